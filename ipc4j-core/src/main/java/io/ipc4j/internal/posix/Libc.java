@@ -1,0 +1,69 @@
+package io.ipc4j.internal.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Linking of C library symbols, done once per symbol, and the per-thread errno capture segment.
+ *
+ * <p>glibc 2.34+ keeps mq_*, shm_* and sem_* in libc.so.6, so the linker's default lookup finds every
+ * symbol ipc4j needs.
+ */
+@SuppressWarnings("restricted")
+final class Libc {
+    static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
+            .byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
+    /**
+     * One capture segment per thread: the linker writes errno into it after every call, so two threads
+     * sharing one segment would read each other's errno. Arena.ofAuto frees it with the thread.
+     */
+    private static final ThreadLocal<MemorySegment> ERRNO_SLOT = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(Linker.Option.captureStateLayout()));
+
+    private Libc() {
+    }
+
+    /** Links {@code name} or fails at class initialisation: a missing core symbol is a broken platform. */
+    static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment address = LOOKUP.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("C library symbol not found: " + name));
+        return LINKER.downcallHandle(address, descriptor, options);
+    }
+
+    /** Links {@code name} if the C library has it (glibc extensions, newer calls). */
+    static Optional<MethodHandle> linkOptional(String name, FunctionDescriptor descriptor,
+                                               Linker.Option... options) {
+        return LOOKUP.find(name).map(address -> LINKER.downcallHandle(address, descriptor, options));
+    }
+
+    /** Links a call whose failure is reported in errno; the handle's first parameter is the capture slot. */
+    static MethodHandle linkErrno(String name, FunctionDescriptor descriptor) {
+        return link(name, descriptor, CAPTURE_ERRNO);
+    }
+
+    /** Links a variadic call; {@code firstVariadic} is the index of the first "..." argument. */
+    static MethodHandle linkErrnoVariadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        return link(name, descriptor, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    static MemorySegment errnoSlot() {
+        return ERRNO_SLOT.get();
+    }
+
+    /** The errno of the last call made with this thread's slot; meaningful only when that call failed. */
+    static int errno(MemorySegment slot) {
+        return slot.get(JAVA_INT, ERRNO_OFFSET);
+    }
+}

@@ -1,0 +1,149 @@
+package io.ipc4j.pipe;
+
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A named pipe (FIFO): a pipe with a path, so unrelated processes can meet at it.
+ *
+ * <pre>{@code
+ * Fifo fifo = Fifo.create(Path.of("/tmp/orders.fifo"), 0600);
+ * try (PipeReader in = fifo.openReader(Duration.ofSeconds(5))) {   // waits for a writer, at most 5 s
+ *     ...
+ * } finally {
+ *     fifo.remove();
+ * }
+ * }</pre>
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ * <li>Opening: a FIFO's open blocks until the other side opens too. {@link #openReader(Duration)} and
+ * {@link #openWriter(Duration)} give up at the timeout with {@link io.ipc4j.IpcTimeoutException}, close what
+ * they opened, and leave the FIFO as it was; no thread stays blocked behind. The forms without a timeout wait
+ * as long as it takes, in open(2), pinning a virtual thread's carrier.</li>
+ * <li>A {@code Fifo} is only a path: it holds no descriptor and needs no closing; {@link #remove()} deletes
+ * the file. The FIFO file outlives every process: remove it when done.</li>
+ * <li>End of stream and dead peers are those of {@link PipeReader} and {@link PipeWriter}.</li>
+ * </ul>
+ */
+public final class Fifo {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+
+    private final Path path;
+
+    private Fifo(Path path) {
+        this.path = path;
+    }
+
+    /**
+     * Creates a FIFO at {@code path} with exactly {@code mode} (e.g. {@code 0600}; the umask is not applied,
+     * since the mode is set explicitly after mkfifo, which the umask only ever narrows).
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if anything exists at {@code path}.
+     * @throws java.nio.file.NoSuchFileException if the directory does not exist.
+     * @throws java.nio.file.AccessDeniedException if the directory is not writable.
+     */
+    public static Fifo create(Path path, int mode) throws IOException {
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("mode " + Integer.toOctalString(mode)
+                    + " has bits beyond 07777: give permission bits only, e.g. 0600");
+        }
+        String name = path.toString();
+        Posix.mkfifo(name, mode);
+        try {
+            Posix.chmod(name, mode);
+        } catch (IOException e) {
+            Posix.unlink(name);
+            throw e;
+        }
+        return new Fifo(path);
+    }
+
+    /** Creates a FIFO readable and writable by its owner only (0600). */
+    public static Fifo create(Path path) throws IOException {
+        return create(path, 0600);
+    }
+
+    /**
+     * An existing FIFO.
+     *
+     * @throws java.nio.file.NoSuchFileException if nothing is at {@code path}.
+     * @throws NotAFifoException if something other than a FIFO is.
+     */
+    public static Fifo open(Path path) throws IOException {
+        int mode = (Integer) Files.getAttribute(path, "unix:mode");
+        if ((mode & S_IFMT) != S_IFIFO) {
+            throw new NotAFifoException(path, describeType(mode));
+        }
+        return new Fifo(path);
+    }
+
+    static String describeType(int mode) {
+        return switch (mode & S_IFMT) {
+            case 0100000 -> "a regular file";
+            case 0040000 -> "a directory";
+            case 0140000 -> "a socket";
+            case 0120000 -> "a symbolic link";
+            case 0020000 -> "a character device";
+            case 0060000 -> "a block device";
+            default -> "not a FIFO";
+        };
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Opens for reading, waiting at most {@code timeout} for a writer. */
+    public PipeReader openReader(Duration timeout) throws IOException {
+        int fd = FifoOpener.open(path, false, timeout);
+        return new PipeReader(fd, "FIFO " + path + " (reader fd " + fd + ")");
+    }
+
+    /** Opens for writing, waiting at most {@code timeout} for a reader. */
+    public PipeWriter openWriter(Duration timeout) throws IOException {
+        int fd = FifoOpener.open(path, true, timeout);
+        return new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")");
+    }
+
+    /** Opens for reading, waiting as long as it takes for a writer. */
+    public PipeReader openReader() throws IOException {
+        return openReader(Duration.ofDays(365 * 1000));
+    }
+
+    /** Opens for writing, waiting as long as it takes for a reader. */
+    public PipeWriter openWriter() throws IOException {
+        return openWriter(Duration.ofDays(365 * 1000));
+    }
+
+    /** Opens for writing if a reader has it open now; empty if none has (ENXIO). Never waits. */
+    public Optional<PipeWriter> tryOpenWriter() throws IOException {
+        String name = path.toString();
+        int fd = Posix.openOrErrno(name, Posix.O_WRONLY | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+        if (fd == -Errno.ENXIO) {
+            return Optional.empty();
+        }
+        if (fd < 0) {
+            throw Failures.of("open", name + " for writing", -fd);
+        }
+        return Optional.of(new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")"));
+    }
+
+    /** Deletes the FIFO file; false if it was already gone. Open ends keep working. */
+    public boolean remove() throws IOException {
+        return Posix.unlink(path.toString());
+    }
+
+    @Override
+    public String toString() {
+        return "FIFO " + path;
+    }
+}

@@ -1,0 +1,143 @@
+package io.ipc4j.pipe;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opening a FIFO with a timeout.
+ *
+ * <p>Design: open(2) of a FIFO blocks until a peer opens the other side, and nothing interrupts it. So the
+ * caller makes the plain blocking open, and at the deadline a "waker" opens the other side itself,
+ * non-blocking, which lets the blocked open return. The waker is then closed and the opened descriptor
+ * checked for a real peer (poll: POLLERR on a writer means no reader, POLLHUP on a reader means no writer),
+ * so a peer that arrived at the last moment is kept, not thrown away. Both opens go through an O_PATH anchor
+ * (/proc/self/fd/N), so the waker reaches the same FIFO even if its path is removed meanwhile.
+ */
+final class FifoOpener {
+    private static final long WAKER_RETRY_MILLIS = 10;
+    private static final ScheduledThreadPoolExecutor WAKERS = newWakerPool();
+
+    private FifoOpener() {
+    }
+
+    private static ScheduledThreadPoolExecutor newWakerPool() {
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "ipc4j-fifo-open-waker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        pool.setRemoveOnCancelPolicy(true);
+        return pool;
+    }
+
+    /** Opens {@code path} for writing or reading; a non-blocking, close-on-exec descriptor. */
+    static int open(Path path, boolean forWriting, Duration timeout) throws IOException {
+        long deadline = FdHandle.deadline(timeout);
+        String what = path + (forWriting ? " for writing" : " for reading");
+        int anchor = Posix.open(path.toString(), Posix.O_PATH | Posix.O_CLOEXEC, 0, path.toString());
+        try {
+            String viaAnchor = "/proc/self/fd/" + anchor;
+            int mode = (Integer) Files.getAttribute(Path.of(viaAnchor), "unix:mode");
+            if ((mode & 0170000) != 0010000) {
+                throw new NotAFifoException(path, Fifo.describeType(mode));
+            }
+            int flags = (forWriting ? Posix.O_WRONLY : Posix.O_RDONLY) | Posix.O_CLOEXEC;
+            int fd = deadline == FdHandle.FOREVER
+                    ? Posix.open(viaAnchor, flags, 0, what)
+                    : openBefore(viaAnchor, flags, deadline, forWriting, what, timeout);
+            try {
+                Posix.setNonBlocking(fd, true, what);
+            } catch (IOException e) {
+                Posix.closeQuietly(fd);
+                throw e;
+            }
+            return fd;
+        } finally {
+            Posix.closeQuietly(anchor);
+        }
+    }
+
+    private static int openBefore(String viaAnchor, int flags, long deadline, boolean forWriting, String what,
+                                  Duration timeout) throws IOException {
+        int otherSide = (forWriting ? Posix.O_RDONLY : Posix.O_WRONLY) | Posix.O_NONBLOCK | Posix.O_CLOEXEC;
+        Waker waker = new Waker(viaAnchor, otherSide);
+        waker.schedule(Math.max(0, deadline - System.nanoTime()));
+        int fd = -1;
+        int wakerFd = -1;
+        try {
+            fd = Posix.open(viaAnchor, flags, 0, what);
+        } finally {
+            wakerFd = waker.disarm();
+            if (fd < 0) {
+                Posix.closeQuietly(wakerFd);
+            }
+        }
+        if (wakerFd < 0) {
+            return fd;
+        }
+        Posix.closeQuietly(wakerFd);
+        if (peerPresent(fd, forWriting, what)) {
+            return fd;
+        }
+        Posix.closeQuietly(fd);
+        throw new IpcTimeoutException("open(" + what + "): no " + (forWriting ? "reader" : "writer")
+                + " opened the other end", timeout, 0);
+    }
+
+    /** After the waker is gone: does a real process hold the other end? */
+    private static boolean peerPresent(int fd, boolean forWriting, String what) throws IOException {
+        if (forWriting) {
+            return (Posix.poll(fd, Posix.POLLOUT, 0, what) & Posix.POLLERR) == 0;
+        }
+        short ready = Posix.poll(fd, Posix.POLLIN, 0, what);
+        return (ready & Posix.POLLIN) != 0 || (ready & Posix.POLLHUP) == 0;
+    }
+
+    /** Opens the other side at the deadline; retries until the blocked open has registered as a peer. */
+    private static final class Waker implements Runnable {
+        private final String path;
+        private final int flags;
+        private boolean disarmed;
+        private int fd = -1;
+        private ScheduledFuture<?> pending;
+
+        Waker(String path, int flags) {
+            this.path = path;
+            this.flags = flags;
+        }
+
+        synchronized void schedule(long delayNanos) {
+            pending = WAKERS.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public synchronized void run() {
+            if (disarmed) {
+                return;
+            }
+            int opened = Posix.openOrErrno(path, flags);
+            if (opened >= 0) {
+                fd = opened;
+            } else {
+                // ENXIO: the caller has not reached its open(2) yet, so there is no reader to meet.
+                pending = WAKERS.schedule(this, WAKER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** Stops the waker; returns the descriptor it opened, or -1. */
+        synchronized int disarm() {
+            disarmed = true;
+            pending.cancel(false);
+            return fd;
+        }
+    }
+}

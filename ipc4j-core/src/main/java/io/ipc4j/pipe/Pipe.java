@@ -1,0 +1,81 @@
+package io.ipc4j.pipe;
+
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+
+/**
+ * An anonymous pipe: a one-way byte stream from {@link #writer()} to {@link #reader()}, inside this process
+ * or, by handing an end to a child ({@link io.ipc4j.process.Spawn#inherit}), between processes.
+ *
+ * <pre>{@code
+ * try (Pipe pipe = Pipe.open();
+ *      ChildProcess child = Spawn.command("wc", "-c").stdin(pipe.reader()).start()) {
+ *     pipe.reader().close();          // the child has its copy; keep ours open and wc never sees EOF
+ *     pipe.writer().write("hello".getBytes());
+ *     pipe.writer().close();          // EOF for wc
+ *     child.waitFor(Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ *
+ * <p>Both ends are close-on-exec and non-blocking (waits are done in poll(2), with timeouts). Closing the
+ * pipe closes whichever ends are still open.
+ */
+public final class Pipe implements AutoCloseable {
+    /** PIPE_BUF: writes of at most this many bytes are atomic. */
+    public static final int ATOMIC_WRITE_BYTES = Posix.PIPE_BUF;
+
+    private final PipeReader reader;
+    private final PipeWriter writer;
+
+    private Pipe(PipeReader reader, PipeWriter writer) {
+        this.reader = reader;
+        this.writer = writer;
+    }
+
+    /** pipe2(O_CLOEXEC | O_NONBLOCK) with the kernel's default capacity (64 KiB on Linux). */
+    public static Pipe open() throws IOException {
+        int[] fds = Posix.pipe2(Posix.O_CLOEXEC | Posix.O_NONBLOCK);
+        return new Pipe(new PipeReader(fds[0], "pipe reader fd " + fds[0]),
+                new PipeWriter(fds[1], "pipe writer fd " + fds[1]));
+    }
+
+    /**
+     * A pipe whose buffer holds at least {@code capacity} bytes (F_SETPIPE_SZ; an unprivileged process is
+     * limited by /proc/sys/fs/pipe-max-size).
+     */
+    public static Pipe open(int capacity) throws IOException {
+        Pipe pipe = open();
+        try {
+            Posix.fcntl(pipe.writer.fd(), Posix.F_SETPIPE_SZ, capacity, pipe.writer);
+            return pipe;
+        } catch (IOException e) {
+            pipe.close();
+            throw e;
+        }
+    }
+
+    /** The buffer size the kernel gave this pipe, in bytes. */
+    public int capacity() throws IOException {
+        return Posix.fcntl(reader.isOpen() ? reader.fd() : writer.fd(), Posix.F_GETPIPE_SZ, 0, this);
+    }
+
+    public PipeReader reader() {
+        return reader;
+    }
+
+    public PipeWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public void close() {
+        reader.close();
+        writer.close();
+    }
+
+    @Override
+    public String toString() {
+        return "pipe (" + reader + ", " + writer + ")";
+    }
+}

@@ -1,0 +1,250 @@
+package io.ipc4j.pipe;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The reading end of an anonymous pipe or a FIFO.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ * <li>Thread-safe: reads are serialised (one reader at a time); {@link #close()} may be called from any
+ * thread, and a read blocked in another thread then ends with
+ * {@link java.nio.channels.AsynchronousCloseException} within 200 ms.</li>
+ * <li>End of stream: every read returns -1 once all writers have closed (or died: the kernel closes a killed
+ * process's descriptors) and the pipe is empty.</li>
+ * <li>Blocking: the forms without a timeout wait as long as it takes; the {@link Duration} forms throw
+ * {@link IpcTimeoutException}; {@link #readNow} never waits. Waiting happens in poll(2), a native call, so a
+ * virtual thread waiting here pins its carrier thread: prefer {@link #readNow} plus your own scheduling, or
+ * platform threads, where that matters.</li>
+ * <li>The descriptor is non-blocking and close-on-exec; it reaches a child only when passed explicitly
+ * ({@link io.ipc4j.process.Spawn#inherit}).</li>
+ * </ul>
+ */
+public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
+    private static final int SCRATCH_BYTES = 64 * 1024;
+
+    private final FdHandle handle;
+    private final String description;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private MemorySegment scratch;
+
+    PipeReader(int fd, String description) {
+        this.handle = new FdHandle(this, fd);
+        this.description = description;
+    }
+
+    /**
+     * Adopts a pipe or FIFO reading end this process inherited, e.g. {@code fromInherited(3)} in a child
+     * started with {@code Spawn.inherit(reader, 3)}. Makes it non-blocking and close-on-exec.
+     *
+     * @throws IOException if {@code fd} is not open or is not a pipe or FIFO.
+     */
+    public static PipeReader fromInherited(int fd) throws IOException {
+        Pipes.adopt(fd, "inherited pipe");
+        return new PipeReader(fd, "inherited pipe reader fd " + fd);
+    }
+
+    /** Reads at least one byte, waiting as long as it takes; -1 at end of stream. */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return read(dst, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Reads at least one byte into {@code dst}, waiting at most {@code timeout}.
+     *
+     * @return bytes read, or -1 at end of stream.
+     * @throws IpcTimeoutException if nothing arrived in time.
+     */
+    public int read(ByteBuffer dst, Duration timeout) throws IOException {
+        return read(dst, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** Reads what is there now without waiting: bytes read, 0 if the pipe is empty, -1 at end of stream. */
+    public int readNow(ByteBuffer dst) throws IOException {
+        return read(dst, FdHandle.NO_WAIT, null);
+    }
+
+    /**
+     * Reads at least one byte into {@code b[off, off + len)}, waiting at most {@code timeout}.
+     *
+     * @return bytes read, or -1 at end of stream.
+     */
+    public int read(byte[] b, int off, int len, Duration timeout) throws IOException {
+        return read(ByteBuffer.wrap(b, off, len), timeout);
+    }
+
+    /**
+     * Fills {@code dst} completely, waiting at most {@code timeout} in all.
+     *
+     * @throws EOFException if the stream ends first (what arrived is in {@code dst}).
+     * @throws IpcTimeoutException if the deadline passes first.
+     */
+    public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
+        long deadline = FdHandle.deadline(timeout);
+        int start = dst.position();
+        while (dst.hasRemaining()) {
+            if (read(dst, deadline, timeout) < 0) {
+                throw new EOFException(description + ": end of stream after " + (dst.position() - start)
+                        + " of " + (dst.limit() - start) + " bytes");
+            }
+        }
+    }
+
+    /**
+     * Reads into native memory without copying: at least one byte, at most {@code length}.
+     *
+     * @return bytes read, or -1 at end of stream.
+     * @throws IpcTimeoutException if nothing arrived in time.
+     */
+    public long read(MemorySegment dst, long offset, long length, Duration timeout) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        long deadline = FdHandle.deadline(timeout);
+        readLock.lock();
+        try {
+            return readSegment(dst.asSlice(offset, length), length, deadline, timeout);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private int read(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        readLock.lock();
+        try {
+            if (dst.isDirect()) {
+                int n = (int) readSegment(MemorySegment.ofBuffer(dst), dst.remaining(), deadline, timeout);
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+                return n;
+            }
+            MemorySegment buffer = scratch();
+            int n = (int) readSegment(buffer, Math.min(dst.remaining(), SCRATCH_BYTES), deadline, timeout);
+            if (n > 0) {
+                MemorySegment.copy(buffer, 0, MemorySegment.ofBuffer(dst), 0, n);
+                dst.position(dst.position() + n);
+            }
+            return n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private long readSegment(MemorySegment dst, long length, long deadline, Duration timeout) throws IOException {
+        int fd = handle.begin();
+        try {
+            while (true) {
+                long n = Posix.read(fd, dst, length, this);
+                if (n > 0) {
+                    return n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                if (deadline == FdHandle.NO_WAIT) {
+                    return 0;
+                }
+                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("read(" + description + ")", timeout, 0);
+                }
+            }
+        } finally {
+            handle.end();
+        }
+    }
+
+    private MemorySegment scratch() {
+        if (scratch == null) {
+            scratch = Arena.ofAuto().allocate(SCRATCH_BYTES);
+        }
+        return scratch;
+    }
+
+    /** This end as an InputStream whose reads wait as long as it takes; closing the stream closes this end. */
+    public InputStream inputStream() {
+        return new PipeInputStream(this, null);
+    }
+
+    /**
+     * This end as an InputStream whose every read waits at most {@code timeoutPerRead}, then throws
+     * {@link IpcTimeoutException}; closing the stream closes this end.
+     */
+    public InputStream inputStream(Duration timeoutPerRead) {
+        return new PipeInputStream(this, Objects.requireNonNull(timeoutPerRead));
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    /** Closes this end; harmless if already closed. Writers see EPIPE once every reader is closed. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    private static final class PipeInputStream extends InputStream {
+        private final PipeReader reader;
+        private final Duration timeout;
+
+        PipeInputStream(PipeReader reader, Duration timeout) {
+            this.reader = reader;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+            return timeout == null ? reader.read(buffer) : reader.read(buffer, timeout);
+        }
+
+        @Override
+        public int available() throws IOException {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
+    }
+}

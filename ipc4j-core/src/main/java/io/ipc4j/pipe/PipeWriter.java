@@ -1,0 +1,217 @@
+package io.ipc4j.pipe;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The writing end of an anonymous pipe or a FIFO.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ * <li>Atomicity: a write of at most {@link Pipe#ATOMIC_WRITE_BYTES} (PIPE_BUF, 4096 on Linux) bytes reaches
+ * the pipe in one piece, never interleaved with other writers' data, even from other processes. Larger
+ * writes may interleave.</li>
+ * <li>Completeness: {@link #write(ByteBuffer)} and the {@link Duration} forms write everything (short writes
+ * are continued inside); on a timeout the buffer's position shows what was written, and
+ * {@link IpcTimeoutException#bytesTransferred} says how much.</li>
+ * <li>Dead reader: once no reader is left, a write throws {@link io.ipc4j.PeerClosedException} (EPIPE);
+ * SIGPIPE never kills the JVM.</li>
+ * <li>Thread-safe: writes are serialised (one writer thread at a time), so one write call is never split
+ * by another thread of this process. Waiting happens in poll(2) and pins a virtual thread's carrier; use
+ * {@link #writeNow} to avoid waiting.</li>
+ * </ul>
+ */
+public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
+    private static final int SCRATCH_BYTES = 64 * 1024;
+
+    private final FdHandle handle;
+    private final String description;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private MemorySegment scratch;
+
+    PipeWriter(int fd, String description) {
+        this.handle = new FdHandle(this, fd);
+        this.description = description;
+    }
+
+    /**
+     * Adopts a pipe or FIFO writing end this process inherited, e.g. {@code fromInherited(4)} in a child
+     * started with {@code Spawn.inherit(writer, 4)}. Makes it non-blocking and close-on-exec.
+     *
+     * @throws IOException if {@code fd} is not open or is not a pipe or FIFO.
+     */
+    public static PipeWriter fromInherited(int fd) throws IOException {
+        Pipes.adopt(fd, "inherited pipe");
+        return new PipeWriter(fd, "inherited pipe writer fd " + fd);
+    }
+
+    /** Writes all of {@code src}, waiting as long as it takes; returns the bytes written. */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        int before = src.position();
+        write(src, FdHandle.FOREVER, null);
+        return src.position() - before;
+    }
+
+    /**
+     * Writes all of {@code src}, waiting at most {@code timeout} in all.
+     *
+     * @throws IpcTimeoutException with what was written when the deadline passes first.
+     */
+    public void write(ByteBuffer src, Duration timeout) throws IOException {
+        write(src, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** Writes {@code b[off, off + len)} completely, waiting at most {@code timeout} in all. */
+    public void write(byte[] b, int off, int len, Duration timeout) throws IOException {
+        write(ByteBuffer.wrap(b, off, len), timeout);
+    }
+
+    /** Writes all of {@code b}, waiting as long as it takes. */
+    public void write(byte[] b) throws IOException {
+        write(ByteBuffer.wrap(b));
+    }
+
+    /** Writes what fits now without waiting; returns the bytes written (0 if the pipe is full). */
+    public int writeNow(ByteBuffer src) throws IOException {
+        int before = src.position();
+        write(src, FdHandle.NO_WAIT, null);
+        return src.position() - before;
+    }
+
+    /** Writes {@code src[offset, offset + length)} from native memory without copying, all of it. */
+    public void write(MemorySegment src, long offset, long length, Duration timeout) throws IOException {
+        Objects.checkFromIndexSize(offset, length, src.byteSize());
+        writeLock.lock();
+        try {
+            writeSegment(src.asSlice(offset, length), length, FdHandle.deadline(timeout), timeout, 0);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void write(ByteBuffer src, long deadline, Duration timeout) throws IOException {
+        writeLock.lock();
+        try {
+            if (src.isDirect()) {
+                int start = src.position();
+                try {
+                    long n = writeSegment(MemorySegment.ofBuffer(src), src.remaining(), deadline, timeout, 0);
+                    src.position(start + (int) n);
+                } catch (IpcTimeoutException e) {
+                    src.position(start + e.bytesTransferred);
+                    throw e;
+                }
+                return;
+            }
+            MemorySegment buffer = scratch();
+            long before = src.position();
+            while (src.hasRemaining()) {
+                int chunk = Math.min(src.remaining(), SCRATCH_BYTES);
+                MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buffer, 0, chunk);
+                long n;
+                try {
+                    n = writeSegment(buffer, chunk, deadline, timeout, src.position() - before);
+                } catch (IpcTimeoutException e) {
+                    src.position((int) (before + e.bytesTransferred));
+                    throw e;
+                }
+                src.position(src.position() + (int) n);
+                if (n < chunk) {
+                    return;
+                }
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code length} bytes (fewer only with {@link FdHandle#NO_WAIT}); {@code already} is what the
+     * caller wrote before, for the timeout's count.
+     */
+    private long writeSegment(MemorySegment src, long length, long deadline, Duration timeout, long already)
+            throws IOException {
+        int fd = handle.begin();
+        try {
+            long done = 0;
+            while (done < length) {
+                long n = Posix.write(fd, done == 0 ? src : src.asSlice(done), length - done, this);
+                if (n >= 0) {
+                    done += n;
+                    continue;
+                }
+                if (deadline == FdHandle.NO_WAIT) {
+                    break;
+                }
+                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                    throw new IpcTimeoutException("write(" + description + ")", timeout, already + done);
+                }
+            }
+            return done;
+        } finally {
+            handle.end();
+        }
+    }
+
+    private MemorySegment scratch() {
+        if (scratch == null) {
+            scratch = Arena.ofAuto().allocate(SCRATCH_BYTES);
+        }
+        return scratch;
+    }
+
+    /** This end as an OutputStream (unbuffered: each write is one or more write(2) calls). */
+    public OutputStream outputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                PipeWriter.this.write(new byte[] {(byte) b});
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                PipeWriter.this.write(ByteBuffer.wrap(b, off, len));
+            }
+
+            @Override
+            public void close() {
+                PipeWriter.this.close();
+            }
+        };
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    /** Closes this end; harmless if already closed. Readers see end of stream once every writer is closed. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

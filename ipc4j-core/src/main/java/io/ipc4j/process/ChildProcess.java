@@ -1,0 +1,169 @@
+package io.ipc4j.process;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.PosixError;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process started by {@link Spawn}.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ * <li>Waiting: {@link #waitFor(Duration)} waits on a pidfd (Linux 5.3+) with poll(2), so it needs no polling
+ * loop and has an exact timeout; it reaps the child. Thread-safe.</li>
+ * <li>{@link #close()} kills a child still running (SIGKILL) and reaps it, so a try-with-resources block never
+ * leaves an orphan or a zombie behind. Call {@link #waitFor} first for a child that should end by
+ * itself.</li>
+ * </ul>
+ */
+public final class ChildProcess implements AutoCloseable {
+    private static final long FALLBACK_POLL_MILLIS = 5;
+
+    private final int pid;
+    private final List<String> command;
+    private final int pidfd;
+    private final Object waitLock = new Object();
+    private volatile ExitStatus exitStatus;
+    private volatile boolean closed;
+
+    ChildProcess(int pid, List<String> command) {
+        this.pid = pid;
+        this.command = List.copyOf(command);
+        this.pidfd = openPidfd(pid);
+    }
+
+    private static int openPidfd(int pid) {
+        try {
+            return Posix.pidfdOpen(pid);
+        } catch (IOException e) {
+            if (e instanceof PosixError p && p.errno() == Errno.ENOSYS) {
+                return -1; // kernel before 5.3: waitFor falls back to polling waitpid
+            }
+            throw new IllegalStateException("pidfd_open of a child just started failed", e);
+        }
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** The program and its arguments. */
+    public List<String> command() {
+        return command;
+    }
+
+    /** The exit status if it has ended (reaping it), else empty. Never waits. */
+    public Optional<ExitStatus> exitStatus() throws IOException {
+        synchronized (waitLock) {
+            if (exitStatus == null) {
+                int status = Posix.waitpidNoHang(pid);
+                if (status >= 0) {
+                    exitStatus = ExitStatus.fromWaitStatus(status);
+                }
+            }
+            return Optional.ofNullable(exitStatus);
+        }
+    }
+
+    public boolean isAlive() throws IOException {
+        return exitStatus().isEmpty();
+    }
+
+    /** Waits as long as it takes for the child to end. */
+    public ExitStatus waitFor() throws IOException {
+        return waitFor(FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Waits at most {@code timeout} for the child to end.
+     *
+     * @throws IpcTimeoutException if it is still running then (it is left running).
+     */
+    public ExitStatus waitFor(Duration timeout) throws IOException {
+        return waitFor(FdHandle.deadline(timeout), timeout);
+    }
+
+    private ExitStatus waitFor(long deadline, Duration timeout) throws IOException {
+        while (true) {
+            Optional<ExitStatus> status = exitStatus();
+            if (status.isPresent()) {
+                return status.get();
+            }
+            long remainingMillis = deadline == FdHandle.FOREVER ? 1000
+                    : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
+            if (remainingMillis <= 0) {
+                throw new IpcTimeoutException("waiting for pid " + pid + " (" + command.getFirst() + ")", timeout,
+                        0);
+            }
+            int slice = (int) Math.min(remainingMillis, 1000);
+            if (pidfd >= 0) {
+                Posix.poll(pidfd, Posix.POLLIN, slice, "pidfd of pid " + pid);
+            } else {
+                sleep(Math.min(slice, FALLBACK_POLL_MILLIS));
+            }
+        }
+    }
+
+    private static void sleep(long millis) throws InterruptedIOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a child process");
+        }
+    }
+
+    /**
+     * Sends {@code signal}; false if the child has already ended. Through the pidfd, so never to an unrelated
+     * process that reused the pid. Callable while another thread waits.
+     */
+    public boolean signal(int signal) throws IOException {
+        if (exitStatus != null || closed) {
+            return false;
+        }
+        return pidfd >= 0 ? Posix.pidfdSendSignal(pidfd, signal, this) : Posix.kill(pid, signal);
+    }
+
+    /** SIGKILL. */
+    public boolean kill() throws IOException {
+        return signal(Signals.SIGKILL);
+    }
+
+    /** SIGTERM. */
+    public boolean terminate() throws IOException {
+        return signal(Signals.SIGTERM);
+    }
+
+    /** Kills the child if it is still running, reaps it, and releases the pidfd. Harmless twice. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (exitStatus().isEmpty()) {
+                kill();
+                waitFor(Duration.ofSeconds(30));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not stop pid " + pid, e);
+        } finally {
+            closed = true;
+            Posix.closeQuietly(pidfd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + pid + " (" + String.join(" ", command) + ")";
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * ipc4j: every Unix IPC mechanism for Java, in pure Java on the Foreign Function &amp; Memory API.
+ *
+ * <p>One package per mechanism. Every native downcall lives in {@code io.ipc4j.internal.posix}, which
+ * this module does not export. Callers must enable native access for this module
+ * ({@code --enable-native-access=io.ipc4j}, or {@code ALL-UNNAMED} on the class path).
+ */
+module io.ipc4j {
+    exports io.ipc4j;
+    exports io.ipc4j.pipe;
+    exports io.ipc4j.process;
+}

@@ -1,0 +1,99 @@
+package io.ipc4j.testing;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Fails a test that leaves a kernel object behind: a POSIX queue, shared memory segment or semaphore, a
+ * System V queue, segment or semaphore set, or any file (FIFO, socket file) in the test's scratch directory.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+ * ... Fifo.create(LEAKS.scratch().resolve("f")) ...
+ * }</pre>
+ *
+ * The scratch directory is made anew for each test (not a JUnit @TempDir, which would quietly delete what a
+ * test forgot) and removed after it, once found empty.
+ */
+public final class IpcLeakCheck implements BeforeEachCallback, AfterEachCallback {
+    private Set<String> before;
+    private Path scratch;
+
+    /** This test's scratch directory, for FIFOs and socket files; it must be empty when the test ends. */
+    public Path scratch() {
+        if (scratch == null) {
+            throw new IllegalStateException("scratch() is available inside a test only");
+        }
+        return scratch;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        before = snapshot();
+        scratch = Files.createTempDirectory(Path.of("/tmp"), "ipc4j-test-");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        List<String> leaks = new ArrayList<>();
+        try (Stream<Path> left = Files.list(scratch)) {
+            left.forEach(p -> leaks.add("file left in scratch directory: " + p));
+        }
+        Set<String> after = snapshot();
+        after.removeAll(before);
+        leaks.addAll(after);
+        try (Stream<Path> left = Files.list(scratch)) {
+            for (Path p : left.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(scratch);
+        scratch = null;
+        if (!leaks.isEmpty()) {
+            throw new AssertionError("the test left IPC objects behind:\n  " + String.join("\n  ", leaks));
+        }
+    }
+
+    /** Every IPC object on the machine now, one line each. */
+    public static Set<String> snapshot() {
+        Set<String> objects = new TreeSet<>();
+        listDirectory(Path.of("/dev/shm"), "POSIX shared memory or semaphore /dev/shm/", objects);
+        listDirectory(Path.of("/dev/mqueue"), "POSIX message queue /dev/mqueue/", objects);
+        for (String kind : List.of("msg", "shm", "sem")) {
+            Path table = Path.of("/proc/sysvipc", kind);
+            if (Files.isReadable(table)) {
+                try (Stream<String> lines = Files.lines(table)) {
+                    lines.skip(1).map(String::trim).filter(l -> !l.isEmpty())
+                            .map(l -> l.split("\\s+"))
+                            .forEach(f -> objects.add("System V " + kind + " key=" + f[0] + " id=" + f[1]));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return objects;
+    }
+
+    private static void listDirectory(Path directory, String label, Set<String> into) {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            entries.forEach(p -> into.add(label + p.getFileName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
