@@ -133,7 +133,7 @@ public final class PosixSpawn {
                                        int highestTarget, String directory) throws Throwable {
         for (var entry : staged.entrySet()) {
             check("posix_spawn_file_actions_adddup2",
-                    (int) FA_ADDDUP2.invokeExact(actions, entry.getValue(), entry.getKey()));
+                    (int) FA_ADDDUP2.invokeExact(actions, (int) entry.getValue(), (int) entry.getKey()));
         }
         // glibc ignores EBADF from these closes: closing a number that is not open is harmless.
         for (int fd = 3; fd <= highestTarget; fd++) {

@@ -1,0 +1,108 @@
+package io.ipc4j.process;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.pipe.Pipe;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Spawn: chosen descriptors at chosen numbers, nothing else, and exit statuses. */
+class SpawnTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    @Test
+    void childGetsExactlyTheDescriptorsItWasGiven() throws Exception {
+        // A descriptor opened without close-on-exec, as much JDK and library code does: it must not leak.
+        int careless = Posix.open("/dev/null", Posix.O_RDONLY, 0);
+        try (Pipe out = Pipe.open(); Pipe extra = Pipe.open();
+             ChildProcess child = Spawn.command("sleep", "60").stdout(out.writer()).inherit(extra.writer(), 7)
+                     .start()) {
+            List<String> fds;
+            try (Stream<Path> entries = Files.list(Path.of("/proc/" + child.pid() + "/fd"))) {
+                fds = entries.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            assertEquals(List.of("0", "1", "2", "7"), fds);
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + extra.writer().fd())),
+                    Files.readSymbolicLink(Path.of("/proc/" + child.pid() + "/fd/7")));
+        } finally {
+            Posix.closeQuietly(careless);
+        }
+    }
+
+    @Test
+    void aDescriptorCanBeMovedToALowNumberThatIsTakenInTheParent() throws Exception {
+        try (Pipe out = Pipe.open();
+             ChildProcess child = Spawn.command("sh", "-c", "echo via-three >&3")
+                     .inherit(out.writer(), 3).start()) {
+            out.writer().close();
+            try (InputStream in = out.reader().inputStream(LIMIT)) {
+                assertEquals("via-three\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertEquals(new ExitStatus(0, 0), child.waitFor(LIMIT));
+        }
+    }
+
+    @Test
+    void exitCodesAndSignalsAreReported() throws Exception {
+        try (ChildProcess three = Spawn.command("sh", "-c", "exit 3").start();
+             ChildProcess killed = Spawn.command("sh", "-c", "kill -9 $$").start()) {
+            ExitStatus exit = three.waitFor(LIMIT);
+            assertEquals(3, exit.code());
+            assertEquals("exit 3", exit.toString());
+            ExitStatus signalled = killed.waitFor(LIMIT);
+            assertEquals(9, signalled.signal());
+            assertEquals(137, signalled.shellCode());
+            assertEquals("killed by SIGKILL", signalled.toString());
+            assertFalse(killed.kill());
+        }
+    }
+
+    @Test
+    void waitTimesOutAndCloseKillsTheChild() throws Exception {
+        ChildProcess sleeper = Spawn.command("sleep", "60").start();
+        IpcTimeoutException e = assertThrows(IpcTimeoutException.class, () -> sleeper.waitFor(Duration.ofMillis(100)));
+        assertEquals("waiting for pid " + sleeper.pid() + " (sleep): timed out after 100 ms", e.getMessage());
+        assertTrue(sleeper.isAlive());
+        sleeper.close();
+        assertEquals("killed by SIGKILL", sleeper.exitStatus().orElseThrow().toString());
+        assertFalse(ProcessHandle.of(sleeper.pid()).isPresent(), "the child was not reaped");
+    }
+
+    @Test
+    void aMissingProgramIsNoSuchFile() {
+        var e = assertThrows(NoSuchFileException.class, () -> Spawn.command("no-such-program-ipc4j").start());
+        assertEquals("posix_spawnp(no-such-program-ipc4j) failed: ENOENT (No such file or directory): "
+                + "no such program (or working directory); check the name and PATH", e.getMessage());
+    }
+
+    @Test
+    void environmentAndDirectoryAreTheChildsOwn() throws Exception {
+        try (Pipe out = Pipe.open();
+             ChildProcess child = Spawn.command("sh", "-c", "echo \"$IPC4J_TEST $(pwd)\"")
+                     .environment("IPC4J_TEST", "set").directory(java.nio.file.Path.of("/tmp"))
+                     .stdout(out.writer()).start()) {
+            out.writer().close();
+            assertEquals("set /tmp\n", new String(out.reader().inputStream(LIMIT).readAllBytes(),
+                    StandardCharsets.UTF_8));
+            assertTrue(child.waitFor(LIMIT).succeeded());
+        }
+    }
+}
