@@ -1,0 +1,46 @@
+package io.ipc4j.cli;
+
+import io.ipc4j.cli.demo.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+
+/** The {@code ipc4j} command. Thin: parsing and printing; the work is done by the modules. */
+@Command(name = "ipc4j", mixinStandardHelpOptions = true, versionProvider = Ipc4j.Version.class,
+        description = "Every Unix IPC mechanism for Java: run, measure and inspect them.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Ipc4j implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with ipc4j's error handling: an IOException is one line on stderr and exit 1. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Ipc4j()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IOException || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("ipc4j: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Ipc4j.class.getPackage().getImplementationVersion();
+            return new String[] {"ipc4j " + (version == null ? "development" : version)
+                    + " on Java " + Runtime.version()};
+        }
+    }
+}
