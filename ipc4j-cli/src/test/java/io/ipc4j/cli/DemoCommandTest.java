@@ -1,0 +1,67 @@
+package io.ipc4j.cli;
+
+import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code ipc4j demo ...} run as a user would: the command in one JVM, its child in another. */
+class DemoCommandTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    @Test
+    void pipeDemoExchangesEveryMessageWithAChildProcess() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "pipe", "--messages", "4")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        String parentPid = pidOf(lines, "parent[");
+        String childPid = pidOf(lines, "child [");
+        assertTrue(!parentPid.equals(childPid), "parent and child must be different processes");
+        for (int i = 1; i <= 4; i++) {
+            String upper = "HELLO FROM PARENT, MESSAGE " + i;
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("parent[") && l.contains("<- \"" + upper + "\"")),
+                    result.describe());
+        }
+        assertTrue(lines.contains("child [" + childPid + "] end of stream after 4 messages: "
+                + "the parent closed its end"), result.describe());
+        assertTrue(lines.getLast().endsWith("ended: exit 0"), result.describe());
+    }
+
+    @Test
+    void fifoDemoDeliversEveryMessageAndRemovesTheFifo() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "fifo", "--messages", "3")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> received = result.stdoutLines().stream().filter(l -> l.startsWith("parent[") && l.contains("<- "))
+                .map(l -> l.substring(l.indexOf("<- ") + 3)).toList();
+        assertEquals(List.of("\"Message 0\"", "\"Message 1\"", "\"Message 2\""), received);
+        String fifo = result.stdoutLines().getFirst().replaceAll(".*created FIFO (\\S+) .*", "$1");
+        assertTrue(fifo.endsWith("/demo.fifo"), result.describe());
+        assertTrue(!Files.exists(Path.of(fifo)) && !Files.exists(Path.of(fifo).getParent()),
+                "the demo left " + fifo + " behind");
+    }
+
+    @Test
+    void anUnknownMechanismIsAUsageError() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "carrier-pigeon").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(2, result.status().code(), result.describe());
+        assertTrue(result.stderr().contains("Unmatched argument at index 1: 'carrier-pigeon'"), result.describe());
+    }
+
+    private static String pidOf(List<String> lines, String prefix) {
+        try (Stream<String> s = lines.stream()) {
+            return s.filter(l -> l.startsWith(prefix)).findFirst().orElseThrow()
+                    .replaceAll("^[a-z ]+\\[(\\d+)\\].*", "$1");
+        }
+    }
+}
