@@ -222,7 +222,8 @@ class FifoTest {
             ChildJvm child = ChildJvm.of(PipeChildren.TryCreate.class, path.toString());
             if (Privileges.isRoot()) {
                 // root ignores permission bits; the child drops to nobody to meet them.
-                child.wrappedIn(Privileges.asNobody());
+                Privileges.assumeSetpriv();
+                child.asNobody();
                 Files.setPosixFilePermissions(LEAKS.scratch(), PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             ChildJvm.Result result = child.run(LIMIT);

@@ -14,9 +14,8 @@ final class Privileges {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /** setpriv (util-linux) as the user nobody; skips the test where setpriv is missing. */
-    static String[] asNobody() {
+    /** Skips the test where util-linux's setpriv, needed to run a child as nobody, is missing. */
+    static void assumeSetpriv() {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is not installed");
-        return new String[] {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
     }
 }

@@ -10,6 +10,7 @@ import io.ipc4j.process.Spawn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,26 +66,35 @@ public final class ChildJvm {
         return this;
     }
 
-    /** Runs the child under a wrapper command, e.g. {@code setpriv --reuid=65534 ...}. */
-    public ChildJvm wrappedIn(String... wrapper) {
-        prefix.addAll(List.of(wrapper));
+    /**
+     * Runs the child as the user nobody (uid 65534) through util-linux's setpriv, for tests that must meet
+     * permission checks, which root ignores. Its class path is a world-readable copy of the class path's
+     * directories, since the build's own may sit in a directory only root can enter.
+     */
+    public ChildJvm asNobody() {
+        prefix.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        copyClassPath = true;
         return this;
     }
+
+    private boolean copyClassPath;
 
     public Running start() throws IOException {
         Pipe out = Pipe.open();
         Pipe err = Pipe.open();
         List<String> command = new ArrayList<>(prefix);
         command.addAll(Spawn.java(jvmOptions, mainClass, args).commandLine());
+        Path copy = copyClassPath ? ReadableClassPath.copyInto(command) : null;
         Spawn spawn = Spawn.command(command).stdout(out.writer()).stderr(err.writer());
         for (var entry : inherited.entrySet()) {
             spawn.inherit(entry.getValue(), entry.getKey());
         }
         try {
-            return new Running(spawn.start(), out.reader(), err.reader());
+            return new Running(spawn.start(), out.reader(), err.reader(), copy);
         } catch (IOException | RuntimeException e) {
             out.close();
             err.close();
+            ReadableClassPath.delete(copy);
             throw e;
         } finally {
             out.writer().close();
@@ -104,9 +114,11 @@ public final class ChildJvm {
         private final ChildProcess process;
         private final Collector stdout;
         private final Collector stderr;
+        private final Path classPathCopy;
 
-        Running(ChildProcess process, PipeReader out, PipeReader err) {
+        Running(ChildProcess process, PipeReader out, PipeReader err, Path classPathCopy) {
             this.process = process;
+            this.classPathCopy = classPathCopy;
             this.stdout = new Collector(out, "stdout of " + process.pid());
             this.stderr = new Collector(err, "stderr of " + process.pid());
         }
@@ -153,6 +165,7 @@ public final class ChildJvm {
             process.close();
             stdout.close();
             stderr.close();
+            ReadableClassPath.delete(classPathCopy);
         }
     }
 
