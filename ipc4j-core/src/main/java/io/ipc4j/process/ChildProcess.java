@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <h2>Assumptions and guarantees</h2>
  * <ul>
  * <li>Waiting: {@link #waitFor(Duration)} waits on a pidfd (Linux 5.3+) with poll(2), so it needs no polling
- * loop and has an exact timeout; it reaps the child. Thread-safe.</li>
+ * loop and has an exact timeout; it reaps the child. Thread-safe. poll(2) is a native call: a virtual thread
+ * waiting here pins its carrier; {@link #exitStatus()} never waits.</li>
  * <li>{@link #close()} kills a child still running (SIGKILL) and reaps it, so a try-with-resources block never
  * leaves an orphan or a zombie behind. Call {@link #waitFor} first for a child that should end by
  * itself.</li>

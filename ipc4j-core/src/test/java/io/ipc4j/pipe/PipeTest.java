@@ -165,6 +165,22 @@ class PipeTest {
     }
 
     @Test
+    void aForgottenPipeIsClosedByTheCleaner() throws Exception {
+        int[] fds = forgetAPipe();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (io.ipc4j.testing.Descriptors.open().keySet().stream().anyMatch(fd -> fd == fds[0] || fd == fds[1])) {
+            assertTrue(System.nanoTime() < deadline, "the Cleaner did not close fds " + fds[0] + ", " + fds[1]);
+            System.gc();
+            Thread.sleep(10); // giving the Cleaner thread a turn; the loop is bounded by the deadline
+        }
+    }
+
+    private static int[] forgetAPipe() throws Exception {
+        Pipe pipe = Pipe.open();
+        return new int[] {pipe.reader().fd(), pipe.writer().fd()};
+    }
+
+    @Test
     void adoptingSomethingThatIsNotAPipeIsAClearError() throws Exception {
         var e = assertThrows(java.io.IOException.class, () -> PipeReader.fromInherited(987));
         assertEquals("fcntl(F_GETPIPE_SZ)(inherited pipe fd 987) failed: EBADF (Bad file descriptor): "
