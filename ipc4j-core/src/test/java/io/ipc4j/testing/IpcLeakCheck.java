@@ -68,6 +68,7 @@ public final class IpcLeakCheck implements BeforeEachCallback, AfterEachCallback
 
     /** Every IPC object on the machine now, one line each. */
     public static Set<String> snapshot() {
+        MqueueMount.ensure();
         Set<String> objects = new TreeSet<>();
         listDirectory(Path.of("/dev/shm"), "POSIX shared memory or semaphore /dev/shm/", objects);
         listDirectory(Path.of("/dev/mqueue"), "POSIX message queue /dev/mqueue/", objects);

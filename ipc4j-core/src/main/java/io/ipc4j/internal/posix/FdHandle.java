@@ -93,7 +93,21 @@ public final class FdHandle {
      * @throws AsynchronousCloseException if another thread closed the handle meanwhile.
      */
     public short awaitReady(short events, long deadline, Object what) throws IOException {
+        return awaitReady(events, deadline, what, null);
+    }
+
+    /** Something to check between wait slices, such as whether the object waited on still exists. */
+    @FunctionalInterface
+    public interface SliceCheck {
+        void check() throws IOException;
+    }
+
+    /** As {@link #awaitReady(short, long, Object)}, running {@code check} between slices (null: none). */
+    public short awaitReady(short events, long deadline, Object what, SliceCheck check) throws IOException {
         while (true) {
+            if (check != null) {
+                check.check();
+            }
             if (!isOpen()) {
                 throw new AsynchronousCloseException();
             }

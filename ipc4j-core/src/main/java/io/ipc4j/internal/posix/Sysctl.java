@@ -1,0 +1,30 @@
+package io.ipc4j.internal.posix;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+
+/**
+ * Reading /proc/sys values. Not with Files.readString: /proc/sys files report size 0 and answer only the
+ * first read, so the JDK's size-guided read returns a single byte ("1" for a value of 10).
+ */
+public final class Sysctl {
+    private Sysctl() {
+    }
+
+    /** The file's text, trimmed; empty if it cannot be read. */
+    public static java.util.Optional<String> read(String path) {
+        try (FileInputStream in = new FileInputStream(path)) {
+            return java.util.Optional.of(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The file's first number; empty if it cannot be read. */
+    public static OptionalLong readLong(String path) {
+        return read(path).map(text -> OptionalLong.of(Long.parseLong(text.split("\\s+")[0])))
+                .orElse(OptionalLong.empty());
+    }
+}

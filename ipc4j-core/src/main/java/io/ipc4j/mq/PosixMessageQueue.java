@@ -1,0 +1,367 @@
+package io.ipc4j.mq;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.MessageQueueCalls;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A POSIX message queue (mq_overview(7)): messages with priorities, kept in the kernel under a name such as
+ * {@code /orders}, shared with any process (C, Python, Java) that opens the same name.
+ *
+ * <pre>{@code
+ * try (PosixMessageQueue q = PosixMessageQueue.create("/orders").maxMessages(10).messageSize(256).open()) {
+ *     q.send(ByteBuffer.wrap(bytes), 5, Duration.ofSeconds(1));     // priority 5
+ *     int priority = q.receive(buffer, Duration.ofSeconds(1));      // highest priority first
+ * } finally {
+ *     PosixMessageQueue.unlink("/orders");                           // the queue outlives every process
+ * }
+ * }</pre>
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ * <li>Order: highest priority first; first in, first out within a priority (the kernel's order).</li>
+ * <li>Waiting: the descriptor is non-blocking and waits are poll(2) on it (Linux queue descriptors are
+ * pollable), with monotonic timeouts; mq_timedsend/mq_timedreceive are not used because their deadline is on
+ * the wall clock, which can jump. poll(2) is native: a virtual thread waiting here pins its carrier; the
+ * {@code try...} forms never wait. {@link #awaitMessage} waits without taking the message, and
+ * {@link #fd()} can go into your own poll loop; arrival notification by mq_notify is not offered, since it
+ * is one registration per queue machine-wide, one-shot, and runs on threads foreign to the JVM.</li>
+ * <li>Removal: a receiver waiting on a queue that is unlinked learns it within 200 ms, once the queue is
+ * empty ({@link QueueRemovedException}); processes that still hold it open can use it until they close it.</li>
+ * <li>No allocation per message: receives go into the caller's buffer (through a buffer of this handle when
+ * the caller's is on the heap). A message too large for the caller's buffer is kept, not lost
+ * ({@link BufferTooSmallException}).</li>
+ * <li>Thread-safe: sends are serialised, and so are receives; a send and a receive may run at once.
+ * {@link #close()} from another thread ends their waits within 200 ms.</li>
+ * </ul>
+ */
+public final class PosixMessageQueue implements NativeDescriptor {
+    /** The highest priority Linux accepts (MQ_PRIO_MAX - 1). */
+    public static final int MAX_PRIORITY = 32767;
+
+    private final String name;
+    private final FdHandle handle;
+    private final long maxMessages;
+    private final int messageSize;
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    private final MemorySegment receiveBuffer;
+    private final MemorySegment sendBuffer;
+    private final MemorySegment priorityOut;
+    private final FdHandle.SliceCheck removalCheck = this::failIfRemoved;
+    private int pendingLength = -1;
+
+    private PosixMessageQueue(String name, int mqd) throws IOException {
+        this.name = name;
+        this.handle = new FdHandle(this, mqd);
+        Arena arena = Arena.ofAuto();
+        MemorySegment attr = arena.allocate(MessageQueueCalls.MQ_ATTR);
+        int r = MessageQueueCalls.mqGetattr(mqd, attr);
+        if (r < 0) {
+            handle.close();
+            throw Failures.of("mq_getattr", name, -r);
+        }
+        this.maxMessages = attr.get(JAVA_LONG, offset("mq_maxmsg"));
+        this.messageSize = Math.toIntExact(attr.get(JAVA_LONG, offset("mq_msgsize")));
+        this.receiveBuffer = arena.allocate(messageSize);
+        this.sendBuffer = arena.allocate(messageSize);
+        this.priorityOut = arena.allocate(JAVA_INT);
+    }
+
+    private static long offset(String field) {
+        return MessageQueueCalls.MQ_ATTR.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /** Options for creating (or opening) the queue {@code name}; finish with {@link PosixQueueOptions#open()}. */
+    public static PosixQueueOptions create(String name) {
+        return new PosixQueueOptions(checkName(name));
+    }
+
+    /** Opens an existing queue for reading and writing. */
+    public static PosixMessageQueue open(String name) throws IOException {
+        return open(name, Access.READ_WRITE);
+    }
+
+    /** Opens an existing queue. */
+    public static PosixMessageQueue open(String name, Access access) throws IOException {
+        return open(checkName(name), access.flags, 0, 0, 0, false);
+    }
+
+    static PosixMessageQueue open(String name, int accessFlags, int mode, int maxMessages, int messageSize,
+                                  boolean create) throws IOException {
+        int flags = accessFlags | Posix.O_NONBLOCK | Posix.O_CLOEXEC;
+        int mqd = MessageQueueCalls.mqOpen(name, flags, mode, maxMessages, messageSize);
+        if (mqd < 0) {
+            throw Failures.of("mq_open", name, -mqd, OpenAdvice.of(-mqd, create, maxMessages, messageSize));
+        }
+        return new PosixMessageQueue(name, mqd);
+    }
+
+    /** Removes the name; the queue itself lives on until every process has closed it. False if absent. */
+    public static boolean unlink(String name) throws IOException {
+        int r = MessageQueueCalls.mqUnlink(checkName(name));
+        if (r == -Errno.ENOENT) {
+            return false;
+        }
+        if (r < 0) {
+            throw Failures.of("mq_unlink", name, -r);
+        }
+        return true;
+    }
+
+    /** Removes this queue's name (see {@link #unlink(String)}). */
+    public boolean unlink() throws IOException {
+        return unlink(name);
+    }
+
+    static String checkName(String name) {
+        if (name == null || !name.startsWith("/") || name.length() < 2 || name.indexOf('/', 1) >= 0
+                || name.length() > 255) {
+            throw new IllegalArgumentException("bad POSIX queue name \"" + name + "\": a queue name is one '/' "
+                    + "followed by 1 to 254 characters with no other '/', e.g. \"/orders\"");
+        }
+        return name;
+    }
+
+    /**
+     * Sends {@code message} (its remaining bytes) with {@code priority}, waiting as long as it takes for room.
+     */
+    public void send(ByteBuffer message, int priority) throws IOException {
+        send(message, priority, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Sends {@code message} with {@code priority} (0 to {@link #MAX_PRIORITY}, higher first), waiting at most
+     * {@code timeout} while the queue is full. On success the buffer's position is at its limit.
+     *
+     * @throws IpcTimeoutException if the queue stayed full; the buffer is untouched.
+     * @throws IllegalArgumentException if the message is larger than the queue's message size.
+     */
+    public void send(ByteBuffer message, int priority, Duration timeout) throws IOException {
+        send(message, priority, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** Sends if there is room now; false (buffer untouched) if the queue is full. Never waits. */
+    public boolean trySend(ByteBuffer message, int priority) throws IOException {
+        return send(message, priority, FdHandle.NO_WAIT, null);
+    }
+
+    private boolean send(ByteBuffer message, int priority, long deadline, Duration timeout) throws IOException {
+        checkPriority(priority);
+        int length = message.remaining();
+        if (length > messageSize) {
+            throw new IllegalArgumentException("mq_send(" + name + "): a message of " + length
+                    + " bytes is larger than this queue's message size (mq_msgsize) of " + messageSize
+                    + " bytes; create the queue with a larger messageSize (at most fs.mqueue.msgsize_max)");
+        }
+        sendLock.lock();
+        try {
+            MemorySegment source;
+            if (message.isDirect()) {
+                source = MemorySegment.ofBuffer(message);
+            } else {
+                MemorySegment.copy(MemorySegment.ofBuffer(message), 0, sendBuffer, 0, length);
+                source = sendBuffer;
+            }
+            if (!sendSegment(source, length, priority, deadline, timeout)) {
+                return false;
+            }
+            message.position(message.limit());
+            return true;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    private boolean sendSegment(MemorySegment source, int length, int priority, long deadline, Duration timeout)
+            throws IOException {
+        int mqd = handle.begin();
+        try {
+            while (true) {
+                int r = MessageQueueCalls.mqSend(mqd, source, length, priority);
+                if (r == 0) {
+                    return true;
+                }
+                if (r != -Errno.EAGAIN) {
+                    throw Failures.of("mq_send", name, -r, r == -Errno.EBADF ? "the queue was not opened for writing"
+                            : null);
+                }
+                if (deadline == FdHandle.NO_WAIT) {
+                    return false;
+                }
+                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                    throw new IpcTimeoutException("mq_send(" + name + "): the queue is full (" + maxMessages
+                            + " messages)", timeout, 0);
+                }
+            }
+        } finally {
+            handle.end();
+        }
+    }
+
+    private static void checkPriority(int priority) {
+        if (priority < 0 || priority > MAX_PRIORITY) {
+            throw new IllegalArgumentException("priority " + priority + " is outside 0.." + MAX_PRIORITY);
+        }
+    }
+
+    /** Receives the oldest message of the highest priority into {@code dst}, waiting as long as it takes. */
+    public int receive(ByteBuffer dst) throws IOException {
+        return receive(dst, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Receives the oldest message of the highest priority into {@code dst} (its position moves past the
+     * message), waiting at most {@code timeout}.
+     *
+     * @return the message's priority.
+     * @throws IpcTimeoutException if no message came in time.
+     * @throws QueueRemovedException if the queue was unlinked and is empty.
+     * @throws BufferTooSmallException if the message does not fit; it is kept for the next receive.
+     */
+    public int receive(ByteBuffer dst, Duration timeout) throws IOException {
+        return receive(dst, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** Receives a message if one is there now: its priority, or -1 if the queue is empty. Never waits. */
+    public int tryReceive(ByteBuffer dst) throws IOException {
+        return receive(dst, FdHandle.NO_WAIT, null);
+    }
+
+    private int receive(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+        receiveLock.lock();
+        try {
+            if (pendingLength < 0) {
+                if (!receiveSegment(deadline, timeout)) {
+                    return -1;
+                }
+            }
+            if (pendingLength > dst.remaining()) {
+                throw new BufferTooSmallException(name, pendingLength, dst.remaining());
+            }
+            MemorySegment.copy(receiveBuffer, 0, MemorySegment.ofBuffer(dst), 0, pendingLength);
+            dst.position(dst.position() + pendingLength);
+            pendingLength = -1;
+            return priorityOut.get(JAVA_INT, 0);
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    /** Receives into this handle's buffer, setting pendingLength; false if empty with NO_WAIT. */
+    private boolean receiveSegment(long deadline, Duration timeout) throws IOException {
+        int mqd = handle.begin();
+        try {
+            while (true) {
+                long n = MessageQueueCalls.mqReceive(mqd, receiveBuffer, messageSize, priorityOut);
+                if (n >= 0) {
+                    pendingLength = (int) n;
+                    return true;
+                }
+                if (n != -Errno.EAGAIN) {
+                    throw Failures.of("mq_receive", name, (int) -n,
+                            n == -Errno.EBADF ? "the queue was not opened for reading" : null);
+                }
+                if (deadline == FdHandle.NO_WAIT) {
+                    return false;
+                }
+                if (handle.awaitReady(Posix.POLLIN, deadline, this, removalCheck) == 0) {
+                    throw new IpcTimeoutException("mq_receive(" + name + ")", timeout, 0);
+                }
+            }
+        } finally {
+            handle.end();
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} until a message is there, without taking it.
+     *
+     * @return false if none came in time.
+     */
+    public boolean awaitMessage(Duration timeout) throws IOException {
+        handle.begin();
+        try {
+            return handle.awaitReady(Posix.POLLIN, FdHandle.deadline(timeout), this, removalCheck) != 0;
+        } finally {
+            handle.end();
+        }
+    }
+
+    private void failIfRemoved() throws IOException {
+        Path link = Path.of("/proc/self/fd/" + handle.fd());
+        if (Files.readSymbolicLink(link).toString().endsWith(" (deleted)") && attributes().currentMessages() == 0) {
+            throw new QueueRemovedException("mq_receive(" + name + "): the queue was unlinked (mq_unlink) and "
+                    + "is empty: no new sender can reach it");
+        }
+    }
+
+    /** The queue's attributes now (mq_getattr). */
+    public PosixQueueAttributes attributes() throws IOException {
+        int mqd = handle.begin();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(MessageQueueCalls.MQ_ATTR);
+            int r = MessageQueueCalls.mqGetattr(mqd, attr);
+            if (r < 0) {
+                throw Failures.of("mq_getattr", name, -r);
+            }
+            return new PosixQueueAttributes(attr.get(JAVA_LONG, offset("mq_maxmsg")),
+                    attr.get(JAVA_LONG, offset("mq_msgsize")), attr.get(JAVA_LONG, offset("mq_curmsgs")));
+        } finally {
+            handle.end();
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** mq_msgsize: the largest message this queue takes, and the buffer size that always fits one. */
+    public int messageSize() {
+        return messageSize;
+    }
+
+    /** mq_maxmsg: how many messages the queue holds before senders wait. */
+    public long maxMessages() {
+        return maxMessages;
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    /** Closes this process's descriptor; the queue and its messages stay (see {@link #unlink()}). */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "POSIX queue " + name;
+    }
+}

@@ -1,0 +1,49 @@
+package io.ipc4j.mq;
+
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.MessageQueueCalls;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A System V IPC key (key_t): how unrelated processes name the same queue, segment or semaphore set.
+ *
+ * @param value the key; 0 is IPC_PRIVATE.
+ */
+public record SysVKey(int value) {
+    /** IPC_PRIVATE: always a new object, reachable only through its id. */
+    public static final SysVKey PRIVATE = new SysVKey(0);
+
+    /** ftok(3): a key from an existing file and a project id (1-255), the same in every process. */
+    public static SysVKey ftok(Path path, int projectId) throws IOException {
+        if (projectId < 1 || projectId > 255) {
+            throw new IllegalArgumentException("ftok project id " + projectId + " is outside 1..255 "
+                    + "(only its low 8 bits count, and 0 is ill-advised)");
+        }
+        long key = MessageQueueCalls.ftok(path.toString(), projectId);
+        if (key < 0) {
+            throw Failures.of("ftok", path + ", " + projectId, (int) -key, "ftok needs an existing file");
+        }
+        return new SysVKey((int) key);
+    }
+
+    /** An explicit key. */
+    public static SysVKey of(int value) {
+        return new SysVKey(value);
+    }
+
+    /** Parses {@code 0x1234abcd}, a decimal number, or {@code private}. */
+    public static SysVKey parse(String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("private") || t.equals("ipc_private")) {
+            return PRIVATE;
+        }
+        return new SysVKey(t.startsWith("0x") ? (int) Long.parseLong(t.substring(2), 16) : (int) Long.parseLong(t));
+    }
+
+    @Override
+    public String toString() {
+        return value == 0 ? "IPC_PRIVATE" : String.format("0x%08x", value);
+    }
+}
