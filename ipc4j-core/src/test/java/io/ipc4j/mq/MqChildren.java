@@ -1,0 +1,115 @@
+package io.ipc4j.mq;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** Child-process mains for the message queue tests. */
+final class MqChildren {
+    private static final Duration LONG = Duration.ofSeconds(60);
+
+    private MqChildren() {
+    }
+
+    /** The message with sequence number {@code seq}: its number, then {@code seq % 57} bytes of {@code seq}. */
+    static ByteBuffer message(ByteBuffer buffer, int seq) {
+        buffer.clear().putInt(seq);
+        for (int i = 0; i < seq % 57; i++) {
+            buffer.put((byte) seq);
+        }
+        return buffer.flip();
+    }
+
+    /** Checks a received message against {@link #message}; returns its sequence number. */
+    static int check(ByteBuffer received) {
+        received.flip();
+        int seq = received.getInt();
+        if (received.remaining() != seq % 57) {
+            throw new AssertionError("message " + seq + " has " + received.remaining() + " bytes of padding");
+        }
+        while (received.hasRemaining()) {
+            if (received.get() != (byte) seq) {
+                throw new AssertionError("message " + seq + " is corrupt");
+            }
+        }
+        return seq;
+    }
+
+    /** args: queue name, count. Sends count numbered messages at priority 0. */
+    static final class PosixProducer {
+        public static void main(String[] args) throws Exception {
+            int count = Integer.parseInt(args[1]);
+            try (PosixMessageQueue q = PosixMessageQueue.open(args[0], Access.WRITE_ONLY)) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(64);
+                for (int seq = 0; seq < count; seq++) {
+                    q.send(message(buffer, seq), 0, LONG);
+                }
+            }
+            System.out.println("sent " + count);
+        }
+    }
+
+    /** args: queue id, count. Sends count numbered messages, types cycling 1, 2, 3. */
+    static final class SysVProducer {
+        public static void main(String[] args) throws Exception {
+            int count = Integer.parseInt(args[1]);
+            try (SysVMessageQueue q = SysVMessageQueue.ofId(Integer.parseInt(args[0]))) {
+                ByteBuffer buffer = ByteBuffer.allocate(64);
+                for (int seq = 0; seq < count; seq++) {
+                    q.send(seq % 3 + 1, message(buffer, seq));
+                }
+            }
+            System.out.println("sent " + count);
+        }
+    }
+
+    /** args: queue name. Says "waiting", then receives one message: "got P:TEXT" or "removed: MESSAGE". */
+    static final class PosixWaiter {
+        public static void main(String[] args) throws Exception {
+            try (PosixMessageQueue q = PosixMessageQueue.open(args[0], Access.READ_ONLY)) {
+                ByteBuffer buffer = ByteBuffer.allocate(q.messageSize());
+                System.out.println("waiting");
+                try {
+                    int priority = q.receive(buffer);
+                    System.out.println("got " + priority + ":" + new String(buffer.array(), 0, buffer.position(),
+                            StandardCharsets.UTF_8));
+                } catch (QueueRemovedException e) {
+                    System.out.println("removed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** args: queue id, "timed" or "untimed". As PosixWaiter, for a System V queue (type 0). */
+    static final class SysVWaiter {
+        public static void main(String[] args) throws Exception {
+            try (SysVMessageQueue q = SysVMessageQueue.ofId(Integer.parseInt(args[0]))) {
+                ByteBuffer buffer = ByteBuffer.allocate(128);
+                System.out.println("waiting");
+                try {
+                    long type = args[1].equals("timed") ? q.receive(buffer, 0, LONG) : q.receive(buffer, 0);
+                    System.out.println("got " + type + ":" + new String(buffer.array(), 0, buffer.position(),
+                            StandardCharsets.UTF_8));
+                } catch (QueueRemovedException e) {
+                    System.out.println("removed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** args: queue name. Sends low/1, high/9, mid/5, high-again/9, then exits. */
+    static final class PosixMixedPriorities {
+        public static void main(String[] args) throws Exception {
+            try (PosixMessageQueue q = PosixMessageQueue.open(args[0], Access.WRITE_ONLY)) {
+                q.send(text("low"), 1, LONG);
+                q.send(text("high"), 9, LONG);
+                q.send(text("mid"), 5, LONG);
+                q.send(text("high-again"), 9, LONG);
+            }
+        }
+
+        private static ByteBuffer text(String s) {
+            return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
