@@ -1,0 +1,42 @@
+package io.ipc4j.cli.mq;
+
+import io.ipc4j.mq.SysVKey;
+import io.ipc4j.mq.SysVMessageQueue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A queue as named on the command line: {@code /name} (POSIX), {@code sysv:KEY} (hex, decimal or
+ * {@code private}), {@code sysv-id:ID}, or {@code ftok:PATH:PROJECT}.
+ */
+record QueueAddress(String posixName, SysVKey key, Integer id) {
+
+    static QueueAddress parse(String text) throws IOException {
+        if (text.startsWith("/")) {
+            return new QueueAddress(text, null, null);
+        }
+        if (text.startsWith("sysv:")) {
+            return new QueueAddress(null, SysVKey.parse(text.substring(5)), null);
+        }
+        if (text.startsWith("sysv-id:")) {
+            return new QueueAddress(null, null, Integer.parseInt(text.substring(8)));
+        }
+        if (text.startsWith("ftok:")) {
+            int colon = text.lastIndexOf(':');
+            return new QueueAddress(null, SysVKey.ftok(Path.of(text.substring(5, colon)),
+                    Integer.parseInt(text.substring(colon + 1))), null);
+        }
+        throw new IllegalArgumentException("'" + text + "' names no queue: write /name for a POSIX queue, or "
+                + "sysv:0x1234, sysv-id:ID or ftok:PATH:PROJECT for a System V queue");
+    }
+
+    boolean isPosix() {
+        return posixName != null;
+    }
+
+    /** Opens the System V queue this names. */
+    SysVMessageQueue openSysV() throws IOException {
+        return id != null ? SysVMessageQueue.ofId(id) : SysVMessageQueue.open(key);
+    }
+}
