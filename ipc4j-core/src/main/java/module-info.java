@@ -10,4 +10,6 @@ module io.ipc4j {
     exports io.ipc4j.mq;
     exports io.ipc4j.pipe;
     exports io.ipc4j.process;
+    exports io.ipc4j.shm;
+    exports io.ipc4j.sync;
 }

@@ -29,12 +29,14 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int EPIPE = 32;
+    public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     public static final int ELOOP = 40;
     public static final int ENOMSG = 42;
     public static final int EIDRM = 43;
     public static final int EMSGSIZE = 90;
+    public static final int EOVERFLOW = 75;
     public static final int ETIMEDOUT = 110;
 
     // strerrorname_np and strerrordesc_np (glibc 2.32+) return static strings, so unlike strerror they are

@@ -2,17 +2,13 @@ package io.ipc4j.internal.posix;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.ref.Cleaner;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Ownership of one file descriptor: counts the operations in flight, so that {@link #close} never releases the
- * number while another thread is still using it (the number could be reused by an unrelated open and that
- * thread would read someone else's file); the last operation out closes it instead. A {@link Cleaner} closes
- * a descriptor whose owner was forgotten; its action holds only the number, never the owner.
+ * Ownership of one file descriptor (see {@link ResourceGuard}: it is never released while an operation is
+ * using it), plus waiting on it with poll(2).
  *
  * <p>Waits are sliced: a thread blocked in {@link #awaitReady} notices a close, or an interrupt, within
  * {@link #WAIT_SLICE_MILLIS}.
@@ -24,12 +20,8 @@ public final class FdHandle {
     public static final long NO_WAIT = Long.MIN_VALUE;
     static final int WAIT_SLICE_MILLIS = 200;
 
-    private static final Cleaner CLEANER = Cleaner.create();
-    private static final long CLOSED = 1L << 62;
-
     private final int fd;
-    private final AtomicLong state = new AtomicLong();
-    private final Cleaner.Cleanable closer;
+    private final ResourceGuard guard;
 
     /**
      * @param owner the public handle; when it becomes unreachable unclosed, the descriptor is closed.
@@ -37,52 +29,35 @@ public final class FdHandle {
      */
     public FdHandle(Object owner, int fd) {
         this.fd = fd;
-        this.closer = CLEANER.register(owner, new CloseAction(fd));
+        this.guard = new ResourceGuard(owner, new CloseAction(fd));
     }
 
     /** The descriptor number, for calls that do not block on it (such as fcntl). */
     public int fd() throws ClosedChannelException {
-        if ((state.get() & CLOSED) != 0) {
+        if (!guard.isOpen()) {
             throw new ClosedChannelException();
         }
         return fd;
     }
 
     public boolean isOpen() {
-        return (state.get() & CLOSED) == 0;
+        return guard.isOpen();
     }
 
     /** Starts an operation: the descriptor stays open until the matching {@link #end()}. */
     public int begin() throws ClosedChannelException {
-        long s;
-        do {
-            s = state.get();
-            if ((s & CLOSED) != 0) {
-                throw new ClosedChannelException();
-            }
-        } while (!state.compareAndSet(s, s + 1));
+        guard.begin();
         return fd;
     }
 
     /** Ends an operation started by {@link #begin()}. */
     public void end() {
-        if (state.decrementAndGet() == CLOSED) {
-            closer.clean();
-        }
+        guard.end();
     }
 
     /** Closes now, or when the last operation in flight ends. Closing twice is harmless. */
     public void close() {
-        long s;
-        do {
-            s = state.get();
-            if ((s & CLOSED) != 0) {
-                return;
-            }
-        } while (!state.compareAndSet(s, s | CLOSED));
-        if (s == 0) {
-            closer.clean();
-        }
+        guard.close();
     }
 
     /**

@@ -1,0 +1,223 @@
+package io.ipc4j.internal.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Raw bindings for shared memory: POSIX shm_open/mmap and System V shm*. They return the C result or
+ * {@code -errno}; the caller in {@code io.ipc4j.shm} turns failures into exceptions through {@link Failures}.
+ */
+public final class MemoryCalls {
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int SHM_RDONLY = 010000;
+    public static final int IPC_STAT = 2;
+    public static final int IPC_RMID = 0;
+
+    /** glibc x86_64 {@code struct stat}, 144 bytes (offsets checked against the C headers). */
+    public static final StructLayout STAT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("st_dev"), JAVA_LONG.withName("st_ino"), JAVA_LONG.withName("st_nlink"),
+            JAVA_INT.withName("st_mode"), JAVA_INT.withName("st_uid"), JAVA_INT.withName("st_gid"),
+            MemoryLayout.paddingLayout(4), JAVA_LONG.withName("st_rdev"), JAVA_LONG.withName("st_size"),
+            MemoryLayout.paddingLayout(88));
+
+    /** glibc x86_64 {@code struct shmid_ds}, 112 bytes. */
+    public static final StructLayout SHMID_DS = MemoryLayout.structLayout(
+            MessageQueueCalls.IPC_PERM.withName("shm_perm"), JAVA_LONG.withName("shm_segsz"),
+            JAVA_LONG.withName("shm_atime"), JAVA_LONG.withName("shm_dtime"), JAVA_LONG.withName("shm_ctime"),
+            JAVA_INT.withName("shm_cpid"), JAVA_INT.withName("shm_lpid"), JAVA_LONG.withName("shm_nattch"),
+            JAVA_LONG.withName("__glibc_reserved5"), JAVA_LONG.withName("__glibc_reserved6"));
+
+    /** int shm_open(const char *name, int oflag, mode_t mode); (not variadic in glibc's declaration) */
+    private static final MethodHandle SHM_OPEN = Libc.linkErrno("shm_open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** int shm_unlink(const char *name); */
+    private static final MethodHandle SHM_UNLINK = Libc.linkErrno("shm_unlink",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** int ftruncate(int fd, off_t length); */
+    private static final MethodHandle FTRUNCATE = Libc.linkErrno("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    /** int fstat(int fd, struct stat *statbuf); */
+    private static final MethodHandle FSTAT = Libc.linkErrno("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    /** void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); */
+    private static final MethodHandle MMAP = Libc.linkErrno("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    /** int munmap(void *addr, size_t length); */
+    private static final MethodHandle MUNMAP = Libc.linkErrno("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    /** int shmget(key_t key, size_t size, int shmflg); */
+    private static final MethodHandle SHMGET = Libc.linkErrno("shmget",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
+    /** void *shmat(int shmid, const void *shmaddr, int shmflg); */
+    private static final MethodHandle SHMAT = Libc.linkErrno("shmat",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    /** int shmdt(const void *shmaddr); */
+    private static final MethodHandle SHMDT = Libc.linkErrno("shmdt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** int shmctl(int shmid, int cmd, struct shmid_ds *buf); */
+    private static final MethodHandle SHMCTL = Libc.linkErrno("shmctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+
+    private MemoryCalls() {
+    }
+
+    /** shm_open(3): a descriptor, or -errno. */
+    public static int shmOpen(String name, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = Libc.errnoSlot();
+            int fd = (int) SHM_OPEN.invokeExact(slot, arena.allocateFrom(name), flags, mode);
+            return fd >= 0 ? fd : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** shm_unlink(3): 0 or -errno. */
+    public static int shmUnlink(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) SHM_UNLINK.invokeExact(slot, arena.allocateFrom(name));
+            return r == 0 ? 0 : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** ftruncate(2): 0 or -errno; retried on EINTR. */
+    public static int ftruncate(int fd, long length) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            while (true) {
+                int r = (int) FTRUNCATE.invokeExact(slot, fd, length);
+                if (r == 0) {
+                    return 0;
+                }
+                int errno = Libc.errno(slot);
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** fstat(2)'s st_size, or -errno. */
+    public static long fileSize(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stat = arena.allocate(STAT);
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) FSTAT.invokeExact(slot, fd, stat);
+            return r == 0 ? stat.get(JAVA_LONG, STAT.byteOffset(MemoryLayout.PathElement.groupElement("st_size")))
+                    : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** mmap(2) of a whole shared object: the address (a zero-length segment), or a segment at -errno. */
+    public static MemorySegment mmapShared(int fd, long length, boolean writable) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+            MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length, prot,
+                    MAP_SHARED, fd, 0L);
+            return address.address() == -1L ? MemorySegment.ofAddress(-Libc.errno(slot)) : address;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** munmap(2): 0 or -errno. */
+    public static int munmap(MemorySegment address, long length) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) MUNMAP.invokeExact(slot, address, length);
+            return r == 0 ? 0 : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** shmget(2): the id, or -errno. */
+    public static int shmget(int key, long size, int flags) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) SHMGET.invokeExact(slot, key, size, flags);
+            return r >= 0 ? r : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** shmat(2): the address, or a segment at -errno. */
+    public static MemorySegment shmat(int id, boolean readOnly) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            MemorySegment address = (MemorySegment) SHMAT.invokeExact(slot, id, MemorySegment.NULL,
+                    readOnly ? SHM_RDONLY : 0);
+            return address.address() == -1L ? MemorySegment.ofAddress(-Libc.errno(slot)) : address;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** shmdt(2): 0 or -errno. */
+    public static int shmdt(MemorySegment address) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) SHMDT.invokeExact(slot, address);
+            return r == 0 ? 0 : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** shmctl(2): the result, or -errno. */
+    public static int shmctl(int id, int command, MemorySegment buffer) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) SHMCTL.invokeExact(slot, id, command, buffer);
+            return r >= 0 ? r : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The errno carried by a failed {@link #mmapShared}, {@link #shmat} or {@link SyncCalls#semOpen} result,
+     * or 0 if it succeeded: failures are returned as an address below 4096, where no mapping can be.
+     */
+    public static int errnoOf(MemorySegment result) {
+        long a = result.address();
+        return a > 0 && a < 4096 ? (int) a : 0;
+    }
+}

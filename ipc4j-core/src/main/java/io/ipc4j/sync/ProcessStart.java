@@ -1,0 +1,33 @@
+package io.ipc4j.sync;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** A process's start time (field 22 of /proc/PID/stat, clock ticks since boot): with the pid, its identity. */
+final class ProcessStart {
+    private static final long SELF = read("self");
+
+    private ProcessStart() {
+    }
+
+    static long self() {
+        return SELF;
+    }
+
+    /** The start time of {@code pid}, or -1 if it has no /proc entry (gone). */
+    static long of(int pid) {
+        return read(String.valueOf(pid));
+    }
+
+    private static long read(String pid) {
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}
