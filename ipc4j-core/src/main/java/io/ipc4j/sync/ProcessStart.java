@@ -15,7 +15,7 @@ final class ProcessStart {
         return SELF;
     }
 
-    /** The start time of {@code pid}, or -1 if it has no /proc entry (gone). */
+    /** The start time of {@code pid}, or -1 if it is gone or a zombie (dead, not yet reaped by its parent). */
     static long of(int pid) {
         return read(String.valueOf(pid));
     }
@@ -25,7 +25,8 @@ final class ProcessStart {
             String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
             // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[19]);
+            boolean dead = fields[0].equals("Z") || fields[0].equals("X");
+            return dead ? -1 : Long.parseLong(fields[19]);
         } catch (IOException | RuntimeException e) {
             return -1;
         }

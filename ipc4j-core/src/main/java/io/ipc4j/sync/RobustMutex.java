@@ -7,6 +7,8 @@ import io.ipc4j.shm.SharedBuffer;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -41,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * locking it twice through the same object gets IllegalStateException.</li>
  * <li>Uncontended lock and unlock are one CAS each, no syscall. Contended waiters spin briefly (when there is
  * more than one CPU), then sleep on a futex; unlock wakes one only if someone may sleep.</li>
- * <li>Dead owner: a waiter checks the owner's liveness (kill(pid, 0) and its start time) at least every 100 ms
+ * <li>Dead owner: a waiter checks the owner's liveness (/proc: gone, a zombie, or a reused pid) every 100 ms
  * while it waits, so a takeover happens within about 100 ms of the death.</li>
  * </ul>
  */
@@ -170,22 +172,30 @@ public final class RobustMutex {
         return outcome;
     }
 
+    /**
+     * Whether the owner in {@code state} still lives: its /proc entry exists, it is not a zombie (a killed
+     * process stays one until its parent reaps it), and its start time is the one it recorded (else the pid
+     * was reused). Where /proc cannot tell, kill(pid, 0) does.
+     */
     private boolean ownerAlive(int state) throws IOException {
         int pid = state & ~WAITERS;
         if (pid == 0 || pid == SELF) {
             return true;
         }
-        boolean exists;
-        try {
-            exists = Posix.kill(pid, 0);
-        } catch (java.nio.file.AccessDeniedException e) {
-            exists = true; // EPERM: a live process of another user
-        }
-        if (!exists) {
-            return false;
+        long start = ProcessStart.of(pid);
+        if (start < 0) {
+            return Files.isDirectory(Path.of("/proc/self")) ? false : killFindsProcess(pid);
         }
         long recorded = buffer.getLongAcquire(OWNER_START);
-        return recorded == 0 || (buffer.getIntVolatile(STATE) & ~WAITERS) != pid || ProcessStart.of(pid) == recorded;
+        return recorded == 0 || (buffer.getIntVolatile(STATE) & ~WAITERS) != pid || start == recorded;
+    }
+
+    private static boolean killFindsProcess(int pid) throws IOException {
+        try {
+            return Posix.kill(pid, 0);
+        } catch (java.nio.file.AccessDeniedException e) {
+            return true; // EPERM: a live process of another user
+        }
     }
 
     private void checkNotHeldByThisThread() {
