@@ -52,6 +52,32 @@ class DemoCommandTest {
     }
 
     @Test
+    void shmDemoReadsEveryMessageTheWriterProcessWrote() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "shm", "--messages", "4")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> read = result.stdoutLines().stream().filter(l -> l.startsWith("parent[") && l.contains(" read "))
+                .map(l -> l.replaceAll(".* read \"(.*)\" from shared memory", "$1")).toList();
+        assertEquals(List.of("Hello from shared memory, message 1", "Hello from shared memory, message 2",
+                "Hello from shared memory, message 3", "Hello from shared memory, message 4"), read);
+        assertEquals(4, result.stdoutLines().stream().filter(l -> l.startsWith("child [") && l.contains(" wrote "))
+                .count());
+    }
+
+    @Test
+    void semDemoNeverLetsMoreThanTheSlotsIn() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "sem", "--workers", "4", "--slots", "2")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        assertEquals(4, lines.stream().filter(l -> l.matches("child \\[\\d+\\] worker \\d inside .*")).count(),
+                result.describe());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("(3 inside now)")), result.describe());
+        assertTrue(lines.getLast().matches(".*all 4 workers done; at most [12] were inside at once .*"),
+                result.describe());
+    }
+
+    @Test
     void anUnknownMechanismIsAUsageError() throws Exception {
         ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "carrier-pigeon").run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(2, result.status().code(), result.describe());
