@@ -9,7 +9,8 @@ import java.io.IOException;
 /** The {@code ipc4j} command. Thin: parsing and printing; the work is done by the modules. */
 @Command(name = "ipc4j", mixinStandardHelpOptions = true, versionProvider = Ipc4j.Version.class,
         description = "Every Unix IPC mechanism for Java: run, measure and inspect them.",
-        subcommands = {DemoCommand.class, io.ipc4j.cli.mq.MqCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {io.ipc4j.cli.bench.BenchCommand.class, DemoCommand.class, io.ipc4j.cli.mq.MqCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Ipc4j implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

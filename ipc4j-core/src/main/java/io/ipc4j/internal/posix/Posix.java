@@ -108,6 +108,9 @@ public final class Posix {
     /** long syscall(long number, ...); with four arguments. */
     private static final MethodHandle SYSCALL4 = Libc.linkErrnoVariadic("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    /** int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask); */
+    private static final MethodHandle SCHED_SETAFFINITY = Libc.linkErrno("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     /** pid_t getpid(void); */
     private static final MethodHandle GETPID = Libc.link("getpid", FunctionDescriptor.of(JAVA_INT));
 
@@ -481,6 +484,21 @@ public final class Posix {
             }
             throw Failures.of("pidfd_send_signal", what + ", signal " + signal, errno);
         } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** sched_setaffinity(2) of the calling thread to the one {@code cpu}: 0 or -errno. */
+    public static int setAffinity(int cpu) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128, 8); // cpu_set_t: 1024 bits
+            mask.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) SCHED_SETAFFINITY.invokeExact(slot, 0, mask.byteSize(), mask);
+            return r == 0 ? 0 : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);

@@ -1,0 +1,200 @@
+package io.ipc4j.bench;
+
+import io.ipc4j.bench.mechanisms.Mechanisms;
+import io.ipc4j.process.Affinity;
+import io.ipc4j.process.ChildProcess;
+import io.ipc4j.process.Spawn;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs the suite: each mechanism between this process and a child JVM, each size, then the C reference for
+ * the same exchange. A mechanism that fails or hangs is reported as failed and the suite goes on.
+ */
+public final class Bench {
+    private static final Duration MECHANISM_DEADLINE = Duration.ofMinutes(3);
+
+    /** Told before each step. */
+    @FunctionalInterface
+    public interface Progress {
+        void step(int done, int total, String label);
+    }
+
+    private final BenchConfig config;
+    private final Progress progress;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ipc4j-bench-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Bench(BenchConfig config, Progress progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    /** Runs the suite as configured. */
+    public static BenchReport run(BenchConfig config, Progress progress) throws IOException {
+        Bench bench = new Bench(config, progress);
+        try {
+            return bench.runAll();
+        } finally {
+            bench.watchdog.shutdownNow();
+        }
+    }
+
+    private BenchReport runAll() throws IOException {
+        List<Mechanism> selected = Mechanisms.all().stream()
+                .filter(m -> config.only().isEmpty() || config.only().contains(m.id())).toList();
+        CReference c = config.cReference() ? CReference.prepare() : null;
+        // Read before pinning: a pinned thread sees one CPU, and spinning mechanisms would call themselves off.
+        String machine = Machine.describe();
+        Map<String, Optional<String>> unavailable = new HashMap<>();
+        selected.forEach(m -> unavailable.put(m.id(), m.unavailableBecause()));
+        Path work = Files.createTempDirectory("ipc4j-bench-");
+        List<Results.Row> rows = new ArrayList<>();
+        try {
+            if (config.pin()) {
+                Affinity.pinCurrentThread(0);
+            }
+            int total = selected.size();
+            int done = 0;
+            for (Mechanism mechanism : selected) {
+                progress.step(done++, total, mechanism.title());
+                rows.addAll(measure(mechanism, unavailable.get(mechanism.id()), work));
+                if (c != null && c.supports(mechanism.id()) && unavailable.get(mechanism.id()).isEmpty()) {
+                    rows.addAll(measureC(mechanism, c, work));
+                }
+            }
+            progress.step(total, total, "done");
+        } finally {
+            deleteTree(work);
+        }
+        String cNote = c == null ? "not run (--no-c)" : c.unavailableBecause().orElse("bench_ref.c, cc -O2");
+        return new BenchReport(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine,
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")", cNote, config, rows);
+    }
+
+    private List<Integer> sizesFor(Mechanism mechanism) {
+        return mechanism.carriesPayload() ? config.sizes() : List.of(0);
+    }
+
+    private List<Results.Row> measure(Mechanism mechanism, Optional<String> unavailable, Path work) {
+        List<Results.Row> rows = new ArrayList<>();
+        if (unavailable.isPresent()) {
+            rows.add(row(mechanism, "ipc4j", 0, "unavailable", unavailable.get(), null));
+            return rows;
+        }
+        List<Integer> runnable = new ArrayList<>();
+        for (int size : sizesFor(mechanism)) {
+            Optional<String> limit = mechanism.cannotCarry(size);
+            if (limit.isPresent()) {
+                rows.add(row(mechanism, "ipc4j", size, "limit", limit.get(), null));
+            } else {
+                runnable.add(size);
+            }
+        }
+        if (runnable.isEmpty()) {
+            return rows;
+        }
+        Plan plan = config.plan().withSizes(runnable, mechanism.noThroughputBecause().isEmpty());
+        try {
+            List<Exchange.Result> results = runJava(mechanism, plan, work);
+            for (int i = 0; i < runnable.size(); i++) {
+                rows.add(row(mechanism, "ipc4j", runnable.get(i), "ok",
+                        mechanism.noThroughputBecause().orElse(null), results.get(i)));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (int size : runnable) {
+                rows.add(row(mechanism, "ipc4j", size, "failed", String.valueOf(e.getMessage()), null));
+            }
+        }
+        return rows;
+    }
+
+    private List<Exchange.Result> runJava(Mechanism mechanism, Plan plan, Path work) throws IOException {
+        try (Mechanism.Session session = mechanism.open(work, plan.sizes())) {
+            List<String> args = new ArrayList<>();
+            args.add(mechanism.id());
+            args.addAll(plan.toArguments());
+            args.add(config.pin() ? "1" : "-1");
+            args.addAll(session.childArguments());
+            Spawn spawn = Spawn.java(List.of("-XX:+UseSerialGC", "-Xshare:auto"), ChildMain.class.getName(), args);
+            session.prepare(spawn);
+            try (ChildProcess child = spawn.start()) {
+                ScheduledFuture<?> deadline = watchdog.schedule(() -> killQuietly(child),
+                        MECHANISM_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                try (Endpoint endpoint = session.parentEndpoint()) {
+                    List<Exchange.Result> results = new ArrayList<>();
+                    for (int size : plan.sizes()) {
+                        results.add(Exchange.parent(endpoint, plan, size));
+                    }
+                    var status = child.waitFor(Duration.ofSeconds(60));
+                    if (!status.succeeded()) {
+                        throw new IOException("the child process ended with " + status);
+                    }
+                    return results;
+                } finally {
+                    deadline.cancel(false);
+                }
+            }
+        }
+    }
+
+    private static void killQuietly(ChildProcess child) {
+        try {
+            child.kill();
+        } catch (IOException e) {
+            // It ended by itself meanwhile.
+        }
+    }
+
+    private List<Results.Row> measureC(Mechanism mechanism, CReference c, Path work) {
+        List<Results.Row> rows = new ArrayList<>();
+        Plan plan = config.plan().withSizes(List.of(), mechanism.noThroughputBecause().isEmpty());
+        for (int size : sizesFor(mechanism)) {
+            if (mechanism.cannotCarry(size).isPresent()) {
+                continue;
+            }
+            try {
+                rows.add(row(mechanism, "C", size, "ok", null, c.run(mechanism.id(), size, plan, work, config.pin())));
+            } catch (IOException | RuntimeException e) {
+                rows.add(row(mechanism, "C", size, "failed", String.valueOf(e.getMessage()), null));
+            }
+        }
+        return rows;
+    }
+
+    private static Results.Row row(Mechanism m, String implementation, int size, String status, String note,
+                                   Exchange.Result result) {
+        return new Results.Row(m.id(), m.title(), implementation, size, status, note,
+                result == null ? null : result.latency(), result == null ? null : result.throughput());
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.ipc4j.bench;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to measure and how long.
+ *
+ * @param sizes       payload sizes in bytes.
+ * @param warmup      round trips before measuring, per size.
+ * @param iterations  measured round trips, per size.
+ * @param streamBytes bytes per throughput stream (bounded by 200 and {@code maxStream} messages).
+ * @param maxStream   most messages per throughput stream.
+ * @param only        mechanism ids to run; empty for all.
+ * @param pin         pin the measuring thread of each side to a CPU of its own (0 and 1).
+ * @param cReference  run the C reference too.
+ */
+public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream,
+                          Set<String> only, boolean pin, boolean cReference) {
+    public static final List<Integer> DEFAULT_SIZES = List.of(64, 4096, 65536);
+
+    /**
+     * The default run: the whole suite in well under 90 seconds on a 2-CPU machine, each side pinned to a CPU
+     * of its own where there are two (see {@link #pin}).
+     */
+    public static BenchConfig defaults() {
+        return new BenchConfig(DEFAULT_SIZES, 1_000, 10_000, 32L << 20, 20_000, Set.of(), canPin(), true);
+    }
+
+    /** --full: ten times longer, for steadier percentiles. */
+    public static BenchConfig full() {
+        return new BenchConfig(DEFAULT_SIZES, 10_000, 100_000, 256L << 20, 200_000, Set.of(), canPin(), true);
+    }
+
+    /** Whether this process may use two CPUs, so that each side can have one. */
+    public static boolean canPin() {
+        return Runtime.getRuntime().availableProcessors() >= 2;
+    }
+
+    Plan plan() {
+        return new Plan(sizes, warmup, iterations, streamBytes, maxStream, true);
+    }
+
+    public BenchConfig withSizes(List<Integer> newSizes) {
+        return new BenchConfig(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, only, pin, cReference);
+    }
+
+    public BenchConfig withIterations(int newWarmup, int newIterations) {
+        return new BenchConfig(sizes, newWarmup, newIterations, streamBytes, maxStream, only, pin, cReference);
+    }
+
+    public BenchConfig withStream(long newStreamBytes, int newMaxStream) {
+        return new BenchConfig(sizes, warmup, iterations, newStreamBytes, newMaxStream, only, pin, cReference);
+    }
+
+    public BenchConfig withOnly(Set<String> ids) {
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, Set.copyOf(ids), pin, cReference);
+    }
+
+    public BenchConfig withPin(boolean newPin) {
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, newPin, cReference);
+    }
+
+    public BenchConfig withCReference(boolean run) {
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, pin, run);
+    }
+}

@@ -1,0 +1,50 @@
+package io.ipc4j.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The exchange both processes follow, step by step, for each message size: warm-up round trips (not
+ * recorded), measured round trips, then a stream of messages answered by one acknowledgement.
+ *
+ * @param sizes        message sizes, in order; 0 for mechanisms that carry no payload.
+ * @param warmup       round trips before measuring.
+ * @param iterations   measured round trips.
+ * @param streamBytes  how many bytes the throughput phase sends (within the message-count bounds).
+ * @param maxStream    the most messages the throughput phase sends.
+ * @param throughput   whether the throughput phase runs.
+ */
+public record Plan(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream,
+                   boolean throughput) {
+    static final int MIN_STREAM = 200;
+
+    /** Messages in the throughput phase for {@code size}. */
+    public int streamCount(int size) {
+        if (!throughput || size == 0) {
+            return 0;
+        }
+        return (int) Math.max(MIN_STREAM, Math.min(maxStream, streamBytes / size));
+    }
+
+    public Plan withSizes(List<Integer> newSizes, boolean withThroughput) {
+        return new Plan(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, withThroughput);
+    }
+
+    /** As command-line arguments for the child. */
+    public List<String> toArguments() {
+        return List.of(String.join(",", sizes.stream().map(String::valueOf).toList()), String.valueOf(warmup),
+                String.valueOf(iterations), String.valueOf(streamBytes), String.valueOf(maxStream),
+                String.valueOf(throughput));
+    }
+
+    /** Reads {@link #toArguments()} back; returns the plan and consumes 6 arguments. */
+    public static Plan fromArguments(List<String> args) {
+        List<Integer> sizes = new ArrayList<>();
+        Arrays.stream(args.get(0).split(",")).map(Integer::parseInt).forEach(sizes::add);
+        return new Plan(sizes, Integer.parseInt(args.get(1)), Integer.parseInt(args.get(2)),
+                Long.parseLong(args.get(3)), Integer.parseInt(args.get(4)), Boolean.parseBoolean(args.get(5)));
+    }
+
+    static final int ARGUMENTS = 6;
+}

@@ -1,0 +1,41 @@
+package io.ipc4j.bench.mechanisms;
+
+import io.ipc4j.bench.Mechanism;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every mechanism the bench knows, in the order the textbook introduces them. */
+public final class Mechanisms {
+    private static final List<Mechanism> ALL = List.of(
+            new PipeMechanism(),
+            new FifoMechanism(),
+            new PosixMqMechanism(),
+            new SysVMqMechanism(),
+            new UnixStreamMechanism(),
+            new NotYetBuilt("unix-dgram", "Unix datagram socket", "not built yet (issue 5: sockets)"),
+            new NotYetBuilt("unix-seqpacket", "Unix seqpacket socket", "not built yet (issue 5: sockets)"),
+            new TcpMechanism(),
+            new UdpMechanism(),
+            new NotYetBuilt("shm-channel-spin", "shared-memory channel, busy-spin",
+                    "not built yet (issue 6: shared-memory channel)"),
+            new NotYetBuilt("shm-channel-futex", "shared-memory channel, futex-park",
+                    "not built yet (issue 6: shared-memory channel)"),
+            new FutexMechanism(),
+            new SpinMechanism(),
+            new PosixSemMechanism(),
+            new SysVSemMechanism(),
+            new NotYetBuilt("signal", "signal round trip", "not built yet (issue 5: signals)"),
+            new NotYetBuilt("eventfd", "eventfd", "not built yet: ipc4j has no eventfd binding"));
+
+    private Mechanisms() {
+    }
+
+    public static List<Mechanism> all() {
+        return ALL;
+    }
+
+    public static Optional<Mechanism> byId(String id) {
+        return ALL.stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,90 @@
+package io.ipc4j.bench.mechanisms;
+
+import io.ipc4j.bench.Endpoint;
+import io.ipc4j.bench.Mechanism;
+import io.ipc4j.mq.MqLimits;
+import io.ipc4j.mq.PosixMessageQueue;
+import io.ipc4j.process.Spawn;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/** Two POSIX queues, one each way, sized for the largest message of the run and the machine's limits. */
+public final class PosixMqMechanism implements Mechanism {
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
+
+    @Override
+    public String id() {
+        return "posix-mq";
+    }
+
+    @Override
+    public String title() {
+        return "POSIX message queue";
+    }
+
+    @Override
+    public Optional<String> cannotCarry(int size) {
+        long max = MqLimits.current().posixMaxMessageSize();
+        return size > max ? Optional.of("larger than fs.mqueue.msgsize_max = " + max
+                + " (/proc/sys/fs/mqueue/msgsize_max; raise it with sysctl, needs CAP_SYS_RESOURCE)") : Optional.empty();
+    }
+
+    @Override
+    public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
+        String base = "/ipc4j-bench-" + Spawn.currentPid();
+        int messageSize = Math.max(1, Collections.max(sizes));
+        int slots = (int) Math.min(10, MqLimits.current().posixMaxMessages());
+        PosixMessageQueue down = PosixMessageQueue.create(base + "-down").maxMessages(slots).messageSize(messageSize)
+                .open();
+        PosixMessageQueue up = PosixMessageQueue.create(base + "-up").maxMessages(slots).messageSize(messageSize)
+                .open();
+        return new Session() {
+            @Override
+            public List<String> childArguments() {
+                return List.of(down.name(), up.name());
+            }
+
+            @Override
+            public Endpoint parentEndpoint() {
+                return new QueueEndpoint(up, down);
+            }
+
+            @Override
+            public void close() throws IOException {
+                down.close();
+                up.close();
+                down.unlink();
+                up.unlink();
+            }
+        };
+    }
+
+    @Override
+    public Endpoint childEndpoint(List<String> arguments) throws IOException {
+        return new QueueEndpoint(PosixMessageQueue.open(arguments.get(0)), PosixMessageQueue.open(arguments.get(1)));
+    }
+
+    private record QueueEndpoint(PosixMessageQueue in, PosixMessageQueue out) implements Endpoint {
+        @Override
+        public void send(ByteBuffer message) throws IOException {
+            out.send(message, 0, PEER_TIMEOUT);
+        }
+
+        @Override
+        public void receive(ByteBuffer into) throws IOException {
+            in.receive(into, PEER_TIMEOUT);
+        }
+
+        @Override
+        public void close() {
+            in.close();
+            out.close();
+        }
+    }
+}

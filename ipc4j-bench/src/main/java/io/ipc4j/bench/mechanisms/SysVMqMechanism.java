@@ -1,0 +1,80 @@
+package io.ipc4j.bench.mechanisms;
+
+import io.ipc4j.bench.Endpoint;
+import io.ipc4j.bench.Mechanism;
+import io.ipc4j.mq.MqLimits;
+import io.ipc4j.mq.SysVKey;
+import io.ipc4j.mq.SysVMessageQueue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Two private System V queues, one each way; untimed calls, which block in the kernel. */
+public final class SysVMqMechanism implements Mechanism {
+    @Override
+    public String id() {
+        return "sysv-mq";
+    }
+
+    @Override
+    public String title() {
+        return "System V message queue";
+    }
+
+    @Override
+    public Optional<String> cannotCarry(int size) {
+        long max = MqLimits.current().sysvMaxMessageSize();
+        return size > max ? Optional.of("larger than kernel.msgmax = " + max + " (/proc/sys/kernel/msgmax; "
+                + "raise it with sysctl)") : Optional.empty();
+    }
+
+    @Override
+    public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
+        SysVMessageQueue down = SysVMessageQueue.create(SysVKey.PRIVATE, 0600);
+        SysVMessageQueue up = SysVMessageQueue.create(SysVKey.PRIVATE, 0600);
+        return new Session() {
+            @Override
+            public List<String> childArguments() {
+                return List.of(String.valueOf(down.id()), String.valueOf(up.id()));
+            }
+
+            @Override
+            public Endpoint parentEndpoint() {
+                return new QueueEndpoint(up, down);
+            }
+
+            @Override
+            public void close() throws IOException {
+                down.remove();
+                up.remove();
+            }
+        };
+    }
+
+    @Override
+    public Endpoint childEndpoint(List<String> arguments) throws IOException {
+        return new QueueEndpoint(SysVMessageQueue.ofId(Integer.parseInt(arguments.get(0))),
+                SysVMessageQueue.ofId(Integer.parseInt(arguments.get(1))));
+    }
+
+    private record QueueEndpoint(SysVMessageQueue in, SysVMessageQueue out) implements Endpoint {
+        @Override
+        public void send(ByteBuffer message) throws IOException {
+            out.send(1, message);
+        }
+
+        @Override
+        public void receive(ByteBuffer into) throws IOException {
+            in.receive(into, 0);
+        }
+
+        @Override
+        public void close() {
+            in.close();
+            out.close();
+        }
+    }
+}

@@ -1,0 +1,261 @@
+/*
+ * ipc4j bench's C reference: the same exchange as the Java bench (Exchange.java), between a parent and a
+ * forked child, so that the report can put Java next to C for each mechanism.
+ *
+ *   bench_ref MECHANISM SIZE WARMUP ITERATIONS STREAM WORKDIR PIN
+ *
+ * MECHANISM: pipe fifo posix-mq unix-stream tcp futex mmap-spin. SIZE 0 for futex and mmap-spin.
+ * Prints "latency COUNT P50 P90 P99 P999 MAX" (nanoseconds, warm-up excluded) and, when STREAM > 0,
+ * "throughput MESSAGES NANOS". Exits non-zero with a message on stderr on any failure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *mechanism;
+static long size, warmup, iterations, stream;
+static int fd_in = -1, fd_out = -1;       /* stream mechanisms */
+static mqd_t mq_in = -1, mq_out = -1;     /* posix-mq */
+static volatile int *word_mine, *word_theirs; /* futex and mmap-spin */
+static int sent, received;
+static char *buffer;
+
+static void die(const char *what) {
+    fprintf(stderr, "bench_ref %s: %s: %s\n", mechanism, what, strerror(errno));
+    exit(1);
+}
+
+static uint64_t now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t) t.tv_sec * 1000000000u + (uint64_t) t.tv_nsec;
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) { if (errno == EINTR) continue; die("write"); }
+        p += w; n -= (size_t) w;
+    }
+}
+
+static void read_all(int fd, char *p, size_t n) {
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0) { if (errno == EINTR) continue; die("read"); }
+        if (r == 0) { errno = EPIPE; die("read: end of stream"); }
+        p += r; n -= (size_t) r;
+    }
+}
+
+static long futex(volatile int *addr, int op, int val) {
+    struct timespec one_second = {1, 0};
+    return syscall(SYS_futex, addr, op, val, op == FUTEX_WAIT ? &one_second : NULL, NULL, 0);
+}
+
+static void send_message(void) {
+    if (!strcmp(mechanism, "posix-mq")) {
+        if (mq_send(mq_out, buffer, (size_t) size, 0) != 0) die("mq_send");
+    } else if (!strcmp(mechanism, "futex") || !strcmp(mechanism, "mmap-spin")) {
+        __atomic_store_n(word_mine, ++sent, __ATOMIC_RELEASE);
+        if (!strcmp(mechanism, "futex")) futex(word_mine, FUTEX_WAKE, 1);
+    } else {
+        write_all(fd_out, buffer, (size_t) size);
+    }
+}
+
+static void receive_message(void) {
+    if (!strcmp(mechanism, "posix-mq")) {
+        unsigned prio;
+        if (mq_receive(mq_in, buffer, (size_t) (size > 0 ? size : 1), &prio) < 0) die("mq_receive");
+    } else if (!strcmp(mechanism, "futex")) {
+        int seen;
+        received++;
+        while ((seen = __atomic_load_n(word_theirs, __ATOMIC_ACQUIRE)) != received) futex(word_theirs, FUTEX_WAIT, seen);
+    } else if (!strcmp(mechanism, "mmap-spin")) {
+        received++;
+        while (__atomic_load_n(word_theirs, __ATOMIC_ACQUIRE) != received) __builtin_ia32_pause();
+    } else {
+        read_all(fd_in, buffer, (size_t) size);
+    }
+}
+
+static int compare(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t percentile(uint64_t *sorted, long n, double p) {
+    long index = (long) ((p / 100.0) * (double) n + 0.999999) - 1;
+    if (index < 0) index = 0;
+    if (index >= n) index = n - 1;
+    return sorted[index];
+}
+
+static void run_parent(void) {
+    uint64_t *samples = malloc(sizeof(uint64_t) * (size_t) (iterations > 0 ? iterations : 1));
+    for (long i = 0; i < warmup; i++) { send_message(); receive_message(); }
+    for (long i = 0; i < iterations; i++) {
+        uint64_t start = now();
+        send_message();
+        receive_message();
+        samples[i] = now() - start;
+    }
+    qsort(samples, (size_t) iterations, sizeof(uint64_t), compare);
+    printf("latency %ld %lu %lu %lu %lu %lu\n", iterations, (unsigned long) percentile(samples, iterations, 50),
+           (unsigned long) percentile(samples, iterations, 90), (unsigned long) percentile(samples, iterations, 99),
+           (unsigned long) percentile(samples, iterations, 99.9), (unsigned long) samples[iterations - 1]);
+    if (stream > 0) {
+        uint64_t start = now();
+        for (long i = 0; i < stream; i++) send_message();
+        receive_message();
+        printf("throughput %ld %lu\n", stream, (unsigned long) (now() - start));
+    }
+    free(samples);
+}
+
+static void run_child(void) {
+    for (long i = 0; i < warmup + iterations; i++) { receive_message(); send_message(); }
+    if (stream > 0) {
+        for (long i = 0; i < stream; i++) receive_message();
+        send_message();
+    }
+}
+
+static void pin(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 8) {
+        fprintf(stderr, "usage: bench_ref MECHANISM SIZE WARMUP ITERATIONS STREAM WORKDIR PIN\n");
+        return 2;
+    }
+    mechanism = argv[1];
+    size = atol(argv[2]); warmup = atol(argv[3]); iterations = atol(argv[4]); stream = atol(argv[5]);
+    const char *dir = argv[6];
+    int pinned = atoi(argv[7]);
+    buffer = calloc(1, (size_t) (size > 0 ? size : 1));
+    int down[2] = {-1, -1}, up[2] = {-1, -1}, listener = -1;
+    char fifo_down[4096], fifo_up[4096], sock_path[108], mq_down[64], mq_up[64];
+    struct sockaddr_in tcp_address;
+
+    if (!strcmp(mechanism, "pipe")) {
+        if (pipe(down) || pipe(up)) die("pipe");
+    } else if (!strcmp(mechanism, "fifo")) {
+        snprintf(fifo_down, sizeof fifo_down, "%s/cref-down.fifo", dir);
+        snprintf(fifo_up, sizeof fifo_up, "%s/cref-up.fifo", dir);
+        if (mkfifo(fifo_down, 0600) || mkfifo(fifo_up, 0600)) die("mkfifo");
+    } else if (!strcmp(mechanism, "posix-mq")) {
+        struct mq_attr attr = {0};
+        attr.mq_maxmsg = 10;
+        FILE *f = fopen("/proc/sys/fs/mqueue/msg_max", "r");
+        long max = 10;
+        if (f) { if (fscanf(f, "%ld", &max) != 1) max = 10; fclose(f); }
+        if (max < attr.mq_maxmsg) attr.mq_maxmsg = max;
+        attr.mq_msgsize = size > 0 ? size : 1;
+        snprintf(mq_down, sizeof mq_down, "/ipc4j-cref-%d-down", getpid());
+        snprintf(mq_up, sizeof mq_up, "/ipc4j-cref-%d-up", getpid());
+        mqd_t a = mq_open(mq_down, O_CREAT | O_EXCL | O_RDWR, 0600, &attr);
+        mqd_t b = mq_open(mq_up, O_CREAT | O_EXCL | O_RDWR, 0600, &attr);
+        if (a == (mqd_t) -1 || b == (mqd_t) -1) die("mq_open");
+        mq_close(a); mq_close(b);
+    } else if (!strcmp(mechanism, "unix-stream")) {
+        struct sockaddr_un address = {.sun_family = AF_UNIX};
+        snprintf(sock_path, sizeof sock_path, "%s/cref.sock", dir);
+        memcpy(address.sun_path, sock_path, strlen(sock_path) + 1);
+        listener = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (listener < 0 || bind(listener, (struct sockaddr *) &address, sizeof address) || listen(listener, 1))
+            die("unix socket");
+    } else if (!strcmp(mechanism, "tcp")) {
+        socklen_t length = sizeof tcp_address;
+        memset(&tcp_address, 0, sizeof tcp_address);
+        tcp_address.sin_family = AF_INET;
+        tcp_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        listener = socket(AF_INET, SOCK_STREAM, 0);
+        if (listener < 0 || bind(listener, (struct sockaddr *) &tcp_address, sizeof tcp_address)
+            || listen(listener, 1) || getsockname(listener, (struct sockaddr *) &tcp_address, &length))
+            die("tcp socket");
+    } else if (!strcmp(mechanism, "futex") || !strcmp(mechanism, "mmap-spin")) {
+        void *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (shared == MAP_FAILED) die("mmap");
+        word_mine = (volatile int *) shared;
+        word_theirs = (volatile int *) ((char *) shared + 64);
+    } else {
+        fprintf(stderr, "bench_ref: no C reference for %s\n", mechanism);
+        return 2;
+    }
+
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    int one = 1;
+    if (child == 0) {
+        if (pinned) pin(1);
+        if (!strcmp(mechanism, "pipe")) { fd_in = down[0]; fd_out = up[1]; close(down[1]); close(up[0]); }
+        else if (!strcmp(mechanism, "fifo")) {
+            if ((fd_in = open(fifo_down, O_RDONLY)) < 0 || (fd_out = open(fifo_up, O_WRONLY)) < 0) die("open fifo");
+        } else if (!strcmp(mechanism, "posix-mq")) {
+            if ((mq_in = mq_open(mq_down, O_RDONLY)) == (mqd_t) -1 || (mq_out = mq_open(mq_up, O_WRONLY)) == (mqd_t) -1)
+                die("mq_open child");
+        } else if (!strcmp(mechanism, "unix-stream") || !strcmp(mechanism, "tcp")) {
+            close(listener);
+            int s;
+            if (!strcmp(mechanism, "tcp")) {
+                s = socket(AF_INET, SOCK_STREAM, 0);
+                if (s < 0 || connect(s, (struct sockaddr *) &tcp_address, sizeof tcp_address)) die("connect");
+                setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            } else {
+                struct sockaddr_un address = {.sun_family = AF_UNIX};
+                memcpy(address.sun_path, sock_path, strlen(sock_path) + 1);
+                s = socket(AF_UNIX, SOCK_STREAM, 0);
+                if (s < 0 || connect(s, (struct sockaddr *) &address, sizeof address)) die("connect");
+            }
+            fd_in = fd_out = s;
+        } else {
+            volatile int *t = word_mine; word_mine = word_theirs; word_theirs = t;
+        }
+        run_child();
+        _exit(0);
+    }
+    if (pinned) pin(0);
+    if (!strcmp(mechanism, "pipe")) { fd_in = up[0]; fd_out = down[1]; close(down[0]); close(up[1]); }
+    else if (!strcmp(mechanism, "fifo")) {
+        if ((fd_out = open(fifo_down, O_WRONLY)) < 0 || (fd_in = open(fifo_up, O_RDONLY)) < 0) die("open fifo");
+    } else if (!strcmp(mechanism, "posix-mq")) {
+        if ((mq_out = mq_open(mq_down, O_WRONLY)) == (mqd_t) -1 || (mq_in = mq_open(mq_up, O_RDONLY)) == (mqd_t) -1)
+            die("mq_open parent");
+    } else if (!strcmp(mechanism, "unix-stream") || !strcmp(mechanism, "tcp")) {
+        int s = accept(listener, NULL, NULL);
+        if (s < 0) die("accept");
+        if (!strcmp(mechanism, "tcp")) setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        fd_in = fd_out = s;
+    }
+    run_parent();
+    int status;
+    waitpid(child, &status, 0);
+    if (!strcmp(mechanism, "fifo")) { unlink(fifo_down); unlink(fifo_up); }
+    if (!strcmp(mechanism, "posix-mq")) { mq_unlink(mq_down); mq_unlink(mq_up); }
+    if (!strcmp(mechanism, "unix-stream")) unlink(sock_path);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}

@@ -1,0 +1,125 @@
+package io.ipc4j.cli.bench;
+
+import io.ipc4j.bench.Bench;
+import io.ipc4j.bench.BenchConfig;
+import io.ipc4j.bench.BenchReport;
+import io.ipc4j.bench.Report;
+import io.ipc4j.bench.mechanisms.Mechanisms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code ipc4j bench}: every mechanism, two processes, next to C. The work is in ipc4j-bench. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure every IPC mechanism between two processes on this machine, next to a C program "
+                + "doing the same exchange: round-trip latency percentiles and one-way throughput.",
+            "Writes bench.json, bench.csv and latency.png to a folder under --out."})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--only", split = ",", paramLabel = "ID",
+            description = "Only these mechanisms (ids: ${COMPLETION-CANDIDATES}).", completionCandidates = Ids.class)
+    List<String> only;
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Message sizes (default 64,4096,65536).")
+    List<Integer> sizes;
+    @Option(names = "--iterations", description = "Measured round trips per size (default 10000; --full 100000).")
+    Integer iterations;
+    @Option(names = "--warmup", description = "Round trips before measuring (default 1000; --full 10000).")
+    Integer warmup;
+    @Option(names = "--full", description = "Ten times longer, for steadier tails.")
+    boolean full;
+    @Option(names = "--pin", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Pin each side's measuring thread to a CPU of its own (0 and 1), so that runs, and Java "
+                    + "against C, compare (default on with two CPUs; --no-pin lets the scheduler place them).")
+    boolean pin;
+    @Option(names = "--no-c", description = "Skip the C reference.")
+    boolean noC;
+    @Option(names = "--out", defaultValue = "results", description = "Folder for results (default ./results).")
+    Path out;
+    @Option(names = "--compare", paramLabel = "FILE", description = "A bench.json of an earlier run to compare with.")
+    Path compare;
+
+    @Override
+    public Integer call() throws IOException {
+        BenchConfig config = full ? BenchConfig.full() : BenchConfig.defaults();
+        if (sizes != null) {
+            for (int size : sizes) {
+                if (size < 1 || size > (16 << 20)) {
+                    throw new IllegalArgumentException("message size " + size + " is outside 1 byte..16 MiB");
+                }
+            }
+            config = config.withSizes(sizes);
+        }
+        if (iterations != null || warmup != null) {
+            config = config.withIterations(warmup == null ? config.warmup() : warmup,
+                    iterations == null ? config.iterations() : iterations);
+        }
+        if (only != null) {
+            Set<String> known = new HashSet<>(new Ids());
+            for (String id : only) {
+                if (!known.contains(id)) {
+                    throw new IllegalArgumentException("no mechanism '" + id + "': choose from " + String.join(", ",
+                            new Ids()));
+                }
+            }
+            config = config.withOnly(Set.copyOf(only));
+        }
+        BenchReport previous = compare == null ? null : Report.readJson(compare);
+        BenchReport report = Bench.run(config.withPin(pin && BenchConfig.canPin()).withCReference(!noC),
+                new ProgressBar(System.err));
+        System.out.print(Report.table(report));
+        if (previous != null) {
+            System.out.println();
+            System.out.print(Report.compare(report, previous));
+        }
+        Path folder = out.resolve("bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        List<Path> files = Report.write(report, folder);
+        Files.writeString(out.resolve("latest.json"), Report.json(report));
+        System.out.println();
+        System.out.println("Results: " + String.join(", ", files.stream().map(Path::toString).toList())
+                + " (and " + out.resolve("latest.json") + ", for --compare)");
+        return report.rows().stream().anyMatch(r -> r.status().equals("failed")) ? 1 : 0;
+    }
+
+    /** The mechanism ids, for --only's help and check. */
+    static final class Ids extends java.util.ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        Ids() {
+            super(Mechanisms.all().stream().map(io.ipc4j.bench.Mechanism::id).toList());
+        }
+    }
+
+    /** A progress bar on a terminal; a line per step otherwise (logs, CI). */
+    static final class ProgressBar implements Bench.Progress {
+        private static final int WIDTH = 30;
+        private final PrintStream out;
+        private final boolean terminal = System.console() != null;
+
+        ProgressBar(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void step(int done, int total, String label) {
+            if (terminal) {
+                int filled = total == 0 ? WIDTH : done * WIDTH / total;
+                out.printf("\r[%s%s] %2d/%d %-40s", "#".repeat(filled), ".".repeat(WIDTH - filled), done, total, label);
+                if (done == total) {
+                    out.print("\r" + " ".repeat(WIDTH + 50) + "\r");
+                }
+            } else if (done < total) {
+                out.printf("[%d/%d] %s%n", done + 1, total, label);
+            }
+            out.flush();
+        }
+    }
+}

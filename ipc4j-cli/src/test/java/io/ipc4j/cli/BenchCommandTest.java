@@ -1,0 +1,54 @@
+package io.ipc4j.cli;
+
+import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code ipc4j bench}, run as a user would, small. */
+class BenchCommandTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    @Test
+    void aSmallRunPrintsTheTableAndWritesTheResults() throws Exception {
+        Path out = LEAKS.scratch().resolve("results");
+        try {
+            ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "bench", "--only", "pipe,posix-sem,eventfd", "--sizes",
+                    "64", "--iterations", "200", "--warmup", "20", "--out", out.toString()).run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(0, result.status().code(), result.describe());
+            String table = result.stdout();
+            assertTrue(table.contains("64 B messages"), table);
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("  anonymous pipe ")), table);
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("  POSIX semaphore ")), table);
+            assertTrue(table.contains("eventfd: not available: not built yet"), table);
+            assertTrue(Files.exists(out.resolve("latest.json")));
+            ChildJvm.Result compared = ChildJvm.of(Ipc4j.class, "bench", "--only", "pipe", "--sizes", "64",
+                    "--iterations", "200", "--warmup", "20", "--no-c", "--out", out.toString(), "--compare",
+                    out.resolve("latest.json").toString()).run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(0, compared.status().code(), compared.describe());
+            assertTrue(compared.stdout().contains("Compared with the run of "), compared.stdout());
+            ChildJvm.Result bad = ChildJvm.of(Ipc4j.class, "bench", "--only", "carrier-pigeon")
+                    .run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(1, bad.status().code());
+            assertTrue(bad.stderr().startsWith("ipc4j: no mechanism 'carrier-pigeon': choose from pipe, fifo, "),
+                    bad.stderr());
+        } finally {
+            if (Files.exists(out)) {
+                try (Stream<Path> files = Files.walk(out)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+    }
+}
