@@ -35,8 +35,8 @@ public final class Report {
         for (int size : sizes(report)) {
             out.append('\n').append(size == 0 ? "Wake-up primitives (no payload)" : formatSize(size) + " messages")
                     .append('\n');
-            out.append(String.format(Locale.ROOT, "  %-32s %8s %8s %8s %8s %11s %9s %8s %7s%n", "mechanism", "p50",
-                    "p99", "p99.9", "max", "msgs/s", "MB/s", "C p50", "Java/C"));
+            out.append(String.format(Locale.ROOT, "  %-32s %8s %8s %8s %8s %11s %9s %8s %7s %11s %7s%n", "mechanism",
+                    "p50", "p99", "p99.9", "max", "msgs/s", "MB/s", "C p50", "Java/C", "C msgs/s", "Java/C"));
             for (Results.Row row : sorted(report, size)) {
                 Optional<Results.Row> c = find(report, row.mechanism(), "C", size);
                 out.append(line(row, c.orElse(null)));
@@ -58,13 +58,22 @@ public final class Report {
     private static String line(Results.Row row, Results.Row c) {
         Results.Latency l = row.latency();
         Results.Throughput t = row.throughput();
-        String cP50 = c != null && c.ok() ? micros(c.latency().p50()) : "-";
-        String ratio = c != null && c.ok() ? String.format(Locale.ROOT, "%.2f", (double) l.p50() / c.latency().p50())
-                : "-";
-        return String.format(Locale.ROOT, "  %-32s %8s %8s %8s %8s %11s %9s %8s %7s%n", row.title(), micros(l.p50()),
-                micros(l.p99()), micros(l.p999()), micros(l.max()),
-                t == null ? "-" : String.format(Locale.ROOT, "%,.0f", t.messagesPerSecond()),
-                t == null ? "-" : String.format(Locale.ROOT, "%.1f", t.megabytesPerSecond()), cP50, ratio);
+        boolean withC = c != null && c.ok();
+        Results.Throughput ct = withC ? c.throughput() : null;
+        return String.format(Locale.ROOT, "  %-32s %8s %8s %8s %8s %11s %9s %8s %7s %11s %7s%n", row.title(),
+                micros(l.p50()), micros(l.p99()), micros(l.p999()), micros(l.max()), rate(t),
+                t == null ? "-" : String.format(Locale.ROOT, "%.1f", t.megabytesPerSecond()),
+                withC ? micros(c.latency().p50()) : "-",
+                withC ? ratio((double) l.p50() / c.latency().p50()) : "-", rate(ct),
+                t != null && ct != null ? ratio(t.messagesPerSecond() / ct.messagesPerSecond()) : "-");
+    }
+
+    private static String rate(Results.Throughput t) {
+        return t == null ? "-" : String.format(Locale.ROOT, "%,.0f", t.messagesPerSecond());
+    }
+
+    private static String ratio(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     static List<Integer> sizes(BenchReport report) {
