@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * The scratch directory is made anew for each test (not a JUnit @TempDir, which would quietly delete what a
- * test forgot) and removed after it, once found empty.
+ * test forgot) and removed after it. What a test leaked is reported as a failure, then removed, so that one
+ * failing test does not litter the machine for the next.
  */
 public final class IpcLeakCheck implements BeforeEachCallback, AfterEachCallback {
     private Set<String> before;
@@ -61,8 +62,30 @@ public final class IpcLeakCheck implements BeforeEachCallback, AfterEachCallback
         }
         Files.deleteIfExists(scratch);
         scratch = null;
+        after.forEach(IpcLeakCheck::removeQuietly);
         if (!leaks.isEmpty()) {
             throw new AssertionError("the test left IPC objects behind:\n  " + String.join("\n  ", leaks));
+        }
+    }
+
+    /** Removes a leaked object after reporting it, so one failed test does not litter the machine. */
+    private static void removeQuietly(String leak) {
+        try {
+            if (leak.startsWith("System V ")) {
+                int id = Integer.parseInt(leak.substring(leak.lastIndexOf("id=") + 3));
+                switch (leak.substring(9, 12)) {
+                    case "msg" -> io.ipc4j.mq.SysVMessageQueue.ofId(id).remove();
+                    case "shm" -> io.ipc4j.shm.SysVSharedMemory.ofId(id).remove();
+                    case "sem" -> io.ipc4j.sync.SysVSemaphoreSet.ofId(id).remove();
+                    default -> { }
+                }
+            } else if (leak.startsWith("POSIX message queue /dev/mqueue/")) {
+                io.ipc4j.mq.PosixMessageQueue.unlink("/" + leak.substring("POSIX message queue /dev/mqueue/".length()));
+            } else if (leak.startsWith("POSIX shared memory or semaphore /dev/shm/")) {
+                Files.deleteIfExists(Path.of("/dev/shm", leak.substring(leak.lastIndexOf('/') + 1)));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[IpcLeakCheck] could not remove " + leak + ": " + e);
         }
     }
 
