@@ -58,6 +58,38 @@ final class Libc {
         return link(name, descriptor, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
     }
 
+    /** A downcall that reports failure as a negative result and errno, given this thread's errno slot. */
+    @FunctionalInterface
+    interface ErrnoCall {
+        long call(MemorySegment errnoSlot) throws Throwable;
+    }
+
+    /**
+     * Runs {@code call} once: its result, or -errno if it was negative. For calls off the hot paths (the
+     * capturing lambda may cost an allocation); hot paths spell the same out.
+     */
+    static long once(ErrnoCall call) {
+        MemorySegment slot = errnoSlot();
+        try {
+            long r = call.call(slot);
+            return r >= 0 ? r : -errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** As {@link #once}, retried while the call fails with EINTR. */
+    static long retrying(ErrnoCall call) {
+        while (true) {
+            long r = once(call);
+            if (r != -Errno.EINTR) {
+                return r;
+            }
+        }
+    }
+
     static MemorySegment errnoSlot() {
         return ERRNO_SLOT.get();
     }

@@ -72,62 +72,30 @@ public final class MemoryCalls {
     /** shm_open(3): a descriptor, or -errno. */
     public static int shmOpen(String name, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment slot = Libc.errnoSlot();
-            int fd = (int) SHM_OPEN.invokeExact(slot, arena.allocateFrom(name), flags, mode);
-            return fd >= 0 ? fd : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            MemorySegment cName = arena.allocateFrom(name);
+            return (int) Libc.once(slot -> (int) SHM_OPEN.invokeExact(slot, cName, flags, mode));
         }
     }
 
     /** shm_unlink(3): 0 or -errno. */
     public static int shmUnlink(String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SHM_UNLINK.invokeExact(slot, arena.allocateFrom(name));
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            MemorySegment cName = arena.allocateFrom(name);
+            return (int) Libc.once(slot -> (int) SHM_UNLINK.invokeExact(slot, cName));
         }
     }
 
     /** ftruncate(2): 0 or -errno; retried on EINTR. */
     public static int ftruncate(int fd, long length) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                int r = (int) FTRUNCATE.invokeExact(slot, fd, length);
-                if (r == 0) {
-                    return 0;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.retrying(slot -> (int) FTRUNCATE.invokeExact(slot, fd, length));
     }
 
     /** fstat(2)'s st_size, or -errno. */
     public static long fileSize(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stat = arena.allocate(STAT);
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) FSTAT.invokeExact(slot, fd, stat);
-            return r == 0 ? stat.get(JAVA_LONG, STAT.byteOffset(MemoryLayout.PathElement.groupElement("st_size")))
-                    : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            long r = Libc.once(slot -> (int) FSTAT.invokeExact(slot, fd, stat));
+            return r < 0 ? r : stat.get(JAVA_LONG, STAT.byteOffset(MemoryLayout.PathElement.groupElement("st_size")));
         }
     }
 
@@ -148,28 +116,12 @@ public final class MemoryCalls {
 
     /** munmap(2): 0 or -errno. */
     public static int munmap(MemorySegment address, long length) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) MUNMAP.invokeExact(slot, address, length);
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) MUNMAP.invokeExact(slot, address, length));
     }
 
     /** shmget(2): the id, or -errno. */
     public static int shmget(int key, long size, int flags) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SHMGET.invokeExact(slot, key, size, flags);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SHMGET.invokeExact(slot, key, size, flags));
     }
 
     /** shmat(2): the address, or a segment at -errno. */
@@ -188,28 +140,12 @@ public final class MemoryCalls {
 
     /** shmdt(2): 0 or -errno. */
     public static int shmdt(MemorySegment address) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SHMDT.invokeExact(slot, address);
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SHMDT.invokeExact(slot, address));
     }
 
     /** shmctl(2): the result, or -errno. */
     public static int shmctl(int id, int command, MemorySegment buffer) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SHMCTL.invokeExact(slot, id, command, buffer);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SHMCTL.invokeExact(slot, id, command, buffer));
     }
 
     /**

@@ -90,34 +90,16 @@ public final class MessageQueueCalls {
                         messageSize);
             }
             MemorySegment cName = arena.allocateFrom(name);
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                int r = (int) MQ_OPEN.invokeExact(slot, cName, flags, mode, attr);
-                if (r >= 0) {
-                    return r;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            MemorySegment cAttr = attr;
+            return (int) Libc.retrying(slot -> (int) MQ_OPEN.invokeExact(slot, cName, flags, mode, cAttr));
         }
     }
 
     /** mq_unlink(3). */
     public static int mqUnlink(String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) MQ_UNLINK.invokeExact(slot, arena.allocateFrom(name));
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            MemorySegment cName = arena.allocateFrom(name);
+            return (int) Libc.once(slot -> (int) MQ_UNLINK.invokeExact(slot, cName));
         }
     }
 
@@ -165,15 +147,7 @@ public final class MessageQueueCalls {
 
     /** mq_getattr(3) into {@code attr} (an {@link #MQ_ATTR}): 0 or -errno. */
     public static int mqGetattr(int mqd, MemorySegment attr) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) MQ_GETATTR.invokeExact(slot, mqd, attr);
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) MQ_GETATTR.invokeExact(slot, mqd, attr));
     }
 
     /** ftok(3): the key as an unsigned 32-bit value, or -errno. */
@@ -191,15 +165,7 @@ public final class MessageQueueCalls {
 
     /** msgget(2): the id, or -errno. */
     public static int msgget(int key, int flags) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) MSGGET.invokeExact(slot, key, flags);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) MSGGET.invokeExact(slot, key, flags));
     }
 
     /** msgsnd(2) of {@code struct msgbuf} at {@code message} with {@code textLength} bytes of text: 0 or -errno. */
@@ -246,14 +212,6 @@ public final class MessageQueueCalls {
 
     /** msgctl(2): the result, or -errno. */
     public static int msgctl(int id, int command, MemorySegment buffer) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) MSGCTL.invokeExact(slot, id, command, buffer);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) MSGCTL.invokeExact(slot, id, command, buffer));
     }
 }

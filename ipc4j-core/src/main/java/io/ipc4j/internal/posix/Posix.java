@@ -126,21 +126,11 @@ public final class Posix {
     public static int open(String path, int flags, int mode, String what) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path);
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                int fd = (int) OPEN.invokeExact(slot, cPath, flags, mode);
-                if (fd >= 0) {
-                    return fd;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    throw Failures.of("open", what, errno, openAdvice(errno, flags));
-                }
+            int fd = (int) Libc.retrying(slot -> (int) OPEN.invokeExact(slot, cPath, flags, mode));
+            if (fd < 0) {
+                throw Failures.of("open", what, -fd, openAdvice(-fd, flags));
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            return fd;
         }
     }
 
@@ -151,21 +141,7 @@ public final class Posix {
     public static int openOrErrno(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path);
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                int fd = (int) OPEN.invokeExact(slot, cPath, flags, 0);
-                if (fd >= 0) {
-                    return fd;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            return (int) Libc.retrying(slot -> (int) OPEN.invokeExact(slot, cPath, flags, 0));
         }
     }
 
@@ -268,18 +244,12 @@ public final class Posix {
     public static int[] pipe2(int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) PIPE2.invokeExact(slot, fds, flags);
-            if (r != 0) {
-                int errno = Libc.errno(slot);
-                throw Failures.of("pipe2", "flags " + flags, errno, errno == Errno.EMFILE
+            int r = (int) Libc.once(slot -> (int) PIPE2.invokeExact(slot, fds, flags));
+            if (r < 0) {
+                throw Failures.of("pipe2", "flags " + flags, -r, -r == Errno.EMFILE
                         ? "this process has too many open descriptors: close some, or raise ulimit -n" : null);
             }
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
@@ -296,69 +266,40 @@ public final class Posix {
     /** unlink(2); false if there was nothing to unlink. */
     public static boolean unlink(String path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) UNLINK.invokeExact(slot, arena.allocateFrom(path));
-            if (r == 0) {
-                return true;
-            }
-            int errno = Libc.errno(slot);
-            if (errno == Errno.ENOENT) {
+            MemorySegment cPath = arena.allocateFrom(path);
+            int r = (int) Libc.once(slot -> (int) UNLINK.invokeExact(slot, cPath));
+            if (r == -Errno.ENOENT) {
                 return false;
             }
-            throw Failures.of("unlink", path, errno);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            if (r < 0) {
+                throw Failures.of("unlink", path, -r);
+            }
+            return true;
         }
     }
 
     private static void pathCall(MethodHandle handle, String call, String path, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) handle.invokeExact(slot, arena.allocateFrom(path), mode);
-            if (r != 0) {
-                throw Failures.of(call, path, Libc.errno(slot));
+            MemorySegment cPath = arena.allocateFrom(path);
+            int r = (int) Libc.once(slot -> (int) handle.invokeExact(slot, cPath, mode));
+            if (r < 0) {
+                throw Failures.of(call, path, -r);
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
     /** fcntl(2) with an int argument (or none: pass 0). */
     public static int fcntl(int fd, int command, int argument, Object what) throws IOException {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                int r = (int) FCNTL.invokeExact(slot, fd, command, argument);
-                if (r >= 0) {
-                    return r;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    throw Failures.of("fcntl", String.valueOf(what), errno);
-                }
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        int r = (int) Libc.retrying(slot -> (int) FCNTL.invokeExact(slot, fd, command, argument));
+        if (r < 0) {
+            throw Failures.of("fcntl", String.valueOf(what), -r);
         }
+        return r;
     }
 
     /** fcntl(F_GETPIPE_SZ) or -errno: also the cheapest test of whether a descriptor is a pipe or FIFO. */
     public static int pipeSizeOrErrno(int fd) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) FCNTL.invokeExact(slot, fd, F_GETPIPE_SZ, 0);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) FCNTL.invokeExact(slot, fd, F_GETPIPE_SZ, 0));
     }
 
     /** Sets or clears O_NONBLOCK on the open file description (shared by every duplicate of it). */
@@ -402,22 +343,14 @@ public final class Posix {
 
     /** kill(2); false if the process does not exist (ESRCH). */
     public static boolean kill(int pid, int signal) throws IOException {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) KILL.invokeExact(slot, pid, signal);
-            if (r == 0) {
-                return true;
-            }
-            int errno = Libc.errno(slot);
-            if (errno == Errno.ESRCH) {
-                return false;
-            }
-            throw Failures.of("kill", "pid " + pid + ", signal " + signal, errno);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        int r = (int) Libc.once(slot -> (int) KILL.invokeExact(slot, pid, signal));
+        if (r == -Errno.ESRCH) {
+            return false;
         }
+        if (r < 0) {
+            throw Failures.of("kill", "pid " + pid + ", signal " + signal, -r);
+        }
+        return true;
     }
 
     /**
@@ -427,24 +360,11 @@ public final class Posix {
     public static int waitpidNoHang(int pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(JAVA_INT);
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                int r = (int) WAITPID.invokeExact(slot, pid, status, WNOHANG);
-                if (r == pid) {
-                    return status.get(JAVA_INT, 0);
-                }
-                if (r == 0) {
-                    return -1;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    throw Failures.of("waitpid", "pid " + pid, errno);
-                }
+            int r = (int) Libc.retrying(slot -> (int) WAITPID.invokeExact(slot, pid, status, WNOHANG));
+            if (r < 0) {
+                throw Failures.of("waitpid", "pid " + pid, -r);
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            return r == pid ? status.get(JAVA_INT, 0) : -1;
         }
     }
 
@@ -453,18 +373,11 @@ public final class Posix {
      * a timeout without polling the process table.
      */
     public static int pidfdOpen(int pid) throws IOException {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            long r = (long) SYSCALL2.invokeExact(slot, SYS_PIDFD_OPEN, (long) pid, 0L);
-            if (r < 0) {
-                throw Failures.of("pidfd_open", "pid " + pid, Libc.errno(slot));
-            }
-            return (int) r; // pidfds are always close-on-exec
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        long r = Libc.once(slot -> (long) SYSCALL2.invokeExact(slot, SYS_PIDFD_OPEN, (long) pid, 0L));
+        if (r < 0) {
+            throw Failures.of("pidfd_open", "pid " + pid, (int) -r);
         }
+        return (int) r; // pidfds are always close-on-exec
     }
 
     /**
@@ -472,22 +385,15 @@ public final class Posix {
      * the pid. False if that process has ended (ESRCH).
      */
     public static boolean pidfdSendSignal(int pidfd, int signal, Object what) throws IOException {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            long r = (long) SYSCALL4.invokeExact(slot, SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
-            if (r == 0) {
-                return true;
-            }
-            int errno = Libc.errno(slot);
-            if (errno == Errno.ESRCH) {
-                return false;
-            }
-            throw Failures.of("pidfd_send_signal", what + ", signal " + signal, errno);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        long r = Libc.once(slot -> (long) SYSCALL4.invokeExact(slot, SYS_PIDFD_SEND_SIGNAL, (long) pidfd,
+                (long) signal, 0L, 0L));
+        if (r == -Errno.ESRCH) {
+            return false;
         }
+        if (r < 0) {
+            throw Failures.of("pidfd_send_signal", what + ", signal " + signal, (int) -r);
+        }
+        return true;
     }
 
     /** sched_setaffinity(2) of the calling thread to the one {@code cpu}: 0 or -errno. */
@@ -495,13 +401,7 @@ public final class Posix {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(128, 8); // cpu_set_t: 1024 bits
             mask.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SCHED_SETAFFINITY.invokeExact(slot, 0, mask.byteSize(), mask);
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            return (int) Libc.once(slot -> (int) SCHED_SETAFFINITY.invokeExact(slot, 0, mask.byteSize(), mask));
         }
     }
 

@@ -113,15 +113,7 @@ public final class SyncCalls {
     }
 
     private static int call(MethodHandle handle, MemorySegment argument) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) handle.invokeExact(slot, argument);
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) handle.invokeExact(slot, argument));
     }
 
     /** sem_clockwait(3) on CLOCK_MONOTONIC until the absolute {@code deadline} timespec: 0 or -errno. */
@@ -139,15 +131,7 @@ public final class SyncCalls {
 
     /** sem_getvalue(3) into {@code valueOut}: 0 or -errno. */
     public static int semGetvalue(MemorySegment sem, MemorySegment valueOut) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SEM_GETVALUE.invokeExact(slot, sem, valueOut);
-            return r == 0 ? 0 : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SEM_GETVALUE.invokeExact(slot, sem, valueOut));
     }
 
     /** Fills {@code timespec} with CLOCK_MONOTONIC now plus {@code nanos}. */
@@ -177,15 +161,7 @@ public final class SyncCalls {
 
     /** semget(2): the id, or -errno. */
     public static int semget(int key, int count, int flags) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SEMGET.invokeExact(slot, key, count, flags);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SEMGET.invokeExact(slot, key, count, flags));
     }
 
     /** semtimedop(2); {@code timeout} NULL waits forever: 0 or -errno (EAGAIN: timed out or would block). */
@@ -203,28 +179,12 @@ public final class SyncCalls {
 
     /** semctl(2) with an int argument (or none): the result, or -errno. */
     public static int semctl(int id, int index, int command, int argument) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SEMCTL_INT.invokeExact(slot, id, index, command, argument);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SEMCTL_INT.invokeExact(slot, id, index, command, argument));
     }
 
     /** semctl(2) with a pointer argument (GETALL, SETALL, IPC_STAT): the result, or -errno. */
     public static int semctl(int id, int index, int command, MemorySegment argument) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int r = (int) SEMCTL_PTR.invokeExact(slot, id, index, command, argument);
-            return r >= 0 ? r : -Libc.errno(slot);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Libc.once(slot -> (int) SEMCTL_PTR.invokeExact(slot, id, index, command, argument));
     }
 
     /**
