@@ -1,6 +1,7 @@
 package io.ipc4j.cli;
 
 import io.ipc4j.cli.demo.DemoCommand;
+import io.ipc4j.cli.inspect.InspectCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,8 @@ import java.io.IOException;
 @Command(name = "ipc4j", mixinStandardHelpOptions = true, versionProvider = Ipc4j.Version.class,
         description = "Every Unix IPC mechanism for Java: run, measure and inspect them.",
         subcommands = {io.ipc4j.cli.bench.BenchCommand.class, DemoCommand.class, io.ipc4j.cli.mq.MqCommand.class,
-            CommandLine.HelpCommand.class})
+            InspectCommands.Inspect.class, InspectCommands.Ipcs.class, InspectCommands.Limits.class,
+            InspectCommands.Clean.class, CommandLine.HelpCommand.class})
 public final class Ipc4j implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -111,6 +111,9 @@ public final class Posix {
     /** int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask); */
     private static final MethodHandle SCHED_SETAFFINITY = Libc.linkErrno("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    /** int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data); */
+    private static final MethodHandle MOUNT = Libc.linkErrno("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     /** pid_t getpid(void); */
     private static final MethodHandle GETPID = Libc.link("getpid", FunctionDescriptor.of(JAVA_INT));
 
@@ -402,6 +405,17 @@ public final class Posix {
             MemorySegment mask = arena.allocate(128, 8); // cpu_set_t: 1024 bits
             mask.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
             return (int) Libc.once(slot -> (int) SCHED_SETAFFINITY.invokeExact(slot, 0, mask.byteSize(), mask));
+        }
+    }
+
+    /** mount(2) of a virtual file system with no flags or data: 0 or -errno. */
+    public static int mount(String source, String target, String type) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cSource = arena.allocateFrom(source);
+            MemorySegment cTarget = arena.allocateFrom(target);
+            MemorySegment cType = arena.allocateFrom(type);
+            return (int) Libc.once(slot -> (int) MOUNT.invokeExact(slot, cSource, cTarget, cType, 0L,
+                    MemorySegment.NULL));
         }
     }
 

@@ -1,0 +1,7 @@
+package io.ipc4j.inspect;
+
+/** What a file descriptor refers to. */
+public enum FdKind {
+    REGULAR_FILE, DIRECTORY, DEVICE, PIPE, FIFO, UNIX_SOCKET, TCP_SOCKET, UDP_SOCKET, OTHER_SOCKET,
+    POSIX_MESSAGE_QUEUE, EVENTFD, SIGNALFD, TIMERFD, EPOLL, INOTIFY, PIDFD, MEMFD, DELETED_FILE, OTHER
+}

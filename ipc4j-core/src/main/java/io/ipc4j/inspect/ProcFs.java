@@ -1,0 +1,76 @@
+package io.ipc4j.inspect;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Small readers of /proc, tolerant of processes that vanish while being read. */
+final class ProcFs {
+    private ProcFs() {
+    }
+
+    /** Every pid in /proc now. */
+    static List<Integer> pids() {
+        List<Integer> pids = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            entries.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> pids.add(Integer.parseInt(n)));
+        } catch (IOException e) {
+            return pids;
+        }
+        return pids;
+    }
+
+    /** A file's whole text (works for /proc files that report size 0); empty if it cannot be read. */
+    static Optional<String> read(Path path) {
+        try (FileInputStream in = new FileInputStream(path.toFile())) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Lines of a /proc table after its header. */
+    static List<String> tableRows(Path path) {
+        return read(path).map(text -> text.lines().skip(1).map(String::strip).filter(l -> !l.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    /** Whether {@code pid} is a live process (not gone, not a zombie). */
+    static boolean alive(int pid) {
+        if (pid <= 0) {
+            return false;
+        }
+        return read(Path.of("/proc/" + pid + "/stat")).map(stat -> {
+            String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+            return !state.equals("Z") && !state.equals("X");
+        }).orElse(false);
+    }
+
+    /** The command line of {@code pid}, spaces for NULs; empty if unknown. */
+    static String command(int pid) {
+        return read(Path.of("/proc/" + pid + "/cmdline")).map(s -> s.replace('\0', ' ').strip()).orElse("");
+    }
+
+    /** fd number -> link target for {@code pid}; throws if the directory cannot be read (permission). */
+    static List<String[]> descriptors(int pid) throws IOException {
+        List<String[]> fds = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path p : entries.toList()) {
+                try {
+                    fds.add(new String[] {p.getFileName().toString(), Files.readSymbolicLink(p).toString()});
+                } catch (IOException gone) {
+                    // closed while we looked
+                }
+            }
+        }
+        fds.sort((a, b) -> Integer.compare(Integer.parseInt(a[0]), Integer.parseInt(b[0])));
+        return fds;
+    }
+}

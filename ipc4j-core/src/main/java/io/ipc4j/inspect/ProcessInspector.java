@@ -1,0 +1,232 @@
+package io.ipc4j.inspect;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What IPC a process uses, from /proc: each descriptor classified (with the processes at the other end of a
+ * pipe, FIFO or loopback connection where /proc tells), and its shared mappings.
+ *
+ * <p>Reading another user's process needs privileges; what cannot be read is reported in
+ * {@link ProcessReport#problem()}, never thrown.
+ */
+public final class ProcessInspector {
+    private static final Pattern INODE = Pattern.compile("(pipe|socket):\\[(\\d+)]");
+    private static final Pattern SYSV = Pattern.compile("/SYSV([0-9a-f]{8})( \\(deleted\\))?");
+
+    private ProcessInspector() {
+    }
+
+    /**
+     * Inspects {@code pid}.
+     *
+     * @throws NoSuchFileException if there is no such process.
+     */
+    public static ProcessReport inspect(int pid) throws IOException {
+        if (!Files.isDirectory(Path.of("/proc/" + pid))) {
+            throw new NoSuchFileException("/proc/" + pid, null, "no process " + pid);
+        }
+        Map<String, List<Integer>> holders = DescriptorIndex.build();
+        List<FdInfo> fds = new ArrayList<>();
+        String problem = null;
+        try {
+            SocketTables sockets = new SocketTables(pid);
+            for (String[] fd : ProcFs.descriptors(pid)) {
+                fds.add(classify(pid, Integer.parseInt(fd[0]), fd[1], holders, sockets));
+            }
+        } catch (AccessDeniedException e) {
+            problem = "its descriptors cannot be read: permission denied (another user's process; run as root)";
+        } catch (NoSuchFileException e) {
+            problem = "it exited while being inspected";
+        }
+        List<MappingInfo> mappings = mappings(pid);
+        return new ProcessReport(pid, ProcFs.command(pid), fds, mappings, problem);
+    }
+
+    private static FdInfo classify(int pid, int fd, String target, Map<String, List<Integer>> holders,
+                                   SocketTables sockets) {
+        List<Integer> others = others(holders.getOrDefault(target, List.of()), pid);
+        Matcher m = INODE.matcher(target);
+        if (m.matches()) {
+            long inode = Long.parseLong(m.group(2));
+            if (m.group(1).equals("pipe")) {
+                return new FdInfo(fd, FdKind.PIPE, target, "pipe inode " + inode + ", " + end(pid, fd), others);
+            }
+            return socket(pid, fd, target, inode, sockets, holders);
+        }
+        if (target.startsWith("anon_inode:")) {
+            return new FdInfo(fd, anonKind(target), target, target.substring(11), List.of());
+        }
+        if (target.startsWith("/memfd:")) {
+            return new FdInfo(fd, FdKind.MEMFD, target, "memfd " + target.substring(7), others);
+        }
+        if (target.endsWith(" (deleted)")) {
+            return new FdInfo(fd, FdKind.DELETED_FILE, target, "deleted file " + target, others);
+        }
+        return path(pid, fd, target, others);
+    }
+
+    private static FdInfo path(int pid, int fd, String target, List<Integer> others) {
+        Path link = Path.of("/proc/" + pid + "/fd/" + fd);
+        try {
+            int mode = (Integer) Files.getAttribute(link, "unix:mode");
+            return switch (mode & 0170000) {
+                case 0010000 -> new FdInfo(fd, FdKind.FIFO, target, "FIFO " + target + ", " + end(pid, fd), others);
+                case 0040000 -> new FdInfo(fd, FdKind.DIRECTORY, target, "directory " + target, List.of());
+                case 0020000, 0060000 -> new FdInfo(fd, FdKind.DEVICE, target, "device " + target, List.of());
+                default -> isMessageQueue(target, link)
+                        ? new FdInfo(fd, FdKind.POSIX_MESSAGE_QUEUE, target, "POSIX message queue " + target + " ("
+                                + ProcFs.read(link).orElse("").strip() + ")", others)
+                        : new FdInfo(fd, FdKind.REGULAR_FILE, target, "file " + target, List.of());
+            };
+        } catch (IOException | RuntimeException e) {
+            return new FdInfo(fd, FdKind.OTHER, target, target, List.of());
+        }
+    }
+
+    /** A queue's descriptor links to "/name" on the mqueue file system, whose file reads "QSIZE:...". */
+    private static boolean isMessageQueue(String target, Path link) {
+        return target.lastIndexOf('/') == 0 && !Files.exists(Path.of(target))
+                && ProcFs.read(link).map(s -> s.startsWith("QSIZE:")).orElse(false);
+    }
+
+    private static FdInfo socket(int pid, int fd, String target, long inode, SocketTables sockets,
+                                 Map<String, List<Integer>> holders) {
+        SocketTables.Entry e = sockets.find(inode);
+        if (e == null) {
+            return new FdInfo(fd, FdKind.OTHER_SOCKET, target, "socket inode " + inode + " (netlink, packet...)",
+                    List.of());
+        }
+        List<Integer> peers = List.of();
+        if (e.kind() == FdKind.TCP_SOCKET && e.remote() != null) {
+            Long other = sockets.tcpInode(e.remote(), e.local());
+            peers = other == null ? List.of() : others(holders.getOrDefault("socket:[" + other + "]", List.of()), -1);
+        } else if (e.kind() == FdKind.UNIX_SOCKET && !e.local().equals("(unnamed)")) {
+            peers = others(DescriptorIndex.unixPathHolders(sockets, holders, e.local()), pid);
+        }
+        String detail = switch (e.kind()) {
+            case UNIX_SOCKET -> "Unix " + e.type() + " socket " + e.local() + ", " + e.state();
+            default -> (e.kind() == FdKind.TCP_SOCKET ? "TCP " : "UDP ") + e.local() + " -> " + e.remote() + ", "
+                    + e.state();
+        };
+        return new FdInfo(fd, e.kind(), target, detail, peers);
+    }
+
+    private static FdKind anonKind(String target) {
+        if (target.contains("eventfd")) {
+            return FdKind.EVENTFD;
+        }
+        if (target.contains("signalfd")) {
+            return FdKind.SIGNALFD;
+        }
+        if (target.contains("timerfd")) {
+            return FdKind.TIMERFD;
+        }
+        if (target.contains("eventpoll")) {
+            return FdKind.EPOLL;
+        }
+        if (target.contains("inotify")) {
+            return FdKind.INOTIFY;
+        }
+        return target.contains("pidfd") ? FdKind.PIDFD : FdKind.OTHER;
+    }
+
+    /** Which end of a pipe or FIFO, from the open flags in /proc/PID/fdinfo/FD. */
+    private static String end(int pid, int fd) {
+        return ProcFs.read(Path.of("/proc/" + pid + "/fdinfo/" + fd)).flatMap(info -> info.lines()
+                .filter(l -> l.startsWith("flags:")).findFirst()).map(l -> switch (Integer.parseInt(l.substring(6)
+                        .strip(), 8) & 3) {
+                    case 0 -> "read end";
+                    case 1 -> "write end";
+                    default -> "read-write";
+                }).orElse("end unknown");
+    }
+
+    private static List<Integer> others(List<Integer> pids, int self) {
+        return pids.stream().filter(p -> p != self).distinct().sorted().toList();
+    }
+
+    /** The process's shared mappings, one per object. */
+    static List<MappingInfo> mappings(int pid) {
+        Map<String, MappingInfo> byName = new LinkedHashMap<>();
+        Map<Long, String> shmNames = DevShm.namesByInode();
+        for (String line : ProcFs.read(Path.of("/proc/" + pid + "/maps")).orElse("").lines().toList()) {
+            String[] f = line.split("\\s+", 6);
+            if (f.length < 6 || f[1].charAt(3) != 's') {
+                continue;
+            }
+            String[] range = f[0].split("-");
+            long bytes = Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
+            String path = f[5].strip();
+            if (path.startsWith("/dev/shm/")) {
+                String current = shmNames.get(Long.parseLong(f[4]));
+                path = current == null ? path : "/dev/shm/" + current;
+            }
+            MappingInfo info = mapping(path, f[4], bytes, f[1]);
+            byName.merge(info.kind() + info.name(), info, (a, b) -> new MappingInfo(a.kind(), a.name(),
+                    a.bytes() + b.bytes(), a.perms()));
+        }
+        return List.copyOf(byName.values());
+    }
+
+    private static MappingInfo mapping(String path, String inode, long bytes, String perms) {
+        Matcher sysv = SYSV.matcher(path);
+        if (sysv.matches()) {
+            return new MappingInfo("System V shared memory", "key 0x" + sysv.group(1) + ", id " + inode, bytes, perms);
+        }
+        if (path.startsWith("/dev/shm/sem.")) {
+            return new MappingInfo("POSIX semaphore", "/" + path.substring(13), bytes, perms);
+        }
+        if (path.startsWith("/dev/shm/")) {
+            return new MappingInfo("POSIX shared memory", "/" + path.substring(9), bytes, perms);
+        }
+        if (path.startsWith("/memfd:")) {
+            return new MappingInfo("memfd", path.substring(7), bytes, perms);
+        }
+        return new MappingInfo(path.isEmpty() ? "anonymous shared" : "mapped file", path, bytes, perms);
+    }
+
+    /** fd link target -> the pids holding it, over every process this one may read. */
+    static final class DescriptorIndex {
+        private DescriptorIndex() {
+        }
+
+        static Map<String, List<Integer>> build() {
+            Map<String, List<Integer>> index = new HashMap<>();
+            for (int pid : ProcFs.pids()) {
+                try {
+                    for (String[] fd : ProcFs.descriptors(pid)) {
+                        index.computeIfAbsent(fd[1], k -> new ArrayList<>()).add(pid);
+                    }
+                } catch (IOException e) {
+                    // another user's process, or gone
+                }
+            }
+            return index;
+        }
+
+        static List<Integer> unixPathHolders(SocketTables sockets, Map<String, List<Integer>> index, String path) {
+            List<Integer> pids = new ArrayList<>();
+            for (Map.Entry<String, List<Integer>> e : index.entrySet()) {
+                Matcher m = INODE.matcher(e.getKey());
+                if (m.matches() && m.group(1).equals("socket")) {
+                    SocketTables.Entry s = sockets.find(Long.parseLong(m.group(2)));
+                    if (s != null && s.kind() == FdKind.UNIX_SOCKET && path.equals(s.local())) {
+                        pids.addAll(e.getValue());
+                    }
+                }
+            }
+            return pids;
+        }
+    }
+}
