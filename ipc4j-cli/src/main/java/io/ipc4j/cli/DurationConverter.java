@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or an ISO-8601 duration such as {@code PT5S}. */
+/** Reads {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or an ISO-8601 duration such as {@code PT5S}. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Override
     public Duration convert(String value) {
@@ -19,13 +19,14 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
             };
         }
         try {
             return Duration.parse(value);
         } catch (java.time.format.DateTimeParseException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: write e.g. 250ms, 5s, 2m");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: write e.g. 250ms, 5s, 2m, 1h, 7d");
         }
     }
 }

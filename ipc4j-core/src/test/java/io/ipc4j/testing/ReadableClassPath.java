@@ -10,12 +10,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** A world-readable copy of the class path's directories, for a child that runs as another user. */
+/** A world-readable copy of the class path, for a child that runs as another user. */
 final class ReadableClassPath {
     private ReadableClassPath() {
     }
 
-    /** Copies the directories of the {@code -cp} argument in {@code command} and points it at the copies. */
+    /** Copies the entries of the {@code -cp} argument in {@code command} and points it at the copies. */
     static Path copyInto(List<String> command) throws IOException {
         int index = command.indexOf("-cp") + 1;
         if (index == 0) {
@@ -27,11 +27,16 @@ final class ReadableClassPath {
         int n = 0;
         for (String entry : command.get(index).split(java.io.File.pathSeparator)) {
             Path source = Path.of(entry);
+            Path target = root.resolve(n++ + (Files.isDirectory(source) ? "" : ".jar"));
             if (Files.isDirectory(source)) {
-                Path target = root.resolve(String.valueOf(n++));
                 copyTree(source, target);
-                copies.add(target.toString());
+            } else if (Files.isRegularFile(source)) {
+                Files.copy(source, target);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+            } else {
+                continue;
             }
+            copies.add(target.toString());
         }
         command.set(index, String.join(java.io.File.pathSeparator, copies));
         return root;

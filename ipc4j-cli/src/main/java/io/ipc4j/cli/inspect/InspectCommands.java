@@ -22,7 +22,11 @@ import java.util.concurrent.Callable;
 
 /** {@code ipc4j inspect}, {@code ipcs}, {@code limits} and {@code clean}: thin over io.ipc4j.inspect. */
 public final class InspectCommands {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    /** Instants as ISO-8601 text: Gson cannot reach into java.time's fields on a modular JDK. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .registerTypeAdapter(java.time.Instant.class, (com.google.gson.JsonSerializer<java.time.Instant>)
+                    (instant, type, context) -> new com.google.gson.JsonPrimitive(instant.toString()))
+            .create();
 
     private InspectCommands() {
     }
