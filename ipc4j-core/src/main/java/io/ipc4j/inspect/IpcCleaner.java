@@ -84,7 +84,8 @@ public final class IpcCleaner {
         return removals;
     }
 
-    private static void remove(IpcObject o) throws IOException {
+    /** Removes one object (as {@link #clean} does), whatever the plan says: the caller decided. */
+    public static void remove(IpcObject o) throws IOException {
         switch (o.kind()) {
             case SYSV_MESSAGE_QUEUE -> SysVMessageQueue.ofId(Integer.parseInt(o.id())).remove();
             case SYSV_SHARED_MEMORY -> SysVSharedMemory.ofId(Integer.parseInt(o.id())).remove();
