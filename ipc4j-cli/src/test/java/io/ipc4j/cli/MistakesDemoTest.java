@@ -41,6 +41,7 @@ class MistakesDemoTest {
                 text(ordering, "right", "System V, by selector"));
 
         JsonObject shm = all.get(3).getAsJsonObject();
+        assertEquals(400_000, shm.getAsJsonObject("right").get("total with a POSIX semaphore").getAsLong());
         assertEquals(400_000, shm.getAsJsonObject("right").get("total with a robust mutex").getAsLong());
         assertEquals(400_000, shm.getAsJsonObject("right").get("total with an atomic add").getAsLong());
         long lost = shm.getAsJsonObject("wrong").get("lost updates").getAsLong();

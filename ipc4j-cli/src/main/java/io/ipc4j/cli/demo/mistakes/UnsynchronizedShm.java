@@ -4,6 +4,7 @@ import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
+import io.ipc4j.sync.PosixSemaphore;
 import io.ipc4j.sync.RobustMutex;
 
 import java.io.IOException;
@@ -42,18 +43,23 @@ final class UnsynchronizedShm implements Mistake {
         long plain = count("plain");
         outcome.wrong().put("total", plain);
         outcome.wrong().put("lost updates", expected - plain);
+        long semaphore = count("semaphore");
+        outcome.right().put("total with a POSIX semaphore", semaphore);
         long locked = count("robust-mutex");
         outcome.right().put("total with a robust mutex", locked);
         long atomic = count("atomic");
         outcome.right().put("total with an atomic add", atomic);
-        outcome.right().put("lost updates", (expected - locked) + (expected - atomic));
+        outcome.right().put("lost updates", (expected - semaphore) + (expected - locked) + (expected - atomic));
         return outcome;
     }
 
     private static long count(String mode) throws IOException {
         String name = "/ipc4j-mistake-4-" + Spawn.currentPid();
-        try (SharedMemory shm = SharedMemory.create(name, 4096)) {
+        try (SharedMemory shm = SharedMemory.create(name, 4096); PosixSemaphore sem = PosixSemaphore.create(name, 1)) {
             RobustMutex.initialize(shm.segment(), 0);
+            if (sem.value() != 1) {
+                throw new IOException(sem + " should start at 1");
+            }
             List<ChildProcess> children = new ArrayList<>();
             try {
                 for (int i = 0; i < PROCESSES; i++) {
@@ -70,13 +76,14 @@ final class UnsynchronizedShm implements Mistake {
             return shm.buffer().getLongVolatile(COUNTER);
         } finally {
             SharedMemory.unlink(name);
+            PosixSemaphore.unlink(name);
         }
     }
 
-    /** An adding process: args are the shared memory name and the mode (plain, robust-mutex, atomic). */
+    /** An adding process: args are the shared memory name and the mode (plain, semaphore, robust-mutex, atomic). */
     public static final class Adder {
         public static void main(String[] args) throws IOException {
-            try (SharedMemory shm = SharedMemory.open(args[0])) {
+            try (SharedMemory shm = SharedMemory.open(args[0]); PosixSemaphore sem = PosixSemaphore.open(args[0])) {
                 SharedBuffer b = shm.buffer();
                 RobustMutex mutex = RobustMutex.attach(shm.segment(), 0);
                 b.getAndAddInt(GATE, 1);
@@ -87,6 +94,11 @@ final class UnsynchronizedShm implements Mistake {
                     switch (args[1]) {
                         case "plain" -> b.putLong(COUNTER, b.getLong(COUNTER) + 1);
                         case "atomic" -> b.getAndAddLong(COUNTER, 1);
+                        case "semaphore" -> {
+                            sem.acquire();
+                            b.putLong(COUNTER, b.getLong(COUNTER) + 1);
+                            sem.release();
+                        }
                         default -> {
                             mutex.lock();
                             b.putLong(COUNTER, b.getLong(COUNTER) + 1);
