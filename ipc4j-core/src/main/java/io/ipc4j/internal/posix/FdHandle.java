@@ -104,12 +104,15 @@ public final class FdHandle {
         }
     }
 
+    /** Timeouts beyond this (a century) wait forever; it also keeps toNanos() from overflowing. */
+    private static final java.time.Duration LONGEST = java.time.Duration.ofDays(365 * 100);
+
     /** A deadline {@code timeout} from now; a timeout too long to count in nanoseconds is {@link #FOREVER}. */
     public static long deadline(java.time.Duration timeout) {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("negative timeout: " + timeout);
         }
-        return timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? FOREVER : deadline(timeout.toNanos());
+        return timeout.compareTo(LONGEST) > 0 ? FOREVER : deadline(timeout.toNanos());
     }
 
     /** A deadline {@code timeoutNanos} from now, saturating to {@link #FOREVER}. */
