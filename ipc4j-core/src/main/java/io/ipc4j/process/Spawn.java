@@ -30,9 +30,11 @@ import java.util.Objects;
  * <ul>
  * <li>The child has exactly the descriptors asked for above 2, and stdin, stdout and stderr as asked (else
  * this JVM's). Nothing else of this process leaks into it, whether or not it was opened close-on-exec.</li>
- * <li>A descriptor handed to a child is made blocking, because most programs expect that; O_NONBLOCK belongs
- * to the open file description, which the parent's copy shares. Close the parent's copy after starting the
- * child (as you must anyway, or the reader of a pipe never sees end of stream).</li>
+ * <li>A descriptor handed to a child is blocking in the child, because most programs expect that. A pipe or
+ * FIFO end gets an open file description of its own (reopened through /proc/self/fd), so the parent's end
+ * keeps its mode and its timeouts; a socket's copy shares the parent's description, which becomes blocking.
+ * Close the parent's copy of an end the child now owns, or the reader of a pipe never sees end of
+ * stream.</li>
  * <li>The child starts with no blocked signals and default signal dispositions. It runs posix_spawnp(3),
  * so {@link #start()} throws at once if the program cannot be executed.</li>
  * </ul>

@@ -19,6 +19,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Spawn: chosen descriptors at chosen numbers, nothing else, and exit statuses. */
@@ -57,6 +58,26 @@ class SpawnTest {
                 assertEquals("via-three\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             assertEquals(new ExitStatus(0, 0), child.waitFor(LIMIT));
+        }
+    }
+
+    @Test
+    void handingAPipeEndToAChildLeavesTheParentsEndNonBlocking() throws Exception {
+        try (Pipe pipe = Pipe.open();
+             ChildProcess child = Spawn.command("sleep", "60").inherit(pipe.writer(), 3).start()) {
+            int childFlags = Integer.parseInt(java.nio.file.Files.readAllLines(Path.of("/proc/" + child.pid()
+                    + "/fdinfo/3")).stream().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow()
+                    .substring(6).strip(), 8);
+            assertEquals(0, childFlags & Posix.O_NONBLOCK, "the child's end is blocking");
+            // The parent keeps writing to the end it also handed over: a full pipe must time out, not hang.
+            byte[] chunk = new byte[64 * 1024];
+            var e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IpcTimeoutException.class,
+                    () -> {
+                        while (true) {
+                            pipe.writer().write(chunk, 0, chunk.length, Duration.ofMillis(100));
+                        }
+                    }), "a blocking write inside a timed write: the parent's end was made blocking");
+            assertTrue(e.getMessage().endsWith("timed out after 100 ms"), e.getMessage());
         }
     }
 

@@ -89,14 +89,35 @@ public final class PosixSpawn {
         TreeMap<Integer, Integer> staged = new TreeMap<>();
         try (Arena arena = Arena.ofConfined()) {
             for (var entry : targets.entrySet()) {
-                int copy = Posix.fcntl(entry.getValue(), Posix.F_DUPFD_CLOEXEC, highestTarget + 1,
-                        "descriptor " + entry.getValue() + " for the child's fd " + entry.getKey());
-                staged.put(entry.getKey(), copy);
-                Posix.setNonBlocking(copy, false, "descriptor " + entry.getValue());
+                staged.put(entry.getKey(), stage(entry.getValue(), highestTarget + 1,
+                        "descriptor " + entry.getValue() + " for the child's fd " + entry.getKey()));
             }
             return spawnStaged(arena, argv, environment, directory, staged, highestTarget, newProcessGroup);
         } finally {
             staged.values().forEach(Posix::closeQuietly);
+        }
+    }
+
+    /**
+     * A close-on-exec copy of {@code fd} numbered at least {@code lowest}, blocking, as children expect. A pipe
+     * or FIFO end is reopened through /proc/self/fd, which gives the child an open file description of its
+     * own: making it blocking then leaves the parent's end as it was (non-blocking, so its timeouts still
+     * hold). Other descriptors (sockets) cannot be reopened: their copy shares the parent's description.
+     */
+    private static int stage(int fd, int lowest, String what) throws IOException {
+        int source = fd;
+        int reopened = -1;
+        if (Posix.pipeSizeOrErrno(fd) >= 0) {
+            int access = Posix.fcntl(fd, Posix.F_GETFL, 0, what) & 3;
+            reopened = Posix.openOrErrno("/proc/self/fd/" + fd, access | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+            source = reopened >= 0 ? reopened : fd; // ENXIO: a FIFO writer with no reader; share instead
+        }
+        try {
+            int copy = Posix.fcntl(source, Posix.F_DUPFD_CLOEXEC, lowest, what);
+            Posix.setNonBlocking(copy, false, what);
+            return copy;
+        } finally {
+            Posix.closeQuietly(reopened);
         }
     }
 
