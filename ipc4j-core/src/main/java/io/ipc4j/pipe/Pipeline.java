@@ -30,6 +30,9 @@ import java.util.Objects;
  * <p>Each stage's stderr is captured separately. The pipeline's stdin is {@link #input(byte[])}, or empty.
  * The parent closes its copy of every pipe end it hands to a stage (otherwise a stage would never see end
  * of stream, the textbook's "unused pipe ends left open" mistake). Output is held in memory.
+ *
+ * <p>{@link #run} blocks the calling thread until every stage ends (waiting on pidfds, a native call that pins
+ * a virtual thread's carrier); stdout and stderr are drained by platform threads of its own.
  */
 public final class Pipeline {
     private final List<List<String>> stages;
