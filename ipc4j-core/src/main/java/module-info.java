@@ -7,6 +7,7 @@
  */
 module io.ipc4j {
     exports io.ipc4j;
+    exports io.ipc4j.channel;
     exports io.ipc4j.inspect;
     exports io.ipc4j.mq;
     exports io.ipc4j.pipe;

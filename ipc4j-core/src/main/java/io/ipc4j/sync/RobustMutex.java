@@ -2,6 +2,7 @@ package io.ipc4j.sync;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.ProcessStart;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 

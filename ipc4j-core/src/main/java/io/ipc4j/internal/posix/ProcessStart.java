@@ -1,23 +1,32 @@
-package io.ipc4j.sync;
+package io.ipc4j.internal.posix;
 
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** A process's start time (field 22 of /proc/PID/stat, clock ticks since boot): with the pid, its identity. */
-final class ProcessStart {
+public final class ProcessStart {
     private static final long SELF = read("self");
 
     private ProcessStart() {
     }
 
-    static long self() {
+    public static long self() {
         return SELF;
     }
 
     /** The start time of {@code pid}, or -1 if it is gone or a zombie (dead, not yet reaped by its parent). */
-    static long of(int pid) {
+    public static long of(int pid) {
         return read(String.valueOf(pid));
+    }
+
+    /**
+     * Whether the process recorded as {@code pid} with start time {@code start} (0: unknown) still lives: not
+     * gone, not a zombie, and not a stranger that reused the pid.
+     */
+    public static boolean alive(int pid, long start) {
+        long now = of(pid);
+        return now >= 0 && (start == 0 || now == start);
     }
 
     private static long read(String pid) {

@@ -1,0 +1,64 @@
+package io.ipc4j.channel;
+
+/**
+ * The layout of a one-to-one channel's shared memory region. Each side's fields sit on their own 128-byte
+ * line so that the producer and the consumer never write the same cache line.
+ *
+ * <pre>
+ *   0 +------------------------------------------------+
+ *     | magic "IPC4JCH1" | version | kind | capacity   |  written once by the creator, checked on attach
+ *     | region length | creator pid | creator start    |
+ * 128 +------------------------------------------------+
+ *     | tail (producer position) | producer pid, start, heartbeat |
+ * 256 +------------------------------------------------+
+ *     | head (consumer position) | consumer pid, start, heartbeat |
+ * 384 +------------------------------------------------+
+ *     | consumer waiting (0/1) | wake sequence (futex word) |
+ * 512 +------------------------------------------------+
+ *     | ring: capacity bytes of records                 |
+ *     |   record: | length (int) | type (int) | payload, padded to 8 |
+ *     +------------------------------------------------+
+ * </pre>
+ *
+ * A record's length is written last, with release semantics: a reader that sees a positive length sees the
+ * whole record. The consumer zeroes what it consumed, so a zero length means "nothing yet". A record that
+ * would cross the end of the ring is preceded by a padding record (type -1) filling the end.
+ */
+final class ChannelDescriptor {
+    static final long MAGIC = 0x3148434A34435049L; // "IPC4JCH1" read as a little-endian long
+    static final int VERSION = 1;
+    static final int KIND_ONE_TO_ONE = 1;
+
+    static final long MAGIC_OFFSET = 0;
+    static final long VERSION_OFFSET = 8;
+    static final long KIND_OFFSET = 12;
+    static final long CAPACITY_OFFSET = 16;
+    static final long LENGTH_OFFSET = 24;
+    static final long CREATOR_PID_OFFSET = 32;
+    static final long CREATOR_START_OFFSET = 40;
+
+    static final long TAIL_OFFSET = 128;
+    static final long PRODUCER_PID_OFFSET = 136;
+    static final long PRODUCER_START_OFFSET = 144;
+    static final long PRODUCER_HEARTBEAT_OFFSET = 152;
+
+    static final long HEAD_OFFSET = 256;
+    static final long CONSUMER_PID_OFFSET = 264;
+    static final long CONSUMER_START_OFFSET = 272;
+    static final long CONSUMER_HEARTBEAT_OFFSET = 280;
+
+    static final long CONSUMER_WAITING_OFFSET = 384;
+    static final long WAKE_SEQUENCE_OFFSET = 388;
+
+    static final int HEADER_LENGTH = 512;
+    static final int RECORD_HEADER = 8;
+    static final int ALIGNMENT = 8;
+    static final int PADDING_TYPE = -1;
+
+    private ChannelDescriptor() {
+    }
+
+    static int align(int length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+}

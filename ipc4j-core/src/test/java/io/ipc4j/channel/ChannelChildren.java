@@ -1,0 +1,54 @@
+package io.ipc4j.channel;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+
+/** Child-process mains for the channel tests. */
+final class ChannelChildren {
+    private ChannelChildren() {
+    }
+
+    /** The message number {@code seq}: its size from {@code random}, bytes (seq + i), type seq % 7. */
+    static void fill(ByteBuffer buffer, long seq, int size) {
+        buffer.clear();
+        for (int i = 0; i < size; i++) {
+            buffer.put((byte) (seq + i));
+        }
+        buffer.flip();
+    }
+
+    /** args: channel, count, seed. Sends count messages of random sizes (0..256), then prints the CRC. */
+    static final class Producer {
+        public static void main(String[] args) throws Exception {
+            long count = Long.parseLong(args[1]);
+            SplittableRandom random = new SplittableRandom(Long.parseLong(args[2]));
+            CRC32C crc = new CRC32C();
+            try (OneToOneChannel channel = OneToOneChannel.open(args[0])) {
+                OneToOneChannel.Sender sender = channel.sender();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(256);
+                for (long seq = 0; seq < count; seq++) {
+                    fill(buffer, seq, random.nextInt(257));
+                    crc.update(buffer.duplicate());
+                    sender.send((int) (seq % 7), buffer, Duration.ofSeconds(60));
+                }
+            }
+            System.out.println("sent " + count + " crc " + Long.toHexString(crc.getValue()));
+        }
+    }
+
+    /** args: channel, n. Sends n small messages, says "sent", then waits to be killed. */
+    static final class SendThenHang {
+        public static void main(String[] args) throws Exception {
+            try (OneToOneChannel channel = OneToOneChannel.open(args[0])) {
+                OneToOneChannel.Sender sender = channel.sender();
+                for (int i = 0; i < Integer.parseInt(args[1]); i++) {
+                    sender.send(1, ByteBuffer.wrap(new byte[] {(byte) i}), Duration.ofSeconds(60));
+                }
+                System.out.println("sent");
+                Thread.sleep(Duration.ofMinutes(5));
+            }
+        }
+    }
+}

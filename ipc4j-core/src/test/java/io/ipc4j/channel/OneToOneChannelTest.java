@@ -1,0 +1,172 @@
+package io.ipc4j.channel;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.shm.SharedMemory;
+import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The one-to-one shared-memory channel: order, completeness, wrap-around, headers, back-pressure, dead peers. */
+class OneToOneChannelTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+    private final String name = "/ipc4j-channel-" + ProcessHandle.current().pid();
+
+    @AfterEach
+    void unlink() throws Exception {
+        OneToOneChannel.unlink(name);
+    }
+
+    @Test
+    void tenMillionMessagesOfRandomSizesArriveInOrderAndIntact() throws Exception {
+        long count = 10_000_000;
+        long seed = 42;
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1 << 20);
+             ChildJvm.Running producer = ChildJvm.of(ChannelChildren.Producer.class, name, "" + count, "" + seed)
+                     .fullJit().start()) {
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            SplittableRandom random = new SplittableRandom(seed);
+            CRC32C crc = new CRC32C();
+            long[] next = {0};
+            OneToOneChannel.MessageHandler check = (type, ring, offset, length) -> {
+                long seq = next[0]++;
+                int expectedLength = random.nextInt(257);
+                if (type != seq % 7 || length != expectedLength
+                        || (length > 0 && (ring.get(ValueLayout.JAVA_BYTE, offset) != (byte) seq
+                        || ring.get(ValueLayout.JAVA_BYTE, offset + length - 1) != (byte) (seq + length - 1)))) {
+                    throw new AssertionError("message " + seq + " is wrong: type " + type + ", length " + length
+                            + " (expected " + expectedLength + ")");
+                }
+                crc.update(ring.asSlice(offset, length).asByteBuffer());
+            };
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (next[0] < count) {
+                if (receiver.poll(check, 1024) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "only " + next[0] + " messages arrived");
+                    Thread.onSpinWait();
+                }
+            }
+            ChildJvm.Result result = producer.finish(LIMIT);
+            assertEquals("sent " + count + " crc " + Long.toHexString(crc.getValue()), result.stdout().strip(),
+                    result.describe());
+            assertEquals(0, receiver.poll((t, r, o, l) -> { }, 10), "a message more than was sent");
+        }
+    }
+
+    @Test
+    void everyLengthWrapsAroundAtEveryPosition() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
+            OneToOneChannel.Sender sender = channel.sender();
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            ByteBuffer out = ByteBuffer.allocate(channel.maxMessageLength());
+            ByteBuffer in = ByteBuffer.allocate(channel.maxMessageLength());
+            long seq = 0;
+            for (int round = 0; round < 200; round++) {
+                for (int length = 0; length <= channel.maxMessageLength(); length++) {
+                    ChannelChildren.fill(out, seq, length);
+                    assertTrue(sender.offer((int) seq, out), "an empty ring must take a message");
+                    in.clear();
+                    assertEquals((int) seq, receiver.receiveNow(in));
+                    in.flip();
+                    assertEquals(length, in.remaining());
+                    ChannelChildren.fill(out, seq, length);
+                    assertEquals(out, in, "message " + seq);
+                    seq++;
+                }
+            }
+            assertEquals(Integer.MIN_VALUE, receiver.receiveNow(in.clear()));
+        }
+    }
+
+    @Test
+    void aFullChannelRefusesOffersAndTimesOutASend() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
+            OneToOneChannel.Sender sender = channel.sender();
+            channel.receiver(); // a live receiver that does not read
+            ByteBuffer message = ByteBuffer.allocate(100);
+            int sent = 0;
+            while (sender.offer(1, message.clear())) {
+                sent++;
+            }
+            assertEquals(1024 / 112, sent, "100-byte messages take 112 bytes of ring each");
+            IpcTimeoutException e = assertThrows(IpcTimeoutException.class,
+                    () -> sender.send(1, message.clear(), Duration.ofMillis(50)));
+            assertEquals("send(" + name + "): the channel is full: timed out after 50 ms", e.getMessage());
+            assertEquals(0, message.position(), "a message that was not sent stays in the buffer");
+            assertThrows(IllegalArgumentException.class, () -> sender.claim(1, channel.maxMessageLength() + 1));
+        }
+    }
+
+    @Test
+    void zeroCopyClaimAndCommit() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096)) {
+            OneToOneChannel.Sender sender = channel.sender();
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            int offset = sender.claim(9, 5);
+            sender.ring().asSlice(offset, 5).copyFrom(MemorySegment.ofArray("hello".getBytes()));
+            assertEquals(Integer.MIN_VALUE, receiver.receiveNow(ByteBuffer.allocate(16)), "not visible before commit");
+            sender.commit(offset, 5);
+            ByteBuffer in = ByteBuffer.allocate(16);
+            assertEquals(9, receiver.receive(in, Duration.ofSeconds(1)));
+            assertEquals("hello", new String(in.array(), 0, in.position()));
+            assertThrows(IllegalStateException.class, () -> sender.commit(offset, 5));
+        }
+    }
+
+    @Test
+    void aForeignOrCorruptRegionIsAClearError() throws Exception {
+        try (SharedMemory foreign = SharedMemory.create(name, 8192)) {
+            var e = assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name));
+            assertEquals(name + " is not an ipc4j channel (magic 0x0): another program's shared memory, or a channel "
+                    + "still being created", e.getMessage());
+            assertTrue(foreign.unlink());
+        }
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
+             SharedMemory raw = SharedMemory.open(name)) {
+            raw.buffer().putInt(8, 99);
+            assertEquals(name + " is a channel of version 99, kind 1; this ipc4j reads version 1, kind 1 (one-to-one)",
+                    assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name)).getMessage());
+            raw.buffer().putInt(8, 1);
+            raw.buffer().putLong(16, 3000);
+            assertEquals(name + " has a corrupt header: capacity 3000, length 4608, region 4608 bytes",
+                    assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name)).getMessage());
+            assertEquals(4096, channel.capacity());
+        }
+        assertThrows(IllegalArgumentException.class, () -> OneToOneChannel.create(name, 3000));
+    }
+
+    @Test
+    void aReceiverLearnsThatTheSenderDiedAndASecondLiveSenderIsRefused() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
+             ChildJvm.Running child = ChildJvm.of(ChannelChildren.SendThenHang.class, name, "3").start()) {
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            child.awaitLine("sent"::equals, LIMIT);
+            var refused = assertThrows(IllegalStateException.class, channel::sender);
+            assertEquals(name + " already has a live sender: pid " + child.pid(), refused.getMessage());
+            ByteBuffer in = ByteBuffer.allocate(16);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, receiver.receive(in.clear(), LIMIT));
+                assertEquals(i, in.get(0));
+            }
+            child.process().kill();
+            var dead = assertThrows(PeerDeadException.class, () -> receiver.receive(in.clear(), LIMIT));
+            assertEquals("receive(" + name + "): the sender, pid " + child.pid() + ", died and nothing is left to read",
+                    dead.getMessage());
+        }
+    }
+}
