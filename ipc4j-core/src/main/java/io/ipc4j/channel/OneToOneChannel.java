@@ -333,7 +333,9 @@ public final class OneToOneChannel implements AutoCloseable {
                     handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
                     count++;
                 }
-                ring.asSlice(index, aligned).fill((byte) 0);
+                for (int i = 0; i < aligned; i += Long.BYTES) {
+                    buffer.putLong(index + i, 0L); // records are 8-aligned; no slice object per message
+                }
                 head += aligned;
                 header.putLongRelease(HEAD_OFFSET, head);
             }

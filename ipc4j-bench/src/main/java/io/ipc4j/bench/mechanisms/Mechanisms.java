@@ -1,6 +1,7 @@
 package io.ipc4j.bench.mechanisms;
 
 import io.ipc4j.bench.Mechanism;
+import io.ipc4j.channel.WaitStrategy;
 
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +18,8 @@ public final class Mechanisms {
             new NotYetBuilt("unix-seqpacket", "Unix seqpacket socket", "not built yet (issue 5: sockets)"),
             new TcpMechanism(),
             new UdpMechanism(),
-            new NotYetBuilt("shm-channel-spin", "shared-memory channel, busy-spin",
-                    "not built yet (issue 6: shared-memory channel)"),
-            new NotYetBuilt("shm-channel-futex", "shared-memory channel, futex-park",
-                    "not built yet (issue 6: shared-memory channel)"),
+            new ChannelMechanism(WaitStrategy.BUSY_SPIN),
+            new ChannelMechanism(WaitStrategy.SPIN_PARK),
             new FutexMechanism(),
             new SpinMechanism(),
             new PosixSemMechanism(),

@@ -1,0 +1,105 @@
+package io.ipc4j.bench.mechanisms;
+
+import io.ipc4j.bench.Endpoint;
+import io.ipc4j.bench.Mechanism;
+import io.ipc4j.channel.OneToOneChannel;
+import io.ipc4j.channel.WaitStrategy;
+import io.ipc4j.process.Spawn;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** ipc4j's shared-memory channel, one each way, the receivers waiting by busy-spin or by spin-then-futex-park. */
+public final class ChannelMechanism implements Mechanism {
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
+    private static final int CAPACITY = 1 << 20;
+
+    private final WaitStrategy strategy;
+
+    public ChannelMechanism(WaitStrategy strategy) {
+        this.strategy = strategy;
+    }
+
+    @Override
+    public String id() {
+        return strategy == WaitStrategy.BUSY_SPIN ? "shm-channel-spin" : "shm-channel-futex";
+    }
+
+    @Override
+    public String title() {
+        return strategy == WaitStrategy.BUSY_SPIN ? "shared-memory channel, busy-spin"
+                : "shared-memory channel, futex-park";
+    }
+
+    @Override
+    public Optional<String> unavailableBecause() {
+        return strategy == WaitStrategy.BUSY_SPIN && Runtime.getRuntime().availableProcessors() < 2
+                ? Optional.of("spinning needs a CPU for each side; this process may use only one") : Optional.empty();
+    }
+
+    @Override
+    public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
+        String base = "/ipc4j-bench-channel-" + Spawn.currentPid();
+        OneToOneChannel down = OneToOneChannel.create(base + "-down", CAPACITY);
+        OneToOneChannel up = OneToOneChannel.create(base + "-up", CAPACITY);
+        return new Session() {
+            @Override
+            public List<String> childArguments() {
+                return List.of(down.name(), up.name(), strategy.name());
+            }
+
+            @Override
+            public Endpoint parentEndpoint() throws IOException {
+                return new ChannelEndpoint(up, down, strategy);
+            }
+
+            @Override
+            public void close() throws IOException {
+                down.close();
+                up.close();
+                OneToOneChannel.unlink(down.name());
+                OneToOneChannel.unlink(up.name());
+            }
+        };
+    }
+
+    @Override
+    public Endpoint childEndpoint(List<String> arguments) throws IOException {
+        return new ChannelEndpoint(OneToOneChannel.open(arguments.get(0)), OneToOneChannel.open(arguments.get(1)),
+                WaitStrategy.valueOf(arguments.get(2)));
+    }
+
+    private static final class ChannelEndpoint implements Endpoint {
+        private final OneToOneChannel in;
+        private final OneToOneChannel out;
+        private final OneToOneChannel.Receiver receiver;
+        private final OneToOneChannel.Sender sender;
+
+        ChannelEndpoint(OneToOneChannel in, OneToOneChannel out, WaitStrategy strategy) throws IOException {
+            this.in = in;
+            this.out = out;
+            this.receiver = in.receiver().waitStrategy(strategy);
+            this.sender = out.sender();
+        }
+
+        @Override
+        public void send(ByteBuffer message) throws IOException {
+            sender.send(1, message, PEER_TIMEOUT);
+        }
+
+        @Override
+        public void receive(ByteBuffer into) throws IOException {
+            receiver.receive(into, PEER_TIMEOUT);
+        }
+
+        @Override
+        public void close() {
+            in.close();
+            out.close();
+        }
+    }
+}
