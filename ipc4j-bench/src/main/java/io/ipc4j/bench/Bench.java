@@ -30,6 +30,9 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     private static final Duration MECHANISM_DEADLINE = Duration.ofMinutes(3);
+    /** Agrona (the reference ring buffer) reaches into jdk.internal.misc.Unsafe. */
+    private static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
 
     /** Told before each step. */
     @FunctionalInterface
@@ -121,7 +124,8 @@ public final class Bench {
                 rows.add(row(mechanism, "ipc4j", runnable.get(i), "ok",
                         mechanism.noThroughputBecause().orElse(null), results.get(i)));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // A mechanism that cannot run is a row that says why; the suite goes on.
             for (int size : runnable) {
                 rows.add(row(mechanism, "ipc4j", size, "failed", String.valueOf(e.getMessage()), null));
             }
@@ -136,7 +140,7 @@ public final class Bench {
             args.addAll(plan.toArguments());
             args.add(config.pin() ? "1" : "-1");
             args.addAll(session.childArguments());
-            Spawn spawn = Spawn.java(List.of("-XX:+UseSerialGC", "-Xshare:auto"), ChildMain.class.getName(), args);
+            Spawn spawn = Spawn.java(CHILD_JVM_OPTIONS, ChildMain.class.getName(), args);
             session.prepare(spawn);
             try (ChildProcess child = spawn.start()) {
                 ScheduledFuture<?> deadline = watchdog.schedule(() -> killQuietly(child),

@@ -13,7 +13,7 @@ package io.ipc4j.channel;
  * 256 +------------------------------------------------+
  *     | head (consumer position) | consumer pid, start, heartbeat |
  * 384 +------------------------------------------------+
- *     | consumer waiting (0/1) | wake sequence (futex word) |
+ *     | consumer waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) |
  * 512 +------------------------------------------------+
  *     | ring: capacity bytes of records                 |
  *     |   record: | length (int) | type (int) | payload, padded to 8 |
@@ -49,6 +49,8 @@ final class ChannelDescriptor {
 
     static final long CONSUMER_WAITING_OFFSET = 384;
     static final long WAKE_SEQUENCE_OFFSET = 388;
+    /** 1 while the receiver's strategy may park on the futex; with 0 the sender skips the fence and the check. */
+    static final long RECEIVER_PARKS_OFFSET = 392;
 
     static final int HEADER_LENGTH = 512;
     static final int RECORD_HEADER = 8;

@@ -273,8 +273,13 @@ public final class OneToOneChannel implements AutoCloseable {
                 throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
             }
             pendingIndex = -1;
-            buffer.putIntVolatile(index, length + RECORD_HEADER); // volatile: ordered before the waiting check
             tail += pendingAligned;
+            if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
+                buffer.putIntRelease(index, length + RECORD_HEADER); // a spinning receiver needs no wake-up
+                header.putLongRelease(TAIL_OFFSET, tail);
+                return;
+            }
+            buffer.putIntVolatile(index, length + RECORD_HEADER); // volatile: ordered before the waiting check
             header.putLongRelease(TAIL_OFFSET, tail);
             if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
                 header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
@@ -310,11 +315,13 @@ public final class OneToOneChannel implements AutoCloseable {
         private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
 
         private Receiver() {
+            header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
         }
 
-        /** How {@link #receive} waits. */
+        /** How {@link #receive} waits. Tells the sender whether it must ever wake this receiver. */
         public Receiver waitStrategy(WaitStrategy waitStrategy) {
             this.strategy = Objects.requireNonNull(waitStrategy);
+            header.putIntVolatile(RECEIVER_PARKS_OFFSET, waitStrategy == WaitStrategy.SPIN_PARK ? 1 : 0);
             return this;
         }
 
@@ -333,13 +340,22 @@ public final class OneToOneChannel implements AutoCloseable {
                     handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
                     count++;
                 }
-                for (int i = 0; i < aligned; i += Long.BYTES) {
-                    buffer.putLong(index + i, 0L); // records are 8-aligned; no slice object per message
-                }
+                clear(index, aligned);
                 head += aligned;
                 header.putLongRelease(HEAD_OFFSET, head);
             }
             return count;
+        }
+
+        /** Zeroes a consumed record: word by word when small (no slice object), by memset when large. */
+        private void clear(int index, int aligned) {
+            if (aligned <= 128) {
+                for (int i = 0; i < aligned; i += Long.BYTES) {
+                    buffer.putLong(index + i, 0L);
+                }
+            } else {
+                ring.asSlice(index, aligned).fill((byte) 0);
+            }
         }
 
         /**
@@ -350,6 +366,11 @@ public final class OneToOneChannel implements AutoCloseable {
          * @throws PeerDeadException if the sender died and nothing is left to read.
          */
         public int receive(ByteBuffer dst, Duration timeout) throws IOException {
+            int type = receiveNow(dst);
+            return type != Integer.MIN_VALUE ? type : await(dst, timeout);
+        }
+
+        private int await(ByteBuffer dst, Duration timeout) throws IOException {
             long deadline = FdHandle.deadline(timeout);
             int spun = 0;
             long nextCheck = System.nanoTime() + CHECK_NANOS;
