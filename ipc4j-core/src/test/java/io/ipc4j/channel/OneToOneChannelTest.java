@@ -151,6 +151,24 @@ class OneToOneChannelTest {
     }
 
     @Test
+    void aParkedReceiverIsWokenByTheSenderInAnotherProcess() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
+             SharedMemory raw = SharedMemory.open(name)) {
+            OneToOneChannel.Receiver receiver = channel.receiver(); // SPIN_PARK, the default
+            try (ChildJvm.Running child = ChildJvm.of(ChannelChildren.SendThenHang.class, name, "1").start()) {
+                // The child JVM takes far longer to start than the receiver spins: it parks on the futex.
+                ByteBuffer in = ByteBuffer.allocate(16);
+                assertEquals(1, receiver.receive(in, LIMIT));
+                assertEquals(0, in.get(0));
+                assertTrue(raw.buffer().getIntVolatile(388) > 0, "the sender saw the receiver asleep and woke it "
+                        + "(wake sequence " + raw.buffer().getIntVolatile(388) + ")");
+                assertEquals(0, raw.buffer().getIntVolatile(384), "the receiver no longer announces a sleep");
+                child.awaitLine("sent"::equals, LIMIT);
+            }
+        }
+    }
+
+    @Test
     void aReceiverLearnsThatTheSenderDiedAndASecondLiveSenderIsRefused() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              ChildJvm.Running child = ChildJvm.of(ChannelChildren.SendThenHang.class, name, "3").start()) {
