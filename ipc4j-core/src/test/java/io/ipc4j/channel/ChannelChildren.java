@@ -38,6 +38,21 @@ final class ChannelChildren {
         }
     }
 
+    /** args: channel. Streams numbered messages as fast as the ring takes them until it is killed. */
+    static final class EndlessProducer {
+        public static void main(String[] args) throws Exception {
+            try (OneToOneChannel channel = OneToOneChannel.open(args[0])) {
+                OneToOneChannel.Sender sender = channel.sender();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(8);
+                System.out.println("streaming");
+                for (long seq = 0; ; seq++) {
+                    buffer.clear().putLong(seq).flip();
+                    sender.send(1, buffer, Duration.ofMinutes(5));
+                }
+            }
+        }
+    }
+
     /** args: channel, n. Sends n small messages, says "sent", then waits to be killed. */
     static final class SendThenHang {
         public static void main(String[] args) throws Exception {

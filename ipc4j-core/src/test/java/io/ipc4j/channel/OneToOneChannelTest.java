@@ -151,6 +151,32 @@ class OneToOneChannelTest {
     }
 
     @Test
+    void killingTheProducerMidStreamGivesTheConsumerADeadPeerErrorAfterEveryMessageItSent() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1 << 16);
+             ChildJvm.Running producer = ChildJvm.of(ChannelChildren.EndlessProducer.class, name).start()) {
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            producer.awaitLine("streaming"::equals, LIMIT);
+            ByteBuffer in = ByteBuffer.allocate(8);
+            long expected = 0;
+            for (; expected < 100_000; expected++) {
+                receiver.receive(in.clear(), LIMIT);
+                assertEquals(expected, in.getLong(0));
+            }
+            producer.process().kill();
+            PeerDeadException dead = null;
+            while (dead == null) {
+                try {
+                    receiver.receive(in.clear(), LIMIT);
+                    assertEquals(expected++, in.getLong(0), "after the kill: what was committed, in order");
+                } catch (PeerDeadException e) {
+                    dead = e;
+                }
+            }
+            assertTrue(dead.getMessage().contains("pid " + producer.pid() + ", died"), dead.getMessage());
+        }
+    }
+
+    @Test
     void aParkedReceiverIsWokenByTheSenderInAnotherProcess() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              SharedMemory raw = SharedMemory.open(name)) {
