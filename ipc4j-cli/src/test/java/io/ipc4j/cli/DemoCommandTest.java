@@ -78,6 +78,17 @@ class DemoCommandTest {
     }
 
     @Test
+    void channelDemoDeliversEveryTickWithTheRightSum() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "channel", "--messages", "200000")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        assertTrue(result.stdoutLines().stream().anyMatch(l -> l.contains("received 200,000 ticks in ")
+                && l.endsWith("sum of prices 2009900000 (expected 2009900000)")), result.describe());
+        assertTrue(result.stdoutLines().stream().anyMatch(l -> l.startsWith("child [")
+                && l.endsWith("sent 200,000 ticks and a done message")), result.describe());
+    }
+
+    @Test
     void anUnknownMechanismIsAUsageError() throws Exception {
         ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "carrier-pigeon").run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(2, result.status().code(), result.describe());
