@@ -1,5 +1,7 @@
 package io.ipc4j.bench.jmh;
 
+import io.ipc4j.channel.OneToOneChannel;
+import io.ipc4j.channel.WaitStrategy;
 import io.ipc4j.mq.PosixMessageQueue;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.Spawn;
@@ -24,8 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cost of ipc4j's native boundary on its hot paths, in one thread (no peer, no wake-ups): what a call
- * costs on top of the system call it makes. The ring buffer's offer/poll join this when the shared-memory
- * channel exists (issue 6).
+ * costs on top of the system call it makes, and the shared-memory channel's offer/receive, which makes none.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,6 +42,10 @@ public class HotPaths {
     private SharedMemory shm;
     private String queueName;
     private String shmName;
+    private OneToOneChannel channel;
+    private OneToOneChannel.Sender sender;
+    private OneToOneChannel.Receiver receiver;
+    private String channelName;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -51,6 +56,10 @@ public class HotPaths {
         queue = PosixMessageQueue.create(queueName).maxMessages(1).messageSize(64).open();
         shmName = "/ipc4j-jmh-shm-" + Spawn.currentPid();
         shm = SharedMemory.create(shmName, 4096);
+        channelName = "/ipc4j-jmh-channel-" + Spawn.currentPid();
+        channel = OneToOneChannel.create(channelName, 1 << 16);
+        sender = channel.sender();
+        receiver = channel.receiver().waitStrategy(WaitStrategy.BUSY_SPIN);
     }
 
     @TearDown(Level.Trial)
@@ -60,6 +69,15 @@ public class HotPaths {
         PosixMessageQueue.unlink(queueName);
         shm.close();
         SharedMemory.unlink(shmName);
+        channel.close();
+        OneToOneChannel.unlink(channelName);
+    }
+
+    /** The channel's offer then receive of a 64-byte message, in one thread: no system call at all. */
+    @Benchmark
+    public int channelOfferThenReceive64() {
+        sender.offer(1, out.clear());
+        return receiver.receiveNow(in.clear());
     }
 
     /** The smallest downcall: getpid through FFM. */
