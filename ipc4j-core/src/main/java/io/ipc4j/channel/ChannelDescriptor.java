@@ -28,6 +28,7 @@ final class ChannelDescriptor {
     static final long MAGIC = 0x3148434A34435049L; // "IPC4JCH1" read as a little-endian long
     static final int VERSION = 1;
     static final int KIND_ONE_TO_ONE = 1;
+    static final int KIND_MANY_TO_ONE = 2;
 
     static final long MAGIC_OFFSET = 0;
     static final long VERSION_OFFSET = 8;

@@ -48,139 +48,25 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * native call that pins a virtual thread's carrier.</li>
  * </ul>
  */
-public final class OneToOneChannel implements AutoCloseable {
-    private static final long CHECK_NANOS = 100_000_000L;
-
-    private final String name;
-    private final SharedMemory shm;
-    private final SharedBuffer header;
-    private final MemorySegment ring;
-    private final int capacity;
-    private final int mask;
-
-    private OneToOneChannel(String name, SharedMemory shm, int capacity) {
-        this.name = name;
-        this.shm = shm;
-        this.header = shm.buffer();
-        this.ring = shm.segment().asSlice(HEADER_LENGTH, capacity);
-        this.capacity = capacity;
-        this.mask = capacity - 1;
+public final class OneToOneChannel extends RingChannel {
+    private OneToOneChannel(String name, SharedMemory shm) {
+        super(name, shm, capacityOf(shm));
     }
 
     /** Creates the channel {@code name} (a POSIX shared memory name) with a ring of {@code capacity} bytes. */
     public static OneToOneChannel create(String name, int capacity) throws IOException {
-        if (capacity < 1024 || Integer.bitCount(capacity) != 1 || capacity > (1 << 30)) {
-            throw new IllegalArgumentException("channel capacity " + capacity + " must be a power of two from 1024 "
-                    + "to 1 GiB");
-        }
-        SharedMemory shm = SharedMemory.create(name, HEADER_LENGTH + (long) capacity);
-        SharedBuffer h = shm.buffer();
-        h.putInt(VERSION_OFFSET, VERSION);
-        h.putInt(KIND_OFFSET, KIND_ONE_TO_ONE);
-        h.putLong(CAPACITY_OFFSET, capacity);
-        h.putLong(LENGTH_OFFSET, HEADER_LENGTH + (long) capacity);
-        h.putInt(CREATOR_PID_OFFSET, Spawn.currentPid());
-        h.putLong(CREATOR_START_OFFSET, ProcessStart.self());
-        h.putLongVolatile(MAGIC_OFFSET, MAGIC); // last: a region with the magic is complete
-        return new OneToOneChannel(name, shm, capacity);
+        return new OneToOneChannel(name, createRegion(name, capacity, KIND_ONE_TO_ONE));
     }
 
     /** Attaches to an existing channel, checking its header. */
     public static OneToOneChannel open(String name) throws IOException {
-        SharedMemory shm = SharedMemory.open(name);
-        try {
-            return new OneToOneChannel(name, shm, validate(name, shm));
-        } catch (IOException | RuntimeException e) {
-            shm.close();
-            throw e;
-        }
-    }
-
-    private static int validate(String name, SharedMemory shm) throws ChannelFormatException {
-        if (shm.size() < HEADER_LENGTH) {
-            throw new ChannelFormatException(name + " is not an ipc4j channel: " + shm.size() + " bytes is smaller "
-                    + "than a channel header");
-        }
-        SharedBuffer h = shm.buffer();
-        long magic = h.getLongVolatile(MAGIC_OFFSET);
-        if (magic != MAGIC) {
-            throw new ChannelFormatException(name + " is not an ipc4j channel (magic 0x" + Long.toHexString(magic)
-                    + "): another program's shared memory, or a channel still being created");
-        }
-        int version = h.getInt(VERSION_OFFSET);
-        int kind = h.getInt(KIND_OFFSET);
-        if (version != VERSION || kind != KIND_ONE_TO_ONE) {
-            throw new ChannelFormatException(name + " is a channel of version " + version + ", kind " + kind
-                    + "; this ipc4j reads version " + VERSION + ", kind " + KIND_ONE_TO_ONE + " (one-to-one)");
-        }
-        long capacity = h.getLong(CAPACITY_OFFSET);
-        long length = h.getLong(LENGTH_OFFSET);
-        if (capacity < 1024 || capacity > (1 << 30) || Long.bitCount(capacity) != 1
-                || length != HEADER_LENGTH + capacity || shm.size() < length) {
-            throw new ChannelFormatException(name + " has a corrupt header: capacity " + capacity + ", length "
-                    + length + ", region " + shm.size() + " bytes");
-        }
-        return (int) capacity;
-    }
-
-    /** Removes the channel's name; attached processes keep working. False if it was gone. */
-    public static boolean unlink(String name) throws IOException {
-        return SharedMemory.unlink(name);
-    }
-
-    /** The longest message: an eighth of the ring, so that a full message always fits once the ring drains. */
-    public int maxMessageLength() {
-        return capacity / 8 - RECORD_HEADER;
-    }
-
-    public int capacity() {
-        return capacity;
-    }
-
-    public String name() {
-        return name;
+        return new OneToOneChannel(name, openRegion(name, KIND_ONE_TO_ONE));
     }
 
     /** Becomes the channel's sender; IllegalStateException if a live process already is. */
     public Sender sender() throws IOException {
         claim(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "sender");
         return new Sender();
-    }
-
-    /** Becomes the channel's receiver; IllegalStateException if a live process already is. */
-    public Receiver receiver() throws IOException {
-        claim(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET, "receiver");
-        return new Receiver();
-    }
-
-    private void claim(long pidOffset, long startOffset, String role) {
-        int self = Spawn.currentPid();
-        while (true) {
-            int pid = header.getIntVolatile(pidOffset);
-            if (pid != 0 && pid != self && ProcessStart.alive(pid, header.getLongVolatile(startOffset))) {
-                throw new IllegalStateException(name + " already has a live " + role + ": pid " + pid);
-            }
-            if (header.compareAndSetInt(pidOffset, pid, self)) {
-                header.putLongVolatile(startOffset, ProcessStart.self());
-                return;
-            }
-        }
-    }
-
-    private boolean peerDead(long pidOffset, long startOffset) {
-        int pid = header.getIntVolatile(pidOffset);
-        return pid != 0 && !ProcessStart.alive(pid, header.getLongVolatile(startOffset));
-    }
-
-    /** Unmaps this process's view; the channel stays until {@link #unlink}. */
-    @Override
-    public void close() {
-        shm.close();
-    }
-
-    @Override
-    public String toString() {
-        return "channel " + name + " (" + capacity + " bytes)";
     }
 
     /** The sending side. One thread at a time. */
@@ -293,157 +179,4 @@ public final class OneToOneChannel implements AutoCloseable {
         }
     }
 
-    private void wake() {
-        try {
-            Futex.wake(shm.segment(), WAKE_SEQUENCE_OFFSET, 1);
-        } catch (IOException e) {
-            throw new IllegalStateException("futex wake on " + name + " failed", e);
-        }
-    }
-
-    /** Called with each message: a view of the ring, valid only during the call. */
-    @FunctionalInterface
-    public interface MessageHandler {
-        void onMessage(int type, MemorySegment ring, int offset, int length);
-    }
-
-    /** The receiving side. One thread at a time. */
-    public final class Receiver {
-        private final SharedBuffer buffer = new SharedBuffer(ring);
-        private long head = header.getLongVolatile(HEAD_OFFSET);
-        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
-        private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
-
-        private Receiver() {
-            header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
-        }
-
-        /** How {@link #receive} waits. Tells the sender whether it must ever wake this receiver. */
-        public Receiver waitStrategy(WaitStrategy waitStrategy) {
-            this.strategy = Objects.requireNonNull(waitStrategy);
-            header.putIntVolatile(RECEIVER_PARKS_OFFSET, waitStrategy == WaitStrategy.SPIN_PARK ? 1 : 0);
-            return this;
-        }
-
-        /** Hands up to {@code limit} waiting messages to {@code handler}; returns how many. Never waits. */
-        public int poll(MessageHandler handler, int limit) {
-            int count = 0;
-            while (count < limit) {
-                int index = (int) (head & mask);
-                int length = buffer.getIntAcquire(index);
-                if (length <= 0) {
-                    break;
-                }
-                int type = ring.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, index + 4L);
-                int aligned = type == PADDING_TYPE ? length : align(length);
-                if (type != PADDING_TYPE) {
-                    handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
-                    count++;
-                }
-                clear(index, aligned);
-                head += aligned;
-                header.putLongRelease(HEAD_OFFSET, head);
-            }
-            return count;
-        }
-
-        /** Zeroes a consumed record: word by word when small (no slice object), by memset when large. */
-        private void clear(int index, int aligned) {
-            if (aligned <= 128) {
-                for (int i = 0; i < aligned; i += Long.BYTES) {
-                    buffer.putLong(index + i, 0L);
-                }
-            } else {
-                ring.asSlice(index, aligned).fill((byte) 0);
-            }
-        }
-
-        /**
-         * Receives one message into {@code dst}, waiting at most {@code timeout}.
-         *
-         * @return its type.
-         * @throws IpcTimeoutException if none came.
-         * @throws PeerDeadException if the sender died and nothing is left to read.
-         */
-        public int receive(ByteBuffer dst, Duration timeout) throws IOException {
-            int type = receiveNow(dst);
-            return type != Integer.MIN_VALUE ? type : await(dst, timeout);
-        }
-
-        private int await(ByteBuffer dst, Duration timeout) throws IOException {
-            long deadline = FdHandle.deadline(timeout);
-            int spun = 0;
-            long nextCheck = System.nanoTime() + CHECK_NANOS;
-            Backoff backoff = null;
-            while (true) {
-                int type = receiveNow(dst);
-                if (type != Integer.MIN_VALUE) {
-                    return type;
-                }
-                if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
-                    throw new IpcTimeoutException("receive(" + name + ")", timeout, 0);
-                }
-                if (System.nanoTime() - nextCheck > 0) {
-                    nextCheck = System.nanoTime() + CHECK_NANOS;
-                    if (peerDead(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET) && buffer.getIntAcquire((int) (head & mask)) <= 0) {
-                        throw new PeerDeadException("receive(" + name + "): the sender, pid "
-                                + header.getIntVolatile(PRODUCER_PID_OFFSET) + ", died and nothing is left to read");
-                    }
-                }
-                switch (strategy) {
-                    case BUSY_SPIN -> Thread.onSpinWait();
-                    case SPIN_YIELD -> {
-                        backoff = backoff == null ? new Backoff() : backoff;
-                        backoff.idle(deadline);
-                    }
-                    case SPIN_PARK -> {
-                        if (spun++ < spins) {
-                            Thread.onSpinWait();
-                        } else {
-                            park(deadline);
-                        }
-                    }
-                }
-            }
-        }
-
-        /** Announces the sleep, re-checks, then sleeps on the wake sequence for at most 100 ms. */
-        private void park(long deadline) throws IOException {
-            int sequence = header.getIntVolatile(WAKE_SEQUENCE_OFFSET);
-            header.putIntVolatile(CONSUMER_WAITING_OFFSET, 1);
-            try {
-                if (buffer.getIntVolatile((int) (head & mask)) <= 0) {
-                    long nanos = CHECK_NANOS;
-                    if (deadline != FdHandle.FOREVER) {
-                        nanos = Math.max(1, Math.min(nanos, deadline - System.nanoTime()));
-                    }
-                    Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));
-                }
-            } finally {
-                header.putIntVolatile(CONSUMER_WAITING_OFFSET, 0);
-            }
-        }
-
-        private ByteBuffer target;
-        private int received;
-        private final MessageHandler copier = (type, r, offset, length) -> {
-            if (length > target.remaining()) {
-                throw new IllegalArgumentException("a " + length + "-byte message does not fit the buffer's "
-                        + target.remaining() + " bytes; receive with a buffer of maxMessageLength()");
-            }
-            MemorySegment.copy(r, offset, MemorySegment.ofBuffer(target), 0, length);
-            target.position(target.position() + length);
-            received = type;
-        };
-
-        /** Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits. */
-        public int receiveNow(ByteBuffer dst) {
-            target = dst;
-            try {
-                return poll(copier, 1) == 1 ? received : Integer.MIN_VALUE;
-            } finally {
-                target = null;
-            }
-        }
-    }
 }

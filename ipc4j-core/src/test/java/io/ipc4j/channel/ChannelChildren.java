@@ -38,6 +38,23 @@ final class ChannelChildren {
         }
     }
 
+    /** args: many-to-one channel, producer id, count. Sends [id, seq] messages, then prints "done". */
+    static final class ManyProducer {
+        public static void main(String[] args) throws Exception {
+            int id = Integer.parseInt(args[1]);
+            long count = Long.parseLong(args[2]);
+            try (ManyToOneChannel channel = ManyToOneChannel.open(args[0])) {
+                ManyToOneChannel.Sender sender = channel.sender();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(16);
+                for (long seq = 0; seq < count; seq++) {
+                    buffer.clear().putLong(id).putLong(seq).flip();
+                    sender.send(id, buffer, Duration.ofSeconds(60));
+                }
+            }
+            System.out.println("done");
+        }
+    }
+
     /** args: channel. Streams numbered messages as fast as the ring takes them until it is killed. */
     static final class EndlessProducer {
         public static void main(String[] args) throws Exception {

@@ -1,0 +1,131 @@
+package io.ipc4j.channel;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Backoff;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.process.Spawn;
+import io.ipc4j.shm.SharedBuffer;
+import io.ipc4j.shm.SharedMemory;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+import static io.ipc4j.channel.ChannelDescriptor.*;
+
+/**
+ * A one-way channel with any number of senders, in any processes and threads, and one receiver (in the
+ * style of Agrona's ManyToOneRingBuffer).
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ * <li>Each sender's messages arrive in the order it sent them; messages of different senders interleave in
+ * the order they claimed room. None is lost or duplicated, with one exception:</li>
+ * <li>Senders claim room with a compare-and-set on the tail, mark the record as theirs (their pid, a negative
+ * length), write, then commit. A sender that dies between claim and commit would block the receiver forever;
+ * instead the receiver, once it has waited 100 ms on such a record and its claimer is dead, skips it and
+ * counts it in {@link Receiver#lostMessages()}.</li>
+ * <li>A {@link Sender} is for one thread; make one per thread. The receiver is as {@link OneToOneChannel}'s,
+ * except that it cannot tell that all senders died (they are not registered): it waits out its timeout.</li>
+ * </ul>
+ */
+public final class ManyToOneChannel extends RingChannel {
+    private ManyToOneChannel(String name, SharedMemory shm) {
+        super(name, shm, capacityOf(shm));
+    }
+
+    /** Creates the channel {@code name} with a ring of {@code capacity} bytes (a power of two). */
+    public static ManyToOneChannel create(String name, int capacity) throws IOException {
+        return new ManyToOneChannel(name, createRegion(name, capacity, KIND_MANY_TO_ONE));
+    }
+
+    /** Attaches to an existing many-to-one channel, checking its header. */
+    public static ManyToOneChannel open(String name) throws IOException {
+        return new ManyToOneChannel(name, openRegion(name, KIND_MANY_TO_ONE));
+    }
+
+    /** A new sender for the calling thread (any number may exist). */
+    public Sender sender() {
+        return new Sender();
+    }
+
+    /** One thread's sending side. */
+    public final class Sender {
+        private final SharedBuffer buffer = new SharedBuffer(ring);
+        private final int owner = -Spawn.currentPid();
+
+        private Sender() {
+        }
+
+        /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
+        public boolean offer(int type, ByteBuffer message) {
+            int length = message.remaining();
+            if (length > maxMessageLength()) {
+                throw new IllegalArgumentException("message length " + length + " is above " + maxMessageLength()
+                        + " (an eighth of the channel's capacity, minus 8)");
+            }
+            int index = claim(length);
+            if (index < 0) {
+                return false;
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(message), 0, ring, index + RECORD_HEADER, length);
+            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
+            if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
+                buffer.putIntRelease(index, length + RECORD_HEADER);
+            } else {
+                buffer.putIntVolatile(index, length + RECORD_HEADER); // ordered before the waiting check
+                if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
+                    header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
+                    wake();
+                }
+            }
+            message.position(message.limit());
+            return true;
+        }
+
+        /**
+         * Sends, waiting while the ring is full, at most {@code timeout}.
+         *
+         * @throws IpcTimeoutException if the ring stayed full (the buffer is untouched).
+         */
+        public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
+            if (offer(type, message)) {
+                return;
+            }
+            long deadline = FdHandle.deadline(timeout);
+            Backoff backoff = new Backoff();
+            while (!offer(type, message)) {
+                if (!backoff.idle(deadline)) {
+                    throw new IpcTimeoutException("send(" + name + "): the channel is full", timeout, 0);
+                }
+            }
+        }
+
+        /** Claims room for a record (and a padding record at the wrap): its index, or -1 when full. */
+        private int claim(int length) {
+            int aligned = ChannelDescriptor.align(length + RECORD_HEADER);
+            while (true) {
+                long head = header.getLongVolatile(HEAD_OFFSET);
+                long tail = header.getLongVolatile(TAIL_OFFSET);
+                int index = (int) (tail & mask);
+                int toEnd = capacity - index;
+                int needed = aligned <= toEnd ? aligned : toEnd + aligned;
+                if (tail + needed - head > capacity) {
+                    return -1;
+                }
+                if (header.compareAndSetLong(TAIL_OFFSET, tail, tail + needed)) {
+                    if (needed != aligned) {
+                        ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, PADDING_TYPE);
+                        buffer.putIntRelease(index, toEnd);
+                        index = 0;
+                    }
+                    ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, owner);
+                    buffer.putIntRelease(index, -aligned); // claimed, not yet committed; the receiver waits
+                    return index;
+                }
+            }
+        }
+    }
+}

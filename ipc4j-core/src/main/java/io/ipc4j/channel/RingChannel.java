@@ -1,0 +1,344 @@
+package io.ipc4j.channel;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Backoff;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.ProcessStart;
+import io.ipc4j.process.Spawn;
+import io.ipc4j.shm.SharedBuffer;
+import io.ipc4j.shm.SharedMemory;
+import io.ipc4j.sync.Futex;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+import static io.ipc4j.channel.ChannelDescriptor.*;
+
+/**
+ * What the shared-memory channels have in common: the region and its validated header (see
+ * {@link ChannelDescriptor}), the receiving side, waiting, wake-ups and dead-peer checks. The senders are
+ * {@link OneToOneChannel} and {@link ManyToOneChannel}'s own.
+ */
+public abstract class RingChannel implements AutoCloseable {
+    static final long CHECK_NANOS = 100_000_000L;
+
+    final String name;
+    final SharedMemory shm;
+    final SharedBuffer header;
+    final MemorySegment ring;
+    final int capacity;
+    final int mask;
+
+    RingChannel(String name, SharedMemory shm, int capacity) {
+        this.name = name;
+        this.shm = shm;
+        this.header = shm.buffer();
+        this.ring = shm.segment().asSlice(HEADER_LENGTH, capacity);
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+    }
+
+    /** Creates the shared memory region of a channel of {@code kind} and writes its header. */
+    static SharedMemory createRegion(String name, int capacity, int kind) throws IOException {
+        if (capacity < 1024 || Integer.bitCount(capacity) != 1 || capacity > (1 << 30)) {
+            throw new IllegalArgumentException("channel capacity " + capacity + " must be a power of two from 1024 "
+                    + "to 1 GiB");
+        }
+        SharedMemory shm = SharedMemory.create(name, HEADER_LENGTH + (long) capacity);
+        SharedBuffer h = shm.buffer();
+        h.putInt(VERSION_OFFSET, VERSION);
+        h.putInt(KIND_OFFSET, kind);
+        h.putLong(CAPACITY_OFFSET, capacity);
+        h.putLong(LENGTH_OFFSET, HEADER_LENGTH + (long) capacity);
+        h.putInt(CREATOR_PID_OFFSET, Spawn.currentPid());
+        h.putLong(CREATOR_START_OFFSET, ProcessStart.self());
+        h.putLongVolatile(MAGIC_OFFSET, MAGIC); // last: a region with the magic is complete
+        return shm;
+    }
+
+    /** Maps an existing channel of {@code kind}, checking its header; returns the region and its capacity. */
+    static SharedMemory openRegion(String name, int kind) throws IOException {
+        SharedMemory shm = SharedMemory.open(name);
+        try {
+            validate(name, shm, kind);
+            return shm;
+        } catch (IOException | RuntimeException e) {
+            shm.close();
+            throw e;
+        }
+    }
+
+    private static int validate(String name, SharedMemory shm, int expectedKind) throws ChannelFormatException {
+        if (shm.size() < HEADER_LENGTH) {
+            throw new ChannelFormatException(name + " is not an ipc4j channel: " + shm.size() + " bytes is smaller "
+                    + "than a channel header");
+        }
+        SharedBuffer h = shm.buffer();
+        long magic = h.getLongVolatile(MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new ChannelFormatException(name + " is not an ipc4j channel (magic 0x" + Long.toHexString(magic)
+                    + "): another program's shared memory, or a channel still being created");
+        }
+        int version = h.getInt(VERSION_OFFSET);
+        int kind = h.getInt(KIND_OFFSET);
+        if (version != VERSION || kind != expectedKind) {
+            throw new ChannelFormatException(name + " is a channel of version " + version + ", kind " + kind
+                    + "; this ipc4j reads version " + VERSION + ", kind " + expectedKind + " ("
+                    + (expectedKind == KIND_ONE_TO_ONE ? "one-to-one" : "many-to-one") + ")");
+        }
+        long capacity = h.getLong(CAPACITY_OFFSET);
+        long length = h.getLong(LENGTH_OFFSET);
+        if (capacity < 1024 || capacity > (1 << 30) || Long.bitCount(capacity) != 1
+                || length != HEADER_LENGTH + capacity || shm.size() < length) {
+            throw new ChannelFormatException(name + " has a corrupt header: capacity " + capacity + ", length "
+                    + length + ", region " + shm.size() + " bytes");
+        }
+        return (int) capacity;
+    }
+
+    static int capacityOf(SharedMemory shm) {
+        return (int) shm.buffer().getLong(CAPACITY_OFFSET);
+    }
+
+    /** Removes the channel's name; attached processes keep working. False if it was gone. */
+    public static boolean unlink(String name) throws IOException {
+        return SharedMemory.unlink(name);
+    }
+
+    /** The longest message: an eighth of the ring, so that a full message always fits once the ring drains. */
+    public int maxMessageLength() {
+        return capacity / 8 - RECORD_HEADER;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Becomes the channel's receiver; IllegalStateException if a live process already is. */
+    public Receiver receiver() throws IOException {
+        claim(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET, "receiver");
+        return new Receiver();
+    }
+
+    void claim(long pidOffset, long startOffset, String role) {
+        int self = Spawn.currentPid();
+        while (true) {
+            int pid = header.getIntVolatile(pidOffset);
+            if (pid != 0 && pid != self && ProcessStart.alive(pid, header.getLongVolatile(startOffset))) {
+                throw new IllegalStateException(name + " already has a live " + role + ": pid " + pid);
+            }
+            if (header.compareAndSetInt(pidOffset, pid, self)) {
+                header.putLongVolatile(startOffset, ProcessStart.self());
+                return;
+            }
+        }
+    }
+
+    boolean peerDead(long pidOffset, long startOffset) {
+        int pid = header.getIntVolatile(pidOffset);
+        return pid != 0 && !ProcessStart.alive(pid, header.getLongVolatile(startOffset));
+    }
+
+    /** Unmaps this process's view; the channel stays until {@link #unlink}. */
+    @Override
+    public void close() {
+        shm.close();
+    }
+
+    @Override
+    public String toString() {
+        return "channel " + name + " (" + capacity + " bytes)";
+    }
+
+    void wake() {
+        try {
+            Futex.wake(shm.segment(), WAKE_SEQUENCE_OFFSET, 1);
+        } catch (IOException e) {
+            throw new IllegalStateException("futex wake on " + name + " failed", e);
+        }
+    }
+
+    /** Called with each message: a view of the ring, valid only during the call. */
+    @FunctionalInterface
+    public interface MessageHandler {
+        void onMessage(int type, MemorySegment ring, int offset, int length);
+    }
+
+    /** The receiving side. One thread at a time. */
+    public final class Receiver {
+        private final SharedBuffer buffer = new SharedBuffer(ring);
+        private long head = header.getLongVolatile(HEAD_OFFSET);
+        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
+        private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
+
+        private Receiver() {
+            header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
+        }
+
+        /** How {@link #receive} waits. Tells the sender whether it must ever wake this receiver. */
+        public Receiver waitStrategy(WaitStrategy waitStrategy) {
+            this.strategy = Objects.requireNonNull(waitStrategy);
+            header.putIntVolatile(RECEIVER_PARKS_OFFSET, waitStrategy == WaitStrategy.SPIN_PARK ? 1 : 0);
+            return this;
+        }
+
+        /** Hands up to {@code limit} waiting messages to {@code handler}; returns how many. Never waits. */
+        public int poll(MessageHandler handler, int limit) {
+            int count = 0;
+            while (count < limit) {
+                int index = (int) (head & mask);
+                int length = buffer.getIntAcquire(index);
+                if (length <= 0) {
+                    break;
+                }
+                int type = ring.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, index + 4L);
+                int aligned = type == PADDING_TYPE ? length : align(length);
+                if (type != PADDING_TYPE) {
+                    handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
+                    count++;
+                }
+                clear(index, aligned);
+                head += aligned;
+                header.putLongRelease(HEAD_OFFSET, head);
+            }
+            return count;
+        }
+
+        /** Zeroes a consumed record: word by word when small (no slice object), by memset when large. */
+        private void clear(int index, int aligned) {
+            if (aligned <= 128) {
+                for (int i = 0; i < aligned; i += Long.BYTES) {
+                    buffer.putLong(index + i, 0L);
+                }
+            } else {
+                ring.asSlice(index, aligned).fill((byte) 0);
+            }
+        }
+
+        /**
+         * Receives one message into {@code dst}, waiting at most {@code timeout}.
+         *
+         * @return its type.
+         * @throws IpcTimeoutException if none came.
+         * @throws PeerDeadException if the sender died and nothing is left to read.
+         */
+        public int receive(ByteBuffer dst, Duration timeout) throws IOException {
+            int type = receiveNow(dst);
+            return type != Integer.MIN_VALUE ? type : await(dst, timeout);
+        }
+
+        private int await(ByteBuffer dst, Duration timeout) throws IOException {
+            long deadline = FdHandle.deadline(timeout);
+            int spun = 0;
+            long nextCheck = System.nanoTime() + CHECK_NANOS;
+            Backoff backoff = null;
+            while (true) {
+                int type = receiveNow(dst);
+                if (type != Integer.MIN_VALUE) {
+                    return type;
+                }
+                if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
+                    throw new IpcTimeoutException("receive(" + name + ")", timeout, 0);
+                }
+                if (System.nanoTime() - nextCheck > 0) {
+                    nextCheck = System.nanoTime() + CHECK_NANOS;
+                    if (skipAbandoned()) {
+                        continue;
+                    }
+                    if (peerDead(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET) && buffer.getIntAcquire((int) (head & mask)) <= 0) {
+                        throw new PeerDeadException("receive(" + name + "): the sender, pid "
+                                + header.getIntVolatile(PRODUCER_PID_OFFSET) + ", died and nothing is left to read");
+                    }
+                }
+                switch (strategy) {
+                    case BUSY_SPIN -> Thread.onSpinWait();
+                    case SPIN_YIELD -> {
+                        backoff = backoff == null ? new Backoff() : backoff;
+                        backoff.idle(deadline);
+                    }
+                    case SPIN_PARK -> {
+                        if (spun++ < spins) {
+                            Thread.onSpinWait();
+                        } else {
+                            park(deadline);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Announces the sleep, re-checks, then sleeps on the wake sequence for at most 100 ms. */
+        private void park(long deadline) throws IOException {
+            int sequence = header.getIntVolatile(WAKE_SEQUENCE_OFFSET);
+            header.putIntVolatile(CONSUMER_WAITING_OFFSET, 1);
+            try {
+                if (buffer.getIntVolatile((int) (head & mask)) <= 0) {
+                    long nanos = CHECK_NANOS;
+                    if (deadline != FdHandle.FOREVER) {
+                        nanos = Math.max(1, Math.min(nanos, deadline - System.nanoTime()));
+                    }
+                    Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));
+                }
+            } finally {
+                header.putIntVolatile(CONSUMER_WAITING_OFFSET, 0);
+            }
+        }
+
+        private long lost;
+
+        /** Messages skipped because their sender died between claiming room and committing (many-to-one). */
+        public long lostMessages() {
+            return lost;
+        }
+
+        /**
+         * Skips a record claimed by a sender that died before committing it: its length is negative (the room
+         * claimed) and its type slot holds -pid of the claimer (see {@link ManyToOneChannel}).
+         */
+        private boolean skipAbandoned() {
+            int index = (int) (head & mask);
+            int length = buffer.getIntAcquire(index);
+            if (length >= 0) {
+                return false;
+            }
+            int pid = -ring.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, index + 4L);
+            if (pid <= 0 || ProcessStart.alive(pid, 0)) {
+                return false;
+            }
+            clear(index, -length);
+            head -= length;
+            header.putLongRelease(HEAD_OFFSET, head);
+            lost++;
+            return true;
+        }
+
+        private ByteBuffer target;
+        private int received;
+        private final MessageHandler copier = (type, r, offset, length) -> {
+            if (length > target.remaining()) {
+                throw new IllegalArgumentException("a " + length + "-byte message does not fit the buffer's "
+                        + target.remaining() + " bytes; receive with a buffer of maxMessageLength()");
+            }
+            MemorySegment.copy(r, offset, MemorySegment.ofBuffer(target), 0, length);
+            target.position(target.position() + length);
+            received = type;
+        };
+
+        /** Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits. */
+        public int receiveNow(ByteBuffer dst) {
+            target = dst;
+            try {
+                return poll(copier, 1) == 1 ? received : Integer.MIN_VALUE;
+            } finally {
+                target = null;
+            }
+        }
+    }
+}
