@@ -1,8 +1,6 @@
 package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
@@ -72,15 +70,7 @@ public final class ManyToOneChannel extends RingChannel {
             }
             MemorySegment.copy(MemorySegment.ofBuffer(message), 0, ring, index + RECORD_HEADER, length);
             ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
-            if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
-                buffer.putIntRelease(index, length + RECORD_HEADER);
-            } else {
-                buffer.putIntVolatile(index, length + RECORD_HEADER); // ordered before the waiting check
-                if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
-                    header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
-                    wake();
-                }
-            }
+            publish(buffer, index, length + RECORD_HEADER);
             message.position(message.limit());
             return true;
         }
@@ -91,15 +81,8 @@ public final class ManyToOneChannel extends RingChannel {
          * @throws IpcTimeoutException if the ring stayed full (the buffer is untouched).
          */
         public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
-            if (offer(type, message)) {
-                return;
-            }
-            long deadline = FdHandle.deadline(timeout);
-            Backoff backoff = new Backoff();
-            while (!offer(type, message)) {
-                if (!backoff.idle(deadline)) {
-                    throw new IpcTimeoutException("send(" + name + "): the channel is full", timeout, 0);
-                }
+            if (!offer(type, message)) {
+                sendWaiting(() -> offer(type, message), timeout);
             }
         }
 

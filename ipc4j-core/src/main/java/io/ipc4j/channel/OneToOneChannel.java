@@ -1,19 +1,13 @@
 package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.FdHandle;
-import io.ipc4j.internal.posix.ProcessStart;
-import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
-import io.ipc4j.sync.Futex;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Objects;
 
 import static io.ipc4j.channel.ChannelDescriptor.*;
 
@@ -97,23 +91,8 @@ public final class OneToOneChannel extends RingChannel {
          * @throws PeerDeadException if the receiver died while the ring was full.
          */
         public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
-            if (offer(type, message)) {
-                return;
-            }
-            long deadline = FdHandle.deadline(timeout);
-            long nextCheck = System.nanoTime() + CHECK_NANOS;
-            Backoff backoff = new Backoff();
-            while (!offer(type, message)) {
-                if (!backoff.idle(deadline)) {
-                    throw new IpcTimeoutException("send(" + name + "): the channel is full", timeout, 0);
-                }
-                if (System.nanoTime() - nextCheck > 0) {
-                    nextCheck = System.nanoTime() + CHECK_NANOS;
-                    if (peerDead(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET)) {
-                        throw new PeerDeadException("send(" + name + "): the receiver, pid "
-                                + header.getIntVolatile(CONSUMER_PID_OFFSET) + ", died with the channel full");
-                    }
-                }
+            if (!offer(type, message)) {
+                sendWaiting(() -> offer(type, message), timeout);
             }
         }
 
@@ -160,17 +139,8 @@ public final class OneToOneChannel extends RingChannel {
             }
             pendingIndex = -1;
             tail += pendingAligned;
-            if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
-                buffer.putIntRelease(index, length + RECORD_HEADER); // a spinning receiver needs no wake-up
-                header.putLongRelease(TAIL_OFFSET, tail);
-                return;
-            }
-            buffer.putIntVolatile(index, length + RECORD_HEADER); // volatile: ordered before the waiting check
+            publish(buffer, index, length + RECORD_HEADER);
             header.putLongRelease(TAIL_OFFSET, tail);
-            if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
-                header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
-                wake();
-            }
         }
 
         /** The ring, for writing a claimed payload. */

@@ -157,6 +157,51 @@ public abstract class RingChannel implements AutoCloseable {
         return "channel " + name + " (" + capacity + " bytes)";
     }
 
+    /**
+     * Commits the record at {@code index}: its length last, with release semantics (volatile when the receiver
+     * may park, so that the store is ordered before the check of its sleep announcement), then wakes it if it
+     * announced a sleep.
+     */
+    final void publish(SharedBuffer ringBuffer, int index, int recordLength) {
+        if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
+            ringBuffer.putIntRelease(index, recordLength); // a spinning receiver needs no wake-up
+            return;
+        }
+        ringBuffer.putIntVolatile(index, recordLength);
+        if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
+            header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
+            wake();
+        }
+    }
+
+    /** One attempt to send: true if the message went in. */
+    @FunctionalInterface
+    interface Attempt {
+        boolean tryOnce();
+    }
+
+    /**
+     * Repeats {@code attempt} while the ring is full, idling with a back-off, at most {@code timeout}; checks
+     * every 100 ms that the receiver still lives.
+     */
+    final void sendWaiting(Attempt attempt, Duration timeout) throws IOException {
+        long deadline = FdHandle.deadline(timeout);
+        long nextCheck = System.nanoTime() + CHECK_NANOS;
+        Backoff backoff = new Backoff();
+        while (!attempt.tryOnce()) {
+            if (!backoff.idle(deadline)) {
+                throw new IpcTimeoutException("send(" + name + "): the channel is full", timeout, 0);
+            }
+            if (System.nanoTime() - nextCheck > 0) {
+                nextCheck = System.nanoTime() + CHECK_NANOS;
+                if (peerDead(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET)) {
+                    throw new PeerDeadException("send(" + name + "): the receiver, pid "
+                            + header.getIntVolatile(CONSUMER_PID_OFFSET) + ", died with the channel full");
+                }
+            }
+        }
+    }
+
     void wake() {
         try {
             Futex.wake(shm.segment(), WAKE_SEQUENCE_OFFSET, 1);
