@@ -29,6 +29,7 @@ final class ChannelDescriptor {
     static final int VERSION = 1;
     static final int KIND_ONE_TO_ONE = 1;
     static final int KIND_MANY_TO_ONE = 2;
+    static final int KIND_BROADCAST = 3;
 
     static final long MAGIC_OFFSET = 0;
     static final long VERSION_OFFSET = 8;
@@ -42,6 +43,10 @@ final class ChannelDescriptor {
     static final long PRODUCER_PID_OFFSET = 136;
     static final long PRODUCER_START_OFFSET = 144;
     static final long PRODUCER_HEARTBEAT_OFFSET = 152;
+    /** Broadcast: where the writer is about to write up to (set before it writes, so readers see overwrites). */
+    static final long TAIL_INTENT_OFFSET = 160;
+    /** Broadcast: the start of the latest complete record, where a lapped reader rejoins. */
+    static final long LATEST_OFFSET = 168;
 
     static final long HEAD_OFFSET = 256;
     static final long CONSUMER_PID_OFFSET = 264;

@@ -87,7 +87,11 @@ public abstract class RingChannel implements AutoCloseable {
         if (version != VERSION || kind != expectedKind) {
             throw new ChannelFormatException(name + " is a channel of version " + version + ", kind " + kind
                     + "; this ipc4j reads version " + VERSION + ", kind " + expectedKind + " ("
-                    + (expectedKind == KIND_ONE_TO_ONE ? "one-to-one" : "many-to-one") + ")");
+                    + switch (expectedKind) {
+                        case KIND_ONE_TO_ONE -> "one-to-one";
+                        case KIND_MANY_TO_ONE -> "many-to-one";
+                        default -> "broadcast";
+                    } + ")");
         }
         long capacity = h.getLong(CAPACITY_OFFSET);
         long length = h.getLong(LENGTH_OFFSET);

@@ -55,6 +55,21 @@ final class ChannelChildren {
         }
     }
 
+    /** args: broadcast log, count. Transmits count messages [seq, seq * 31] as fast as it can. */
+    static final class Broadcaster {
+        public static void main(String[] args) throws Exception {
+            long count = Long.parseLong(args[1]);
+            try (BroadcastLog log = BroadcastLog.open(args[0])) {
+                BroadcastLog.Writer writer = log.writer();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(16);
+                for (long seq = 0; seq < count; seq++) {
+                    writer.transmit(3, buffer.clear().putLong(seq).putLong(seq * 31).flip());
+                }
+            }
+            System.out.println("transmitted " + count);
+        }
+    }
+
     /** args: channel. Streams numbered messages as fast as the ring takes them until it is killed. */
     static final class EndlessProducer {
         public static void main(String[] args) throws Exception {
