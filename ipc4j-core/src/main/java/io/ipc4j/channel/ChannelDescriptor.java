@@ -20,6 +20,9 @@ package io.ipc4j.channel;
  *     +------------------------------------------------+
  * </pre>
  *
+ * Heartbeats are wall-clock milliseconds of each side's last sign of life: attach, every 4096 messages, and
+ * every 100 ms of waiting; liveness itself is decided by pid and process start time, not by the heartbeat.
+ *
  * A record's length is written last, with release semantics: a reader that sees a positive length sees the
  * whole record. The consumer zeroes what it consumed, so a zero length means "nothing yet". A record that
  * would cross the end of the ring is preceded by a padding record (type -1) filling the end.

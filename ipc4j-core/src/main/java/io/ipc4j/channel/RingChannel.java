@@ -24,6 +24,8 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  */
 public abstract class RingChannel implements AutoCloseable {
     static final long CHECK_NANOS = 100_000_000L;
+    /** Heartbeats are written every 4096 messages while busy: a clock read per message would cost more. */
+    static final long BEAT_EVERY = 4095;
 
     final String name;
     final SharedMemory shm;
@@ -31,6 +33,7 @@ public abstract class RingChannel implements AutoCloseable {
     final MemorySegment ring;
     final int capacity;
     final int mask;
+    private long published;
 
     RingChannel(String name, SharedMemory shm, int capacity) {
         this.name = name;
@@ -140,9 +143,35 @@ public abstract class RingChannel implements AutoCloseable {
             }
             if (header.compareAndSetInt(pidOffset, pid, self)) {
                 header.putLongVolatile(startOffset, ProcessStart.self());
+                header.putLongRelease(startOffset + 8, System.currentTimeMillis()); // the heartbeat follows
                 return;
             }
         }
+    }
+
+    /** The pid of the registered sender (0: none; many-to-one senders do not register). */
+    public int senderPid() {
+        return header.getIntVolatile(PRODUCER_PID_OFFSET);
+    }
+
+    /** The pid of the registered receiver (0: none yet). */
+    public int receiverPid() {
+        return header.getIntVolatile(CONSUMER_PID_OFFSET);
+    }
+
+    /** The sender's last sign of life: attach, every 4096 messages, every 100 ms of waiting (epoch ms). */
+    public long senderHeartbeatMillis() {
+        return header.getLongVolatile(PRODUCER_HEARTBEAT_OFFSET);
+    }
+
+    /** The receiver's last sign of life, as {@link #senderHeartbeatMillis()}. */
+    public long receiverHeartbeatMillis() {
+        return header.getLongVolatile(CONSUMER_HEARTBEAT_OFFSET);
+    }
+
+    /** Records a sign of life in the heartbeat at {@code offset}. */
+    final void beat(long offset) {
+        header.putLongRelease(offset, System.currentTimeMillis());
     }
 
     boolean peerDead(long pidOffset, long startOffset) {
@@ -167,6 +196,9 @@ public abstract class RingChannel implements AutoCloseable {
      * announced a sleep.
      */
     final void publish(SharedBuffer ringBuffer, int index, int recordLength) {
+        if ((++published & BEAT_EVERY) == 0) {
+            beat(PRODUCER_HEARTBEAT_OFFSET);
+        }
         if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
             ringBuffer.putIntRelease(index, recordLength); // a spinning receiver needs no wake-up
             return;
@@ -198,6 +230,7 @@ public abstract class RingChannel implements AutoCloseable {
             }
             if (System.nanoTime() - nextCheck > 0) {
                 nextCheck = System.nanoTime() + CHECK_NANOS;
+                beat(PRODUCER_HEARTBEAT_OFFSET);
                 if (peerDead(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET)) {
                     throw new PeerDeadException("send(" + name + "): the receiver, pid "
                             + header.getIntVolatile(CONSUMER_PID_OFFSET) + ", died with the channel full");
@@ -252,6 +285,9 @@ public abstract class RingChannel implements AutoCloseable {
                 if (type != PADDING_TYPE) {
                     handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
                     count++;
+                    if ((++consumed & BEAT_EVERY) == 0) {
+                        beat(CONSUMER_HEARTBEAT_OFFSET);
+                    }
                 }
                 clear(index, aligned);
                 head += aligned;
@@ -298,6 +334,7 @@ public abstract class RingChannel implements AutoCloseable {
                 }
                 if (System.nanoTime() - nextCheck > 0) {
                     nextCheck = System.nanoTime() + CHECK_NANOS;
+                    beat(CONSUMER_HEARTBEAT_OFFSET);
                     if (skipAbandoned()) {
                         continue;
                     }
@@ -341,6 +378,7 @@ public abstract class RingChannel implements AutoCloseable {
         }
 
         private long lost;
+        private long consumed;
 
         /** Messages skipped because their sender died between claiming room and committing (many-to-one). */
         public long lostMessages() {

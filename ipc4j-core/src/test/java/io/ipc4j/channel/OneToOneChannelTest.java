@@ -125,6 +125,12 @@ class OneToOneChannelTest {
             assertEquals(9, receiver.receive(in, Duration.ofSeconds(1)));
             assertEquals("hello", new String(in.array(), 0, in.position()));
             assertThrows(IllegalStateException.class, () -> sender.commit(offset, 5));
+            int self = (int) ProcessHandle.current().pid();
+            assertEquals(self, channel.senderPid());
+            assertEquals(self, channel.receiverPid());
+            long now = System.currentTimeMillis();
+            assertTrue(channel.senderHeartbeatMillis() > now - 60_000 && channel.senderHeartbeatMillis() <= now);
+            assertTrue(channel.receiverHeartbeatMillis() > now - 60_000 && channel.receiverHeartbeatMillis() <= now);
         }
     }
 
