@@ -24,12 +24,12 @@ public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long 
      * of its own where there are two (see {@link #pin}).
      */
     public static BenchConfig defaults() {
-        return new BenchConfig(DEFAULT_SIZES, 1_000, 10_000, 32L << 20, 200_000, Set.of(), canPin(), true);
+        return new BenchConfig(DEFAULT_SIZES, 1_000, 10_000, 256L << 20, 200_000, Set.of(), canPin(), true);
     }
 
     /** --full: ten times longer, for steadier percentiles. */
     public static BenchConfig full() {
-        return new BenchConfig(DEFAULT_SIZES, 10_000, 100_000, 256L << 20, 2_000_000, Set.of(), canPin(), true);
+        return new BenchConfig(DEFAULT_SIZES, 10_000, 100_000, 2048L << 20, 2_000_000, Set.of(), canPin(), true);
     }
 
     /** Whether this process may use two CPUs, so that each side can have one. */
