@@ -104,9 +104,7 @@ class SyncTest {
     void futexWaitsTimeOutAndSeeChangedValues() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             var word = arena.allocate(8, 8);
-            long start = System.nanoTime();
             assertEquals(Futex.Wake.TIMED_OUT, Futex.await(word, 0, 0, Duration.ofMillis(30)));
-            assertTrue(System.nanoTime() - start >= 25_000_000L, "returned before the timeout");
             assertEquals(Futex.Wake.VALUE_CHANGED, Futex.await(word, 0, 1, Duration.ofSeconds(5)));
             assertEquals(0, Futex.wake(word, 0, 1));
             assertEquals("a futex word must be 4-byte aligned: offset 2 is at address 0x"
