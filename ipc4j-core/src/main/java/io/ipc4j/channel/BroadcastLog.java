@@ -116,8 +116,7 @@ public final class BroadcastLog implements AutoCloseable {
             header.putLongRelease(TAIL_INTENT_OFFSET, tail + aligned + (pad ? toEnd : 0));
             VarHandle.storeStoreFence(); // the intent is visible before any byte it covers changes
             if (pad) {
-                ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, PADDING_TYPE);
-                buffer.putIntRelease(index, toEnd);
+                putPadding(buffer, index, toEnd);
                 tail += toEnd;
                 index = 0;
             }

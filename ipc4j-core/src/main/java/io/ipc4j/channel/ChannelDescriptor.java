@@ -69,6 +69,12 @@ final class ChannelDescriptor {
     private ChannelDescriptor() {
     }
 
+    /** Writes a padding record of {@code length} bytes at {@code index}: the rest of the ring up to its end. */
+    static void putPadding(io.ipc4j.shm.SharedBuffer ring, int index, int length) {
+        ring.putInt(index + 4L, PADDING_TYPE);
+        ring.putIntRelease(index, length);
+    }
+
     static int align(int length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }

@@ -100,8 +100,7 @@ public final class ManyToOneChannel extends RingChannel {
                 }
                 if (header.compareAndSetLong(TAIL_OFFSET, tail, tail + needed)) {
                     if (needed != aligned) {
-                        ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, PADDING_TYPE);
-                        buffer.putIntRelease(index, toEnd);
+                        putPadding(buffer, index, toEnd);
                         index = 0;
                     }
                     ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, owner);

@@ -65,8 +65,11 @@ public final class OneToOneChannel extends RingChannel {
 
     /** The sending side. One thread at a time. */
     public final class Sender {
+        private final SharedBuffer buffer = new SharedBuffer(ring);
         private long tail = header.getLongVolatile(TAIL_OFFSET);
         private long headCache = header.getLongVolatile(HEAD_OFFSET);
+        private int pendingIndex = -1;
+        private int pendingAligned;
 
         private Sender() {
         }
@@ -116,8 +119,7 @@ public final class OneToOneChannel extends RingChannel {
                 }
             }
             if (aligned > toEnd) {
-                ring.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, index + 4L, PADDING_TYPE);
-                buffer.putIntVolatile(index, toEnd);
+                putPadding(buffer, index, toEnd);
                 tail += toEnd;
                 index = 0;
             }
@@ -126,10 +128,6 @@ public final class OneToOneChannel extends RingChannel {
             pendingAligned = aligned;
             return index + RECORD_HEADER;
         }
-
-        private int pendingIndex = -1;
-        private int pendingAligned;
-        private final SharedBuffer buffer = new SharedBuffer(ring);
 
         /** Publishes the message claimed at payload offset {@code payloadOffset}, of {@code length} bytes. */
         public void commit(int payloadOffset, int length) {

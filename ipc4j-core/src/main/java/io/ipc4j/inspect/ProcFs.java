@@ -1,8 +1,9 @@
 package io.ipc4j.inspect;
 
-import java.io.FileInputStream;
+import io.ipc4j.internal.posix.ProcessStart;
+import io.ipc4j.internal.posix.Sysctl;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,11 +30,7 @@ final class ProcFs {
 
     /** A file's whole text (works for /proc files that report size 0); empty if it cannot be read. */
     static Optional<String> read(Path path) {
-        try (FileInputStream in = new FileInputStream(path.toFile())) {
-            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return Sysctl.readText(path.toString());
     }
 
     /** Lines of a /proc table after its header. */
@@ -44,13 +41,7 @@ final class ProcFs {
 
     /** Whether {@code pid} is a live process (not gone, not a zombie). */
     static boolean alive(int pid) {
-        if (pid <= 0) {
-            return false;
-        }
-        return read(Path.of("/proc/" + pid + "/stat")).map(stat -> {
-            String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-            return !state.equals("Z") && !state.equals("X");
-        }).orElse(false);
+        return pid > 0 && ProcessStart.alive(pid, 0);
     }
 
     /** The command line of {@code pid}, spaces for NULs; empty if unknown. */

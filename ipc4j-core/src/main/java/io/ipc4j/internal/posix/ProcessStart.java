@@ -1,8 +1,5 @@
 package io.ipc4j.internal.posix;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /** A process's start time (field 22 of /proc/PID/stat, clock ticks since boot): with the pid, its identity. */
 public final class ProcessStart {
@@ -30,13 +27,16 @@ public final class ProcessStart {
     }
 
     private static long read(String pid) {
-        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
-            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        return Sysctl.readText("/proc/" + pid + "/stat").map(ProcessStart::startTime).orElse(-1L);
+    }
+
+    private static long startTime(String stat) {
+        try {
             // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             boolean dead = fields[0].equals("Z") || fields[0].equals("X");
             return dead ? -1 : Long.parseLong(fields[19]);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return -1;
         }
     }
