@@ -6,6 +6,10 @@
  * ({@code --enable-native-access=io.ipc4j}, or {@code ALL-UNNAMED} on the class path).
  */
 module io.ipc4j {
+    // sun.misc.Signal (reached by method handles): the JVM's own signal dispatcher, the only safe way
+    // to run Java code on a signal.
+    requires jdk.unsupported;
+
     exports io.ipc4j;
     exports io.ipc4j.channel;
     exports io.ipc4j.inspect;
@@ -13,5 +17,7 @@ module io.ipc4j {
     exports io.ipc4j.pipe;
     exports io.ipc4j.process;
     exports io.ipc4j.shm;
+    exports io.ipc4j.signal;
+    exports io.ipc4j.socket;
     exports io.ipc4j.sync;
 }

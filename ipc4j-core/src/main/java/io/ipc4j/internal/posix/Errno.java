@@ -38,6 +38,19 @@ public final class Errno {
     public static final int EMSGSIZE = 90;
     public static final int EOVERFLOW = 75;
     public static final int ETIMEDOUT = 110;
+    public static final int ENOTSOCK = 88;
+    public static final int EDESTADDRREQ = 89;
+    public static final int EPROTOTYPE = 91;
+    public static final int ENOPROTOOPT = 92;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EADDRINUSE = 98;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
+    public static final int ENOBUFS = 105;
+    public static final int EISCONN = 106;
+    public static final int ENOTCONN = 107;
+    public static final int ECONNREFUSED = 111;
+    public static final int EINPROGRESS = 115;
 
     // strerrorname_np and strerrordesc_np (glibc 2.32+) return static strings, so unlike strerror they are
     // thread-safe; on a C library without them the number is shown instead.

@@ -99,6 +99,16 @@ public final class MemoryCalls {
         }
     }
 
+    /** fstat(2)'s st_mode (file type and permissions), or -errno. */
+    public static int fileMode(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stat = arena.allocate(STAT);
+            long r = Libc.once(slot -> (int) FSTAT.invokeExact(slot, fd, stat));
+            return r < 0 ? (int) r
+                    : stat.get(JAVA_INT, STAT.byteOffset(MemoryLayout.PathElement.groupElement("st_mode")));
+        }
+    }
+
     /** mmap(2) of a whole shared object: the address (a zero-length segment), or a segment at -errno. */
     public static MemorySegment mmapShared(int fd, long length, boolean writable) {
         try {

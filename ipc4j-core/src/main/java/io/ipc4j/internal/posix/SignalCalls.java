@@ -1,0 +1,154 @@
+package io.ipc4j.internal.posix;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.UnionLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Signal sending and the signalfd(2) receiving side. No sigaction here: a Java upcall installed as a signal
+ * handler crashes HotSpot when the signal lands on a thread running Java code (FFM-NOTES 8e), so handlers go
+ * through the JVM's own dispatcher instead (sun.misc.Signal, in the public signal package).
+ */
+public final class SignalCalls {
+    /** {@code SI_QUEUE}: the si_code of sigqueue(3); the kernel accepts forged siginfo only with si_code &lt; 0. */
+    public static final int SI_QUEUE = -1;
+    /** {@code sizeof(struct signalfd_siginfo)}. */
+    public static final int SIGNALFD_SIGINFO_BYTES = 128;
+    public static final int SSI_SIGNO = 0;
+    public static final int SSI_CODE = 8;
+    public static final int SSI_PID = 12;
+    public static final int SSI_UID = 16;
+    public static final int SSI_INT = 44;
+
+    private static final int SIG_BLOCK = 0;
+    private static final int SFD_NONBLOCK = 04000;
+    private static final int SFD_CLOEXEC = 02000000;
+    private static final long SYS_GETTID = 186;
+    private static final long SYS_RT_TGSIGQUEUEINFO = 297;
+    /** glibc's sigset_t is 1024 bits; the kernel reads the first 64. */
+    private static final long SIGSET_BYTES = 128;
+    /** {@code sizeof(siginfo_t)}; for SI_QUEUE: si_signo@0, si_errno@4, si_code@8, si_pid@16, si_uid@20, si_value@24. */
+    private static final long SIGINFO_BYTES = 128;
+
+    /** {@code union sigval { int sival_int; void *sival_ptr; }}, passed by value to sigqueue(3). */
+    private static final UnionLayout SIGVAL = MemoryLayout.unionLayout(JAVA_INT.withName("sival_int"),
+            ADDRESS.withName("sival_ptr"));
+
+    /** int sigqueue(pid_t pid, int sig, const union sigval value); */
+    private static final MethodHandle SIGQUEUE = Libc.linkErrno("sigqueue",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, SIGVAL));
+    /** int kill(pid_t pid, int sig); */
+    private static final MethodHandle KILL = Libc.linkErrno("kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** int killpg(int pgrp, int sig); */
+    private static final MethodHandle KILLPG = Libc.linkErrno("killpg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset); returns the error, not errno. */
+    private static final MethodHandle PTHREAD_SIGMASK = Libc.link("pthread_sigmask",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    /** int signalfd(int fd, const sigset_t *mask, int flags); */
+    private static final MethodHandle SIGNALFD = Libc.linkErrno("signalfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    /** long syscall(long number, ...); with four arguments. */
+    private static final MethodHandle SYSCALL4 = Libc.linkErrnoVariadic("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    /** long syscall(long number); */
+    private static final MethodHandle SYSCALL0 = Libc.link("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG),
+            java.lang.foreign.Linker.Option.firstVariadicArg(1));
+    /** uid_t getuid(void); */
+    private static final MethodHandle GETUID = Libc.link("getuid", FunctionDescriptor.of(JAVA_INT));
+
+    private SignalCalls() {
+    }
+
+    /** kill(2): 0, or -errno. */
+    public static int kill(int pid, int signal) {
+        return (int) Libc.once(slot -> (int) KILL.invokeExact(slot, pid, signal));
+    }
+
+    /** killpg(3): 0, or -errno. */
+    public static int killpg(int group, int signal) {
+        return (int) Libc.once(slot -> (int) KILLPG.invokeExact(slot, group, signal));
+    }
+
+    /** sigqueue(3), process-directed: 0, or -errno. */
+    public static int sigqueue(int pid, int signal, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sigval = arena.allocate(SIGVAL);
+            sigval.set(JAVA_INT, 0, value);
+            return (int) Libc.once(slot -> (int) SIGQUEUE.invokeExact(slot, pid, signal, sigval));
+        }
+    }
+
+    /**
+     * rt_tgsigqueueinfo(2): a queued signal with an int payload to one thread of a process, as sigqueue(3)
+     * would make it. 0, or -errno.
+     */
+    public static int queueToThread(int pid, int tid, int signal, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(SIGINFO_BYTES, 8);
+            info.set(JAVA_INT, 0, signal);
+            info.set(JAVA_INT, 8, SI_QUEUE);
+            info.set(JAVA_INT, 16, Posix.getpid());
+            info.set(JAVA_INT, 20, getuid());
+            info.set(JAVA_INT, 24, value);
+            return (int) Libc.once(slot -> (long) SYSCALL4.invokeExact(slot, SYS_RT_TGSIGQUEUEINFO, (long) pid,
+                    (long) tid, (long) signal, info.address()));
+        }
+    }
+
+    /** gettid(2): the kernel id of the calling thread (a platform thread keeps it for life). */
+    public static int gettid() {
+        try {
+            return (int) (long) SYSCALL0.invokeExact(SYS_GETTID);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** getuid(2). */
+    public static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Blocks {@code signals} in the calling thread only, then opens a non-blocking, close-on-exec signalfd for
+     * them. The caller must be a platform thread that stays the only reader.
+     */
+    public static int blockAndOpenSignalfd(int[] signals, Object what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
+            long bits = 0;
+            for (int s : signals) {
+                bits |= 1L << (s - 1);
+            }
+            set.set(JAVA_LONG, 0, bits);
+            int error;
+            try {
+                error = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, set, MemorySegment.NULL);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (error != 0) {
+                throw Failures.of("pthread_sigmask", String.valueOf(what), error);
+            }
+            int fd = (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, SFD_NONBLOCK | SFD_CLOEXEC));
+            if (fd < 0) {
+                throw Failures.of("signalfd", String.valueOf(what), -fd);
+            }
+            return fd;
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.ipc4j.internal.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Raw socket calls: every one returns its result or -errno and never throws, so the public socket classes
+ * decide what each errno means for them (EAGAIN: wait; ECONNREFUSED: a stale socket file; ...). The data
+ * calls allocate nothing.
+ */
+public final class SocketCalls {
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_SEQPACKET = 5;
+    public static final int SOCK_NONBLOCK = 04000;
+    public static final int SOCK_CLOEXEC = 02000000;
+
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_ERROR = 4;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_REUSEADDR = 2;
+    /** Linux 6.5+: a pidfd of the peer process. */
+    public static final int SO_PEERPIDFD = 77;
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_NODELAY = 1;
+
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final int SCM_RIGHTS = 1;
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+
+    /** {@code struct iovec { void *iov_base; size_t iov_len; }} */
+    public static final StructLayout IOVEC = MemoryLayout.structLayout(ADDRESS.withName("iov_base"),
+            JAVA_LONG.withName("iov_len"));
+    /**
+     * {@code struct msghdr}: name, namelen (+4 padding), iov, iovlen, control, controllen, flags (+4).
+     */
+    public static final StructLayout MSGHDR = MemoryLayout.structLayout(
+            ADDRESS.withName("msg_name"), JAVA_INT.withName("msg_namelen"), MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("msg_iov"), JAVA_LONG.withName("msg_iovlen"),
+            ADDRESS.withName("msg_control"), JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"), MemoryLayout.paddingLayout(4));
+    public static final long MSG_NAME = 0;
+    public static final long MSG_NAMELEN = 8;
+    public static final long MSG_IOV = 16;
+    public static final long MSG_IOVLEN = 24;
+    public static final long MSG_CONTROL = 32;
+    public static final long MSG_CONTROLLEN = 40;
+    public static final long MSG_FLAGS = 48;
+    /** {@code struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }}, data 8-aligned after it. */
+    public static final long CMSG_HEADER = 16;
+
+    /** Room for any socket address: sizeof(struct sockaddr_storage). */
+    public static final long SOCKADDR_STORAGE = 128;
+
+    private static final MethodHandle SOCKET = Libc.linkErrno("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR = Libc.linkErrno("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle BIND = Libc.linkErrno("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = Libc.linkErrno("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = Libc.linkErrno("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = Libc.linkErrno("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDTO = Libc.linkErrno("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVFROM = Libc.linkErrno("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SENDMSG = Libc.linkErrno("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = Libc.linkErrno("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = Libc.linkErrno("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SETSOCKOPT = Libc.linkErrno("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = Libc.linkErrno("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SHUTDOWN = Libc.linkErrno("shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHMOD = Libc.linkErrno("fchmod",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = Libc.linkErrno("memfd_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    private SocketCalls() {
+    }
+
+    /** socket(2), non-blocking and close-on-exec: the descriptor or -errno. */
+    public static int socket(int domain, int type) {
+        return (int) Libc.once(slot -> (int) SOCKET.invokeExact(slot, domain,
+                type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    }
+
+    /** socketpair(2) of AF_UNIX sockets, non-blocking and close-on-exec, into {@code fds}: 0 or -errno. */
+    public static int socketpair(int type, int[] fds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pair = arena.allocate(JAVA_INT, 2);
+            int r = (int) Libc.once(slot -> (int) SOCKETPAIR.invokeExact(slot, AF_UNIX,
+                    type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair));
+            fds[0] = pair.getAtIndex(JAVA_INT, 0);
+            fds[1] = pair.getAtIndex(JAVA_INT, 1);
+            return r;
+        }
+    }
+
+    public static int bind(int fd, MemorySegment address, int length) {
+        return (int) Libc.once(slot -> (int) BIND.invokeExact(slot, fd, address, length));
+    }
+
+    public static int listen(int fd, int backlog) {
+        return (int) Libc.once(slot -> (int) LISTEN.invokeExact(slot, fd, backlog));
+    }
+
+    /** accept4(2), the new socket non-blocking and close-on-exec: the descriptor or -errno (EAGAIN: none yet). */
+    public static int accept(int fd) {
+        return (int) Libc.retrying(slot -> (int) ACCEPT4.invokeExact(slot, fd, MemorySegment.NULL,
+                MemorySegment.NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    }
+
+    /** connect(2): 0 or -errno (EINPROGRESS for TCP, EAGAIN when a Unix listener's backlog is full). */
+    public static int connect(int fd, MemorySegment address, int length) {
+        return (int) Libc.once(slot -> (int) CONNECT.invokeExact(slot, fd, address, length));
+    }
+
+    /** sendto(2) with MSG_NOSIGNAL (EPIPE, never SIGPIPE): bytes sent or -errno. EINTR is retried. */
+    public static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address, int addressLength) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            while (true) {
+                long n = (long) SENDTO.invokeExact(slot, fd, buffer, length, MSG_NOSIGNAL, address, addressLength);
+                if (n >= 0) {
+                    return n;
+                }
+                int errno = Libc.errno(slot);
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * recvfrom(2): bytes received (with MSG_TRUNC: the datagram's whole length) or -errno; EINTR is retried.
+     * {@code address} and {@code addressLength} may be NULL.
+     */
+    public static long recvfrom(int fd, MemorySegment buffer, long length, int flags, MemorySegment address,
+                                MemorySegment addressLength) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            while (true) {
+                long n = (long) RECVFROM.invokeExact(slot, fd, buffer, length, flags, address, addressLength);
+                if (n >= 0) {
+                    return n;
+                }
+                int errno = Libc.errno(slot);
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** sendmsg(2) with MSG_NOSIGNAL: bytes sent or -errno; EINTR retried. */
+    public static long sendmsg(int fd, MemorySegment message) {
+        return Libc.retrying(slot -> (long) SENDMSG.invokeExact(slot, fd, message, MSG_NOSIGNAL));
+    }
+
+    /** recvmsg(2): bytes received or -errno; EINTR retried. */
+    public static long recvmsg(int fd, MemorySegment message, int flags) {
+        return Libc.retrying(slot -> (long) RECVMSG.invokeExact(slot, fd, message, flags));
+    }
+
+    /** getsockopt(2) into {@code value}: the length written, or -errno. */
+    public static int getsockopt(int fd, int level, int option, MemorySegment value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) value.byteSize());
+            int r = (int) Libc.once(slot -> (int) GETSOCKOPT.invokeExact(slot, fd, level, option, value, length));
+            return r < 0 ? r : length.get(JAVA_INT, 0);
+        }
+    }
+
+    /** getsockopt(2) of an int option: its value, or -errno. */
+    public static int getIntOption(int fd, int level, int option) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_INT);
+            int r = getsockopt(fd, level, option, value);
+            return r < 0 ? r : value.get(JAVA_INT, 0);
+        }
+    }
+
+    /** setsockopt(2) of an int option: 0 or -errno. */
+    public static int setIntOption(int fd, int level, int option, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
+            return (int) Libc.once(slot -> (int) SETSOCKOPT.invokeExact(slot, fd, level, option, v, 4));
+        }
+    }
+
+    /** getsockname(2) into {@code address}: the address length, or -errno. */
+    public static int getsockname(int fd, MemorySegment address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
+            int r = (int) Libc.once(slot -> (int) GETSOCKNAME.invokeExact(slot, fd, address, length));
+            return r < 0 ? r : length.get(JAVA_INT, 0);
+        }
+    }
+
+    public static int shutdown(int fd, int how) {
+        return (int) Libc.once(slot -> (int) SHUTDOWN.invokeExact(slot, fd, how));
+    }
+
+    /**
+     * fchmod(2): 0 or -errno. On an unbound Unix socket it sets the mode bind(2) gives the socket file
+     * (less the umask), so the file is never more open than asked, not even for an instant.
+     */
+    public static int fchmod(int fd, int mode) {
+        return (int) Libc.once(slot -> (int) FCHMOD.invokeExact(slot, fd, mode));
+    }
+
+    /** memfd_create(2): the descriptor or -errno. */
+    public static int memfdCreate(String name, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            return (int) Libc.once(slot -> (int) MEMFD_CREATE.invokeExact(slot, cName, flags));
+        }
+    }
+
+    /** fcntl(2) with an int argument: the result or -errno. */
+    public static int fcntl(int fd, int command, int argument) {
+        try {
+            return Posix.fcntl(fd, command, argument, "fd " + fd);
+        } catch (java.io.IOException e) {
+            return -((io.ipc4j.PosixError) e).errno();
+        }
+    }
+
+    /** fstat(2)'s st_mode, or -errno. */
+    public static int fileMode(int fd) {
+        return MemoryCalls.fileMode(fd);
+    }
+}

@@ -1,0 +1,226 @@
+package io.ipc4j.signal;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.SignalCalls;
+import io.ipc4j.internal.posix.Sysctl;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Receives signals with their values (sigqueue payloads) on one dedicated thread, through signalfd(2).
+ *
+ * <h2>How and why</h2>
+ * The receiver's platform thread blocks its signals in itself only and reads them from a signalfd. A signal
+ * sent to that thread (thread-directed: {@link Signals#queue} finds it by its name, {@value #THREAD_NAME},
+ * and its blocked-signal mask in /proc) waits for it and nowhere else, so none is lost and none reaches
+ * a handler by mistake. Process-directed signals (kill(2), sigqueue(3) from a C program) cannot be received
+ * this way in a JVM: they go to any thread not blocking them, and a real-time signal with no handler
+ * terminates the JVM. Every thread of a JVM would have to block it, and the JVM's own threads exist before
+ * any user code runs. For those, use {@link SignalHandlers} (no value) instead.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ * <li>Real-time signals queue and arrive in order, each with its value; standard signals pending together
+ * coalesce into one, as the kernel defines.</li>
+ * <li>Signals are kept in a bounded queue of {@value #CAPACITY}; beyond that the oldest are counted in
+ * {@link #dropped()} and dropped. {@link #receive} is thread-safe.</li>
+ * <li>The signals it accepts: USR1, HUP, INT, TERM, ALRM, CHLD, CONT, TSTP, WINCH and the real-time ones;
+ * not those the JVM needs (see {@link SignalHandlers}).</li>
+ * <li>{@link #close()} stops the thread within 200 ms; signals still pending for it are discarded.</li>
+ * </ul>
+ */
+public final class SignalReceiver implements AutoCloseable {
+    /** The receiving thread's name, which is also its kernel name (at most 15 characters). */
+    public static final String THREAD_NAME = "ipc4j-sigrecv";
+    static final int CAPACITY = 65_536;
+    private static final Set<Integer> ACCEPTED_STANDARD = Set.of(1, 2, 10, 14, 15, 17, 18, 20, 28);
+    private static final int BATCH = 32;
+
+    private final List<Signal> signals;
+    private final BlockingQueue<QueuedSignal> received = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final CompletableFuture<Integer> started = new CompletableFuture<>();
+    private final Thread thread;
+    private volatile boolean open = true;
+
+    private SignalReceiver(List<Signal> signals) {
+        this.signals = signals;
+        this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon().unstarted(this::run);
+    }
+
+    /**
+     * Starts receiving {@code signals}; returns once the thread is ready, so a signal queued after this
+     * returns is not lost.
+     *
+     * @throws IllegalArgumentException for a signal this receiver does not accept, naming the ones it does.
+     */
+    public static SignalReceiver open(Signal... signals) throws IOException {
+        if (signals.length == 0) {
+            throw new IllegalArgumentException("name at least one signal to receive");
+        }
+        for (Signal s : signals) {
+            if (!s.isRealtime() && !ACCEPTED_STANDARD.contains(s.number())) {
+                throw new IllegalArgumentException(s + " cannot be received by a SignalReceiver: use a real-time"
+                        + " signal (Signal.realtime(n)) or one of USR1, HUP, INT, TERM, ALRM, CHLD, CONT, TSTP, WINCH");
+            }
+        }
+        SignalReceiver receiver = new SignalReceiver(List.of(signals));
+        receiver.thread.start();
+        try {
+            receiver.started.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            receiver.close();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while starting the signal receiver");
+        }
+        return receiver;
+    }
+
+    /** The kernel thread id signals must be sent to (what {@link Signals#queue} finds through /proc). */
+    public int threadId() {
+        return started.join();
+    }
+
+    /**
+     * The next signal, waiting at most {@code timeout}.
+     *
+     * @throws IpcTimeoutException if none arrived in time.
+     * @throws ClosedChannelException if the receiver is closed and nothing is left.
+     */
+    public QueuedSignal receive(Duration timeout) throws IOException {
+        long deadline = FdHandle.deadline(timeout);
+        try {
+            while (true) {
+                QueuedSignal s = received.poll(Math.min(200, Math.max(0,
+                        TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1)), TimeUnit.MILLISECONDS);
+                if (s != null) {
+                    return s;
+                }
+                if (!open && received.isEmpty()) {
+                    throw new ClosedChannelException();
+                }
+                if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
+                    throw new IpcTimeoutException("receive(" + this + ")", timeout, 0);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while receiving signals");
+        }
+    }
+
+    /** The next signal if one is there, else null; never waits. */
+    public QueuedSignal poll() {
+        return received.poll();
+    }
+
+    /** Signals dropped because {@value #CAPACITY} were waiting to be received. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public void close() {
+        open = false;
+    }
+
+    @Override
+    public String toString() {
+        return "signal receiver " + signals + " in pid " + Posix.getpid();
+    }
+
+    private void run() {
+        int[] numbers = signals.stream().mapToInt(Signal::number).toArray();
+        int fd;
+        try {
+            fd = SignalCalls.blockAndOpenSignalfd(numbers, this);
+        } catch (IOException | RuntimeException e) {
+            started.completeExceptionally(e);
+            return;
+        }
+        started.complete(SignalCalls.gettid());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate((long) SignalCalls.SIGNALFD_SIGINFO_BYTES * BATCH, 8);
+            while (open) {
+                if (Posix.poll(fd, Posix.POLLIN, 200, this) != 0) {
+                    drain(fd, buffer);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            open = false;
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    private void drain(int fd, MemorySegment buffer) throws IOException {
+        long n;
+        while ((n = Posix.read(fd, buffer, buffer.byteSize(), this)) > 0) {
+            for (long at = 0; at < n; at += SignalCalls.SIGNALFD_SIGINFO_BYTES) {
+                MemorySegment info = buffer.asSlice(at, SignalCalls.SIGNALFD_SIGINFO_BYTES);
+                deliver(new QueuedSignal(Signal.of(info.get(JAVA_INT, SignalCalls.SSI_SIGNO)),
+                        info.get(JAVA_INT, SignalCalls.SSI_INT),
+                        info.get(JAVA_INT, SignalCalls.SSI_CODE) == SignalCalls.SI_QUEUE,
+                        info.get(JAVA_INT, SignalCalls.SSI_PID), info.get(JAVA_INT, SignalCalls.SSI_UID)));
+            }
+        }
+    }
+
+    private void deliver(QueuedSignal signal) {
+        while (!received.offer(signal)) {
+            if (received.poll() != null) {
+                dropped.incrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * The kernel thread id of an open receiver for {@code signal} in process {@code pid}: a thread named
+     * {@value #THREAD_NAME} whose blocked-signal mask (SigBlk in /proc/PID/task/TID/status) has the signal.
+     */
+    static OptionalInt threadOf(long pid, Signal signal) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (Stream<Path> threads = Files.list(tasks)) {
+            return threads.filter(t -> Sysctl.readText(t.resolve("comm").toString()).map(String::strip)
+                            .filter(THREAD_NAME::equals).isPresent())
+                    .filter(t -> blocks(t, signal))
+                    .mapToInt(t -> Integer.parseInt(t.getFileName().toString()))
+                    .findFirst();
+        } catch (IOException | UncheckedIOException e) {
+            return OptionalInt.empty(); // no such process, or its /proc is not readable: send process-directed
+        }
+    }
+
+    private static boolean blocks(Path task, Signal signal) {
+        return Sysctl.readText(task.resolve("status").toString()).stream()
+                .flatMap(String::lines)
+                .filter(l -> l.startsWith("SigBlk:"))
+                .map(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16))
+                .anyMatch(mask -> (mask & (1L << (signal.number() - 1))) != 0);
+    }
+}

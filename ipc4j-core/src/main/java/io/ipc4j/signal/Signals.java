@@ -1,0 +1,101 @@
+package io.ipc4j.signal;
+
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.SignalCalls;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * Sending signals: to a process, to a process group, with a queued value, and the liveness check.
+ *
+ * <p>Every method is thread-safe and returns at once: a signal is delivered asynchronously. A process
+ * that does not exist is an answer ({@code false}), not an exception; lacking permission
+ * ({@link java.nio.file.AccessDeniedException}, EPERM) is an exception, because the process does exist.
+ */
+public final class Signals {
+    private Signals() {
+    }
+
+    /**
+     * kill(2): sends {@code signal} to process {@code pid}.
+     *
+     * @return false if there is no such process (ESRCH).
+     * @throws IOException (EPERM as AccessDeniedException) if this process may not signal it.
+     */
+    public static boolean send(long pid, Signal signal) throws IOException {
+        requirePid(pid);
+        return answer(SignalCalls.kill((int) pid, signal.number()), "kill", "pid " + pid + ", " + signal);
+    }
+
+    /**
+     * killpg(3): sends {@code signal} to every process of group {@code groupId}.
+     *
+     * @return false if the group has no process left.
+     */
+    public static boolean sendToGroup(long groupId, Signal signal) throws IOException {
+        requirePid(groupId);
+        return answer(SignalCalls.killpg((int) groupId, signal.number()), "killpg",
+                "process group " + groupId + ", " + signal);
+    }
+
+    /**
+     * Whether process {@code pid} exists, by sending it the null signal. A process owned by another user
+     * exists (EPERM means it is there). A zombie (ended, not yet reaped) still exists here; and a pid can be
+     * reused, so hold a pidfd (see {@link io.ipc4j.socket.PeerProcess}) where identity matters.
+     */
+    public static boolean isAlive(long pid) {
+        requirePid(pid);
+        int r = SignalCalls.kill((int) pid, 0);
+        return r == 0 || r == -Errno.EPERM;
+    }
+
+    /**
+     * Sends {@code signal} with the int {@code value}, as sigqueue(3) does: real-time signals queue in order
+     * and none is lost (up to the receiver's RLIMIT_SIGPENDING), standard ones coalesce.
+     *
+     * <p>If process {@code pid} has an open {@link SignalReceiver} for {@code signal}, the signal goes to the
+     * receiver's thread (rt_tgsigqueueinfo) and arrives there with its value. Otherwise it goes to the process
+     * (sigqueue), which is right for a C program with a handler. Beware that a JVM with no receiver or handler
+     * for a real-time signal is terminated by it, as any process would be.
+     *
+     * @return false if there is no such process.
+     */
+    public static boolean queue(long pid, Signal signal, int value) throws IOException {
+        requirePid(pid);
+        OptionalInt receiverThread = SignalReceiver.threadOf(pid, signal);
+        if (receiverThread.isPresent()) {
+            int r = SignalCalls.queueToThread((int) pid, receiverThread.getAsInt(), signal.number(), value);
+            if (r != -Errno.ESRCH) { // the receiver closed meanwhile: fall back to the process
+                return answer(r, "rt_tgsigqueueinfo", "pid " + pid + " thread " + receiverThread.getAsInt()
+                        + ", " + signal + ", value " + value);
+            }
+        }
+        return answer(SignalCalls.sigqueue((int) pid, signal.number(), value), "sigqueue",
+                "pid " + pid + ", " + signal + ", value " + value);
+    }
+
+    private static boolean answer(int result, String call, String object) throws IOException {
+        if (result == -Errno.ESRCH) {
+            return false;
+        }
+        if (result < 0) {
+            throw Failures.of(call, object, -result, result == -Errno.EAGAIN
+                    ? "the receiver has too many queued signals pending (RLIMIT_SIGPENDING)" : null);
+        }
+        return true;
+    }
+
+    private static void requirePid(long pid) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("not a process id: " + pid
+                    + " (0 and negative ids address process groups in kill(2): use sendToGroup)");
+        }
+    }
+
+    static Signal checked(Signal signal) {
+        return Objects.requireNonNull(signal, "signal");
+    }
+}

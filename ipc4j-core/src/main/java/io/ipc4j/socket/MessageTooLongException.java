@@ -1,0 +1,25 @@
+package io.ipc4j.socket;
+
+import java.io.IOException;
+import java.io.Serial;
+
+/**
+ * A datagram or seqpacket message does not fit the caller's buffer. Nothing is lost: the message stays
+ * queued, and the next receive with a large enough buffer returns it.
+ */
+public final class MessageTooLongException extends IOException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final long messageLength;
+
+    MessageTooLongException(String socket, long messageLength, long room) {
+        super("receive(" + socket + "): the message has " + messageLength + " bytes but the buffer has room for "
+                + room + "; it is kept: call again with a buffer of at least " + messageLength + " bytes");
+        this.messageLength = messageLength;
+    }
+
+    /** The length of the message that did not fit. */
+    public long messageLength() {
+        return messageLength;
+    }
+}

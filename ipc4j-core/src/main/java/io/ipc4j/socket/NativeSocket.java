@@ -1,0 +1,566 @@
+package io.ipc4j.socket;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Backoff;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.SocketCalls;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * What every ipc4j socket has: one non-blocking, close-on-exec descriptor made through FFM; its local
+ * endpoint; for Unix domain sockets the peer's credentials and pidfd and descriptor passing.
+ *
+ * <h2>Threads and blocking</h2>
+ * Thread-safe: sends are serialised with sends and receives with receives, so one thread may send while
+ * another receives. {@link #close()} may be called from any thread; an operation blocked in another thread
+ * then ends with {@link java.nio.channels.AsynchronousCloseException} within 200 ms. Every blocking call has
+ * a form with a {@link Duration} (throwing {@link IpcTimeoutException}) and a form that never waits. Waits
+ * are in poll(2), a native call: a virtual thread waiting here pins its carrier.
+ */
+public abstract sealed class NativeSocket implements NativeDescriptor
+        permits StreamSocket, DatagramSocket, SeqpacketSocket {
+    /** SCM_MAX_FD: the most descriptors one message can carry. */
+    public static final int MAX_DESCRIPTORS = 253;
+    static final int SCRATCH_BYTES = 64 * 1024;
+    private static final long CONTROL_BYTES = SocketCalls.CMSG_HEADER + ((4L * MAX_DESCRIPTORS + 7) & ~7L);
+
+    final FdHandle handle;
+    final int family;
+    final String description;
+    final ReentrantLock sendLock = new ReentrantLock();
+    final ReentrantLock receiveLock = new ReentrantLock();
+    private final Arena arena = Arena.ofAuto();
+    /** Guarded by sendLock / receiveLock: native staging for heap buffers and message headers. */
+    private MemorySegment sendScratch;
+    private MemorySegment receiveScratch;
+    private MemorySegment sendMessage;
+    private MemorySegment receiveMessage;
+
+    NativeSocket(int fd, int family, String description) {
+        this.handle = new FdHandle(this, fd);
+        this.family = family;
+        this.description = description;
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /** A new socket descriptor, or an exception naming the endpoint it was for. */
+    static int newSocket(int family, int type, Object what) throws IOException {
+        int fd = SocketCalls.socket(family, type);
+        if (fd < 0) {
+            throw Failures.of("socket", String.valueOf(what), -fd, -fd == Errno.EMFILE
+                    ? "this process has too many open descriptors: close some, or raise ulimit -n" : null);
+        }
+        return fd;
+    }
+
+    /** Connects a new socket of {@code type} to {@code endpoint}, waiting until {@code deadline}. */
+    static int connectNew(Endpoint endpoint, int type, long deadline, Duration timeout) throws IOException {
+        int fd = newSocket(Addresses.family(endpoint), type, endpoint);
+        try {
+            connect(fd, endpoint, type, deadline, timeout);
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    static void connect(int fd, Endpoint endpoint, int type, long deadline, Duration timeout) throws IOException {
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
+            int length = Addresses.encode(endpoint, address);
+            Backoff backoff = new Backoff();
+            while (true) {
+                int r = SocketCalls.connect(fd, address, length);
+                if (r == 0) {
+                    return;
+                }
+                if (r == -Errno.EINPROGRESS) { // TCP: wait for the handshake
+                    awaitConnected(fd, endpoint, deadline, timeout);
+                    return;
+                }
+                if (r == -Errno.EAGAIN) { // a Unix listener's backlog is full: it cannot be polled for
+                    if (!backoff.idle(deadline)) {
+                        throw new IpcTimeoutException("connect(" + endpoint + "): the server's backlog stayed full",
+                                timeout, 0);
+                    }
+                    continue;
+                }
+                throw Failures.of("connect", endpoint.toString(), -r, connectAdvice(-r, endpoint, type));
+            }
+        }
+    }
+
+    private static void awaitConnected(int fd, Endpoint endpoint, long deadline, Duration timeout)
+            throws IOException {
+        while (true) {
+            long slice = deadline == FdHandle.FOREVER ? 200
+                    : Math.min(200, Math.max(0, (deadline - System.nanoTime()) / 1_000_000 + 1));
+            if (Posix.poll(fd, Posix.POLLOUT, (int) slice, endpoint) != 0) {
+                int error = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR);
+                if (error != 0) {
+                    int errno = error < 0 ? -error : error;
+                    throw Failures.of("connect", endpoint.toString(), errno, connectAdvice(errno, endpoint, 0));
+                }
+                return;
+            }
+            if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
+                throw new IpcTimeoutException("connect(" + endpoint + ")", timeout, 0);
+            }
+        }
+    }
+
+    private static String connectAdvice(int errno, Endpoint endpoint, int type) {
+        boolean unix = endpoint instanceof UnixEndpoint;
+        return switch (errno) {
+            case Errno.ENOENT -> "there is no socket file there: is the server running?";
+            case Errno.ECONNREFUSED -> unix && !((UnixEndpoint) endpoint).isAbstract()
+                    ? "nothing is listening on it (a socket file left by a server that died?)"
+                    : "nothing is listening there";
+            case Errno.EACCES -> "the socket file's mode or its directory does not let this user connect";
+            case Errno.EPROTOTYPE -> "the socket there is of another type than " + typeName(type);
+            default -> null;
+        };
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case SocketCalls.SOCK_STREAM -> "stream";
+            case SocketCalls.SOCK_DGRAM -> "datagram";
+            case SocketCalls.SOCK_SEQPACKET -> "seqpacket";
+            default -> "type " + type;
+        };
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    /** The endpoint this socket is bound to; for an unbound Unix socket, empty. */
+    public Optional<Endpoint> localEndpoint() throws IOException {
+        int fd = handle.begin();
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
+            int length = SocketCalls.getsockname(fd, address);
+            if (length < 0) {
+                throw Failures.of("getsockname", description, -length);
+            }
+            return Optional.ofNullable(Addresses.decode(address, length));
+        } finally {
+            handle.end();
+        }
+    }
+
+    /**
+     * The peer's pid, uid and gid as the kernel recorded them at connect (SO_PEERCRED). For connected Unix
+     * domain sockets (and socket pairs) only.
+     *
+     * @throws UnsupportedOperationException on a TCP or UDP socket.
+     */
+    public PeerCredentials peerCredentials() throws IOException {
+        requireUnix("peer credentials");
+        int fd = handle.begin();
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment ucred = local.allocate(12, 4);
+            int r = SocketCalls.getsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_PEERCRED, ucred);
+            if (r < 0) {
+                throw Failures.of("getsockopt(SO_PEERCRED)", description, -r);
+            }
+            int pid = ucred.get(JAVA_INT, 0);
+            if (pid == 0) {
+                throw new IOException("getsockopt(SO_PEERCRED) on " + description + ": there is no peer: the"
+                        + " socket is not connected");
+            }
+            return new PeerCredentials(pid, ucred.get(JAVA_INT, 4), ucred.get(JAVA_INT, 8));
+        } finally {
+            handle.end();
+        }
+    }
+
+    /**
+     * The peer process as a pidfd (SO_PEERPIDFD), which stays bound to that process even if its pid is
+     * reused. Empty on kernels before Linux 6.5, which lack SO_PEERPIDFD.
+     */
+    public Optional<PeerProcess> peerProcess() throws IOException {
+        requireUnix("a peer pidfd");
+        int pid = peerCredentials().pid();
+        int fd = handle.begin();
+        try {
+            int pidfd = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_PEERPIDFD);
+            if (pidfd == -Errno.ENOPROTOOPT) {
+                return Optional.empty();
+            }
+            if (pidfd < 0) {
+                throw Failures.of("getsockopt(SO_PEERPIDFD)", description, -pidfd);
+            }
+            return Optional.of(new PeerProcess(pidfd, pid));
+        } finally {
+            handle.end();
+        }
+    }
+
+    private void requireUnix(String what) {
+        if (family != SocketCalls.AF_UNIX) {
+            throw new UnsupportedOperationException(what + " exist for Unix domain sockets only, not " + description);
+        }
+    }
+
+    // ---------------------------------------------------------------- descriptor passing
+
+    /**
+     * Sends {@code data} (at least one byte) together with duplicates of {@code descriptors} (SCM_RIGHTS):
+     * the receiver gets descriptors for the same open files, pipes or sockets, with the same offsets and
+     * flags. Waits as long as it takes for room. The descriptors stay open here.
+     *
+     * @throws IllegalArgumentException for no data, no descriptors, or more than {@value #MAX_DESCRIPTORS}.
+     * @throws ClosedChannelException naming the position of a descriptor that is already closed.
+     */
+    public void sendDescriptors(ByteBuffer data, NativeDescriptor... descriptors) throws IOException {
+        sendDescriptors(data, null, descriptors);
+    }
+
+    /** As {@link #sendDescriptors(ByteBuffer, NativeDescriptor...)}, waiting at most {@code timeout}. */
+    public void sendDescriptors(ByteBuffer data, Duration timeout, NativeDescriptor... descriptors)
+            throws IOException {
+        requireUnix("descriptor passing");
+        if (!data.hasRemaining()) {
+            throw new IllegalArgumentException("send at least one byte of data with the descriptors: a message"
+                    + " with descriptors and no data may not arrive on stream sockets");
+        }
+        if (descriptors.length == 0 || descriptors.length > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("send 1 to " + MAX_DESCRIPTORS + " descriptors, not " + descriptors.length);
+        }
+        int[] fds = new int[descriptors.length];
+        for (int i = 0; i < descriptors.length; i++) {
+            try {
+                fds[i] = descriptors[i].fd();
+            } catch (ClosedChannelException e) {
+                ClosedChannelException c = new ClosedChannelException();
+                c.initCause(new IOException("descriptor " + (i + 1) + " of " + descriptors.length + " ("
+                        + descriptors[i] + ") is closed: nothing was sent"));
+                throw c;
+            }
+        }
+        long deadline = timeout == null ? FdHandle.FOREVER : FdHandle.deadline(timeout);
+        sendLock.lock();
+        int fd = handle.begin();
+        try {
+            int n = data.remaining();
+            MemorySegment source = stageForSend(data, n);
+            MemorySegment message = sendMessageHeader();
+            MemorySegment iov = message.asSlice(64, 16);
+            MemorySegment control = message.asSlice(80, CONTROL_BYTES);
+            iov.set(ADDRESS, 0, source);
+            iov.set(JAVA_LONG, 8, n);
+            control.set(JAVA_LONG, 0, SocketCalls.CMSG_HEADER + 4L * fds.length);
+            control.set(JAVA_INT, 8, SocketCalls.SOL_SOCKET);
+            control.set(JAVA_INT, 12, SocketCalls.SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                control.set(JAVA_INT, SocketCalls.CMSG_HEADER + 4L * i, fds[i]);
+            }
+            message.asSlice(0, SocketCalls.MSGHDR.byteSize()).fill((byte) 0);
+            message.set(ADDRESS, SocketCalls.MSG_IOV, iov);
+            message.set(JAVA_LONG, SocketCalls.MSG_IOVLEN, 1);
+            message.set(ADDRESS, SocketCalls.MSG_CONTROL, control);
+            message.set(JAVA_LONG, SocketCalls.MSG_CONTROLLEN,
+                    SocketCalls.CMSG_HEADER + ((4L * fds.length + 7) & ~7L));
+            long sent;
+            while ((sent = SocketCalls.sendmsg(fd, message)) == -Errno.EAGAIN) {
+                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                    throw new IpcTimeoutException("sendmsg(" + description + ")", timeout, 0);
+                }
+            }
+            if (sent < 0) {
+                throw Failures.of("sendmsg(SCM_RIGHTS)", description, (int) -sent, -sent == Errno.EBADF
+                        ? "one of the descriptors is not open" : null);
+            }
+            data.position(data.position() + (int) sent);
+            if (sent < n) { // the descriptors went with the first part; the rest is plain data
+                sendRemaining(fd, data, deadline, timeout);
+            }
+        } finally {
+            handle.end();
+            sendLock.unlock();
+        }
+    }
+
+    /** For stream sockets, the bytes sendmsg did not take: overridden where that can happen. */
+    void sendRemaining(int fd, ByteBuffer data, long deadline, Duration timeout) throws IOException {
+        throw new IOException("sendmsg(" + description + ") sent part of a message");
+    }
+
+    /**
+     * Receives data into {@code dst} and the descriptors sent with it, waiting at most {@code timeout}. The
+     * descriptors arrive close-on-exec and are the caller's to close.
+     *
+     * @return what arrived; {@code bytes} is -1 at end of stream.
+     * @throws DescriptorsLostException if the kernel dropped descriptors (MSG_CTRUNC), for example because
+     *                                  this process reached its descriptor limit; it carries those that came.
+     */
+    public ReceivedDescriptors receiveDescriptors(ByteBuffer dst, Duration timeout) throws IOException {
+        requireUnix("descriptor passing");
+        long deadline = FdHandle.deadline(timeout);
+        receiveLock.lock();
+        int fd = handle.begin();
+        try {
+            int room = dst.remaining();
+            MemorySegment target = stageForReceive(dst, room);
+            MemorySegment message = receiveMessageHeader();
+            MemorySegment iov = message.asSlice(64, 16);
+            MemorySegment control = message.asSlice(80, CONTROL_BYTES);
+            long n;
+            do {
+                message.asSlice(0, SocketCalls.MSGHDR.byteSize()).fill((byte) 0);
+                iov.set(ADDRESS, 0, target);
+                iov.set(JAVA_LONG, 8, room);
+                message.set(ADDRESS, SocketCalls.MSG_IOV, iov);
+                message.set(JAVA_LONG, SocketCalls.MSG_IOVLEN, 1);
+                message.set(ADDRESS, SocketCalls.MSG_CONTROL, control);
+                message.set(JAVA_LONG, SocketCalls.MSG_CONTROLLEN, CONTROL_BYTES);
+                n = SocketCalls.recvmsg(fd, message, SocketCalls.MSG_CMSG_CLOEXEC | SocketCalls.MSG_DONTWAIT);
+                if (n == -Errno.EAGAIN && handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("recvmsg(" + description + ")", timeout, 0);
+                }
+            } while (n == -Errno.EAGAIN);
+            if (n < 0) {
+                throw Failures.of("recvmsg", description, (int) -n);
+            }
+            List<PassedDescriptor> received = collectDescriptors(message, control);
+            if (n > 0) {
+                unstage(dst, target, (int) n);
+            }
+            int flags = message.get(JAVA_INT, SocketCalls.MSG_FLAGS);
+            ReceivedDescriptors result = new ReceivedDescriptors(n == 0 && received.isEmpty() ? -1 : (int) n,
+                    received);
+            if ((flags & SocketCalls.MSG_CTRUNC) != 0) {
+                throw new DescriptorsLostException(description, result);
+            }
+            return result;
+        } finally {
+            handle.end();
+            receiveLock.unlock();
+        }
+    }
+
+    private static List<PassedDescriptor> collectDescriptors(MemorySegment message, MemorySegment control) {
+        long length = message.get(JAVA_LONG, SocketCalls.MSG_CONTROLLEN);
+        List<PassedDescriptor> out = new ArrayList<>();
+        long at = 0;
+        while (at + SocketCalls.CMSG_HEADER <= length) {
+            long cmsgLength = control.get(JAVA_LONG, at);
+            if (cmsgLength < SocketCalls.CMSG_HEADER) {
+                break;
+            }
+            if (control.get(JAVA_INT, at + 8) == SocketCalls.SOL_SOCKET
+                    && control.get(JAVA_INT, at + 12) == SocketCalls.SCM_RIGHTS) {
+                long count = (cmsgLength - SocketCalls.CMSG_HEADER) / 4;
+                for (long i = 0; i < count; i++) {
+                    out.add(new PassedDescriptor(control.get(JAVA_INT, at + SocketCalls.CMSG_HEADER + 4 * i)));
+                }
+            }
+            at += (cmsgLength + 7) & ~7L;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- shared data paths
+
+    /** msghdr (56) + pad to 64 + iovec (16) + control: one block per direction, made once. */
+    private MemorySegment sendMessageHeader() {
+        if (sendMessage == null) {
+            sendMessage = arena.allocate(80 + CONTROL_BYTES, 8);
+        }
+        return sendMessage;
+    }
+
+    private MemorySegment receiveMessageHeader() {
+        if (receiveMessage == null) {
+            receiveMessage = arena.allocate(80 + CONTROL_BYTES, 8);
+        }
+        return receiveMessage;
+    }
+
+    /**
+     * Native memory holding {@code n} bytes of {@code src} from its position (the buffer itself when direct,
+     * else a copy). Call with sendLock held; does not move the position.
+     */
+    MemorySegment stageForSend(ByteBuffer src, int n) {
+        if (src.isDirect()) {
+            return MemorySegment.ofBuffer(src);
+        }
+        if (sendScratch == null || sendScratch.byteSize() < n) {
+            sendScratch = arena.allocate(Math.max(n, SCRATCH_BYTES), 8);
+        }
+        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, sendScratch, 0, n);
+        return sendScratch;
+    }
+
+    /** Native memory to receive up to {@code n} bytes for {@code dst}. Call with receiveLock held. */
+    MemorySegment stageForReceive(ByteBuffer dst, int n) {
+        if (dst.isDirect()) {
+            return MemorySegment.ofBuffer(dst);
+        }
+        if (receiveScratch == null || receiveScratch.byteSize() < n) {
+            receiveScratch = arena.allocate(Math.max(n, SCRATCH_BYTES), 8);
+        }
+        return receiveScratch;
+    }
+
+    /** Completes a receive: copies from scratch for heap buffers, and advances the position by {@code n}. */
+    static void unstage(ByteBuffer dst, MemorySegment staged, int n) {
+        if (!dst.isDirect()) {
+            MemorySegment.copy(staged, 0, MemorySegment.ofBuffer(dst), 0, n);
+        }
+        dst.position(dst.position() + n);
+    }
+
+    /**
+     * Sends one whole message (datagram or seqpacket) to {@code address} (NULL: the connected peer).
+     * Call with sendLock held and the handle begun.
+     */
+    void sendMessage(int fd, ByteBuffer src, MemorySegment address, int addressLength, long deadline,
+                     Duration timeout, Object destination) throws IOException {
+        int n = src.remaining();
+        MemorySegment source = stageForSend(src, n);
+        Backoff backoff = null;
+        while (true) {
+            long sent = SocketCalls.sendto(fd, source, n, address, addressLength);
+            if (sent >= 0) {
+                src.position(src.position() + (int) sent);
+                return;
+            }
+            if (sent != -Errno.EAGAIN && sent != -Errno.ENOBUFS) {
+                throw Failures.of("sendto", destination == null ? description : description + " to " + destination,
+                        (int) -sent, sendAdvice((int) -sent, n));
+            }
+            if (deadline == FdHandle.NO_WAIT) {
+                throw new IpcTimeoutException("send(" + description + "): the receiver's queue is full",
+                        Duration.ZERO, 0);
+            }
+            // An unconnected datagram socket polls writable even when the receiver's queue is full, so after a
+            // wait that changed nothing, back off instead of spinning.
+            if (backoff == null) {
+                backoff = new Backoff();
+                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                    throw new IpcTimeoutException("send(" + description + ")", timeout, 0);
+                }
+            } else if (!backoff.idle(deadline)) {
+                throw new IpcTimeoutException("send(" + description + ")", timeout, 0);
+            }
+            if (!handle.isOpen()) {
+                throw new java.nio.channels.AsynchronousCloseException();
+            }
+        }
+    }
+
+    private String sendAdvice(int errno, int n) {
+        return switch (errno) {
+            case Errno.EMSGSIZE -> "a " + n + "-byte message is larger than this socket can send at once"
+                    + " (Unix datagrams: the send buffer, SO_SNDBUF; UDP: 65507 bytes)";
+            case Errno.ECONNREFUSED -> "no socket is bound at the destination, or it was closed";
+            case Errno.ENOENT -> "there is no socket file at the destination";
+            case Errno.EDESTADDRREQ, Errno.ENOTCONN -> "this socket is not connected: use sendTo";
+            default -> null;
+        };
+    }
+
+    /** What {@link #receiveMessage} returns when asked not to wait and nothing is queued. */
+    static final int NOTHING_QUEUED = -2;
+
+    /**
+     * Receives one whole message into {@code dst}: its length, -1 at end of stream (seqpacket), or
+     * {@link #NOTHING_QUEUED} when {@code deadline} is NO_WAIT and nothing is queued. A message too long for {@code dst} stays queued.
+     * Call with receiveLock held and the handle begun; {@code from}/{@code fromLength} may be NULL.
+     */
+    int receiveMessage(int fd, ByteBuffer dst, long deadline, Duration timeout, MemorySegment from,
+                       MemorySegment fromLength) throws IOException {
+        int room = dst.remaining();
+        while (true) {
+            // Peek at the length first: receiving into a short buffer would cut the message and lose the rest.
+            long length = SocketCalls.recvfrom(fd, MemorySegment.NULL, 0,
+                    SocketCalls.MSG_PEEK | SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT,
+                    MemorySegment.NULL, MemorySegment.NULL);
+            if (length == -Errno.EAGAIN) {
+                if (deadline == FdHandle.NO_WAIT) {
+                    return NOTHING_QUEUED;
+                }
+                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("receive(" + description + ")", timeout, 0);
+                }
+                continue;
+            }
+            if (length < 0) {
+                throw Failures.of("recv", description, (int) -length);
+            }
+            if (length > room) {
+                throw new MessageTooLongException(description, length, room);
+            }
+            MemorySegment target = stageForReceive(dst, room);
+            long n = SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, from, fromLength);
+            if (n < 0) {
+                throw Failures.of("recvfrom", description, (int) -n);
+            }
+            if (n == 0 && length == 0 && isEndOfStream(fd)) {
+                return -1;
+            }
+            unstage(dst, target, (int) n);
+            return (int) n;
+        }
+    }
+
+    /** Whether a zero-length read means the peer is gone (seqpacket), not an empty datagram. */
+    boolean isEndOfStream(int fd) {
+        return false;
+    }
+
+    /** Stops sending: the peer reads end of stream once it has read what was sent (shutdown SHUT_WR). */
+    public void shutdownOutput() throws IOException {
+        int fd = handle.begin();
+        try {
+            int r = SocketCalls.shutdown(fd, SocketCalls.SHUT_WR);
+            if (r < 0 && r != -Errno.ENOTCONN) {
+                throw Failures.of("shutdown", description, -r);
+            }
+        } finally {
+            handle.end();
+        }
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    /** Closes the socket; an operation blocked in another thread ends within 200 ms. Idempotent. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

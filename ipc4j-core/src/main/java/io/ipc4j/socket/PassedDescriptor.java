@@ -1,0 +1,119 @@
+package io.ipc4j.socket;
+
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.SocketCalls;
+import io.ipc4j.pipe.PipeReader;
+import io.ipc4j.pipe.PipeWriter;
+
+import java.io.IOException;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A descriptor received from another process over a Unix socket (SCM_RIGHTS): it refers to the same open
+ * file, pipe or socket as the sender's, with the same offset and flags, whatever this process's own
+ * permissions on the path. Close-on-exec. The caller owns it: close it, or convert it with one of the
+ * {@code as...} methods, which take it over (this handle is then closed).
+ */
+public final class PassedDescriptor implements NativeDescriptor {
+    /** What kind of object a descriptor refers to, from fstat(2). */
+    public enum Kind { FILE, DIRECTORY, PIPE, SOCKET, CHARACTER_DEVICE, BLOCK_DEVICE, OTHER }
+
+    private final FdHandle handle;
+    private final int fd;
+
+    PassedDescriptor(int fd) {
+        this.fd = fd;
+        this.handle = new FdHandle(this, fd);
+    }
+
+    /** The kind of object: a memfd or an open file is FILE, a pipe or FIFO PIPE. */
+    public Kind kind() throws IOException {
+        int mode = SocketCalls.fileMode(handle.fd());
+        if (mode < 0) {
+            throw Failures.of("fstat", toString(), -mode);
+        }
+        return switch (mode & 0170000) {
+            case 0100000 -> Kind.FILE;
+            case 0040000 -> Kind.DIRECTORY;
+            case 0010000 -> Kind.PIPE;
+            case 0140000 -> Kind.SOCKET;
+            case 0020000 -> Kind.CHARACTER_DEVICE;
+            case 0060000 -> Kind.BLOCK_DEVICE;
+            default -> Kind.OTHER;
+        };
+    }
+
+    /** What /proc says it is: a path, {@code pipe:[123]}, {@code socket:[456]}, {@code /memfd:name (deleted)}. */
+    public String target() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/fd/" + handle.fd())).toString();
+    }
+
+    /**
+     * Takes the descriptor over as a byte channel that reads and writes at the shared offset (for a file) or
+     * in order (for a pipe, socket or device); reads wait in poll(2) if the descriptor is non-blocking.
+     */
+    public ByteChannel asChannel() throws IOException {
+        return new DescriptorChannel(takeOver(), "passed " + target());
+    }
+
+    /** Takes a pipe's or FIFO's reading end over (made non-blocking: that is shared with the sender). */
+    public PipeReader asPipeReader() throws IOException {
+        return PipeReader.fromInherited(takeOver());
+    }
+
+    /** Takes a pipe's or FIFO's writing end over (made non-blocking: that is shared with the sender). */
+    public PipeWriter asPipeWriter() throws IOException {
+        return PipeWriter.fromInherited(takeOver());
+    }
+
+    /** Takes a connected stream socket over. */
+    public StreamSocket asStreamSocket() throws IOException {
+        return StreamSocket.fromInherited(takeOver());
+    }
+
+    /** Takes a connected seqpacket socket over. */
+    public SeqpacketSocket asSeqpacketSocket() throws IOException {
+        return SeqpacketSocket.fromInherited(takeOver());
+    }
+
+    /**
+     * Maps a sealed memfd read-only; see {@link SealedMemory#map(PassedDescriptor)}. This handle stays open
+     * and may be closed at once: the mapping keeps the memory.
+     */
+    public SealedMemory.Mapping mapSealed() throws IOException {
+        return SealedMemory.map(this);
+    }
+
+    /** A duplicate the caller owns, and this handle closed: conversions go through it. */
+    private int takeOver() throws IOException {
+        int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
+        close();
+        return copy;
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "passed descriptor " + fd;
+    }
+}

@@ -1,0 +1,185 @@
+package io.ipc4j.socket;
+
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.MemoryCalls;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.SocketCalls;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * A large payload sent by handle: an anonymous memory file (memfd) filled once, then sealed so that nobody,
+ * not even its creator, can change, shrink or grow it. Send it with
+ * {@link NativeSocket#sendDescriptors}; the receiver maps it read-only with
+ * {@link PassedDescriptor#mapSealed()} and reads it in place: no byte goes through the socket, and the seals
+ * guarantee it does not change under the reader (and cannot be truncated to crash it with SIGBUS).
+ *
+ * <p>The memory lives until the last descriptor and mapping of it, in any process, is closed.
+ */
+public final class SealedMemory implements NativeDescriptor {
+    private static final int MFD_CLOEXEC = 1;
+    private static final int MFD_ALLOW_SEALING = 2;
+    private static final int F_ADD_SEALS = 1033;
+    private static final int F_GET_SEALS = 1034;
+    private static final int F_SEAL_SEAL = 1;
+    private static final int F_SEAL_SHRINK = 2;
+    private static final int F_SEAL_GROW = 4;
+    private static final int F_SEAL_WRITE = 8;
+    private static final int REQUIRED_SEALS = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+    private final FdHandle handle;
+    private final String name;
+    private final long size;
+
+    private SealedMemory(int fd, String name, long size) {
+        this.handle = new FdHandle(this, fd);
+        this.name = name;
+        this.size = size;
+    }
+
+    /** A sealed copy of {@code content}. */
+    public static SealedMemory of(String name, MemorySegment content) throws IOException {
+        return write(name, content.byteSize(), target -> MemorySegment.copy(content, 0, target, 0, content.byteSize()));
+    }
+
+    /** A sealed copy of {@code content}. */
+    public static SealedMemory of(String name, byte[] content) throws IOException {
+        return of(name, MemorySegment.ofArray(content));
+    }
+
+    /**
+     * Makes {@code size} bytes, lets {@code filler} write them (the segment is valid only during the call),
+     * then seals them.
+     *
+     * @param name shown in /proc/PID/fd as {@code /memfd:NAME}; at most 249 bytes.
+     */
+    public static SealedMemory write(String name, long size, Consumer<MemorySegment> filler) throws IOException {
+        Objects.requireNonNull(filler, "filler");
+        if (size <= 0) {
+            throw new IllegalArgumentException("sealed memory needs at least one byte, not " + size);
+        }
+        int fd = SocketCalls.memfdCreate(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0) {
+            throw Failures.of("memfd_create", name, -fd);
+        }
+        try {
+            check(MemoryCalls.ftruncate(fd, size), "ftruncate", name);
+            fill(fd, size, name, filler);
+            // F_SEAL_WRITE needs every writable mapping gone, so the fill's mapping is unmapped above
+            check(SocketCalls.fcntl(fd, F_ADD_SEALS, REQUIRED_SEALS | F_SEAL_SEAL), "fcntl(F_ADD_SEALS)", name);
+            return new SealedMemory(fd, name, size);
+        } catch (IOException | RuntimeException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("restricted")
+    private static void fill(int fd, long size, String name, Consumer<MemorySegment> filler) throws IOException {
+        MemorySegment address = MemoryCalls.mmapShared(fd, size, true);
+        if (address.byteSize() == 0 && address.address() < 4096) {
+            throw Failures.of("mmap", name, (int) address.address());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            filler.accept(address.reinterpret(size, arena, m -> MemoryCalls.munmap(m, size)));
+        }
+    }
+
+    /**
+     * Maps a received descriptor read-only, after checking that it is sealed against writing, shrinking and
+     * growing.
+     *
+     * @throws IOException if it is not a sealed memfd: the sender could still change it.
+     */
+    @SuppressWarnings("restricted")
+    static Mapping map(PassedDescriptor descriptor) throws IOException {
+        int fd = descriptor.fd();
+        int seals = SocketCalls.fcntl(fd, F_GET_SEALS, 0);
+        if (seals < 0) {
+            throw Failures.of("fcntl(F_GET_SEALS)", descriptor.toString(), -seals,
+                    "the descriptor is not a memfd: only sealed memory can be mapped safely");
+        }
+        if ((seals & REQUIRED_SEALS) != REQUIRED_SEALS) {
+            throw new IOException(descriptor + " is not sealed (seals 0x" + Integer.toHexString(seals)
+                    + "): the sender could still change or shrink it; refusing to map it");
+        }
+        long size = MemoryCalls.fileSize(fd);
+        if (size <= 0) {
+            throw new IOException(descriptor + " is empty: nothing to map");
+        }
+        MemorySegment address = MemoryCalls.mmapShared(fd, size, false);
+        if (address.byteSize() == 0 && address.address() < 4096) {
+            throw Failures.of("mmap", descriptor.toString(), (int) address.address());
+        }
+        Arena arena = Arena.ofShared();
+        return new Mapping(address.reinterpret(size, arena, m -> MemoryCalls.munmap(m, size)).asReadOnly(), arena);
+    }
+
+    /** A read-only mapping of sealed memory; closing it unmaps it (from any thread, once). */
+    public static final class Mapping implements AutoCloseable {
+        private final MemorySegment segment;
+        private final Arena arena;
+
+        Mapping(MemorySegment segment, Arena arena) {
+            this.segment = segment;
+            this.arena = arena;
+        }
+
+        /** The bytes, read-only; valid until {@link #close()}. */
+        public MemorySegment segment() {
+            return segment;
+        }
+
+        /** A copy of the bytes, for small payloads and tests. */
+        public byte[] toArray() {
+            return segment.toArray(JAVA_BYTE);
+        }
+
+        @Override
+        public void close() {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        }
+    }
+
+    /** Its size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "sealed memory " + name + " (" + size + " bytes)";
+    }
+
+    private static void check(int result, String call, String name) throws IOException {
+        if (result < 0) {
+            throw Failures.of(call, name, -result);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.ipc4j.socket;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.SocketCalls;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A connected Unix domain SOCK_SEQPACKET socket: connection-oriented like a stream (the peer's close is seen
+ * as end of stream), message-oriented like a datagram (each send arrives as exactly one receive, in order,
+ * never merged or split). The JDK has no such socket.
+ *
+ * <p>A message is at most the socket's send buffer. An empty message would read as end of stream, so
+ * sending one is refused. See {@link NativeSocket} for threads, blocking and closing.
+ */
+public final class SeqpacketSocket extends NativeSocket {
+    SeqpacketSocket(int fd, String description) {
+        super(fd, SocketCalls.AF_UNIX, description);
+    }
+
+    /** Connects to a seqpacket server at {@code endpoint}, waiting at most {@code timeout}. */
+    public static SeqpacketSocket connect(UnixEndpoint endpoint, Duration timeout) throws IOException {
+        Objects.requireNonNull(endpoint, "endpoint");
+        int fd = connectNew(endpoint, SocketCalls.SOCK_SEQPACKET, FdHandle.deadline(timeout), timeout);
+        return new SeqpacketSocket(fd, "seqpacket socket connected to " + endpoint);
+    }
+
+    /** Two connected seqpacket sockets (socketpair). */
+    public static SocketPair<SeqpacketSocket> pair() throws IOException {
+        int[] fds = new int[2];
+        int r = SocketCalls.socketpair(SocketCalls.SOCK_SEQPACKET, fds);
+        if (r < 0) {
+            throw Failures.of("socketpair", "AF_UNIX, SOCK_SEQPACKET", -r);
+        }
+        return new SocketPair<>(new SeqpacketSocket(fds[0], "seqpacket socket pair end 1"),
+                new SeqpacketSocket(fds[1], "seqpacket socket pair end 2"));
+    }
+
+    /** Adopts a seqpacket socket this process inherited or was passed; makes it non-blocking, close-on-exec. */
+    public static SeqpacketSocket fromInherited(int fd) throws IOException {
+        int type = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, 3 /* SO_TYPE */);
+        if (type != SocketCalls.SOCK_SEQPACKET) {
+            throw new IllegalArgumentException("descriptor " + fd + " is not a seqpacket socket");
+        }
+        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, "fd " + fd);
+        Posix.setNonBlocking(fd, true, "fd " + fd);
+        return new SeqpacketSocket(fd, "inherited seqpacket socket fd " + fd);
+    }
+
+    /** Sends {@code src} from its position to its limit as one message, waiting as long as it takes. */
+    public void send(ByteBuffer src) throws IOException {
+        send(src, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Sends one message, waiting at most {@code timeout} for room.
+     *
+     * @throws io.ipc4j.PeerClosedException if the peer has closed.
+     */
+    public void send(ByteBuffer src, Duration timeout) throws IOException {
+        send(src, FdHandle.deadline(timeout), timeout);
+    }
+
+    private void send(ByteBuffer src, long deadline, Duration timeout) throws IOException {
+        if (!src.hasRemaining()) {
+            throw new IllegalArgumentException("an empty seqpacket message reads as end of stream: send at least"
+                    + " one byte");
+        }
+        sendLock.lock();
+        int fd = handle.begin();
+        try {
+            sendMessage(fd, src, MemorySegment.NULL, 0, deadline, timeout, null);
+        } finally {
+            handle.end();
+            sendLock.unlock();
+        }
+    }
+
+    /** Receives one whole message into {@code dst}, waiting as long as it takes: its length, or -1 at end. */
+    public int receive(ByteBuffer dst) throws IOException {
+        return receive(dst, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Receives one whole message, waiting at most {@code timeout}: its length, or -1 at end of stream.
+     *
+     * @throws MessageTooLongException if it does not fit {@code dst} (it stays queued).
+     * @throws IpcTimeoutException if none arrived in time.
+     */
+    public int receive(ByteBuffer dst, Duration timeout) throws IOException {
+        return receive(dst, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** Receives a message if one is queued: its length, 0 if none, -1 at end of stream. */
+    public int receiveNow(ByteBuffer dst) throws IOException {
+        int n = receive(dst, FdHandle.NO_WAIT, null);
+        return n == NOTHING_QUEUED ? 0 : n;
+    }
+
+    private int receive(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+        receiveLock.lock();
+        int fd = handle.begin();
+        try {
+            return receiveMessage(fd, dst, deadline, timeout, MemorySegment.NULL, MemorySegment.NULL);
+        } finally {
+            handle.end();
+            receiveLock.unlock();
+        }
+    }
+
+    @Override
+    boolean isEndOfStream(int fd) {
+        return true; // empty messages are never sent by ipc4j, and a zero-length recv is the peer's close
+    }
+}

@@ -1,0 +1,269 @@
+package io.ipc4j.socket;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.SocketCalls;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A connected byte-stream socket: Unix domain (SOCK_STREAM) or TCP, with the same methods. A byte stream has
+ * no message boundaries: two writes may arrive as one read and one write as two (use
+ * {@link SeqpacketSocket} or {@link DatagramSocket} to keep them).
+ *
+ * <p>TCP sockets have TCP_NODELAY on: small request/response messages go out at once instead of waiting
+ * for Nagle's algorithm. See {@link NativeSocket} for threads, blocking and closing.
+ */
+public final class StreamSocket extends NativeSocket implements ByteChannel {
+    StreamSocket(int fd, int family, String description) {
+        super(fd, family, description);
+    }
+
+    /** Connects to {@code endpoint}, waiting as long as it takes. */
+    public static StreamSocket connect(Endpoint endpoint) throws IOException {
+        return connect(endpoint, Duration.ofDays(365 * 200));
+    }
+
+    /**
+     * Connects to {@code endpoint} (a Unix socket path or abstract name, or a TCP address).
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no socket file.
+     * @throws io.ipc4j.ErrnoException ECONNREFUSED if nothing listens there.
+     * @throws IpcTimeoutException if the connection was not made within {@code timeout}.
+     */
+    public static StreamSocket connect(Endpoint endpoint, Duration timeout) throws IOException {
+        Objects.requireNonNull(endpoint, "endpoint");
+        int fd = connectNew(endpoint, SocketCalls.SOCK_STREAM, FdHandle.deadline(timeout), timeout);
+        return adopt(fd, Addresses.family(endpoint), "stream socket connected to " + endpoint);
+    }
+
+    static StreamSocket adopt(int fd, int family, String description) {
+        if (family != SocketCalls.AF_UNIX) {
+            SocketCalls.setIntOption(fd, SocketCalls.IPPROTO_TCP, SocketCalls.TCP_NODELAY, 1);
+        }
+        return new StreamSocket(fd, family, description);
+    }
+
+    /** Two connected Unix stream sockets (socketpair). */
+    public static SocketPair<StreamSocket> pair() throws IOException {
+        int[] fds = new int[2];
+        int r = SocketCalls.socketpair(SocketCalls.SOCK_STREAM, fds);
+        if (r < 0) {
+            throw Failures.of("socketpair", "AF_UNIX, SOCK_STREAM", -r);
+        }
+        return new SocketPair<>(new StreamSocket(fds[0], SocketCalls.AF_UNIX, "stream socket pair end 1"),
+                new StreamSocket(fds[1], SocketCalls.AF_UNIX, "stream socket pair end 2"));
+    }
+
+    /**
+     * Adopts a stream socket this process inherited (see {@link io.ipc4j.process.Spawn#inherit}) or received
+     * ({@link PassedDescriptor#asStreamSocket()}); makes it non-blocking and close-on-exec.
+     */
+    public static StreamSocket fromInherited(int fd) throws IOException {
+        int type = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, 3 /* SO_TYPE */);
+        if (type < 0) {
+            throw Failures.of("getsockopt(SO_TYPE)", "inherited fd " + fd, -type, -type == Errno.ENOTSOCK
+                    ? "descriptor " + fd + " is not a socket" : null);
+        }
+        if (type != SocketCalls.SOCK_STREAM) {
+            throw new IllegalArgumentException("descriptor " + fd + " is a " + typeName(type) + " socket, not stream");
+        }
+        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, "fd " + fd);
+        Posix.setNonBlocking(fd, true, "fd " + fd);
+        try (java.lang.foreign.Arena local = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
+            int length = SocketCalls.getsockname(fd, address);
+            int family = length < 0 ? SocketCalls.AF_UNIX : address.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0);
+            return adopt(fd, family, "inherited stream socket fd " + fd);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Reads at least one byte, waiting as long as it takes; -1 at end of stream. */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return read(dst, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Reads at least one byte, waiting at most {@code timeout}: the count, or -1 at end of stream.
+     *
+     * @throws IpcTimeoutException if nothing arrived in time.
+     */
+    public int read(ByteBuffer dst, Duration timeout) throws IOException {
+        return read(dst, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** Reads what is there without waiting: the count, 0 if nothing, -1 at end of stream. */
+    public int readNow(ByteBuffer dst) throws IOException {
+        return read(dst, FdHandle.NO_WAIT, null);
+    }
+
+    /**
+     * Fills {@code dst}, waiting at most {@code timeout} in all.
+     *
+     * @throws EOFException if the stream ends first (what arrived is in {@code dst}).
+     */
+    public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
+        long deadline = FdHandle.deadline(timeout);
+        int start = dst.position();
+        while (dst.hasRemaining()) {
+            if (read(dst, deadline, timeout) < 0) {
+                throw new EOFException(description + ": end of stream after " + (dst.position() - start) + " of "
+                        + (dst.limit() - start) + " bytes");
+            }
+        }
+    }
+
+    private int read(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        receiveLock.lock();
+        int fd = handle.begin();
+        try {
+            int room = Math.min(dst.remaining(), dst.isDirect() ? Integer.MAX_VALUE : SCRATCH_BYTES);
+            MemorySegment target = stageForReceive(dst, room);
+            while (true) {
+                long n = SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, MemorySegment.NULL,
+                        MemorySegment.NULL);
+                if (n > 0) {
+                    unstage(dst, target, (int) n);
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                if (n == -Errno.ECONNRESET) {
+                    return -1; // the peer closed with data unread: for a reader, the stream has ended
+                }
+                if (n != -Errno.EAGAIN) {
+                    throw Failures.of("recv", description, (int) -n);
+                }
+                if (deadline == FdHandle.NO_WAIT) {
+                    return 0;
+                }
+                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("read(" + description + ")", timeout, 0);
+                }
+            }
+        } finally {
+            handle.end();
+            receiveLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Writes all of {@code src}, waiting as long as it takes for room; returns the count. */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return write(src, FdHandle.FOREVER, null);
+    }
+
+    /**
+     * Writes all of {@code src}, waiting at most {@code timeout} in all.
+     *
+     * @throws IpcTimeoutException if the peer did not take it all in time; its
+     *                             {@code bytesTransferred} says how much went.
+     * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
+     */
+    public int write(ByteBuffer src, Duration timeout) throws IOException {
+        return write(src, FdHandle.deadline(timeout), timeout);
+    }
+
+    private int write(ByteBuffer src, long deadline, Duration timeout) throws IOException {
+        int total = src.remaining();
+        sendLock.lock();
+        int fd = handle.begin();
+        try {
+            writeAll(fd, src, deadline, timeout, total);
+            return total;
+        } finally {
+            handle.end();
+            sendLock.unlock();
+        }
+    }
+
+    @Override
+    void sendRemaining(int fd, ByteBuffer data, long deadline, Duration timeout) throws IOException {
+        writeAll(fd, data, deadline, timeout, data.remaining());
+    }
+
+    private void writeAll(int fd, ByteBuffer src, long deadline, Duration timeout, int total) throws IOException {
+        while (src.hasRemaining()) {
+            int n = Math.min(src.remaining(), src.isDirect() ? Integer.MAX_VALUE : SCRATCH_BYTES);
+            MemorySegment source = stageForSend(src, n);
+            long sent = SocketCalls.sendto(fd, source, n, MemorySegment.NULL, 0);
+            if (sent > 0) {
+                src.position(src.position() + (int) sent);
+                continue;
+            }
+            if (sent != -Errno.EAGAIN) {
+                throw Failures.of("send", description, (int) -sent);
+            }
+            if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                throw new IpcTimeoutException("write(" + description + ")", timeout, total - src.remaining());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    /** This socket as an InputStream (reads wait as long as it takes); closing it closes the socket. */
+    public InputStream inputStream() {
+        return new InputStream() {
+            private final byte[] one = new byte[1];
+
+            @Override
+            public int read() throws IOException {
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                return len == 0 ? 0 : StreamSocket.this.read(ByteBuffer.wrap(b, off, len));
+            }
+
+            @Override
+            public void close() {
+                StreamSocket.this.close();
+            }
+        };
+    }
+
+    /** This socket as an OutputStream (writes wait as long as it takes); closing it closes the socket. */
+    public OutputStream outputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                StreamSocket.this.write(ByteBuffer.wrap(b, off, len));
+            }
+
+            @Override
+            public void close() {
+                StreamSocket.this.close();
+            }
+        };
+    }
+}
