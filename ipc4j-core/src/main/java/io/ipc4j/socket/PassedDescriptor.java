@@ -59,7 +59,8 @@ public final class PassedDescriptor implements NativeDescriptor {
      * in order (for a pipe, socket or device); reads wait in poll(2) if the descriptor is non-blocking.
      */
     public ByteChannel asChannel() throws IOException {
-        return new DescriptorChannel(takeOver(), "passed " + target());
+        String what = "passed " + target();
+        return new DescriptorChannel(takeOver(), what);
     }
 
     /** Takes a pipe's or FIFO's reading end over (made non-blocking: that is shared with the sender). */

@@ -1,0 +1,62 @@
+package io.ipc4j.socket;
+
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+
+/**
+ * A file opened as a plain descriptor, to be passed to another process
+ * ({@link NativeSocket#sendDescriptors}) or to a child ({@link io.ipc4j.process.Spawn#inherit}). The JDK's
+ * file channels do not reveal their descriptors, so this is the way to hand over an open file: the receiver
+ * reads it with this process's access, even where it could not open the path itself.
+ */
+public final class OpenFile implements NativeDescriptor {
+    private final FdHandle handle;
+    private final Path path;
+
+    private OpenFile(int fd, Path path) {
+        this.handle = new FdHandle(this, fd);
+        this.path = path;
+    }
+
+    /** Opens {@code path} for reading (O_RDONLY | O_CLOEXEC). */
+    public static OpenFile readOnly(Path path) throws IOException {
+        return new OpenFile(Posix.open(path.toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0), path);
+    }
+
+    /** Opens {@code path} for reading and writing, creating it with {@code mode} if it is missing. */
+    public static OpenFile readWrite(Path path, int mode) throws IOException {
+        return new OpenFile(Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, mode), path);
+    }
+
+    /** A channel on a duplicate of the descriptor (sharing its offset); closing one leaves the other open. */
+    public ByteChannel channel() throws IOException {
+        int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
+        return new DescriptorChannel(copy, toString());
+    }
+
+    @Override
+    public int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "open file " + path;
+    }
+}
