@@ -79,7 +79,7 @@ final class SocketFiles {
      * Whether the file at {@code endpoint} was a stale socket (no process bound to it), now removed. A live
      * socket, or a file that is not a socket, is left alone and reported by the caller's bind failure.
      */
-    private static boolean replaceIfStale(UnixEndpoint endpoint, int type) throws IOException {
+    static boolean replaceIfStale(UnixEndpoint endpoint, int type) throws IOException {
         Path path = endpoint.file().orElseThrow();
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return true; // removed meanwhile: try again
@@ -108,7 +108,7 @@ final class SocketFiles {
         return true;
     }
 
-    private static String bindAdvice(int errno, Endpoint endpoint) {
+    static String bindAdvice(int errno, Endpoint endpoint) {
         return switch (errno) {
             case Errno.EADDRINUSE -> endpoint instanceof UnixEndpoint u
                     ? (u.isAbstract() ? "a live socket already has this abstract name"
@@ -139,7 +139,7 @@ final class SocketFiles {
         return (mode & 0170000) == 0140000;
     }
 
-    private static Object inode(Path path) throws IOException {
+    static Object inode(Path path) throws IOException {
         try {
             return Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {

@@ -134,7 +134,8 @@ class SocketAcrossProcessesTest {
             child.awaitLine("connected"::equals, LIMIT);
             assertEquals(new PeerCredentials(child.pid(), 65534, 65534), connection.peerCredentials());
             Optional<PeerProcess> peer = connection.peerProcess();
-            if (peer.isPresent()) { // Linux 6.5+
+            assertEquals(kernelAtLeast(6, 5), peer.isPresent(), "SO_PEERPIDFD exists from Linux 6.5");
+            if (peer.isPresent()) {
                 try (PeerProcess process = peer.get()) {
                     assertEquals(child.pid(), process.pid());
                     assertTrue(process.isAlive());
@@ -144,6 +145,37 @@ class SocketAcrossProcessesTest {
                     assertFalse(process.signal(Signal.TERM), "a pidfd never signals a stranger");
                 }
             }
+        }
+    }
+
+    private static boolean kernelAtLeast(int major, int minor) {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int ma = Integer.parseInt(v[0]);
+        return ma > major || ma == major && Integer.parseInt(v[1]) >= minor;
+    }
+
+    @Test
+    void aJdkServerChannelGetsTheSameCareAndItsPeersPid() throws Exception {
+        Path path = LEAKS.scratch().resolve("jdk.sock");
+        try (JdkUnixServer server = JdkUnixServer.bind(path);
+             ChildJvm.Running child = ChildJvm.of(SocketChildren.EchoClient.class, path.toString()).start();
+             java.nio.channels.SocketChannel connection = server.channel().accept()) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+            assertEquals(List.of(path), listScratch(), "the private staging directory is gone");
+            PeerCredentials peer = JdkUnixServer.peerCredentials(connection);
+            assertEquals(child.pid(), peer.pid());
+            connection.write(ByteBuffer.wrap("jdk!!".getBytes(StandardCharsets.US_ASCII)));
+            connection.shutdownOutput();
+            assertEquals(List.of("echoed JDK!! eof=-1"), child.finish(LIMIT).stdoutLines());
+            var live = assertThrows(io.ipc4j.ErrnoException.class, () -> JdkUnixServer.bind(path));
+            assertEquals("EADDRINUSE", live.errnoName());
+        }
+        assertFalse(Files.exists(path));
+    }
+
+    private static List<Path> listScratch() throws java.io.IOException {
+        try (var files = Files.list(LEAKS.scratch())) {
+            return files.toList();
         }
     }
 
