@@ -4,7 +4,8 @@
  *
  *   bench_ref MECHANISM SIZE WARMUP ITERATIONS STREAM WORKDIR PIN
  *
- * MECHANISM: pipe fifo posix-mq unix-stream tcp futex mmap-spin. SIZE 0 for futex and mmap-spin.
+ * MECHANISM: pipe fifo posix-mq unix-stream unix-dgram unix-seqpacket tcp futex mmap-spin signal. SIZE 0 for
+ * futex, mmap-spin and signal (a queued real-time signal each way: sigqueue, then sigwaitinfo).
  * Prints "latency COUNT P50 P90 P99 P999 MAX" (nanoseconds, warm-up excluded) and, when STREAM > 0,
  * "throughput MESSAGES NANOS". Exits non-zero with a message on stderr on any failure.
  */
@@ -36,6 +37,8 @@ static int fd_in = -1, fd_out = -1;       /* stream mechanisms */
 static mqd_t mq_in = -1, mq_out = -1;     /* posix-mq */
 static volatile int *word_mine, *word_theirs; /* futex and mmap-spin */
 static int sent, received;
+static pid_t peer;                        /* signal */
+static sigset_t rt_set;                   /* signal: SIGRTMIN+1, blocked, taken by sigwaitinfo */
 static char *buffer;
 
 static void die(const char *what) {
@@ -74,6 +77,9 @@ static long futex(volatile int *addr, int op, int val) {
 static void send_message(void) {
     if (!strcmp(mechanism, "posix-mq")) {
         if (mq_send(mq_out, buffer, (size_t) size, 0) != 0) die("mq_send");
+    } else if (!strcmp(mechanism, "signal")) {
+        union sigval value = {.sival_int = ++sent};
+        if (sigqueue(peer, SIGRTMIN + 1, value) != 0) die("sigqueue");
     } else if (!strcmp(mechanism, "futex") || !strcmp(mechanism, "mmap-spin")) {
         __atomic_store_n(word_mine, ++sent, __ATOMIC_RELEASE);
         if (!strcmp(mechanism, "futex")) futex(word_mine, FUTEX_WAKE, 1);
@@ -86,6 +92,9 @@ static void receive_message(void) {
     if (!strcmp(mechanism, "posix-mq")) {
         unsigned prio;
         if (mq_receive(mq_in, buffer, (size_t) (size > 0 ? size : 1), &prio) < 0) die("mq_receive");
+    } else if (!strcmp(mechanism, "signal")) {
+        siginfo_t info;
+        while (sigwaitinfo(&rt_set, &info) < 0) if (errno != EINTR) die("sigwaitinfo");
     } else if (!strcmp(mechanism, "futex")) {
         int seen;
         received++;
@@ -197,6 +206,20 @@ int main(int argc, char **argv) {
         if (listener < 0 || bind(listener, (struct sockaddr *) &tcp_address, sizeof tcp_address)
             || listen(listener, 1) || getsockname(listener, (struct sockaddr *) &tcp_address, &length))
             die("tcp socket");
+    } else if (!strcmp(mechanism, "unix-dgram") || !strcmp(mechanism, "unix-seqpacket")) {
+        int pair[2];
+        int dgram = !strcmp(mechanism, "unix-dgram");
+        if (socketpair(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_SEQPACKET, 0, pair)) die("socketpair");
+        if (dgram) { /* room for a 64 KiB datagram, as the Java side's default buffers allow */
+            int bytes = 4 << 20;
+            setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+            setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+        }
+        down[0] = pair[0]; down[1] = pair[1];
+    } else if (!strcmp(mechanism, "signal")) {
+        sigemptyset(&rt_set);
+        sigaddset(&rt_set, SIGRTMIN + 1);
+        if (sigprocmask(SIG_BLOCK, &rt_set, NULL)) die("sigprocmask"); /* inherited by the child */
     } else if (!strcmp(mechanism, "futex") || !strcmp(mechanism, "mmap-spin")) {
         void *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (shared == MAP_FAILED) die("mmap");
@@ -213,6 +236,9 @@ int main(int argc, char **argv) {
     if (child == 0) {
         if (pinned) pin(1);
         if (!strcmp(mechanism, "pipe")) { fd_in = down[0]; fd_out = up[1]; close(down[1]); close(up[0]); }
+        else if (!strncmp(mechanism, "unix-", 5) && strcmp(mechanism, "unix-stream")) {
+            fd_in = fd_out = down[1]; close(down[0]);
+        } else if (!strcmp(mechanism, "signal")) peer = getppid();
         else if (!strcmp(mechanism, "fifo")) {
             if ((fd_in = open(fifo_down, O_RDONLY)) < 0 || (fd_out = open(fifo_up, O_WRONLY)) < 0) die("open fifo");
         } else if (!strcmp(mechanism, "posix-mq")) {
@@ -240,6 +266,9 @@ int main(int argc, char **argv) {
     }
     if (pinned) pin(0);
     if (!strcmp(mechanism, "pipe")) { fd_in = up[0]; fd_out = down[1]; close(down[0]); close(up[1]); }
+    else if (!strncmp(mechanism, "unix-", 5) && strcmp(mechanism, "unix-stream")) {
+        fd_in = fd_out = down[0]; close(down[1]);
+    } else if (!strcmp(mechanism, "signal")) peer = child;
     else if (!strcmp(mechanism, "fifo")) {
         if ((fd_out = open(fifo_down, O_WRONLY)) < 0 || (fd_in = open(fifo_up, O_RDONLY)) < 0) die("open fifo");
     } else if (!strcmp(mechanism, "posix-mq")) {

@@ -5,7 +5,6 @@ import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.SignalCalls;
 
 import java.io.IOException;
-import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
@@ -77,6 +76,42 @@ public final class Signals {
                 "pid " + pid + ", " + signal + ", value " + value);
     }
 
+    /**
+     * A destination for many queued signals: the receiver's thread is looked up once, here, instead of at
+     * each {@link #queue} (which reads /proc). If that receiver closes, its sends return false.
+     */
+    public static Target target(long pid, Signal signal) {
+        requirePid(pid);
+        return new Target((int) pid, signal, SignalReceiver.threadOf(pid, signal));
+    }
+
+    /** See {@link #target}. Thread-safe. */
+    public static final class Target {
+        private final int pid;
+        private final Signal signal;
+        private final OptionalInt thread;
+
+        private Target(int pid, Signal signal, OptionalInt thread) {
+            this.pid = pid;
+            this.signal = signal;
+            this.thread = thread;
+        }
+
+        /** Sends {@code signal} with {@code value}: false if the process (or its receiver thread) is gone. */
+        public boolean queue(int value) throws IOException {
+            if (thread.isPresent()) {
+                return answer(SignalCalls.queueToThread(pid, thread.getAsInt(), signal.number(), value),
+                        "rt_tgsigqueueinfo", "pid " + pid + " thread " + thread.getAsInt() + ", " + signal);
+            }
+            return answer(SignalCalls.sigqueue(pid, signal.number(), value), "sigqueue", "pid " + pid + ", " + signal);
+        }
+
+        /** Whether the signals go to an ipc4j {@link SignalReceiver} (thread-directed). */
+        public boolean toReceiver() {
+            return thread.isPresent();
+        }
+    }
+
     private static boolean answer(int result, String call, String object) throws IOException {
         if (result == -Errno.ESRCH) {
             return false;
@@ -95,7 +130,4 @@ public final class Signals {
         }
     }
 
-    static Signal checked(Signal signal) {
-        return Objects.requireNonNull(signal, "signal");
-    }
 }

@@ -14,8 +14,8 @@ public final class Mechanisms {
             new PosixMqMechanism(),
             new SysVMqMechanism(),
             new UnixStreamMechanism(),
-            new NotYetBuilt("unix-dgram", "Unix datagram socket", "not built yet (issue 5: sockets)"),
-            new NotYetBuilt("unix-seqpacket", "Unix seqpacket socket", "not built yet (issue 5: sockets)"),
+            new UnixDatagramMechanism(),
+            new UnixSeqpacketMechanism(),
             new TcpMechanism(),
             new UdpMechanism(),
             new ChannelMechanism(WaitStrategy.BUSY_SPIN),
@@ -25,7 +25,7 @@ public final class Mechanisms {
             new SpinMechanism(),
             new PosixSemMechanism(),
             new SysVSemMechanism(),
-            new NotYetBuilt("signal", "signal round trip", "not built yet (issue 5: signals)"),
+            new SignalMechanism(),
             new NotYetBuilt("eventfd", "eventfd", "not built yet: ipc4j has no eventfd binding"));
 
     private Mechanisms() {
