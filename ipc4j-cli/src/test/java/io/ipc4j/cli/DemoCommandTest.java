@@ -89,6 +89,35 @@ class DemoCommandTest {
     }
 
     @Test
+    void signalDemoHandlesUsr1ReceivesEveryValueAndCleansUpOnTerm() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "signal").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> child = result.stdoutLines().stream().filter(l -> l.startsWith("child [")).toList();
+        assertTrue(child.stream().anyMatch(l -> l.endsWith("handler: SIGUSR1, on thread ipc4j-signals"
+                + " (an ordinary Java thread)")), result.describe());
+        assertEquals(List.of("100", "200", "300"), child.stream().filter(l -> l.contains(" received SIGRTMIN+1 "))
+                .map(l -> l.replaceAll(".*value=(\\d+) .*", "$1")).toList(), result.describe());
+        assertEquals(1, child.stream().filter(l -> l.endsWith("TERM: clean-up runs once, then exit")).count());
+        assertTrue(result.stdoutLines().getLast().endsWith(": removed"), result.describe());
+    }
+
+    @Test
+    void socketDemoPassesAFileAndSealedMemoryAndRemovesTheSocketFile() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "socket").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("<- \"Hello from client!\"")), result.describe());
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("<- \"Hello from server!\"")), result.describe());
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("read through the passed descriptor: \"a line from a file"
+                + " only the server opened\"")), result.describe());
+        String sent = lines.stream().filter(l -> l.contains("sealed memfd, crc32c ")).findFirst().orElseThrow()
+                .replaceAll(".*crc32c ", "");
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("child [") && l.endsWith("crc32c " + sent)),
+                result.describe());
+        assertTrue(lines.getLast().endsWith("socket file removed"), result.describe());
+    }
+
+    @Test
     void anUnknownMechanismIsAUsageError() throws Exception {
         ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "carrier-pigeon").run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(2, result.status().code(), result.describe());
