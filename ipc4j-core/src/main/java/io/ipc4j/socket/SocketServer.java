@@ -22,7 +22,7 @@ import java.util.Objects;
  * instant, with no window in which it is more open. A socket file left by a server that died is detected (no
  * process is bound to it) and replaced; a live server's socket is never taken over: binding fails with
  * EADDRINUSE saying so. {@link #close()} removes the file if it is still this server's. A server killed
- * with SIGKILL leaves it behind; the next server replaces it, and {@code ipc4j clean} finds it.
+ * with SIGKILL leaves it behind (nothing can run then); the next server at that path replaces it.
  *
  * <h2>Threads</h2>
  * {@link #accept} may be called from several threads; {@link #close()} from any, ending blocked accepts
