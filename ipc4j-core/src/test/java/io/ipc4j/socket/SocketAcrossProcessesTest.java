@@ -315,6 +315,29 @@ class SocketAcrossProcessesTest {
     }
 
     @Test
+    void descriptorsTheKernelDropsAreReportedWithThoseThatArrived() throws Exception {
+        List<Pipe> pipes = new java.util.ArrayList<>();
+        try (SocketPair<StreamSocket> pair = StreamSocket.pair();
+             ChildJvm.Running child = ChildJvm.of(SocketChildren.ReceiveWithFewDescriptorsLeft.class)
+                     .inherit(pair.second(), 3).start()) {
+            pair.second().close();
+            for (int i = 0; i < 5; i++) {
+                pipes.add(Pipe.open());
+            }
+            pair.first().sendDescriptors(ByteBuffer.wrap(new byte[] {5}),
+                    pipes.stream().map(Pipe::reader).toArray(io.ipc4j.NativeDescriptor[]::new));
+            ChildJvm.Result result = child.finish(LIMIT);
+            assertEquals(0, result.status().code(), result.describe());
+            String report = result.stdoutLines().getFirst();
+            assertTrue(report.matches("lost=true arrived=[0-4]"), result.describe());
+            assertTrue(result.stdoutLines().get(1).endsWith("(MSG_CTRUNC); " + report.substring(report.length() - 1)
+                    + " arrived: is this process at its limit of open descriptors (ulimit -n)?"), result.describe());
+        } finally {
+            pipes.forEach(Pipe::close);
+        }
+    }
+
+    @Test
     void manyDescriptorsTravelInOneMessageInOrder() throws Exception {
         try (SocketPair<SeqpacketSocket> pair = SeqpacketSocket.pair()) {
             List<Pipe> pipes = new java.util.ArrayList<>();
@@ -328,6 +351,10 @@ class SocketAcrossProcessesTest {
                     assertEquals(1, got.bytes());
                     assertEquals(20, got.descriptors().size());
                     for (int i = 0; i < 20; i++) {
+                        int flags = io.ipc4j.internal.posix.Posix.fcntl(got.descriptors().get(i).fd(),
+                                io.ipc4j.internal.posix.Posix.F_GETFD, 0, "received");
+                        assertEquals(io.ipc4j.internal.posix.Posix.FD_CLOEXEC, flags & io.ipc4j.internal.posix.Posix.FD_CLOEXEC,
+                                "received descriptors are close-on-exec");
                         try (var writer = got.descriptors().get(i).asPipeWriter()) {
                             writer.write(new byte[] {(byte) i});
                         }

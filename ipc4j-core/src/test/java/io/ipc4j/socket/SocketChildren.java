@@ -156,4 +156,49 @@ final class SocketChildren {
             }
         }
     }
+
+    /**
+     * On the stream socket inherited as fd 3, lowers its own descriptor limit so that at most two more
+     * descriptors fit, then receives a message carrying five: prints "lost=L arrived=A" and the message.
+     */
+    static final class ReceiveWithFewDescriptorsLeft {
+        public static void main(String[] args) throws Exception {
+            try (StreamSocket socket = StreamSocket.fromInherited(3)) {
+                java.util.List<Integer> open;
+                try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+                    open = fds.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+                }
+                warmUp(); // loading a class opens a file: load every one the receive needs while that still works
+                int limit = open.getLast() + 3; // fd numbers below this: the open ones, the gaps, and two more
+                Process prlimit = new ProcessBuilder("prlimit", "--pid", String.valueOf(ProcessHandle.current().pid()),
+                        "--nofile=" + limit + ":").inheritIO().start();
+                if (prlimit.waitFor() != 0) {
+                    throw new IllegalStateException("prlimit failed");
+                }
+                try {
+                    ReceivedDescriptors got = socket.receiveDescriptors(ByteBuffer.allocate(4), LIMIT);
+                    System.out.println("lost=false arrived=" + got.descriptors().size());
+                } catch (DescriptorsLostException e) {
+                    System.out.println("lost=true arrived=" + e.received().descriptors().size());
+                    System.out.println(e.getMessage());
+                    e.received().close();
+                }
+            }
+        }
+
+        private static void warmUp() throws Exception {
+            try (SocketPair<StreamSocket> pair = StreamSocket.pair();
+                 io.ipc4j.pipe.Pipe pipe = io.ipc4j.pipe.Pipe.open()) {
+                pair.first().sendDescriptors(ByteBuffer.wrap(new byte[1]), pipe.reader());
+                try (ReceivedDescriptors got = pair.second().receiveDescriptors(ByteBuffer.allocate(4), LIMIT)) {
+                    DescriptorsLostException e = new DescriptorsLostException("warm-up", got);
+                    String line = "lost=true arrived=" + e.received().descriptors().size();
+                    if (line.isEmpty() || e.getMessage().isEmpty()) {
+                        throw new AssertionError();
+                    }
+                    System.out.print("");
+                }
+            }
+        }
+    }
 }
