@@ -1,0 +1,79 @@
+package io.ipc4j.cli.kv;
+
+import io.ipc4j.kv.KvConfig;
+import io.ipc4j.kv.KvServer;
+import io.ipc4j.signal.GracefulShutdown;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ipc4j kv}: the Redis-protocol key-value server. */
+@Command(name = "kv", mixinStandardHelpOptions = true,
+        description = "An in-memory key-value server speaking the Redis protocol over a Unix socket.",
+        subcommands = {KvCommand.Serve.class, KvBench.class})
+public final class KvCommand {
+    /** {@code ipc4j kv serve}. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve until TERM, INT or SHUTDOWN; redis-cli -s PATH talks to it.")
+    public static final class Serve implements Callable<Integer> {
+        @Option(names = "--socket", description = "Unix socket file (default: $XDG_RUNTIME_DIR/ipc4j-kv.sock,"
+                + " else /tmp/ipc4j-kv.sock).")
+        private Path socket;
+
+        @Option(names = "--mode", defaultValue = "600", description = "The socket file's mode, octal (default 600).")
+        private String mode;
+
+        @Option(names = "--tcp", description = "Also listen on TCP at HOST:PORT (off unless given).")
+        private String tcp;
+
+        @Option(names = "--threads", defaultValue = "1", description = "Event-loop threads (default 1).")
+        private int threads;
+
+        @Option(names = "--maxclients", defaultValue = "10000", description = "Most connections (default 10000).")
+        private int maxClients;
+
+        @Option(names = "--maxmemory", description = "Bytes of keys and values before writes get OOM errors"
+                + " (suffixes k, m, g; 0: no limit; default: half the JVM heap).")
+        private String maxMemory;
+
+        @Override
+        public Integer call() throws Exception {
+            KvConfig config = KvConfig.defaults(socket != null ? socket : KvConfig.defaultSocket())
+                    .withSocketMode(Integer.parseInt(mode, 8)).withThreads(threads).withMaxClients(maxClients);
+            if (maxMemory != null) {
+                config = config.withMaxMemory(bytes(maxMemory));
+            }
+            if (tcp != null) {
+                int colon = tcp.lastIndexOf(':');
+                if (colon < 0) {
+                    throw new IllegalArgumentException("--tcp takes HOST:PORT, such as 127.0.0.1:6380");
+                }
+                config = config.withTcp(new InetSocketAddress(tcp.substring(0, colon),
+                        Integer.parseInt(tcp.substring(colon + 1))));
+            }
+            KvServer server = KvServer.start(config);
+            GracefulShutdown.install().add("stop ipc4j-kv", server::close);
+            System.out.println("ipc4j-kv listening on " + server.socket()
+                    + (tcp != null ? " and tcp port " + server.tcpPort() : "") + " (pid " + ProcessHandle.current().pid()
+                    + "); redis-cli -s " + server.socket());
+            server.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
+            System.out.println("ipc4j-kv stopped; socket file removed");
+            return 0;
+        }
+
+        static long bytes(String text) {
+            String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+            long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+                case 'k' -> 1L << 10;
+                case 'm' -> 1L << 20;
+                case 'g' -> 1L << 30;
+                default -> 1;
+            };
+            return Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit;
+        }
+    }
+}

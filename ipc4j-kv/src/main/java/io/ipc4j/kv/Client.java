@@ -1,0 +1,81 @@
+package io.ipc4j.kv;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One connection: its socket, its unparsed input, its queued replies, and what CLIENT LIST shows. Owned by
+ * one event loop thread; the counters CLIENT LIST reads are written under the store lock.
+ */
+final class Client {
+    private static final int INITIAL_INPUT = 16 * 1024;
+
+    final long id;
+    final SocketChannel channel;
+    final String address;
+    final long createdMillis = System.currentTimeMillis();
+    final Reply reply = new Reply();
+    final RespParser parser;
+    final Call call;
+    SelectionKey selectionKey;
+    ByteBuffer input = ByteBuffer.allocate(INITIAL_INPUT);
+    volatile String name;
+    volatile int db;
+    volatile long lastMillis = createdMillis;
+    volatile String lastCommand = "NULL";
+    /** Reply then close: set by QUIT and protocol errors. */
+    boolean closeAfterReply;
+    /** Reading is paused until the queued replies drain below the pause threshold. */
+    boolean paused;
+    boolean closed;
+
+    Client(long id, SocketChannel channel, String address, KvServer server, KvConfig config) {
+        this.id = id;
+        this.channel = channel;
+        this.address = address;
+        this.parser = new RespParser(config.maxBulk(), config.maxMultibulk());
+        this.call = new Call(server, this, reply);
+    }
+
+    /**
+     * Reads what the socket has into the input buffer, growing it when a large argument needs room.
+     *
+     * @return false at end of stream.
+     */
+    boolean fill() throws IOException {
+        int pending = parser.pendingBulk();
+        if (!input.hasRemaining() || pending + 2 > input.capacity()) {
+            grow(Math.max(input.capacity() * 2, pending + 2 + RespParser.MAX_INLINE));
+        }
+        return channel.read(input) >= 0;
+    }
+
+    private void grow(int capacity) {
+        ByteBuffer bigger = ByteBuffer.allocate(capacity);
+        bigger.put(input.flip());
+        input = bigger;
+    }
+
+    /** After parsing: keeps the unparsed bytes, and gives back memory a large argument needed. */
+    void compact() {
+        if (input.capacity() > INITIAL_INPUT * 4 && input.remaining() < INITIAL_INPUT) {
+            ByteBuffer smaller = ByteBuffer.allocate(INITIAL_INPUT);
+            smaller.put(input);
+            input = smaller;
+        } else {
+            input.compact();
+        }
+    }
+
+    String info(long now) {
+        return "id=" + id + " addr=" + address + " laddr=" + address + " fd=-1 name=" + (name == null ? "" : name)
+                + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastMillis) / 1000
+                + " flags=N db=" + db + " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + input.position()
+                + " qbuf-free=" + input.remaining() + " argv-mem=0 multi-mem=0 rbs=" + input.capacity()
+                + " rbp=" + input.capacity() + " obl=0 oll=0 omem=" + reply.pending()
+                + " tot-mem=" + (input.capacity() + reply.pending()) + " events=r cmd=" + lastCommand
+                + " user=default redir=-1 resp=2";
+    }
+}

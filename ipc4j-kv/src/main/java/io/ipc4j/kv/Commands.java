@@ -1,0 +1,158 @@
+package io.ipc4j.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The command table: each command's name, arity (Redis's convention: N exactly, -N at least N, counting the
+ * name), flags and handler; and the dispatch with Redis 7's error replies.
+ */
+final class Commands {
+    static final int WRITE = 1;
+    static final int READONLY = 2;
+    static final int DENYOOM = 4;
+    static final int FAST = 8;
+    static final int ADMIN = 16;
+
+    @FunctionalInterface
+    interface Handler {
+        void run(Call c) throws KvError;
+    }
+
+    record Command(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler) {
+        java.util.List<String> flagNames() {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            if ((flags & WRITE) != 0) {
+                names.add("write");
+            }
+            if ((flags & READONLY) != 0) {
+                names.add("readonly");
+            }
+            if ((flags & DENYOOM) != 0) {
+                names.add("denyoom");
+            }
+            if ((flags & ADMIN) != 0) {
+                names.add("admin");
+            }
+            if ((flags & FAST) != 0) {
+                names.add("fast");
+            }
+            return names;
+        }
+    }
+
+    static final Map<String, Command> TABLE = new TreeMap<>();
+    /** Lookup by the name's bytes as sent, any case: saves a String per request. */
+    private static final Map<NameKey, Command> BY_BYTES = new HashMap<>();
+
+    static {
+        StringCommands.register();
+        KeyCommands.register();
+        ServerCommands.register();
+        for (Command c : TABLE.values()) {
+            BY_BYTES.put(new NameKey(c.name().getBytes(StandardCharsets.US_ASCII)), c);
+        }
+    }
+
+    private Commands() {
+    }
+
+    static void add(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler) {
+        TABLE.put(name, new Command(name, arity, flags, firstKey, lastKey, step, handler));
+    }
+
+    static Collection<Command> all() {
+        return TABLE.values();
+    }
+
+    /** Runs one request and queues its reply. Call with the store lock held. */
+    static void execute(Call c, byte[][] args) {
+        Command command = BY_BYTES.get(new NameKey(args[0]));
+        c.args = args;
+        c.now = System.currentTimeMillis();
+        c.client.lastMillis = c.now;
+        if (command == null) {
+            c.reply.error(unknown(args));
+            return;
+        }
+        c.name = command.name();
+        c.client.lastCommand = command.name();
+        if (command.arity() > 0 ? args.length != command.arity() : args.length < -command.arity()) {
+            c.reply.error("ERR wrong number of arguments for '" + command.name() + "' command");
+            return;
+        }
+        KvConfig config = c.server.config;
+        if ((command.flags() & DENYOOM) != 0 && config.maxMemory() > 0
+                && c.server.keyspace.usedMemory > config.maxMemory()) {
+            c.reply.error(KvError.OOM.getMessage());
+            return;
+        }
+        c.server.commandsProcessed++;
+        try {
+            command.handler().run(c);
+        } catch (KvError e) {
+            c.reply.error(e.getMessage());
+        } catch (OutOfMemoryError e) {
+            c.reply.error("OOM the server ran out of heap memory for this command");
+        }
+    }
+
+    private static String unknown(byte[][] args) {
+        StringBuilder s = new StringBuilder("ERR unknown command '").append(clip(args[0])).append("', with args beginning with: ");
+        for (int i = 1; i < args.length && s.length() < 128; i++) {
+            s.append('\'').append(clip(args[i])).append("' ");
+        }
+        return s.toString();
+    }
+
+    private static String clip(byte[] b) {
+        String s = new String(b, StandardCharsets.UTF_8);
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
+    /** A command name's bytes, compared and hashed ignoring ASCII case. */
+    private static final class NameKey {
+        private final byte[] bytes;
+        private final int hash;
+
+        NameKey(byte[] bytes) {
+            this.bytes = bytes;
+            int h = 1;
+            for (byte b : bytes) {
+                h = 31 * h + lower(b);
+            }
+            this.hash = h;
+        }
+
+        private static int lower(byte b) {
+            return b >= 'A' && b <= 'Z' ? b + 32 : b;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof NameKey k) || k.bytes.length != bytes.length) {
+                return false;
+            }
+            for (int i = 0; i < bytes.length; i++) {
+                if (lower(bytes[i]) != lower(k.bytes[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,435 @@
+package io.ipc4j.kv;
+
+import io.ipc4j.socket.JdkUnixServer;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An in-memory key-value server speaking RESP2, Redis's protocol, over a Unix domain socket (and TCP when
+ * asked): redis-cli, redis-benchmark and Redis client libraries work against it unchanged.
+ *
+ * <h2>Design</h2>
+ * Event loops on NIO selectors (one by default; {@link KvConfig#threads()}), each owning its connections; the
+ * first also accepts and hands connections round-robin. Commands run one at a time under a single store lock,
+ * taken once per batch of pipelined requests, which gives every command Redis's atomicity with no per-key
+ * locking. On two cores one loop is the right default: the clients need the other core. A client's replies
+ * are queued; once more than {@code outputPause} bytes wait, its further requests stay unread until the
+ * queue drains, and beyond {@code outputLimit} it is disconnected, so a client that stops reading cannot make
+ * the server's memory grow without bound.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #start} binds (the socket file gets its mode at once; a stale file is replaced, a live server's
+ * never) and returns; {@link #shutdown} (or the SHUTDOWN command) stops accepting, removes the socket file,
+ * finishes the replies in flight (5 s at most), closes the connections, and ends the loops.
+ */
+public final class KvServer implements AutoCloseable {
+    static final String VERSION = "7.0.0";
+    private static final long DRAIN_MILLIS = 5_000;
+
+    final KvConfig config;
+    final Keyspace keyspace;
+    final ReentrantLock storeLock = new ReentrantLock();
+    final long startedMillis = System.currentTimeMillis();
+    final AtomicLong connectionsReceived = new AtomicLong();
+    final AtomicLong rejectedConnections = new AtomicLong();
+    long commandsProcessed; // under storeLock
+    final Map<Long, Client> clients = new ConcurrentHashMap<>();
+    private final AtomicLong nextClientId = new AtomicLong(1);
+    private final JdkUnixServer unix;
+    private final ServerSocketChannel tcp;
+    private final List<Loop> loops = new ArrayList<>();
+    private final CountDownLatch stopped;
+    private volatile boolean stopping;
+    private int nextLoop;
+
+    private KvServer(KvConfig config) throws IOException {
+        this.config = config;
+        this.keyspace = new Keyspace(config.databases());
+        JdkUnixServer u = null;
+        ServerSocketChannel t = null;
+        try {
+            if (config.socket() != null) {
+                u = JdkUnixServer.bind(config.socket(), config.socketMode(), 4096);
+            }
+            if (config.tcp() != null) {
+                t = ServerSocketChannel.open(config.tcp().getAddress() instanceof java.net.Inet6Address
+                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+                t.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                t.bind(config.tcp(), 4096);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (u != null) {
+                u.close();
+            }
+            if (t != null) {
+                t.close();
+            }
+            throw e;
+        }
+        this.unix = u;
+        this.tcp = t;
+        this.stopped = new CountDownLatch(config.threads());
+    }
+
+    /** Binds and starts serving; returns once clients can connect. */
+    public static KvServer start(KvConfig config) throws IOException {
+        KvServer server = new KvServer(config);
+        for (int i = 0; i < config.threads(); i++) {
+            server.loops.add(server.new Loop(i));
+        }
+        Loop first = server.loops.getFirst();
+        if (server.unix != null) {
+            server.unix.channel().configureBlocking(false);
+            server.unix.channel().register(first.selector, SelectionKey.OP_ACCEPT, server.unix.channel());
+        }
+        if (server.tcp != null) {
+            server.tcp.configureBlocking(false);
+            server.tcp.register(first.selector, SelectionKey.OP_ACCEPT, server.tcp);
+        }
+        for (Loop loop : server.loops) {
+            Thread.ofPlatform().name("ipc4j-kv-loop-" + loop.index).start(loop);
+        }
+        return server;
+    }
+
+    /** The Unix socket file, if any. */
+    public Path socket() {
+        return unix == null ? null : unix.path();
+    }
+
+    /** The TCP port, if listening on TCP (useful with port 0). */
+    public int tcpPort() throws IOException {
+        return tcp == null ? -1 : ((java.net.InetSocketAddress) tcp.getLocalAddress()).getPort();
+    }
+
+    /** Stops the server as described in the class comment; returns at once. Idempotent. */
+    public void shutdown() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        closeListeners();
+        loops.forEach(l -> l.selector.wakeup());
+    }
+
+    /** Waits until the loops have ended after {@link #shutdown}. */
+    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    /** Shuts down and waits for the loops (at most a little longer than the reply drain time). */
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            awaitStopped(DRAIN_MILLIS + 2_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    private void closeListeners() {
+        try {
+            if (unix != null) {
+                unix.close();
+            }
+            if (tcp != null) {
+                tcp.close();
+            }
+        } catch (IOException e) {
+            System.err.println("[ipc4j-kv] closing the listeners: " + e);
+        }
+    }
+
+    Collection<Client> clients() {
+        return clients.values();
+    }
+
+    /** One event loop: a selector, its connections, and (for the first) the listeners and active expiry. */
+    private final class Loop implements Runnable {
+        final int index;
+        final Selector selector;
+        final ConcurrentLinkedQueue<SocketChannel> handedOver = new ConcurrentLinkedQueue<>();
+
+        Loop(int index) throws IOException {
+            this.index = index;
+            this.selector = Selector.open();
+        }
+
+        @Override
+        public void run() {
+            try {
+                long drainDeadline = 0;
+                while (true) {
+                    selector.select(100);
+                    if (index == 0) {
+                        expireActively();
+                    }
+                    registerHandedOver();
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        handle(key);
+                    }
+                    selector.selectedKeys().clear();
+                    if (stopping) {
+                        if (drainDeadline == 0) {
+                            drainDeadline = System.currentTimeMillis() + DRAIN_MILLIS;
+                            pauseAll();
+                        }
+                        if (allDrained() || System.currentTimeMillis() > drainDeadline) {
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("[ipc4j-kv] event loop " + index + " failed: " + e);
+                e.printStackTrace();
+            } finally {
+                for (SelectionKey key : selector.keys()) {
+                    if (key.attachment() instanceof Client c) {
+                        close(c);
+                    }
+                }
+                try {
+                    selector.close();
+                } catch (IOException ignored) {
+                    // nothing more to release
+                }
+                stopped.countDown();
+            }
+        }
+
+        private void handle(SelectionKey key) {
+            if (!key.isValid()) {
+                return;
+            }
+            if (key.attachment() instanceof ServerSocketChannel listener) {
+                acceptAll(listener);
+                return;
+            }
+            Client c = (Client) key.attachment();
+            try {
+                if (key.isWritable()) {
+                    flush(c);
+                }
+                if (key.isValid() && key.isReadable()) {
+                    read(c);
+                }
+            } catch (IOException e) {
+                close(c); // the peer reset or vanished
+            }
+        }
+
+        private void acceptAll(ServerSocketChannel listener) {
+            while (!stopping) {
+                SocketChannel channel;
+                try {
+                    channel = listener.accept();
+                } catch (IOException e) {
+                    System.err.println("[ipc4j-kv] accept: " + e);
+                    return;
+                }
+                if (channel == null) {
+                    return;
+                }
+                connectionsReceived.incrementAndGet();
+                if (clients.size() >= config.maxClients()) {
+                    refuse(channel);
+                    continue;
+                }
+                Loop target = loops.get(nextLoop++ % loops.size());
+                target.handedOver.add(channel);
+                if (target != this) {
+                    target.selector.wakeup();
+                } else {
+                    registerHandedOver();
+                }
+            }
+        }
+
+        private void refuse(SocketChannel channel) {
+            rejectedConnections.incrementAndGet();
+            try (channel) {
+                channel.configureBlocking(true);
+                channel.write(ByteBuffer.wrap("-ERR max number of clients reached\r\n"
+                        .getBytes(StandardCharsets.US_ASCII)));
+            } catch (IOException ignored) {
+                // the refused client is gone already
+            }
+        }
+
+        private void registerHandedOver() {
+            SocketChannel channel;
+            while ((channel = handedOver.poll()) != null) {
+                try {
+                    channel.configureBlocking(false);
+                    if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
+                        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    }
+                    long id = nextClientId.getAndIncrement();
+                    Client c = new Client(id, channel, describe(channel), KvServer.this, config);
+                    c.selectionKey = channel.register(selector, SelectionKey.OP_READ, c);
+                    clients.put(id, c);
+                } catch (IOException e) {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // already gone
+                    }
+                }
+            }
+        }
+
+        private void read(Client c) throws IOException {
+            if (!c.fill()) {
+                close(c);
+                return;
+            }
+            process(c);
+        }
+
+        /** Runs every whole request in the client's input, unless its replies are piling up. */
+        private void process(Client c) throws IOException {
+            c.input.flip();
+            boolean locked = false;
+            try {
+                while (!c.closeAfterReply && c.reply.pending() < config.outputPause()) {
+                    byte[][] request;
+                    try {
+                        request = c.parser.next(c.input);
+                    } catch (RespParser.ProtocolException e) {
+                        c.reply.error("ERR " + e.getMessage());
+                        c.closeAfterReply = true;
+                        c.input.position(c.input.limit());
+                        break;
+                    }
+                    if (request == null) {
+                        break;
+                    }
+                    if (request.length == 0) {
+                        continue;
+                    }
+                    if (!locked) {
+                        storeLock.lock();
+                        locked = true;
+                    }
+                    Commands.execute(c.call, request);
+                }
+            } finally {
+                if (locked) {
+                    storeLock.unlock();
+                }
+                c.compact();
+            }
+            flush(c);
+        }
+
+        private void flush(Client c) throws IOException {
+            if (c.closed) {
+                return;
+            }
+            boolean all = c.reply.writeTo(c.channel);
+            if (all && c.closeAfterReply) {
+                close(c);
+                return;
+            }
+            if (c.reply.pending() > config.outputLimit()) {
+                System.err.println("[ipc4j-kv] closing client " + c.id + " (" + c.address + "): "
+                        + c.reply.pending() + " bytes of replies unread, over the limit of " + config.outputLimit());
+                close(c);
+                return;
+            }
+            boolean pause = c.reply.pending() >= config.outputPause() || stopping;
+            int interest = (all ? 0 : SelectionKey.OP_WRITE) | (pause || c.closeAfterReply ? 0 : SelectionKey.OP_READ);
+            if (c.selectionKey.interestOps() != interest) {
+                c.selectionKey.interestOps(interest);
+            }
+            if (c.paused && !pause && c.input.position() > 0) {
+                c.paused = false;
+                process(c); // requests that waited while replies drained
+                return;
+            }
+            c.paused = pause;
+        }
+
+        private void pauseAll() {
+            for (SelectionKey key : selector.keys()) {
+                if (key.isValid() && key.attachment() instanceof Client c) {
+                    try {
+                        flush(c);
+                    } catch (IOException e) {
+                        close(c);
+                    }
+                }
+            }
+        }
+
+        private boolean allDrained() {
+            for (SelectionKey key : selector.keys()) {
+                if (key.isValid() && key.attachment() instanceof Client c && !c.reply.isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void close(Client c) {
+            if (c.closed) {
+                return;
+            }
+            c.closed = true;
+            clients.remove(c.id);
+            c.reply.discard();
+            try {
+                c.channel.close();
+            } catch (IOException ignored) {
+                // closing is all that was left to do
+            }
+        }
+
+        private void expireActively() {
+            if (!storeLock.tryLock()) {
+                return;
+            }
+            try {
+                keyspace.expireDue(System.currentTimeMillis(), 20_000);
+            } finally {
+                storeLock.unlock();
+            }
+        }
+    }
+
+    private static String describe(SocketChannel channel) {
+        try {
+            Object remote = channel.getRemoteAddress();
+            if (remote instanceof java.net.InetSocketAddress inet) {
+                return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+            }
+            return String.valueOf(channel.getLocalAddress()) + ":0";
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.ipc4j.kv;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * A connection's replies waiting to be written, in RESP2. Small replies are encoded into pooled chunks; large
+ * values are queued by reference (stored values are never modified in place), so a big GET copies nothing.
+ * Not thread-safe: owned by the connection's event loop.
+ */
+final class Reply {
+    private static final int CHUNK = 16 * 1024;
+    private static final int BY_REFERENCE = 4 * 1024;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[][] SMALL_INTEGERS = new byte[1024][];
+
+    static {
+        for (int i = 0; i < SMALL_INTEGERS.length; i++) {
+            SMALL_INTEGERS[i] = (":" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private ByteBuffer current;
+    private long pending;
+    private final ByteBuffer[] gather = new ByteBuffer[64];
+    /** Written chunks kept for reuse, so a steady request/reply flow allocates nothing. */
+    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+
+    /** Bytes queued and not yet written. */
+    long pending() {
+        return pending;
+    }
+
+    boolean isEmpty() {
+        return pending == 0;
+    }
+
+    void ok() {
+        raw(OK);
+    }
+
+    void simple(String text) {
+        put((byte) '+');
+        ascii(text);
+        raw(CRLF);
+    }
+
+    /** An error reply; {@code text} starts with its code (ERR, WRONGTYPE, OOM...). */
+    void error(String text) {
+        put((byte) '-');
+        ascii(text.replace('\r', ' ').replace('\n', ' '));
+        raw(CRLF);
+    }
+
+    void integer(long value) {
+        if (value >= 0 && value < SMALL_INTEGERS.length) {
+            raw(SMALL_INTEGERS[(int) value]);
+            return;
+        }
+        put((byte) ':');
+        ascii(Long.toString(value));
+        raw(CRLF);
+    }
+
+    void bulk(byte[] value) {
+        if (value == null) {
+            raw(NULL_BULK);
+            return;
+        }
+        put((byte) '$');
+        ascii(Integer.toString(value.length));
+        raw(CRLF);
+        if (value.length >= BY_REFERENCE) {
+            seal();
+            queue.add(ByteBuffer.wrap(value).asReadOnlyBuffer()); // read-only: never recycled as a chunk
+            pending += value.length;
+        } else {
+            raw(value);
+        }
+        raw(CRLF);
+    }
+
+    void bulk(String value) {
+        bulk(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void nullBulk() {
+        raw(NULL_BULK);
+    }
+
+    void nullArray() {
+        raw(NULL_ARRAY);
+    }
+
+    void array(int length) {
+        put((byte) '*');
+        ascii(Integer.toString(length));
+        raw(CRLF);
+    }
+
+    private void ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            put((byte) s.charAt(i));
+        }
+    }
+
+    private void put(byte b) {
+        if (current == null || !current.hasRemaining()) {
+            newChunk();
+        }
+        current.put(b);
+        pending++;
+    }
+
+    private void raw(byte[] bytes) {
+        int at = 0;
+        while (at < bytes.length) {
+            if (current == null || !current.hasRemaining()) {
+                newChunk();
+            }
+            int n = Math.min(bytes.length - at, current.remaining());
+            current.put(bytes, at, n);
+            at += n;
+        }
+        pending += bytes.length;
+    }
+
+    private void newChunk() {
+        seal();
+        ByteBuffer recycled = free.pollFirst();
+        current = recycled != null ? recycled.clear() : ByteBuffer.allocate(CHUNK);
+    }
+
+    /** Ends the current chunk so that what follows is queued after it. */
+    private void seal() {
+        if (current != null && current.position() > 0) {
+            current.flip();
+            queue.add(current);
+        }
+        current = null;
+    }
+
+    /**
+     * Writes as much as the channel takes without blocking.
+     *
+     * @return true if everything was written.
+     */
+    boolean writeTo(GatheringByteChannel channel) throws IOException {
+        seal();
+        while (!queue.isEmpty()) {
+            int n = 0;
+            for (ByteBuffer b : queue) {
+                if (n == gather.length) {
+                    break;
+                }
+                gather[n++] = b;
+            }
+            long written = channel.write(gather, 0, n);
+            pending -= written;
+            while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
+                ByteBuffer done = queue.pollFirst();
+                if (!done.isReadOnly() && free.size() < 4) {
+                    free.add(done);
+                }
+            }
+            java.util.Arrays.fill(gather, 0, n, null);
+            if (written == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Drops everything queued (the connection is being closed). */
+    void discard() {
+        queue.clear();
+        current = null;
+        pending = 0;
+    }
+}

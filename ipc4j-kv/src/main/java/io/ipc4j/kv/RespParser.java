@@ -1,0 +1,153 @@
+package io.ipc4j.kv;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incremental RESP2 request parser: multibulk requests ({@code *N\r\n$len\r\narg\r\n...}) and inline ones
+ * ({@code PING\r\n}, as nc and redis-benchmark's PING_INLINE send). It resumes where it stopped when a request
+ * arrives in pieces, so a large or slow request costs no re-parsing. Not thread-safe: one per connection.
+ */
+final class RespParser {
+    /** A request the server must refuse; the connection is then closed, as Redis does. */
+    static final class ProtocolException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static final int MAX_INLINE = 64 * 1024;
+
+    private final long maxBulk;
+    private final int maxMultibulk;
+    private int expected = -1;      // arguments of the request being parsed; -1 between requests
+    private int bulkLength = -1;    // length of the argument being read; -1 before its header
+    private final List<byte[]> args = new ArrayList<>();
+
+    RespParser(long maxBulk, int maxMultibulk) {
+        this.maxBulk = maxBulk;
+        this.maxMultibulk = maxMultibulk;
+    }
+
+    /**
+     * The next whole request in {@code in} (flipped for reading; its position advances past what is used),
+     * or null if it has not all arrived. An empty inline line is returned as a request of no arguments.
+     */
+    byte[][] next(ByteBuffer in) throws ProtocolException {
+        if (expected < 0) {
+            if (!in.hasRemaining()) {
+                return null;
+            }
+            if (in.get(in.position()) != '*') {
+                return inline(in);
+            }
+            int lineEnd = findLineEnd(in, in.position());
+            if (lineEnd < 0) {
+                if (in.remaining() > MAX_INLINE) {
+                    throw new ProtocolException("Protocol error: too big mbulk count string");
+                }
+                return null;
+            }
+            long count = parseNumber(in, in.position() + 1, lineEnd);
+            if (count == Long.MIN_VALUE || count > maxMultibulk) {
+                throw new ProtocolException("Protocol error: invalid multibulk length");
+            }
+            in.position(lineEnd + 2);
+            if (count <= 0) {
+                return new byte[0][];
+            }
+            expected = (int) count;
+        }
+        while (args.size() < expected) {
+            if (bulkLength < 0) {
+                if (!in.hasRemaining()) {
+                    return null;
+                }
+                if (in.get(in.position()) != '$') {
+                    throw new ProtocolException("Protocol error: expected '$', got '" + (char) in.get(in.position()) + "'");
+                }
+                int lineEnd = findLineEnd(in, in.position());
+                if (lineEnd < 0) {
+                    if (in.remaining() > MAX_INLINE) {
+                        throw new ProtocolException("Protocol error: too big bulk count string");
+                    }
+                    return null;
+                }
+                long length = parseNumber(in, in.position() + 1, lineEnd);
+                if (length < 0 || length > maxBulk) {
+                    throw new ProtocolException("Protocol error: invalid bulk length");
+                }
+                in.position(lineEnd + 2);
+                bulkLength = (int) length;
+            }
+            if (in.remaining() < bulkLength + 2) {
+                return null;
+            }
+            byte[] arg = new byte[bulkLength];
+            in.get(arg);
+            if (in.get() != '\r' || in.get() != '\n') {
+                throw new ProtocolException("Protocol error: bulk string not terminated by CRLF");
+            }
+            args.add(arg);
+            bulkLength = -1;
+        }
+        byte[][] request = args.toArray(new byte[0][]);
+        args.clear();
+        expected = -1;
+        return request;
+    }
+
+    /** Bytes of the argument being received, for a caller that must make room for it. */
+    int pendingBulk() {
+        return bulkLength;
+    }
+
+    private byte[][] inline(ByteBuffer in) throws ProtocolException {
+        int newline = -1;
+        for (int i = in.position(); i < in.limit(); i++) {
+            if (in.get(i) == '\n') {
+                newline = i;
+                break;
+            }
+        }
+        if (newline < 0) {
+            if (in.remaining() > MAX_INLINE) {
+                throw new ProtocolException("Protocol error: too big inline request");
+            }
+            return null;
+        }
+        int end = newline > in.position() && in.get(newline - 1) == '\r' ? newline - 1 : newline;
+        List<byte[]> words = InlineSplitter.split(in, in.position(), end);
+        in.position(newline + 1);
+        return words.toArray(new byte[0][]);
+    }
+
+    private static int findLineEnd(ByteBuffer in, int from) {
+        for (int i = from; i < in.limit() - 1; i++) {
+            if (in.get(i) == '\r' && in.get(i + 1) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The decimal number in [from, to), or Long.MIN_VALUE if it is not one. */
+    private static long parseNumber(ByteBuffer in, int from, int to) {
+        if (from >= to || to - from > 19) {
+            return Long.MIN_VALUE;
+        }
+        boolean negative = in.get(from) == '-';
+        long value = 0;
+        for (int i = negative ? from + 1 : from; i < to; i++) {
+            int d = in.get(i) - '0';
+            if (d < 0 || d > 9) {
+                return Long.MIN_VALUE;
+            }
+            value = value * 10 + d;
+        }
+        return negative ? -value : value;
+    }
+}

@@ -1,0 +1,354 @@
+package io.ipc4j.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static io.ipc4j.kv.Commands.ADMIN;
+import static io.ipc4j.kv.Commands.FAST;
+import static io.ipc4j.kv.Commands.READONLY;
+import static io.ipc4j.kv.Commands.add;
+
+/** Connection and server commands: PING, ECHO, INFO, CLIENT, COMMAND, HELLO, SELECT, QUIT, RESET, SHUTDOWN, CONFIG. */
+final class ServerCommands {
+    private ServerCommands() {
+    }
+
+    static void register() {
+        add("ping", -1, FAST, 0, 0, 0, c -> {
+            if (c.argc() > 2) {
+                throw new KvError("ERR wrong number of arguments for 'ping' command");
+            }
+            if (c.argc() == 2) {
+                c.reply.bulk(c.args[1]);
+            } else {
+                c.reply.simple("PONG");
+            }
+        });
+        add("echo", 2, FAST, 0, 0, 0, c -> c.reply.bulk(c.args[1]));
+        add("info", -1, 0, 0, 0, 0, ServerCommands::info);
+        add("client", -2, 0, 0, 0, 0, ServerCommands::client);
+        add("command", -1, 0, 0, 0, 0, ServerCommands::command);
+        add("hello", -1, FAST, 0, 0, 0, ServerCommands::hello);
+        add("select", 2, FAST, 0, 0, 0, c -> {
+            c.client.db = database(c, c.args[1]);
+            c.reply.ok();
+        });
+        add("quit", -1, FAST, 0, 0, 0, c -> {
+            c.reply.ok();
+            c.client.closeAfterReply = true;
+        });
+        add("reset", 1, FAST, 0, 0, 0, c -> {
+            c.client.db = 0;
+            c.client.name = null;
+            c.reply.simple("RESET");
+        });
+        add("shutdown", -1, ADMIN, 0, 0, 0, c -> {
+            for (int i = 1; i < c.argc(); i++) {
+                String option = c.word(i);
+                if (option.equals("abort")) {
+                    throw new KvError("ERR No shutdown in progress.");
+                }
+                if (!List.of("nosave", "save", "now", "force").contains(option)) {
+                    throw KvError.SYNTAX;
+                }
+            }
+            c.server.shutdown(); // no reply: the connection closes, as with Redis
+            c.client.closeAfterReply = true;
+        });
+        add("config", -2, ADMIN, 0, 0, 0, ServerCommands::config);
+        add("time", 1, FAST, 0, 0, 0, c -> {
+            long micros = Math.multiplyExact(c.now, 1000L);
+            c.reply.array(2);
+            c.reply.bulk(Long.toString(micros / 1_000_000));
+            c.reply.bulk(Long.toString(micros % 1_000_000));
+        });
+        add("lastsave", 1, FAST, 0, 0, 0, c -> c.reply.integer(c.server.startedMillis / 1000));
+    }
+
+    private static int database(Call c, byte[] index) throws KvError {
+        long n = Numbers.parseLong(index);
+        if (n < 0 || n >= c.keyspace().databases.length) {
+            throw KvError.DB_RANGE;
+        }
+        return (int) n;
+    }
+
+    private static void hello(Call c) throws KvError {
+        if (c.argc() >= 2) {
+            long version;
+            try {
+                version = Numbers.parseLong(c.args[1]);
+            } catch (KvError e) {
+                throw new KvError("ERR Protocol version is not an integer or out of range");
+            }
+            if (version != 2) {
+                throw new KvError("NOPROTO unsupported protocol version");
+            }
+            for (int i = 2; i < c.argc(); i++) {
+                String option = c.word(i);
+                if (option.equals("setname") && i + 1 < c.argc()) {
+                    c.client.name = clientName(c.text(++i));
+                } else if (option.equals("auth") && i + 2 < c.argc()) {
+                    i += 2; // no users: every client is the default user
+                } else {
+                    throw new KvError("ERR Syntax error in HELLO option '" + c.text(i) + "'");
+                }
+            }
+        }
+        c.reply.array(14);
+        c.reply.bulk("server");
+        c.reply.bulk("redis");
+        c.reply.bulk("version");
+        c.reply.bulk(KvServer.VERSION);
+        c.reply.bulk("proto");
+        c.reply.integer(2);
+        c.reply.bulk("id");
+        c.reply.integer(c.client.id);
+        c.reply.bulk("mode");
+        c.reply.bulk("standalone");
+        c.reply.bulk("role");
+        c.reply.bulk("master");
+        c.reply.bulk("modules");
+        c.reply.array(0);
+    }
+
+    private static String clientName(String name) throws KvError {
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (ch < '!' || ch > '~') {
+                throw new KvError("ERR Client names cannot contain spaces, newlines or special characters.");
+            }
+        }
+        return name.isEmpty() ? null : name;
+    }
+
+    private static void client(Call c) throws KvError {
+        String sub = c.word(1);
+        switch (sub) {
+            case "setname" -> {
+                requireArgs(c, 3, "client|setname");
+                c.client.name = clientName(c.text(2));
+                c.reply.ok();
+            }
+            case "getname" -> c.reply.bulk(c.client.name);
+            case "id" -> c.reply.integer(c.client.id);
+            case "info" -> c.reply.bulk(c.client.info(c.now) + "\n");
+            case "list" -> {
+                StringBuilder all = new StringBuilder();
+                for (Client other : c.server.clients()) {
+                    all.append(other.info(c.now)).append('\n');
+                }
+                c.reply.bulk(all.toString());
+            }
+            case "setinfo" -> {
+                requireArgs(c, 4, "client|setinfo");
+                c.reply.ok();
+            }
+            case "no-evict", "no-touch", "reply" -> c.reply.ok();
+            case "help" -> {
+                List<String> help = List.of("CLIENT <subcommand> [<arg> ...]. Subcommands are:", "GETNAME", "ID",
+                        "INFO", "LIST", "SETNAME <name>", "SETINFO <option> <value>");
+                c.reply.array(help.size());
+                help.forEach(h -> c.reply.simple(h));
+            }
+            default -> throw new KvError("ERR unknown subcommand '" + c.text(1) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    private static void requireArgs(Call c, int n, String name) throws KvError {
+        if (c.argc() != n) {
+            throw new KvError("ERR wrong number of arguments for '" + name + "' command");
+        }
+    }
+
+    private static void command(Call c) throws KvError {
+        if (c.argc() == 1) {
+            c.reply.array(Commands.all().size());
+            Commands.all().forEach(cmd -> commandInfo(c, cmd));
+            return;
+        }
+        switch (c.word(1)) {
+            case "count" -> c.reply.integer(Commands.all().size());
+            case "list" -> {
+                c.reply.array(Commands.all().size());
+                Commands.all().forEach(cmd -> c.reply.bulk(cmd.name()));
+            }
+            case "info" -> {
+                c.reply.array(c.argc() - 2);
+                for (int i = 2; i < c.argc(); i++) {
+                    Commands.Command cmd = Commands.TABLE.get(c.word(i));
+                    if (cmd == null) {
+                        c.reply.nullArray();
+                    } else {
+                        commandInfo(c, cmd);
+                    }
+                }
+            }
+            case "docs" -> {
+                List<Commands.Command> wanted = new ArrayList<>();
+                if (c.argc() == 2) {
+                    wanted.addAll(Commands.all());
+                } else {
+                    for (int i = 2; i < c.argc(); i++) {
+                        Commands.Command cmd = Commands.TABLE.get(c.word(i));
+                        if (cmd != null) {
+                            wanted.add(cmd);
+                        }
+                    }
+                }
+                c.reply.array(wanted.size() * 2);
+                for (Commands.Command cmd : wanted) {
+                    c.reply.bulk(cmd.name());
+                    c.reply.array(4);
+                    c.reply.bulk("summary");
+                    c.reply.bulk("ipc4j-kv: " + cmd.name().toUpperCase(Locale.ROOT) + " as in Redis 7");
+                    c.reply.bulk("group");
+                    c.reply.bulk(cmd.firstKey() > 0 ? "string" : "server");
+                }
+            }
+            default -> throw new KvError("ERR unknown subcommand '" + c.text(1) + "'. Try COMMAND HELP.");
+        }
+    }
+
+    private static void commandInfo(Call c, Commands.Command cmd) {
+        c.reply.array(10);
+        c.reply.bulk(cmd.name());
+        c.reply.integer(cmd.arity());
+        List<String> flags = cmd.flagNames();
+        c.reply.array(flags.size());
+        flags.forEach(f -> c.reply.simple(f));
+        c.reply.integer(cmd.firstKey());
+        c.reply.integer(cmd.lastKey());
+        c.reply.integer(cmd.step());
+        c.reply.array(0);
+        c.reply.array(0);
+        c.reply.array(0);
+        c.reply.array(0);
+    }
+
+    private static void config(Call c) throws KvError {
+        String sub = c.word(1);
+        switch (sub) {
+            case "get" -> {
+                if (c.argc() < 3) {
+                    throw new KvError("ERR wrong number of arguments for 'config|get' command");
+                }
+                Map<String, String> values = configValues(c.server);
+                List<String> found = new ArrayList<>();
+                for (int i = 2; i < c.argc(); i++) {
+                    for (Map.Entry<String, String> e : values.entrySet()) {
+                        if (Glob.matches(c.word(i).getBytes(StandardCharsets.US_ASCII),
+                                e.getKey().getBytes(StandardCharsets.US_ASCII)) && !found.contains(e.getKey())) {
+                            found.add(e.getKey());
+                        }
+                    }
+                }
+                c.reply.array(found.size() * 2);
+                for (String key : found) {
+                    c.reply.bulk(key);
+                    c.reply.bulk(values.get(key));
+                }
+            }
+            case "resetstat" -> {
+                c.keyspace().keyspaceHits = 0;
+                c.keyspace().keyspaceMisses = 0;
+                c.keyspace().expiredKeys = 0;
+                c.server.commandsProcessed = 0;
+                c.reply.ok();
+            }
+            case "set" -> throw new KvError("ERR ipc4j-kv is configured at start (ipc4j kv serve --help);"
+                    + " CONFIG SET is not supported");
+            default -> throw new KvError("ERR unknown subcommand '" + c.text(1) + "'. Try CONFIG HELP.");
+        }
+    }
+
+    private static Map<String, String> configValues(KvServer server) {
+        Map<String, String> m = new LinkedHashMap<>();
+        KvConfig k = server.config;
+        m.put("maxmemory", Long.toString(k.maxMemory()));
+        m.put("maxmemory-policy", "noeviction");
+        m.put("maxclients", Integer.toString(k.maxClients()));
+        m.put("databases", Integer.toString(k.databases()));
+        m.put("proto-max-bulk-len", Long.toString(k.maxBulk()));
+        m.put("unixsocket", k.socket() == null ? "" : k.socket().toString());
+        m.put("unixsocketperm", Integer.toOctalString(k.socketMode()));
+        m.put("port", k.tcp() == null ? "0" : Integer.toString(k.tcp().getPort()));
+        m.put("save", "");
+        m.put("appendonly", "no");
+        m.put("io-threads", Integer.toString(k.threads()));
+        return m;
+    }
+
+    private static void info(Call c) {
+        List<String> wanted = new ArrayList<>();
+        for (int i = 1; i < c.argc(); i++) {
+            wanted.add(c.word(i));
+        }
+        boolean all = wanted.isEmpty() || wanted.contains("all") || wanted.contains("everything")
+                || wanted.contains("default");
+        StringBuilder out = new StringBuilder();
+        KvServer s = c.server;
+        Keyspace ks = c.keyspace();
+        long uptime = (c.now - s.startedMillis) / 1000;
+        if (all || wanted.contains("server")) {
+            out.append("# Server\r\nredis_version:").append(KvServer.VERSION)
+                    .append("\r\nipc4j_kv_version:0.1.0\r\nredis_mode:standalone\r\nos:")
+                    .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
+                    .append("\r\narch_bits:64\r\nprocess_id:").append(ProcessHandle.current().pid())
+                    .append("\r\ntcp_port:").append(s.config.tcp() == null ? 0 : s.config.tcp().getPort())
+                    .append("\r\nuptime_in_seconds:").append(uptime)
+                    .append("\r\nuptime_in_days:").append(uptime / 86400)
+                    .append("\r\nexecutable:java\r\nconfig_file:\r\n\r\n");
+        }
+        if (all || wanted.contains("clients")) {
+            out.append("# Clients\r\nconnected_clients:").append(s.clients().size())
+                    .append("\r\nmaxclients:").append(s.config.maxClients())
+                    .append("\r\nblocked_clients:0\r\n\r\n");
+        }
+        if (all || wanted.contains("memory")) {
+            out.append("# Memory\r\nused_memory:").append(ks.usedMemory)
+                    .append("\r\nused_memory_human:").append(human(ks.usedMemory))
+                    .append("\r\nused_memory_heap:").append(Runtime.getRuntime().totalMemory()
+                            - Runtime.getRuntime().freeMemory())
+                    .append("\r\nmaxmemory:").append(s.config.maxMemory())
+                    .append("\r\nmaxmemory_human:").append(human(s.config.maxMemory()))
+                    .append("\r\nmaxmemory_policy:noeviction\r\n\r\n");
+        }
+        if (all || wanted.contains("stats")) {
+            out.append("# Stats\r\ntotal_connections_received:").append(s.connectionsReceived.get())
+                    .append("\r\ntotal_commands_processed:").append(s.commandsProcessed)
+                    .append("\r\nrejected_connections:").append(s.rejectedConnections.get())
+                    .append("\r\nexpired_keys:").append(ks.expiredKeys)
+                    .append("\r\nkeyspace_hits:").append(ks.keyspaceHits)
+                    .append("\r\nkeyspace_misses:").append(ks.keyspaceMisses).append("\r\n\r\n");
+        }
+        if (all || wanted.contains("keyspace")) {
+            out.append("# Keyspace\r\n");
+            for (Database db : ks.databases) {
+                if (db.size() > 0) {
+                    out.append("db").append(db.index).append(":keys=").append(db.size()).append(",expires=")
+                            .append(db.expiring()).append(",avg_ttl=0\r\n");
+                }
+            }
+        }
+        c.reply.bulk(out.toString());
+    }
+
+    private static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + "B";
+        }
+        String[] units = {"K", "M", "G", "T"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
+    }
+}
