@@ -105,7 +105,8 @@ public final class GracefulShutdown {
     }
 
     private void onSignal(Signal signal) {
-        runNow();
+        // Exit first and let the shutdown hook run the clean-up: a main thread that ends because the clean-up
+        // stopped its work would otherwise race this exit and end the process with status 0.
         Runtime.getRuntime().exit(128 + signal.number());
     }
 }

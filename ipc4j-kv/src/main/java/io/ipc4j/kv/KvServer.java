@@ -289,7 +289,7 @@ public final class KvServer implements AutoCloseable {
                         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     }
                     long id = nextClientId.getAndIncrement();
-                    Client c = new Client(id, channel, describe(channel), KvServer.this, config);
+                    Client c = new Client(id, channel, describe(channel, config), KvServer.this, config);
                     c.selectionKey = channel.register(selector, SelectionKey.OP_READ, c);
                     clients.put(id, c);
                 } catch (IOException e) {
@@ -421,13 +421,13 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
-    private static String describe(SocketChannel channel) {
+    private static String describe(SocketChannel channel, KvConfig config) {
         try {
             Object remote = channel.getRemoteAddress();
             if (remote instanceof java.net.InetSocketAddress inet) {
                 return inet.getAddress().getHostAddress() + ":" + inet.getPort();
             }
-            return String.valueOf(channel.getLocalAddress()) + ":0";
+            return config.socket() + ":0"; // as Redis shows Unix clients
         } catch (IOException e) {
             return "?";
         }

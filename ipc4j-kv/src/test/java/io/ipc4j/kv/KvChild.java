@@ -1,0 +1,29 @@
+package io.ipc4j.kv;
+
+import io.ipc4j.signal.GracefulShutdown;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit]}. Prints
+ * "ready", serves until SHUTDOWN (prints "stopped", exits 0) or TERM (clean-up, exits 143).
+ */
+public final class KvChild {
+    private KvChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        KvConfig config = KvConfig.defaults(Path.of(args[0]));
+        if (args.length > 1) {
+            config = config.withMaxClients(Integer.parseInt(args[1])).withMaxMemory(Long.parseLong(args[2]))
+                    .withLimits(Long.parseLong(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
+                            Long.parseLong(args[6]));
+        }
+        KvServer server = KvServer.start(config);
+        GracefulShutdown.install().add("stop the server", server::close);
+        System.out.println("ready");
+        server.awaitStopped(10, TimeUnit.MINUTES);
+        System.out.println("stopped");
+    }
+}
