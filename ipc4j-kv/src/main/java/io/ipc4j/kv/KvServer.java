@@ -232,7 +232,7 @@ public final class KvServer implements AutoCloseable {
             Client c = (Client) key.attachment();
             try {
                 if (key.isWritable()) {
-                    flush(c);
+                    writable(c);
                 }
                 if (key.isValid() && key.isReadable()) {
                     read(c);
@@ -310,12 +310,31 @@ public final class KvServer implements AutoCloseable {
             process(c);
         }
 
-        /** Runs every whole request in the client's input, unless its replies are piling up. */
+        /**
+         * Runs the whole requests in the client's input, writes the replies, and goes on while replies drain
+         * as fast as they are made; stops (paused) when they pile up beyond the pause threshold.
+         */
         private void process(Client c) throws IOException {
+            while (true) {
+                boolean stoppedForOutput = runRequests(c);
+                if (!flush(c)) {
+                    return;
+                }
+                if (!stoppedForOutput || c.paused) {
+                    return;
+                }
+            }
+        }
+
+        /** Runs requests until the input has no whole one left: true if it stopped because replies piled up. */
+        private boolean runRequests(Client c) {
             c.input.flip();
             boolean locked = false;
             try {
-                while (!c.closeAfterReply && c.reply.pending() < config.outputPause()) {
+                while (!c.closeAfterReply) {
+                    if (c.reply.pending() >= config.outputPause()) {
+                        return true;
+                    }
                     byte[][] request;
                     try {
                         request = c.parser.next(c.input);
@@ -337,41 +356,49 @@ public final class KvServer implements AutoCloseable {
                     }
                     Commands.execute(c.call, request);
                 }
+                return false;
             } finally {
                 if (locked) {
                     storeLock.unlock();
                 }
                 c.compact();
             }
-            flush(c);
         }
 
-        private void flush(Client c) throws IOException {
+        /**
+         * Writes what the socket takes and sets the client's interest: reading unless its replies are piling up
+         * (paused) or it is closing, writing while replies remain. False if the client was closed.
+         */
+        private boolean flush(Client c) throws IOException {
             if (c.closed) {
-                return;
+                return false;
             }
             boolean all = c.reply.writeTo(c.channel);
             if (all && c.closeAfterReply) {
                 close(c);
-                return;
+                return false;
             }
             if (c.reply.pending() > config.outputLimit()) {
                 System.err.println("[ipc4j-kv] closing client " + c.id + " (" + c.address + "): "
                         + c.reply.pending() + " bytes of replies unread, over the limit of " + config.outputLimit());
                 close(c);
-                return;
+                return false;
             }
-            boolean pause = c.reply.pending() >= config.outputPause() || stopping;
-            int interest = (all ? 0 : SelectionKey.OP_WRITE) | (pause || c.closeAfterReply ? 0 : SelectionKey.OP_READ);
+            c.paused = c.reply.pending() >= config.outputPause() || stopping;
+            int interest = (all ? 0 : SelectionKey.OP_WRITE)
+                    | (c.paused || c.closeAfterReply ? 0 : SelectionKey.OP_READ);
             if (c.selectionKey.interestOps() != interest) {
                 c.selectionKey.interestOps(interest);
             }
-            if (c.paused && !pause && c.input.position() > 0) {
-                c.paused = false;
-                process(c); // requests that waited while replies drained
-                return;
+            return true;
+        }
+
+        /** The socket took more replies: resumes a paused client's waiting requests once they drained enough. */
+        private void writable(Client c) throws IOException {
+            boolean wasPaused = c.paused;
+            if (flush(c) && wasPaused && !c.paused) {
+                process(c);
             }
-            c.paused = pause;
         }
 
         private void pauseAll() {

@@ -1,0 +1,217 @@
+package io.ipc4j.kv;
+
+import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Limits and hostile clients: the server answers with errors, closes the offender, and stays up. */
+class LimitsAndFuzzTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    private static final long PAUSE = 64 * 1024;
+    private ChildJvm.Running server;
+    private Path socket;
+
+    /** maxclients, maxmemory, maxbulk, maxmultibulk, output pause, output limit. */
+    private void start(String... limits) throws Exception {
+        socket = LEAKS.scratch().resolve("kv.sock");
+        server = KvServerTest.startServer(socket, limits);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try (Resp r = new Resp(socket)) {
+            r.send(Resp.command("SHUTDOWN"));
+            assertTrue(r.closedByServer());
+        }
+        ChildJvm.Result result = server.finish(KvServerTest.LIMIT);
+        assertEquals(0, result.status().code(), result.describe());
+        server.close();
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
+    void malformedRequestsGetAnErrorAndOnlyThatConnectionCloses() throws Exception {
+        start("100", "0", "4096", "64", String.valueOf(PAUSE), String.valueOf(1 << 20));
+        try (Resp bystander = new Resp(socket)) {
+            assertEquals("+OK", bystander.call("SET", "k", "v"));
+            assertRefused("$5000\r\n", "-ERR Protocol error: expected '$', got '$'", false);
+            assertRefused("*1\r\n$5000\r\n", "-ERR Protocol error: invalid bulk length", true);
+            assertRefused("*65\r\n", "-ERR Protocol error: invalid multibulk length", true);
+            assertRefused("*1\r\n:12\r\n", "-ERR Protocol error: expected '$', got ':'", true);
+            assertRefused("*x\r\n", "-ERR Protocol error: invalid multibulk length", true);
+            assertRefused("SET \"unbalanced\r\n", "-ERR Protocol error: unbalanced quotes in request", true);
+            assertEquals("v", bystander.call("GET", "k"), "the other client is undisturbed");
+        }
+    }
+
+    private void assertRefused(String raw, String error, boolean closes) throws IOException {
+        try (Resp r = new Resp(socket)) {
+            r.send(raw.getBytes(StandardCharsets.ISO_8859_1));
+            if (!closes) { // "$5000" is an inline request naming an unknown command; the connection stays
+                assertTrue(r.reply().startsWith("-ERR unknown command '$5000'"));
+                return;
+            }
+            assertEquals(error, r.reply(), raw);
+            assertTrue(r.closedByServer(), "closed after " + raw);
+        }
+    }
+
+    @Test
+    void maxmemoryGivesOomErrorsNotACrashAndMaxclientsRefusesTheExtraClient() throws Exception {
+        start("3", "300000", String.valueOf(512 << 20), "1024", String.valueOf(PAUSE), String.valueOf(1 << 20));
+        try (Resp r = new Resp(socket)) {
+            String value = "x".repeat(4000);
+            String reply = null;
+            int stored = 0;
+            while (stored < 1000) {
+                reply = r.call("SET", "key:" + stored, value);
+                if (!reply.equals("+OK")) {
+                    break;
+                }
+                stored++;
+            }
+            assertEquals("-OOM command not allowed when used memory > 'maxmemory'.", reply);
+            assertTrue(stored > 50 && stored < 100, "stored " + stored + " values of 4000 bytes under 300000");
+            assertEquals(value, r.call("GET", "key:0"), "reads still work");
+            assertEquals(":1", r.call("DEL", "key:0"), "deleting is never refused");
+            assertEquals("+OK", r.call("FLUSHALL"));
+            assertEquals("+OK", r.call("SET", "again", value));
+
+            try (Resp second = new Resp(socket); Resp third = new Resp(socket); Resp fourth = new Resp(socket)) {
+                assertEquals("+PONG", second.call("PING"));
+                assertEquals("+PONG", third.call("PING"));
+                assertEquals("-ERR max number of clients reached", fourth.reply());
+                assertTrue(fourth.closedByServer());
+            }
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsPausedWithBoundedMemoryAndLosesNothing() throws Exception {
+        start("100", "0", String.valueOf(512 << 20), "1024", String.valueOf(PAUSE), String.valueOf(1 << 20));
+        String value = "v".repeat(4000);
+        int requests = 5000; // 20 MB of replies: twenty times the disconnect limit, were they all queued
+        try (Resp writer = new Resp(socket); Resp slow = new Resp(socket); Resp observer = new Resp(socket)) {
+            assertEquals("+OK", writer.call("SET", "big", value));
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    byte[] get = Resp.command("GET", "big");
+                    for (int i = 0; i < requests; i++) {
+                        slow.send(get);
+                    }
+                } catch (IOException e) {
+                    failure.set(e);
+                }
+            });
+            long maxQueued = 0;
+            for (int i = 0; i < 50; i++) {
+                Thread.sleep(20);
+                String list = observer.call("CLIENT", "LIST");
+                for (String line : list.split("\n")) {
+                    if (line.contains(" cmd=get ")) {
+                        long omem = Long.parseLong(line.replaceAll(".* omem=(\\d+) .*", "$1"));
+                        maxQueued = Math.max(maxQueued, omem);
+                    }
+                }
+                assertEquals("+PONG", observer.call("PING"), "others are served meanwhile");
+            }
+            assertTrue(maxQueued <= PAUSE + 4100 + 16 * 1024, "queued replies stayed bounded: " + maxQueued);
+            for (int i = 0; i < requests; i++) {
+                assertEquals(value, slow.reply(), "reply " + i);
+            }
+            sender.join(30_000);
+            assertNull(failure.get());
+        }
+    }
+
+    @Test
+    void fuzzingClientsNeitherStopTheServerNorDisturbOthers() throws Exception {
+        start("1000", "0", String.valueOf(1 << 20), "1024", String.valueOf(PAUSE), String.valueOf(1 << 20));
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong verified = new AtomicLong();
+        AtomicReference<String> wrong = new AtomicReference<>();
+        Thread steady = Thread.ofPlatform().start(() -> {
+            try (Resp r = new Resp(socket)) {
+                for (int i = 0; !done.get(); i++) {
+                    String k = "steady:" + (i % 100);
+                    r.call("SET", k, "value-" + i);
+                    String got = r.call("GET", k);
+                    if (!got.equals("value-" + i)) {
+                        wrong.compareAndSet(null, k + " -> " + got);
+                    }
+                    verified.incrementAndGet();
+                }
+            } catch (IOException e) {
+                wrong.compareAndSet(null, e.toString());
+            }
+        });
+        SplittableRandom random = new SplittableRandom(2026);
+        List<byte[]> attacks = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            attacks.add(attack(random, i));
+        }
+        for (byte[] attack : attacks) {
+            try (Resp r = new Resp(socket)) {
+                r.send(attack);
+            } catch (IOException e) {
+                // the server may close first: that is its right
+            }
+        }
+        done.set(true);
+        steady.join(30_000);
+        assertNull(wrong.get(), "the steady client saw a wrong reply");
+        assertTrue(verified.get() > 0);
+        try (Resp r = new Resp(socket)) {
+            assertEquals("+PONG", r.call("PING"));
+            long deadline = System.currentTimeMillis() + 10_000;
+            String clients;
+            do {
+                clients = r.call("INFO", "clients");
+            } while (!clients.contains("connected_clients:1\r\n") && System.currentTimeMillis() < deadline);
+            assertTrue(clients.contains("connected_clients:1\r\n"), "every fuzzing connection is gone: " + clients);
+        }
+    }
+
+    /** Random bytes, broken RESP, absurd lengths, escape sequences, half-sent requests. */
+    private static byte[] attack(SplittableRandom random, int i) {
+        return switch (i % 6) {
+            case 0 -> {
+                byte[] b = new byte[1 + random.nextInt(4096)];
+                random.nextBytes(b);
+                yield b;
+            }
+            case 1 -> ("*" + random.nextInt(-5, 5000) + "\r\n$" + random.nextInt(-10, 2_000_000) + "\r\nabc")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            case 2 -> ("*2\r\n$3\r\nGET\r\n$" + 3 + "\r\nab" + (char) random.nextInt(256) + "XX")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            case 3 -> ("SET \u001b[2J\u001b[31m " + "\"x\\x4".repeat(random.nextInt(1, 50)) + "\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            case 4 -> "A".repeat(70_000).getBytes(StandardCharsets.ISO_8859_1); // too big an inline request
+            default -> {
+                byte[] valid = Resp.command("SET", "fuzz:" + i, "v");
+                yield java.util.Arrays.copyOf(valid, random.nextInt(1, valid.length)); // cut short
+            }
+        };
+    }
+}
