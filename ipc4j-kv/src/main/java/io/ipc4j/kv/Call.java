@@ -8,6 +8,7 @@ final class Call {
     final KvServer server;
     final Client client;
     final Reply reply;
+    final Commands.NameKey probe = new Commands.NameKey(new byte[0]);
     byte[][] args;
     String name;
     long now;

@@ -71,7 +71,7 @@ final class Commands {
 
     /** Runs one request and queues its reply. Call with the store lock held. */
     static void execute(Call c, byte[][] args) {
-        Command command = BY_BYTES.get(new NameKey(args[0]));
+        Command command = BY_BYTES.get(c.probe.set(args[0]));
         c.args = args;
         c.now = System.currentTimeMillis();
         c.client.lastMillis = c.now;
@@ -114,18 +114,26 @@ final class Commands {
         return s.length() > 128 ? s.substring(0, 128) : s;
     }
 
-    /** A command name's bytes, compared and hashed ignoring ASCII case. */
-    private static final class NameKey {
-        private final byte[] bytes;
-        private final int hash;
+    /**
+     * A command name's bytes, compared and hashed ignoring ASCII case. Each connection reuses one as its
+     * lookup probe ({@link #set}), so finding a command allocates nothing.
+     */
+    static final class NameKey {
+        private byte[] bytes;
+        private int hash;
 
         NameKey(byte[] bytes) {
-            this.bytes = bytes;
+            set(bytes);
+        }
+
+        NameKey set(byte[] name) {
+            this.bytes = name;
             int h = 1;
-            for (byte b : bytes) {
+            for (byte b : name) {
                 h = 31 * h + lower(b);
             }
             this.hash = h;
+            return this;
         }
 
         private static int lower(byte b) {
