@@ -145,6 +145,39 @@ class RealClientsTest {
         }
     }
 
+    @Test
+    void twoThousandConnectionsAtOnceAreAllServed() throws Exception {
+        List<java.nio.channels.SocketChannel> connections = new ArrayList<>();
+        try {
+            byte[] ping = Resp.command("PING");
+            for (int i = 0; i < 2000; i++) {
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                        java.net.StandardProtocolFamily.UNIX);
+                ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+                ch.write(java.nio.ByteBuffer.wrap(ping));
+                connections.add(ch);
+            }
+            int pongs = 0;
+            for (java.nio.channels.SocketChannel ch : connections) {
+                java.nio.ByteBuffer reply = java.nio.ByteBuffer.allocate(7);
+                while (reply.hasRemaining() && ch.read(reply) >= 0) {
+                    // a 7-byte reply may come in pieces
+                }
+                if (new String(reply.array(), java.nio.charset.StandardCharsets.US_ASCII).equals("+PONG\r\n")) {
+                    pongs++;
+                }
+            }
+            assertEquals(2000, pongs);
+            try (Resp r = new Resp(socket)) {
+                assertTrue(r.call("INFO", "clients").contains("connected_clients:2001\r\n"));
+            }
+        } finally {
+            for (java.nio.channels.SocketChannel ch : connections) {
+                ch.close();
+            }
+        }
+    }
+
     private static String sortedLines(String s) {
         return String.join("\n", s.lines().sorted().toList()) + "\n";
     }

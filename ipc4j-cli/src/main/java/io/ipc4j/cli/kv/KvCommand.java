@@ -56,12 +56,15 @@ public final class KvCommand {
                         Integer.parseInt(tcp.substring(colon + 1))));
             }
             KvServer server = KvServer.start(config);
-            GracefulShutdown.install().add("stop ipc4j-kv", server::close);
+            GracefulShutdown shutdown = GracefulShutdown.install().add("stop ipc4j-kv", () -> {
+                server.close();
+                System.out.println("ipc4j-kv stopped; socket file removed");
+            });
             System.out.println("ipc4j-kv listening on " + server.socket()
                     + (tcp != null ? " and tcp port " + server.tcpPort() : "") + " (pid " + ProcessHandle.current().pid()
                     + "); redis-cli -s " + server.socket());
-            server.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
-            System.out.println("ipc4j-kv stopped; socket file removed");
+            server.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS); // SHUTDOWN, or TERM/INT/HUP
+            shutdown.runNow(); // says so once, whichever stopped it
             return 0;
         }
 
