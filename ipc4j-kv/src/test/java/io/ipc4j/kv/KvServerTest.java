@@ -179,6 +179,24 @@ class KvServerTest {
     }
 
     @Test
+    void expiredKeysAreRemovedActivelyWithoutBeingTouched() throws Exception {
+        try (Resp r = connect()) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals("+OK", r.call("SET", "short:" + i, "x", "PX", "50"));
+            }
+            assertEquals("+OK", r.call("SET", "long", "x", "EX", "100"));
+            long deadline = System.currentTimeMillis() + 10_000;
+            String size;
+            do {
+                size = r.call("DBSIZE"); // counts keys not yet removed; GET would expire them lazily instead
+            } while (!size.equals(":1") && System.currentTimeMillis() < deadline);
+            assertEquals(":1", size);
+            assertTrue(r.call("INFO", "stats").contains("expired_keys:100\r\n"));
+            assertEquals("x", r.call("GET", "long"));
+        }
+    }
+
+    @Test
     void scanReturnsEveryKeyPresentThroughoutExactlyOnceWhileKeysChange() throws Exception {
         try (Resp r = connect()) {
             for (int i = 0; i < 1000; i++) {
