@@ -35,14 +35,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * a form with a {@link Duration} (throwing {@link IpcTimeoutException}) and a form that never waits. Waits
  * are in poll(2), a native call: a virtual thread waiting here pins its carrier.
  */
-public abstract sealed class NativeSocket implements NativeDescriptor
+public abstract sealed class NativeSocket extends DescriptorOwner
         permits StreamSocket, DatagramSocket, SeqpacketSocket {
     /** SCM_MAX_FD: the most descriptors one message can carry. */
     public static final int MAX_DESCRIPTORS = 253;
     static final int SCRATCH_BYTES = 64 * 1024;
     private static final long CONTROL_BYTES = SocketCalls.CMSG_HEADER + ((4L * MAX_DESCRIPTORS + 7) & ~7L);
 
-    final FdHandle handle;
     final int family;
     final String description;
     final ReentrantLock sendLock = new ReentrantLock();
@@ -55,7 +54,7 @@ public abstract sealed class NativeSocket implements NativeDescriptor
     private MemorySegment receiveMessage;
 
     NativeSocket(int fd, int family, String description) {
-        this.handle = new FdHandle(this, fd);
+        super(fd);
         this.family = family;
         this.description = description;
     }
@@ -541,22 +540,6 @@ public abstract sealed class NativeSocket implements NativeDescriptor
         } finally {
             handle.end();
         }
-    }
-
-    @Override
-    public int fd() throws ClosedChannelException {
-        return handle.fd();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
-    }
-
-    /** Closes the socket; an operation blocked in another thread ends within 200 ms. Idempotent. */
-    @Override
-    public void close() {
-        handle.close();
     }
 
     @Override

@@ -1,12 +1,9 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 
 /**
@@ -15,12 +12,11 @@ import java.nio.file.Path;
  * file channels do not reveal their descriptors, so this is the way to hand over an open file: the receiver
  * reads it with this process's access, even where it could not open the path itself.
  */
-public final class OpenFile implements NativeDescriptor {
-    private final FdHandle handle;
+public final class OpenFile extends DescriptorOwner {
     private final Path path;
 
     private OpenFile(int fd, Path path) {
-        this.handle = new FdHandle(this, fd);
+        super(fd);
         this.path = path;
     }
 
@@ -38,21 +34,6 @@ public final class OpenFile implements NativeDescriptor {
     public ByteChannel channel() throws IOException {
         int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
         return new DescriptorChannel(copy, toString());
-    }
-
-    @Override
-    public int fd() throws ClosedChannelException {
-        return handle.fd();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
-    }
-
-    @Override
-    public void close() {
-        handle.close();
     }
 
     @Override

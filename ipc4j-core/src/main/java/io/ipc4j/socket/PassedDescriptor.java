@@ -1,8 +1,6 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 import io.ipc4j.pipe.PipeReader;
@@ -10,7 +8,6 @@ import io.ipc4j.pipe.PipeWriter;
 
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,16 +17,15 @@ import java.nio.file.Path;
  * permissions on the path. Close-on-exec. The caller owns it: close it, or convert it with one of the
  * {@code as...} methods, which take it over (this handle is then closed).
  */
-public final class PassedDescriptor implements NativeDescriptor {
+public final class PassedDescriptor extends DescriptorOwner {
     /** What kind of object a descriptor refers to, from fstat(2). */
     public enum Kind { FILE, DIRECTORY, PIPE, SOCKET, CHARACTER_DEVICE, BLOCK_DEVICE, OTHER }
 
-    private final FdHandle handle;
     private final int fd;
 
     PassedDescriptor(int fd) {
         this.fd = fd;
-        this.handle = new FdHandle(this, fd);
+        super(fd);
     }
 
     /** The kind of object: a memfd or an open file is FILE, a pipe or FIFO PIPE. */
@@ -96,21 +92,6 @@ public final class PassedDescriptor implements NativeDescriptor {
         int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
         close();
         return copy;
-    }
-
-    @Override
-    public int fd() throws ClosedChannelException {
-        return handle.fd();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
-    }
-
-    @Override
-    public void close() {
-        handle.close();
     }
 
     @Override

@@ -1,12 +1,9 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.signal.Signal;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 
 /**
  * The process at the other end of a Unix domain socket, held by a pidfd (SO_PEERPIDFD, Linux 6.5+): it keeps
@@ -15,12 +12,11 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p>Thread-safe. Close it to release the pidfd.
  */
-public final class PeerProcess implements NativeDescriptor {
-    private final FdHandle handle;
+public final class PeerProcess extends DescriptorOwner {
     private final int pid;
 
     PeerProcess(int pidfd, int pid) {
-        this.handle = new FdHandle(this, pidfd);
+        super(pidfd);
         this.pid = pid;
     }
 
@@ -51,21 +47,6 @@ public final class PeerProcess implements NativeDescriptor {
         } finally {
             handle.end();
         }
-    }
-
-    @Override
-    public int fd() throws ClosedChannelException {
-        return handle.fd();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
-    }
-
-    @Override
-    public void close() {
-        handle.close();
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
@@ -10,7 +8,6 @@ import io.ipc4j.internal.posix.SocketCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -25,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *
  * <p>The memory lives until the last descriptor and mapping of it, in any process, is closed.
  */
-public final class SealedMemory implements NativeDescriptor {
+public final class SealedMemory extends DescriptorOwner {
     private static final int MFD_CLOEXEC = 1;
     private static final int MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033;
@@ -36,12 +33,11 @@ public final class SealedMemory implements NativeDescriptor {
     private static final int F_SEAL_WRITE = 8;
     private static final int REQUIRED_SEALS = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
-    private final FdHandle handle;
     private final String name;
     private final long size;
 
     private SealedMemory(int fd, String name, long size) {
-        this.handle = new FdHandle(this, fd);
+        super(fd);
         this.name = name;
         this.size = size;
     }
@@ -155,21 +151,6 @@ public final class SealedMemory implements NativeDescriptor {
     /** Its size in bytes. */
     public long size() {
         return size;
-    }
-
-    @Override
-    public int fd() throws ClosedChannelException {
-        return handle.fd();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
-    }
-
-    @Override
-    public void close() {
-        handle.close();
     }
 
     @Override

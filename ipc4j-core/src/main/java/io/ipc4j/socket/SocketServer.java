@@ -1,7 +1,6 @@
 package io.ipc4j.socket;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
@@ -9,7 +8,6 @@ import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -28,11 +26,10 @@ import java.util.Objects;
  * {@link #accept} may be called from several threads; {@link #close()} from any, ending blocked accepts
  * within 200 ms.
  */
-public final class SocketServer<S extends NativeSocket> implements NativeDescriptor {
+public final class SocketServer<S extends NativeSocket> extends DescriptorOwner {
     /** The listen backlog unless told otherwise; the kernel caps it at net.core.somaxconn. */
     public static final int DEFAULT_BACKLOG = 4096;
 
-    private final FdHandle handle;
     private final Endpoint endpoint;
     private final int type;
     private final int family;
@@ -40,7 +37,7 @@ public final class SocketServer<S extends NativeSocket> implements NativeDescrip
     private final String description;
 
     private SocketServer(int fd, Endpoint endpoint, int type, SocketFiles.OwnedFile file) throws IOException {
-        this.handle = new FdHandle(this, fd);
+        super(fd);
         this.type = type;
         this.family = Addresses.family(endpoint);
         this.file = file;
@@ -162,16 +159,6 @@ public final class SocketServer<S extends NativeSocket> implements NativeDescrip
         String what = NativeSocket.typeName(type) + " connection " + client + " accepted at " + endpoint;
         return type == SocketCalls.SOCK_STREAM ? StreamSocket.adopt(client, family, what)
                 : new SeqpacketSocket(client, what);
-    }
-
-    @Override
-    public int fd() throws ClosedChannelException {
-        return handle.fd();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
     }
 
     /** Stops listening and removes the socket file if it is still this server's. Idempotent. */

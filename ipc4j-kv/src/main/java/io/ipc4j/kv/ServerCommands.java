@@ -9,7 +9,6 @@ import java.util.Map;
 
 import static io.ipc4j.kv.Commands.ADMIN;
 import static io.ipc4j.kv.Commands.FAST;
-import static io.ipc4j.kv.Commands.READONLY;
 import static io.ipc4j.kv.Commands.add;
 
 /** Connection and server commands: PING, ECHO, INFO, CLIENT, COMMAND, HELLO, SELECT, QUIT, RESET, SHUTDOWN, CONFIG. */
