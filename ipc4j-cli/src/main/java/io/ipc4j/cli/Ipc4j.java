@@ -12,7 +12,8 @@ import java.io.IOException;
         description = "Every Unix IPC mechanism for Java: run, measure and inspect them.",
         subcommands = {io.ipc4j.cli.bench.BenchCommand.class, DemoCommand.class, io.ipc4j.cli.mq.MqCommand.class,
             InspectCommands.Inspect.class, InspectCommands.Ipcs.class, InspectCommands.Limits.class,
-            InspectCommands.Clean.class, io.ipc4j.cli.kv.KvCommand.class, CommandLine.HelpCommand.class})
+            InspectCommands.Clean.class, io.ipc4j.cli.kv.KvCommand.class, io.ipc4j.cli.chat.ChatCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Ipc4j implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

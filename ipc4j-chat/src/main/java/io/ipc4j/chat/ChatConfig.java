@@ -1,0 +1,50 @@
+package io.ipc4j.chat;
+
+import java.nio.file.Path;
+
+/**
+ * How a chat server runs.
+ *
+ * @param socket        the Unix socket file.
+ * @param socketMode    its mode: 0600 (only this user), or 0660 to let a group in.
+ * @param logDirectory  where the log's segment files live.
+ * @param fsync         force each record to disk before broadcasting it (survives power loss; slower).
+ * @param maxLine       the longest line accepted, in bytes; longer ones get an error and are dropped.
+ * @param outboundLimit bytes queued for a client before it counts as not reading and is disconnected.
+ * @param ratePerSecond messages a client may send per second on average (0: no limit).
+ * @param burst         messages it may send at once above that rate.
+ * @param historyOnJoin messages a new client gets from the log when it joins.
+ */
+public record ChatConfig(Path socket, int socketMode, Path logDirectory, boolean fsync, int maxLine,
+                         int outboundLimit, double ratePerSecond, int burst, int historyOnJoin) {
+    /** The default socket: $XDG_RUNTIME_DIR/ipc4j-chat.sock, else /tmp/ipc4j-chat.sock. */
+    public static Path defaultSocket() {
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        return Path.of(runtime != null && !runtime.isBlank() ? runtime : "/tmp", "ipc4j-chat.sock");
+    }
+
+    /** Defaults: mode 0600, no fsync, 4 KiB lines, 1 MiB outbound queue, 20 messages/s with bursts of 40, 20 on join. */
+    public static ChatConfig defaults(Path socket, Path logDirectory) {
+        return new ChatConfig(socket, 0600, logDirectory, false, 4096, 1 << 20, 20, 40, 20);
+    }
+
+    public ChatConfig withMode(int mode) {
+        return new ChatConfig(socket, mode, logDirectory, fsync, maxLine, outboundLimit, ratePerSecond, burst,
+                historyOnJoin);
+    }
+
+    public ChatConfig withFsync(boolean on) {
+        return new ChatConfig(socket, socketMode, logDirectory, on, maxLine, outboundLimit, ratePerSecond, burst,
+                historyOnJoin);
+    }
+
+    public ChatConfig withRate(double perSecond, int burstSize) {
+        return new ChatConfig(socket, socketMode, logDirectory, fsync, maxLine, outboundLimit, perSecond, burstSize,
+                historyOnJoin);
+    }
+
+    public ChatConfig withOutboundLimit(int bytes) {
+        return new ChatConfig(socket, socketMode, logDirectory, fsync, maxLine, bytes, ratePerSecond, burst,
+                historyOnJoin);
+    }
+}

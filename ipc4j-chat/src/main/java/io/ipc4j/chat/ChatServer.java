@@ -1,0 +1,469 @@
+package io.ipc4j.chat;
+
+import io.ipc4j.socket.JdkUnixServer;
+import io.ipc4j.socket.PeerCredentials;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A chat server on a Unix domain socket, speaking plain UTF-8 lines so that {@code socat - UNIX-CONNECT:PATH}
+ * or {@code nc -U PATH} can chat.
+ *
+ * <h2>Protocol</h2>
+ * A client sends lines: its first plain line (or {@code /nick NAME}) chooses its nick; then each line is a
+ * message to everyone else, or a command: {@code /msg NICK TEXT}, {@code /nick NAME}, {@code /who},
+ * {@code /me TEXT}, {@code /history N}, {@code /quit}, {@code /help}. The server sends lines: {@code <nick> text}
+ * (a message), {@code * nick text} (an action), {@code *nick* text} (a private message to you),
+ * {@code -> *nick* text} (yours, delivered), {@code *** ...} (events and answers), {@code !!! ...} (errors),
+ * and {@code [YYYY-MM-DD HH:MM:SS] ...} (history).
+ *
+ * <h2>Guarantees</h2>
+ * Every public message is appended to the {@link ChatLog} before anyone receives it. Nicks are unique. Lines
+ * longer than the limit get an error and are dropped (the client stays); control characters are stripped and
+ * invalid UTF-8 replaced; a client over its rate gets an error for each dropped message; a client whose queued
+ * output passes the limit is disconnected (it stopped reading), so it cannot grow the server's memory. Each
+ * client's uid and pid come from the kernel (peer credentials) and show in /who. One thread serves everyone.
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final Pattern NICK = Pattern.compile("[A-Za-z0-9_-]{1,20}");
+    private static final int HISTORY_KEPT = 1000;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
+
+    private final ChatConfig config;
+    private final JdkUnixServer listener;
+    private final Selector selector;
+    private final ChatLog log;
+    private final ArrayDeque<ChatRecord> history = new ArrayDeque<>();
+    private final Map<String, Member> byNick = new HashMap<>();
+    private final Map<Long, Member> members = new LinkedHashMap<>();
+    private final List<Member> dirty = new ArrayList<>();
+    private final Sanitizer sanitizer = new Sanitizer();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private long nextId = 1;
+    private long delivered;
+
+    private ChatServer(ChatConfig config, JdkUnixServer listener, Selector selector, ChatLog log) {
+        this.config = config;
+        this.listener = listener;
+        this.selector = selector;
+        this.log = log;
+    }
+
+    /** Recovers the log, binds the socket and starts serving on a thread of its own. */
+    public static ChatServer start(ChatConfig config) throws IOException {
+        ArrayDeque<ChatRecord> recovered = new ArrayDeque<>();
+        ChatLog log = ChatLog.open(config.logDirectory(), config.fsync(), r -> {
+            recovered.add(r);
+            if (recovered.size() > HISTORY_KEPT) {
+                recovered.removeFirst();
+            }
+        });
+        JdkUnixServer listener;
+        try {
+            listener = JdkUnixServer.bind(config.socket(), config.socketMode(), 4096);
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        Selector selector = Selector.open();
+        ChatServer server = new ChatServer(config, listener, selector, log);
+        server.history.addAll(recovered);
+        listener.channel().configureBlocking(false);
+        listener.channel().register(selector, SelectionKey.OP_ACCEPT);
+        Thread.ofPlatform().name("ipc4j-chat").start(server::run);
+        return server;
+    }
+
+    /** What log recovery found at start. */
+    public String recovery() {
+        return log.recovery();
+    }
+
+    public java.nio.file.Path socket() {
+        return listener.path();
+    }
+
+    /** Stops: no new clients, the socket file removed, everyone told and disconnected, the log closed. */
+    public void shutdown() {
+        stopping = true;
+        selector.wakeup();
+    }
+
+    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            awaitStopped(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                selector.select(1000);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    handle(key);
+                }
+                selector.selectedKeys().clear();
+                flushDirty();
+            }
+            farewell();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[ipc4j-chat] server loop failed: " + e);
+            e.printStackTrace();
+        } finally {
+            try {
+                listener.close();
+                log.close();
+                selector.close();
+            } catch (IOException e) {
+                System.err.println("[ipc4j-chat] closing: " + e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void handle(SelectionKey key) throws IOException {
+        if (!key.isValid()) {
+            return;
+        }
+        if (key.isAcceptable()) {
+            accept();
+            return;
+        }
+        Member m = (Member) key.attachment();
+        try {
+            if (key.isWritable()) {
+                write(m);
+            }
+            if (key.isValid() && key.isReadable()) {
+                read(m);
+            }
+        } catch (IOException e) {
+            drop(m, null);
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel channel;
+        while ((channel = listener.channel().accept()) != null) {
+            channel.configureBlocking(false);
+            int uid = -1;
+            int pid = -1;
+            if (JdkUnixServer.canReadPeerCredentials()) {
+                PeerCredentials peer = JdkUnixServer.peerCredentials(channel);
+                uid = peer.uid();
+                pid = peer.pid();
+            }
+            Member m = new Member(nextId++, channel, uid, pid, config.maxLine(), config.burst());
+            m.key = channel.register(selector, SelectionKey.OP_READ, m);
+            members.put(m.id, m);
+            send(m, "*** welcome to ipc4j-chat: type a nick (or /nick NAME), then chat; /help lists the commands");
+        }
+    }
+
+    private void read(Member m) throws IOException {
+        if (m.channel.read(m.input) < 0) {
+            drop(m, "left");
+            return;
+        }
+        m.input.flip();
+        while (!m.closed) {
+            int newline = -1;
+            for (int i = m.input.position(); i < m.input.limit(); i++) {
+                if (m.input.get(i) == '\n') {
+                    newline = i;
+                    break;
+                }
+            }
+            if (newline < 0) {
+                if (!m.input.hasRemaining() || m.input.remaining() < m.input.capacity()) {
+                    break;
+                }
+                // a full buffer and no newline: the line is too long; say so once, then skip to its end
+                if (!m.skipping) {
+                    send(m, "!!! line too long (the most is " + config.maxLine() + " bytes): dropped");
+                }
+                m.skipping = true;
+                m.input.position(m.input.limit());
+                break;
+            }
+            ByteBuffer line = m.input.slice(m.input.position(), newline - m.input.position());
+            m.input.position(newline + 1);
+            if (m.skipping) {
+                m.skipping = false; // the tail of the long line ends here
+                continue;
+            }
+            m.lastActiveMillis = System.currentTimeMillis();
+            onLine(m, sanitizer.clean(line));
+        }
+        m.input.compact();
+    }
+
+    private void onLine(Member m, String line) throws IOException {
+        if (line.isEmpty()) {
+            return;
+        }
+        if (!line.startsWith("/")) {
+            if (m.nick == null) {
+                nick(m, line);
+            } else {
+                say(m, line);
+            }
+            return;
+        }
+        int space = line.indexOf(' ');
+        String command = (space < 0 ? line : line.substring(0, space)).toLowerCase(java.util.Locale.ROOT);
+        String rest = space < 0 ? "" : line.substring(space + 1).strip();
+        if (m.nick == null && !command.equals("/nick") && !command.equals("/quit") && !command.equals("/help")) {
+            send(m, "!!! choose a nick first: /nick NAME");
+            return;
+        }
+        switch (command) {
+            case "/nick" -> nick(m, rest);
+            case "/msg" -> privately(m, rest);
+            case "/me" -> {
+                if (rest.isEmpty()) {
+                    send(m, "!!! usage: /me TEXT");
+                } else {
+                    say(m, ChatRecord.ACTION + rest);
+                }
+            }
+            case "/who" -> who(m);
+            case "/history" -> history(m, rest);
+            case "/quit" -> {
+                send(m, "*** bye");
+                m.closeWhenFlushed = true;
+            }
+            case "/help" -> send(m, "*** commands: /nick NAME, /msg NICK TEXT, /me TEXT, /who, /history N, /quit;"
+                    + " any other line goes to everyone");
+            default -> send(m, "!!! unknown command " + command + "; /help lists the commands");
+        }
+    }
+
+    private void nick(Member m, String wanted) {
+        if (!NICK.matcher(wanted).matches()) {
+            send(m, "!!! a nick is 1 to 20 letters, digits, '_' or '-'");
+            return;
+        }
+        Member holder = byNick.get(wanted.toLowerCase(java.util.Locale.ROOT));
+        if (holder != null) {
+            send(m, holder == m ? "*** you are " + wanted + " already" : "!!! the nick " + wanted + " is taken");
+            return;
+        }
+        String old = m.nick;
+        if (old != null) {
+            byNick.remove(old.toLowerCase(java.util.Locale.ROOT));
+        }
+        m.nick = wanted;
+        byNick.put(wanted.toLowerCase(java.util.Locale.ROOT), m);
+        if (old == null) {
+            send(m, "*** you are " + wanted + "; " + (byNick.size() - 1) + " others here");
+            replay(m, config.historyOnJoin());
+            broadcast(m, "*** " + m.describe() + " joined");
+        } else {
+            send(m, "*** you are now " + wanted);
+            broadcast(m, "*** " + old + " is now " + wanted);
+        }
+    }
+
+    private void say(Member m, String text) throws IOException {
+        if (!m.allow(config.ratePerSecond(), config.burst())) {
+            send(m, "!!! slow down: at most " + (int) config.ratePerSecond() + " messages a second; dropped");
+            return;
+        }
+        ChatRecord record = new ChatRecord(System.currentTimeMillis(), m.nick, text);
+        log.append(record); // logged before anyone sees it
+        history.addLast(record);
+        if (history.size() > HISTORY_KEPT) {
+            history.removeFirst();
+        }
+        broadcast(m, record.line());
+    }
+
+    private void privately(Member m, String rest) {
+        int space = rest.indexOf(' ');
+        if (space < 0 || rest.substring(space + 1).isBlank()) {
+            send(m, "!!! usage: /msg NICK TEXT");
+            return;
+        }
+        String to = rest.substring(0, space);
+        Member target = byNick.get(to.toLowerCase(java.util.Locale.ROOT));
+        if (target == null) {
+            send(m, "!!! no one is called " + to);
+            return;
+        }
+        if (!m.allow(config.ratePerSecond(), config.burst())) {
+            send(m, "!!! slow down: at most " + (int) config.ratePerSecond() + " messages a second; dropped");
+            return;
+        }
+        String text = rest.substring(space + 1).strip();
+        send(target, "*" + m.nick + "* " + text);
+        send(m, "-> *" + target.nick + "* " + text);
+    }
+
+    private void who(Member m) {
+        long now = System.currentTimeMillis();
+        List<Member> named = members.values().stream().filter(x -> x.nick != null).toList();
+        send(m, "*** " + named.size() + " here:");
+        for (Member x : named) {
+            send(m, "***   " + x.describe() + ", idle " + (now - x.lastActiveMillis) / 1000 + " s");
+        }
+    }
+
+    private void history(Member m, String count) {
+        int n;
+        try {
+            n = Integer.parseInt(count);
+        } catch (NumberFormatException e) {
+            send(m, "!!! usage: /history N (1 to " + HISTORY_KEPT + ")");
+            return;
+        }
+        if (n < 1 || n > HISTORY_KEPT) {
+            send(m, "!!! usage: /history N (1 to " + HISTORY_KEPT + ")");
+            return;
+        }
+        replay(m, n);
+    }
+
+    private void replay(Member m, int n) {
+        int skip = Math.max(0, history.size() - n);
+        int i = 0;
+        for (ChatRecord r : history) {
+            if (i++ >= skip) {
+                send(m, "[" + STAMP.format(Instant.ofEpochMilli(r.millis())) + "] " + r.line());
+            }
+        }
+    }
+
+    /** Sends {@code line} to every member with a nick except {@code from}. */
+    private void broadcast(Member from, String line) {
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        for (Member x : new ArrayList<>(members.values())) {
+            if (x != from && x.nick != null && !x.closed) {
+                enqueue(x, bytes.duplicate());
+                delivered++;
+            }
+        }
+    }
+
+    private void send(Member m, String line) {
+        enqueue(m, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void enqueue(Member m, ByteBuffer bytes) {
+        if (m.closed) {
+            return;
+        }
+        m.outbound.add(bytes);
+        m.outboundBytes += bytes.remaining();
+        if (m.outboundBytes > config.outboundLimit()) {
+            System.err.println("[ipc4j-chat] disconnecting " + m.describe() + ": " + m.outboundBytes
+                    + " bytes waiting, over the limit of " + config.outboundLimit() + " (it stopped reading)");
+            drop(m, "was disconnected (not reading)");
+            return;
+        }
+        if (m.outbound.size() == 1) {
+            dirty.add(m);
+        }
+    }
+
+    private void flushDirty() {
+        for (Member m : dirty) {
+            try {
+                write(m);
+            } catch (IOException e) {
+                drop(m, null);
+            }
+        }
+        dirty.clear();
+    }
+
+    private void write(Member m) throws IOException {
+        if (m.closed) {
+            return;
+        }
+        while (!m.outbound.isEmpty()) {
+            ByteBuffer[] batch = m.outbound.toArray(new ByteBuffer[0]);
+            long n = m.channel.write(batch, 0, Math.min(batch.length, 256));
+            m.outboundBytes -= n;
+            while (!m.outbound.isEmpty() && !m.outbound.peekFirst().hasRemaining()) {
+                m.outbound.pollFirst();
+            }
+            if (n == 0) {
+                break;
+            }
+        }
+        if (m.outbound.isEmpty() && m.closeWhenFlushed) {
+            drop(m, "left");
+            return;
+        }
+        int interest = SelectionKey.OP_READ | (m.outbound.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+        if (m.key.isValid() && m.key.interestOps() != interest) {
+            m.key.interestOps(interest);
+        }
+    }
+
+    private void drop(Member m, String why) {
+        if (m.closed) {
+            return;
+        }
+        m.closed = true;
+        members.remove(m.id);
+        if (m.nick != null) {
+            byNick.remove(m.nick.toLowerCase(java.util.Locale.ROOT));
+        }
+        m.outbound.clear();
+        try {
+            m.channel.close();
+        } catch (IOException ignored) {
+            // it is gone either way
+        }
+        if (why != null && m.nick != null) {
+            broadcast(null, "*** " + m.nick + " " + why);
+        }
+    }
+
+    private void farewell() {
+        for (Member m : new ArrayList<>(members.values())) {
+            send(m, "*** the server is shutting down");
+            try {
+                write(m);
+            } catch (IOException ignored) {
+                // leaving anyway
+            }
+            drop(m, null);
+        }
+    }
+
+    /** Messages delivered to clients so far (one message to N others counts N). */
+    public long delivered() {
+        return delivered;
+    }
+}

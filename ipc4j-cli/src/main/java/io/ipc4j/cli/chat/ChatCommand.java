@@ -1,0 +1,90 @@
+package io.ipc4j.cli.chat;
+
+import io.ipc4j.chat.ChatConfig;
+import io.ipc4j.chat.ChatLog;
+import io.ipc4j.chat.ChatRecord;
+import io.ipc4j.chat.ChatServer;
+import io.ipc4j.signal.GracefulShutdown;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ipc4j chat}: the multi-process chat: server, terminal client, log reader, load test. */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "A chat server on a Unix socket with a crash-safe log, and its terminal client.",
+        subcommands = {ChatCommand.Serve.class, ChatJoin.class, ChatCommand.Log.class, ChatLoad.class})
+public final class ChatCommand {
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
+
+    /** {@code ipc4j chat serve}. */
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve until TERM or INT.")
+    public static final class Serve implements Callable<Integer> {
+        @Option(names = "--socket", description = "Unix socket (default $XDG_RUNTIME_DIR/ipc4j-chat.sock, else"
+                + " /tmp/ipc4j-chat.sock).")
+        private Path socket;
+
+        @Option(names = "--log", defaultValue = "ipc4j-chat-log", description = "Log directory (default ./ipc4j-chat-log).")
+        private Path log;
+
+        @Option(names = "--group", description = "Let the socket's group connect too (mode 0660 instead of 0600).")
+        private boolean group;
+
+        @Option(names = "--fsync", description = "Force each message to disk before broadcasting it.")
+        private boolean fsync;
+
+        @Option(names = "--rate", defaultValue = "20", description = "Messages per second per client (0: no limit).")
+        private double rate;
+
+        @Override
+        public Integer call() throws Exception {
+            ChatConfig config = ChatConfig.defaults(socket != null ? socket : ChatConfig.defaultSocket(), log)
+                    .withMode(group ? 0660 : 0600).withFsync(fsync).withRate(rate, (int) Math.max(1, rate * 2));
+            ChatServer server = ChatServer.start(config);
+            GracefulShutdown shutdown = GracefulShutdown.install().add("stop ipc4j-chat", () -> {
+                server.close();
+                System.out.println("ipc4j-chat stopped; socket file removed");
+            });
+            System.out.println("ipc4j-chat listening on " + server.socket() + " (pid " + ProcessHandle.current().pid()
+                    + "); log " + log.toAbsolutePath() + ": " + server.recovery());
+            server.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
+            shutdown.runNow();
+            return 0;
+        }
+    }
+
+    /** {@code ipc4j chat log DIR [--follow]}. */
+    @Command(name = "log", mixinStandardHelpOptions = true, description = "Print a chat log as text.")
+    public static final class Log implements Callable<Integer> {
+        @Parameters(index = "0", description = "The log directory.")
+        private Path directory;
+
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new messages as they are logged.")
+        private boolean follow;
+
+        @Override
+        public Integer call() throws Exception {
+            int printed = 0;
+            while (true) {
+                List<ChatRecord> records = ChatLog.read(directory);
+                for (ChatRecord r : records.subList(Math.min(printed, records.size()), records.size())) {
+                    System.out.println("[" + STAMP.format(Instant.ofEpochMilli(r.millis())) + "] " + r.line());
+                }
+                printed = Math.max(printed, records.size());
+                if (!follow) {
+                    return 0;
+                }
+                System.out.flush();
+                Thread.sleep(200);
+            }
+        }
+    }
+}
