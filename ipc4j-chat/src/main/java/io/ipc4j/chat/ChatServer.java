@@ -166,7 +166,11 @@ public final class ChatServer implements AutoCloseable {
                 read(m);
             }
         } catch (IOException e) {
-            drop(m, null);
+            drop(m, "left");
+        } catch (RuntimeException e) { // a bug must cost one connection, never the server
+            System.err.println("[ipc4j-chat] dropping " + m.describe() + " after an internal error: " + e);
+            e.printStackTrace();
+            drop(m, "left");
         }
     }
 
@@ -394,15 +398,19 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
+    /** Writes to every member with new output; writing can drop a member, which queues more output. */
     private void flushDirty() {
-        for (Member m : dirty) {
-            try {
-                write(m);
-            } catch (IOException e) {
-                drop(m, null);
+        while (!dirty.isEmpty()) {
+            List<Member> batch = new ArrayList<>(dirty);
+            dirty.clear();
+            for (Member m : batch) {
+                try {
+                    write(m);
+                } catch (IOException e) {
+                    drop(m, "left");
+                }
             }
         }
-        dirty.clear();
     }
 
     private void write(Member m) throws IOException {

@@ -41,7 +41,9 @@ public final class ChildJvm {
 
     private final String mainClass;
     private final List<String> args;
-    private final List<String> jvmOptions = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+    // sun.nio.ch: so that servers in children can read a JDK channel's peer credentials (JdkUnixServer)
+    private final List<String> jvmOptions = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"));
     private final Map<Integer, NativeDescriptor> inherited = new LinkedHashMap<>();
     private final List<String> prefix = new ArrayList<>();
 
