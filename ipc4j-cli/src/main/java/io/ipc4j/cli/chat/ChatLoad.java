@@ -1,15 +1,310 @@
 package io.ipc4j.cli.chat;
 
+import io.ipc4j.cli.Ipc4j;
+import io.ipc4j.process.ChildProcess;
+import io.ipc4j.process.Spawn;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-/** {@code ipc4j chat load}: fan-out measured against Redis PUBLISH/SUBSCRIBE. */
-@Command(name = "load", mixinStandardHelpOptions = true, description = "Measure fan-out to many clients.")
+/**
+ * {@code ipc4j chat load}: fan-out measured. One sender, N receiving connections, M messages; each message
+ * carries its send time, and every delivery to every receiver is timed. The same run is then made against
+ * Redis PUBLISH/SUBSCRIBE over a Unix socket (N subscribers to one channel), the nearest real system doing
+ * the same fan-out. The sender keeps at most {@code --window} messages ahead of the slowest receiver, so the
+ * numbers are capacity with bounded queues, not a measure of how big a backlog can grow.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Fan-out to N clients: ipc4j-chat against Redis PUBLISH/SUBSCRIBE, side by side.")
 public final class ChatLoad implements Callable<Integer> {
+    @Option(names = "--clients", defaultValue = "1000", description = "Receiving connections (default 1000).")
+    private int clients;
+
+    @Option(names = "--messages", defaultValue = "2000", description = "Messages sent (default 2000).")
+    private int messages;
+
+    @Option(names = "--window", defaultValue = "20", description = "Most messages ahead of the slowest receiver.")
+    private int window;
+
+    @Option(names = "--size", defaultValue = "100", description = "Message text bytes (default 100).")
+    private int size;
+
+    /** One run's outcome. */
+    record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos) {
+        double perSecond() {
+            return deliveries / (elapsed.toNanos() / 1e9);
+        }
+    }
+
     @Override
-    public Integer call() {
-        System.err.println("not built yet");
-        return 1;
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("ipc4j-chat-load-");
+        List<Outcome> outcomes = new ArrayList<>();
+        try {
+            outcomes.add(runChat(dir));
+            String redis = which("redis-server");
+            if (redis != null) {
+                outcomes.add(runRedis(redis, dir));
+            } else {
+                System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-chat alone");
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "ipc4j chat load, %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
+                        + " bytes, window %d%n", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                Runtime.getRuntime().availableProcessors(), clients, messages, size, window);
+        System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s%n", "system", "deliveries/s", "p50 ms",
+                "p99 ms", "p99.9 ms", "max ms");
+        for (Outcome o : outcomes) {
+            Histogram h = o.latencyNanos();
+            System.out.printf(Locale.ROOT, "  %-34s %,14.0f %10.3f %10.3f %10.3f %10.3f%n", o.system(), o.perSecond(),
+                    h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
+                    h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
+        }
+        if (outcomes.size() == 2) {
+            System.out.printf(Locale.ROOT, "  ipc4j-chat / redis: %.2f of the deliveries per second%n",
+                    outcomes.get(0).perSecond() / outcomes.get(1).perSecond());
+        }
+        return 0;
+    }
+
+    private Outcome runChat(Path dir) throws Exception {
+        Path socket = dir.resolve("chat.sock");
+        try (ChildProcess server = Spawn.java(Ipc4j.class.getName(), "chat", "serve", "--socket", socket.toString(),
+                "--log", dir.resolve("log").toString(), "--rate", "0").start()) {
+            awaitSocket(socket);
+            Fanout fanout = new Fanout(clients, messages);
+            for (int i = 0; i < clients; i++) {
+                fanout.add(connect(socket), "r" + i + "\n");
+            }
+            fanout.awaitJoined("*** you are r");
+            try (SocketChannel sender = connect(socket)) {
+                write(sender, "sender\n");
+                Outcome o = fanout.run("ipc4j-chat (" + clients + " clients)", window, size,
+                        (seq, text) -> write(sender, text + "\n"));
+                server.terminate();
+                server.waitFor(Duration.ofSeconds(30));
+                return o;
+            }
+        }
+    }
+
+    private Outcome runRedis(String redisServer, Path dir) throws Exception {
+        Path socket = dir.resolve("redis.sock");
+        Process redis = new ProcessBuilder(redisServer, "--port", "0", "--unixsocket", socket.toString(), "--save",
+                "", "--appendonly", "no", "--maxclients", String.valueOf(clients + 100))
+                .redirectOutput(dir.resolve("redis.log").toFile()).redirectErrorStream(true).start();
+        try {
+            awaitSocket(socket);
+            Fanout fanout = new Fanout(clients, messages);
+            byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < clients; i++) {
+                SocketChannel ch = connect(socket);
+                fanout.add(ch, new String(subscribe, StandardCharsets.US_ASCII));
+            }
+            fanout.awaitJoined(":1");
+            try (SocketChannel publisher = connect(socket)) {
+                return fanout.run("redis PUBLISH (" + clients + " subscribers)", window, size, (seq, text) -> {
+                    String body = "*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$" + text.length() + "\r\n" + text + "\r\n";
+                    write(publisher, body);
+                    drain(publisher);
+                });
+            }
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The receiving side: one selector over every receiving connection, timing each delivery. */
+    private static final class Fanout {
+        private final Selector selector = Selector.open();
+        private final int clients;
+        private final int messages;
+        private final long[] received;
+        private final List<SocketChannel> channels = new ArrayList<>();
+        private final List<StringBuilder> partial = new ArrayList<>();
+        private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private final ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+        private long deliveries;
+
+        Fanout(int clients, int messages) throws IOException {
+            this.clients = clients;
+            this.messages = messages;
+            this.received = new long[clients];
+            java.util.Arrays.fill(received, -1);
+        }
+
+        void add(SocketChannel ch, String hello) throws IOException {
+            write(ch, hello);
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_READ, channels.size());
+            channels.add(ch);
+            partial.add(new StringBuilder());
+        }
+
+        /** Waits until every receiver has seen a line starting with {@code marker} (its join is confirmed). */
+        void awaitJoined(String marker) throws IOException {
+            boolean[] joined = new boolean[clients];
+            int count = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (count < clients) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("only " + count + " of " + clients + " receivers joined in 120 s");
+                }
+                selector.select(100);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    int i = (Integer) key.attachment();
+                    for (String line : lines(i)) {
+                        if (!joined[i] && line.startsWith(marker)) {
+                            joined[i] = true;
+                            count++;
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+        }
+
+        interface Sender {
+            void send(long seq, String text) throws IOException;
+        }
+
+        Outcome run(String system, int window, int size, Sender sender) throws IOException {
+            long start = System.nanoTime();
+            long next = 0;
+            String pad = "x".repeat(Math.max(0, size - 30));
+            while (deliveries < (long) clients * messages) {
+                while (next < messages && next - slowest() <= window) {
+                    sender.send(next, "m " + next + " " + System.nanoTime() + " " + pad);
+                    next++;
+                }
+                selector.select(10);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    int i = (Integer) key.attachment();
+                    for (String line : lines(i)) {
+                        // a Redis payload line is "m SEQ NANOS ...", a chat line "<sender> m SEQ NANOS ..."
+                        int at = line.startsWith("m ") ? 0 : line.startsWith("<sender> m ") ? 9 : -1;
+                        if (at < 0) {
+                            continue;
+                        }
+                        String[] f = line.substring(at).split(" ");
+                        if (f.length < 3) {
+                            continue;
+                        }
+                        long seq = Long.parseLong(f[1]);
+                        long sent = Long.parseLong(f[2].strip());
+                        latency.recordValue(Math.max(0, Math.min(System.nanoTime() - sent, latency.getHighestTrackableValue())));
+                        received[i] = seq;
+                        deliveries++;
+                    }
+                }
+                selector.selectedKeys().clear();
+                if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
+                    throw new IOException(system + ": only " + deliveries + " deliveries in 10 minutes");
+                }
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            for (SocketChannel ch : channels) {
+                ch.close();
+            }
+            selector.close();
+            return new Outcome(system, deliveries, elapsed, latency);
+        }
+
+        private long slowest() {
+            long min = Long.MAX_VALUE;
+            for (long r : received) {
+                min = Math.min(min, r);
+            }
+            return min;
+        }
+
+        /** Complete lines now readable on receiver {@code i}. */
+        private List<String> lines(int i) throws IOException {
+            List<String> out = new ArrayList<>();
+            SocketChannel ch = channels.get(i);
+            StringBuilder part = partial.get(i);
+            int n;
+            while ((n = ch.read(buffer.clear())) > 0) {
+                for (int k = 0; k < n; k++) {
+                    char c = (char) (buffer.get(k) & 0xff);
+                    if (c == '\n') {
+                        out.add(part.toString());
+                        part.setLength(0);
+                    } else {
+                        part.append(c);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    private static SocketChannel connect(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        return ch;
+    }
+
+    private static void write(SocketChannel ch, String text) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Reads and drops the publisher's integer replies so its socket never fills. */
+    private static void drain(SocketChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        while (ch.read(b.clear()) > 0) {
+            // replies are ":N" subscriber counts
+        }
+        ch.configureBlocking(true);
+    }
+
+    private static void awaitSocket(Path socket) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(socket)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no server at " + socket + " after 30 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static String which(String name) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(d, name))) {
+                return Path.of(d, name).toString();
+            }
+        }
+        return null;
     }
 }
