@@ -36,10 +36,15 @@ class SpawnTest {
         try (Pipe out = Pipe.open(); Pipe extra = Pipe.open();
              ChildProcess child = Spawn.command("sleep", "60").stdout(out.writer()).inherit(extra.writer(), 7)
                      .start()) {
-            List<String> fds;
-            try (Stream<Path> entries = Files.list(Path.of("/proc/" + child.pid() + "/fd"))) {
-                fds = entries.map(p -> p.getFileName().toString()).sorted().toList();
-            }
+            // sleep(1) itself may hold a file open for a moment while it starts (locale data): a leaked
+            // descriptor stays, so look until the set is the expected one or 5 s have passed
+            List<String> fds = List.of();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            do {
+                try (Stream<Path> entries = Files.list(Path.of("/proc/" + child.pid() + "/fd"))) {
+                    fds = entries.map(p -> p.getFileName().toString()).sorted().toList();
+                }
+            } while (!fds.equals(List.of("0", "1", "2", "7")) && System.nanoTime() < deadline);
             assertEquals(List.of("0", "1", "2", "7"), fds);
             assertEquals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + extra.writer().fd())),
                     Files.readSymbolicLink(Path.of("/proc/" + child.pid() + "/fd/7")));

@@ -98,6 +98,10 @@ final class Commands {
             c.reply.error(e.getMessage());
         } catch (OutOfMemoryError e) {
             c.reply.error("OOM the server ran out of heap memory for this command");
+        } catch (RuntimeException e) { // a bug must cost one command, never the server
+            System.err.println("[ipc4j-kv] internal error in " + command.name() + ": " + e);
+            e.printStackTrace();
+            c.reply.error("ERR internal error in '" + command.name() + "': " + e);
         }
     }
 

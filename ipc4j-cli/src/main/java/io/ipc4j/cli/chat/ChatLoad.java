@@ -1,5 +1,6 @@
 package io.ipc4j.cli.chat;
 
+import io.ipc4j.cli.Tools;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
@@ -62,7 +63,7 @@ public final class ChatLoad implements Callable<Integer> {
         List<Outcome> outcomes = new ArrayList<>();
         try {
             outcomes.add(runChat(dir));
-            String redis = which("redis-server");
+            String redis = Tools.which("redis-server");
             if (redis != null) {
                 outcomes.add(runRedis(redis, dir));
             } else {
@@ -97,7 +98,7 @@ public final class ChatLoad implements Callable<Integer> {
         Path socket = dir.resolve("chat.sock");
         try (ChildProcess server = Spawn.java(Ipc4j.class.getName(), "chat", "serve", "--socket", socket.toString(),
                 "--log", dir.resolve("log").toString(), "--rate", "0").start()) {
-            awaitSocket(socket);
+            Tools.awaitSocket(socket, Duration.ofSeconds(30));
             Fanout fanout = new Fanout(clients, messages);
             for (int i = 0; i < clients; i++) {
                 fanout.add(connect(socket), "r" + i + "\n");
@@ -120,7 +121,7 @@ public final class ChatLoad implements Callable<Integer> {
                 "", "--appendonly", "no", "--maxclients", String.valueOf(clients + 100))
                 .redirectOutput(dir.resolve("redis.log").toFile()).redirectErrorStream(true).start();
         try {
-            awaitSocket(socket);
+            Tools.awaitSocket(socket, Duration.ofSeconds(30));
             Fanout fanout = new Fanout(clients, messages);
             byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < clients; i++) {
@@ -287,24 +288,5 @@ public final class ChatLoad implements Callable<Integer> {
             // replies are ":N" subscriber counts
         }
         ch.configureBlocking(true);
-    }
-
-    private static void awaitSocket(Path socket) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(socket)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("no server at " + socket + " after 30 s");
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String which(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, name))) {
-                return Path.of(d, name).toString();
-            }
-        }
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package io.ipc4j.cli.kv;
 
+import io.ipc4j.cli.Tools;
 import io.ipc4j.kv.KvConfig;
 import io.ipc4j.kv.KvServer;
 import picocli.CommandLine.Command;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 import java.util.LinkedHashMap;
@@ -44,12 +46,12 @@ public final class KvBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String benchmark = which("redis-benchmark");
+        String benchmark = Tools.which("redis-benchmark");
         if (benchmark == null) {
             System.err.println("redis-benchmark is not installed: apt-get install redis-tools");
             return 2;
         }
-        String redisServer = which("redis-server");
+        String redisServer = Tools.which("redis-server");
         Path dir = Files.createTempDirectory("ipc4j-kv-bench-");
         Path kvSocket = dir.resolve("kv.sock");
         Path redisSocket = dir.resolve("redis.sock");
@@ -62,7 +64,7 @@ public final class KvBench implements Callable<Integer> {
                 redis = new ProcessBuilder(redisServer, "--port", "0", "--unixsocket", redisSocket.toString(),
                         "--unixsocketperm", "600", "--save", "", "--appendonly", "no", "--daemonize", "no")
                         .redirectOutput(dir.resolve("redis.log").toFile()).redirectErrorStream(true).start();
-                awaitSocket(redisSocket);
+                Tools.awaitSocket(redisSocket, Duration.ofSeconds(10));
             } else {
                 System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-kv alone");
             }
@@ -127,25 +129,5 @@ public final class KvBench implements Callable<Integer> {
                         r == null ? "-" : String.format(Locale.ROOT, "%.2f", k.rps() / r.rps()));
             }
         }
-    }
-
-    private static void awaitSocket(Path socket) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(socket)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("redis-server did not create " + socket + " within 10 s");
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String which(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
     }
 }
