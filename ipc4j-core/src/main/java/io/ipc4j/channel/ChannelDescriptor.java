@@ -29,7 +29,8 @@ package io.ipc4j.channel;
  */
 final class ChannelDescriptor {
     static final long MAGIC = 0x3148434A34435049L; // "IPC4JCH1" read as a little-endian long
-    static final int VERSION = 1;
+    /** 2: a one-to-one sender zeroes the next record header itself (version 1 receivers cleared records). */
+    static final int VERSION = 2;
     static final int KIND_ONE_TO_ONE = 1;
     static final int KIND_MANY_TO_ONE = 2;
     static final int KIND_BROADCAST = 3;

@@ -34,6 +34,11 @@ public final class ManyToOneChannel extends RingChannel {
         super(name, shm, capacityOf(shm));
     }
 
+    @Override
+    boolean receiverClears() {
+        return true;
+    }
+
     /** Creates the channel {@code name} with a ring of {@code capacity} bytes (a power of two). */
     public static ManyToOneChannel create(String name, int capacity) throws IOException {
         return new ManyToOneChannel(name, createRegion(name, capacity, KIND_MANY_TO_ONE));

@@ -57,6 +57,11 @@ public final class OneToOneChannel extends RingChannel {
         return new OneToOneChannel(name, openRegion(name, KIND_ONE_TO_ONE));
     }
 
+    @Override
+    boolean receiverClears() {
+        return false; // the sender zeroes the next header at each commit
+    }
+
     /** Becomes the channel's sender; IllegalStateException if a live process already is. */
     public Sender sender() throws IOException {
         claim(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "sender");
@@ -70,6 +75,7 @@ public final class OneToOneChannel extends RingChannel {
         private long headCache = header.getLongVolatile(HEAD_OFFSET);
         private int pendingIndex = -1;
         private int pendingAligned;
+        private int pendingType;
 
         private Sender() {
         }
@@ -111,7 +117,8 @@ public final class OneToOneChannel extends RingChannel {
             int aligned = align(length + RECORD_HEADER);
             int index = (int) (tail & mask);
             int toEnd = capacity - index;
-            int needed = aligned <= toEnd ? aligned : toEnd + aligned;
+            // room for the record, any padding before it, and the next record's header, which commit zeroes
+            int needed = (aligned <= toEnd ? aligned : toEnd + aligned) + RECORD_HEADER;
             if (tail + needed - headCache > capacity) {
                 headCache = header.getLongVolatile(HEAD_OFFSET);
                 if (tail + needed - headCache > capacity) {
@@ -119,11 +126,12 @@ public final class OneToOneChannel extends RingChannel {
                 }
             }
             if (aligned > toEnd) {
+                buffer.putLong(0, 0L); // a stale header at the start must not show once the padding is read
                 putPadding(buffer, index, toEnd);
                 tail += toEnd;
                 index = 0;
             }
-            ring.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
+            pendingType = type; // written with the length at commit
             pendingIndex = index;
             pendingAligned = aligned;
             return index + RECORD_HEADER;
@@ -137,7 +145,8 @@ public final class OneToOneChannel extends RingChannel {
             }
             pendingIndex = -1;
             tail += pendingAligned;
-            publish(buffer, index, length + RECORD_HEADER);
+            buffer.putLong((int) (tail & mask), 0L); // the next header: published by the release below
+            publishRecord(buffer, index, length + RECORD_HEADER, pendingType);
             header.putLongRelease(TAIL_OFFSET, tail);
         }
 

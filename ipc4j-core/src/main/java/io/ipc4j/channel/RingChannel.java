@@ -44,6 +44,14 @@ public abstract class RingChannel implements AutoCloseable {
         this.mask = capacity - 1;
     }
 
+    /**
+     * Whether the receiver zeroes each record it consumed. A single sender zeroes the next record's header
+     * itself when it commits (as Agrona's one-to-one ring does), so the receiver never writes the ring and the
+     * sender never has to fetch ring cache lines back from the receiver's core; several senders cannot (one may
+     * already have claimed the next slot), so for them the receiver clears.
+     */
+    abstract boolean receiverClears();
+
     /** Creates the shared memory region of a channel of {@code kind} and writes its header. */
     static SharedMemory createRegion(String name, int capacity, int kind) throws IOException {
         if (capacity < 1024 || Integer.bitCount(capacity) != 1 || capacity > (1 << 30)) {
@@ -210,6 +218,27 @@ public abstract class RingChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits a one-to-one record with one 8-byte store of its header, length and type together (little
+     * endian: the length is the low word), so that the header's cache line is written once, at the end, and a
+     * spinning receiver cannot pull it away between a type store and a length store.
+     */
+    final void publishRecord(SharedBuffer ringBuffer, int index, int recordLength, int type) {
+        if ((++published & BEAT_EVERY) == 0) {
+            beat(PRODUCER_HEARTBEAT_OFFSET);
+        }
+        long headerWord = ((long) type << 32) | (recordLength & 0xffff_ffffL);
+        if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
+            ringBuffer.putLongRelease(index, headerWord);
+            return;
+        }
+        ringBuffer.putLongVolatile(index, headerWord);
+        if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
+            header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
+            wake();
+        }
+    }
+
     /** One attempt to send: true if the message went in. */
     @FunctionalInterface
     interface Attempt {
@@ -259,6 +288,7 @@ public abstract class RingChannel implements AutoCloseable {
         private long head = header.getLongVolatile(HEAD_OFFSET);
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
         private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
+        private final boolean clears = receiverClears();
 
         private Receiver() {
             header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
@@ -289,7 +319,9 @@ public abstract class RingChannel implements AutoCloseable {
                         beat(CONSUMER_HEARTBEAT_OFFSET);
                     }
                 }
-                clear(index, aligned);
+                if (clears) {
+                    clear(index, aligned);
+                }
                 head += aligned;
                 header.putLongRelease(HEAD_OFFSET, head);
             }
