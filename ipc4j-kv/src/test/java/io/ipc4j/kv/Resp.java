@@ -76,7 +76,7 @@ final class Resp implements AutoCloseable {
         };
     }
 
-    private String line() throws IOException {
+    String line() throws IOException {
         StringBuilder s = new StringBuilder();
         int b;
         while ((b = in.read()) != '\n') {
