@@ -76,6 +76,9 @@ public final class OneToOneChannel extends RingChannel {
         private int pendingIndex = -1;
         private int pendingAligned;
         private int pendingType;
+        /** The last buffer sent from and a segment over its whole capacity: senders mostly reuse one buffer. */
+        private ByteBuffer lastSource;
+        private MemorySegment lastSourceSegment;
 
         private Sender() {
         }
@@ -87,10 +90,18 @@ public final class OneToOneChannel extends RingChannel {
             if (offset < 0) {
                 return false;
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(message), 0, ring, offset, length);
+            MemorySegment.copy(segmentOf(message), message.position(), ring, offset, length);
             commit(offset, length);
             message.position(message.limit());
             return true;
+        }
+
+        private MemorySegment segmentOf(ByteBuffer message) {
+            if (message != lastSource) {
+                lastSource = message;
+                lastSourceSegment = MemorySegment.ofBuffer(message.duplicate().clear());
+            }
+            return lastSourceSegment;
         }
 
         /**

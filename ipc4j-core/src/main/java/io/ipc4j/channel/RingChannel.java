@@ -440,12 +440,23 @@ public abstract class RingChannel implements AutoCloseable {
 
         private ByteBuffer target;
         private int received;
+        /** The last buffer received into and a segment over its whole capacity: receivers mostly reuse one. */
+        private ByteBuffer lastTarget;
+        private MemorySegment lastTargetSegment;
+
+        private MemorySegment targetSegment() {
+            if (target != lastTarget) {
+                lastTarget = target;
+                lastTargetSegment = MemorySegment.ofBuffer(target.duplicate().clear());
+            }
+            return lastTargetSegment;
+        }
         private final MessageHandler copier = (type, r, offset, length) -> {
             if (length > target.remaining()) {
                 throw new IllegalArgumentException("a " + length + "-byte message does not fit the buffer's "
                         + target.remaining() + " bytes; receive with a buffer of maxMessageLength()");
             }
-            MemorySegment.copy(r, offset, MemorySegment.ofBuffer(target), 0, length);
+            MemorySegment.copy(r, offset, targetSegment(), target.position(), length);
             target.position(target.position() + length);
             received = type;
         };

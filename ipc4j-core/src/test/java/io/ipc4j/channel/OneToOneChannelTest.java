@@ -94,6 +94,29 @@ class OneToOneChannelTest {
     }
 
     @Test
+    void reusedAndChangingBuffersSendAndReceiveTheirOwnPositions() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096)) {
+            OneToOneChannel.Sender sender = channel.sender();
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            ByteBuffer heap = ByteBuffer.wrap("..hello..world".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            ByteBuffer direct = ByteBuffer.allocateDirect(16).put("xyz!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            ByteBuffer in = ByteBuffer.allocate(32);
+            assertTrue(sender.offer(1, heap.position(2).limit(7)));   // "hello"
+            assertTrue(sender.offer(2, heap.limit(14).position(9)));  // "world", same buffer, other position
+            assertTrue(sender.offer(3, direct.flip()));               // another buffer: "xyz!"
+            in.position(3);                                            // receive after what is already there
+            assertEquals(1, receiver.receiveNow(in));
+            assertEquals(2, receiver.receiveNow(in));
+            ByteBuffer other = ByteBuffer.allocateDirect(8);
+            assertEquals(3, receiver.receiveNow(other));
+            assertEquals("helloworld", new String(in.array(), 3, 10, java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(13, in.position());
+            assertEquals(4, other.position());
+            assertEquals('!', other.get(3));
+        }
+    }
+
+    @Test
     void aFullChannelRefusesOffersAndTimesOutASend() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
             OneToOneChannel.Sender sender = channel.sender();
