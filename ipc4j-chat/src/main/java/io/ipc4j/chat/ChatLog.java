@@ -1,6 +1,7 @@
 package io.ipc4j.chat;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -125,41 +126,49 @@ public final class ChatLog implements AutoCloseable {
 
     /** Reads records from the current mapping; returns what was cut, or null if the segment ended cleanly. */
     private String readSegment(Path file, Consumer<ChatRecord> replay) {
-        map.position(HEADER);
-        while (map.remaining() >= 8) {
-            int at = map.position();
-            int length = map.getInt(at);
-            if (length == 0) {
-                return null;
-            }
-            int stored = map.getInt(at + 4);
-            String problem = null;
-            if (length < 10 || length > MAX_PAYLOAD || at + 8 + length > map.capacity()) {
-                problem = "torn record (length " + length + ")";
-            } else {
-                crc.reset();
-                crc.update(map.slice(at + 8, length));
-                if ((int) crc.getValue() != stored) {
-                    problem = "corrupt record (CRC mismatch)";
-                }
-            }
-            if (problem != null) {
-                zeroFrom(at);
-                map.position(at);
-                return problem + " at byte " + at + " of " + file.getFileName() + ": truncated there";
-            }
-            map.position(at + 8);
-            long millis = map.getLong();
-            int nickLength = Short.toUnsignedInt(map.getShort());
-            byte[] nick = new byte[nickLength];
-            map.get(nick);
-            byte[] text = new byte[length - 10 - nickLength];
-            map.get(text);
+        Scan scan = scan(map, crc, r -> {
             records++;
-            replay.accept(new ChatRecord(millis, new String(nick, StandardCharsets.UTF_8),
-                    new String(text, StandardCharsets.UTF_8)));
+            replay.accept(r);
+        });
+        if (scan.problem() != null) {
+            zeroFrom(scan.end());
         }
-        return null;
+        map.position(scan.end());
+        return scan.problem() == null ? null
+                : scan.problem() + " at byte " + scan.end() + " of " + file.getFileName() + ": truncated there";
+    }
+
+    /** Where a segment's intact records end, and why there (null: at the end marker or the segment's end). */
+    private record Scan(int end, String problem) {
+    }
+
+    /** Hands every intact record of segment {@code m} to {@code each}, in order, up to the first bad one. */
+    private static Scan scan(ByteBuffer m, CRC32C crc, Consumer<ChatRecord> each) {
+        int at = HEADER;
+        while (at + 8 <= m.capacity()) {
+            int length = m.getInt(at);
+            if (length == 0) {
+                break;
+            }
+            if (length < 10 || length > MAX_PAYLOAD || at + 8 + length > m.capacity()) {
+                return new Scan(at, "torn record (length " + length + ")");
+            }
+            crc.reset();
+            crc.update(m.slice(at + 8, length));
+            if ((int) crc.getValue() != m.getInt(at + 4)) {
+                return new Scan(at, "corrupt record (CRC mismatch)");
+            }
+            long millis = m.getLong(at + 8);
+            int nickLength = Short.toUnsignedInt(m.getShort(at + 16));
+            byte[] nick = new byte[nickLength];
+            m.get(at + 18, nick);
+            byte[] text = new byte[length - 10 - nickLength];
+            m.get(at + 18 + nickLength, text);
+            each.accept(new ChatRecord(millis, new String(nick, StandardCharsets.UTF_8),
+                    new String(text, StandardCharsets.UTF_8)));
+            at += 8 + length;
+        }
+        return new Scan(at, null);
     }
 
     private void zeroFrom(int at) {
@@ -184,7 +193,7 @@ public final class ChatLog implements AutoCloseable {
                 StandardOpenOption.WRITE) : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (create) {
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.allocate(1), SEGMENT_BYTES - 1); // sparse: zeros until written
+            channel.write(ByteBuffer.allocate(1), SEGMENT_BYTES - 1); // sparse: zeros until written
         }
         if (channel.size() != SEGMENT_BYTES) {
             throw new IOException(file + " is " + channel.size() + " bytes, not a chat log segment of " + SEGMENT_BYTES);
@@ -217,41 +226,12 @@ public final class ChatLog implements AutoCloseable {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
                 m.order(ByteOrder.LITTLE_ENDIAN);
-                if (!readOnly(m, out)) {
+                if (scan(m, new CRC32C(), out::add).problem() != null) {
                     break;
                 }
             }
         }
         return out;
-    }
-
-    private static boolean readOnly(MappedByteBuffer m, List<ChatRecord> out) {
-        CRC32C c = new CRC32C();
-        int at = HEADER;
-        while (at + 8 <= m.capacity()) {
-            int length = m.getInt(at);
-            if (length == 0) {
-                return true;
-            }
-            if (length < 10 || length > MAX_PAYLOAD || at + 8 + length > m.capacity()) {
-                return false;
-            }
-            c.reset();
-            c.update(m.slice(at + 8, length));
-            if ((int) c.getValue() != m.getInt(at + 4)) {
-                return false;
-            }
-            long millis = m.getLong(at + 8);
-            int nickLength = Short.toUnsignedInt(m.getShort(at + 16));
-            byte[] nick = new byte[nickLength];
-            m.get(at + 18, nick);
-            byte[] text = new byte[length - 10 - nickLength];
-            m.get(at + 18 + nickLength, text);
-            out.add(new ChatRecord(millis, new String(nick, StandardCharsets.UTF_8),
-                    new String(text, StandardCharsets.UTF_8)));
-            at += 8 + length;
-        }
-        return true;
     }
 
     private void closeMapping() throws IOException {

@@ -63,17 +63,14 @@ public final class Signals {
      * @return false if there is no such process.
      */
     public static boolean queue(long pid, Signal signal, int value) throws IOException {
-        requirePid(pid);
-        OptionalInt receiverThread = SignalReceiver.threadOf(pid, signal);
-        if (receiverThread.isPresent()) {
-            int r = SignalCalls.queueToThread((int) pid, receiverThread.getAsInt(), signal.number(), value);
-            if (r != -Errno.ESRCH) { // the receiver closed meanwhile: fall back to the process
-                return answer(r, "rt_tgsigqueueinfo", "pid " + pid + " thread " + receiverThread.getAsInt()
-                        + ", " + signal + ", value " + value);
+        Target target = target(pid, signal);
+        if (target.thread.isPresent()) {
+            int r = target.toThread(value);
+            if (r != -Errno.ESRCH) { // ESRCH: the receiver closed meanwhile, so fall back to the process
+                return target.answerThread(r, value);
             }
         }
-        return answer(SignalCalls.sigqueue((int) pid, signal.number(), value), "sigqueue",
-                "pid " + pid + ", " + signal + ", value " + value);
+        return target.toProcess(value);
     }
 
     /**
@@ -99,11 +96,21 @@ public final class Signals {
 
         /** Sends {@code signal} with {@code value}: false if the process (or its receiver thread) is gone. */
         public boolean queue(int value) throws IOException {
-            if (thread.isPresent()) {
-                return answer(SignalCalls.queueToThread(pid, thread.getAsInt(), signal.number(), value),
-                        "rt_tgsigqueueinfo", "pid " + pid + " thread " + thread.getAsInt() + ", " + signal);
-            }
-            return answer(SignalCalls.sigqueue(pid, signal.number(), value), "sigqueue", "pid " + pid + ", " + signal);
+            return thread.isPresent() ? answerThread(toThread(value), value) : toProcess(value);
+        }
+
+        private int toThread(int value) {
+            return SignalCalls.queueToThread(pid, thread.getAsInt(), signal.number(), value);
+        }
+
+        private boolean answerThread(int result, int value) throws IOException {
+            return answer(result, "rt_tgsigqueueinfo", "pid " + pid + " thread " + thread.getAsInt() + ", " + signal
+                    + ", value " + value);
+        }
+
+        private boolean toProcess(int value) throws IOException {
+            return answer(SignalCalls.sigqueue(pid, signal.number(), value), "sigqueue",
+                    "pid " + pid + ", " + signal + ", value " + value);
         }
 
         /** Whether the signals go to an ipc4j {@link SignalReceiver} (thread-directed). */

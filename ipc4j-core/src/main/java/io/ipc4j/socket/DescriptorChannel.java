@@ -11,14 +11,13 @@ import java.nio.channels.ByteChannel;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** A byte channel over any descriptor: read(2)/write(2), waiting in poll(2) when it is non-blocking. */
-final class DescriptorChannel implements ByteChannel {
-    private final FdHandle handle;
+final class DescriptorChannel extends DescriptorOwner implements ByteChannel {
     private final String description;
     private final ReentrantLock lock = new ReentrantLock();
     private final MemorySegment scratch = Arena.ofAuto().allocate(NativeSocket.SCRATCH_BYTES);
 
     DescriptorChannel(int fd, String description) {
-        this.handle = new FdHandle(this, fd);
+        super(fd);
         this.description = description;
     }
 
@@ -70,15 +69,6 @@ final class DescriptorChannel implements ByteChannel {
         }
     }
 
-    @Override
-    public boolean isOpen() {
-        return handle.isOpen();
-    }
-
-    @Override
-    public void close() {
-        handle.close();
-    }
 
     @Override
     public String toString() {

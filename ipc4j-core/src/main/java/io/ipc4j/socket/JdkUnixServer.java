@@ -121,17 +121,7 @@ public final class JdkUnixServer implements AutoCloseable {
      */
     public static PeerCredentials peerCredentials(Channel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
-        int fd = descriptorOf(channel);
-        try (java.lang.foreign.Arena local = java.lang.foreign.Arena.ofConfined()) {
-            var ucred = local.allocate(12, 4);
-            int r = SocketCalls.getsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_PEERCRED, ucred);
-            if (r < 0) {
-                throw Failures.of("getsockopt(SO_PEERCRED)", channel.toString(), -r);
-            }
-            return new PeerCredentials(ucred.get(java.lang.foreign.ValueLayout.JAVA_INT, 0),
-                    ucred.get(java.lang.foreign.ValueLayout.JAVA_INT, 4),
-                    ucred.get(java.lang.foreign.ValueLayout.JAVA_INT, 8));
-        }
+        return PeerCredentials.read(descriptorOf(channel), channel.toString());
     }
 
     /** Whether {@link #peerCredentials} can work in this JVM. */

@@ -141,6 +141,24 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         };
     }
 
+    /**
+     * Checks that {@code fd} is a socket of {@code type} this process inherited or was passed, and makes it
+     * close-on-exec and non-blocking, as ipc4j's own sockets are.
+     */
+    static void adoptInherited(int fd, int type) throws IOException {
+        int actual = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, 3 /* SO_TYPE */);
+        if (actual < 0) {
+            throw Failures.of("getsockopt(SO_TYPE)", "inherited fd " + fd, -actual, -actual == Errno.ENOTSOCK
+                    ? "descriptor " + fd + " is not a socket" : null);
+        }
+        if (actual != type) {
+            throw new IllegalArgumentException("descriptor " + fd + " is a " + typeName(actual) + " socket, not "
+                    + typeName(type));
+        }
+        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, "fd " + fd);
+        Posix.setNonBlocking(fd, true, "fd " + fd);
+    }
+
     static String typeName(int type) {
         return switch (type) {
             case SocketCalls.SOCK_STREAM -> "stream";
@@ -176,18 +194,13 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     public PeerCredentials peerCredentials() throws IOException {
         requireUnix("peer credentials");
         int fd = handle.begin();
-        try (Arena local = Arena.ofConfined()) {
-            MemorySegment ucred = local.allocate(12, 4);
-            int r = SocketCalls.getsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_PEERCRED, ucred);
-            if (r < 0) {
-                throw Failures.of("getsockopt(SO_PEERCRED)", description, -r);
-            }
-            int pid = ucred.get(JAVA_INT, 0);
-            if (pid == 0) {
+        try {
+            PeerCredentials peer = PeerCredentials.read(fd, description);
+            if (peer.pid() == 0) {
                 throw new IOException("getsockopt(SO_PEERCRED) on " + description + ": there is no peer: the"
                         + " socket is not connected");
             }
-            return new PeerCredentials(pid, ucred.get(JAVA_INT, 4), ucred.get(JAVA_INT, 8));
+            return peer;
         } finally {
             handle.end();
         }

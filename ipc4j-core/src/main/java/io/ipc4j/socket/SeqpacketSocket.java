@@ -3,7 +3,6 @@ package io.ipc4j.socket;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -45,12 +44,7 @@ public final class SeqpacketSocket extends NativeSocket {
 
     /** Adopts a seqpacket socket this process inherited or was passed; makes it non-blocking, close-on-exec. */
     public static SeqpacketSocket fromInherited(int fd) throws IOException {
-        int type = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, 3 /* SO_TYPE */);
-        if (type != SocketCalls.SOCK_SEQPACKET) {
-            throw new IllegalArgumentException("descriptor " + fd + " is not a seqpacket socket");
-        }
-        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, "fd " + fd);
-        Posix.setNonBlocking(fd, true, "fd " + fd);
+        adoptInherited(fd, SocketCalls.SOCK_SEQPACKET);
         return new SeqpacketSocket(fd, "inherited seqpacket socket fd " + fd);
     }
 

@@ -71,16 +71,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * ({@link PassedDescriptor#asStreamSocket()}); makes it non-blocking and close-on-exec.
      */
     public static StreamSocket fromInherited(int fd) throws IOException {
-        int type = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, 3 /* SO_TYPE */);
-        if (type < 0) {
-            throw Failures.of("getsockopt(SO_TYPE)", "inherited fd " + fd, -type, -type == Errno.ENOTSOCK
-                    ? "descriptor " + fd + " is not a socket" : null);
-        }
-        if (type != SocketCalls.SOCK_STREAM) {
-            throw new IllegalArgumentException("descriptor " + fd + " is a " + typeName(type) + " socket, not stream");
-        }
-        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, "fd " + fd);
-        Posix.setNonBlocking(fd, true, "fd " + fd);
+        adoptInherited(fd, SocketCalls.SOCK_STREAM);
         try (java.lang.foreign.Arena local = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
             int length = SocketCalls.getsockname(fd, address);
