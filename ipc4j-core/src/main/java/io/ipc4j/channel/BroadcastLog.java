@@ -99,6 +99,8 @@ public final class BroadcastLog implements AutoCloseable {
 
     /** The writing side. One thread at a time; never waits. */
     public final class Writer {
+        private final BufferSegments sources = new BufferSegments();
+
         private Writer() {
         }
 
@@ -121,7 +123,7 @@ public final class BroadcastLog implements AutoCloseable {
                 index = 0;
             }
             ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
-            MemorySegment.copy(MemorySegment.ofBuffer(message), 0, ring, index + RECORD_HEADER, length);
+            MemorySegment.copy(sources.of(message), message.position(), ring, index + RECORD_HEADER, length);
             buffer.putIntRelease(index, length + RECORD_HEADER);
             header.putLongRelease(LATEST_OFFSET, tail);
             header.putLongRelease(TAIL_OFFSET, tail + aligned);
@@ -132,6 +134,7 @@ public final class BroadcastLog implements AutoCloseable {
     /** A reading side, at its own pace. One thread at a time. */
     public final class Reader {
         private long cursor = header.getLongVolatile(TAIL_OFFSET);
+        private final BufferSegments targets = new BufferSegments();
         private long lostBytes;
         private int lappedCount;
 
@@ -167,7 +170,7 @@ public final class BroadcastLog implements AutoCloseable {
                         && payload <= maxMessageLength());
                 int start = dst.position();
                 if (fits && type != PADDING_TYPE) {
-                    MemorySegment.copy(ring, index + RECORD_HEADER, MemorySegment.ofBuffer(dst), 0, payload);
+                    MemorySegment.copy(ring, index + RECORD_HEADER, targets.of(dst), start, payload);
                 }
                 VarHandle.acquireFence(); // the copy above happens before reading how far the writer got
                 if (header.getLongVolatile(TAIL_INTENT_OFFSET) - capacity > cursor) {

@@ -58,6 +58,7 @@ public final class ManyToOneChannel extends RingChannel {
     public final class Sender {
         private final SharedBuffer buffer = new SharedBuffer(ring);
         private final int owner = -Spawn.currentPid();
+        private final BufferSegments sources = new BufferSegments();
 
         private Sender() {
         }
@@ -73,7 +74,7 @@ public final class ManyToOneChannel extends RingChannel {
             if (index < 0) {
                 return false;
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(message), 0, ring, index + RECORD_HEADER, length);
+            MemorySegment.copy(sources.of(message), message.position(), ring, index + RECORD_HEADER, length);
             ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
             publish(buffer, index, length + RECORD_HEADER);
             message.position(message.limit());

@@ -76,32 +76,44 @@ public final class OneToOneChannel extends RingChannel {
         private int pendingIndex = -1;
         private int pendingAligned;
         private int pendingType;
-        /** The last buffer sent from and a segment over its whole capacity: senders mostly reuse one buffer. */
-        private ByteBuffer lastSource;
-        private MemorySegment lastSourceSegment;
+        private final BufferSegments sources = new BufferSegments();
 
         private Sender() {
         }
 
         /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
         public boolean offer(int type, ByteBuffer message) {
+            int position = message.position();
+            int length = message.limit() - position;
+            if (length > maxLength) {
+                throw tooLong(length);
+            }
+            int aligned = align(length + RECORD_HEADER);
+            long tail = this.tail;
+            int index = (int) tail & mask;
+            if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity) {
+                return offerSlowly(type, message);
+            }
+            MemorySegment.copy(sources.of(message), position, ring, index + RECORD_HEADER, length);
+            publish(index, aligned, length + RECORD_HEADER, type);
+            message.position(position + length);
+            return true;
+        }
+
+        /**
+         * Offer's way at the end of the ring (a padding record first) or when the cached head says the ring is
+         * full (then the head is read again).
+         */
+        private boolean offerSlowly(int type, ByteBuffer message) {
             int length = message.remaining();
             int offset = claim(type, length);
             if (offset < 0) {
                 return false;
             }
-            MemorySegment.copy(segmentOf(message), message.position(), ring, offset, length);
+            MemorySegment.copy(sources.of(message), message.position(), ring, offset, length);
             commit(offset, length);
             message.position(message.limit());
             return true;
-        }
-
-        private MemorySegment segmentOf(ByteBuffer message) {
-            if (message != lastSource) {
-                lastSource = message;
-                lastSourceSegment = MemorySegment.ofBuffer(message.duplicate().clear());
-            }
-            return lastSourceSegment;
         }
 
         /**
@@ -121,9 +133,8 @@ public final class OneToOneChannel extends RingChannel {
          * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}.
          */
         public int claim(int type, int length) {
-            if (length < 0 || length > maxMessageLength()) {
-                throw new IllegalArgumentException("message length " + length + " is outside 0.."
-                        + maxMessageLength() + " (an eighth of the channel's capacity, minus 8)");
+            if (length < 0 || length > maxLength) {
+                throw tooLong(length);
             }
             int aligned = align(length + RECORD_HEADER);
             int index = (int) (tail & mask);
@@ -155,10 +166,24 @@ public final class OneToOneChannel extends RingChannel {
                 throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
             }
             pendingIndex = -1;
-            tail += pendingAligned;
-            buffer.putLong((int) (tail & mask), 0L); // the next header: published by the release below
-            publishRecord(buffer, index, length + RECORD_HEADER, pendingType);
-            header.putLongRelease(TAIL_OFFSET, tail);
+            publish(index, pendingAligned, length + RECORD_HEADER, pendingType);
+        }
+
+        /**
+         * Zeroes the next record's header (the release of this record's header publishes that too, so the
+         * receiver never writes the ring), commits this record's header and moves the tail.
+         */
+        private void publish(int index, int aligned, int recordLength, int type) {
+            long next = tail + aligned;
+            tail = next;
+            RING_LONG.set(ring, (long) ((int) next & mask), 0L);
+            publishRecord(index, recordLength, type);
+            RING_LONG.setRelease(headerSegment, TAIL_OFFSET, next);
+        }
+
+        private IllegalArgumentException tooLong(int length) {
+            return new IllegalArgumentException("message length " + length + " is outside 0.." + maxLength
+                    + " (an eighth of the channel's capacity, minus 8)");
         }
 
         /** The ring, for writing a claimed payload. */

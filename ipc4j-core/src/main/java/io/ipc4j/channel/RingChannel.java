@@ -11,6 +11,8 @@ import io.ipc4j.sync.Futex;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,22 +28,36 @@ public abstract class RingChannel implements AutoCloseable {
     static final long CHECK_NANOS = 100_000_000L;
     /** Heartbeats are written every 4096 messages while busy: a clock read per message would cost more. */
     static final long BEAT_EVERY = 4095;
+    /** Empty polls between clock reads while spinning. */
+    static final int SPIN_BURST = 64;
+    /**
+     * Ring and header access on the per-message paths, straight on the segments: the offsets there are aligned by
+     * construction, and {@link SharedBuffer}'s own alignment check cost a measurable share of a 64-byte message.
+     */
+    static final VarHandle RING_LONG = ValueLayout.JAVA_LONG.varHandle();
+    static final VarHandle RING_INT = ValueLayout.JAVA_INT.varHandle();
 
     final String name;
     final SharedMemory shm;
     final SharedBuffer header;
+    /** The header's segment, for the per-message reads (a SharedBuffer adds an alignment check). */
+    final MemorySegment headerSegment;
     final MemorySegment ring;
     final int capacity;
     final int mask;
+    /** {@link #maxMessageLength()}, read on every send. */
+    final int maxLength;
     private long published;
 
     RingChannel(String name, SharedMemory shm, int capacity) {
         this.name = name;
         this.shm = shm;
         this.header = shm.buffer();
+        this.headerSegment = shm.segment();
         this.ring = shm.segment().asSlice(HEADER_LENGTH, capacity);
         this.capacity = capacity;
         this.mask = capacity - 1;
+        this.maxLength = capacity / 8 - RECORD_HEADER;
     }
 
     /**
@@ -125,7 +141,7 @@ public abstract class RingChannel implements AutoCloseable {
 
     /** The longest message: an eighth of the ring, so that a full message always fits once the ring drains. */
     public int maxMessageLength() {
-        return capacity / 8 - RECORD_HEADER;
+        return maxLength;
     }
 
     public int capacity() {
@@ -223,16 +239,16 @@ public abstract class RingChannel implements AutoCloseable {
      * endian: the length is the low word), so that the header's cache line is written once, at the end, and a
      * spinning receiver cannot pull it away between a type store and a length store.
      */
-    final void publishRecord(SharedBuffer ringBuffer, int index, int recordLength, int type) {
+    final void publishRecord(int index, int recordLength, int type) {
         if ((++published & BEAT_EVERY) == 0) {
             beat(PRODUCER_HEARTBEAT_OFFSET);
         }
         long headerWord = ((long) type << 32) | (recordLength & 0xffff_ffffL);
-        if (header.getIntAcquire(RECEIVER_PARKS_OFFSET) == 0) {
-            ringBuffer.putLongRelease(index, headerWord);
+        if ((int) RING_INT.getAcquire(headerSegment, RECEIVER_PARKS_OFFSET) == 0) {
+            RING_LONG.setRelease(ring, (long) index, headerWord);
             return;
         }
-        ringBuffer.putLongVolatile(index, headerWord);
+        RING_LONG.setVolatile(ring, (long) index, headerWord);
         if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
             header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
             wake();
@@ -287,7 +303,7 @@ public abstract class RingChannel implements AutoCloseable {
         private final SharedBuffer buffer = new SharedBuffer(ring);
         private long head = header.getLongVolatile(HEAD_OFFSET);
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
-        private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
+        private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_048 : 0;
         private final boolean clears = receiverClears();
 
         private Receiver() {
@@ -305,27 +321,64 @@ public abstract class RingChannel implements AutoCloseable {
         public int poll(MessageHandler handler, int limit) {
             int count = 0;
             while (count < limit) {
-                int index = (int) (head & mask);
-                int length = buffer.getIntAcquire(index);
+                int index = (int) head & mask;
+                int length = (int) RING_INT.getAcquire(ring, (long) index);
                 if (length <= 0) {
                     break;
                 }
-                int type = ring.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, index + 4L);
-                int aligned = type == PADDING_TYPE ? length : align(length);
-                if (type != PADDING_TYPE) {
-                    handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
-                    count++;
-                    if ((++consumed & BEAT_EVERY) == 0) {
-                        beat(CONSUMER_HEARTBEAT_OFFSET);
-                    }
+                int type = (int) RING_INT.get(ring, index + 4L);
+                if (type == PADDING_TYPE) {
+                    consume(index, length);
+                    continue;
                 }
-                if (clears) {
-                    clear(index, aligned);
-                }
-                head += aligned;
-                header.putLongRelease(HEAD_OFFSET, head);
+                handler.onMessage(type, ring, index + RECORD_HEADER, length - RECORD_HEADER);
+                count++;
+                consumed(index, length);
             }
             return count;
+        }
+
+        /** Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits. */
+        public int receiveNow(ByteBuffer dst) {
+            while (true) {
+                int index = (int) head & mask;
+                int length = (int) RING_INT.getAcquire(ring, (long) index);
+                if (length <= 0) {
+                    return Integer.MIN_VALUE;
+                }
+                int type = (int) RING_INT.get(ring, index + 4L);
+                if (type == PADDING_TYPE) {
+                    consume(index, length);
+                    continue;
+                }
+                int payload = length - RECORD_HEADER;
+                int position = dst.position();
+                if (payload > dst.limit() - position) {
+                    throw new IllegalArgumentException("a " + payload + "-byte message does not fit the buffer's "
+                            + dst.remaining() + " bytes; receive with a buffer of maxMessageLength()");
+                }
+                MemorySegment.copy(ring, index + RECORD_HEADER, targets.of(dst), position, payload);
+                dst.position(position + payload);
+                consumed(index, length);
+                return type;
+            }
+        }
+
+        /** After a message was handed over: counts it (a heartbeat every 4096) and frees its record. */
+        private void consumed(int index, int length) {
+            if ((++consumed & BEAT_EVERY) == 0) {
+                beat(CONSUMER_HEARTBEAT_OFFSET);
+            }
+            consume(index, align(length));
+        }
+
+        /** Frees the record at {@code index} for the sender: zeroes it if this channel's receiver clears. */
+        private void consume(int index, int aligned) {
+            if (clears) {
+                clear(index, aligned);
+            }
+            head += aligned;
+            header.putLongRelease(HEAD_OFFSET, head);
         }
 
         /** Zeroes a consumed record: word by word when small (no slice object), by memset when large. */
@@ -351,16 +404,30 @@ public abstract class RingChannel implements AutoCloseable {
             return type != Integer.MIN_VALUE ? type : await(dst, timeout);
         }
 
+        /**
+         * Waits for a message. Spinning polls in bursts of {@link #SPIN_BURST} without reading the clock, and
+         * checks the deadline and the sender's life between bursts: two clock reads per empty poll delayed
+         * noticing a message by as much (64-byte round trip p50 0.37 µs with them, 0.29 µs without, here).
+         */
         private int await(ByteBuffer dst, Duration timeout) throws IOException {
             long deadline = FdHandle.deadline(timeout);
             int spun = 0;
             long nextCheck = System.nanoTime() + CHECK_NANOS;
             Backoff backoff = null;
             while (true) {
-                int type = receiveNow(dst);
-                if (type != Integer.MIN_VALUE) {
-                    return type;
+                boolean spinning = strategy == WaitStrategy.BUSY_SPIN
+                        || strategy == WaitStrategy.SPIN_PARK && spun < spins;
+                int polls = spinning ? SPIN_BURST : 1;
+                for (int i = 0; i < polls; i++) {
+                    int type = receiveNow(dst);
+                    if (type != Integer.MIN_VALUE) {
+                        return type;
+                    }
+                    if (spinning) {
+                        Thread.onSpinWait();
+                    }
                 }
+                spun = spinning ? spun + polls : spun;
                 if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
                     throw new IpcTimeoutException("receive(" + name + ")", timeout, 0);
                 }
@@ -370,23 +437,18 @@ public abstract class RingChannel implements AutoCloseable {
                     if (skipAbandoned()) {
                         continue;
                     }
-                    if (peerDead(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET) && buffer.getIntAcquire((int) (head & mask)) <= 0) {
+                    if (peerDead(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET)
+                            && buffer.getIntAcquire((int) (head & mask)) <= 0) {
                         throw new PeerDeadException("receive(" + name + "): the sender, pid "
                                 + header.getIntVolatile(PRODUCER_PID_OFFSET) + ", died and nothing is left to read");
                     }
                 }
-                switch (strategy) {
-                    case BUSY_SPIN -> Thread.onSpinWait();
-                    case SPIN_YIELD -> {
+                if (!spinning) {
+                    if (strategy == WaitStrategy.SPIN_YIELD) {
                         backoff = backoff == null ? new Backoff() : backoff;
                         backoff.idle(deadline);
-                    }
-                    case SPIN_PARK -> {
-                        if (spun++ < spins) {
-                            Thread.onSpinWait();
-                        } else {
-                            park(deadline);
-                        }
+                    } else {
+                        park(deadline);
                     }
                 }
             }
@@ -438,37 +500,6 @@ public abstract class RingChannel implements AutoCloseable {
             return true;
         }
 
-        private ByteBuffer target;
-        private int received;
-        /** The last buffer received into and a segment over its whole capacity: receivers mostly reuse one. */
-        private ByteBuffer lastTarget;
-        private MemorySegment lastTargetSegment;
-
-        private MemorySegment targetSegment() {
-            if (target != lastTarget) {
-                lastTarget = target;
-                lastTargetSegment = MemorySegment.ofBuffer(target.duplicate().clear());
-            }
-            return lastTargetSegment;
-        }
-        private final MessageHandler copier = (type, r, offset, length) -> {
-            if (length > target.remaining()) {
-                throw new IllegalArgumentException("a " + length + "-byte message does not fit the buffer's "
-                        + target.remaining() + " bytes; receive with a buffer of maxMessageLength()");
-            }
-            MemorySegment.copy(r, offset, targetSegment(), target.position(), length);
-            target.position(target.position() + length);
-            received = type;
-        };
-
-        /** Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits. */
-        public int receiveNow(ByteBuffer dst) {
-            target = dst;
-            try {
-                return poll(copier, 1) == 1 ? received : Integer.MIN_VALUE;
-            } finally {
-                target = null;
-            }
-        }
+        private final BufferSegments targets = new BufferSegments();
     }
 }
