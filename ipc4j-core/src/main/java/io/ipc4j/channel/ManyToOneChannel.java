@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Objects;
 
 import static io.ipc4j.channel.ChannelDescriptor.*;
 
@@ -59,8 +60,19 @@ public final class ManyToOneChannel extends RingChannel {
         private final SharedBuffer buffer = new SharedBuffer(ring);
         private final int owner = -Spawn.currentPid();
         private final BufferSegments sources = new BufferSegments();
+        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
 
         private Sender() {
+        }
+
+        /**
+         * How {@link #send} waits while the ring is full: BUSY_SPIN spins; SPIN_PARK (the default) spins a while
+         * when this process may use more than one CPU, then yields and sleeps for growing intervals up to 1 ms;
+         * SPIN_YIELD does the latter at once.
+         */
+        public Sender waitStrategy(WaitStrategy waitStrategy) {
+            this.strategy = Objects.requireNonNull(waitStrategy);
+            return this;
         }
 
         /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
@@ -88,7 +100,7 @@ public final class ManyToOneChannel extends RingChannel {
          */
         public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
             if (!offer(type, message)) {
-                sendWaiting(() -> offer(type, message), timeout);
+                sendWaiting(() -> offer(type, message), strategy, timeout);
             }
         }
 

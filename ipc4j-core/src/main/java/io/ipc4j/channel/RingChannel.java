@@ -261,20 +261,43 @@ public abstract class RingChannel implements AutoCloseable {
         boolean tryOnce();
     }
 
+    /** Spins before a waiting side yields or parks: none when this process may use only one CPU. */
+    static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 2_048 : 0;
+
     /**
-     * Repeats {@code attempt} while the ring is full, idling with a back-off, at most {@code timeout}; checks
-     * every 100 ms that the receiver still lives.
+     * Repeats {@code attempt} while the ring is full, at most {@code timeout}, idling as {@code strategy} says:
+     * BUSY_SPIN spins; SPIN_PARK spins a while (with more than one CPU), then backs off like SPIN_YIELD, with
+     * yields and growing sleeps up to 1 ms (a sender is not woken by a futex: that would put a check on every
+     * receive). Checks
+     * every 100 ms that the receiver still lives; the clock is read once per 64 attempts while spinning.
      */
-    final void sendWaiting(Attempt attempt, Duration timeout) throws IOException {
+    final void sendWaiting(Attempt attempt, WaitStrategy strategy, Duration timeout) throws IOException {
         long deadline = FdHandle.deadline(timeout);
         long nextCheck = System.nanoTime() + CHECK_NANOS;
-        Backoff backoff = new Backoff();
-        while (!attempt.tryOnce()) {
-            if (!backoff.idle(deadline)) {
+        Backoff backoff = null;
+        int spun = 0;
+        while (true) {
+            boolean spinning = strategy == WaitStrategy.BUSY_SPIN || strategy == WaitStrategy.SPIN_PARK && spun < SPINS;
+            int attempts = spinning ? SPIN_BURST : 1;
+            for (int i = 0; i < attempts; i++) {
+                if (attempt.tryOnce()) {
+                    return;
+                }
+                if (spinning) {
+                    Thread.onSpinWait();
+                }
+            }
+            spun = spinning ? spun + attempts : spun;
+            if (!spinning) {
+                backoff = backoff == null ? new Backoff() : backoff;
+                backoff.idle(deadline);
+            }
+            long now = System.nanoTime();
+            if (deadline != FdHandle.FOREVER && now - deadline >= 0) {
                 throw new IpcTimeoutException("send(" + name + "): the channel is full", timeout, 0);
             }
-            if (System.nanoTime() - nextCheck > 0) {
-                nextCheck = System.nanoTime() + CHECK_NANOS;
+            if (now - nextCheck > 0) {
+                nextCheck = now + CHECK_NANOS;
                 beat(PRODUCER_HEARTBEAT_OFFSET);
                 if (peerDead(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET)) {
                     throw new PeerDeadException("send(" + name + "): the receiver, pid "
@@ -303,7 +326,6 @@ public abstract class RingChannel implements AutoCloseable {
         private final SharedBuffer buffer = new SharedBuffer(ring);
         private long head = header.getLongVolatile(HEAD_OFFSET);
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
-        private final int spins = Runtime.getRuntime().availableProcessors() > 1 ? 2_048 : 0;
         private final boolean clears = receiverClears();
 
         private Receiver() {
@@ -416,7 +438,7 @@ public abstract class RingChannel implements AutoCloseable {
             Backoff backoff = null;
             while (true) {
                 boolean spinning = strategy == WaitStrategy.BUSY_SPIN
-                        || strategy == WaitStrategy.SPIN_PARK && spun < spins;
+                        || strategy == WaitStrategy.SPIN_PARK && spun < SPINS;
                 int polls = spinning ? SPIN_BURST : 1;
                 for (int i = 0; i < polls; i++) {
                     int type = receiveNow(dst);

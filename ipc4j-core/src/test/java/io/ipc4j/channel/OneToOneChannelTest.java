@@ -7,6 +7,8 @@ import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -116,10 +118,11 @@ class OneToOneChannelTest {
         }
     }
 
-    @Test
-    void aFullChannelRefusesOffersAndTimesOutASend() throws Exception {
+    @ParameterizedTest
+    @EnumSource(WaitStrategy.class)
+    void aFullChannelRefusesOffersAndTimesOutASend(WaitStrategy strategy) throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
-            OneToOneChannel.Sender sender = channel.sender();
+            OneToOneChannel.Sender sender = channel.sender().waitStrategy(strategy);
             channel.receiver(); // a live receiver that does not read
             ByteBuffer message = ByteBuffer.allocate(100);
             int sent = 0;

@@ -83,7 +83,7 @@ public final class ChannelMechanism implements Mechanism {
             this.in = in;
             this.out = out;
             this.receiver = in.receiver().waitStrategy(strategy);
-            this.sender = out.sender();
+            this.sender = out.sender().waitStrategy(strategy);
         }
 
         @Override
