@@ -106,6 +106,7 @@ public final class BroadcastLog implements AutoCloseable {
 
         /** Appends the buffer's remaining bytes as one message of {@code type}. */
         public void transmit(int type, ByteBuffer message) {
+            checkType(type);
             int length = message.remaining();
             if (length > maxMessageLength()) {
                 throw new IllegalArgumentException("message length " + length + " is above " + maxMessageLength());

@@ -76,6 +76,14 @@ final class ChannelDescriptor {
         ring.putIntRelease(index, length);
     }
 
+    /** Message types are 0 and up: negative ones mark the ring's own records (padding, a claim in progress). */
+    static void checkType(int type) {
+        if (type < 0) {
+            throw new IllegalArgumentException("message type " + type + " is negative: types are 0 and up "
+                    + "(negative ones mark the ring's own records)");
+        }
+    }
+
     static int align(int length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }

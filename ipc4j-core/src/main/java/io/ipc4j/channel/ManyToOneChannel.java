@@ -26,6 +26,8 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * length), write, then commit. A sender that dies between claim and commit would block the receiver forever;
  * instead the receiver, once it has waited 100 ms on such a record and its claimer is dead, skips it and
  * counts it in {@link Receiver#lostMessages()}.</li>
+ * <li>Zero-copy: {@link Sender#claim}, write into {@link Sender#ring()}, {@link Sender#commit} (at most the
+ * claimed length), as in {@link OneToOneChannel}. Message types are 0 and up.</li>
  * <li>A {@link Sender} is for one thread; make one per thread. The receiver is as {@link OneToOneChannel}'s,
  * except that it cannot tell that all senders died (they are not registered): it waits out its timeout.</li>
  * </ul>
@@ -61,6 +63,9 @@ public final class ManyToOneChannel extends RingChannel {
         private final int owner = -Spawn.currentPid();
         private final BufferSegments sources = new BufferSegments();
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
+        private int pendingIndex = -1;
+        private int pendingType;
+        private int pendingLength;
 
         private Sender() {
         }
@@ -77,12 +82,13 @@ public final class ManyToOneChannel extends RingChannel {
 
         /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
         public boolean offer(int type, ByteBuffer message) {
+            checkType(type);
             int length = message.remaining();
-            if (length > maxMessageLength()) {
-                throw new IllegalArgumentException("message length " + length + " is above " + maxMessageLength()
+            if (length > maxLength) {
+                throw new IllegalArgumentException("message length " + length + " is above " + maxLength
                         + " (an eighth of the channel's capacity, minus 8)");
             }
-            int index = claim(length);
+            int index = claimRoom(length);
             if (index < 0) {
                 return false;
             }
@@ -104,9 +110,58 @@ public final class ManyToOneChannel extends RingChannel {
             }
         }
 
+        /**
+         * Zero-copy: reserves room for a {@code length}-byte message and returns the offset in {@link #ring()}
+         * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}; one claim at
+         * a time. Until then the receiver waits at this record (messages claimed after it wait too), so write
+         * promptly: if this process dies first, the receiver skips the record after 100 ms.
+         */
+        public int claim(int type, int length) {
+            checkType(type);
+            if (pendingIndex >= 0) {
+                throw new IllegalStateException("a claim at offset " + (pendingIndex + RECORD_HEADER)
+                        + " is not committed yet");
+            }
+            if (length < 0 || length > maxLength) {
+                throw new IllegalArgumentException("message length " + length + " is outside 0.." + maxLength
+                        + " (an eighth of the channel's capacity, minus 8)");
+            }
+            int index = claimRoom(length);
+            if (index < 0) {
+                return -1;
+            }
+            pendingIndex = index;
+            pendingType = type;
+            pendingLength = length;
+            return index + RECORD_HEADER;
+        }
+
+        /**
+         * Publishes the message claimed at payload offset {@code payloadOffset}, {@code length} bytes long: at most
+         * the claimed length.
+         *
+         * @throws IllegalStateException if nothing was claimed at that offset.
+         * @throws IllegalArgumentException if {@code length} is above the claimed length; the claim stays open.
+         */
+        public void commit(int payloadOffset, int length) {
+            int index = payloadOffset - RECORD_HEADER;
+            if (index != pendingIndex) {
+                throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
+            }
+            fitClaim(index, length, pendingLength, align(pendingLength + RECORD_HEADER));
+            pendingIndex = -1;
+            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, pendingType);
+            publish(buffer, index, length + RECORD_HEADER);
+        }
+
+        /** The ring, for writing a claimed payload. */
+        public MemorySegment ring() {
+            return ring;
+        }
+
         /** Claims room for a record (and a padding record at the wrap): its index, or -1 when full. */
-        private int claim(int length) {
-            int aligned = ChannelDescriptor.align(length + RECORD_HEADER);
+        private int claimRoom(int length) {
+            int aligned = align(length + RECORD_HEADER);
             while (true) {
                 long head = header.getLongVolatile(HEAD_OFFSET);
                 long tail = header.getLongVolatile(TAIL_OFFSET);

@@ -30,7 +30,7 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
- * <li>Messages arrive whole, in order, each with the int type it was sent with; none is lost or duplicated.
+ * <li>Messages arrive whole, in order, each with the int type (0 and up) it was sent with; none is lost or duplicated.
  * One {@link Sender} and one {@link Receiver} at a time, machine-wide: a second live one is refused. Each is
  * for one thread at a time.</li>
  * <li>The region starts with a header (magic, version, kind, capacity, length, creator): a foreign, corrupt or
@@ -76,6 +76,7 @@ public final class OneToOneChannel extends RingChannel {
         private long headCache = header.getLongVolatile(HEAD_OFFSET);
         private int pendingIndex = -1;
         private int pendingAligned;
+        private int pendingLength;
         private int pendingType;
         private final BufferSegments sources = new BufferSegments();
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
@@ -95,6 +96,7 @@ public final class OneToOneChannel extends RingChannel {
 
         /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
         public boolean offer(int type, ByteBuffer message) {
+            checkType(type);
             int position = message.position();
             int length = message.limit() - position;
             if (length > maxLength) {
@@ -145,6 +147,7 @@ public final class OneToOneChannel extends RingChannel {
          * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}.
          */
         public int claim(int type, int length) {
+            checkType(type);
             if (length < 0 || length > maxLength) {
                 throw tooLong(length);
             }
@@ -168,15 +171,23 @@ public final class OneToOneChannel extends RingChannel {
             pendingType = type; // written with the length at commit
             pendingIndex = index;
             pendingAligned = aligned;
+            pendingLength = length;
             return index + RECORD_HEADER;
         }
 
-        /** Publishes the message claimed at payload offset {@code payloadOffset}, of {@code length} bytes. */
+        /**
+         * Publishes the message claimed at payload offset {@code payloadOffset}, {@code length} bytes long: at most
+         * the claimed length (claim the most a message may need, commit what was written).
+         *
+         * @throws IllegalStateException if nothing was claimed at that offset.
+         * @throws IllegalArgumentException if {@code length} is above the claimed length; the claim stays open.
+         */
         public void commit(int payloadOffset, int length) {
             int index = payloadOffset - RECORD_HEADER;
             if (index != pendingIndex) {
                 throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
             }
+            fitClaim(index, length, pendingLength, pendingAligned);
             pendingIndex = -1;
             publish(index, pendingAligned, length + RECORD_HEADER, pendingType);
         }

@@ -255,6 +255,22 @@ public abstract class RingChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Before a claimed record is committed {@code length} bytes long: refuses a length above the {@code claimed}
+     * one and, when shorter, makes the rest of the claim a padding record that the receiver skips (written before
+     * the record is published, so it becomes visible with it).
+     */
+    final void fitClaim(int index, int length, int claimed, int claimedAligned) {
+        if (length < 0 || length > claimed) {
+            throw new IllegalArgumentException("commit of " + length + " bytes where " + claimed + " were claimed: a "
+                    + "message may be committed shorter than its claim, never longer");
+        }
+        int aligned = align(length + RECORD_HEADER);
+        if (aligned < claimedAligned) {
+            RING_LONG.set(ring, (long) index + aligned, ((long) PADDING_TYPE << 32) | (claimedAligned - aligned));
+        }
+    }
+
     /** One attempt to send: true if the message went in. */
     @FunctionalInterface
     interface Attempt {

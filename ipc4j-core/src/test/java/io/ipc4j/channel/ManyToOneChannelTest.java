@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,6 +86,36 @@ class ManyToOneChannelTest {
             assertEquals(5, receiver.receive(in, LIMIT));
             assertEquals(42, in.get(0));
             assertEquals(1, receiver.lostMessages());
+        }
+    }
+
+    @Test
+    void zeroCopyClaimsCommittedShorterArriveWholeInClaimOrder() throws Exception {
+        try (ManyToOneChannel channel = ManyToOneChannel.create(name, 1024)) {
+            ManyToOneChannel.Sender first = channel.sender();
+            ManyToOneChannel.Sender second = channel.sender();
+            ManyToOneChannel.Receiver receiver = channel.receiver();
+            int max = channel.maxMessageLength();
+            ByteBuffer out = ByteBuffer.allocate(max);
+            ByteBuffer in = ByteBuffer.allocate(max);
+            for (long seq = 0; seq < 20_000; seq += 2) {
+                int length = (int) (seq % (max + 1));
+                int a = first.claim((int) seq, max);
+                int b = second.claim((int) seq + 1, 3);
+                assertTrue(a >= 0 && b >= 0, "an empty ring must take two claims");
+                assertThrows(IllegalStateException.class, () -> first.claim(0, 1), "one claim at a time");
+                second.ring().asSlice(b, 3).copyFrom(MemorySegment.ofArray(new byte[] {1, 2, 3}));
+                second.commit(b, 3);
+                assertEquals(Integer.MIN_VALUE, receiver.receiveNow(in.clear()), "the earlier claim comes first");
+                ChannelChildren.fill(out, seq, length);
+                first.ring().asSlice(a, length).copyFrom(MemorySegment.ofBuffer(out));
+                first.commit(a, length);
+                assertEquals((int) seq, receiver.receiveNow(in.clear()));
+                assertEquals(out, in.flip(), "message " + seq);
+                assertEquals((int) seq + 1, receiver.receiveNow(in.clear()));
+                assertEquals(3, in.position());
+            }
+            assertEquals(Integer.MIN_VALUE, receiver.receiveNow(in.clear()));
         }
     }
 

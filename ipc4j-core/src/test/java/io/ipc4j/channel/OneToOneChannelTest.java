@@ -96,6 +96,39 @@ class OneToOneChannelTest {
     }
 
     @Test
+    void claimsCommittedShorterThanClaimedArriveWholeAtEveryRingPosition() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
+            OneToOneChannel.Sender sender = channel.sender();
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            int max = channel.maxMessageLength();
+            ByteBuffer out = ByteBuffer.allocate(max);
+            ByteBuffer in = ByteBuffer.allocate(max);
+            for (long seq = 0; seq < 20_000; seq++) {
+                int length = (int) (seq % (max + 1));
+                int claimed = Math.min(max, length + (int) (seq % 29));
+                int offset = sender.claim((int) seq, claimed);
+                assertTrue(offset >= 0, "an empty ring must take a claim");
+                ChannelChildren.fill(out, seq, length);
+                sender.ring().asSlice(offset, length).copyFrom(MemorySegment.ofBuffer(out));
+                if (claimed < max) {
+                    int over = claimed + 1;
+                    assertEquals("commit of " + over + " bytes where " + claimed + " were claimed: a message may be "
+                            + "committed shorter than its claim, never longer",
+                            assertThrows(IllegalArgumentException.class, () -> sender.commit(offset, over)).getMessage());
+                }
+                sender.commit(offset, length);
+                assertTrue(sender.offer(7, ByteBuffer.wrap(new byte[] {(byte) seq})), "a message after the claim");
+                assertEquals((int) seq, receiver.receiveNow(in.clear()));
+                assertEquals(out, in.flip(), "message " + seq);
+                assertEquals(7, receiver.receiveNow(in.clear()));
+                assertEquals(1, in.position());
+                assertEquals((byte) seq, in.get(0));
+            }
+            assertEquals(Integer.MIN_VALUE, receiver.receiveNow(in.clear()));
+        }
+    }
+
+    @Test
     void reusedAndChangingBuffersSendAndReceiveTheirOwnPositions() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096)) {
             OneToOneChannel.Sender sender = channel.sender();
@@ -135,6 +168,8 @@ class OneToOneChannelTest {
             assertEquals("send(" + name + "): the channel is full: timed out after 50 ms", e.getMessage());
             assertEquals(0, message.position(), "a message that was not sent stays in the buffer");
             assertThrows(IllegalArgumentException.class, () -> sender.claim(1, channel.maxMessageLength() + 1));
+            assertEquals("message type -1 is negative: types are 0 and up (negative ones mark the ring's own records)",
+                    assertThrows(IllegalArgumentException.class, () -> sender.offer(-1, message.clear())).getMessage());
         }
     }
 
