@@ -117,7 +117,8 @@ public final class Bench {
         if (runnable.isEmpty()) {
             return rows;
         }
-        Plan plan = config.plan().withSizes(runnable, mechanism.noThroughputBecause().isEmpty());
+        Plan plan = config.plan().scaled(mechanism.planScale())
+                .withSizes(runnable, mechanism.noThroughputBecause().isEmpty());
         try {
             List<Exchange.Result> results = runJava(mechanism, plan, work);
             for (int i = 0; i < runnable.size(); i++) {
@@ -172,7 +173,8 @@ public final class Bench {
 
     private List<Results.Row> measureC(Mechanism mechanism, CReference c, Path work) {
         List<Results.Row> rows = new ArrayList<>();
-        Plan plan = config.plan().withSizes(List.of(), mechanism.noThroughputBecause().isEmpty());
+        Plan plan = config.plan().scaled(mechanism.planScale())
+                .withSizes(List.of(), mechanism.noThroughputBecause().isEmpty());
         for (int size : sizesFor(mechanism)) {
             if (mechanism.cannotCarry(size).isPresent()) {
                 continue;

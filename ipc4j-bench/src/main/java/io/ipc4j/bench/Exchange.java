@@ -11,12 +11,14 @@ public final class Exchange {
     private Exchange() {
     }
 
-    /** The parent's side for one size: round-trip latencies, then streaming throughput. */
+    /** The parent's side for one size: round-trip latencies, then streaming throughput (after a warm-up stream). */
     public static Result parent(Endpoint endpoint, Plan plan, int size) throws IOException {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
+        boolean streams = plan.streamCount(size) > 0;
         for (int i = 0; i < plan.warmup(); i++) {
-            roundTrip(endpoint, out, in, size);
+            sendMany(endpoint, out, size, warmupBurst(streams, i));
+            receiveMany(endpoint, in, size, 1);
         }
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         for (int i = 0; i < plan.iterations(); i++) {
@@ -30,37 +32,63 @@ public final class Exchange {
         int stream = plan.streamCount(size);
         long nanos = 0;
         if (stream > 0) {
+            sendMany(endpoint, out, size, plan.streamWarmupCount(size));
+            receiveMany(endpoint, in, size, 1);
             long start = System.nanoTime();
-            for (int i = 0; i < stream; i++) {
-                endpoint.send(limit(out, size));
-            }
-            endpoint.receive(limit(in, size));
+            sendMany(endpoint, out, size, stream);
+            receiveMany(endpoint, in, size, 1);
             nanos = System.nanoTime() - start;
         }
         return new Result(Results.latency(histogram), stream == 0 ? null : new Results.Throughput(stream, nanos, size));
     }
 
-    /** The child's side for one size: echo every round trip, then acknowledge the stream. */
+    /** The child's side for one size: echo every round trip, then acknowledge the warm-up stream and the stream. */
     public static void child(Endpoint endpoint, Plan plan, int size) throws IOException {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
+        boolean streams = plan.streamCount(size) > 0;
         for (int i = 0; i < plan.warmup() + plan.iterations(); i++) {
-            endpoint.receive(limit(in, size));
+            receiveMany(endpoint, in, size, i < plan.warmup() ? warmupBurst(streams, i) : 1);
             in.flip();
             endpoint.send(size == 0 ? limit(out, 0) : in);
         }
         int stream = plan.streamCount(size);
         if (stream > 0) {
-            for (int i = 0; i < stream; i++) {
-                endpoint.receive(limit(in, size));
-            }
+            receiveMany(endpoint, in, size, plan.streamWarmupCount(size));
+            endpoint.send(limit(out, size));
+            receiveMany(endpoint, in, size, stream);
             endpoint.send(limit(out, size));
         }
     }
 
     private static void roundTrip(Endpoint endpoint, ByteBuffer out, ByteBuffer in, int size) throws IOException {
-        endpoint.send(limit(out, size));
-        endpoint.receive(limit(in, size));
+        sendMany(endpoint, out, size, 1);
+        receiveMany(endpoint, in, size, 1);
+    }
+
+    /**
+     * How many messages warm-up round trip {@code i} sends before its answer: 1 to 8 where the mechanism
+     * streams, so that {@link #sendMany} and {@link #receiveMany} are compiled with their loops taken and the
+     * stream runs compiled code. A loop of its own would start interpreted, and one only ever run once would be
+     * compiled without its back edge, so the stream would measure the JIT (64-byte streams measured 2-4x below
+     * their steady rate). Flag mechanisms (no payload) cannot queue messages: always 1.
+     */
+    private static int warmupBurst(boolean streams, int i) {
+        return streams ? 1 + (i & 7) : 1;
+    }
+
+    /** Sends {@code count} messages; the round trips and the stream both send through here. */
+    private static void sendMany(Endpoint endpoint, ByteBuffer out, int size, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            endpoint.send(limit(out, size));
+        }
+    }
+
+    /** Receives {@code count} messages; warmed up by the round trips, as {@link #sendMany}. */
+    private static void receiveMany(Endpoint endpoint, ByteBuffer in, int size, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            endpoint.receive(limit(in, size));
+        }
     }
 
     private static ByteBuffer message(int size) {

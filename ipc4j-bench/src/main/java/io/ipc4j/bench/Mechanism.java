@@ -23,6 +23,19 @@ public interface Mechanism {
         return true;
     }
 
+    /** The {@link #planScale()} of mechanisms that spin on shared memory. */
+    int SPINNING_PLAN_SCALE = 20;
+
+    /**
+     * How many times the plan's counts (warm-up, round trips, stream) this mechanism runs; the C reference runs
+     * the same. Mechanisms that spin on shared memory answer within a microsecond: the JIT needs more round trips
+     * before the code measured is the compiled one, and a stream needs more messages to last long enough to be
+     * measured (a 200,000-message stream of 64 B lasts a few milliseconds).
+     */
+    default int planScale() {
+        return 1;
+    }
+
     /** Whether streaming throughput means something (false for UDP: no flow control, loss instead). */
     default Optional<String> noThroughputBecause() {
         return Optional.empty();

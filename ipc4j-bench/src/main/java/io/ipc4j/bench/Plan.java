@@ -27,6 +27,21 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
         return (int) Math.max(MIN_STREAM, Math.min(maxStream, streamBytes / size));
     }
 
+    /**
+     * Messages streamed, untimed and acknowledged, before the timed stream: half as many. A stream takes paths
+     * the round trips never took (a receiver that finds messages waiting, a sender that finds the ring full), so
+     * the JIT recompiles when the stream starts; this keeps that out of the measurement.
+     */
+    public int streamWarmupCount(int size) {
+        return streamCount(size) / 2;
+    }
+
+    /** This plan with its counts multiplied by {@code factor} (see {@link Mechanism#planScale()}). */
+    public Plan scaled(int factor) {
+        return new Plan(sizes, warmup * factor, iterations * factor, streamBytes * factor, maxStream * factor,
+                throughput);
+    }
+
     public Plan withSizes(List<Integer> newSizes, boolean withThroughput) {
         return new Plan(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, withThroughput);
     }

@@ -4,8 +4,11 @@
  *
  *   bench_ref MECHANISM SIZE WARMUP ITERATIONS STREAM WORKDIR PIN
  *
- * MECHANISM: pipe fifo posix-mq unix-stream unix-dgram unix-seqpacket tcp futex mmap-spin signal. SIZE 0 for
- * futex, mmap-spin and signal (a queued real-time signal each way: sigqueue, then sigwaitinfo).
+ * MECHANISM: pipe fifo posix-mq unix-stream unix-dgram unix-seqpacket tcp futex mmap-spin signal
+ * shm-channel-spin. SIZE 0 for futex, mmap-spin and signal (a queued real-time signal each way: sigqueue, then
+ * sigwaitinfo). shm-channel-spin: ipc4j's one-to-one ring, written in C (same layout and protocol as
+ * OneToOneChannel: 8-byte record headers of length and type, 8-byte alignment, the sender zeroes the next
+ * header, a padding record at the wrap), one 1 MiB ring each way, both sides busy-spinning.
  * Prints "latency COUNT P50 P90 P99 P999 MAX" (nanoseconds, warm-up excluded) and, when STREAM > 0,
  * "throughput MESSAGES NANOS". Exits non-zero with a message on stderr on any failure.
  */
@@ -40,6 +43,62 @@ static int sent, received;
 static pid_t peer;                        /* signal */
 static sigset_t rt_set;                   /* signal: SIGRTMIN+1, blocked, taken by sigwaitinfo */
 static char *buffer;
+
+static void die(const char *what);
+
+/* shm-channel-spin: one ring per direction; the header's tail and head sit at ipc4j's offsets. */
+#define RING_HEADER 512
+#define RING_CAPACITY (1u << 20)
+#define RING_MASK (RING_CAPACITY - 1)
+#define RING_TAIL_OFFSET 128
+#define RING_HEAD_OFFSET 256
+#define PADDING_TYPE 0xffffffffu
+static char *ring_out, *ring_in;          /* region starts: header, then the ring */
+static uint64_t out_tail, out_head_cache, in_head;
+
+static void ring_send(const char *p, uint32_t n) {
+    char *data = ring_out + RING_HEADER;
+    uint32_t aligned = (n + 8 + 7) & ~7u;
+    for (;;) {
+        uint32_t index = (uint32_t) out_tail & RING_MASK, to_end = RING_CAPACITY - index;
+        uint64_t needed = (aligned <= to_end ? aligned : to_end + aligned) + 8;
+        if (out_tail + needed - out_head_cache > RING_CAPACITY) {
+            out_head_cache = __atomic_load_n((uint64_t *) (ring_out + RING_HEAD_OFFSET), __ATOMIC_ACQUIRE);
+            if (out_tail + needed - out_head_cache > RING_CAPACITY) { __builtin_ia32_pause(); continue; }
+        }
+        if (aligned > to_end) {
+            *(volatile uint64_t *) data = 0;
+            __atomic_store_n((uint64_t *) (data + index), ((uint64_t) PADDING_TYPE << 32) | to_end, __ATOMIC_RELEASE);
+            out_tail += to_end;
+            index = 0;
+        }
+        memcpy(data + index + 8, p, n);
+        out_tail += aligned;
+        *(volatile uint64_t *) (data + ((uint32_t) out_tail & RING_MASK)) = 0;
+        __atomic_store_n((uint64_t *) (data + index), ((uint64_t) 1 << 32) | (n + 8), __ATOMIC_RELEASE);
+        __atomic_store_n((uint64_t *) (ring_out + RING_TAIL_OFFSET), out_tail, __ATOMIC_RELEASE);
+        return;
+    }
+}
+
+static void ring_receive(char *p, uint32_t capacity) {
+    char *data = ring_in + RING_HEADER;
+    for (;;) {
+        uint32_t index = (uint32_t) in_head & RING_MASK;
+        uint64_t word = __atomic_load_n((uint64_t *) (data + index), __ATOMIC_ACQUIRE);
+        int32_t length = (int32_t) (uint32_t) word;
+        if (length <= 0) { __builtin_ia32_pause(); continue; }
+        if ((uint32_t) (word >> 32) != PADDING_TYPE) {
+            if ((uint32_t) length - 8 > capacity) { errno = EMSGSIZE; die("ring_receive"); }
+            memcpy(p, data + index + 8, (size_t) length - 8);
+            in_head += ((uint32_t) length + 7) & ~7u;
+            __atomic_store_n((uint64_t *) (ring_in + RING_HEAD_OFFSET), in_head, __ATOMIC_RELEASE);
+            return;
+        }
+        in_head += (uint32_t) length;
+        __atomic_store_n((uint64_t *) (ring_in + RING_HEAD_OFFSET), in_head, __ATOMIC_RELEASE);
+    }
+}
 
 static void die(const char *what) {
     fprintf(stderr, "bench_ref %s: %s: %s\n", mechanism, what, strerror(errno));
@@ -80,6 +139,8 @@ static void send_message(void) {
     } else if (!strcmp(mechanism, "signal")) {
         union sigval value = {.sival_int = ++sent};
         if (sigqueue(peer, SIGRTMIN + 1, value) != 0) die("sigqueue");
+    } else if (!strcmp(mechanism, "shm-channel-spin")) {
+        ring_send(buffer, (uint32_t) size);
     } else if (!strcmp(mechanism, "futex") || !strcmp(mechanism, "mmap-spin")) {
         __atomic_store_n(word_mine, ++sent, __ATOMIC_RELEASE);
         if (!strcmp(mechanism, "futex")) futex(word_mine, FUTEX_WAKE, 1);
@@ -92,6 +153,8 @@ static void receive_message(void) {
     if (!strcmp(mechanism, "posix-mq")) {
         unsigned prio;
         if (mq_receive(mq_in, buffer, (size_t) (size > 0 ? size : 1), &prio) < 0) die("mq_receive");
+    } else if (!strcmp(mechanism, "shm-channel-spin")) {
+        ring_receive(buffer, (uint32_t) (size > 0 ? size : 1));
     } else if (!strcmp(mechanism, "signal")) {
         siginfo_t info;
         while (sigwaitinfo(&rt_set, &info) < 0) if (errno != EINTR) die("sigwaitinfo");
@@ -133,6 +196,8 @@ static void run_parent(void) {
            (unsigned long) percentile(samples, iterations, 90), (unsigned long) percentile(samples, iterations, 99),
            (unsigned long) percentile(samples, iterations, 99.9), (unsigned long) samples[iterations - 1]);
     if (stream > 0) {
+        for (long i = 0; i < stream / 2; i++) send_message(); /* the warm-up stream, as the Java side's */
+        receive_message();
         uint64_t start = now();
         for (long i = 0; i < stream; i++) send_message();
         receive_message();
@@ -144,6 +209,8 @@ static void run_parent(void) {
 static void run_child(void) {
     for (long i = 0; i < warmup + iterations; i++) { receive_message(); send_message(); }
     if (stream > 0) {
+        for (long i = 0; i < stream / 2; i++) receive_message();
+        send_message();
         for (long i = 0; i < stream; i++) receive_message();
         send_message();
     }
@@ -225,6 +292,12 @@ int main(int argc, char **argv) {
         if (shared == MAP_FAILED) die("mmap");
         word_mine = (volatile int *) shared;
         word_theirs = (volatile int *) ((char *) shared + 64);
+    } else if (!strcmp(mechanism, "shm-channel-spin")) {
+        size_t region = RING_HEADER + RING_CAPACITY;
+        char *shared = mmap(NULL, 2 * region, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (shared == MAP_FAILED) die("mmap");
+        ring_out = shared;
+        ring_in = shared + region;
     } else {
         fprintf(stderr, "bench_ref: no C reference for %s\n", mechanism);
         return 2;
@@ -258,6 +331,8 @@ int main(int argc, char **argv) {
                 if (s < 0 || connect(s, (struct sockaddr *) &address, sizeof address)) die("connect");
             }
             fd_in = fd_out = s;
+        } else if (!strcmp(mechanism, "shm-channel-spin")) {
+            char *t = ring_out; ring_out = ring_in; ring_in = t;
         } else {
             volatile int *t = word_mine; word_mine = word_theirs; word_theirs = t;
         }

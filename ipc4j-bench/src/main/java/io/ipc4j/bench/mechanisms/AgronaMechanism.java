@@ -30,6 +30,11 @@ public final class AgronaMechanism implements Mechanism {
     }
 
     @Override
+    public int planScale() {
+        return Mechanism.SPINNING_PLAN_SCALE;
+    }
+
+    @Override
     public String title() {
         return "Agrona OneToOneRingBuffer, busy-spin";
     }

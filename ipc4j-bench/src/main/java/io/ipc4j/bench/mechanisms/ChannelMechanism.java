@@ -30,6 +30,11 @@ public final class ChannelMechanism implements Mechanism {
     }
 
     @Override
+    public int planScale() {
+        return strategy == WaitStrategy.BUSY_SPIN ? Mechanism.SPINNING_PLAN_SCALE : 1;
+    }
+
+    @Override
     public String title() {
         return strategy == WaitStrategy.BUSY_SPIN ? "shared-memory channel, busy-spin"
                 : "shared-memory channel, futex-park";

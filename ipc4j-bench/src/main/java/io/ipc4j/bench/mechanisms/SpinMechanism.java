@@ -18,6 +18,11 @@ public final class SpinMechanism implements Mechanism {
     }
 
     @Override
+    public int planScale() {
+        return Mechanism.SPINNING_PLAN_SCALE;
+    }
+
+    @Override
     public String title() {
         return "mmap'd file, spinning on a flag";
     }
