@@ -78,14 +78,14 @@ public final class Exchange {
     }
 
     /** Sends {@code count} messages; the round trips and the stream both send through here. */
-    private static void sendMany(Endpoint endpoint, ByteBuffer out, int size, int count) throws IOException {
+    static void sendMany(Endpoint endpoint, ByteBuffer out, int size, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             endpoint.send(limit(out, size));
         }
     }
 
     /** Receives {@code count} messages; warmed up by the round trips, as {@link #sendMany}. */
-    private static void receiveMany(Endpoint endpoint, ByteBuffer in, int size, int count) throws IOException {
+    static void receiveMany(Endpoint endpoint, ByteBuffer in, int size, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             endpoint.receive(limit(in, size));
         }

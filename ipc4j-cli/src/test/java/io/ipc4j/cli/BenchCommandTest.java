@@ -19,6 +19,26 @@ class BenchCommandTest {
     static final IpcLeakCheck LEAKS = new IpcLeakCheck();
 
     @Test
+    void pairedStreamsTakeTurnsAndReportTheRatio() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "bench", "--paired", "pipe,unix-stream", "--sizes", "64,4096",
+                "--turns", "2").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        String table = result.stdout();
+        assertTrue(table.startsWith("Paired streams, anonymous pipe (A) and Unix stream socket (B), taking turns"),
+                table);
+        assertTrue(table.lines().anyMatch(l -> l.matches(" +64 B +200,000 +[0-9,]+ +[0-9,]+ +[0-9.]+ .*")), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches(" +4096 B +65,536 +[0-9,]+ +[0-9,]+ +[0-9.]+ .*")), table);
+        ChildJvm.Result same = ChildJvm.of(Ipc4j.class, "bench", "--paired", "pipe,pipe").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(1, same.status().code());
+        assertTrue(same.stderr().startsWith("ipc4j: --paired takes two different mechanism ids"), same.stderr());
+        ChildJvm.Result flag = ChildJvm.of(Ipc4j.class, "bench", "--paired", "posix-sem,pipe")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(1, flag.status().code());
+        assertTrue(flag.stderr().startsWith("ipc4j: posix-sem cannot stream here: it carries no payload"),
+                flag.stderr());
+    }
+
+    @Test
     void aSmallRunPrintsTheTableAndWritesTheResults() throws Exception {
         Path out = LEAKS.scratch().resolve("results");
         try {

@@ -3,6 +3,8 @@ package io.ipc4j.cli.bench;
 import io.ipc4j.bench.Bench;
 import io.ipc4j.bench.BenchConfig;
 import io.ipc4j.bench.BenchReport;
+import io.ipc4j.bench.Mechanism;
+import io.ipc4j.bench.Paired;
 import io.ipc4j.bench.Report;
 import io.ipc4j.bench.mechanisms.Mechanisms;
 import picocli.CommandLine.Command;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +49,12 @@ public final class BenchCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--compare", paramLabel = "FILE", description = "A bench.json of an earlier run to compare with.")
     Path compare;
+    @Option(names = "--paired", split = ",", paramLabel = "ID", arity = "1",
+            description = "Two mechanisms (e.g. shm-channel-spin,agrona-ring) streaming in turns between the same two "
+                    + "processes: their throughput ratio, free of the machine's drift between runs.")
+    List<String> paired;
+    @Option(names = "--turns", defaultValue = "16", description = "Counted turns of each for --paired (default 16).")
+    int turns;
 
     @Override
     public Integer call() throws IOException {
@@ -61,6 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (iterations != null || warmup != null) {
             config = config.withIterations(warmup == null ? config.warmup() : warmup,
                     iterations == null ? config.iterations() : iterations);
+        }
+        if (paired != null) {
+            return runPaired(config.withPin(pin && BenchConfig.canPin()));
         }
         if (only != null) {
             Set<String> known = new HashSet<>(new Ids());
@@ -87,6 +99,53 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("Results: " + String.join(", ", files.stream().map(Path::toString).toList())
                 + " (and " + out.resolve("latest.json") + ", for --compare)");
         return report.rows().stream().anyMatch(r -> r.status().equals("failed")) ? 1 : 0;
+    }
+
+    private Integer runPaired(BenchConfig config) throws IOException {
+        if (paired.size() != 2 || paired.get(0).equals(paired.get(1))) {
+            throw new IllegalArgumentException("--paired takes two different mechanism ids, e.g. "
+                    + "--paired shm-channel-spin,agrona-ring");
+        }
+        if (turns < 1) {
+            throw new IllegalArgumentException("--turns must be 1 or more");
+        }
+        Mechanism first = mechanism(paired.get(0));
+        Mechanism second = mechanism(paired.get(1));
+        Paired.check(first, second, config.sizes());
+        System.err.println("streaming " + first.id() + " and " + second.id() + " in turns, " + Paired.WARMUP_TURNS
+                + " warm-up and " + turns + " counted turns each per size...");
+        List<Paired.SizeResult> results = Paired.run(first, second, config.sizes(), turns, config);
+        System.out.println("Paired streams, " + first.title() + " (A) and " + second.title() + " (B), taking turns "
+                + "between the same two processes" + (config.pin() ? ", each side pinned" : "") + "; "
+                + turns + " counted turns per size.");
+        System.out.printf("%8s %10s %16s %16s %10s %18s%n", "size", "messages", "A msgs/s", "B msgs/s", "A/B",
+                "A/B quartiles");
+        for (Paired.SizeResult r : results) {
+            double[] ratios = r.ratios();
+            System.out.printf("%8s %,10d %,16.0f %,16.0f %10.2f %8.2f - %-8.2f%n", r.size() + " B", r.messages(),
+                    median(r.first()), median(r.second()), median(ratios), quantile(ratios, 0.25),
+                    quantile(ratios, 0.75));
+        }
+        return 0;
+    }
+
+    private static Mechanism mechanism(String id) {
+        return Mechanisms.byId(id).orElseThrow(() -> new IllegalArgumentException("no mechanism '" + id
+                + "': choose from " + String.join(", ", new Ids())));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return quantile(sorted, 0.5);
+    }
+
+    /** The {@code q} quantile of sorted values, interpolated. */
+    private static double quantile(double[] sorted, double q) {
+        double at = q * (sorted.length - 1);
+        int low = (int) Math.floor(at);
+        int high = Math.min(sorted.length - 1, low + 1);
+        return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
     }
 
     /** The mechanism ids, for --only's help and check. */
