@@ -66,7 +66,7 @@ public final class Paired {
         }
     }
 
-    /** Runs {@code turns} counted turns of each mechanism per size; {@code pin} pins each side as the bench does. */
+    /** Runs {@code turns} counted turns of each mechanism per size, with {@code config}'s stream bounds and pinning. */
     public static List<SizeResult> run(Mechanism first, Mechanism second, List<Integer> sizes, int turns,
                                        BenchConfig config) throws IOException {
         check(first, second, sizes);
@@ -112,14 +112,21 @@ public final class Paired {
         double[] first = new double[turns];
         double[] second = new double[turns];
         for (int turn = -WARMUP_TURNS; turn < turns; turn++) {
-            double rateA = timedTurn(a, out, in, size, messages);
+            boolean aFirst = aGoesFirst(turn);
+            double rateA = aFirst ? timedTurn(a, out, in, size, messages) : 0;
             double rateB = timedTurn(b, out, in, size, messages);
+            rateA = aFirst ? rateA : timedTurn(a, out, in, size, messages);
             if (turn >= 0) {
                 first[turn] = rateA;
                 second[turn] = rateB;
             }
         }
         return new SizeResult(size, messages, first, second);
+    }
+
+    /** The order alternates (A B, B A, ...), so that neither always follows the other's turn. */
+    private static boolean aGoesFirst(int turn) {
+        return (turn & 1) == 0;
     }
 
     /** Streams {@code messages} and waits for the acknowledgement; returns messages per second. */
@@ -150,7 +157,7 @@ public final class Paired {
                 ByteBuffer out = ByteBuffer.allocateDirect(size);
                 ByteBuffer in = ByteBuffer.allocateDirect(size);
                 for (int turn = -WARMUP_TURNS; turn < turns; turn++) {
-                    for (Endpoint e : List.of(a, b)) {
+                    for (Endpoint e : aGoesFirst(turn) ? List.of(a, b) : List.of(b, a)) {
                         Exchange.receiveMany(e, in, size, plan.streamCount(size));
                         Exchange.sendMany(e, out, size, 1);
                     }
