@@ -139,6 +139,15 @@ public abstract class RingChannel implements AutoCloseable {
         return SharedMemory.unlink(name);
     }
 
+    /**
+     * How many empty polls a waiting side spins before it sleeps (a SPIN_PARK receiver before its futex wait, a
+     * SPIN_PARK sender before it backs off): 0 when this process may use only one CPU (its affinity or cgroup
+     * limit), where spinning only keeps the peer off the CPU it waits for.
+     */
+    public static int spinsBeforeSleeping() {
+        return SPINS;
+    }
+
     /** The longest message: an eighth of the ring, so that a full message always fits once the ring drains. */
     public int maxMessageLength() {
         return maxLength;

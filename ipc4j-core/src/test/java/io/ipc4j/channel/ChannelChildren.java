@@ -98,4 +98,36 @@ final class ChannelChildren {
             }
         }
     }
+
+    /**
+     * args: ping channel, pong channel, role (echo | client), count. Both sides use the default wait strategies;
+     * the echo side creates nothing, it opens both channels; the client prints how many empty polls it spins
+     * before sleeping, then the round trips done and a checksum of what came back.
+     */
+    static final class PingPong {
+        public static void main(String[] args) throws Exception {
+            boolean client = args[2].equals("client");
+            int count = Integer.parseInt(args[3]);
+            try (OneToOneChannel ping = OneToOneChannel.open(args[0]);
+                 OneToOneChannel pong = OneToOneChannel.open(args[1])) {
+                OneToOneChannel.Sender out = (client ? ping : pong).sender();
+                OneToOneChannel.Receiver in = (client ? pong : ping).receiver();
+                ByteBuffer buffer = ByteBuffer.allocate(64);
+                CRC32C crc = new CRC32C();
+                System.out.println("spins " + RingChannel.spinsBeforeSleeping());
+                for (int i = 0; i < count; i++) {
+                    if (client) {
+                        fill(buffer, i, 64);
+                        out.send(1, buffer, Duration.ofSeconds(30));
+                        in.receive(buffer.clear(), Duration.ofSeconds(30));
+                        crc.update(buffer.flip());
+                    } else {
+                        in.receive(buffer.clear(), Duration.ofSeconds(30));
+                        out.send(1, buffer.flip(), Duration.ofSeconds(30));
+                    }
+                }
+                System.out.println("round trips " + count + " crc " + crc.getValue());
+            }
+        }
+    }
 }

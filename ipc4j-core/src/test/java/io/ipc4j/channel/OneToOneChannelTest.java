@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
 
@@ -215,6 +216,36 @@ class OneToOneChannelTest {
             assertEquals(4096, channel.capacity());
         }
         assertThrows(IllegalArgumentException.class, () -> OneToOneChannel.create(name, 3000));
+    }
+
+    @Test
+    void onOneCpuNeitherSideSpinsAndRoundTripsStillComplete() throws Exception {
+        String pong = name + "-pong";
+        int count = 2_000;
+        try (OneToOneChannel a = OneToOneChannel.create(name, 4096);
+             OneToOneChannel b = OneToOneChannel.create(pong, 4096);
+             ChildJvm.Running echo = ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "echo",
+                     String.valueOf(count)).onCpus("0").start();
+             ChildJvm.Running client = ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "client",
+                     String.valueOf(count)).onCpus("0").start()) {
+            ChildJvm.Result result = client.finish(LIMIT);
+            assertEquals(0, result.status().code(), result.describe());
+            CRC32C expected = new CRC32C();
+            ByteBuffer message = ByteBuffer.allocate(64);
+            for (int i = 0; i < count; i++) {
+                ChannelChildren.fill(message, i, 64);
+                expected.update(message);
+            }
+            assertEquals(List.of("spins 0", "round trips " + count + " crc " + expected.getValue()),
+                    result.stdoutLines());
+            assertEquals(0, echo.finish(LIMIT).status().code());
+            assertEquals(echo.pid(), a.receiverPid());
+            assertEquals(client.pid(), b.receiverPid());
+            assertEquals(Runtime.getRuntime().availableProcessors() > 1 ? 2_048 : 0, RingChannel.spinsBeforeSleeping(),
+                    "this JVM may use " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        } finally {
+            OneToOneChannel.unlink(pong);
+        }
     }
 
     @Test
