@@ -63,9 +63,7 @@ public final class ManyToOneChannel extends RingChannel {
         private final int owner = -Spawn.currentPid();
         private final BufferSegments sources = new BufferSegments();
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
-        private int pendingIndex = -1;
-        private int pendingType;
-        private int pendingLength;
+        private final PendingClaim pending = new PendingClaim();
 
         private Sender() {
         }
@@ -118,9 +116,8 @@ public final class ManyToOneChannel extends RingChannel {
          */
         public int claim(int type, int length) {
             checkType(type);
-            if (pendingIndex >= 0) {
-                throw new IllegalStateException("a claim at offset " + (pendingIndex + RECORD_HEADER)
-                        + " is not committed yet");
+            if (pending.isOpen()) {
+                throw new IllegalStateException("a claim is open: commit it before the next claim");
             }
             if (length < 0 || length > maxLength) {
                 throw new IllegalArgumentException("message length " + length + " is outside 0.." + maxLength
@@ -130,27 +127,17 @@ public final class ManyToOneChannel extends RingChannel {
             if (index < 0) {
                 return -1;
             }
-            pendingIndex = index;
-            pendingType = type;
-            pendingLength = length;
-            return index + RECORD_HEADER;
+            return pending.open(index, type, length, align(length + RECORD_HEADER));
         }
 
         /**
-         * Publishes the message claimed at payload offset {@code payloadOffset}, {@code length} bytes long: at most
-         * the claimed length.
-         *
-         * @throws IllegalStateException if nothing was claimed at that offset.
-         * @throws IllegalArgumentException if {@code length} is above the claimed length; the claim stays open.
+         * Publishes the message claimed at {@code payloadOffset}, {@code length} bytes long, as
+         * {@link OneToOneChannel.Sender#commit}: at most the claimed length.
          */
         public void commit(int payloadOffset, int length) {
-            int index = payloadOffset - RECORD_HEADER;
-            if (index != pendingIndex) {
-                throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
-            }
-            fitClaim(index, length, pendingLength, align(pendingLength + RECORD_HEADER));
-            pendingIndex = -1;
-            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, pendingType);
+            int type = pending.type();
+            int index = pending.commit(payloadOffset, length);
+            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
             publish(buffer, index, length + RECORD_HEADER);
         }
 

@@ -74,10 +74,7 @@ public final class OneToOneChannel extends RingChannel {
         private final SharedBuffer buffer = new SharedBuffer(ring);
         private long tail = header.getLongVolatile(TAIL_OFFSET);
         private long headCache = header.getLongVolatile(HEAD_OFFSET);
-        private int pendingIndex = -1;
-        private int pendingAligned;
-        private int pendingLength;
-        private int pendingType;
+        private final PendingClaim pending = new PendingClaim();
         private final BufferSegments sources = new BufferSegments();
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
 
@@ -105,7 +102,8 @@ public final class OneToOneChannel extends RingChannel {
             int aligned = align(length + RECORD_HEADER);
             long tail = this.tail;
             int index = (int) tail & mask;
-            if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity) {
+            if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity
+                    || pending.isOpen()) {
                 return offerSlowly(type, message);
             }
             MemorySegment.copy(sources.of(message), position, ring, index + RECORD_HEADER, length);
@@ -115,8 +113,8 @@ public final class OneToOneChannel extends RingChannel {
         }
 
         /**
-         * Offer's way at the end of the ring (a padding record first) or when the cached head says the ring is
-         * full (then the head is read again).
+         * Offer's way at the end of the ring (a padding record first), when the cached head says the ring is full
+         * (then the head is read again), or while a claim is open (refused: the claim holds the next record).
          */
         private boolean offerSlowly(int type, ByteBuffer message) {
             int length = message.remaining();
@@ -148,6 +146,9 @@ public final class OneToOneChannel extends RingChannel {
          */
         public int claim(int type, int length) {
             checkType(type);
+            if (pending.isOpen()) {
+                throw new IllegalStateException("a claim is open: commit it before the next claim or offer");
+            }
             if (length < 0 || length > maxLength) {
                 throw tooLong(length);
             }
@@ -168,11 +169,7 @@ public final class OneToOneChannel extends RingChannel {
                 tail += toEnd;
                 index = 0;
             }
-            pendingType = type; // written with the length at commit
-            pendingIndex = index;
-            pendingAligned = aligned;
-            pendingLength = length;
-            return index + RECORD_HEADER;
+            return pending.open(index, type, length, aligned); // the type is written with the length at commit
         }
 
         /**
@@ -183,13 +180,10 @@ public final class OneToOneChannel extends RingChannel {
          * @throws IllegalArgumentException if {@code length} is above the claimed length; the claim stays open.
          */
         public void commit(int payloadOffset, int length) {
-            int index = payloadOffset - RECORD_HEADER;
-            if (index != pendingIndex) {
-                throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
-            }
-            fitClaim(index, length, pendingLength, pendingAligned);
-            pendingIndex = -1;
-            publish(index, pendingAligned, length + RECORD_HEADER, pendingType);
+            int type = pending.type();
+            int aligned = pending.aligned();
+            int index = pending.commit(payloadOffset, length);
+            publish(index, aligned, length + RECORD_HEADER, type);
         }
 
         /**

@@ -264,19 +264,58 @@ public abstract class RingChannel implements AutoCloseable {
         }
     }
 
-    /**
-     * Before a claimed record is committed {@code length} bytes long: refuses a length above the {@code claimed}
-     * one and, when shorter, makes the rest of the claim a padding record that the receiver skips (written before
-     * the record is published, so it becomes visible with it).
-     */
-    final void fitClaim(int index, int length, int claimed, int claimedAligned) {
-        if (length < 0 || length > claimed) {
-            throw new IllegalArgumentException("commit of " + length + " bytes where " + claimed + " were claimed: a "
-                    + "message may be committed shorter than its claim, never longer");
+    /** A sender's claimed record, not yet committed (zero-copy sends). One claim at a time per sender. */
+    final class PendingClaim {
+        private int index = -1;
+        private int type;
+        private int length;
+        private int aligned;
+
+        boolean isOpen() {
+            return index >= 0;
         }
-        int aligned = align(length + RECORD_HEADER);
-        if (aligned < claimedAligned) {
-            RING_LONG.set(ring, (long) index + aligned, ((long) PADDING_TYPE << 32) | (claimedAligned - aligned));
+
+        /** Records a claim of the record at {@code at}; returns the payload offset. */
+        int open(int at, int claimedType, int claimedLength, int claimedAligned) {
+            index = at;
+            type = claimedType;
+            length = claimedLength;
+            aligned = claimedAligned;
+            return at + RECORD_HEADER;
+        }
+
+        int type() {
+            return type;
+        }
+
+        /** The claimed record's length in the ring, header and alignment included. */
+        int aligned() {
+            return aligned;
+        }
+
+        /**
+         * Checks a commit of {@code committed} bytes at {@code payloadOffset} against the claim and closes it;
+         * returns the record's index. A shorter commit makes the rest of the claim a padding record that the
+         * receiver skips (written before the record is published, so it becomes visible with it).
+         *
+         * @throws IllegalStateException if nothing was claimed at that offset.
+         * @throws IllegalArgumentException if {@code committed} is above the claimed length; the claim stays open.
+         */
+        int commit(int payloadOffset, int committed) {
+            int at = payloadOffset - RECORD_HEADER;
+            if (at != index) {
+                throw new IllegalStateException("commit of offset " + payloadOffset + " without a matching claim");
+            }
+            if (committed < 0 || committed > length) {
+                throw new IllegalArgumentException("commit of " + committed + " bytes where " + length + " were "
+                        + "claimed: a message may be committed shorter than its claim, never longer");
+            }
+            int used = align(committed + RECORD_HEADER);
+            if (used < aligned) {
+                RING_LONG.set(ring, (long) at + used, ((long) PADDING_TYPE << 32) | (aligned - used));
+            }
+            index = -1;
+            return at;
         }
     }
 

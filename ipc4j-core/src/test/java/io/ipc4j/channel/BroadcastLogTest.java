@@ -83,24 +83,8 @@ class BroadcastLogTest {
         try (BroadcastLog log = BroadcastLog.create(name, 4096)) {
             BroadcastLog.Writer writer = log.writer();
             BroadcastLog.Reader reader = log.reader();
-            ByteBuffer heap = ascii("..hello..world");
-            ByteBuffer in = ByteBuffer.allocate(32).position(3);
-            writer.transmit(1, heap.position(2).limit(7));
-            writer.transmit(2, heap.limit(14).position(9));
-            writer.transmit(3, ByteBuffer.allocateDirect(16).put(ascii("xyz!")).flip());
-            assertEquals(1, reader.receiveNow(in));
-            assertEquals(2, reader.receiveNow(in));
-            ByteBuffer other = ByteBuffer.allocateDirect(8);
-            assertEquals(3, reader.receiveNow(other));
-            assertEquals("helloworld", new String(in.array(), 3, 10, java.nio.charset.StandardCharsets.US_ASCII));
-            assertEquals(14, heap.position());
-            assertEquals(4, other.position());
-            assertEquals('!', other.get(3));
+            BufferPositions.check(writer::transmit, reader::receiveNow);
         }
-    }
-
-    private static ByteBuffer ascii(String text) {
-        return ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test

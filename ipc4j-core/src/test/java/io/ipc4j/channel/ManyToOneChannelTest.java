@@ -124,24 +124,8 @@ class ManyToOneChannelTest {
         try (ManyToOneChannel channel = ManyToOneChannel.create(name, 4096)) {
             ManyToOneChannel.Sender sender = channel.sender();
             ManyToOneChannel.Receiver receiver = channel.receiver();
-            ByteBuffer heap = ascii("..hello..world");
-            ByteBuffer in = ByteBuffer.allocate(32).position(3);
-            assertTrue(sender.offer(1, heap.position(2).limit(7)));
-            assertTrue(sender.offer(2, heap.limit(14).position(9)));
-            assertTrue(sender.offer(3, ByteBuffer.allocateDirect(16).put(ascii("xyz!")).flip()));
-            assertEquals(1, receiver.receiveNow(in));
-            assertEquals(2, receiver.receiveNow(in));
-            ByteBuffer other = ByteBuffer.allocateDirect(8);
-            assertEquals(3, receiver.receiveNow(other));
-            assertEquals("helloworld", new String(in.array(), 3, 10, java.nio.charset.StandardCharsets.US_ASCII));
-            assertEquals(14, heap.position());
-            assertEquals(4, other.position());
-            assertEquals('!', other.get(3));
+            BufferPositions.check((type, message) -> assertTrue(sender.offer(type, message)), receiver::receiveNow);
         }
-    }
-
-    private static ByteBuffer ascii(String text) {
-        return ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -134,21 +134,7 @@ class OneToOneChannelTest {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096)) {
             OneToOneChannel.Sender sender = channel.sender();
             OneToOneChannel.Receiver receiver = channel.receiver();
-            ByteBuffer heap = ByteBuffer.wrap("..hello..world".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            ByteBuffer direct = ByteBuffer.allocateDirect(16).put("xyz!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            ByteBuffer in = ByteBuffer.allocate(32);
-            assertTrue(sender.offer(1, heap.position(2).limit(7)));   // "hello"
-            assertTrue(sender.offer(2, heap.limit(14).position(9)));  // "world", same buffer, other position
-            assertTrue(sender.offer(3, direct.flip()));               // another buffer: "xyz!"
-            in.position(3);                                            // receive after what is already there
-            assertEquals(1, receiver.receiveNow(in));
-            assertEquals(2, receiver.receiveNow(in));
-            ByteBuffer other = ByteBuffer.allocateDirect(8);
-            assertEquals(3, receiver.receiveNow(other));
-            assertEquals("helloworld", new String(in.array(), 3, 10, java.nio.charset.StandardCharsets.US_ASCII));
-            assertEquals(13, in.position());
-            assertEquals(4, other.position());
-            assertEquals('!', other.get(3));
+            BufferPositions.check((type, message) -> assertTrue(sender.offer(type, message)), receiver::receiveNow);
         }
     }
 
@@ -182,6 +168,9 @@ class OneToOneChannelTest {
             int offset = sender.claim(9, 5);
             sender.ring().asSlice(offset, 5).copyFrom(MemorySegment.ofArray("hello".getBytes()));
             assertEquals(Integer.MIN_VALUE, receiver.receiveNow(ByteBuffer.allocate(16)), "not visible before commit");
+            assertEquals("a claim is open: commit it before the next claim or offer",
+                    assertThrows(IllegalStateException.class, () -> sender.offer(1, ByteBuffer.allocate(4))).getMessage());
+            assertThrows(IllegalStateException.class, () -> sender.claim(1, 4));
             sender.commit(offset, 5);
             ByteBuffer in = ByteBuffer.allocate(16);
             assertEquals(9, receiver.receive(in, Duration.ofSeconds(1)));
