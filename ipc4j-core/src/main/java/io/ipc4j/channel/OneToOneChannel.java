@@ -75,6 +75,9 @@ public final class OneToOneChannel extends RingChannel {
         private long tail = header.getLongVolatile(TAIL_OFFSET);
         private long headCache = header.getLongVolatile(HEAD_OFFSET);
         private final PendingClaim pending = new PendingClaim();
+        /** A head cache that no send finds room under: set while a claim is open. */
+        private static final long CLAIM_OPEN = Long.MIN_VALUE / 2;
+        private long headBeforeClaim;
         private final BufferSegments sources = new BufferSegments();
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
 
@@ -102,8 +105,7 @@ public final class OneToOneChannel extends RingChannel {
             int aligned = align(length + RECORD_HEADER);
             long tail = this.tail;
             int index = (int) tail & mask;
-            if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity
-                    || pending.isOpen()) {
+            if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity) {
                 return offerSlowly(type, message);
             }
             MemorySegment.copy(sources.of(message), position, ring, index + RECORD_HEADER, length);
@@ -169,6 +171,8 @@ public final class OneToOneChannel extends RingChannel {
                 tail += toEnd;
                 index = 0;
             }
+            headBeforeClaim = headCache;
+            headCache = CLAIM_OPEN; // until the commit, offers fail the fast path's room check; the slow one refuses
             return pending.open(index, type, length, aligned); // the type is written with the length at commit
         }
 
@@ -183,6 +187,7 @@ public final class OneToOneChannel extends RingChannel {
             int type = pending.type();
             int aligned = pending.aligned();
             int index = pending.commit(payloadOffset, length);
+            headCache = headBeforeClaim;
             publish(index, aligned, length + RECORD_HEADER, type);
         }
 
