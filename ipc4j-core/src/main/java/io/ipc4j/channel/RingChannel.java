@@ -4,6 +4,7 @@ import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Backoff;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.ProcessStart;
+import io.ipc4j.process.Affinity;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
@@ -141,8 +142,9 @@ public abstract class RingChannel implements AutoCloseable {
 
     /**
      * How many empty polls a waiting side spins before it sleeps (a SPIN_PARK receiver before its futex wait, a
-     * SPIN_PARK sender before it backs off): 0 when this process may use only one CPU (its affinity or cgroup
-     * limit), where spinning only keeps the peer off the CPU it waits for.
+     * SPIN_PARK sender before it backs off): 0 when this process may use only one CPU (see
+     * {@link Affinity#processCpuCount()}: a thread pinned to one CPU does not count as one), where spinning only
+     * keeps the peer off the CPU it waits for.
      */
     public static int spinsBeforeSleeping() {
         return SPINS;
@@ -326,7 +328,7 @@ public abstract class RingChannel implements AutoCloseable {
     }
 
     /** Spins before a waiting side yields or parks: none when this process may use only one CPU. */
-    static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 2_048 : 0;
+    static final int SPINS = Affinity.processCpuCount() > 1 ? 2_048 : 0;
 
     /**
      * Repeats {@code attempt} while the ring is full, at most {@code timeout}, idling as {@code strategy} says:

@@ -3,6 +3,7 @@ package io.ipc4j.bench.mechanisms;
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
 import io.ipc4j.channel.OneToOneChannel;
+import io.ipc4j.channel.RingChannel;
 import io.ipc4j.channel.WaitStrategy;
 import io.ipc4j.process.Spawn;
 
@@ -31,7 +32,9 @@ public final class ChannelMechanism implements Mechanism {
 
     @Override
     public int planScale() {
-        return strategy == WaitStrategy.BUSY_SPIN ? Mechanism.SPINNING_PLAN_SCALE : 1;
+        // the default strategy spins too before it parks, where this process may use more than one CPU
+        return strategy == WaitStrategy.BUSY_SPIN || RingChannel.spinsBeforeSleeping() > 0
+                ? Mechanism.SPINNING_PLAN_SCALE : 1;
     }
 
     @Override
