@@ -13,7 +13,7 @@ package io.ipc4j.channel;
  * 256 +------------------------------------------------+
  *     | head (consumer position) | consumer pid, start, heartbeat |
  * 384 +------------------------------------------------+
- *     | consumer waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) |
+ *     | consumer waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) | sender fenceless (0/1) |
  * 512 +------------------------------------------------+
  *     | ring: capacity bytes of records                 |
  *     |   record: | length (int) | type (int) | payload, padded to 8 |
@@ -29,8 +29,12 @@ package io.ipc4j.channel;
  */
 final class ChannelDescriptor {
     static final long MAGIC = 0x3148434A34435049L; // "IPC4JCH1" read as a little-endian long
-    /** 2: a one-to-one sender zeroes the next record header itself (version 1 receivers cleared records). */
-    static final int VERSION = 2;
+    /**
+     * 3: a one-to-one sender may publish without a full fence when its process registered for membarrier, and a
+     * receiver then fences for it before sleeping ({@link AsymmetricFence}); 2: the sender zeroes the next record
+     * header itself (version 1 receivers cleared records).
+     */
+    static final int VERSION = 3;
     static final int KIND_ONE_TO_ONE = 1;
     static final int KIND_MANY_TO_ONE = 2;
     static final int KIND_BROADCAST = 3;
@@ -61,6 +65,8 @@ final class ChannelDescriptor {
     static final long WAKE_SEQUENCE_OFFSET = 388;
     /** 1 while the receiver's strategy may park on the futex; with 0 the sender skips the fence and the check. */
     static final long RECEIVER_PARKS_OFFSET = 392;
+    /** 1 while the one-to-one sender publishes without a full fence: a receiver runs membarrier before it sleeps. */
+    static final long SENDER_FENCELESS_OFFSET = 396;
 
     static final int HEADER_LENGTH = 512;
     static final int RECORD_HEADER = 8;

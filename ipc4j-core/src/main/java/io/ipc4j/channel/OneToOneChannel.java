@@ -66,7 +66,9 @@ public final class OneToOneChannel extends RingChannel {
     /** Becomes the channel's sender; IllegalStateException if a live process already is. */
     public Sender sender() throws IOException {
         claim(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "sender");
-        return new Sender();
+        boolean fenceless = AsymmetricFence.senderRegistered();
+        header.putIntVolatile(SENDER_FENCELESS_OFFSET, fenceless ? 1 : 0); // before any fenceless publish
+        return new Sender(fenceless);
     }
 
     /** The sending side. One thread at a time. */
@@ -81,7 +83,11 @@ public final class OneToOneChannel extends RingChannel {
         private final BufferSegments sources = new BufferSegments();
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
 
-        private Sender() {
+        /** Whether this process registered for membarrier: publishes then need no full fence. */
+        private final boolean fenceless;
+
+        private Sender(boolean fenceless) {
+            this.fenceless = fenceless;
         }
 
         /**
@@ -199,7 +205,7 @@ public final class OneToOneChannel extends RingChannel {
             long next = tail + aligned;
             tail = next;
             RING_LONG.set(ring, (long) ((int) next & mask), 0L);
-            publishRecord(index, recordLength, type);
+            publishRecord(index, recordLength, type, fenceless);
             RING_LONG.setRelease(headerSegment, TAIL_OFFSET, next);
         }
 

@@ -27,6 +27,8 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  */
 public abstract class RingChannel implements AutoCloseable {
     static final long CHECK_NANOS = 100_000_000L;
+    /** The longest sleep when the fence for a fenceless sender failed (a wake-up may be missed then). */
+    static final long UNFENCED_SLEEP_NANOS = 1_000_000L;
     /** Heartbeats are written every 4096 messages while busy: a clock read per message would cost more. */
     static final long BEAT_EVERY = 4095;
     /** Empty polls between clock reads while spinning. */
@@ -144,7 +146,7 @@ public abstract class RingChannel implements AutoCloseable {
      * How many empty polls a waiting side spins before it sleeps (a SPIN_PARK receiver before its futex wait, a
      * SPIN_PARK sender before it backs off): 0 when this process may use only one CPU (see
      * {@link Affinity#processCpuCount()}: a thread pinned to one CPU does not count as one), where spinning only
-     * keeps the peer off the CPU it waits for.
+     * keeps the peer off the CPU it waits for. The system property {@code io.ipc4j.channel.spins} sets it.
      */
     public static int spinsBeforeSleeping() {
         return SPINS;
@@ -250,7 +252,7 @@ public abstract class RingChannel implements AutoCloseable {
      * endian: the length is the low word), so that the header's cache line is written once, at the end, and a
      * spinning receiver cannot pull it away between a type store and a length store.
      */
-    final void publishRecord(int index, int recordLength, int type) {
+    final void publishRecord(int index, int recordLength, int type, boolean fenceless) {
         if ((++published & BEAT_EVERY) == 0) {
             beat(PRODUCER_HEARTBEAT_OFFSET);
         }
@@ -259,11 +261,22 @@ public abstract class RingChannel implements AutoCloseable {
             RING_LONG.setRelease(ring, (long) index, headerWord);
             return;
         }
+        if (fenceless) { // the receiver fences for us before it sleeps (AsymmetricFence)
+            RING_LONG.setRelease(ring, (long) index, headerWord);
+            if ((int) RING_INT.getAcquire(headerSegment, CONSUMER_WAITING_OFFSET) != 0) {
+                wakeReceiver();
+            }
+            return;
+        }
         RING_LONG.setVolatile(ring, (long) index, headerWord);
         if (header.getIntVolatile(CONSUMER_WAITING_OFFSET) != 0) {
-            header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
-            wake();
+            wakeReceiver();
         }
+    }
+
+    private void wakeReceiver() {
+        header.getAndAddInt(WAKE_SEQUENCE_OFFSET, 1);
+        wake();
     }
 
     /** A sender's claimed record, not yet committed (zero-copy sends). One claim at a time per sender. */
@@ -328,7 +341,8 @@ public abstract class RingChannel implements AutoCloseable {
     }
 
     /** Spins before a waiting side yields or parks: none when this process may use only one CPU. */
-    static final int SPINS = Affinity.processCpuCount() > 1 ? 2_048 : 0;
+    static final int SPINS = Integer.getInteger("io.ipc4j.channel.spins",
+            Affinity.processCpuCount() > 1 ? 2_048 : 0);
 
     /**
      * Repeats {@code attempt} while the ring is full, at most {@code timeout}, idling as {@code strategy} says:
@@ -542,17 +556,25 @@ public abstract class RingChannel implements AutoCloseable {
             }
         }
 
-        /** Announces the sleep, re-checks, then sleeps on the wake sequence for at most 100 ms. */
+        /**
+         * Announces the sleep, fences for a fenceless sender ({@link AsymmetricFence}), re-checks, then sleeps on
+         * the wake sequence for at most 100 ms (1 ms if that fence failed: a wake-up may then be missed).
+         */
         private void park(long deadline) throws IOException {
             int sequence = header.getIntVolatile(WAKE_SEQUENCE_OFFSET);
             header.putIntVolatile(CONSUMER_WAITING_OFFSET, 1);
             try {
+                boolean fenced = header.getIntVolatile(SENDER_FENCELESS_OFFSET) == 0 || AsymmetricFence.receiverFence();
                 if (buffer.getIntVolatile((int) (head & mask)) <= 0) {
-                    long nanos = CHECK_NANOS;
+                    long nanos = fenced ? CHECK_NANOS : UNFENCED_SLEEP_NANOS;
                     if (deadline != FdHandle.FOREVER) {
                         nanos = Math.max(1, Math.min(nanos, deadline - System.nanoTime()));
                     }
-                    Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));
+                    Futex.Wake how = Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));
+                    if (how == Futex.Wake.TIMED_OUT && header.getIntVolatile(WAKE_SEQUENCE_OFFSET) == sequence
+                            && buffer.getIntVolatile((int) (head & mask)) > 0) {
+                        missedWakeups++; // a message came during the sleep and no sender tried to wake us
+                    }
                 }
             } finally {
                 header.putIntVolatile(CONSUMER_WAITING_OFFSET, 0);
@@ -560,6 +582,15 @@ public abstract class RingChannel implements AutoCloseable {
         }
 
         private long lost;
+        private long missedWakeups;
+
+        /**
+         * Sleeps that ran out with a message waiting and no wake-up tried: lost wake-ups, each costing up to 100 ms.
+         * Always 0 unless the fence that orders a sender's store before its check failed (see the README).
+         */
+        public long missedWakeups() {
+            return missedWakeups;
+        }
         private long consumed;
 
         /** Messages skipped because their sender died between claiming room and committing (many-to-one). */

@@ -101,8 +101,8 @@ final class ChannelChildren {
 
     /**
      * args: ping channel, pong channel, role (echo | client), count. Both sides use the default wait strategies;
-     * the echo side creates nothing, it opens both channels; the client prints how many empty polls it spins
-     * before sleeping, then the round trips done and a checksum of what came back.
+     * the echo side creates nothing, it opens both channels. Each prints how many empty polls it spins before
+     * sleeping, the round trips done (and, the client, a checksum of what came back), then its lost wake-ups.
      */
     static final class PingPong {
         public static void main(String[] args) throws Exception {
@@ -126,7 +126,8 @@ final class ChannelChildren {
                         out.send(1, buffer.flip(), Duration.ofSeconds(30));
                     }
                 }
-                System.out.println("round trips " + count + " crc " + crc.getValue());
+                System.out.println("round trips " + count + (client ? " crc " + crc.getValue() : ""));
+                System.out.println("missed wake-ups " + in.missedWakeups());
             }
         }
     }

@@ -81,6 +81,12 @@ public final class ChildJvm {
 
     private boolean copyClassPath;
 
+    /** Adds a JVM option, e.g. a system property. */
+    public ChildJvm jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
     /** Runs the child on these CPUs only (util-linux taskset, e.g. "0"): the JVM then sees that many CPUs. */
     public ChildJvm onCpus(String cpuList) {
         prefix.addAll(0, List.of("/usr/bin/taskset", "-c", cpuList));

@@ -33,6 +33,11 @@ public final class SyncCalls {
     public static final int FUTEX_WAIT = 0;
     public static final int FUTEX_WAKE = 1;
     private static final long SYS_FUTEX = 202;
+    private static final long SYS_MEMBARRIER = 324;
+    /** membarrier(2) commands. */
+    public static final int MEMBARRIER_CMD_QUERY = 0;
+    public static final int MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1;
+    public static final int MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
 
     /** {@code struct timespec { time_t tv_sec; long tv_nsec; }} */
     public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
@@ -78,7 +83,24 @@ public final class SyncCalls {
     private static final MethodHandle FUTEX = Libc.linkErrnoVariadic("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), 1);
 
+    /** long syscall(SYS_membarrier, int cmd, unsigned int flags, int cpu_id); */
+    private static final MethodHandle MEMBARRIER = Libc.linkErrnoVariadic("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+
     private SyncCalls() {
+    }
+
+    /** membarrier(2) {@code command} with no flags: its result (a bit mask for QUERY), or -errno. */
+    public static long membarrier(int command) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            long r = (long) MEMBARRIER.invokeExact(slot, SYS_MEMBARRIER, (long) command, 0L, 0L);
+            return r >= 0 ? r : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     /** sem_open(3): the sem_t pointer, or a segment at -errno (see {@link MemoryCalls#errnoOf}). */
