@@ -208,61 +208,70 @@ class OneToOneChannelTest {
     }
 
     /**
-     * Every receive sleeps (no spinning), on two CPUs: 40,000 sleeps, each ended by the peer's send, none running
-     * out with a message waiting, with fenceless senders. The store-load race the fences exist for is a few
-     * nanoseconds wide, too narrow to provoke on purpose (20,000 round trips without the receiver's membarrier
-     * lost no wake-up here either); why no wake-up is lost is argued in AsymmetricFence.
+     * With no spinning, nearly every receive sleeps, on two CPUs: up to 40,000 sleeps, each to be ended by the
+     * peer's send, none running out with a message waiting, with fenceless senders. The store-load race the
+     * fences exist for is a few nanoseconds wide, too narrow to provoke on purpose (20,000 round trips without
+     * the receiver's membarrier lost no wake-up here either); why none is lost is argued in AsymmetricFence.
      */
     @Test
     void whenEveryReceiveSleepsEachIsWokenBySendsWithoutFences() throws Exception {
-        String pong = name + "-pong";
         int count = 20_000;
-        try (OneToOneChannel a = OneToOneChannel.create(name, 4096);
-             OneToOneChannel b = OneToOneChannel.create(pong, 4096);
-             ChildJvm.Running echo = ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "echo",
-                     String.valueOf(count)).jvmOption("-Dio.ipc4j.channel.spins=0").fullJit().start();
-             ChildJvm.Running client = ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "client",
-                     String.valueOf(count)).jvmOption("-Dio.ipc4j.channel.spins=0").fullJit().start()) {
-            List<String> clientLines = client.finish(LIMIT).stdoutLines();
-            assertEquals("spins 0", clientLines.get(0));
-            assertTrue(clientLines.get(1).startsWith("round trips " + count + " crc "), clientLines.toString());
-            assertEquals("missed wake-ups 0", clientLines.get(2));
-            assertEquals(List.of("spins 0", "round trips " + count, "missed wake-ups 0"),
-                    echo.finish(LIMIT).stdoutLines());
-            for (OneToOneChannel channel : List.of(a, b)) {
-                assertEquals(1, channel.shm.buffer().getInt(ChannelDescriptor.SENDER_FENCELESS_OFFSET),
-                        "each sender registered for membarrier, so it published without a full fence");
-            }
-        } finally {
-            OneToOneChannel.unlink(pong);
-        }
+        List<List<String>> out = pingPong(count, child -> child.jvmOption("-Dio.ipc4j.channel.spins=0").fullJit(),
+                (a, b) -> {
+                    for (OneToOneChannel channel : List.of(a, b)) {
+                        assertEquals(1, channel.shm.buffer().getInt(ChannelDescriptor.SENDER_FENCELESS_OFFSET),
+                                "each sender registered for membarrier, so it published without a full fence");
+                    }
+                });
+        assertEquals("spins 0", out.get(0).get(0));
+        assertTrue(out.get(0).get(1).startsWith("round trips " + count + " crc "), out.toString());
+        assertEquals("missed wake-ups 0", out.get(0).get(2));
+        assertEquals(List.of("spins 0", "round trips " + count, "missed wake-ups 0"), out.get(1));
     }
 
     @Test
     void onOneCpuNeitherSideSpinsAndRoundTripsStillComplete() throws Exception {
-        String pong = name + "-pong";
         int count = 2_000;
+        List<List<String>> out = pingPong(count, child -> child.onCpus("0"), (a, b) -> { });
+        CRC32C expected = new CRC32C();
+        ByteBuffer message = ByteBuffer.allocate(64);
+        for (int i = 0; i < count; i++) {
+            ChannelChildren.fill(message, i, 64);
+            expected.update(message);
+        }
+        assertEquals(List.of("spins 0", "round trips " + count + " crc " + expected.getValue(), "missed wake-ups 0"),
+                out.get(0));
+        int cpus = io.ipc4j.process.Affinity.processCpuCount();
+        assertEquals(cpus > 1 ? 2_048 : 0, RingChannel.spinsBeforeSleeping(), "this JVM may use " + cpus + " CPUs");
+    }
+
+    /** What to check on the two channels after the exchange (their headers keep what the children wrote). */
+    @FunctionalInterface
+    private interface ChannelCheck {
+        void check(OneToOneChannel ping, OneToOneChannel pong) throws Exception;
+    }
+
+    /**
+     * Runs ChannelChildren.PingPong as an echo child and a client child over two channels this test creates;
+     * returns the client's then the echo's output lines.
+     */
+    private List<List<String>> pingPong(int count, java.util.function.UnaryOperator<ChildJvm> options,
+                                        ChannelCheck afterwards) throws Exception {
+        String pong = name + "-pong";
         try (OneToOneChannel a = OneToOneChannel.create(name, 4096);
              OneToOneChannel b = OneToOneChannel.create(pong, 4096);
-             ChildJvm.Running echo = ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "echo",
-                     String.valueOf(count)).onCpus("0").start();
-             ChildJvm.Running client = ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "client",
-                     String.valueOf(count)).onCpus("0").start()) {
-            ChildJvm.Result result = client.finish(LIMIT);
-            assertEquals(0, result.status().code(), result.describe());
-            CRC32C expected = new CRC32C();
-            ByteBuffer message = ByteBuffer.allocate(64);
-            for (int i = 0; i < count; i++) {
-                ChannelChildren.fill(message, i, 64);
-                expected.update(message);
-            }
-            assertEquals(List.of("spins 0", "round trips " + count + " crc " + expected.getValue(),
-                    "missed wake-ups 0"), result.stdoutLines());
-            assertEquals(0, echo.finish(LIMIT).status().code());
+             ChildJvm.Running echo = options.apply(ChildJvm.of(ChannelChildren.PingPong.class, name, pong, "echo",
+                     String.valueOf(count))).start();
+             ChildJvm.Running client = options.apply(ChildJvm.of(ChannelChildren.PingPong.class, name, pong,
+                     "client", String.valueOf(count))).start()) {
+            ChildJvm.Result clientResult = client.finish(LIMIT);
+            assertEquals(0, clientResult.status().code(), clientResult.describe());
+            ChildJvm.Result echoResult = echo.finish(LIMIT);
+            assertEquals(0, echoResult.status().code(), echoResult.describe());
             assertEquals(echo.pid(), a.receiverPid());
             assertEquals(client.pid(), b.receiverPid());
-            int cpus = io.ipc4j.process.Affinity.processCpuCount();
-            assertEquals(cpus > 1 ? 2_048 : 0, RingChannel.spinsBeforeSleeping(), "this JVM may use " + cpus + " CPUs");
+            afterwards.check(a, b);
+            return List.of(clientResult.stdoutLines(), echoResult.stdoutLines());
         } finally {
             OneToOneChannel.unlink(pong);
         }
