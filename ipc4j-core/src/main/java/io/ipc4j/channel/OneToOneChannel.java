@@ -30,7 +30,8 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
- * <li>Messages arrive whole, in order, each with the int type (0 and up) it was sent with; none is lost or duplicated.
+ * <li>Messages arrive whole, in order, each with the int type (0 and up) it was sent with; none is lost or
+ * duplicated.
  * One {@link Sender} and one {@link Receiver} at a time, machine-wide: a second live one is refused. Each is
  * for one thread at a time.</li>
  * <li>The region starts with a header (magic, version, kind, capacity, length, creator): a foreign, corrupt or
@@ -73,18 +74,18 @@ public final class OneToOneChannel extends RingChannel {
 
     /** The sending side. One thread at a time. */
     public final class Sender {
-        private final SharedBuffer buffer = new SharedBuffer(ring);
-        private long tail = header.getLongVolatile(TAIL_OFFSET);
-        private long headCache = header.getLongVolatile(HEAD_OFFSET);
-        private final PendingClaim pending = new PendingClaim();
         /** A head cache that no send finds room under: set while a claim is open. */
         private static final long CLAIM_OPEN = Long.MIN_VALUE / 2;
-        private long headBeforeClaim;
-        private final BufferSegments sources = new BufferSegments();
-        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
 
+        private final SharedBuffer buffer = new SharedBuffer(ring);
+        private final BufferSegments sources = new BufferSegments();
+        private final PendingClaim pending = new PendingClaim();
         /** Whether this process registered for membarrier: publishes then need no full fence. */
         private final boolean fenceless;
+        private long tail = header.getLongVolatile(TAIL_OFFSET);
+        private long headCache = header.getLongVolatile(HEAD_OFFSET);
+        private long headBeforeClaim;
+        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
 
         private Sender(boolean fenceless) {
             this.fenceless = fenceless;

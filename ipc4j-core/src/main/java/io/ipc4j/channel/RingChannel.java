@@ -33,6 +33,9 @@ public abstract class RingChannel implements AutoCloseable {
     static final long BEAT_EVERY = 4095;
     /** Empty polls between clock reads while spinning. */
     static final int SPIN_BURST = 64;
+    /** Spins before a waiting side yields or parks: none when this process may use only one CPU. */
+    static final int SPINS = Integer.getInteger("io.ipc4j.channel.spins",
+            Affinity.processCpuCount() > 1 ? 2_048 : 0);
     /**
      * Ring and header access on the per-message paths, straight on the segments: the offsets there are aligned by
      * construction, and {@link SharedBuffer}'s own alignment check cost a measurable share of a 64-byte message.
@@ -340,16 +343,12 @@ public abstract class RingChannel implements AutoCloseable {
         boolean tryOnce();
     }
 
-    /** Spins before a waiting side yields or parks: none when this process may use only one CPU. */
-    static final int SPINS = Integer.getInteger("io.ipc4j.channel.spins",
-            Affinity.processCpuCount() > 1 ? 2_048 : 0);
-
     /**
      * Repeats {@code attempt} while the ring is full, at most {@code timeout}, idling as {@code strategy} says:
      * BUSY_SPIN spins; SPIN_PARK spins a while (with more than one CPU), then backs off like SPIN_YIELD, with
      * yields and growing sleeps up to 1 ms (a sender is not woken by a futex: that would put a check on every
-     * receive). Checks
-     * every 100 ms that the receiver still lives; the clock is read once per 64 attempts while spinning.
+     * receive). Checks every 100 ms that the receiver still lives; the clock is read once per 64 attempts while
+     * spinning.
      */
     final void sendWaiting(Attempt attempt, WaitStrategy strategy, Duration timeout) throws IOException {
         long deadline = FdHandle.deadline(timeout);
@@ -367,7 +366,7 @@ public abstract class RingChannel implements AutoCloseable {
                     Thread.onSpinWait();
                 }
             }
-            spun = spinning ? spun + attempts : spun;
+            spun = spinning ? Math.min(spun + attempts, SPINS) : spun;
             if (!spinning) {
                 backoff = backoff == null ? new Backoff() : backoff;
                 backoff.idle(deadline);
@@ -529,7 +528,7 @@ public abstract class RingChannel implements AutoCloseable {
                         Thread.onSpinWait();
                     }
                 }
-                spun = spinning ? spun + polls : spun;
+                spun = spinning ? Math.min(spun + polls, SPINS) : spun;
                 if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
                     throw new IpcTimeoutException("receive(" + name + ")", timeout, 0);
                 }
