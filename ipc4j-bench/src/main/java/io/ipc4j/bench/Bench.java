@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     private static final Duration MECHANISM_DEADLINE = Duration.ofMinutes(3);
-    /** Agrona (the reference ring buffer) reaches into jdk.internal.misc.Unsafe. */
-    private static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
+    /** The child JVMs' options (Paired's too); Agrona (the reference ring buffer) reaches into jdk.internal.misc. */
+    static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
 
     /** Told before each step. */
@@ -194,7 +194,7 @@ public final class Bench {
                 result == null ? null : result.latency(), result == null ? null : result.throughput());
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

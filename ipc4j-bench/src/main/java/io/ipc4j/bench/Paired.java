@@ -27,8 +27,6 @@ import java.util.List;
 public final class Paired {
     /** Turns of each mechanism, per size, before the counted ones: the JIT compiles the streaming paths then. */
     public static final int WARMUP_TURNS = 3;
-    private static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
 
     private Paired() {
     }
@@ -78,7 +76,7 @@ public final class Paired {
             args.addAll(plan.toArguments());
             args.addAll(a.childArguments());
             args.addAll(b.childArguments());
-            Spawn spawn = Spawn.java(CHILD_JVM_OPTIONS, Paired.class.getName(), args);
+            Spawn spawn = Spawn.java(Bench.CHILD_JVM_OPTIONS, Paired.class.getName(), args);
             a.prepare(spawn);
             b.prepare(spawn);
             if (config.pin()) {
@@ -97,11 +95,7 @@ public final class Paired {
                 return results;
             }
         } finally {
-            try (var files = Files.walk(work)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            Bench.deleteTree(work);
         }
     }
 
