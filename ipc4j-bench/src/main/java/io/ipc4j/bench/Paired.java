@@ -38,14 +38,31 @@ public final class Paired {
      * @param second the second's, turn by turn.
      */
     public record SizeResult(int size, int messages, double[] first, double[] second) {
-        /** The per-turn ratios first/second, sorted. */
-        public double[] ratios() {
+        /** The {@code q} quantile (0..1) of the per-turn ratios first/second. */
+        public double ratio(double q) {
             double[] r = new double[first.length];
             for (int i = 0; i < r.length; i++) {
                 r[i] = first[i] / second[i];
             }
-            Arrays.sort(r);
-            return r;
+            return quantile(r, q);
+        }
+
+        public double medianFirst() {
+            return quantile(first, 0.5);
+        }
+
+        public double medianSecond() {
+            return quantile(second, 0.5);
+        }
+
+        /** The {@code q} quantile of {@code values}, interpolated between the two nearest. */
+        private static double quantile(double[] values, double q) {
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            double at = q * (sorted.length - 1);
+            int low = (int) Math.floor(at);
+            int high = Math.min(sorted.length - 1, low + 1);
+            return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
         }
     }
 

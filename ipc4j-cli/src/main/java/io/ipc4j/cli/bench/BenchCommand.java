@@ -16,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -75,13 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
             return runPaired(config.withPin(pin && BenchConfig.canPin()));
         }
         if (only != null) {
-            Set<String> known = new HashSet<>(new Ids());
-            for (String id : only) {
-                if (!known.contains(id)) {
-                    throw new IllegalArgumentException("no mechanism '" + id + "': choose from " + String.join(", ",
-                            new Ids()));
-                }
-            }
+            only.forEach(BenchCommand::mechanism); // each must exist
             config = config.withOnly(Set.copyOf(only));
         }
         BenchReport previous = compare == null ? null : Report.readJson(compare);
@@ -121,10 +113,8 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("%8s %10s %16s %16s %10s %18s%n", "size", "messages", "A msgs/s", "B msgs/s", "A/B",
                 "A/B quartiles");
         for (Paired.SizeResult r : results) {
-            double[] ratios = r.ratios();
             System.out.printf("%8s %,10d %,16.0f %,16.0f %10.2f %8.2f - %-8.2f%n", r.size() + " B", r.messages(),
-                    median(r.first()), median(r.second()), median(ratios), quantile(ratios, 0.25),
-                    quantile(ratios, 0.75));
+                    r.medianFirst(), r.medianSecond(), r.ratio(0.5), r.ratio(0.25), r.ratio(0.75));
         }
         return 0;
     }
@@ -132,20 +122,6 @@ public final class BenchCommand implements Callable<Integer> {
     private static Mechanism mechanism(String id) {
         return Mechanisms.byId(id).orElseThrow(() -> new IllegalArgumentException("no mechanism '" + id
                 + "': choose from " + String.join(", ", new Ids())));
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return quantile(sorted, 0.5);
-    }
-
-    /** The {@code q} quantile of sorted values, interpolated. */
-    private static double quantile(double[] sorted, double q) {
-        double at = q * (sorted.length - 1);
-        int low = (int) Math.floor(at);
-        int high = Math.min(sorted.length - 1, low + 1);
-        return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
     }
 
     /** The mechanism ids, for --only's help and check. */
