@@ -351,10 +351,18 @@ public abstract class RingChannel implements AutoCloseable {
      * spinning.
      */
     final void sendWaiting(Attempt attempt, WaitStrategy strategy, Duration timeout) throws IOException {
+        int spun = 0;
+        if (strategy == WaitStrategy.BUSY_SPIN || strategy == WaitStrategy.SPIN_PARK && SPINS > 0) {
+            for (; spun < SPIN_BURST; spun++) { // most waits end within one burst: no clock read for them
+                Thread.onSpinWait();
+                if (attempt.tryOnce()) {
+                    return;
+                }
+            }
+        }
         long deadline = FdHandle.deadline(timeout);
         long nextCheck = System.nanoTime() + CHECK_NANOS;
         Backoff backoff = null;
-        int spun = 0;
         while (true) {
             boolean spinning = strategy == WaitStrategy.BUSY_SPIN || strategy == WaitStrategy.SPIN_PARK && spun < SPINS;
             int attempts = spinning ? SPIN_BURST : 1;
@@ -507,12 +515,22 @@ public abstract class RingChannel implements AutoCloseable {
 
         /**
          * Waits for a message. Spinning polls in bursts of {@link #SPIN_BURST} without reading the clock, and
-         * checks the deadline and the sender's life between bursts: two clock reads per empty poll delayed
-         * noticing a message by as much (64-byte round trip p50 0.37 µs with them, 0.29 µs without, here).
+         * checks the deadline and the sender's life between bursts (the first burst comes before the deadline is
+         * even computed): two clock reads per empty poll delayed noticing a message by as much (64-byte round
+         * trip p50 0.37 µs with them, 0.29 µs without, here).
          */
         private int await(ByteBuffer dst, Duration timeout) throws IOException {
-            long deadline = FdHandle.deadline(timeout);
             int spun = 0;
+            if (strategy == WaitStrategy.BUSY_SPIN || strategy == WaitStrategy.SPIN_PARK && SPINS > 0) {
+                for (; spun < SPIN_BURST; spun++) { // most waits end within one burst: no clock read for them
+                    Thread.onSpinWait();
+                    int type = receiveNow(dst);
+                    if (type != Integer.MIN_VALUE) {
+                        return type;
+                    }
+                }
+            }
+            long deadline = FdHandle.deadline(timeout);
             long nextCheck = System.nanoTime() + CHECK_NANOS;
             Backoff backoff = null;
             while (true) {
