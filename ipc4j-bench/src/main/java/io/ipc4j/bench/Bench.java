@@ -151,15 +151,20 @@ public final class Bench {
                     for (int size : plan.sizes()) {
                         results.add(Exchange.parent(endpoint, plan, size));
                     }
-                    var status = child.waitFor(Duration.ofSeconds(60));
-                    if (!status.succeeded()) {
-                        throw new IOException("the child process ended with " + status);
-                    }
+                    awaitSuccess(child);
                     return results;
                 } finally {
                     deadline.cancel(false);
                 }
             }
+        }
+    }
+
+    /** Waits (60 s at most) for a child that answered everything to exit; IOException unless it exited 0. */
+    static void awaitSuccess(ChildProcess child) throws IOException {
+        var status = child.waitFor(Duration.ofSeconds(60));
+        if (!status.succeeded()) {
+            throw new IOException("the child process ended with " + status);
         }
     }
 

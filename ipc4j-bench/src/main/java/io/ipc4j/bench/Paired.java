@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,10 +104,7 @@ public final class Paired {
                 for (int size : sizes) {
                     results.add(parentSize(ea, eb, size, plan.streamCount(size), turns));
                 }
-                var status = child.waitFor(Duration.ofSeconds(60));
-                if (!status.succeeded()) {
-                    throw new IOException("the child process ended with " + status);
-                }
+                Bench.awaitSuccess(child);
                 return results;
             }
         } finally {
