@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
  */
 final class Client {
     private static final int INITIAL_INPUT = 16 * 1024;
+    private static final ByteBuffer NO_INPUT = ByteBuffer.allocate(0);
 
     final long id;
     final SocketChannel channel;
@@ -30,6 +31,8 @@ final class Client {
     /** Reading is paused until the queued replies drain below the pause threshold. */
     boolean paused;
     boolean closed;
+    /** What {@link #queryBytes()} was when last added to the server's total. */
+    long accountedQueryBytes;
 
     Client(long id, SocketChannel channel, String address, KvServer server, KvConfig config) {
         this.id = id;
@@ -40,19 +43,41 @@ final class Client {
     }
 
     /**
-     * Reads what the socket has into the input buffer, growing it when a large argument needs room.
+     * Reads what the socket has into the input buffer. The buffer grows only when full, and never beyond
+     * {@link RespParser#MAX_BUFFER}: large arguments leave it as they arrive (see {@link PartialArgument}).
      *
      * @return false at end of stream.
      */
     boolean fill() throws IOException {
-        int pending = parser.pendingBulk();
-        if (!input.hasRemaining() || pending + 2 > input.capacity()) {
-            grow(Math.max(input.capacity() * 2, pending + 2 + RespParser.MAX_INLINE));
+        if (!input.hasRemaining()) {
+            grow(Math.min(input.capacity() * 2, RespParser.MAX_BUFFER));
         }
         return channel.read(input) >= 0;
     }
 
+    /**
+     * Bytes held for requests not yet run: unparsed input and the parts of the unfinished request. The input
+     * buffer's fixed first 16 KiB are not counted ({@link KvConfig#maxClients()} bounds those).
+     */
+    long queryBytes() {
+        return input.position() + parser.heldBytes();
+    }
+
+    /**
+     * Forgets the unfinished request (the connection is closing), releasing its memory at once: a closed
+     * client can stay reachable for a while (its selection key until the next select), and must not keep a
+     * large partial argument alive meanwhile. Allocates nothing.
+     */
+    void discardInput() {
+        parser.discard();
+        input = NO_INPUT;
+    }
+
     private void grow(int capacity) {
+        if (capacity <= input.capacity()) {
+            throw new IllegalStateException("input buffer full at " + capacity + " bytes: the parser must have"
+                    + " refused or consumed it");
+        }
         ByteBuffer bigger = ByteBuffer.allocate(capacity);
         bigger.put(input.flip());
         input = bigger;
@@ -73,7 +98,7 @@ final class Client {
         return "id=" + id + " addr=" + address + " laddr=" + address + " fd=-1 name=" + (name == null ? "" : name)
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastMillis) / 1000
                 + " flags=N db=" + db + " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + input.position()
-                + " qbuf-free=" + input.remaining() + " argv-mem=0 multi-mem=0 rbs=" + input.capacity()
+                + " qbuf-free=" + input.remaining() + " argv-mem=" + parser.heldBytes() + " multi-mem=0 rbs=" + input.capacity()
                 + " rbp=" + input.capacity() + " obl=0 oll=0 omem=" + reply.pending()
                 + " tot-mem=" + (input.capacity() + reply.pending()) + " events=r cmd=" + lastCommand
                 + " user=default redir=-1 resp=2";

@@ -52,6 +52,9 @@ public final class KvServer implements AutoCloseable {
     final AtomicLong connectionsReceived = new AtomicLong();
     final AtomicLong rejectedConnections = new AtomicLong();
     long commandsProcessed; // under storeLock
+    /** Bytes all clients' unfinished requests hold (see {@link KvConfig#maxQueryMemory()}). */
+    final AtomicLong queryBytes = new AtomicLong();
+    private volatile Throwable failure;
     final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final JdkUnixServer unix;
@@ -147,6 +150,11 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
+    /** Why an event loop ended abnormally (then the server stopped), or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
     boolean isStopping() {
         return stopping;
     }
@@ -173,14 +181,18 @@ public final class KvServer implements AutoCloseable {
         final int index;
         final Selector selector;
         final ConcurrentLinkedQueue<SocketChannel> handedOver = new ConcurrentLinkedQueue<>();
+        private final String failedMessage;
 
         Loop(int index) throws IOException {
             this.index = index;
+            this.failedMessage = "[ipc4j-kv] event loop " + index + " failed, so the server stopped. If the cause"
+                    + " below is an OutOfMemoryError: lower --maxmemory, or give the JVM more heap (-Xmx)";
             this.selector = Selector.open();
         }
 
         @Override
         public void run() {
+            Throwable failed = null;
             try {
                 long drainDeadline = 0;
                 while (true) {
@@ -203,21 +215,36 @@ public final class KvServer implements AutoCloseable {
                         }
                     }
                 }
-            } catch (IOException | RuntimeException e) {
-                System.err.println("[ipc4j-kv] event loop " + index + " failed: " + e);
-                e.printStackTrace();
+            } catch (Throwable e) {
+                failed = e;
+                failure = e;
+                stopping = true; // no allocation here: this may be an OutOfMemoryError
+                loops.forEach(l -> l.selector.wakeup());
             } finally {
-                for (SelectionKey key : selector.keys()) {
-                    if (key.attachment() instanceof Client c) {
-                        close(c);
-                    }
-                }
                 try {
-                    selector.close();
-                } catch (IOException ignored) {
-                    // nothing more to release
+                    releaseAll();
+                } finally {
+                    stopped.countDown(); // whatever happened, the waiting main thread must learn of it
                 }
-                stopped.countDown();
+            }
+            if (failed != null) {
+                closeListeners();
+                // built before anything failed: printing must not need memory the loop may have run out of
+                System.err.println(failedMessage);
+                System.err.println("[ipc4j-kv] the cause: " + failed);
+            }
+        }
+
+        private void releaseAll() {
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof Client c) {
+                    close(c);
+                }
+            }
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // nothing more to release
             }
         }
 
@@ -239,6 +266,13 @@ public final class KvServer implements AutoCloseable {
                 }
             } catch (IOException e) {
                 close(c); // the peer reset or vanished
+        } catch (OutOfMemoryError e) {
+                // most likely this client's request is what needed the memory: dropping it gives it back
+                c.parser.discard();
+                close(c);
+                c.discardInput();
+                System.err.println("[ipc4j-kv] out of memory while serving client " + c.id + " (" + c.address
+                        + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap");
             }
         }
 
@@ -303,11 +337,52 @@ public final class KvServer implements AutoCloseable {
         }
 
         private void read(Client c) throws IOException {
+            if (c.closeAfterReply) {
+                return; // its input was discarded: nothing more is read from it
+            }
             if (!c.fill()) {
                 close(c);
                 return;
             }
             process(c);
+            if (!c.closed) {
+                enforceQueryLimits(c);
+            }
+        }
+
+        /**
+         * Disconnects a client whose unfinished requests hold more than its limit, or whose input takes all
+         * clients' together past theirs (client-query-buffer-limit, and a server-wide bound Redis lacks).
+         */
+        private void enforceQueryLimits(Client c) throws IOException {
+            long own = c.accountedQueryBytes;
+            String over = null;
+            if (own > config.maxQueryBuffer()) {
+                over = "its unfinished request holds " + own + " bytes, over the client query buffer limit of "
+                        + config.maxQueryBuffer();
+            } else if (own > 0 && queryBytes.get() > config.maxQueryMemory()) {
+                over = "unfinished requests of all clients hold " + queryBytes.get() + " bytes, over the limit of "
+                        + config.maxQueryMemory() + " (this client's: " + own + ")";
+            }
+            if (over == null) {
+                return;
+            }
+            System.err.println("[ipc4j-kv] closing client " + c.id + " (" + c.address + "): " + over);
+            c.discardInput();
+            account(c);
+            c.reply.error("ERR closing the connection: " + over);
+            c.closeAfterReply = true;
+            flush(c);
+        }
+
+        /** Brings the server's total of unfinished-request bytes up to date with this client's. */
+        private void account(Client c) {
+            long now = c.closed ? 0 : c.queryBytes();
+            long delta = now - c.accountedQueryBytes;
+            if (delta != 0) {
+                c.accountedQueryBytes = now;
+                queryBytes.addAndGet(delta);
+            }
         }
 
         /**
@@ -342,6 +417,7 @@ public final class KvServer implements AutoCloseable {
                         c.reply.error("ERR " + e.getMessage());
                         c.closeAfterReply = true;
                         c.input.position(c.input.limit());
+                        c.parser.discard();
                         break;
                     }
                     if (request == null) {
@@ -362,6 +438,7 @@ public final class KvServer implements AutoCloseable {
                     storeLock.unlock();
                 }
                 c.compact();
+                account(c);
             }
         }
 
@@ -428,6 +505,8 @@ public final class KvServer implements AutoCloseable {
             }
             c.closed = true;
             clients.remove(c.id);
+            c.discardInput();
+            account(c);
             c.reply.discard();
             try {
                 c.channel.close();

@@ -20,12 +20,23 @@ final class RespParser {
     }
 
     static final int MAX_INLINE = 64 * 1024;
+    /**
+     * An argument at least this long that has not all arrived is moved out of the input buffer into a
+     * {@link PartialArgument} as it arrives, so the input buffer never grows for it (Redis's PROTO_MBULK_BIG_ARG).
+     */
+    static final int BIG_ARG = 32 * 1024;
+    /** The most the input buffer ever needs: an inline line or a count line, or a small argument, and a bit. */
+    static final int MAX_BUFFER = MAX_INLINE + BIG_ARG + 64;
+    /** What an argument costs beyond its bytes (array header and reference), for {@link #heldBytes}. */
+    private static final int ARG_OVERHEAD = 24;
 
     private final long maxBulk;
     private final int maxMultibulk;
     private int expected = -1;      // arguments of the request being parsed; -1 between requests
     private int bulkLength = -1;    // length of the argument being read; -1 before its header
     private final List<byte[]> args = new ArrayList<>();
+    private long argBytes;          // bytes (with overhead) of the arguments parsed so far in this request
+    private PartialArgument partial; // a large argument still arriving, or null
 
     RespParser(long maxBulk, int maxMultibulk) {
         this.maxBulk = maxBulk;
@@ -83,26 +94,65 @@ final class RespParser {
                 in.position(lineEnd + 2);
                 bulkLength = (int) length;
             }
-            if (in.remaining() < bulkLength + 2) {
+            byte[] arg = argument(in);
+            if (arg == null) {
                 return null;
             }
-            byte[] arg = new byte[bulkLength];
-            in.get(arg);
             if (in.get() != '\r' || in.get() != '\n') {
                 throw new ProtocolException("Protocol error: bulk string not terminated by CRLF");
             }
             args.add(arg);
+            argBytes += arg.length + ARG_OVERHEAD;
             bulkLength = -1;
         }
         byte[][] request = args.toArray(new byte[0][]);
         args.clear();
+        argBytes = 0;
         expected = -1;
         return request;
     }
 
-    /** Bytes of the argument being received, for a caller that must make room for it. */
-    int pendingBulk() {
-        return bulkLength;
+    /**
+     * The argument being read once all of it and its CRLF are in {@code in} (positioned at the CRLF), else
+     * null. A large one is taken out of {@code in} as it arrives, so memory follows what arrived, not what the
+     * header declared.
+     */
+    private byte[] argument(ByteBuffer in) {
+        if (partial == null && in.remaining() >= bulkLength + 2) {
+            byte[] arg = new byte[bulkLength];
+            in.get(arg);
+            return arg;
+        }
+        if (partial == null) {
+            if (bulkLength < BIG_ARG) {
+                return null;
+            }
+            partial = new PartialArgument(bulkLength);
+        }
+        partial.take(in);
+        if (partial.missing() > 0 || in.remaining() < 2) {
+            return null;
+        }
+        byte[] arg = partial.join();
+        partial = null;
+        return arg;
+    }
+
+    /**
+     * Bytes this parser holds for the request it has not finished: the arguments parsed so far and the part of
+     * a large argument that has arrived. Never more than what arrived plus one {@link PartialArgument#CHUNK}.
+     */
+    long heldBytes() {
+        return argBytes + (partial == null ? 0 : partial.heldBytes());
+    }
+
+    /** Forgets the unfinished request (its connection is closing), releasing what it held. */
+    void discard() {
+        args.clear();
+        argBytes = 0;
+        partial = null;
+        expected = -1;
+        bulkLength = -1;
     }
 
     private byte[][] inline(ByteBuffer in) throws ProtocolException {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit]}. Prints
+ * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]}. Prints
  * "ready", serves until SHUTDOWN (prints "stopped", exits 0) or TERM (clean-up, exits 143).
  */
 public final class KvChild {
@@ -15,6 +15,9 @@ public final class KvChild {
 
     public static void main(String[] args) throws Exception {
         KvConfig config = KvConfig.defaults(Path.of(args[0]));
+        if (args.length > 7) {
+            config = config.withQueryLimits(Long.parseLong(args[7]), Long.parseLong(args[8]));
+        }
         if (args.length > 1) {
             config = config.withMaxClients(Integer.parseInt(args[1])).withMaxMemory(Long.parseLong(args[2]))
                     .withLimits(Long.parseLong(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
@@ -25,5 +28,8 @@ public final class KvChild {
         System.out.println("ready");
         server.awaitStopped(10, TimeUnit.MINUTES);
         System.out.println("stopped");
+        if (server.failure() != null) {
+            System.exit(1);
+        }
     }
 }

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,8 +40,198 @@ class LimitsAndFuzzTest {
         server = KvServerTest.startServer(socket, limits);
     }
 
+    /** A server with a small heap and default limits (derived from the heap, as in production). */
+    private void startWithHeap(String maxHeap, String... limits) throws Exception {
+        socket = LEAKS.scratch().resolve("kv.sock");
+        List<String> args = new ArrayList<>(List.of(socket.toString()));
+        args.addAll(List.of(limits));
+        server = ChildJvm.of(KvChild.class, args.toArray(String[]::new)).jvmOption("-Xmx" + maxHeap).start();
+        server.awaitLine("ready"::equals, KvServerTest.LIMIT);
+    }
+
+    private long serverRssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + server.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for the server, pid " + server.pid());
+    }
+
+    /** The reply to {@code words}, or a failure if none comes within {@code seconds}. */
+    private static String callWithin(Resp r, int seconds, String... words) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return r.call(words);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).get(seconds, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void declaredBulkLengthsCostNothingUntilTheirBytesArrive() throws Exception {
+        // #16.1: fourteen clients each declaring a 512 MB argument (32 bytes each) killed the server with an
+        // OutOfMemoryError: it allocated every declared length up front
+        startWithHeap("256m");
+        byte[] header = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (Resp bystander = new Resp(socket)) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals("+OK", bystander.call("SET", "key:" + i, "value-" + i));
+            }
+            long rssBefore = serverRssKib();
+            List<Resp> attackers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 50; i++) {
+                    Resp a = new Resp(socket);
+                    attackers.add(a);
+                    a.send(header);
+                }
+                assertEquals("+PONG", callWithin(bystander, 5, "PING"), "answers with 50 attackers connected");
+                assertTrue(bystander.call("INFO", "clients").contains("connected_clients:51\r\n"),
+                        "the attackers are still connected: none was dropped for want of memory");
+                long grownKib = serverRssKib() - rssBefore;
+                assertTrue(grownKib < 64 * 1024, "RSS grew by " + grownKib + " KiB for 50 headers of 31 bytes");
+            } finally {
+                for (Resp a : attackers) {
+                    a.close();
+                }
+            }
+            assertEquals("+PONG", callWithin(bystander, 5, "PING"), "answers after they left");
+            assertEquals(":100", bystander.call("DBSIZE"));
+            for (int i = 0; i < 100; i++) {
+                assertEquals("value-" + i, bystander.call("GET", "key:" + i));
+            }
+        }
+    }
+
+    @Test
+    void unfinishedRequestsOfAllClientsAreBoundedTogether() throws Exception {
+        // twenty clients, one after the other, each send 3 MiB of a declared 512 MB argument: under the 8 MiB
+        // per-client limit, but past the 16 MiB server-wide one from the sixth on; each of those is told why
+        // and disconnected, which gives its memory back, so the next one meets the same five
+        start("100", "0", String.valueOf(512 << 20), "1024", String.valueOf(PAUSE), String.valueOf(1 << 20),
+                String.valueOf(8 << 20), String.valueOf(16 << 20));
+        byte[] header = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] part = new byte[3 << 20];
+        long held = (3 << 20) + 3 + 1 + 2 * 24; // the partial argument, and SET and k with their overhead
+        try (Resp bystander = new Resp(socket)) {
+            assertEquals("+OK", bystander.call("SET", "kept", "yes"));
+            List<Resp> attackers = new ArrayList<>();
+            List<Integer> refused = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    Resp a = new Resp(socket);
+                    attackers.add(a);
+                    assertEquals("+OK", a.call("CLIENT", "SETNAME", "a" + i));
+                    a.send(header);
+                    try {
+                        a.send(part);
+                    } catch (IOException e) {
+                        // closed by the server while sending: its reply says why
+                    }
+                    if (awaitHeldOrGone(bystander, "a" + i, held)) {
+                        String reply = a.reply();
+                        assertTrue(reply.startsWith("-ERR closing the connection: unfinished requests of all"
+                                + " clients hold ") && reply.contains(", over the limit of 16777216 (this client's: "),
+                                reply);
+                        refused.add(i);
+                    }
+                    assertEquals("+PONG", callWithin(bystander, 30, "PING"));
+                }
+            } finally {
+                for (Resp a : attackers) {
+                    a.close();
+                }
+            }
+            assertEquals(List.of(5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), refused);
+            assertEquals("yes", bystander.call("GET", "kept"));
+            // with the others gone, a whole large value is accepted
+            assertEquals("+OK", bystander.call("SET", "big", "b".repeat(5 << 20)));
+            assertEquals(":" + (5 << 20), bystander.call("STRLEN", "big"));
+        }
+    }
+
+    /**
+     * Waits until CLIENT LIST shows client {@code name} holding {@code held} bytes of its unfinished request
+     * (false) or no longer lists it (true: disconnected). Bounded.
+     */
+    private static boolean awaitHeldOrGone(Resp observer, String name, long held) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String line = null;
+        while (System.nanoTime() < deadline) {
+            line = observer.call("CLIENT", "LIST").lines().filter(l -> l.contains(" name=" + name + " "))
+                    .findFirst().orElse(null);
+            if (line == null) {
+                return true;
+            }
+            if (line.contains(" argv-mem=" + held + " ")) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("client " + name + " neither held " + held + " bytes nor left: " + line);
+    }
+
+    @Test
+    void runningOutOfMemoryClosesTheClientNotTheServer() throws Exception {
+        // #16.1: an OutOfMemoryError printed a stack trace and the process exited 0. Here the query limits are
+        // lifted and a 100 MB value is sent to a server with a 64 MB heap: the server drops that client, says so
+        // in one line, and goes on
+        startWithHeap("64m", "100", "0", String.valueOf(512 << 20), "1024", String.valueOf(PAUSE),
+                String.valueOf(1 << 20), String.valueOf(1L << 30), String.valueOf(1L << 30));
+        try (Resp bystander = new Resp(socket); Resp r = new Resp(socket)) {
+            assertEquals("+OK", bystander.call("SET", "kept", "yes"));
+            r.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$104857600\r\n".getBytes(StandardCharsets.US_ASCII));
+            try {
+                byte[] mib = new byte[1 << 20];
+                for (int i = 0; i < 100; i++) {
+                    r.send(mib);
+                }
+            } catch (IOException e) {
+                // closed by the server part way: expected
+            }
+            assertTrue(r.closedByServer());
+            try {
+                assertEquals("yes", bystander.call("GET", "kept"));
+            } catch (IOException e) {
+                throw new AssertionError("the server is gone:\n" + server.finish(KvServerTest.LIMIT).describe(), e);
+            }
+            bystander.send(Resp.command("SHUTDOWN"));
+            assertTrue(bystander.closedByServer());
+        }
+        ChildJvm.Result result = server.finish(KvServerTest.LIMIT);
+        server.close();
+        server = null;
+        assertEquals(0, result.status().code(), result.describe());
+        assertTrue(result.stderr().contains("[ipc4j-kv] out of memory while serving client 2 ("), result.describe());
+        assertFalse(result.stderr().contains("\tat "), "no stack trace: " + result.describe());
+    }
+
+    @Test
+    void oneClientsUnfinishedRequestIsBoundedByTheQueryBufferLimit() throws Exception {
+        start("100", "0", String.valueOf(512 << 20), "1024", String.valueOf(PAUSE), String.valueOf(1 << 20),
+                String.valueOf(1 << 20), String.valueOf(64 << 20));
+        try (Resp r = new Resp(socket); Resp bystander = new Resp(socket)) {
+            r.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n".getBytes(StandardCharsets.US_ASCII));
+            try {
+                r.send(new byte[2 << 20]);
+            } catch (IOException e) {
+                // the server may close while the rest is still being sent
+            }
+            String reply = r.reply();
+            assertTrue(reply.startsWith("-ERR closing the connection: its unfinished request holds ")
+                    && reply.endsWith(" bytes, over the client query buffer limit of 1048576"), reply);
+            assertTrue(r.closedByServer());
+            assertEquals("+PONG", bystander.call("PING"));
+        }
+    }
+
     @AfterEach
     void stop() throws Exception {
+        if (server == null) {
+            return; // the test stopped it itself
+        }
         // with a small maxclients, the server may not have seen the test's clients go yet: then this
         // connection is the one refused, and SHUTDOWN is sent again once a slot is free (bounded)
         long deadline = System.nanoTime() + 30_000_000_000L;

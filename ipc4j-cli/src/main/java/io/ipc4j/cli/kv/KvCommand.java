@@ -3,6 +3,7 @@ package io.ipc4j.cli.kv;
 import io.ipc4j.kv.KvConfig;
 import io.ipc4j.kv.KvServer;
 import io.ipc4j.signal.GracefulShutdown;
+import io.ipc4j.socket.UserRuntimeDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,7 +22,7 @@ public final class KvCommand {
             description = "Serve until TERM, INT or SHUTDOWN; redis-cli -s PATH talks to it.")
     public static final class Serve implements Callable<Integer> {
         @Option(names = "--socket", description = "Unix socket file (default: $XDG_RUNTIME_DIR/ipc4j-kv.sock,"
-                + " else /tmp/ipc4j-kv.sock).")
+                + " else /tmp/ipc4j-UID/ipc4j-kv.sock, a directory of mode 0700 checked to be yours).")
         private Path socket;
 
         @Option(names = "--mode", defaultValue = "600", description = "The socket file's mode, octal (default 600).")
@@ -42,7 +43,7 @@ public final class KvCommand {
 
         @Override
         public Integer call() throws Exception {
-            KvConfig config = KvConfig.defaults(socket != null ? socket : KvConfig.defaultSocket())
+            KvConfig config = KvConfig.defaults(socket != null ? socket : UserRuntimeDirectory.get().resolve("ipc4j-kv.sock"))
                     .withSocketMode(Integer.parseInt(mode, 8)).withThreads(threads).withMaxClients(maxClients);
             if (maxMemory != null) {
                 config = config.withMaxMemory(bytes(maxMemory));
@@ -65,6 +66,10 @@ public final class KvCommand {
                     + "); redis-cli -s " + server.socket());
             server.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS); // SHUTDOWN, or TERM/INT/HUP
             shutdown.runNow(); // says so once, whichever stopped it
+            if (server.failure() != null) {
+                System.err.println("ipc4j-kv stopped on an error: " + server.failure());
+                return 1;
+            }
             return 0;
         }
 
