@@ -1,10 +1,15 @@
 package io.ipc4j.cli;
 
 import io.ipc4j.mq.PosixMessageQueue;
+import io.ipc4j.mq.SysVMessageQueue;
+import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,6 +46,29 @@ class InspectCommandsTest {
     }
 
     @Test
+    void ipcsShowsEveryModeAsTheSameOctalStringInTablesAndJson() throws Exception {
+        // #16.11: /proc/sysvipc's octal was parsed as decimal (0600 showed as 1130) and JSON said 600 for System V
+        // and 384 for POSIX
+        String name = "/ipc4j-cli-mode-" + Spawn.currentPid();
+        SysVMessageQueue sysv = SysVMessageQueue.create(io.ipc4j.mq.SysVKey.PRIVATE, 0600);
+        try (PosixMessageQueue posix = PosixMessageQueue.create(name).mode(0640).open()) {
+            assertEquals(name, posix.name());
+            ChildJvm.Result table = ipc4j("ipcs");
+            assertTrue(table.stdoutLines().stream().anyMatch(l -> l.matches("System V message queue\\s+" + sysv.id()
+                    + "\\s+0x00000000\\s+0\\s+0600\\s.*")), table.describe());
+            assertTrue(table.stdoutLines().stream().anyMatch(l -> l.matches("POSIX message queue\\s+" + name
+                    + "\\s+-\\s+0\\s+0640\\s.*")), table.describe());
+            String json = ipc4j("ipcs", "--json").stdout().replaceAll("\\s+", " ");
+            assertTrue(json.contains("\"id\": \"" + sysv.id() + "\", \"key\": \"0x00000000\", \"ownerUid\": 0,"
+                    + " \"mode\": \"0600\""), json);
+            assertTrue(json.contains("\"id\": \"" + name + "\", \"ownerUid\": 0, \"mode\": \"0640\""), json);
+        } finally {
+            sysv.remove();
+            PosixMessageQueue.unlink(name);
+        }
+    }
+
+    @Test
     void anotherUsersProcessIsReportedNotACrash() throws Exception {
         if (!"root".equals(System.getProperty("user.name"))) {
             return; // as non-root, every other user's process already shows this; the test needs a way to be one
@@ -48,6 +76,41 @@ class InspectCommandsTest {
         ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "inspect", "1").asNobody().run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(0, result.status().code(), result.describe());
         assertTrue(result.stdout().contains("its descriptors cannot be read: permission denied"), result.describe());
+    }
+
+    @Test
+    void cleanAsAnotherUserRemovesNothingAProcessItCannotSeeMayHoldAndReportsEachRefusal() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return; // the test must be two users: root holds, nobody cleans
+        }
+        // #16.2: nobody's clean could not read root's /proc/PID/fd, took "cannot see" for "unused", and removed
+        // a segment root had mapped; and it stopped at the first EPERM
+        String name = "/ipc4j-nb-" + Spawn.currentPid();
+        Path file = Path.of("/dev/shm", name.substring(1));
+        ChildJvm.Result leaver = ChildJvm.of(SysVQueueLeaver.class).run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, leaver.status().code(), leaver.describe());
+        String[] ids = leaver.stdoutLines().getFirst().split(" ");
+        try (SharedMemory mapped = SharedMemory.create(name, 4096, 0666)) {
+            Files.setAttribute(file, "unix:uid", 65534); // nobody's file, as in the report; root maps it
+            assertEquals(4096, mapped.size());
+            ChildJvm.Result clean = ChildJvm.of(Ipc4j.class, "clean", "--grace", "0s", "--unproven").asNobody()
+                    .run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(1, clean.status().code(), clean.describe());
+            assertTrue(Files.exists(file), "the mapped segment is still there: " + clean.describe());
+            assertTrue(clean.stdoutLines().stream().anyMatch(l -> l.startsWith("kept POSIX shared memory " + name
+                    + " (holds 4096 bytes): ") && l.contains(" live processes could not be examined")),
+                    clean.describe());
+            for (String id : new String[] {ids[1], ids[2]}) {
+                assertTrue(clean.stdoutLines().stream().anyMatch(l -> l.startsWith("could not remove System V"
+                        + " message queue " + id + " (key 0x00000000): ") && l.contains("EPERM")), clean.describe());
+            }
+            assertTrue(clean.stdout().contains(" live processes could not be examined ("), clean.describe());
+        } finally {
+            SharedMemory.unlink(name);
+            for (String id : new String[] {ids[1], ids[2]}) {
+                SysVMessageQueue.ofId(Integer.parseInt(id)).remove();
+            }
+        }
     }
 
     @Test

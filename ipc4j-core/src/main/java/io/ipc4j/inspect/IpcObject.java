@@ -10,15 +10,16 @@ import java.util.List;
  * @param id         the System V id, or the POSIX name (e.g. {@code /orders}).
  * @param key        the System V key (hex), or null.
  * @param ownerUid   the owner's uid.
- * @param mode       permission bits.
+ * @param mode       permission bits as an octal string, e.g. {@code "0600"} (the same in tables and JSON).
  * @param bytes      size: segment size, bytes queued, or file size.
- * @param count      messages queued, attachments, or semaphores in the set; -1 where not applicable.
+ * @param count      messages queued, attachments, or semaphores in the set; -1 where not applicable or not
+ *                   known (a POSIX queue this process may not open).
  * @param pids       the pids the kernel recorded for it (creator, last sender/receiver/operator...); may be empty.
  * @param alivePids  those of {@code pids} still alive.
  * @param users      live processes holding it now (open, mapped or attached), as far as /proc tells.
  * @param changed    its last change, or null.
  */
-public record IpcObject(Kind kind, String id, String key, int ownerUid, int mode, long bytes, long count,
+public record IpcObject(Kind kind, String id, String key, int ownerUid, String mode, long bytes, long count,
                         List<Integer> pids, List<Integer> alivePids, List<Integer> users, Instant changed) {
 
     /** The kinds of object. */
@@ -38,8 +39,25 @@ public record IpcObject(Kind kind, String id, String key, int ownerUid, int mode
         }
     }
 
-    /** Nothing alive uses it and nobody alive is recorded for it. */
+    /**
+     * Nothing alive uses it and nobody alive is recorded for it, as far as this process could see: see
+     * {@link IpcObjects.Survey#unexamined()} for processes it could not examine. A System V segment the kernel
+     * counts attachments for is in use whoever could be seen.
+     */
     public boolean unused() {
+        if (kind == Kind.SYSV_SHARED_MEMORY && count > 0) {
+            return false;
+        }
         return users.isEmpty() && alivePids.isEmpty();
+    }
+
+    /** The permission bits as a number. */
+    public int modeBits() {
+        return Integer.parseInt(mode, 8);
+    }
+
+    /** Permission bits as ipc4j writes them everywhere: four octal digits, e.g. "0600". */
+    public static String octal(int bits) {
+        return String.format("%04o", bits);
     }
 }

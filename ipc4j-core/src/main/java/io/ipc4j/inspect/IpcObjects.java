@@ -1,5 +1,7 @@
 package io.ipc4j.inspect;
 
+import io.ipc4j.mq.Access;
+import io.ipc4j.mq.PosixMessageQueue;
 import io.ipc4j.sync.SysVSemaphoreSet;
 
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -21,8 +24,24 @@ public final class IpcObjects {
     private IpcObjects() {
     }
 
+    /**
+     * Everything now, and which live processes could not be examined.
+     *
+     * @param objects    every object.
+     * @param unexamined live processes (not kernel threads) whose descriptors or mappings this process may not
+     *                   read, pid to uid: any of them may hold a POSIX object or a mapping that {@code objects}
+     *                   then does not show. Empty when run as root, or when every process is this user's.
+     */
+    public record Survey(List<IpcObject> objects, Map<Integer, Integer> unexamined) {
+    }
+
     /** Lists everything now. */
     public static List<IpcObject> list() {
+        return survey().objects();
+    }
+
+    /** Lists everything now, saying which processes could not be examined. */
+    public static Survey survey() {
         MqueueFs.mountIfPossible();
         Users users = Users.scan();
         List<IpcObject> objects = new ArrayList<>();
@@ -31,7 +50,7 @@ public final class IpcObjects {
         sysvSemaphores(objects);
         posixQueues(objects, users);
         posixShm(objects, users);
-        return objects;
+        return new Survey(objects, Map.copyOf(users.unexamined));
     }
 
     private static void sysvQueues(List<IpcObject> into) {
@@ -40,7 +59,7 @@ public final class IpcObjects {
             String[] f = row.split("\\s+");
             List<Integer> pids = recorded(Integer.parseInt(f[5]), Integer.parseInt(f[6]));
             into.add(new IpcObject(IpcObject.Kind.SYSV_MESSAGE_QUEUE, f[1], hex(f[0]), Integer.parseInt(f[7]),
-                    Integer.parseInt(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), pids, alive(pids), List.of(),
+                    mode(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), pids, alive(pids), List.of(),
                     time(f[13])));
         }
     }
@@ -51,7 +70,7 @@ public final class IpcObjects {
             String[] f = row.split("\\s+");
             List<Integer> pids = recorded(Integer.parseInt(f[4]), Integer.parseInt(f[5]));
             into.add(new IpcObject(IpcObject.Kind.SYSV_SHARED_MEMORY, f[1], hex(f[0]), Integer.parseInt(f[7]),
-                    Integer.parseInt(f[2]), Long.parseLong(f[3]), Long.parseLong(f[6]), pids, alive(pids),
+                    mode(f[2]), Long.parseLong(f[3]), Long.parseLong(f[6]), pids, alive(pids),
                     users.sysvShm.getOrDefault(f[1], List.of()), time(f[13])));
         }
     }
@@ -72,7 +91,7 @@ public final class IpcObjects {
             }
             List<Integer> distinct = pids.stream().distinct().toList();
             into.add(new IpcObject(IpcObject.Kind.SYSV_SEMAPHORE_SET, f[1], hex(f[0]), Integer.parseInt(f[4]),
-                    Integer.parseInt(f[2]), 0, count, distinct, alive(distinct), List.of(), time(f[9])));
+                    mode(f[2]), 0, count, distinct, alive(distinct), List.of(), time(f[9])));
         }
     }
 
@@ -82,7 +101,7 @@ public final class IpcObjects {
             // "QSIZE:129        NOTIFY:0     SIGNO:0     NOTIFY_PID:0"
             String text = ProcFs.read(file).orElse("");
             long bytes = text.startsWith("QSIZE:") ? Long.parseLong(text.substring(6).strip().split("\\s+")[0]) : 0;
-            into.add(posix(IpcObject.Kind.POSIX_MESSAGE_QUEUE, name, file, bytes,
+            into.add(posix(IpcObject.Kind.POSIX_MESSAGE_QUEUE, name, file, bytes, queuedMessages(name),
                     users.queues.getOrDefault(name, List.of())));
         }
     }
@@ -99,7 +118,7 @@ public final class IpcObjects {
                 continue;
             }
             into.add(posix(semaphore ? IpcObject.Kind.POSIX_SEMAPHORE : IpcObject.Kind.POSIX_SHARED_MEMORY, name,
-                    file, size, users.shm.getOrDefault(inode(file), List.of())));
+                    file, size, -1, users.shm.getOrDefault(inode(file), List.of())));
         }
     }
 
@@ -111,7 +130,17 @@ public final class IpcObjects {
         }
     }
 
-    private static IpcObject posix(IpcObject.Kind kind, String name, Path file, long bytes, List<Integer> users) {
+    /** Messages in a POSIX queue (mq_getattr), or -1 if it cannot be opened (permission, or gone). */
+    private static long queuedMessages(String name) {
+        try (PosixMessageQueue q = PosixMessageQueue.open(name, Access.READ_ONLY)) {
+            return q.attributes().currentMessages();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static IpcObject posix(IpcObject.Kind kind, String name, Path file, long bytes, long count,
+                                   List<Integer> users) {
         int uid = 0;
         int mode = 0;
         Instant changed = null;
@@ -122,7 +151,8 @@ public final class IpcObjects {
         } catch (IOException | RuntimeException e) {
             // gone meanwhile
         }
-        return new IpcObject(kind, name, null, uid, mode, bytes, -1, List.of(), List.of(), users, changed);
+        return new IpcObject(kind, name, null, uid, IpcObject.octal(mode), bytes, count, List.of(), List.of(), users,
+                changed);
     }
 
     private static List<Path> files(Path dir) {
@@ -150,6 +180,11 @@ public final class IpcObjects {
         return pids.stream().filter(ProcFs::alive).toList();
     }
 
+    /** /proc/sysvipc prints permissions in octal (e.g. "600", "1600"): the permission bits, as "0600". */
+    private static String mode(String octal) {
+        return IpcObject.octal(Integer.parseInt(octal, 8) & 0777);
+    }
+
     private static String hex(String key) {
         return String.format("0x%08x", (int) Long.parseLong(key));
     }
@@ -165,21 +200,31 @@ public final class IpcObjects {
         /** /dev/shm inode -> pids. */
         final Map<String, List<Integer>> shm = new HashMap<>();
         final Map<String, List<Integer>> queues = new HashMap<>();
+        /** pid -> uid of live processes whose maps or descriptors could not be read. */
+        final Map<Integer, Integer> unexamined = new HashMap<>();
 
         static Users scan() {
             Users users = new Users();
             for (int pid : ProcFs.pids()) {
-                if (!ProcFs.alive(pid)) {
+                if (!ProcFs.alive(pid) || ProcFs.isKernelThread(pid)) {
                     continue;
                 }
-                users.scanMaps(pid);
-                users.scanDescriptors(pid);
+                boolean mapsRead = users.scanMaps(pid);
+                boolean descriptorsRead = users.scanDescriptors(pid);
+                if ((!mapsRead || !descriptorsRead) && ProcFs.alive(pid)) {
+                    users.unexamined.put(pid, ProcFs.uid(pid));
+                }
             }
             return users;
         }
 
-        private void scanMaps(int pid) {
-            for (String line : ProcFs.read(Path.of("/proc/" + pid + "/maps")).orElse("").lines().toList()) {
+        /** False if the maps could not be read. */
+        private boolean scanMaps(int pid) {
+            Optional<String> maps = ProcFs.read(Path.of("/proc/" + pid + "/maps"));
+            if (maps.isEmpty()) {
+                return false;
+            }
+            for (String line : maps.get().lines().toList()) {
                 String[] f = line.split("\\s+", 6);
                 if (f.length < 6) {
                     continue;
@@ -191,9 +236,11 @@ public final class IpcObjects {
                     add(shm, f[4], pid); // by inode: a semaphore's creator maps it under a temporary name
                 }
             }
+            return true;
         }
 
-        private void scanDescriptors(int pid) {
+        /** False if the descriptors could not be read. */
+        private boolean scanDescriptors(int pid) {
             try {
                 for (String[] fd : ProcFs.descriptors(pid)) {
                     if (fd[1].startsWith("/dev/shm/")) {
@@ -203,8 +250,9 @@ public final class IpcObjects {
                     }
                 }
             } catch (IOException e) {
-                // another user's process, or gone
+                return false; // another user's process, or gone (the caller tells which)
             }
+            return true;
         }
 
         private static void add(Map<String, List<Integer>> map, String key, int pid) {

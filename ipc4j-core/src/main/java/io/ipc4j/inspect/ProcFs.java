@@ -44,6 +44,27 @@ final class ProcFs {
         return pid > 0 && ProcessStart.alive(pid, 0);
     }
 
+    /** Whether {@code pid} is a kernel thread (PF_KTHREAD in /proc/PID/stat): it holds no IPC object. */
+    static boolean isKernelThread(int pid) {
+        String stat = read(Path.of("/proc/" + pid + "/stat")).orElse("");
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return false;
+        }
+        String[] f = stat.substring(close + 2).split(" "); // from field 3 (state) on
+        return f.length > 6 && (Long.parseLong(f[6]) & 0x00200000L) != 0; // field 9, flags
+    }
+
+    /** The real uid of {@code pid}, or -1 if unknown. */
+    static int uid(int pid) {
+        for (String line : read(Path.of("/proc/" + pid + "/status")).orElse("").lines().toList()) {
+            if (line.startsWith("Uid:")) {
+                return Integer.parseInt(line.substring(4).strip().split("\\s+")[0]);
+            }
+        }
+        return -1;
+    }
+
     /** The command line of {@code pid}, spaces for NULs; empty if unknown. */
     static String command(int pid) {
         return read(Path.of("/proc/" + pid + "/cmdline")).map(s -> s.replace('\0', ' ').strip()).orElse("");

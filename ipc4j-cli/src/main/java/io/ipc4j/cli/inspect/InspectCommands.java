@@ -82,7 +82,7 @@ public final class InspectCommands {
                     "mode", "bytes", "count", "recorded pids (alive)", "used by");
             for (IpcObject o : objects) {
                 System.out.printf("%-24s %-22s %-11s %5d %5s %10d %6s  %-24s %s%n", o.kind().title(), o.id(),
-                        o.key() == null ? "-" : o.key(), o.ownerUid(), Integer.toOctalString(o.mode()), o.bytes(),
+                        o.key() == null ? "-" : o.key(), o.ownerUid(), o.mode(), o.bytes(),
                         o.count() < 0 ? "-" : String.valueOf(o.count()), o.pids() + " " + o.alivePids(),
                         o.users().isEmpty() ? "-" : o.users().toString());
             }
@@ -116,9 +116,12 @@ public final class InspectCommands {
 
     @Command(name = "clean", mixinStandardHelpOptions = true,
             description = {"Remove IPC objects that dead processes left behind; never one a live process uses.",
-                "Without options: --owner-dead."})
+                "Without options: --owner-dead. Spared unless asked: queues holding messages, objects changed"
+                    + " within the grace period, files in /dev/shm not proven to be IPC objects, and (when not"
+                    + " root) POSIX objects that an unexaminable process may hold.",
+                "Exit status: 0, or 1 if some removal failed (each is reported)."})
     public static final class Clean implements Callable<Integer> {
-        @Option(names = "--dry-run", description = "Only say what would be removed.")
+        @Option(names = "--dry-run", description = "Only say what would be removed, and what each holds.")
         boolean dryRun;
         @Option(names = "--owner-dead", description = "Objects whose recorded processes are all gone and that no "
                 + "live process uses (POSIX objects record none: unused is enough).")
@@ -126,17 +129,48 @@ public final class InspectCommands {
         @Option(names = "--older-than", converter = DurationConverter.class, paramLabel = "DURATION",
                 description = "Objects no live process uses, unchanged for this long (e.g. 1h).")
         Duration olderThan;
+        @Option(names = "--grace", converter = DurationConverter.class, paramLabel = "DURATION",
+                description = "Spare objects changed within this long (default 5m; 0s spares none for age).")
+        Duration grace = IpcCleaner.Policy.DEFAULT_GRACE;
+        @Option(names = "--with-messages", description = "Also remove queues that hold undelivered messages.")
+        boolean withMessages;
+        @Option(names = "--unproven", description = "Also remove files in /dev/shm that are not proven to be IPC"
+                + " objects (an ipc4j channel or a POSIX semaphore is proof; a plain file is not).")
+        boolean unproven;
+        @Option(names = "--ignore-unexamined", description = "Remove POSIX objects that no examined process holds"
+                + " even when some processes could not be examined (they may hold them: your risk).")
+        boolean ignoreUnexamined;
 
         @Override
-        public Integer call() throws IOException {
-            List<IpcCleaner.Removal> removals = IpcCleaner.clean(ownerDead, olderThan, dryRun);
-            for (IpcCleaner.Removal r : removals) {
-                System.out.printf("%s %s %s%s: %s%n", dryRun ? "would remove" : "removed", r.object().kind().title(),
-                        r.object().id(), r.object().key() == null ? "" : " (key " + r.object().key() + ")", r.reason());
+        public Integer call() {
+            IpcCleaner.Policy policy = new IpcCleaner.Policy(ownerDead || olderThan == null, olderThan, grace,
+                    withMessages, unproven, ignoreUnexamined);
+            IpcCleaner.Outcome outcome = IpcCleaner.clean(policy, dryRun);
+            for (IpcCleaner.Removal r : outcome.removals()) {
+                System.out.printf("%s %s (holds %s): %s%n", dryRun ? "would remove" : "removed", describe(r.object()),
+                        IpcCleaner.holdings(r.object()), r.reason());
             }
-            System.out.println(removals.isEmpty() ? "nothing to remove" : (dryRun ? "would remove " : "removed ")
-                    + removals.size() + " object" + (removals.size() == 1 ? "" : "s"));
-            return 0;
+            for (IpcCleaner.Kept k : outcome.kept()) {
+                System.out.printf("kept %s (holds %s): %s%n", describe(k.object()), IpcCleaner.holdings(k.object()),
+                        k.reason());
+            }
+            for (IpcCleaner.Failure f : outcome.failures()) {
+                System.out.printf("could not remove %s: %s%n", describe(f.object()), f.error().getMessage());
+            }
+            if (!outcome.unexamined().isEmpty()) {
+                System.out.printf("%d live processes could not be examined (%s): POSIX objects they may hold were"
+                        + " kept unless --ignore-unexamined%n", outcome.unexamined().size(),
+                        outcome.unexamined().entrySet().stream().limit(5)
+                                .map(e -> "pid " + e.getKey() + " uid " + e.getValue()).toList());
+            }
+            int n = outcome.removals().size();
+            System.out.println(n == 0 ? "nothing to remove" : (dryRun ? "would remove " : "removed ") + n + " object"
+                    + (n == 1 ? "" : "s"));
+            return outcome.failures().isEmpty() ? 0 : 1;
+        }
+
+        private static String describe(IpcObject o) {
+            return o.kind().title() + " " + o.id() + (o.key() == null ? "" : " (key " + o.key() + ")");
         }
     }
 }

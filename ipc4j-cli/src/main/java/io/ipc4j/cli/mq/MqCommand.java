@@ -160,7 +160,7 @@ public final class MqCommand {
             } else {
                 try (SysVMessageQueue q = address.openSysV()) {
                     SysVQueueStatus s = q.status();
-                    System.out.printf("id            %d%nkey           %s%nmode          %03o%nmessages      %d%n"
+                    System.out.printf("id            %d%nkey           %s%nmode          %04o%nmessages      %d%n"
                                     + "bytes         %d of %d%nlast sender   %s%nlast receiver %s%n", q.id(), s.key(),
                             s.mode(), s.messages(), s.bytes(), s.maxBytes(), pid(s.lastSendPid()),
                             pid(s.lastReceivePid()));

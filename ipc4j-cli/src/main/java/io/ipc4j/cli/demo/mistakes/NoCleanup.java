@@ -24,6 +24,10 @@ import java.util.Set;
 
 /** 6. A process dies holding a queue, a segment, a semaphore and a FIFO: they outlive it. */
 final class NoCleanup implements Mistake {
+    /** The demo's objects were made a moment ago, and its segment is a raw one: it names them itself. */
+    private static final IpcCleaner.Policy JUST_MADE = IpcCleaner.Policy.defaults()
+            .withGrace(java.time.Duration.ZERO).withUnproven(true).withMessages(true)
+            .withIgnoreUnexamined(true);
     @Override
     public String name() {
         return "cleanup";
@@ -67,7 +71,7 @@ final class NoCleanup implements Mistake {
             outcome.wrong().put("left behind", left);
             List<String> removed = new ArrayList<>();
             List<String> others = new ArrayList<>();
-            for (IpcCleaner.Removal r : IpcCleaner.plan(true, null)) {
+            for (IpcCleaner.Removal r : IpcCleaner.plan(JUST_MADE).removals()) {
                 if (mine.contains(r.object().id())) {
                     IpcCleaner.remove(r.object());
                     removed.add(r.object().kind().title() + " " + r.object().id() + ": " + r.reason());
