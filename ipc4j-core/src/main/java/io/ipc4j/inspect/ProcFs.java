@@ -70,13 +70,18 @@ final class ProcFs {
         return read(Path.of("/proc/" + pid + "/cmdline")).map(s -> s.replace('\0', ' ').strip()).orElse("");
     }
 
-    /** fd number -> link target for {@code pid}; throws if the directory cannot be read (permission). */
+    /**
+     * fd number -> link target for {@code pid}; throws AccessDeniedException if the directory or the links
+     * cannot be read (another user's process; in some containers, pid 1 even for root).
+     */
     static List<String[]> descriptors(int pid) throws IOException {
         List<String[]> fds = new ArrayList<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             for (Path p : entries.toList()) {
                 try {
                     fds.add(new String[] {p.getFileName().toString(), Files.readSymbolicLink(p).toString()});
+                } catch (java.nio.file.AccessDeniedException denied) {
+                    throw denied;
                 } catch (IOException gone) {
                     // closed while we looked
                 }

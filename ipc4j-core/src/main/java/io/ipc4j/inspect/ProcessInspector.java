@@ -45,11 +45,15 @@ public final class ProcessInspector {
                 fds.add(classify(pid, Integer.parseInt(fd[0]), fd[1], holders, sockets));
             }
         } catch (AccessDeniedException e) {
-            problem = "its descriptors cannot be read: permission denied (another user's process; run as root)";
+            problem = "its descriptors cannot be read: permission denied (another user's process, or one this"
+                    + " process may not trace even as root; run as root or as its user)";
         } catch (NoSuchFileException e) {
             problem = "it exited while being inspected";
         }
         List<MappingInfo> mappings = mappings(pid);
+        if (problem == null && ProcFs.read(Path.of("/proc/" + pid + "/maps")).isEmpty() && ProcFs.alive(pid)) {
+            problem = "its memory mappings cannot be read: permission denied (run as root or as its user)";
+        }
         return new ProcessReport(pid, ProcFs.command(pid), fds, mappings, problem);
     }
 

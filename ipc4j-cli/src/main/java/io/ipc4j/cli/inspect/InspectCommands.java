@@ -32,7 +32,8 @@ public final class InspectCommands {
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
-            description = "What IPC a process uses: each descriptor classified, peers, shared mappings.")
+            description = {"What IPC a process uses: each descriptor classified, peers, shared mappings.",
+                "Exit status: 0, or 1 if the process could not be fully examined (the reason is printed)."})
     public static final class Inspect implements Callable<Integer> {
         @Parameters(paramLabel = "PID")
         int pid;
@@ -42,13 +43,15 @@ public final class InspectCommands {
         @Override
         public Integer call() throws IOException {
             ProcessReport r = ProcessInspector.inspect(pid);
+            int status = r.problem() == null ? 0 : 1;
             if (json) {
                 System.out.println(GSON.toJson(r));
-                return 0;
+                return status;
             }
             System.out.printf("pid %d: %s%n", r.pid(), r.command());
             if (r.problem() != null) {
                 System.out.println("  " + r.problem());
+                System.err.println("ipc4j inspect: pid " + pid + " could not be fully examined: " + r.problem());
             }
             System.out.printf("%n  %4s  %-20s %s%n", "fd", "kind", "what (other processes holding it)");
             for (FdInfo fd : r.descriptors()) {
@@ -61,7 +64,7 @@ public final class InspectCommands {
                     System.out.printf("  %-24s %-40s %10d bytes %s%n", m.kind(), m.name(), m.bytes(), m.perms());
                 }
             }
-            return 0;
+            return status;
         }
     }
 
