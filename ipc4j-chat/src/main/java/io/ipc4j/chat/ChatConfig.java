@@ -1,5 +1,8 @@
 package io.ipc4j.chat;
 
+import io.ipc4j.socket.UserRuntimeDirectory;
+
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -17,10 +20,17 @@ import java.nio.file.Path;
  */
 public record ChatConfig(Path socket, int socketMode, Path logDirectory, boolean fsync, int maxLine,
                          int outboundLimit, double ratePerSecond, int burst, int historyOnJoin) {
-    /** The default socket: $XDG_RUNTIME_DIR/ipc4j-chat.sock, else /tmp/ipc4j-chat.sock. */
-    public static Path defaultSocket() {
-        String runtime = System.getenv("XDG_RUNTIME_DIR");
-        return Path.of(runtime != null && !runtime.isBlank() ? runtime : "/tmp", "ipc4j-chat.sock");
+    /**
+     * The default socket: ipc4j-chat.sock in this user's verified private directory ($XDG_RUNTIME_DIR, else
+     * /tmp/ipc4j-UID, mode 0700): a path in /tmp itself could be taken first by another user's impostor.
+     */
+    public static Path defaultSocket() throws IOException {
+        return UserRuntimeDirectory.get().resolve("ipc4j-chat.sock");
+    }
+
+    /** Whether the socket's group may connect, and so read the log (0750/0640 instead of 0700/0600). */
+    public boolean groupAccess() {
+        return (socketMode & 0070) != 0;
     }
 
     /** Defaults: mode 0600, no fsync, 4 KiB lines, 1 MiB outbound queue, 20 messages/s with bursts of 40, 20 on join. */

@@ -7,10 +7,14 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -18,7 +22,8 @@ import java.util.zip.CRC32C;
 /**
  * The chat's crash-safe log: memory-mapped segment files ({@code chat-000000.log}, ...) of records
  * {@code [u32 length][u32 CRC32C of the payload][payload: i64 millis, u16 nick length, nick, text]}, little
- * endian, after a 16-byte segment header ({@code IPC4JCHT}, version 1). A length of 0 marks the end.
+ * endian, after a 16-byte segment header ({@code IPC4JCHT}, version 1). A length of 0 followed only by zeros
+ * marks the end.
  *
  * <h2>Durability contract</h2>
  * {@link #append} copies the record into the mapping before the server broadcasts it, so a message any
@@ -26,10 +31,18 @@ import java.util.zip.CRC32C;
  * kernel writes the pages back. A power cut can lose what was not yet written back, unless the log runs with
  * {@code fsync}, which forces every record to disk before it is broadcast (and costs a disk flush each).
  *
+ * <h2>Privacy</h2>
+ * The directory is mode 0700 and its files 0600 (0750 and 0640 when the group may read: {@code groupReadable}),
+ * whatever the umask; an existing directory more open than that, or another user's, is refused with the
+ * command that fixes it. Only the directory's last level is created.
+ *
  * <h2>Recovery</h2>
- * {@link #open} reads every segment in order and stops at the first torn (length beyond the segment) or
- * corrupt (CRC mismatch) record: the rest of that segment is zeroed and later segments are deleted, and
- * {@link #recovery()} says what was cut. Not thread-safe: the server's loop thread owns it.
+ * {@link #open} reads every segment in order. A damaged stretch (a torn or corrupt record, or bytes that are
+ * no record) is skipped: reading resumes at the next valid record (a length that fits and a matching CRC),
+ * so every intact record after damage is kept. Each skip is reported with its segment and offset in
+ * {@link #recovery()}. Damage at a segment's end (nothing valid after it) is zeroed there; a segment cut
+ * short (a truncated file) is extended with zeros to its full size. Not thread-safe: the server's loop
+ * thread owns it.
  */
 public final class ChatLog implements AutoCloseable {
     static final long SEGMENT_BYTES = 16L << 20;
@@ -37,9 +50,11 @@ public final class ChatLog implements AutoCloseable {
     private static final byte[] MAGIC = "IPC4JCHT".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
     private static final int MAX_PAYLOAD = 64 * 1024;
+    private static final int MIN_PAYLOAD = 10;
 
     private final Path directory;
     private final boolean fsync;
+    private final Set<PosixFilePermission> fileMode;
     private final CRC32C crc = new CRC32C();
     private FileChannel channel;
     private MappedByteBuffer map;
@@ -47,23 +62,37 @@ public final class ChatLog implements AutoCloseable {
     private long records;
     private String recovery = "empty log";
 
-    private ChatLog(Path directory, boolean fsync) {
+    /**
+     * What a log holds: its intact records, and each stretch of damage skipped to reach them.
+     *
+     * @param records every intact record, in order.
+     * @param damage  one line per skip: segment, offset, length, and what was wrong; empty if none.
+     */
+    public record Contents(List<ChatRecord> records, List<String> damage) {
+    }
+
+    private ChatLog(Path directory, boolean fsync, boolean groupReadable) {
         this.directory = directory;
         this.fsync = fsync;
+        this.fileMode = PosixFilePermissions.fromString(groupReadable ? "rw-r-----" : "rw-------");
     }
 
     /**
-     * Opens (creating) the log in {@code directory}, recovers it, and hands every intact record to
-     * {@code replay} in order.
+     * Opens (creating its last level) the log in {@code directory}, recovers it, and hands every intact record
+     * to {@code replay} in order.
+     *
+     * @param groupReadable let the directory's group read the log (0750/0640 instead of 0700/0600).
+     * @throws IOException if the directory is more open than that, another user's, or its parent is missing.
      */
-    public static ChatLog open(Path directory, boolean fsync, Consumer<ChatRecord> replay) throws IOException {
-        Files.createDirectories(directory);
-        ChatLog log = new ChatLog(directory, fsync);
+    public static ChatLog open(Path directory, boolean fsync, boolean groupReadable, Consumer<ChatRecord> replay)
+            throws IOException {
+        PrivateDirectory.prepare(directory, groupReadable, "chat log directory", "--group");
+        ChatLog log = new ChatLog(directory, fsync, groupReadable);
         log.recover(replay);
         return log;
     }
 
-    /** What recovery found: records read, and what it cut. */
+    /** What recovery found: records read, and every stretch of damage it skipped. */
     public String recovery() {
         return recovery;
     }
@@ -101,74 +130,116 @@ public final class ChatLog implements AutoCloseable {
     }
 
     private void recover(Consumer<ChatRecord> replay) throws IOException {
-        List<Path> segments = segments(directory);
-        long intact = 0;
-        String cut = null;
-        for (int i = 0; i < segments.size(); i++) {
-            int number = number(segments.get(i));
-            openSegment(number, false);
-            String problem = readSegment(segments.get(i), replay);
-            intact = records;
-            if (problem != null) {
-                cut = problem;
-                for (Path later : segments.subList(i + 1, segments.size())) {
-                    Files.delete(later);
-                    cut += "; deleted later segment " + later.getFileName();
-                }
-                break;
+        List<String> damage = new ArrayList<>();
+        for (Path file : segments(directory)) {
+            long size = Files.size(file);
+            if (size < SEGMENT_BYTES && size >= HEADER) {
+                damage.add(file.getFileName() + " was " + size + " bytes, cut short of " + SEGMENT_BYTES
+                        + ": extended with zeros (anything past byte " + size + " was lost)");
             }
+            openSegment(number(file), false);
+            Scan scan = scan(map, crc, file.getFileName().toString(), r -> {
+                records++;
+                replay.accept(r);
+            });
+            damage.addAll(scan.damage());
+            if (scan.damagedTail()) {
+                zeroFrom(scan.end());
+            }
+            map.position(scan.end());
         }
         if (map == null) {
             startSegment(0);
         }
-        recovery = intact + " records recovered" + (cut == null ? "" : "; " + cut);
+        recovery = records + " records recovered" + (damage.isEmpty() ? "" : "; " + String.join("; ", damage));
     }
 
-    /** Reads records from the current mapping; returns what was cut, or null if the segment ended cleanly. */
-    private String readSegment(Path file, Consumer<ChatRecord> replay) {
-        Scan scan = scan(map, crc, r -> {
-            records++;
-            replay.accept(r);
-        });
-        if (scan.problem() != null) {
-            zeroFrom(scan.end());
-        }
-        map.position(scan.end());
-        return scan.problem() == null ? null
-                : scan.problem() + " at byte " + scan.end() + " of " + file.getFileName() + ": truncated there";
+    /**
+     * Where a segment's intact records end, each stretch of damage skipped, and whether the segment ends in
+     * damage (zeroed by a writer).
+     */
+    private record Scan(int end, List<String> damage, boolean damagedTail) {
     }
 
-    /** Where a segment's intact records end, and why there (null: at the end marker or the segment's end). */
-    private record Scan(int end, String problem) {
-    }
-
-    /** Hands every intact record of segment {@code m} to {@code each}, in order, up to the first bad one. */
-    private static Scan scan(ByteBuffer m, CRC32C crc, Consumer<ChatRecord> each) {
+    /** Hands every intact record of segment {@code m} to {@code each}, in order, skipping damage. */
+    private static Scan scan(ByteBuffer m, CRC32C crc, String name, Consumer<ChatRecord> each) {
+        List<String> damage = new ArrayList<>();
         int at = HEADER;
+        int end = HEADER;
         while (at + 8 <= m.capacity()) {
-            int length = m.getInt(at);
-            if (length == 0) {
-                break;
+            String problem = problemAt(m, crc, at);
+            if (problem == null) {
+                each.accept(record(m, at));
+                at += 8 + m.getInt(at);
+                end = at;
+                continue;
             }
-            if (length < 10 || length > MAX_PAYLOAD || at + 8 + length > m.capacity()) {
-                return new Scan(at, "torn record (length " + length + ")");
+            if (m.getInt(at) == 0 && zerosFrom(m, at)) {
+                return new Scan(end, damage, false);
             }
-            crc.reset();
-            crc.update(m.slice(at + 8, length));
-            if ((int) crc.getValue() != m.getInt(at + 4)) {
-                return new Scan(at, "corrupt record (CRC mismatch)");
+            int next = nextValid(m, crc, at + 1);
+            if (next < 0) {
+                damage.add(name + ": damage from byte " + at + " to the segment's end (" + problem + "); zeroed"
+                        + " there");
+                return new Scan(end, damage, true);
             }
-            long millis = m.getLong(at + 8);
-            int nickLength = Short.toUnsignedInt(m.getShort(at + 16));
-            byte[] nick = new byte[nickLength];
-            m.get(at + 18, nick);
-            byte[] text = new byte[length - 10 - nickLength];
-            m.get(at + 18 + nickLength, text);
-            each.accept(new ChatRecord(millis, new String(nick, StandardCharsets.UTF_8),
-                    new String(text, StandardCharsets.UTF_8)));
-            at += 8 + length;
+            damage.add(name + ": skipped " + (next - at) + " damaged bytes at byte " + at + " (" + problem
+                    + "); resumed at byte " + next);
+            at = next;
         }
-        return new Scan(at, null);
+        return new Scan(end, damage, false);
+    }
+
+    /** Why the bytes at {@code at} are not a valid record, or null if they are one. */
+    private static String problemAt(ByteBuffer m, CRC32C crc, int at) {
+        int length = m.getInt(at);
+        if (length < MIN_PAYLOAD || length > MAX_PAYLOAD || at + 8L + length > m.capacity()) {
+            return "torn record (length " + length + ")";
+        }
+        crc.reset();
+        crc.update(m.slice(at + 8, length));
+        if ((int) crc.getValue() != m.getInt(at + 4)) {
+            return "corrupt record (CRC mismatch)";
+        }
+        int nickLength = Short.toUnsignedInt(m.getShort(at + 16));
+        return nickLength > length - MIN_PAYLOAD ? "corrupt record (nick length " + nickLength + ")" : null;
+    }
+
+    /** The first offset from {@code from} on where a valid record starts, or -1. */
+    private static int nextValid(ByteBuffer m, CRC32C crc, int from) {
+        for (int at = from; at + 8 + MIN_PAYLOAD <= m.capacity(); at++) {
+            int length = m.getInt(at);
+            if (length >= MIN_PAYLOAD && length <= MAX_PAYLOAD && problemAt(m, crc, at) == null) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean zerosFrom(ByteBuffer m, int at) {
+        int i = at;
+        for (; i + 8 <= m.capacity(); i += 8) {
+            if (m.getLong(i) != 0) {
+                return false;
+            }
+        }
+        for (; i < m.capacity(); i++) {
+            if (m.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ChatRecord record(ByteBuffer m, int at) {
+        int length = m.getInt(at);
+        long millis = m.getLong(at + 8);
+        int nickLength = Short.toUnsignedInt(m.getShort(at + 16));
+        byte[] nick = new byte[nickLength];
+        m.get(at + 18, nick);
+        byte[] text = new byte[length - MIN_PAYLOAD - nickLength];
+        m.get(at + 18 + nickLength, text);
+        return new ChatRecord(millis, new String(nick, StandardCharsets.UTF_8), new String(text, StandardCharsets.UTF_8));
     }
 
     private void zeroFrom(int at) {
@@ -189,23 +260,34 @@ public final class ChatLog implements AutoCloseable {
     private void openSegment(int number, boolean create) throws IOException {
         closeMapping();
         Path file = directory.resolve(String.format("chat-%06d.log", number));
-        channel = create ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE) : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (create) {
-            channel.truncate(0);
-            channel.write(ByteBuffer.allocate(1), SEGMENT_BYTES - 1); // sparse: zeros until written
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(fileMode));
+            Files.setPosixFilePermissions(file, fileMode); // whatever the umask took away or left
+        } else {
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
-        if (channel.size() != SEGMENT_BYTES) {
-            throw new IOException(file + " is " + channel.size() + " bytes, not a chat log segment of " + SEGMENT_BYTES);
+        long size = channel.size();
+        if (size > SEGMENT_BYTES || (!create && size < HEADER)) {
+            throw new IOException(file + " is " + size + " bytes: not a chat log segment (" + SEGMENT_BYTES
+                    + " bytes with a " + HEADER + "-byte header); move it out of the log directory");
+        }
+        if (size < SEGMENT_BYTES) {
+            channel.write(ByteBuffer.allocate(1), SEGMENT_BYTES - 1); // sparse: zeros until written
         }
         map = channel.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES);
         map.order(ByteOrder.LITTLE_ENDIAN);
-        byte[] magic = new byte[8];
-        map.get(0, magic);
-        if (!create && (!java.util.Arrays.equals(magic, MAGIC) || map.getInt(8) != VERSION)) {
-            throw new IOException(file + " is not an ipc4j chat log segment (bad magic or version)");
+        if (!create && !validHeader(map)) {
+            throw new IOException(file + " is not an ipc4j chat log segment (bad magic or version); move it out of"
+                    + " the log directory");
         }
         segment = number;
+    }
+
+    private static boolean validHeader(ByteBuffer m) {
+        byte[] magic = new byte[8];
+        m.get(0, magic);
+        return java.util.Arrays.equals(magic, MAGIC) && m.getInt(8) == VERSION;
     }
 
     static List<Path> segments(Path directory) throws IOException {
@@ -219,19 +301,37 @@ public final class ChatLog implements AutoCloseable {
         return Integer.parseInt(name.substring(5, 11));
     }
 
-    /** Every intact record of the log in {@code directory}, read-only (for {@code ipc4j chat log}). */
-    public static List<ChatRecord> read(Path directory) throws IOException {
+    /**
+     * Every intact record of the log in {@code directory}, read-only (for {@code ipc4j chat log}), and every
+     * stretch of damage skipped. Changes nothing on disk.
+     *
+     * @throws NoSuchFileException if there is no such directory.
+     */
+    public static Contents read(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new NoSuchFileException(directory.toString(), null, "no chat log directory there");
+        }
         List<ChatRecord> out = new ArrayList<>();
+        List<String> damage = new ArrayList<>();
         for (Path file : segments(directory)) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                if (ch.size() < HEADER) {
+                    damage.add(file.getFileName() + ": only " + ch.size() + " bytes, no segment header");
+                    continue;
+                }
                 MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
                 m.order(ByteOrder.LITTLE_ENDIAN);
-                if (scan(m, new CRC32C(), out::add).problem() != null) {
-                    break;
+                if (!validHeader(m)) {
+                    damage.add(file.getFileName() + ": not a chat log segment (bad magic or version)");
+                    continue;
                 }
+                if (ch.size() < SEGMENT_BYTES) {
+                    damage.add(file.getFileName() + ": cut short at " + ch.size() + " bytes of " + SEGMENT_BYTES);
+                }
+                damage.addAll(scan(m, new CRC32C(), file.getFileName().toString(), out::add).damage());
             }
         }
-        return out;
+        return new Contents(out, damage);
     }
 
     private void closeMapping() throws IOException {

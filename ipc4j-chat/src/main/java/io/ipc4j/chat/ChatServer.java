@@ -72,7 +72,7 @@ public final class ChatServer implements AutoCloseable {
     /** Recovers the log, binds the socket and starts serving on a thread of its own. */
     public static ChatServer start(ChatConfig config) throws IOException {
         ArrayDeque<ChatRecord> recovered = new ArrayDeque<>();
-        ChatLog log = ChatLog.open(config.logDirectory(), config.fsync(), r -> {
+        ChatLog log = ChatLog.open(config.logDirectory(), config.fsync(), config.groupAccess(), r -> {
             recovered.add(r);
             if (recovered.size() > HISTORY_KEPT) {
                 recovered.removeFirst();

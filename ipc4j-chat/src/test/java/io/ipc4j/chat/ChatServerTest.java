@@ -94,7 +94,7 @@ class ChatServerTest {
             assertTrue(alice.next(l -> l.startsWith("[")).endsWith("] * carol waves"));
         }
         assertEquals(List.of("hello everyone", "\u0001ACTION waves"),
-                ChatLog.read(logDir).stream().map(ChatRecord::text).toList(), "public messages only are logged");
+                ChatLog.read(logDir).records().stream().map(ChatRecord::text).toList(), "public messages only are logged");
     }
 
     @Test
@@ -175,7 +175,7 @@ class ChatServerTest {
         server.close();
         Files.deleteIfExists(socket); // what SIGKILL left; the next server would replace it anyway
         String recovery = start("0", "1048576");
-        List<ChatRecord> logged = ChatLog.read(logDir);
+        List<ChatRecord> logged = ChatLog.read(logDir).records();
         assertTrue(logged.size() >= seen.size(), recovery);
         for (int i = 0; i < seen.size(); i++) {
             assertEquals(seen.get(i), logged.get(i).line(), "record " + i);
@@ -195,8 +195,8 @@ class ChatServerTest {
             ch.write(java.nio.ByteBuffer.wrap(torn), end);
         }
         String cut = start("0", "1048576");
-        assertEquals(logged.size() + " records recovered; corrupt record (CRC mismatch) at byte " + end
-                + " of chat-000000.log: truncated there", cut);
+        assertEquals(logged.size() + " records recovered; chat-000000.log: damage from byte " + end
+                + " to the segment's end (corrupt record (CRC mismatch)); zeroed there", cut);
         try (LineClient late = LineClient.join(socket, "late")) {
             late.send("/history 1");
             String last = null;

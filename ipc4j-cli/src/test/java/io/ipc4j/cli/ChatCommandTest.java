@@ -70,6 +70,60 @@ class ChatCommandTest {
         }
     }
 
+    @Test
+    void joinRefusesAServerThatRunsAsAnotherUser() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return; // the test must be two users: nobody squats, root joins
+        }
+        // #16.5: nobody created the socket path first; root's chat join connected and nobody logged its lines
+        Path shared = Path.of("/tmp", "ipc4j-squat-" + ProcessHandle.current().pid());
+        Files.createDirectory(shared);
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = shared.resolve("ipc4j-chat.sock");
+        try (ChildJvm.Running impostor = ChildJvm.of(ImpostorServer.class, socket.toString()).asNobody().start()) {
+            impostor.awaitLine("listening"::equals, ChildJvm.DEFAULT_TIMEOUT);
+            ChildJvm.Result join = ChildJvm.of(Ipc4j.class, "chat", "join", "--socket", socket.toString(), "--nick",
+                    "root").run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(1, join.status().code(), join.describe());
+            assertEquals("ipc4j: the server on " + socket + " runs as uid 65534, not as you (uid 0): it may be an"
+                    + " impostor that reads what you type. If you trust it, pass --allow-uid 65534",
+                    join.stderr().strip());
+            ChildJvm.Result heard = impostor.finish(ChildJvm.DEFAULT_TIMEOUT);
+            assertFalse(heard.stdout().contains("heard: root"), "the nick was never sent: " + heard.describe());
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(shared);
+        }
+    }
+
+    @Test
+    void chatLogWarnsAboutDamageAndExitsNonZero() throws Exception {
+        // #16.8: chat log printed up to the damage and exited 0
+        Path log = LEAKS.scratch().resolve("log");
+        Files.createDirectory(log);
+        try {
+            byte[] segment = new byte[1 << 16];
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(segment).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.put("IPC4JCHT".getBytes(StandardCharsets.US_ASCII)).putInt(1).putInt(0);
+            b.putInt(0xfffff).putInt(0); // a torn record: a length no record has
+            Files.write(log.resolve("chat-000000.log"), segment);
+            ChildJvm.Result printed = ChildJvm.of(Ipc4j.class, "chat", "log", log.toString())
+                    .run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(1, printed.status().code(), printed.describe());
+            assertTrue(printed.stderr().contains("ipc4j chat log: damage in " + log + ": chat-000000.log: cut short"
+                    + " at 65536 bytes of 16777216"), printed.describe());
+            assertTrue(printed.stderr().contains("chat-000000.log: damage from byte 16 to the segment's end (torn"
+                    + " record (length 1048575))"), printed.describe());
+            ChildJvm.Result missing = ChildJvm.of(Ipc4j.class, "chat", "log", "/missing-ipc4j-log")
+                    .run(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(1, missing.status().code(), missing.describe());
+            assertEquals("ipc4j: /missing-ipc4j-log: no chat log directory there", missing.stderr().strip());
+        } finally {
+            Files.deleteIfExists(log.resolve("chat-000000.log"));
+            Files.delete(log);
+        }
+    }
+
     private static SocketChannel open(Path socket) throws java.io.IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));

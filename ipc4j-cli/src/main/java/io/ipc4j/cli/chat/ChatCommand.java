@@ -29,13 +29,14 @@ public final class ChatCommand {
     @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve until TERM or INT.")
     public static final class Serve implements Callable<Integer> {
         @Option(names = "--socket", description = "Unix socket (default $XDG_RUNTIME_DIR/ipc4j-chat.sock, else"
-                + " /tmp/ipc4j-chat.sock).")
+                + " /tmp/ipc4j-UID/ipc4j-chat.sock).")
         private Path socket;
 
         @Option(names = "--log", defaultValue = "ipc4j-chat-log", description = "Log directory (default ./ipc4j-chat-log).")
         private Path log;
 
-        @Option(names = "--group", description = "Let the socket's group connect too (mode 0660 instead of 0600).")
+        @Option(names = "--group", description = "Let the socket's group connect and read the log too (socket 0660,"
+                + " log 0750/0640, instead of 0600 and 0700/0600).")
         private boolean group;
 
         @Option(names = "--fsync", description = "Force each message to disk before broadcasting it.")
@@ -64,7 +65,8 @@ public final class ChatCommand {
     /** {@code ipc4j chat log DIR [--follow]}. */
     @Command(name = "log", mixinStandardHelpOptions = true, description = "Print a chat log as text.")
     public static final class Log implements Callable<Integer> {
-        @Parameters(index = "0", description = "The log directory.")
+        @Parameters(index = "0", description = "The log directory. Exit status 1 if it has damage (each stretch"
+                + " skipped is reported on stderr; every intact record is printed).")
         private Path directory;
 
         @Option(names = {"-f", "--follow"}, description = "Keep printing new messages as they are logged.")
@@ -73,14 +75,20 @@ public final class ChatCommand {
         @Override
         public Integer call() throws Exception {
             int printed = 0;
+            int warned = 0;
             while (true) {
-                List<ChatRecord> records = ChatLog.read(directory);
+                ChatLog.Contents log = ChatLog.read(directory);
+                List<ChatRecord> records = log.records();
                 for (ChatRecord r : records.subList(Math.min(printed, records.size()), records.size())) {
                     System.out.println("[" + STAMP.format(Instant.ofEpochMilli(r.millis())) + "] " + r.line());
                 }
                 printed = Math.max(printed, records.size());
+                for (String damage : log.damage().subList(Math.min(warned, log.damage().size()), log.damage().size())) {
+                    System.err.println("ipc4j chat log: damage in " + directory + ": " + damage);
+                }
+                warned = Math.max(warned, log.damage().size());
                 if (!follow) {
-                    return 0;
+                    return log.damage().isEmpty() ? 0 : 1;
                 }
                 System.out.flush();
                 Thread.sleep(200);

@@ -1,6 +1,9 @@
 package io.ipc4j.cli.chat;
 
 import io.ipc4j.chat.ChatConfig;
+import io.ipc4j.socket.StreamSocket;
+import io.ipc4j.socket.UnixEndpoint;
+import io.ipc4j.socket.UserRuntimeDirectory;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -17,12 +20,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -36,10 +36,15 @@ import java.util.function.Consumer;
 @Command(name = "join", mixinStandardHelpOptions = true, description = "Join a chat from this terminal.")
 public final class ChatJoin implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     @Option(names = "--socket", description = "The server's socket (default $XDG_RUNTIME_DIR/ipc4j-chat.sock,"
-            + " else /tmp/ipc4j-chat.sock).")
+            + " else /tmp/ipc4j-UID/ipc4j-chat.sock).")
     private Path socket;
+
+    @Option(names = "--allow-uid", paramLabel = "UID", description = "Also accept a server running as this user"
+            + " (by default only a server running as you is accepted: another user's could be an impostor).")
+    private Integer allowUid;
 
     @Option(names = "--nick", description = "Your nick (else the server asks).")
     private String nick;
@@ -47,11 +52,15 @@ public final class ChatJoin implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path path = socket != null ? socket : ChatConfig.defaultSocket();
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(path));
-        OutputStream out = Channels.newOutputStream(channel);
-        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                StandardCharsets.UTF_8));
+        StreamSocket channel = StreamSocket.connect(UnixEndpoint.path(path), CONNECT_TIMEOUT);
+        try {
+            checkServerUser(channel, path);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        OutputStream out = channel.outputStream();
+        BufferedReader in = new BufferedReader(new InputStreamReader(channel.inputStream(), StandardCharsets.UTF_8));
         if (nick != null) {
             send(out, nick);
         }
@@ -61,6 +70,20 @@ public final class ChatJoin implements Callable<Integer> {
             return interactive ? interactive(terminal, in, out) : plain(in, out);
         } finally {
             channel.close();
+        }
+    }
+
+    /**
+     * Refuses a server that runs as another user (SO_PEERCRED), unless {@code --allow-uid} names it: in a shared
+     * directory such as /tmp, another user can create the socket first and read everything typed into it.
+     */
+    private void checkServerUser(StreamSocket channel, Path path) throws IOException {
+        int server = channel.peerCredentials().uid();
+        int self = UserRuntimeDirectory.currentUid();
+        if (server != self && (allowUid == null || allowUid != server)) {
+            throw new IOException("the server on " + path + " runs as uid " + server + ", not as you (uid " + self
+                    + "): it may be an impostor that reads what you type. If you trust it, pass --allow-uid "
+                    + server);
         }
     }
 
