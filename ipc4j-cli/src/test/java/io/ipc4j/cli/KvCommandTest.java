@@ -15,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code ipc4j kv serve} as a user runs it: redis-cli talks to it, TERM stops it and removes the socket. */
 class KvCommandTest {
@@ -40,6 +41,51 @@ class KvCommandTest {
             assertEquals(List.of("ipc4j-kv listening on " + socket + " (pid " + server.pid() + "); redis-cli -s "
                     + socket, "ipc4j-kv stopped; socket file removed"), result.stdoutLines());
             assertFalse(Files.exists(socket), "TERM removes the socket file");
+        }
+    }
+
+    private static String redisCli(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("redis-cli", "--no-auth-warning"));
+        command.addAll(List.of(args));
+        Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, cli.waitFor(), out);
+        return out;
+    }
+
+    private static int tcpPort(ChildJvm.Running server, Path socket) throws Exception {
+        String line = server.awaitLine(l -> l.startsWith("ipc4j-kv listening on " + socket), ChildJvm.DEFAULT_TIMEOUT);
+        return Integer.parseInt(line.replaceAll(".* and tcp port (\\d+) .*", "$1"));
+    }
+
+    @Test
+    void tcpIsRefusedInProtectedModeAndAPasswordGuardsEveryCommand() throws Exception {
+        // #16.6: --tcp bypassed the 0600 socket: any local user could read root's keys and SHUTDOWN the server
+        Path socket = LEAKS.scratch().resolve("kv.sock");
+        try (ChildJvm.Running server = ChildJvm.of(Ipc4j.class, "kv", "serve", "--socket", socket.toString(),
+                "--tcp", "0.0.0.0:0").start()) {
+            int port = tcpPort(server, socket);
+            assertTrue(redisCli("-p", String.valueOf(port), "SHUTDOWN").startsWith("DENIED ipc4j-kv is running in"
+                    + " protected mode: TCP clients are refused while no password is set, loopback included"));
+            assertEquals("PONG", redisCli("-s", socket.toString(), "PING"), "the Unix socket is its own guard");
+            Signals.send(server.pid(), Signal.TERM);
+            ChildJvm.Result result = server.finish(ChildJvm.DEFAULT_TIMEOUT);
+            assertTrue(result.stderr().startsWith("ipc4j-kv: WARNING: listening on /0.0.0.0:0, beyond loopback:"
+                    + " anyone who can reach this machine on any of its addresses can connect."), result.describe());
+        }
+        try (ChildJvm.Running server = ChildJvm.of(Ipc4j.class, "kv", "serve", "--socket", socket.toString(),
+                "--tcp", "127.0.0.1:0", "--requirepass", "s3cret").start()) {
+            String port = String.valueOf(tcpPort(server, socket));
+            assertEquals("NOAUTH Authentication required.", redisCli("-p", port, "SHUTDOWN"));
+            assertEquals("NOAUTH Authentication required.", redisCli("-s", socket.toString(), "GET", "k"));
+            assertEquals("WRONGPASS invalid username-password pair or user is disabled.",
+                    redisCli("-p", port, "AUTH", "guess"));
+            assertEquals("OK", redisCli("-a", "s3cret", "-p", port, "SET", "k", "v"));
+            assertEquals("v", redisCli("-a", "s3cret", "-s", socket.toString(), "GET", "k"));
+            assertEquals("OK", redisCli("-p", port, "AUTH", "default", "s3cret"));
+            assertTrue(server.process().isAlive(), "nobody without the password stopped it");
+            Signals.send(server.pid(), Signal.TERM);
+            assertEquals(143, server.finish(ChildJvm.DEFAULT_TIMEOUT).status().code());
         }
     }
 }

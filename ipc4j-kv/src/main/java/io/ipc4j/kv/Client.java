@@ -31,6 +31,8 @@ final class Client {
     /** Reading is paused until the queued replies drain below the pause threshold. */
     boolean paused;
     boolean closed;
+    /** False until AUTH succeeds, when a password is set. */
+    boolean authenticated;
     /** What {@link #queryBytes()} was when last added to the server's total. */
     long accountedQueryBytes;
 
@@ -40,6 +42,7 @@ final class Client {
         this.address = address;
         this.parser = new RespParser(config.maxBulk(), config.maxMultibulk());
         this.call = new Call(server, this, reply);
+        this.authenticated = config.password() == null;
     }
 
     /**

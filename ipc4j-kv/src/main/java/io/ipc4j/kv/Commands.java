@@ -17,6 +17,8 @@ final class Commands {
     static final int DENYOOM = 4;
     static final int FAST = 8;
     static final int ADMIN = 16;
+    /** Allowed before AUTH when a password is set (AUTH, HELLO, QUIT), as Redis's no-auth flag. */
+    static final int NO_AUTH = 32;
 
     @FunctionalInterface
     interface Handler {
@@ -40,6 +42,9 @@ final class Commands {
             }
             if ((flags & FAST) != 0) {
                 names.add("fast");
+            }
+            if ((flags & NO_AUTH) != 0) {
+                names.add("no_auth");
             }
             return names;
         }
@@ -83,6 +88,10 @@ final class Commands {
         c.client.lastCommand = command.name();
         if (command.arity() > 0 ? args.length != command.arity() : args.length < -command.arity()) {
             c.reply.error("ERR wrong number of arguments for '" + command.name() + "' command");
+            return;
+        }
+        if (!c.client.authenticated && (command.flags() & NO_AUTH) == 0) {
+            c.reply.error("NOAUTH Authentication required.");
             return;
         }
         KvConfig config = c.server.config;

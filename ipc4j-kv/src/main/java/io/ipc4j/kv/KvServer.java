@@ -43,6 +43,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class KvServer implements AutoCloseable {
     static final String VERSION = "7.0.0";
+    /**
+     * Refusal of a TCP client in protected mode. Unlike Redis, loopback clients are refused too: on a shared
+     * machine any local user can reach loopback, while the Unix socket's file mode keeps them out.
+     */
+    static final String PROTECTED = "-DENIED ipc4j-kv is running in protected mode: TCP clients are refused while"
+            + " no password is set, loopback included, since any local user can reach it. Connect through the Unix"
+            + " socket (its file mode is the access control), or restart with --requirepass PASSWORD (clients then"
+            + " AUTH), or with --protected-mode no if every user of this machine may read and change the data.\r\n";
     private static final long DRAIN_MILLIS = 5_000;
 
     final KvConfig config;
@@ -290,7 +298,11 @@ public final class KvServer implements AutoCloseable {
                 }
                 connectionsReceived.incrementAndGet();
                 if (clients.size() >= config.maxClients()) {
-                    refuse(channel);
+                    refuse(channel, "-ERR max number of clients reached\r\n");
+                    continue;
+                }
+                if (listener == tcp && config.password() == null && config.protectedMode()) {
+                    refuse(channel, PROTECTED);
                     continue;
                 }
                 Loop target = loops.get(nextLoop++ % loops.size());
@@ -303,12 +315,11 @@ public final class KvServer implements AutoCloseable {
             }
         }
 
-        private void refuse(SocketChannel channel) {
+        private void refuse(SocketChannel channel, String reply) {
             rejectedConnections.incrementAndGet();
             try (channel) {
                 channel.configureBlocking(true);
-                channel.write(ByteBuffer.wrap("-ERR max number of clients reached\r\n"
-                        .getBytes(StandardCharsets.US_ASCII)));
+                channel.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.US_ASCII)));
             } catch (IOException ignored) {
                 // the refused client is gone already
             }

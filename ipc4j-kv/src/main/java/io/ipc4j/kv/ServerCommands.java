@@ -9,6 +9,7 @@ import java.util.Map;
 
 import static io.ipc4j.kv.Commands.ADMIN;
 import static io.ipc4j.kv.Commands.FAST;
+import static io.ipc4j.kv.Commands.NO_AUTH;
 import static io.ipc4j.kv.Commands.add;
 
 /** Connection and server commands: PING, ECHO, INFO, CLIENT, COMMAND, HELLO, SELECT, QUIT, RESET, SHUTDOWN, CONFIG. */
@@ -31,18 +32,26 @@ final class ServerCommands {
         add("info", -1, 0, 0, 0, 0, ServerCommands::info);
         add("client", -2, 0, 0, 0, 0, ServerCommands::client);
         add("command", -1, 0, 0, 0, 0, ServerCommands::command);
-        add("hello", -1, FAST, 0, 0, 0, ServerCommands::hello);
+        add("hello", -1, FAST | NO_AUTH, 0, 0, 0, ServerCommands::hello);
+        add("auth", -2, FAST | NO_AUTH, 0, 0, 0, c -> {
+            if (c.argc() > 3) {
+                throw KvError.SYNTAX;
+            }
+            authenticate(c, c.argc() == 3 ? c.args[1] : null, c.args[c.argc() - 1]);
+            c.reply.ok();
+        });
         add("select", 2, FAST, 0, 0, 0, c -> {
             c.client.db = database(c, c.args[1]);
             c.reply.ok();
         });
-        add("quit", -1, FAST, 0, 0, 0, c -> {
+        add("quit", -1, FAST | NO_AUTH, 0, 0, 0, c -> {
             c.reply.ok();
             c.client.closeAfterReply = true;
         });
         add("reset", 1, FAST, 0, 0, 0, c -> {
             c.client.db = 0;
             c.client.name = null;
+            c.client.authenticated = c.server.config.password() == null; // as Redis: back to the default user
             c.reply.simple("RESET");
         });
         add("shutdown", -1, ADMIN, 0, 0, 0, c -> {
@@ -92,7 +101,8 @@ final class ServerCommands {
                 if (option.equals("setname") && i + 1 < c.argc()) {
                     c.client.name = clientName(c.text(++i));
                 } else if (option.equals("auth") && i + 2 < c.argc()) {
-                    i += 2; // no users: every client is the default user
+                    authenticate(c, c.args[i + 1], c.args[i + 2]);
+                    i += 2;
                 } else {
                     throw new KvError("ERR Syntax error in HELLO option '" + c.text(i) + "'");
                 }
@@ -114,6 +124,33 @@ final class ServerCommands {
         c.reply.bulk("modules");
         c.reply.array(0);
     }
+
+    /**
+     * AUTH [username] password: the only user is "default", whose password is {@link KvConfig#password()}.
+     * Compared in constant time; a failure leaves the client as it was.
+     */
+    private static void authenticate(Call c, byte[] user, byte[] password) throws KvError {
+        String secret = c.server.config.password();
+        if (secret == null) {
+            if (user == null) {
+                throw new KvError("ERR AUTH <password> called without any password configured for the default"
+                        + " user. Are you sure your configuration is correct?");
+            }
+            if (java.util.Arrays.equals(user, DEFAULT_USER)) {
+                return; // the default user without a password: anything is accepted, as Redis does
+            }
+            throw new KvError(WRONGPASS);
+        }
+        boolean userOk = user == null || java.util.Arrays.equals(user, DEFAULT_USER);
+        boolean passwordOk = java.security.MessageDigest.isEqual(password, secret.getBytes(StandardCharsets.UTF_8));
+        if (!userOk || !passwordOk) {
+            throw new KvError(WRONGPASS);
+        }
+        c.client.authenticated = true;
+    }
+
+    private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
+    private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
     private static String clientName(String name) throws KvError {
         for (int i = 0; i < name.length(); i++) {
@@ -275,6 +312,8 @@ final class ServerCommands {
         m.put("proto-max-bulk-len", Long.toString(k.maxBulk()));
         m.put("unixsocket", k.socket() == null ? "" : k.socket().toString());
         m.put("unixsocketperm", Integer.toOctalString(k.socketMode()));
+        m.put("requirepass", k.password() == null ? "" : k.password());
+        m.put("protected-mode", k.protectedMode() ? "yes" : "no");
         m.put("port", k.tcp() == null ? "0" : Integer.toString(k.tcp().getPort()));
         m.put("save", "");
         m.put("appendonly", "no");

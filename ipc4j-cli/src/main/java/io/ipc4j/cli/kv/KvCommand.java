@@ -31,6 +31,16 @@ public final class KvCommand {
         @Option(names = "--tcp", description = "Also listen on TCP at HOST:PORT (off unless given).")
         private String tcp;
 
+        @Option(names = "--requirepass", paramLabel = "PASSWORD", description = "Clients must AUTH with this"
+                + " password first, on the Unix socket and TCP alike (redis-cli -a PASSWORD). The environment"
+                + " variable IPC4J_KV_PASSWORD does the same without showing it in ps.")
+        private String requirePass;
+
+        @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes", description = "With no"
+                + " password, refuse TCP clients, loopback included (default yes): any local user can reach"
+                + " loopback, while the Unix socket's mode keeps them out.")
+        private String protectedMode;
+
         @Option(names = "--threads", defaultValue = "1", description = "Event-loop threads (default 1).")
         private int threads;
 
@@ -56,6 +66,12 @@ public final class KvCommand {
                 config = config.withTcp(new InetSocketAddress(tcp.substring(0, colon),
                         Integer.parseInt(tcp.substring(colon + 1))));
             }
+            String password = requirePass != null ? requirePass : System.getenv("IPC4J_KV_PASSWORD");
+            config = config.withPassword(password == null || password.isEmpty() ? null : password)
+                    .withProtectedMode(yesNo("--protected-mode", protectedMode));
+            if (config.tcp() != null) {
+                warnAboutTcp(config);
+            }
             KvServer server = KvServer.start(config);
             GracefulShutdown shutdown = GracefulShutdown.install().add("stop ipc4j-kv", () -> {
                 server.close();
@@ -71,6 +87,28 @@ public final class KvCommand {
                 return 1;
             }
             return 0;
+        }
+
+        private static void warnAboutTcp(KvConfig config) {
+            java.net.InetAddress address = config.tcp().getAddress();
+            if (!address.isLoopbackAddress()) {
+                System.err.println("ipc4j-kv: WARNING: listening on " + config.tcp() + ", beyond loopback: anyone"
+                        + " who can reach this machine" + (address.isAnyLocalAddress() ? " on any of its addresses" : "")
+                        + " can connect." + (config.password() == null ? " No password is set: TCP clients are"
+                        + " refused (protected mode) unless you set --requirepass." : " Clients must AUTH."));
+            }
+            if (config.password() == null && config.protectedMode()) {
+                System.err.println("ipc4j-kv: protected mode: TCP clients are refused until --requirepass is set"
+                        + " (or --protected-mode no); the Unix socket is open to its file mode's users");
+            }
+        }
+
+        static boolean yesNo(String option, String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "yes" -> true;
+                case "no" -> false;
+                default -> throw new IllegalArgumentException(option + " takes yes or no, not '" + value + "'");
+            };
         }
 
         static long bytes(String text) {
