@@ -4,19 +4,21 @@ import java.io.IOException;
 import java.io.Serial;
 
 /**
- * A received message does not fit the caller's buffer. Nothing is lost: the message is kept, and the next
- * receive on the same handle returns it first.
+ * A receive buffer is too small. Nothing was taken: for a POSIX queue the buffer was refused before the
+ * receive (it must hold the queue's largest message, mq_msgsize); for a System V queue the message stays in
+ * the queue.
  */
 public final class BufferTooSmallException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
     private final int messageLength;
 
-    BufferTooSmallException(String queue, int messageLength, int room) {
-        super("receive(" + queue + "): the message has " + messageLength + " bytes but the buffer has room for "
-                + room + "; it is kept for the next receive: call again with a buffer of at least "
-                + messageLength + " bytes");
-        this.messageLength = messageLength;
+    BufferTooSmallException(String queue, int messageSize, int room) {
+        super("mq_receive(" + queue + "): the buffer has room for " + room + " bytes, but this queue's messages"
+                + " may have up to " + messageSize + " bytes (mq_msgsize), and mq_receive needs room for the"
+                + " largest: nothing was taken. Pass a buffer with messageSize() = " + messageSize + " bytes"
+                + " remaining, or use receiveMessage(timeout), which always fits");
+        this.messageLength = -1;
     }
 
     BufferTooSmallException(String queue, int room) {
@@ -25,7 +27,10 @@ public final class BufferTooSmallException extends IOException {
         this.messageLength = -1;
     }
 
-    /** The length of the message that did not fit, or -1 where the kernel does not tell (System V). */
+    /**
+     * The length of the message that did not fit: always -1, since neither queue takes a message to measure it
+     * (kept for compatibility).
+     */
     public int messageLength() {
         return messageLength;
     }

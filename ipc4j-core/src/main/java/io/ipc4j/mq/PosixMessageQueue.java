@@ -46,9 +46,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * is one registration per queue machine-wide, one-shot, and runs on threads foreign to the JVM.</li>
  * <li>Removal: a receiver waiting on a queue that is unlinked learns it within 200 ms, once the queue is
  * empty ({@link QueueRemovedException}); processes that still hold it open can use it until they close it.</li>
- * <li>No allocation per message: receives go into the caller's buffer (through a buffer of this handle when
- * the caller's is on the heap). A message too large for the caller's buffer is kept, not lost
- * ({@link BufferTooSmallException}).</li>
+ * <li>No allocation per message: receives go into the caller's buffer (straight into a direct one, through a
+ * buffer of this handle for a heap one). As with mq_receive(3) itself, the buffer must have room for the
+ * queue's largest message ({@link #messageSize()}); a smaller one is refused before anything is taken
+ * ({@link BufferTooSmallException}), so no message is ever held back in a handle or lost with it.
+ * {@link #receiveMessage} always fits, and allocates the message.</li>
  * <li>Thread-safe: sends are serialised, and so are receives; a send and a receive may run at once.
  * {@link #close()} from another thread ends their waits within 200 ms.</li>
  * </ul>
@@ -67,7 +69,6 @@ public final class PosixMessageQueue implements NativeDescriptor {
     private final MemorySegment sendBuffer;
     private final MemorySegment priorityOut;
     private final FdHandle.SliceCheck removalCheck = this::failIfRemoved;
-    private int pendingLength = -1;
 
     private PosixMessageQueue(String name, int mqd) throws IOException {
         this.name = name;
@@ -232,56 +233,81 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * Receives the oldest message of the highest priority into {@code dst} (its position moves past the
      * message), waiting at most {@code timeout}.
      *
+     * @param dst a buffer with at least {@link #messageSize()} bytes remaining, as mq_receive(3) requires.
      * @return the message's priority.
+     * @throws BufferTooSmallException if {@code dst} has less room than {@link #messageSize()}: nothing was
+     *                                 taken from the queue.
      * @throws IpcTimeoutException if no message came in time.
      * @throws QueueRemovedException if the queue was unlinked and is empty.
-     * @throws BufferTooSmallException if the message does not fit; it is kept for the next receive.
      */
     public int receive(ByteBuffer dst, Duration timeout) throws IOException {
         return receive(dst, FdHandle.deadline(timeout), timeout);
     }
 
-    /** Receives a message if one is there now: its priority, or -1 if the queue is empty. Never waits. */
+    /**
+     * Receives a message if one is there now: its priority, or -1 if the queue is empty. Never waits.
+     * {@code dst} needs {@link #messageSize()} bytes of room, as for {@link #receive(ByteBuffer, Duration)}.
+     */
     public int tryReceive(ByteBuffer dst) throws IOException {
         return receive(dst, FdHandle.NO_WAIT, null);
     }
 
-    private int receive(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+    /**
+     * Receives the oldest message of the highest priority as a new array, whatever its size, waiting at most
+     * {@code timeout}: the form that always fits, for callers that do not keep a buffer of
+     * {@link #messageSize()}. Allocates the message.
+     *
+     * @throws IpcTimeoutException if no message came in time.
+     * @throws QueueRemovedException if the queue was unlinked and is empty.
+     */
+    public ReceivedMessage receiveMessage(Duration timeout) throws IOException {
         receiveLock.lock();
         try {
-            if (pendingLength < 0) {
-                if (!receiveSegment(deadline, timeout)) {
-                    return -1;
-                }
+            int length = receiveSegment(receiveBuffer, FdHandle.deadline(timeout), timeout);
+            return new ReceivedMessage(receiveBuffer.asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                    priorityOut.get(JAVA_INT, 0));
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    private int receive(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+        if (dst.remaining() < messageSize) {
+            throw new BufferTooSmallException(name, messageSize, dst.remaining());
+        }
+        receiveLock.lock();
+        try {
+            boolean direct = dst.isDirect();
+            MemorySegment into = direct ? MemorySegment.ofBuffer(dst) : receiveBuffer;
+            int length = receiveSegment(into, deadline, timeout);
+            if (length < 0) {
+                return -1;
             }
-            if (pendingLength > dst.remaining()) {
-                throw new BufferTooSmallException(name, pendingLength, dst.remaining());
+            if (!direct) {
+                MemorySegment.copy(receiveBuffer, 0, MemorySegment.ofBuffer(dst), 0, length);
             }
-            MemorySegment.copy(receiveBuffer, 0, MemorySegment.ofBuffer(dst), 0, pendingLength);
-            dst.position(dst.position() + pendingLength);
-            pendingLength = -1;
+            dst.position(dst.position() + length);
             return priorityOut.get(JAVA_INT, 0);
         } finally {
             receiveLock.unlock();
         }
     }
 
-    /** Receives into this handle's buffer, setting pendingLength; false if empty with NO_WAIT. */
-    private boolean receiveSegment(long deadline, Duration timeout) throws IOException {
+    /** Receives into {@code into} (at least messageSize bytes): the length, or -1 if empty with NO_WAIT. */
+    private int receiveSegment(MemorySegment into, long deadline, Duration timeout) throws IOException {
         int mqd = handle.begin();
         try {
             while (true) {
-                long n = MessageQueueCalls.mqReceive(mqd, receiveBuffer, messageSize, priorityOut);
+                long n = MessageQueueCalls.mqReceive(mqd, into, messageSize, priorityOut);
                 if (n >= 0) {
-                    pendingLength = (int) n;
-                    return true;
+                    return (int) n;
                 }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("mq_receive", name, (int) -n,
                             n == -Errno.EBADF ? "the queue was not opened for reading" : null);
                 }
                 if (deadline == FdHandle.NO_WAIT) {
-                    return false;
+                    return -1;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this, removalCheck) == 0) {
                     throw new IpcTimeoutException("mq_receive(" + name + ")", timeout, 0);

@@ -56,6 +56,23 @@ class MqAcrossProcessesTest {
     }
 
     @Test
+    void aBufferTooSmallTakesNothingSoAProcessThatDiesAfterItLosesNoMessage() throws Exception {
+        // #16.14: the message was taken into the handle and lost when the handle closed or the process died
+        try (PosixMessageQueue q = smallQueue()) {
+            q.send(ByteBuffer.wrap("twelve bytes".getBytes(StandardCharsets.UTF_8)), 3, LIMIT);
+            ChildJvm.Result mistaken = ChildJvm.of(MqChildren.PosixSmallBufferReceiver.class, name).run(LIMIT);
+            assertEquals(List.of("refused: mq_receive(" + name + "): the buffer has room for 4 bytes, but this"
+                    + " queue's messages may have up to 64 bytes (mq_msgsize), and mq_receive needs room for the"
+                    + " largest: nothing was taken. Pass a buffer with messageSize() = 64 bytes remaining, or use"
+                    + " receiveMessage(timeout), which always fits"), mistaken.stdoutLines(), mistaken.describe());
+            assertEquals(1, q.attributes().currentMessages(), "the kernel still holds the message");
+            try (ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
+                assertEquals(List.of("waiting", "got 3:twelve bytes"), waiter.finish(LIMIT).stdoutLines());
+            }
+        }
+    }
+
+    @Test
     void sysVQueueCarriesOneHundredThousandMessagesInOrder() throws Exception {
         try (SysVMessageQueue q = SysVMessageQueue.create(SysVKey.PRIVATE, 0600)) {
             try (ChildJvm.Running producer = ChildJvm.of(MqChildren.SysVProducer.class, "" + q.id(), "" + MESSAGES)

@@ -80,6 +80,23 @@ final class MqChildren {
         }
     }
 
+    /**
+     * args: queue name. Tries to receive into a 4-byte buffer, prints the refusal, and exits with the handle
+     * still open (the JVM closes it), as a program that dies after the mistake would.
+     */
+    static final class PosixSmallBufferReceiver {
+        public static void main(String[] args) throws Exception {
+            PosixMessageQueue q = PosixMessageQueue.open(args[0], Access.READ_ONLY);
+            try {
+                q.receive(ByteBuffer.allocate(4), LONG);
+                System.out.println("received into 4 bytes");
+            } catch (BufferTooSmallException e) {
+                System.out.println("refused: " + e.getMessage());
+            }
+            System.exit(0); // no close: the process dies holding the descriptor
+        }
+    }
+
     /** args: queue id, "timed" or "untimed". As PosixWaiter, for a System V queue (type 0). */
     static final class SysVWaiter {
         public static void main(String[] args) throws Exception {

@@ -96,17 +96,23 @@ class PosixMessageQueueTest {
     }
 
     @Test
-    void aMessageTooLargeForTheBufferIsKeptNotLost() throws Exception {
+    void aBufferSmallerThanTheMessageSizeIsRefusedBeforeAnythingIsTaken() throws Exception {
         try (PosixMessageQueue q = PosixMessageQueue.create(name).maxMessages(2).messageSize(64).open()) {
             q.send(text("twelve bytes"), 3);
             BufferTooSmallException e = assertThrows(BufferTooSmallException.class,
-                    () -> q.receive(ByteBuffer.allocate(4), SECOND));
-            assertEquals(12, e.messageLength());
-            assertEquals("receive(" + name + "): the message has 12 bytes but the buffer has room for 4; it is kept"
-                    + " for the next receive: call again with a buffer of at least 12 bytes", e.getMessage());
-            ByteBuffer big = ByteBuffer.allocate(12);
-            assertEquals(3, q.receive(big, SECOND));
-            assertEquals("twelve bytes", text(big));
+                    () -> q.receive(ByteBuffer.allocate(12), SECOND));
+            assertEquals(-1, e.messageLength());
+            assertTrue(e.getMessage().startsWith("mq_receive(" + name + "): the buffer has room for 12 bytes, but"
+                    + " this queue's messages may have up to 64 bytes (mq_msgsize)"), e.getMessage());
+            assertThrows(BufferTooSmallException.class, () -> q.tryReceive(ByteBuffer.allocateDirect(63)));
+            assertEquals(1, q.attributes().currentMessages(), "nothing was taken");
+            ReceivedMessage m = q.receiveMessage(SECOND);
+            assertEquals(3, m.priority());
+            assertEquals("twelve bytes", new String(m.data(), java.nio.charset.StandardCharsets.UTF_8));
+            q.send(text("direct"), 1);
+            ByteBuffer direct = ByteBuffer.allocateDirect(64);
+            assertEquals(1, q.receive(direct, SECOND));
+            assertEquals(6, direct.position());
         }
     }
 

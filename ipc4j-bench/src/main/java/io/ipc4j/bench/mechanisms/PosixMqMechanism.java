@@ -70,7 +70,16 @@ public final class PosixMqMechanism implements Mechanism {
         return new QueueEndpoint(PosixMessageQueue.open(arguments.get(0)), PosixMessageQueue.open(arguments.get(1)));
     }
 
-    private record QueueEndpoint(PosixMessageQueue in, PosixMessageQueue out) implements Endpoint {
+    /**
+     * mq_receive needs a buffer with room for the queue's largest message, so messages land in {@code whole} and
+     * are copied into the caller's (as C's reference does with its buffer of mq_msgsize, and as this handle's
+     * own buffer did before receives refused small buffers).
+     */
+    private record QueueEndpoint(PosixMessageQueue in, PosixMessageQueue out, ByteBuffer whole) implements Endpoint {
+        QueueEndpoint(PosixMessageQueue in, PosixMessageQueue out) {
+            this(in, out, ByteBuffer.allocateDirect(in.messageSize()));
+        }
+
         @Override
         public void send(ByteBuffer message) throws IOException {
             out.send(message, 0, PEER_TIMEOUT);
@@ -78,7 +87,8 @@ public final class PosixMqMechanism implements Mechanism {
 
         @Override
         public void receive(ByteBuffer into) throws IOException {
-            in.receive(into, PEER_TIMEOUT);
+            in.receive(whole.clear(), PEER_TIMEOUT);
+            into.put(whole.flip().limit(Math.min(whole.limit(), into.remaining())));
         }
 
         @Override

@@ -67,7 +67,7 @@ final class PriorityOrder implements Mistake {
         }
         outcome.wrong().put("POSIX, expected (send order)", String.join(" ", sent));
         List<String> got = new ArrayList<>();
-        ByteBuffer buffer = ByteBuffer.allocate(16);
+        ByteBuffer buffer = ByteBuffer.allocate(posix.messageSize()); // mq_receive needs room for the largest
         int priority;
         while ((priority = posix.tryReceive(buffer.clear())) >= 0) {
             got.add(text(buffer) + "(prio " + priority + ")");
