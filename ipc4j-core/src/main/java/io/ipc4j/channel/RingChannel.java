@@ -385,6 +385,7 @@ public abstract class RingChannel implements AutoCloseable {
             }
             if (now - nextCheck > 0) {
                 nextCheck = now + CHECK_NANOS;
+                checkSenderPositions();
                 beat(PRODUCER_HEARTBEAT_OFFSET);
                 if (peerDead(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET)) {
                     throw new PeerDeadException("send(" + name + "): the receiver, pid "
@@ -392,6 +393,41 @@ public abstract class RingChannel implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * While a sender waits for room: the receiver's position must be behind the sender's, by at most a ring.
+     * A corrupt one would make the sender wait for room forever (or write over unread records).
+     */
+    private void checkSenderPositions() throws ChannelFormatException {
+        try {
+            long head = header.getLongVolatile(HEAD_OFFSET);
+            long tail = header.getLongVolatile(TAIL_OFFSET);
+            if (tail - head < 0 || tail - head > capacity) {
+                throw new ChannelFormatException(name + ": corrupt header: the receiver's position " + head + " is "
+                        + (tail - head) + " bytes behind the sender's " + tail + " (a ring holds " + capacity + ")");
+            }
+        } catch (InternalError e) {
+            throw truncated(e);
+        }
+    }
+
+    /**
+     * The JVM's InternalError for a fault in a mapped region (SIGBUS: the file behind it was truncated) as one
+     * clear error naming the region and its size now.
+     */
+    final ChannelFormatException truncated(InternalError e) {
+        long now;
+        try {
+            now = java.nio.file.Files.size(java.nio.file.Path.of("/dev/shm", name.substring(1)));
+        } catch (IOException | RuntimeException gone) {
+            now = -1;
+        }
+        ChannelFormatException f = new ChannelFormatException(name + ": the region was truncated under this"
+                + " process (" + (now < 0 ? "its file is gone" : "now " + now + " bytes") + "; the channel needs "
+                + (HEADER_LENGTH + (long) capacity) + "): some other process shrank it; the channel cannot go on");
+        f.initCause(e);
+        return f;
     }
 
     void wake() {
@@ -426,8 +462,21 @@ public abstract class RingChannel implements AutoCloseable {
             return this;
         }
 
-        /** Hands up to {@code limit} waiting messages to {@code handler}; returns how many. Never waits. */
-        public int poll(MessageHandler handler, int limit) {
+        /**
+         * Hands up to {@code limit} waiting messages to {@code handler}; returns how many. Never waits.
+         *
+         * @throws ChannelFormatException if the record at the head cannot have been written by a sender (a
+         *                                corrupt ring), or the region was truncated under this receiver.
+         */
+        public int poll(MessageHandler handler, int limit) throws ChannelFormatException {
+            try {
+                return pollRecords(handler, limit);
+            } catch (InternalError e) {
+                throw truncated(e);
+            }
+        }
+
+        private int pollRecords(MessageHandler handler, int limit) throws ChannelFormatException {
             int count = 0;
             while (count < limit) {
                 int index = (int) head & mask;
@@ -436,6 +485,7 @@ public abstract class RingChannel implements AutoCloseable {
                     break;
                 }
                 int type = (int) RING_INT.get(ring, index + 4L);
+                checkRecord(index, length, type);
                 if (type == PADDING_TYPE) {
                     consume(index, length);
                     continue;
@@ -447,8 +497,21 @@ public abstract class RingChannel implements AutoCloseable {
             return count;
         }
 
-        /** Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits. */
-        public int receiveNow(ByteBuffer dst) {
+        /**
+         * Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits.
+         *
+         * @throws ChannelFormatException if the record at the head cannot have been written by a sender (a
+         *                                corrupt ring), or the region was truncated under this receiver.
+         */
+        public int receiveNow(ByteBuffer dst) throws ChannelFormatException {
+            try {
+                return receiveRecord(dst);
+            } catch (InternalError e) {
+                throw truncated(e);
+            }
+        }
+
+        private int receiveRecord(ByteBuffer dst) throws ChannelFormatException {
             while (true) {
                 int index = (int) head & mask;
                 int length = (int) RING_INT.getAcquire(ring, (long) index);
@@ -456,6 +519,7 @@ public abstract class RingChannel implements AutoCloseable {
                     return Integer.MIN_VALUE;
                 }
                 int type = (int) RING_INT.get(ring, index + 4L);
+                checkRecord(index, length, type);
                 if (type == PADDING_TYPE) {
                     consume(index, length);
                     continue;
@@ -470,6 +534,40 @@ public abstract class RingChannel implements AutoCloseable {
                 dst.position(position + payload);
                 consumed(index, length);
                 return type;
+            }
+        }
+
+        /**
+         * A record no sender writes: a length below its header, past the ring's end or (for a message) above the
+         * longest message, or a negative type other than padding. Two compares on the per-message path.
+         */
+        private void checkRecord(int index, int length, int type) throws ChannelFormatException {
+            boolean lengthOk = length >= RECORD_HEADER && length <= capacity - index
+                    && (type == PADDING_TYPE || length - RECORD_HEADER <= maxLength);
+            if (!lengthOk || type < PADDING_TYPE) {
+                throw new ChannelFormatException(name + ": corrupt record at ring offset " + index + " (byte "
+                        + (HEADER_LENGTH + index) + " of the region): length " + length + ", type " + type
+                        + "; a sender writes lengths of " + RECORD_HEADER + " to " + (maxLength + RECORD_HEADER)
+                        + " bytes that end within the ring, and types of 0 or more (-1 for padding). Something"
+                        + " other than an ipc4j sender wrote this region");
+            }
+        }
+
+        /**
+         * The sender's position must be at most one ring ahead of this receiver's, and in one-to-one a position
+         * ahead means a committed record at the head (the sender publishes the record before its position).
+         */
+        private void checkPositions() throws ChannelFormatException {
+            long tail = header.getLongVolatile(TAIL_OFFSET);
+            long ahead = tail - head;
+            if (ahead < 0 || ahead > capacity) {
+                throw new ChannelFormatException(name + ": corrupt header: the sender's position " + tail + " is "
+                        + ahead + " bytes from the receiver's " + head + " (a ring holds " + capacity + ")");
+            }
+            int length = buffer.getIntAcquire((int) (head & mask));
+            if (!clears && ahead > 0 && length == 0) {
+                throw new ChannelFormatException(name + ": corrupt record at ring offset " + (head & mask)
+                        + ": the sender is " + ahead + " bytes ahead, yet the record there has length 0");
             }
         }
 
@@ -555,6 +653,11 @@ public abstract class RingChannel implements AutoCloseable {
                     beat(CONSUMER_HEARTBEAT_OFFSET);
                     if (skipAbandoned()) {
                         continue;
+                    }
+                    try {
+                        checkPositions();
+                    } catch (InternalError e) {
+                        throw truncated(e);
                     }
                     if (peerDead(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET)
                             && buffer.getIntAcquire((int) (head & mask)) <= 0) {

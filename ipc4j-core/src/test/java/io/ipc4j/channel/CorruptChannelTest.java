@@ -1,0 +1,96 @@
+package io.ipc4j.channel;
+
+import io.ipc4j.shm.SharedMemory;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * #16.9: a ring written by something other than a sender is one ChannelFormatException naming the offset, at
+ * once, never a raw InternalError or IndexOutOfBoundsException, nor a spin until the timeout. The corruption is
+ * written through a second mapping of the region, as another process would.
+ */
+class CorruptChannelTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    private static final int RING = 512; // the ring's first byte in the region (ChannelDescriptor.HEADER_LENGTH)
+    private final String name = "/ipc4j-corrupt-" + ProcessHandle.current().pid();
+
+    @AfterEach
+    void unlink() throws Exception {
+        OneToOneChannel.unlink(name);
+    }
+
+    @Test
+    void aLengthNoSenderWritesIsAFormatErrorNamingTheOffset() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
+             SharedMemory other = SharedMemory.open(name)) {
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            channel.sender().send(7, ByteBuffer.wrap(new byte[] {1, 2, 3}), Duration.ofSeconds(1));
+            other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING, 0x7fffff00);
+            ChannelFormatException e = assertThrows(ChannelFormatException.class,
+                    () -> receiver.receive(ByteBuffer.allocate(channel.maxMessageLength()), Duration.ofSeconds(5)));
+            assertTrue(e.getMessage().startsWith(name + ": corrupt record at ring offset 0 (byte 512 of the region):"
+                    + " length 2147483392, type 7; a sender writes lengths of 8 to 512 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNegativeTypeOtherThanPaddingIsAFormatError() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
+             SharedMemory other = SharedMemory.open(name)) {
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            channel.sender().send(7, ByteBuffer.wrap(new byte[] {1, 2, 3}), Duration.ofSeconds(1));
+            other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING + 4, -5);
+            ChannelFormatException e = assertThrows(ChannelFormatException.class,
+                    () -> receiver.poll((type, ring, offset, length) -> { }, 10));
+            assertTrue(e.getMessage().contains(": length 11, type -5;"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aCorruptPositionEndsASendersWaitAtTheNextCheckNotAtTheTimeout() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1024);
+             SharedMemory other = SharedMemory.open(name)) {
+            OneToOneChannel.Sender sender = channel.sender().waitStrategy(WaitStrategy.SPIN_YIELD);
+            channel.receiver(); // attached, never reading
+            ByteBuffer message = ByteBuffer.allocate(64);
+            while (sender.offer(1, message.clear())) {
+                // fill the ring
+            }
+            other.segment().set(ValueLayout.JAVA_LONG, 256, -1_000_000L); // the receiver's head, far behind
+            ChannelFormatException e = assertThrows(ChannelFormatException.class,
+                    () -> sender.send(1, message.clear(), Duration.ofSeconds(60)));
+            assertTrue(e.getMessage().startsWith(name + ": corrupt header: the receiver's position -1000000 is "),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aRegionTruncatedUnderTheReceiverIsOneClearError() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096)) {
+            OneToOneChannel.Receiver receiver = channel.receiver();
+            channel.sender().send(7, ByteBuffer.wrap(new byte[] {1, 2, 3}), Duration.ofSeconds(1));
+            try (FileChannel file = FileChannel.open(Path.of("/dev/shm", name.substring(1)), StandardOpenOption.WRITE)) {
+                file.truncate(0);
+            }
+            ChannelFormatException e = assertThrows(ChannelFormatException.class,
+                    () -> receiver.receiveNow(ByteBuffer.allocate(channel.maxMessageLength())));
+            assertEquals(name + ": the region was truncated under this process (now 0 bytes; the channel needs"
+                    + " 4608): some other process shrank it; the channel cannot go on", e.getMessage());
+        }
+    }
+}
