@@ -4,6 +4,7 @@ import io.ipc4j.bench.mechanisms.Mechanisms;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,6 +64,7 @@ public final class Bench {
         }
     }
 
+    @SuppressWarnings("try") // the guards only need closing
     private BenchReport runAll() throws IOException {
         List<Mechanism> selected = Mechanisms.all().stream()
                 .filter(m -> config.only().isEmpty() || config.only().contains(m.id())).toList();
@@ -73,7 +75,9 @@ public final class Bench {
         selected.forEach(m -> unavailable.put(m.id(), m.unavailableBecause()));
         Path work = Files.createTempDirectory("ipc4j-bench-");
         List<Results.Row> rows = new ArrayList<>();
-        try {
+        // INT, TERM or HUP skip finally blocks: each clean-up is also registered for them while it is pending
+        try (GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("delete " + work,
+                () -> deleteTree(work))) {
             if (config.pin()) {
                 Affinity.pinCurrentThread(0);
             }
@@ -134,8 +138,11 @@ public final class Bench {
         return rows;
     }
 
+    @SuppressWarnings("try") // the guards only need closing
     private List<Exchange.Result> runJava(Mechanism mechanism, Plan plan, Path work) throws IOException {
-        try (Mechanism.Session session = mechanism.open(work, plan.sizes())) {
+        try (Mechanism.Session session = mechanism.open(work, plan.sizes());
+             GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("close " + mechanism.id(),
+                     session::close)) {
             List<String> args = new ArrayList<>();
             args.add(mechanism.id());
             args.addAll(plan.toArguments());
@@ -143,7 +150,8 @@ public final class Bench {
             args.addAll(session.childArguments());
             Spawn spawn = Spawn.java(CHILD_JVM_OPTIONS, ChildMain.class.getName(), args);
             session.prepare(spawn);
-            try (ChildProcess child = spawn.start()) {
+            try (ChildProcess child = spawn.start();
+                 GracefulShutdown.Guard stopChild = GracefulShutdown.install().whileOpen("stop the child", child::close)) {
                 ScheduledFuture<?> deadline = watchdog.schedule(() -> killQuietly(child),
                         MECHANISM_DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 try (Endpoint endpoint = session.parentEndpoint()) {

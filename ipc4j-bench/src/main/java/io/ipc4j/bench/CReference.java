@@ -4,6 +4,7 @@ import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,9 +108,12 @@ public final class CReference {
         return new Exchange.Result(latency, throughput);
     }
 
+    @SuppressWarnings("try") // the guards only need closing
     private static String run(List<String> command) throws IOException {
         try (Pipe out = Pipe.open(); ChildProcess child = Spawn.command(command).stdout(out.writer())
-                .stderr(out.writer()).start()) {
+                .stderr(out.writer()).start();
+             GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("stop " + command.getFirst(),
+                     child::close)) {
             out.writer().close();
             String text = new String(out.reader().inputStream(TIMEOUT).readAllBytes(), StandardCharsets.UTF_8);
             ExitStatus status = child.waitFor(TIMEOUT);

@@ -4,6 +4,7 @@ import io.ipc4j.bench.mechanisms.Mechanisms;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,12 +82,18 @@ public final class Paired {
     }
 
     /** Runs {@code turns} counted turns of each mechanism per size, with {@code config}'s stream bounds and pinning. */
+    @SuppressWarnings("try") // the guards only need closing
     public static List<SizeResult> run(Mechanism first, Mechanism second, List<Integer> sizes, int turns,
                                        BenchConfig config) throws IOException {
         check(first, second, sizes);
         Plan plan = config.plan().scaled(Math.min(first.planScale(), second.planScale())).withSizes(sizes, true);
         Path work = Files.createTempDirectory("ipc4j-paired-");
-        try (Mechanism.Session a = first.open(work, sizes); Mechanism.Session b = second.open(work, sizes)) {
+        GracefulShutdown shutdown = GracefulShutdown.install(); // INT, TERM or HUP skip finally blocks
+        try (GracefulShutdown.Guard deleteWork = shutdown.whileOpen("delete " + work, () -> Bench.deleteTree(work));
+             Mechanism.Session a = first.open(work, sizes);
+             GracefulShutdown.Guard closeA = shutdown.whileOpen("close " + first.id(), a::close);
+             Mechanism.Session b = second.open(work, sizes);
+             GracefulShutdown.Guard closeB = shutdown.whileOpen("close " + second.id(), b::close)) {
             List<String> args = new ArrayList<>(List.of(first.id(), second.id(), String.valueOf(turns),
                     config.pin() ? "1" : "-1", String.valueOf(a.childArguments().size())));
             args.addAll(plan.toArguments());
@@ -99,6 +106,7 @@ public final class Paired {
                 Affinity.pinCurrentThread(0);
             }
             try (ChildProcess child = spawn.start();
+                 GracefulShutdown.Guard stopChild = shutdown.whileOpen("stop the child", child::close);
                  Endpoint ea = a.parentEndpoint(); Endpoint eb = b.parentEndpoint()) {
                 List<SizeResult> results = new ArrayList<>();
                 for (int size : sizes) {

@@ -1,5 +1,7 @@
 package io.ipc4j.cli;
 
+import io.ipc4j.signal.Signal;
+import io.ipc4j.signal.Signals;
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code ipc4j bench}, run as a user would, small. */
@@ -36,6 +39,37 @@ class BenchCommandTest {
         assertEquals(1, flag.status().code());
         assertTrue(flag.stderr().startsWith("ipc4j: posix-sem cannot stream here: it carries no payload"),
                 flag.stderr());
+    }
+
+    @Test
+    void anInterruptedBenchLeavesNoDirectoryQueueOrChildBehind() throws Exception {
+        // #16.7: INT during a run left /tmp/ipc4j-bench-* (and whatever the running mechanism had made)
+        java.util.Set<Path> before = benchDirectories();
+        try (ChildJvm.Running bench = ChildJvm.of(Ipc4j.class, "bench", "--only", "posix-mq", "--sizes", "64",
+                "--iterations", "10000000", "--no-c").start()) {
+            Path queue = Path.of("/dev/mqueue", "ipc4j-bench-" + bench.pid() + "-down");
+            long deadline = System.nanoTime() + ChildJvm.DEFAULT_TIMEOUT.toNanos();
+            while (!Files.exists(queue)) { // the session is open: the run is under way
+                assertTrue(System.nanoTime() < deadline && bench.process().isAlive(), "the bench never opened "
+                        + queue);
+                Thread.sleep(20);
+            }
+            Signals.send(bench.pid(), Signal.INT);
+            ChildJvm.Result result = bench.finish(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(130, result.status().code(), result.describe());
+            assertFalse(Files.exists(queue), "the queue was unlinked");
+            assertEquals(before, benchDirectories(), "no new /tmp/ipc4j-bench-* directory is left");
+            assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().arguments().map(a ->
+                    String.join(" ", a).contains("ipc4j-bench-" + bench.pid())).orElse(false)),
+                    "the bench's child process went with it");
+        }
+    }
+
+    private static java.util.Set<Path> benchDirectories() throws java.io.IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("ipc4j-bench-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test

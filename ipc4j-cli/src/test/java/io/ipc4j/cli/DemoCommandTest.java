@@ -2,7 +2,11 @@ package io.ipc4j.cli;
 
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.IpcLeakCheck;
+import io.ipc4j.signal.Signal;
+import io.ipc4j.signal.Signals;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
@@ -11,12 +15,51 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code ipc4j demo ...} run as a user would: the command in one JVM, its child in another. */
 class DemoCommandTest {
     @RegisterExtension
     static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    /**
+     * #16.7: INT (Ctrl-C) in the middle of each demo that makes named objects. A finally block does not run on a
+     * signal; the objects (IpcLeakCheck sees /dev/shm, /dev/mqueue and System V), the files the demo names
+     * in its output, and the child it started must all be gone once it exits 130.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "shm --messages 100000|created shared memory",
+        "mq|created POSIX queue",
+        "sem --workers 5|semaphore set",
+        "fifo --messages 100000|created FIFO",
+        "socket|listening on",
+        "signal|child",
+        "channel --messages 100000000|created channel"})
+    void interruptingADemoLeavesNothingBehind(String command, String started) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("demo"));
+        args.addAll(List.of(command.split(" ")));
+        try (ChildJvm.Running demo = ChildJvm.of(Ipc4j.class, args.toArray(String[]::new)).start()) {
+            String line = demo.awaitLine(l -> l.startsWith("parent[") && l.contains("] " + started),
+                    ChildJvm.DEFAULT_TIMEOUT);
+            Signals.send(demo.pid(), Signal.INT);
+            ChildJvm.Result result = demo.finish(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(130, result.status().code(), "interrupted while running: " + result.describe());
+            java.util.regex.Matcher paths = java.util.regex.Pattern.compile("(/tmp/ipc4j-demo-[^ :\"]+)")
+                    .matcher(result.stdout());
+            while (paths.find()) {
+                assertFalse(Files.exists(Path.of(paths.group(1))), paths.group(1) + " left behind: " + line);
+            }
+            java.util.regex.Matcher children = java.util.regex.Pattern.compile("child \\[(\\d+)]")
+                    .matcher(result.stdout() + " " + line);
+            while (children.find()) {
+                long pid = Long.parseLong(children.group(1));
+                assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                        "child " + pid + " outlived the demo");
+            }
+        }
+    }
 
     @Test
     void pipeDemoExchangesEveryMessageWithAChildProcess() throws Exception {

@@ -554,13 +554,14 @@ public abstract class RingChannel implements AutoCloseable {
         }
 
         /**
-         * The sender's position must be at most one ring ahead of this receiver's, and in one-to-one a position
-         * ahead means a committed record at the head (the sender publishes the record before its position).
+         * The sender's published position must be within a ring of this receiver's: it may lag behind (a sender
+         * publishes a record before its position, and may die in between) but never by more than a ring, nor be
+         * more than a ring ahead. In one-to-one a position ahead means a committed record at the head.
          */
         private void checkPositions() throws ChannelFormatException {
             long tail = header.getLongVolatile(TAIL_OFFSET);
             long ahead = tail - head;
-            if (ahead < 0 || ahead > capacity) {
+            if (ahead < -capacity || ahead > capacity) {
                 throw new ChannelFormatException(name + ": corrupt header: the sender's position " + tail + " is "
                         + ahead + " bytes from the receiver's " + head + " (a ring holds " + capacity + ")");
             }

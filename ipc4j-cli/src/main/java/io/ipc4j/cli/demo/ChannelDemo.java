@@ -4,6 +4,7 @@ import io.ipc4j.channel.OneToOneChannel;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,11 +30,14 @@ public final class ChannelDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String name = "/ipc4j-demo-channel-" + Spawn.currentPid();
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install().add("unlink " + name, () -> OneToOneChannel.unlink(name));
         try (OneToOneChannel channel = OneToOneChannel.create(name, 1 << 20)) {
             OneToOneChannel.Receiver receiver = channel.receiver();
             Say.parent("created channel %s: a %d KiB ring in shared memory; receiving", name,
                     channel.capacity() / 1024);
             try (ChildProcess sender = Spawn.java(Sender.class.getName(), name, String.valueOf(messages)).start()) {
+                cleanup.closeOnExit("stop the sender", sender);
                 ByteBuffer tick = ByteBuffer.allocate(channel.maxMessageLength());
                 long count = 0;
                 long sum = 0;
@@ -61,7 +65,7 @@ public final class ChannelDemo implements Callable<Integer> {
                 return status.succeeded() && count == messages && sum == expectedSum(messages) ? 0 : 1;
             }
         } finally {
-            OneToOneChannel.unlink(name);
+            cleanup.runNow();
         }
     }
 

@@ -6,6 +6,7 @@ import io.ipc4j.pipe.PipeWriter;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,10 +34,14 @@ public final class FifoDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path directory = Files.createTempDirectory("ipc4j-demo-fifo-");
-        Fifo fifo = Fifo.create(directory.resolve("demo.fifo"), 0600);
+        Path path = directory.resolve("demo.fifo");
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install().deleteOnExit(directory).deleteOnExit(path);
+        Fifo fifo = Fifo.create(path, 0600);
         Say.parent("created FIFO %s (mode 0600)", fifo.path());
         try (ChildProcess writer = Spawn.java(Writer.class.getName(), fifo.path().toString(),
                 String.valueOf(messages)).start()) {
+            cleanup.closeOnExit("stop the writer", writer);
             Say.parent("started writer process %d; it knows only the path", writer.pid());
             Say.parent("opening for reading: waits for a writer, at most %d s", TIMEOUT.toSeconds());
             try (PipeReader reader = fifo.openReader(TIMEOUT)) {
@@ -54,8 +59,7 @@ public final class FifoDemo implements Callable<Integer> {
             Say.parent("writer %d ended: %s", writer.pid(), status);
             return status.succeeded() ? 0 : 1;
         } finally {
-            fifo.remove();
-            Files.delete(directory);
+            cleanup.runNow();
             Say.parent("removed %s: a FIFO file outlives the processes that used it", fifo.path());
         }
     }

@@ -7,6 +7,7 @@ import io.ipc4j.mq.SysVMessageQueue;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -31,8 +32,11 @@ public final class MqDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String name = "/ipc4j-demo-" + Spawn.currentPid();
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install().add("unlink " + name, () -> PosixMessageQueue.unlink(name));
         try (PosixMessageQueue posix = PosixMessageQueue.create(name).maxMessages(5).messageSize(64).exclusive().open();
              SysVMessageQueue sysv = SysVMessageQueue.create(SysVKey.PRIVATE, 0600)) {
+            cleanup.add("remove System V queue " + sysv.id(), sysv::remove);
             try {
                 Say.parent("created POSIX queue %s and System V queue id %d", name, sysv.id());
                 ExitStatus status = runSender(name, sysv.id());
@@ -40,8 +44,7 @@ public final class MqDemo implements Callable<Integer> {
                 receiveSysV(sysv);
                 return status.succeeded() ? 0 : 1;
             } finally {
-                PosixMessageQueue.unlink(name);
-                sysv.remove();
+                cleanup.runNow();
                 Say.parent("removed both queues: queues outlive the processes that use them");
             }
         }
@@ -49,6 +52,7 @@ public final class MqDemo implements Callable<Integer> {
 
     private static ExitStatus runSender(String name, int sysvId) throws IOException {
         try (ChildProcess child = Spawn.java(Sender.class.getName(), name, String.valueOf(sysvId)).start()) {
+            GracefulShutdown.install().closeOnExit("stop the sender", child);
             ExitStatus status = child.waitFor(TIMEOUT);
             Say.parent("sender %d ended: %s; all its messages wait in the kernel", child.pid(), status);
             return status;

@@ -3,6 +3,7 @@ package io.ipc4j.cli.demo;
 import io.ipc4j.mq.SysVKey;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.sync.SemOp;
@@ -36,14 +37,19 @@ public final class SemDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String name = "/ipc4j-demo-sem-" + Spawn.currentPid();
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install().add("unlink " + name, () -> SharedMemory.unlink(name));
         SysVSemaphoreSet set = SysVSemaphoreSet.create(SysVKey.PRIVATE, 0600, slots);
+        cleanup.add("remove semaphore set " + set.id(), set::remove);
         try (SharedMemory shm = SharedMemory.create(name, 4096)) {
             Say.parent("semaphore set %d with value %d; %d workers start", set.id(), slots, workers);
             List<ChildProcess> children = new ArrayList<>();
             try {
                 for (int w = 1; w <= workers; w++) {
-                    children.add(Spawn.java(Worker.class.getName(), String.valueOf(w), name,
-                            String.valueOf(set.id())).start());
+                    ChildProcess worker = Spawn.java(Worker.class.getName(), String.valueOf(w), name,
+                            String.valueOf(set.id())).start();
+                    cleanup.closeOnExit("stop worker " + worker.pid(), worker);
+                    children.add(worker);
                 }
                 boolean ok = true;
                 for (ChildProcess child : children) {
@@ -57,8 +63,7 @@ public final class SemDemo implements Callable<Integer> {
                 children.forEach(ChildProcess::close);
             }
         } finally {
-            set.remove();
-            SharedMemory.unlink(name);
+            cleanup.runNow();
         }
     }
 

@@ -3,6 +3,7 @@ package io.ipc4j.cli.demo;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.sync.PosixSemaphore;
 import picocli.CommandLine.Command;
@@ -28,11 +29,17 @@ public final class ShmDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String name = "/ipc4j-demo-shm-" + Spawn.currentPid();
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install()
+                .add("unlink " + name, () -> SharedMemory.unlink(name))
+                .add("unlink " + name + "-empty", () -> PosixSemaphore.unlink(name + "-empty"))
+                .add("unlink " + name + "-full", () -> PosixSemaphore.unlink(name + "-full"));
         try (SharedMemory shm = SharedMemory.create(name, 4096);
              PosixSemaphore empty = PosixSemaphore.create(name + "-empty", 1);
              PosixSemaphore full = PosixSemaphore.create(name + "-full", 0)) {
             Say.parent("created shared memory %s (4096 bytes) and semaphores empty=1, full=0", name);
             try (ChildProcess writer = Spawn.java(Writer.class.getName(), name, String.valueOf(messages)).start()) {
+                cleanup.closeOnExit("stop the writer", writer);
                 Say.parent("started writer process %d; this process reads", writer.pid());
                 for (int i = 0; i < messages; i++) {
                     full.acquire(TIMEOUT);
@@ -44,9 +51,7 @@ public final class ShmDemo implements Callable<Integer> {
                 return status.succeeded() ? 0 : 1;
             }
         } finally {
-            SharedMemory.unlink(name);
-            PosixSemaphore.unlink(name + "-empty");
-            PosixSemaphore.unlink(name + "-full");
+            cleanup.runNow();
             Say.parent("unlinked the segment and both semaphores: they outlive processes otherwise");
         }
     }

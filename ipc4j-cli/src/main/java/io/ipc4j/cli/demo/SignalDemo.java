@@ -35,9 +35,12 @@ public final class SignalDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path lockFile = Files.createTempFile("ipc4j-demo-signal-", ".lock");
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install().deleteOnExit(lockFile);
         try (Pipe ready = Pipe.open();
              ChildProcess child = Spawn.java(Child.class.getName(), lockFile.toString())
                      .inherit(ready.writer(), 3).start()) {
+            cleanup.closeOnExit("stop the child", child);
             ready.writer().close();
             BufferedReader steps = new BufferedReader(new InputStreamReader(ready.reader().inputStream(TIMEOUT),
                     StandardCharsets.UTF_8));
@@ -57,7 +60,7 @@ public final class SignalDemo implements Callable<Integer> {
             Say.parent("the child's lock file %s: %s", lockFile, Files.exists(lockFile) ? "still there!" : "removed");
             return status.code() == 143 && !Files.exists(lockFile) ? 0 : 1;
         } finally {
-            Files.deleteIfExists(lockFile);
+            cleanup.runNow();
         }
     }
 

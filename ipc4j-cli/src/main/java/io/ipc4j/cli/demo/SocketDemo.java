@@ -3,6 +3,7 @@ package io.ipc4j.cli.demo;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.socket.OpenFile;
 import io.ipc4j.socket.PeerCredentials;
 import io.ipc4j.socket.ReceivedDescriptors;
@@ -38,9 +39,13 @@ public final class SocketDemo implements Callable<Integer> {
         Path directory = Files.createTempDirectory("ipc4j-demo-socket-");
         Path socketFile = directory.resolve("server.sock");
         Path privateFile = directory.resolve("server-only.txt");
+        // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
+        GracefulShutdown cleanup = GracefulShutdown.install().deleteOnExit(directory).deleteOnExit(socketFile)
+                .deleteOnExit(privateFile);
         Files.writeString(privateFile, "a line from a file only the server opened\n");
         try (SocketServer<StreamSocket> server = SocketServer.stream(UnixEndpoint.path(socketFile));
              ChildProcess client = Spawn.java(Client.class.getName(), socketFile.toString()).start()) {
+            cleanup.closeOnExit("stop the client", client);
             Say.parent("listening on %s (mode 0600: only this user may connect)", socketFile);
             try (StreamSocket connection = server.accept(TIMEOUT)) {
                 PeerCredentials peer = connection.peerCredentials();
@@ -64,10 +69,8 @@ public final class SocketDemo implements Callable<Integer> {
             Say.parent("client ended: %s", status);
             return status.succeeded() ? 0 : 1;
         } finally {
-            Files.deleteIfExists(privateFile);
             Say.parent("closed the server: socket file %s", Files.exists(socketFile) ? "left behind!" : "removed");
-            Files.deleteIfExists(socketFile);
-            Files.delete(directory);
+            cleanup.runNow();
         }
     }
 
