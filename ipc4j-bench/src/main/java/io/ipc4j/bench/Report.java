@@ -108,7 +108,17 @@ public final class Report {
     }
 
     public static BenchReport readJson(Path path) throws IOException {
-        return GSON.fromJson(Files.readString(path), BenchReport.class);
+        BenchReport report;
+        try {
+            report = GSON.fromJson(Files.readString(path), BenchReport.class);
+        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            report = null;
+        }
+        if (report == null || report.rows() == null) {
+            throw new IOException(path + " is not a bench.json written by ipc4j bench: give the bench.json of an"
+                    + " earlier run, or the latest.json beside its folder");
+        }
+        return report;
     }
 
     public static String csv(BenchReport report) {
@@ -160,7 +170,7 @@ public final class Report {
 
     /** Writes bench.json, bench.csv and latency.png into {@code directory}; returns the files. */
     public static List<Path> write(BenchReport report, Path directory) throws IOException {
-        Files.createDirectories(directory);
+        Files.createDirectory(directory); // one level, under a results folder the caller checked
         Path json = Files.writeString(directory.resolve("bench.json"), json(report), StandardCharsets.UTF_8);
         Path csv = Files.writeString(directory.resolve("bench.csv"), csv(report), StandardCharsets.UTF_8);
         Path png = Chart.write(report, directory.resolve("latency.png"));

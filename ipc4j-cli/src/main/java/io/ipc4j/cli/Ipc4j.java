@@ -22,9 +22,18 @@ public final class Ipc4j implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with ipc4j's error handling: an IOException is one line on stderr and exit 1. */
+    /**
+     * The command line with ipc4j's error handling: a bad option or argument is one line on stderr naming it and
+     * what is allowed, and exit 2; an IOException or IllegalArgumentException while running is one line and
+     * exit 1.
+     */
     public static CommandLine commandLine() {
-        return new CommandLine(new Ipc4j()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+        return new CommandLine(new Ipc4j()).setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("ipc4j: " + e.getMessage() + " (see " + cmd.getCommandSpec().qualifiedName()
+                    + " --help)");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        }).setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IOException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("ipc4j: " + e.getMessage());
                 return 1;

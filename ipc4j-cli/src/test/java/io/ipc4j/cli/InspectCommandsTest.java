@@ -122,7 +122,7 @@ class InspectCommandsTest {
                 limits.stdout());
         ChildJvm.Result clean = ipc4j("clean", "--dry-run", "--older-than", "soon");
         assertEquals(2, clean.status().code(), clean.describe());
-        assertTrue(clean.stderr().startsWith("Invalid value for option '--older-than': 'soon' is not a duration: "
+        assertTrue(clean.stderr().startsWith("ipc4j: Invalid value for option '--older-than': 'soon' is not a duration: "
                 + "write e.g. 250ms, 5s, 2m, 1h, 7d"), clean.describe());
         ChildJvm.Result dry = ipc4j("clean", "--dry-run", "--older-than", "3650d");
         assertEquals(0, dry.status().code(), dry.describe());

@@ -39,7 +39,16 @@ public record SysVKey(int value) {
         if (t.equals("private") || t.equals("ipc_private")) {
             return PRIVATE;
         }
-        return new SysVKey(t.startsWith("0x") ? (int) Long.parseLong(t.substring(2), 16) : (int) Long.parseLong(t));
+        try {
+            long key = t.startsWith("0x") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+            if (key < Integer.MIN_VALUE || key > 0xffffffffL) {
+                throw new NumberFormatException();
+            }
+            return new SysVKey((int) key);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a System V key: write hexadecimal such as"
+                    + " 0x1234abcd, a decimal number, or private");
+        }
     }
 
     @Override

@@ -95,6 +95,9 @@ public final class SysVMessageQueue implements AutoCloseable {
         SysVMessageQueue queue = new SysVMessageQueue(id, null);
         try {
             return new SysVMessageQueue(id, queue.status().key());
+        } catch (QueueRemovedException e) { // EINVAL for an id: none has it now, whether or not one ever did
+            throw Failures.of("msgctl(IPC_STAT)", "System V queue id " + id, Errno.EINVAL,
+                    "no queue has this id now: ipc4j ipcs lists the queues there are");
         } finally {
             queue.close();
         }

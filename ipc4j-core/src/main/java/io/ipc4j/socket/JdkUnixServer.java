@@ -62,8 +62,18 @@ public final class JdkUnixServer implements AutoCloseable {
     public static JdkUnixServer bind(Path path, int mode, int backlog) throws IOException {
         Path target = path.toAbsolutePath();
         UnixEndpoint endpoint = UnixEndpoint.path(target);
-        Path privateDir = Files.createTempDirectory(target.getParent(), ".ipc4j-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (!Files.isDirectory(target.getParent())) {
+            throw new java.nio.file.NoSuchFileException(target.toString(), null, "cannot bind a socket there: the"
+                    + " directory " + target.getParent() + " does not exist; create it, or choose another path");
+        }
+        Path privateDir;
+        try {
+            privateDir = Files.createTempDirectory(target.getParent(), ".ipc4j-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new java.nio.file.AccessDeniedException(target.toString(), null, "cannot bind a socket there: no"
+                    + " permission to create files in " + target.getParent());
+        }
         Path staging = privateDir.resolve("s");
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {

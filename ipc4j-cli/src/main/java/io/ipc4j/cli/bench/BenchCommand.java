@@ -7,6 +7,7 @@ import io.ipc4j.bench.Mechanism;
 import io.ipc4j.bench.Paired;
 import io.ipc4j.bench.Report;
 import io.ipc4j.bench.mechanisms.Mechanisms;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,11 +30,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "ID",
             description = "Only these mechanisms (ids: ${COMPLETION-CANDIDATES}).", completionCandidates = Ids.class)
     List<String> only;
-    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Message sizes (default 64,4096,65536).")
+    @Option(names = "--sizes", converter = Ranges.MessageSize.class, split = ",", paramLabel = "BYTES", description = "Message sizes (default 64,4096,65536).")
     List<Integer> sizes;
-    @Option(names = "--iterations", description = "Measured round trips per size (default 10000; --full 100000).")
+    @Option(names = "--iterations", converter = Ranges.Positive.class, description = "Measured round trips per size (default 10000; --full 100000).")
     Integer iterations;
-    @Option(names = "--warmup", description = "Round trips before measuring (default 1000; --full 10000).")
+    @Option(names = "--warmup", converter = Ranges.NonNegative.class, description = "Round trips before measuring (default 1000; --full 10000).")
     Integer warmup;
     @Option(names = "--full", description = "Ten times longer, for steadier tails.")
     boolean full;
@@ -51,18 +52,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Two mechanisms (e.g. shm-channel-spin,agrona-ring) streaming in turns between the same two "
                     + "processes: their throughput ratio, free of the machine's drift between runs.")
     List<String> paired;
-    @Option(names = "--turns", defaultValue = "16", description = "Counted turns of each for --paired (default 16).")
+    @Option(names = "--turns", converter = Ranges.Positive.class, defaultValue = "16", description = "Counted turns of each for --paired (default 16).")
     int turns;
 
     @Override
     public Integer call() throws IOException {
         BenchConfig config = full ? BenchConfig.full() : BenchConfig.defaults();
         if (sizes != null) {
-            for (int size : sizes) {
-                if (size < 1 || size > (16 << 20)) {
-                    throw new IllegalArgumentException("message size " + size + " is outside 1 byte..16 MiB");
-                }
-            }
             config = config.withSizes(sizes);
         }
         if (iterations != null || warmup != null) {
@@ -75,6 +71,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (only != null) {
             only.forEach(BenchCommand::mechanism); // each must exist
             config = config.withOnly(Set.copyOf(only));
+        }
+        checkOut(out);
+        if (compare != null && !Files.isRegularFile(compare)) {
+            throw new IllegalArgumentException("--compare " + compare + ": no such file. Give the bench.json of an"
+                    + " earlier run, or " + out.resolve("latest.json") + " (written by every run)");
         }
         BenchReport previous = compare == null ? null : Report.readJson(compare);
         BenchReport report = Bench.run(config.withPin(pin && BenchConfig.canPin()).withCReference(!noC),
@@ -91,6 +92,26 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("Results: " + String.join(", ", files.stream().map(Path::toString).toList())
                 + " (and " + out.resolve("latest.json") + ", for --compare)");
         return report.rows().stream().anyMatch(r -> r.status().equals("failed")) ? 1 : 0;
+    }
+
+    /**
+     * Before the run, not after it: {@code out} must be a folder, or its parent must exist (only the last level
+     * is created: a mistyped path must not make a tree).
+     */
+    private static void checkOut(Path out) throws IOException {
+        if (Files.isDirectory(out)) {
+            return;
+        }
+        if (Files.exists(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file, not a folder: give a folder for the"
+                    + " results (it is created if its parent exists)");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new IllegalArgumentException("--out " + out + ": its parent " + parent + " does not exist. Create it"
+                    + " first (mkdir -p " + parent + "); only the results folder itself is created");
+        }
+        Files.createDirectory(out);
     }
 
     private Integer runPaired(BenchConfig config) throws IOException {

@@ -5,6 +5,7 @@ import io.ipc4j.chat.ChatLog;
 import io.ipc4j.chat.ChatRecord;
 import io.ipc4j.chat.ChatServer;
 import io.ipc4j.signal.GracefulShutdown;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,7 +43,7 @@ public final class ChatCommand {
         @Option(names = "--fsync", description = "Force each message to disk before broadcasting it.")
         private boolean fsync;
 
-        @Option(names = "--rate", defaultValue = "20", description = "Messages per second per client (0: no limit).")
+        @Option(names = "--rate", converter = Ranges.Rate.class, defaultValue = "20", description = "Messages per second per client (0: no limit).")
         private double rate;
 
         @Override

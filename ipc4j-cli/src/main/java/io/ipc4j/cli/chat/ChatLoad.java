@@ -5,6 +5,7 @@ import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
 import org.HdrHistogram.Histogram;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,16 +39,16 @@ import java.util.stream.Stream;
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Fan-out to N clients: ipc4j-chat against Redis PUBLISH/SUBSCRIBE, side by side.")
 public final class ChatLoad implements Callable<Integer> {
-    @Option(names = "--clients", defaultValue = "1000", description = "Receiving connections (default 1000).")
+    @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "1000", description = "Receiving connections (default 1000).")
     private int clients;
 
-    @Option(names = "--messages", defaultValue = "2000", description = "Messages sent (default 2000).")
+    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "2000", description = "Messages sent (default 2000).")
     private int messages;
 
-    @Option(names = "--window", defaultValue = "20", description = "Most messages ahead of the slowest receiver.")
+    @Option(names = "--window", converter = Ranges.Positive.class, defaultValue = "20", description = "Most messages ahead of the slowest receiver.")
     private int window;
 
-    @Option(names = "--size", defaultValue = "100", description = "Message text bytes (default 100).")
+    @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100", description = "Message text bytes (default 100).")
     private int size;
 
     /** One run's outcome. */

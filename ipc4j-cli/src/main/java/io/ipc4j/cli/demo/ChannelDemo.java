@@ -5,6 +5,7 @@ import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.signal.GracefulShutdown;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +25,7 @@ public final class ChannelDemo implements Callable<Integer> {
     static final int DONE = 2;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--messages", defaultValue = "1000000", description = "How many ticks (default 1,000,000).")
+    @Option(names = "--messages", converter = Ranges.PositiveLong.class, defaultValue = "1000000", description = "How many ticks (default 1,000,000).")
     private long messages;
 
     @Override

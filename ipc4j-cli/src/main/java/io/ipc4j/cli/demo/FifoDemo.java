@@ -7,6 +7,7 @@ import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.signal.GracefulShutdown;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +29,7 @@ import java.util.concurrent.Callable;
 public final class FifoDemo implements Callable<Integer> {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--messages", defaultValue = "5", description = "How many messages the writer sends (default 5).")
+    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "5", description = "How many messages the writer sends (default 5).")
     private int messages;
 
     @Override

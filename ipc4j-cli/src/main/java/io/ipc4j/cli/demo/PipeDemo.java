@@ -6,6 +6,7 @@ import io.ipc4j.pipe.PipeWriter;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
 public final class PipeDemo implements Callable<Integer> {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--messages", defaultValue = "3", description = "How many messages to send (default 3).")
+    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "3", description = "How many messages to send (default 3).")
     private int messages;
 
     @Override

@@ -8,6 +8,7 @@ import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.sync.SemOp;
 import io.ipc4j.sync.SysVSemaphoreSet;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,9 +30,9 @@ public final class SemDemo implements Callable<Integer> {
     private static final long INSIDE = 0;
     private static final long MOST = 8;
 
-    @Option(names = "--workers", defaultValue = "5", description = "How many worker processes (default 5).")
+    @Option(names = "--workers", converter = Ranges.Positive.class, defaultValue = "5", description = "How many worker processes (default 5).")
     private int workers;
-    @Option(names = "--slots", defaultValue = "2", description = "How many may be inside at once (default 2).")
+    @Option(names = "--slots", converter = Ranges.Positive.class, defaultValue = "2", description = "How many may be inside at once (default 2).")
     private int slots;
 
     @Override

@@ -6,6 +6,7 @@ import io.ipc4j.process.Spawn;
 import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.sync.PosixSemaphore;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
 public final class ShmDemo implements Callable<Integer> {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--messages", defaultValue = "3", description = "How many messages (default 3).")
+    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "3", description = "How many messages (default 3).")
     private int messages;
 
     @Override

@@ -3,6 +3,7 @@ package io.ipc4j.cli.kv;
 import io.ipc4j.cli.Tools;
 import io.ipc4j.kv.KvConfig;
 import io.ipc4j.kv.KvServer;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,17 +28,17 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "redis-benchmark over Unix sockets against ipc4j-kv and redis-server, side by side.")
 public final class KvBench implements Callable<Integer> {
-    @Option(names = "--requests", defaultValue = "200000", description = "Requests per test (default 200000).")
+    @Option(names = "--requests", converter = Ranges.Positive.class, defaultValue = "200000", description = "Requests per test (default 200000).")
     private int requests;
 
-    @Option(names = "--clients", defaultValue = "50", description = "Parallel connections (default 50).")
+    @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "50", description = "Parallel connections (default 50).")
     private int clients;
 
     @Option(names = "--tests", defaultValue = "ping,set,get,incr,mset",
             description = "redis-benchmark tests (default ping,set,get,incr,mset).")
     private String tests;
 
-    @Option(names = "--pipeline", defaultValue = "16", description = "The pipelined run's depth (default 16).")
+    @Option(names = "--pipeline", converter = Ranges.Positive.class, defaultValue = "16", description = "The pipelined run's depth (default 16).")
     private int pipeline;
 
     /** One redis-benchmark CSV row. */

@@ -4,6 +4,7 @@ import io.ipc4j.kv.KvConfig;
 import io.ipc4j.kv.KvServer;
 import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.socket.UserRuntimeDirectory;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,8 +26,9 @@ public final class KvCommand {
                 + " else /tmp/ipc4j-UID/ipc4j-kv.sock, a directory of mode 0700 checked to be yours).")
         private Path socket;
 
-        @Option(names = "--mode", defaultValue = "600", description = "The socket file's mode, octal (default 600).")
-        private String mode;
+        @Option(names = "--mode", converter = Ranges.OctalMode.class, defaultValue = "600",
+                description = "The socket file's mode, octal (default 600).")
+        private int mode;
 
         @Option(names = "--tcp", description = "Also listen on TCP at HOST:PORT (off unless given).")
         private String tcp;
@@ -41,22 +43,22 @@ public final class KvCommand {
                 + " loopback, while the Unix socket's mode keeps them out.")
         private String protectedMode;
 
-        @Option(names = "--threads", defaultValue = "1", description = "Event-loop threads (default 1).")
+        @Option(names = "--threads", converter = Ranges.Threads.class, defaultValue = "1", description = "Event-loop threads (default 1).")
         private int threads;
 
-        @Option(names = "--maxclients", defaultValue = "10000", description = "Most connections (default 10000).")
+        @Option(names = "--maxclients", converter = Ranges.Positive.class, defaultValue = "10000", description = "Most connections (default 10000).")
         private int maxClients;
 
-        @Option(names = "--maxmemory", description = "Bytes of keys and values before writes get OOM errors"
+        @Option(names = "--maxmemory", converter = Ranges.Bytes.class, description = "Bytes of keys and values before writes get OOM errors"
                 + " (suffixes k, m, g; 0: no limit; default: half the JVM heap).")
-        private String maxMemory;
+        private Long maxMemory;
 
         @Override
         public Integer call() throws Exception {
             KvConfig config = KvConfig.defaults(socket != null ? socket : UserRuntimeDirectory.get().resolve("ipc4j-kv.sock"))
-                    .withSocketMode(Integer.parseInt(mode, 8)).withThreads(threads).withMaxClients(maxClients);
+                    .withSocketMode(mode).withThreads(threads).withMaxClients(maxClients);
             if (maxMemory != null) {
-                config = config.withMaxMemory(bytes(maxMemory));
+                config = config.withMaxMemory(maxMemory);
             }
             if (tcp != null) {
                 int colon = tcp.lastIndexOf(':');
@@ -109,17 +111,6 @@ public final class KvCommand {
                 case "no" -> false;
                 default -> throw new IllegalArgumentException(option + " takes yes or no, not '" + value + "'");
             };
-        }
-
-        static long bytes(String text) {
-            String t = text.strip().toLowerCase(java.util.Locale.ROOT);
-            long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-                case 'k' -> 1L << 10;
-                case 'm' -> 1L << 20;
-                case 'g' -> 1L << 30;
-                default -> 1;
-            };
-            return Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit;
         }
     }
 }

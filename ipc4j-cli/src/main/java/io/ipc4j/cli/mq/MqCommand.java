@@ -7,6 +7,7 @@ import io.ipc4j.mq.PosixQueueOptions;
 import io.ipc4j.mq.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 import io.ipc4j.mq.SysVQueueStatus;
+import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,19 +34,20 @@ public final class MqCommand {
     static final class Create implements Callable<Integer> {
         @Parameters(paramLabel = "QUEUE", description = "/name, or sysv:KEY (sysv:private for a new private queue)")
         String queue;
-        @Option(names = "--max-messages", description = "POSIX mq_maxmsg (default: fs.mqueue.msg_default)")
+        @Option(names = "--max-messages", converter = Ranges.Positive.class, description = "POSIX mq_maxmsg (default: fs.mqueue.msg_default)")
         Integer maxMessages;
-        @Option(names = "--message-size", description = "POSIX mq_msgsize in bytes (default: fs.mqueue.msgsize_default)")
+        @Option(names = "--message-size", converter = Ranges.MessageSize.class, description = "POSIX mq_msgsize in bytes (default: fs.mqueue.msgsize_default)")
         Integer messageSize;
-        @Option(names = "--mode", defaultValue = "0600", description = "permission bits, octal (default 0600)")
-        String mode;
+        @Option(names = "--mode", converter = Ranges.OctalMode.class, defaultValue = "0600",
+                description = "permission bits, octal (default 0600)")
+        int mode;
         @Option(names = "--exclusive", description = "fail if the queue exists")
         boolean exclusive;
 
         @Override
         public Integer call() throws IOException {
             QueueAddress address = QueueAddress.parse(queue);
-            int bits = Integer.parseInt(mode, 8);
+            int bits = mode;
             if (address.isPosix()) {
                 PosixQueueOptions options = PosixMessageQueue.create(address.posixName()).mode(bits);
                 if (maxMessages != null) {
@@ -107,7 +109,7 @@ public final class MqCommand {
     static final class Receive implements Callable<Integer> {
         @Parameters(paramLabel = "QUEUE")
         String queue;
-        @Option(names = "--count", defaultValue = "1", description = "how many messages (default 1)")
+        @Option(names = "--count", converter = Ranges.Positive.class, defaultValue = "1", description = "how many messages (default 1)")
         int count;
         @Option(names = "--type", defaultValue = "0",
                 description = "System V type selector: 0 first, >0 that type, <0 lowest type <= |t| (default 0)")
