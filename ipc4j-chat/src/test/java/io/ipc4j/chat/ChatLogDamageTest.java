@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,14 +30,7 @@ class ChatLogDamageTest {
 
     @AfterEach
     void removeLogs() throws IOException {
-        try (Stream<Path> files = Files.walk(LEAKS.scratch())) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                if (!p.equals(LEAKS.scratch())) {
-                    Files.setPosixFilePermissions(p.getParent(), PosixFilePermissions.fromString("rwx------"));
-                    Files.delete(p);
-                }
-            }
-        }
+        ScratchFiles.deleteContents(LEAKS.scratch());
     }
 
     /** Writes RECORDS records "message N" and returns the byte offset of each. */

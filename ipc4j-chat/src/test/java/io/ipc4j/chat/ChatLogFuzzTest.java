@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,13 +31,7 @@ class ChatLogFuzzTest {
 
     @AfterEach
     void removeLogs() throws IOException {
-        try (Stream<Path> files = Files.walk(LEAKS.scratch())) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                if (!p.equals(LEAKS.scratch())) {
-                    Files.delete(p);
-                }
-            }
-        }
+        ScratchFiles.deleteContents(LEAKS.scratch());
     }
 
     @Test

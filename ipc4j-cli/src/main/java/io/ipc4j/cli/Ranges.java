@@ -28,11 +28,47 @@ public final class Ranges {
         return n;
     }
 
-    /** A count of 1 or more (iterations, messages, clients, workers...). */
-    public static final class Positive implements CommandLine.ITypeConverter<Integer> {
+    /** Whole numbers from {@code min} to {@code max}: each range below is one of these. */
+    private abstract static class IntRange implements CommandLine.ITypeConverter<Integer> {
+        private final int min;
+        private final int max;
+
+        IntRange(int min, int max) {
+            this.min = min;
+            this.max = max;
+        }
+
         @Override
         public Integer convert(String value) {
-            return (int) whole(value, 1, Integer.MAX_VALUE);
+            return (int) whole(value, min, max);
+        }
+    }
+
+    /** A count of 1 or more (iterations, messages, clients, workers...). */
+    public static final class Positive extends IntRange {
+        public Positive() {
+            super(1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** 0 or more (a warm-up that may be skipped). */
+    public static final class NonNegative extends IntRange {
+        public NonNegative() {
+            super(0, Integer.MAX_VALUE);
+        }
+    }
+
+    /** Event-loop and worker threads: 1 to 256 (each costs descriptors; more cannot help on any machine here). */
+    public static final class Threads extends IntRange {
+        public Threads() {
+            super(1, 256);
+        }
+    }
+
+    /** A message size in bytes, 1 byte to 16 MiB. */
+    public static final class MessageSize extends IntRange {
+        public MessageSize() {
+            super(1, 16 << 20);
         }
     }
 
@@ -41,30 +77,6 @@ public final class Ranges {
         @Override
         public Long convert(String value) {
             return whole(value, 1, Long.MAX_VALUE);
-        }
-    }
-
-    /** 0 or more (a warm-up that may be skipped). */
-    public static final class NonNegative implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) whole(value, 0, Integer.MAX_VALUE);
-        }
-    }
-
-    /** Event-loop and worker threads: 1 to 256 (each costs descriptors; more cannot help on any machine here). */
-    public static final class Threads implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) whole(value, 1, 256);
-        }
-    }
-
-    /** A message size in bytes, 1 byte to 16 MiB. */
-    public static final class MessageSize implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) whole(value, 1, 16 << 20);
         }
     }
 

@@ -385,6 +385,7 @@ public abstract class RingChannel implements AutoCloseable {
             }
             if (now - nextCheck > 0) {
                 nextCheck = now + CHECK_NANOS;
+                checkRegion();
                 checkSenderPositions();
                 beat(PRODUCER_HEARTBEAT_OFFSET);
                 if (peerDead(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET)) {
@@ -419,15 +420,27 @@ public abstract class RingChannel implements AutoCloseable {
     final ChannelFormatException truncated(InternalError e) {
         long now;
         try {
-            now = java.nio.file.Files.size(java.nio.file.Path.of("/dev/shm", name.substring(1)));
+            now = shm.objectSize();
         } catch (IOException | RuntimeException gone) {
             now = -1;
         }
         ChannelFormatException f = new ChannelFormatException(name + ": the region was truncated under this"
                 + " process (" + (now < 0 ? "its file is gone" : "now " + now + " bytes") + "; the channel needs "
                 + (HEADER_LENGTH + (long) capacity) + "): some other process shrank it; the channel cannot go on");
-        f.initCause(e);
+        if (e != null) {
+            f.initCause(e);
+        }
         return f;
+    }
+
+    /**
+     * Checks with fstat, touching no mapped memory, that the region still has all its bytes: a wait checks
+     * this before it reads the ring again, so a truncation while waiting is a clear error, not a fault.
+     */
+    final void checkRegion() throws IOException {
+        if (shm.objectSize() < HEADER_LENGTH + (long) capacity) {
+            throw truncated(null);
+        }
     }
 
     void wake() {
@@ -608,8 +621,12 @@ public abstract class RingChannel implements AutoCloseable {
          * @throws PeerDeadException if the sender died and nothing is left to read.
          */
         public int receive(ByteBuffer dst, Duration timeout) throws IOException {
-            int type = receiveNow(dst);
-            return type != Integer.MIN_VALUE ? type : await(dst, timeout);
+            try {
+                int type = receiveNow(dst);
+                return type != Integer.MIN_VALUE ? type : await(dst, timeout);
+            } catch (InternalError e) { // a fault in the mapping is delivered late: it may surface here
+                throw truncated(e);
+            }
         }
 
         /**
@@ -651,6 +668,7 @@ public abstract class RingChannel implements AutoCloseable {
                 }
                 if (System.nanoTime() - nextCheck > 0) {
                     nextCheck = System.nanoTime() + CHECK_NANOS;
+                    checkRegion();
                     beat(CONSUMER_HEARTBEAT_OFFSET);
                     if (skipAbandoned()) {
                         continue;
@@ -691,7 +709,14 @@ public abstract class RingChannel implements AutoCloseable {
                     if (deadline != FdHandle.FOREVER) {
                         nanos = Math.max(1, Math.min(nanos, deadline - System.nanoTime()));
                     }
-                    Futex.Wake how = Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));
+                    Futex.Wake how;
+                    try {
+                        how = Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));
+                    } catch (IOException e) { // EFAULT: the futex word's page is gone
+                        checkRegion();
+                        throw e;
+                    }
+                    checkRegion(); // before this thread touches the region again
                     if (how == Futex.Wake.TIMED_OUT && header.getIntVolatile(WAKE_SEQUENCE_OFFSET) == sequence
                             && buffer.getIntVolatile((int) (head & mask)) > 0) {
                         missedWakeups++; // a message came during the sleep and no sender tried to wake us

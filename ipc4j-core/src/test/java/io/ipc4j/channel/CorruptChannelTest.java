@@ -80,17 +80,31 @@ class CorruptChannelTest {
     }
 
     @Test
-    void aRegionTruncatedUnderTheReceiverIsOneClearError() throws Exception {
-        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096)) {
+    void aRegionTruncatedUnderAWaitingReceiverIsOneClearError() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
+             SharedMemory other = SharedMemory.open(name)) {
             OneToOneChannel.Receiver receiver = channel.receiver();
-            channel.sender().send(7, ByteBuffer.wrap(new byte[] {1, 2, 3}), Duration.ofSeconds(1));
+            java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            receiver.receive(ByteBuffer.allocate(channel.maxMessageLength()), Duration.ofSeconds(60));
+                            return null;
+                        } catch (Throwable t) {
+                            return t;
+                        }
+                    });
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (other.segment().get(ValueLayout.JAVA_INT, 384) == 0) { // consumer waiting: it sleeps
+                assertTrue(System.nanoTime() < deadline && !outcome.isDone(), "the receiver never slept");
+                Thread.onSpinWait();
+            }
             try (FileChannel file = FileChannel.open(Path.of("/dev/shm", name.substring(1)), StandardOpenOption.WRITE)) {
                 file.truncate(0);
             }
-            ChannelFormatException e = assertThrows(ChannelFormatException.class,
-                    () -> receiver.receiveNow(ByteBuffer.allocate(channel.maxMessageLength())));
+            Throwable t = outcome.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(t instanceof ChannelFormatException, String.valueOf(t));
             assertEquals(name + ": the region was truncated under this process (now 0 bytes; the channel needs"
-                    + " 4608): some other process shrank it; the channel cannot go on", e.getMessage());
+                    + " 4608): some other process shrank it; the channel cannot go on", t.getMessage());
         }
     }
 }
