@@ -37,9 +37,9 @@ final class PrivateDirectory {
                         + " parent " + parent + " does not exist. Create the parent first (mkdir -p " + parent
                         + "); only the " + what + " itself is created");
             }
-            try {
-                Files.createDirectory(dir);
-                Files.setPosixFilePermissions(dir, allowed); // exactly, whatever the umask
+            try { // no moment more open than allowed: the umask can only take more away; then set exactly
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(allowed));
+                Files.setPosixFilePermissions(dir, allowed);
                 return;
             } catch (FileAlreadyExistsException raced) {
                 // made meanwhile: checked below like any existing one
@@ -52,7 +52,7 @@ final class PrivateDirectory {
         int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int uid = UserRuntimeDirectory.currentUid();
         if (owner != uid) {
-            throw new IOException("the " + absolute + " belongs to uid " + owner + ", not to you (uid " + uid
+            throw new IOException("the " + what + " " + absolute + " belongs to uid " + owner + ", not to you (uid " + uid
                     + "): use a directory of your own");
         }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);

@@ -32,8 +32,9 @@ public final class UserRuntimeDirectory {
         int uid = currentUid();
         Path fallback = Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "ipc4j-" + uid);
         try {
-            Files.createDirectory(fallback);
-            Files.setPosixFilePermissions(fallback, OWNER_ONLY); // whatever the umask left
+            // created with no access for others (the umask can only take more away), then set exactly
+            Files.createDirectory(fallback, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.setPosixFilePermissions(fallback, OWNER_ONLY);
         } catch (FileAlreadyExistsException e) {
             // verified below: it may be ours from an earlier run, or someone else's
         }
