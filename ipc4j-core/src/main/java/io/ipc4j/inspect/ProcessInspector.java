@@ -42,7 +42,10 @@ public final class ProcessInspector {
         try {
             SocketTables sockets = new SocketTables(pid);
             for (String[] fd : ProcFs.descriptors(pid)) {
-                fds.add(classify(pid, Integer.parseInt(fd[0]), fd[1], holders, sockets));
+                int n = Integer.parseInt(fd[0]);
+                // read once: a descriptor closed meanwhile has none, and is shown without its open state
+                String fdinfo = ProcFs.read(Path.of("/proc/" + pid + "/fdinfo/" + n)).orElse("");
+                fds.add(classify(pid, n, fd[1], holders, sockets, fdinfo).withOpenState(OpenState.parse(fdinfo)));
             }
         } catch (AccessDeniedException e) {
             problem = "its descriptors cannot be read: permission denied (another user's process, or one this"
@@ -58,7 +61,7 @@ public final class ProcessInspector {
     }
 
     private static FdInfo classify(int pid, int fd, String target, Map<String, List<Integer>> holders,
-                                   SocketTables sockets) {
+                                   SocketTables sockets, String fdinfo) {
         List<Integer> others = others(holders.getOrDefault(target, List.of()), pid);
         Matcher m = INODE.matcher(target);
         if (m.matches()) {
@@ -69,13 +72,16 @@ public final class ProcessInspector {
             return socket(pid, fd, target, inode, sockets, holders);
         }
         if (target.startsWith("anon_inode:")) {
-            return new FdInfo(fd, anonKind(target), target, target.substring(11), List.of());
+            FdKind kind = AnonInodes.kind(target);
+            return new FdInfo(fd, kind, target, AnonInodes.describe(kind, target, fdinfo), List.of());
         }
         if (target.startsWith("/memfd:")) {
-            return new FdInfo(fd, FdKind.MEMFD, target, "memfd " + target.substring(7), others);
+            return new FdInfo(fd, FdKind.MEMFD, target, Memfds.describe(pid, fd, target), others);
         }
         if (target.endsWith(" (deleted)")) {
-            return new FdInfo(fd, FdKind.DELETED_FILE, target, "deleted file " + target, others);
+            String path = target.substring(0, target.length() - " (deleted)".length());
+            return new FdInfo(fd, FdKind.DELETED_FILE, target, "deleted file " + path + " (deleted: its name is"
+                    + " gone, its data lives while a descriptor is open)", others);
         }
         return path(pid, fd, target, others);
     }
@@ -124,25 +130,6 @@ public final class ProcessInspector {
                     + e.state();
         };
         return new FdInfo(fd, e.kind(), target, detail, peers);
-    }
-
-    private static FdKind anonKind(String target) {
-        if (target.contains("eventfd")) {
-            return FdKind.EVENTFD;
-        }
-        if (target.contains("signalfd")) {
-            return FdKind.SIGNALFD;
-        }
-        if (target.contains("timerfd")) {
-            return FdKind.TIMERFD;
-        }
-        if (target.contains("eventpoll")) {
-            return FdKind.EPOLL;
-        }
-        if (target.contains("inotify")) {
-            return FdKind.INOTIFY;
-        }
-        return target.contains("pidfd") ? FdKind.PIDFD : FdKind.OTHER;
     }
 
     /** Which end of a pipe or FIFO, from the open flags in /proc/PID/fdinfo/FD. */

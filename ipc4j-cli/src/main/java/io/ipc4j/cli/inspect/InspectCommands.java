@@ -53,10 +53,11 @@ public final class InspectCommands {
                 System.out.println("  " + r.problem());
                 System.err.println("ipc4j inspect: pid " + pid + " could not be fully examined: " + r.problem());
             }
-            System.out.printf("%n  %4s  %-20s %s%n", "fd", "kind", "what (other processes holding it)");
+            System.out.printf("%n  %4s  %-20s %s%n", "fd", "kind", "what (other processes holding it) [open flags]");
             for (FdInfo fd : r.descriptors()) {
-                System.out.printf("  %4d  %-20s %s%s%n", fd.fd(), fd.kind(), fd.detail(),
-                        fd.peers().isEmpty() ? "" : "  <-> pids " + fd.peers());
+                System.out.printf("  %4d  %-20s %s%s%s%n", fd.fd(), fd.kind(), fd.detail(),
+                        fd.peers().isEmpty() ? "" : "  <-> pids " + fd.peers(),
+                        fd.flags().isEmpty() ? "" : "  [" + fd.flags() + "]");
             }
             if (!r.mappings().isEmpty()) {
                 System.out.printf("%n  shared mappings%n");

@@ -1,0 +1,49 @@
+package io.ipc4j.inspect;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** An open file's access mode, flags and position, from the "pos:" and "flags:" lines of /proc/PID/fdinfo/FD. */
+record OpenState(String flags, long position) {
+    private static final int O_ACCMODE = 03;
+    private static final int O_APPEND = 02000;
+    private static final int O_NONBLOCK = 04000;
+    private static final int O_DIRECT = 040000;
+    private static final int O_CLOEXEC = 02000000;
+
+    /** From an fdinfo text; empty flags and position -1 if it had none (the descriptor closed meanwhile). */
+    static OpenState parse(String fdinfo) {
+        String flags = "";
+        long position = -1;
+        for (String line : fdinfo.lines().toList()) {
+            if (line.startsWith("pos:")) {
+                position = Long.parseLong(line.substring(4).strip());
+            } else if (line.startsWith("flags:")) {
+                flags = describe(Integer.parseInt(line.substring(6).strip(), 8));
+            }
+        }
+        return new OpenState(flags, position);
+    }
+
+    static String describe(int flags) {
+        List<String> words = new ArrayList<>();
+        words.add(switch (flags & O_ACCMODE) {
+            case 0 -> "read";
+            case 1 -> "write";
+            default -> "read-write";
+        });
+        if ((flags & O_APPEND) != 0) {
+            words.add("append");
+        }
+        if ((flags & O_NONBLOCK) != 0) {
+            words.add("nonblock");
+        }
+        if ((flags & O_DIRECT) != 0) {
+            words.add("direct");
+        }
+        if ((flags & O_CLOEXEC) != 0) {
+            words.add("cloexec");
+        }
+        return String.join(" ", words);
+    }
+}
