@@ -41,11 +41,15 @@ public final class ProcessInspector {
         String problem = null;
         try {
             SocketTables sockets = new SocketTables(pid);
-            for (String[] fd : ProcFs.descriptors(pid)) {
+            List<String[]> descriptors = ProcFs.descriptors(pid);
+            Map<String, Integer> ownFds = new HashMap<>();
+            descriptors.forEach(fd -> ownFds.putIfAbsent(fd[1], Integer.parseInt(fd[0])));
+            for (String[] fd : descriptors) {
                 int n = Integer.parseInt(fd[0]);
                 // read once: a descriptor closed meanwhile has none, and is shown without its open state
                 String fdinfo = ProcFs.read(Path.of("/proc/" + pid + "/fdinfo/" + n)).orElse("");
-                fds.add(classify(pid, n, fd[1], holders, sockets, fdinfo).withOpenState(OpenState.parse(fdinfo)));
+                fds.add(classify(new Context(pid, holders, sockets, ownFds), n, fd[1], fdinfo)
+                        .withOpenState(OpenState.parse(fdinfo)));
             }
         } catch (AccessDeniedException e) {
             problem = "its descriptors cannot be read: permission denied (another user's process, or one this"
@@ -60,8 +64,18 @@ public final class ProcessInspector {
         return new ProcessReport(pid, ProcFs.command(pid), fds, mappings, problem);
     }
 
-    private static FdInfo classify(int pid, int fd, String target, Map<String, List<Integer>> holders,
-                                   SocketTables sockets, String fdinfo) {
+    /**
+     * What classifying one process's descriptors needs.
+     *
+     * @param ownFds this process's descriptors by link target, to name a peer held by the process itself.
+     */
+    private record Context(int pid, Map<String, List<Integer>> holders, SocketTables sockets,
+                           Map<String, Integer> ownFds) {
+    }
+
+    private static FdInfo classify(Context c, int fd, String target, String fdinfo) {
+        int pid = c.pid();
+        Map<String, List<Integer>> holders = c.holders();
         List<Integer> others = others(holders.getOrDefault(target, List.of()), pid);
         Matcher m = INODE.matcher(target);
         if (m.matches()) {
@@ -69,7 +83,7 @@ public final class ProcessInspector {
             if (m.group(1).equals("pipe")) {
                 return new FdInfo(fd, FdKind.PIPE, target, "pipe inode " + inode + ", " + end(pid, fd), others);
             }
-            return socket(pid, fd, target, inode, sockets, holders);
+            return socket(c, fd, target, inode);
         }
         if (target.startsWith("anon_inode:")) {
             FdKind kind = AnonInodes.kind(target);
@@ -110,8 +124,10 @@ public final class ProcessInspector {
                 && ProcFs.read(link).map(s -> s.startsWith("QSIZE:")).orElse(false);
     }
 
-    private static FdInfo socket(int pid, int fd, String target, long inode, SocketTables sockets,
-                                 Map<String, List<Integer>> holders) {
+    private static FdInfo socket(Context c, int fd, String target, long inode) {
+        int pid = c.pid();
+        SocketTables sockets = c.sockets();
+        Map<String, List<Integer>> holders = c.holders();
         SocketTables.Entry e = sockets.find(inode);
         if (e == null) {
             return new FdInfo(fd, FdKind.OTHER_SOCKET, target, "socket inode " + inode + " (netlink, packet...)",
@@ -121,15 +137,44 @@ public final class ProcessInspector {
         if (e.kind() == FdKind.TCP_SOCKET && e.remote() != null) {
             Long other = sockets.tcpInode(e.remote(), e.local());
             peers = other == null ? List.of() : others(holders.getOrDefault("socket:[" + other + "]", List.of()), -1);
+        } else if (e.kind() == FdKind.UNIX_SOCKET && e.unix() != null && e.unix().peer() != 0) {
+            peers = others(holders.getOrDefault("socket:[" + e.unix().peer() + "]", List.of()), pid);
         } else if (e.kind() == FdKind.UNIX_SOCKET && !e.local().equals("(unnamed)")) {
             peers = others(DescriptorIndex.unixPathHolders(sockets, holders, e.local()), pid);
         }
         String detail = switch (e.kind()) {
-            case UNIX_SOCKET -> "Unix " + e.type() + " socket " + e.local() + ", " + e.state();
+            case UNIX_SOCKET -> "Unix " + e.type() + " socket " + e.local() + ", " + e.state() + unixDetail(c, e);
             default -> (e.kind() == FdKind.TCP_SOCKET ? "TCP " : "UDP ") + e.local() + " -> " + e.remote() + ", "
                     + e.state();
         };
         return new FdInfo(fd, e.kind(), target, detail, peers);
+    }
+
+    /** What sock_diag adds: the peer socket and who holds it, connections waiting, bytes waiting. */
+    private static String unixDetail(Context c, SocketTables.Entry e) {
+        if (e.unix() == null) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        long peer = e.unix().peer();
+        if (peer != 0) {
+            String peerTarget = "socket:[" + peer + "]";
+            Integer own = c.ownFds().get(peerTarget);
+            List<Integer> pids = others(c.holders().getOrDefault(peerTarget, List.of()), c.pid());
+            s.append(", peer ").append(peerTarget);
+            if (own != null) {
+                s.append(" (fd ").append(own).append(" of this process)");
+            }
+            if (!pids.isEmpty()) {
+                s.append(" held by pids ").append(pids);
+            }
+        }
+        if (e.state().equals("LISTEN")) {
+            s.append(", ").append(e.unix().pending().size()).append(" waiting to be accepted");
+        } else if (e.unix().queued() > 0) {
+            s.append(", ").append(e.unix().queued()).append(" bytes to read");
+        }
+        return s.toString();
     }
 
     /** Which end of a pipe or FIFO, from the open flags in /proc/PID/fdinfo/FD. */

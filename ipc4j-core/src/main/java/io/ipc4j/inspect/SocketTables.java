@@ -1,5 +1,9 @@
 package io.ipc4j.inspect;
 
+import io.ipc4j.internal.posix.SockDiag;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,15 +21,22 @@ final class SocketTables {
      * @param remote the peer address:port (TCP/UDP), or null.
      * @param state  LISTEN, ESTABLISHED, connected...
      * @param type   stream, dgram, seqpacket (Unix).
+     * @param unix   what sock_diag says of a Unix socket (its peer, pending connections, queue), or null.
      */
-    record Entry(FdKind kind, String local, String remote, String state, String type) {
+    record Entry(FdKind kind, String local, String remote, String state, String type, SockDiag.UnixSocket unix) {
+        Entry(FdKind kind, String local, String remote, String state, String type) {
+            this(kind, local, remote, state, type, null);
+        }
     }
 
     private final Map<Long, Entry> byInode = new HashMap<>();
     private final Map<String, Long> tcpByEndpoints = new HashMap<>();
 
+    private final Map<Long, SockDiag.UnixSocket> unixDiag;
+
     SocketTables(int pid) {
         Path net = Path.of("/proc/" + pid + "/net");
+        unixDiag = sameNetworkNamespace(pid) ? unixDiag() : Map.of();
         for (String row : ProcFs.tableRows(net.resolve("unix"))) {
             readUnix(row);
         }
@@ -33,6 +44,24 @@ final class SocketTables {
             for (String row : ProcFs.tableRows(net.resolve(table))) {
                 readInet(row, table.startsWith("tcp"));
             }
+        }
+    }
+
+    /** sock_diag answers for this process's network namespace only; another's sockets are not in it. */
+    private static boolean sameNetworkNamespace(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/net"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")));
+        } catch (IOException | RuntimeException e) {
+            return false; // cannot tell: peers are then not shown, rather than wrong ones
+        }
+    }
+
+    private static Map<Long, SockDiag.UnixSocket> unixDiag() {
+        try {
+            return SockDiag.unixSockets();
+        } catch (IOException | RuntimeException e) {
+            return Map.of(); // no sock_diag (an old or restricted kernel): /proc/net/unix alone, without peers
         }
     }
 
@@ -59,7 +88,8 @@ final class SocketTables {
         boolean listening = (Integer.parseInt(f[3], 16) & 0x10000) != 0;
         String state = listening ? "LISTEN" : f[5].equals("03") ? "connected" : "unconnected";
         String path = f.length > 7 ? f[7] : "(unnamed)";
-        byInode.put(Long.parseLong(f[6]), new Entry(FdKind.UNIX_SOCKET, path, null, state, type));
+        long inode = Long.parseLong(f[6]);
+        byInode.put(inode, new Entry(FdKind.UNIX_SOCKET, path, null, state, type, unixDiag.get(inode)));
     }
 
     private void readInet(String row, boolean tcp) {

@@ -113,6 +113,12 @@ public final class SocketCalls {
                 type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     }
 
+    /** socket(2) with a protocol (netlink's family, for one), non-blocking and close-on-exec. */
+    public static int socket(int domain, int type, int protocol) {
+        return (int) Libc.once(slot -> (int) SOCKET.invokeExact(slot, domain,
+                type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+    }
+
     /** socketpair(2) of AF_UNIX sockets, non-blocking and close-on-exec, into {@code fds}: 0 or -errno. */
     public static int socketpair(int type, int[] fds) {
         try (Arena arena = Arena.ofConfined()) {
