@@ -69,6 +69,25 @@ class InspectCommandsTest {
     }
 
     @Test
+    void inspectAllDrawsWhoTalksToWhom() throws Exception {
+        // #22 (part): the command's own stdout is a pipe to this process: the graph must show it
+        try (ChildJvm.Running all = ChildJvm.of(Ipc4j.class, "inspect", "--all").start()) {
+            ChildJvm.Result text = all.finish(ChildJvm.DEFAULT_TIMEOUT);
+            assertEquals(0, text.status().code(), text.describe());
+            long self = ProcessHandle.current().pid();
+            assertTrue(text.stdoutLines().getFirst().matches("\\d+ processes share \\d+ IPC objects.*"), text.describe());
+            assertTrue(text.stdoutLines().stream().anyMatch(l -> l.matches("  pipe +pipe:\\[\\d+] +.*")
+                    && l.contains(self + " (") && l.contains(all.pid() + " (")), text.describe());
+        }
+        ChildJvm.Result dot = ipc4j("inspect", "--all", "--dot");
+        assertEquals(0, dot.status().code(), dot.describe());
+        assertTrue(dot.stdout().startsWith("graph ipc {\n") && dot.stdout().strip().endsWith("}"), dot.stdout());
+        ChildJvm.Result neither = ipc4j("inspect");
+        assertEquals(1, neither.status().code());
+        assertEquals("ipc4j: give a PID, or --all for every process (not both)", neither.stderr().strip());
+    }
+
+    @Test
     void anotherUsersProcessIsReportedNotACrash() throws Exception {
         if (!"root".equals(System.getProperty("user.name"))) {
             return; // as non-root, every other user's process already shows this; the test needs a way to be one

@@ -36,11 +36,17 @@ public final class ProcessInspector {
         if (!Files.isDirectory(Path.of("/proc/" + pid))) {
             throw new NoSuchFileException("/proc/" + pid, null, "no process " + pid);
         }
-        Map<String, List<Integer>> holders = DescriptorIndex.build();
+        return inspect(pid, DescriptorIndex.build(), new SocketTables(pid));
+    }
+
+    /**
+     * Inspects {@code pid} with a descriptor index and socket tables built once for many processes (see
+     * {@link IpcGraph}). A process that exits meanwhile is a report whose problem says so.
+     */
+    static ProcessReport inspect(int pid, Map<String, List<Integer>> holders, SocketTables sockets) {
         List<FdInfo> fds = new ArrayList<>();
         String problem = null;
         try {
-            SocketTables sockets = new SocketTables(pid);
             List<String[]> descriptors = ProcFs.descriptors(pid);
             Map<String, Integer> ownFds = new HashMap<>();
             descriptors.forEach(fd -> ownFds.putIfAbsent(fd[1], Integer.parseInt(fd[0])));
@@ -56,6 +62,8 @@ public final class ProcessInspector {
                     + " process may not trace even as root; run as root or as its user)";
         } catch (NoSuchFileException e) {
             problem = "it exited while being inspected";
+        } catch (IOException e) {
+            problem = "its descriptors cannot be read: " + e.getMessage();
         }
         List<MappingInfo> mappings = mappings(pid);
         if (problem == null && ProcFs.read(Path.of("/proc/" + pid + "/maps")).isEmpty() && ProcFs.alive(pid)) {

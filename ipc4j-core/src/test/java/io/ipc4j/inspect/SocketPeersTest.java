@@ -52,6 +52,19 @@ class SocketPeersTest {
                 assertEquals(List.of(self), parents.peers(), parents.toString());
                 assertTrue(parents.detail().endsWith(" held by pids [" + self + "]"), parents.detail());
                 assertTrue(mine.isOpen());
+
+                // the whole machine's graph joins this process and the child by that connection and by the
+                // child's stdout pipe
+                IpcGraph.Graph graph = IpcGraph.build();
+                int childPid = child.pid();
+                List<Integer> both = List.of(Math.min(self, childPid), Math.max(self, childPid));
+                assertTrue(graph.objects().stream().anyMatch(o -> o.kind().equals("Unix socket")
+                        && o.what().matches("stream socket:\\[\\d+] <-> socket:\\[\\d+]") && o.pids().equals(both)),
+                        graph.text());
+                assertTrue(graph.objects().stream().anyMatch(o -> o.kind().equals("pipe") && o.pids().equals(both)),
+                        graph.text());
+                assertTrue(graph.dot().contains("  p" + both.get(0) + " -- p" + both.get(1) + " [label=\"Unix socket"
+                        + " stream socket:["), graph.dot());
             }
         } finally {
             java.nio.file.Files.deleteIfExists(path); // the child was killed with its listener open

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import io.ipc4j.cli.DurationConverter;
 import io.ipc4j.inspect.FdInfo;
 import io.ipc4j.inspect.IpcCleaner;
+import io.ipc4j.inspect.IpcGraph;
 import io.ipc4j.inspect.IpcLimits;
 import io.ipc4j.inspect.IpcObject;
 import io.ipc4j.inspect.IpcObjects;
@@ -33,15 +34,31 @@ public final class InspectCommands {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
             description = {"What IPC a process uses: each descriptor classified, peers, shared mappings.",
+                "With --all: every process, as a graph of who talks to whom over what (--dot for Graphviz).",
                 "Exit status: 0, or 1 if the process could not be fully examined (the reason is printed)."})
     public static final class Inspect implements Callable<Integer> {
-        @Parameters(paramLabel = "PID")
-        int pid;
+        @Parameters(paramLabel = "PID", arity = "0..1")
+        Integer pid;
+        @Option(names = "--all", description = "Every process: who talks to whom, over what.")
+        boolean all;
+        @Option(names = "--dot", description = "With --all: Graphviz (dot -Tsvg) instead of text.")
+        boolean dot;
         @Option(names = "--json", description = "JSON instead of a table.")
         boolean json;
 
         @Override
         public Integer call() throws IOException {
+            if (all == (pid != null)) {
+                throw new IllegalArgumentException("give a PID, or --all for every process (not both)");
+            }
+            if (dot && !all) {
+                throw new IllegalArgumentException("--dot draws the graph of --all");
+            }
+            if (all) {
+                IpcGraph.Graph graph = IpcGraph.build();
+                System.out.print(json ? GSON.toJson(graph) + "\n" : dot ? graph.dot() : graph.text());
+                return 0;
+            }
             ProcessReport r = ProcessInspector.inspect(pid);
             int status = r.problem() == null ? 0 : 1;
             if (json) {
