@@ -88,6 +88,27 @@ class InspectCommandsTest {
     }
 
     @Test
+    void ipcsWatchMarksWhatAppearsAndWhatGoes() throws Exception {
+        // #22 (part): ipcs --watch refreshes and marks objects new (+) and gone (-) since the last refresh
+        String name = "/ipc4j-watch-" + Spawn.currentPid();
+        try (ChildJvm.Running watch = ChildJvm.of(Ipc4j.class, "ipcs", "--watch", "--interval", "200ms", "--count",
+                "1000").start()) {
+            watch.awaitLine(l -> l.startsWith("ipcs, refresh 2 at "), ChildJvm.DEFAULT_TIMEOUT);
+            try (PosixMessageQueue q = PosixMessageQueue.create(name).open()) {
+                assertEquals(name, q.name());
+                watch.awaitLine(l -> l.startsWith("+ POSIX message queue") && l.contains(" " + name + " "),
+                        ChildJvm.DEFAULT_TIMEOUT);
+            } finally {
+                PosixMessageQueue.unlink(name);
+            }
+            watch.awaitLine(l -> l.startsWith("- POSIX message queue") && l.contains(" " + name + " "),
+                    ChildJvm.DEFAULT_TIMEOUT);
+        }
+        ChildJvm.Result both = ipc4j("ipcs", "--watch", "--json");
+        assertEquals("ipc4j: --watch refreshes a table: leave out --json", both.stderr().strip());
+    }
+
+    @Test
     void anotherUsersProcessIsReportedNotACrash() throws Exception {
         if (!"root".equals(System.getProperty("user.name"))) {
             return; // as non-root, every other user's process already shows this; the test needs a way to be one

@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code ipc4j inspect}, {@code ipcs}, {@code limits} and {@code clean}: thin over io.ipc4j.inspect. */
@@ -91,26 +92,90 @@ public final class InspectCommands {
     public static final class Ipcs implements Callable<Integer> {
         @Option(names = "--json", description = "JSON instead of a table.")
         boolean json;
+        @Option(names = "--watch", description = "Refresh like watch(1), marking objects that appeared (+) and"
+                + " went (-) since the last refresh; INT ends it.")
+        boolean watch;
+        @Option(names = "--interval", converter = DurationConverter.class, defaultValue = "2s",
+                description = "With --watch: time between refreshes (default 2s).")
+        Duration interval;
+        @Option(names = "--count", converter = io.ipc4j.cli.Ranges.Positive.class,
+                description = "With --watch: stop after this many refreshes (default: until INT).")
+        Integer count;
 
         @Override
-        public Integer call() {
-            List<IpcObject> objects = IpcObjects.list();
-            if (json) {
-                System.out.println(GSON.toJson(objects));
+        public Integer call() throws InterruptedException {
+            if (watch && json) {
+                throw new IllegalArgumentException("--watch refreshes a table: leave out --json");
+            }
+            if (!watch) {
+                List<IpcObject> objects = IpcObjects.list();
+                if (json) {
+                    System.out.println(GSON.toJson(objects));
+                } else {
+                    System.out.print(table(objects, null));
+                }
                 return 0;
             }
-            System.out.printf("%-24s %-22s %-11s %5s %5s %10s %6s  %-24s %s%n", "kind", "id or name", "key", "uid",
-                    "mode", "bytes", "count", "recorded pids (alive)", "used by");
-            for (IpcObject o : objects) {
-                System.out.printf("%-24s %-22s %-11s %5d %5s %10d %6s  %-24s %s%n", o.kind().title(), o.id(),
-                        o.key() == null ? "-" : o.key(), o.ownerUid(), o.mode(), o.bytes(),
-                        o.count() < 0 ? "-" : String.valueOf(o.count()), o.pids() + " " + o.alivePids(),
-                        o.users().isEmpty() ? "-" : o.users().toString());
-            }
-            if (objects.isEmpty()) {
-                System.out.println("(none)");
+            boolean terminal = System.console() != null;
+            Changes changes = new Changes();
+            for (int frame = 1; count == null || frame <= count; frame++) {
+                List<IpcObject> shown = changes.next(IpcObjects.list());
+                System.out.print((terminal ? "\033[H\033[2J" : "") + "ipcs, refresh " + frame + " at "
+                        + java.time.LocalTime.now().withNano(0) + " (every " + interval.toMillis() + " ms; + new,"
+                        + " - gone)\n" + table(shown, changes.marks));
+                System.out.flush();
+                if (count == null || frame < count) {
+                    Thread.sleep(interval);
+                }
             }
             return 0;
+        }
+
+        /** What changed between refreshes: objects that appeared (+) and went (-), by "KIND ID". */
+        private static final class Changes {
+            private Map<String, IpcObject> previous;
+            private final Map<String, String> marks = new java.util.HashMap<>();
+
+            /** The objects to show now: today's, and those gone since the last refresh (marked). */
+            List<IpcObject> next(List<IpcObject> objects) {
+                Map<String, IpcObject> now = new java.util.LinkedHashMap<>();
+                objects.forEach(o -> now.put(o.kind() + " " + o.id(), o));
+                marks.clear();
+                List<IpcObject> shown = new java.util.ArrayList<>(objects);
+                if (previous != null) {
+                    for (String key : now.keySet()) {
+                        if (!previous.containsKey(key)) {
+                            marks.put(key, "+");
+                        }
+                    }
+                    for (Map.Entry<String, IpcObject> gone : previous.entrySet()) {
+                        if (!now.containsKey(gone.getKey())) {
+                            marks.put(gone.getKey(), "-");
+                            shown.add(gone.getValue());
+                        }
+                    }
+                }
+                previous = now;
+                return shown;
+            }
+        }
+
+        /** The table; with {@code marks} (by "KIND ID"), each row starts with its mark: "+", "-" or blank. */
+        private static String table(List<IpcObject> objects, Map<String, String> marks) {
+            StringBuilder s = new StringBuilder(String.format("%s%-24s %-22s %-11s %5s %5s %10s %6s  %-24s %s%n",
+                    marks == null ? "" : "  ", "kind", "id or name", "key", "uid", "mode", "bytes", "count",
+                    "recorded pids (alive)", "used by"));
+            for (IpcObject o : objects) {
+                String mark = marks == null ? "" : marks.getOrDefault(o.kind() + " " + o.id(), " ") + " ";
+                s.append(String.format("%s%-24s %-22s %-11s %5d %5s %10d %6s  %-24s %s%n", mark, o.kind().title(),
+                        o.id(), o.key() == null ? "-" : o.key(), o.ownerUid(), o.mode(), o.bytes(),
+                        o.count() < 0 ? "-" : String.valueOf(o.count()), o.pids() + " " + o.alivePids(),
+                        o.users().isEmpty() ? "-" : o.users().toString()));
+            }
+            if (objects.isEmpty()) {
+                s.append("(none)\n");
+            }
+            return s.toString();
         }
     }
 
