@@ -60,10 +60,38 @@ class DescriptorKindsTest {
             check(byFd, f[9], FdKind.DELETED_FILE, "deleted file " + f[10] + " (deleted: its name is gone, its data"
                     + " lives while a descriptor is open)", "read-write");
             assertEquals(0, byFd.get(Integer.parseInt(f[9])).position());
+            agreesWithLsfd(child.pid(), report.descriptors());
             List<FdInfo> stdout = report.descriptors().stream().filter(d -> d.fd() == 1).toList();
             assertEquals(FdKind.PIPE, stdout.getFirst().kind());
             assertTrue(stdout.getFirst().detail().endsWith("write end"), stdout.toString());
         }
+    }
+
+    /** util-linux's lsfd reads the same fdinfo: its flags and positions must be ours, descriptor by descriptor. */
+    private static void agreesWithLsfd(int pid, List<FdInfo> ours) throws Exception {
+        Path lsfd = Path.of("/usr/bin/lsfd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(lsfd), "no util-linux lsfd");
+        Process p = new ProcessBuilder(lsfd.toString(), "-p", String.valueOf(pid), "-n", "-r", "-o",
+                "ASSOC,POS,FLAGS").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+        Map<Integer, FdInfo> byFd = ours.stream().collect(Collectors.toMap(FdInfo::fd, Function.identity()));
+        int compared = 0;
+        for (String line : output.lines().toList()) {
+            String[] f = line.split(" ", -1);
+            if (!f[0].matches("\\d+") || !byFd.containsKey(Integer.parseInt(f[0]))) {
+                continue; // exe, cwd, mem...: not descriptors
+            }
+            FdInfo mine = byFd.get(Integer.parseInt(f[0]));
+            String theirs = (f.length > 2 ? f[2] : "").replace("rdwr", "read-write").replace("wronly", "write")
+                    .replace(",", " ");
+            String expected = theirs.startsWith("read-write") || theirs.startsWith("write") ? theirs
+                    : ("read " + theirs).strip();
+            assertEquals(expected, mine.flags(), "fd " + f[0] + ": lsfd says " + line);
+            assertEquals(Long.parseLong(f[1]), mine.position(), "fd " + f[0] + ": lsfd says " + line);
+            compared++;
+        }
+        assertTrue(compared >= 10, "compared " + compared + " descriptors with lsfd:\n" + output);
     }
 
     private static void check(Map<Integer, FdInfo> byFd, String fd, FdKind kind, String detail, String flags) {
