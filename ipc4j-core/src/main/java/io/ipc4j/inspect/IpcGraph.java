@@ -118,18 +118,17 @@ public final class IpcGraph {
 
     /** Scans every live process now. */
     public static Graph build() {
-        Map<String, List<Integer>> holders = ProcessInspector.DescriptorIndex.build();
+        ProcScan scan = ProcScan.all();
+        Map<String, List<Integer>> holders = scan.holders();
         Map<String, SocketTables> tablesByNamespace = new HashMap<>();
         Map<Integer, Node> nodes = new TreeMap<>();
         List<Node> unexamined = new ArrayList<>();
         Set<Edge> edges = new LinkedHashSet<>();
         Map<String, Set<Integer>> mappers = new TreeMap<>();
-        for (int pid : ProcFs.pids()) {
-            if (!ProcFs.alive(pid) || ProcFs.isKernelThread(pid)) {
-                continue;
-            }
+        for (ProcScan.Process process : scan.processes().values()) {
+            int pid = process.pid();
             SocketTables tables = tablesByNamespace.computeIfAbsent(namespace(pid), k -> new SocketTables(pid));
-            ProcessReport report = ProcessInspector.inspect(pid, holders, tables);
+            ProcessReport report = ProcessInspector.inspect(process, holders, tables);
             Node node = new Node(pid, report.command(), report.problem());
             if (report.problem() != null && ProcFs.alive(pid)) {
                 unexamined.add(node);

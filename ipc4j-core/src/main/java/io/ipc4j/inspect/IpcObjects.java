@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +42,7 @@ public final class IpcObjects {
     /** Lists everything now, saying which processes could not be examined. */
     public static Survey survey() {
         MqueueFs.mountIfPossible();
-        Users users = Users.scan();
+        Users users = Users.of(ProcScan.all());
         List<IpcObject> objects = new ArrayList<>();
         sysvQueues(objects);
         sysvSegments(objects, users);
@@ -203,28 +202,23 @@ public final class IpcObjects {
         /** pid -> uid of live processes whose maps or descriptors could not be read. */
         final Map<Integer, Integer> unexamined = new HashMap<>();
 
-        static Users scan() {
+        /** Who holds what, from one pass over /proc. */
+        static Users of(ProcScan scan) {
             Users users = new Users();
-            for (int pid : ProcFs.pids()) {
-                if (!ProcFs.alive(pid) || ProcFs.isKernelThread(pid)) {
-                    continue;
+            for (ProcScan.Process p : scan.processes().values()) {
+                if (p.maps() != null) {
+                    users.readMaps(p.pid(), p.maps());
                 }
-                boolean mapsRead = users.scanMaps(pid);
-                boolean descriptorsRead = users.scanDescriptors(pid);
-                if ((!mapsRead || !descriptorsRead) && ProcFs.alive(pid)) {
-                    users.unexamined.put(pid, ProcFs.uid(pid));
+                if (p.descriptors() != null) {
+                    users.readDescriptors(p.pid(), p.descriptors());
                 }
             }
+            users.unexamined.putAll(scan.unexamined());
             return users;
         }
 
-        /** False if the maps could not be read. */
-        private boolean scanMaps(int pid) {
-            Optional<String> maps = ProcFs.read(Path.of("/proc/" + pid + "/maps"));
-            if (maps.isEmpty()) {
-                return false;
-            }
-            for (String line : maps.get().lines().toList()) {
+        private void readMaps(int pid, String maps) {
+            for (String line : maps.lines().toList()) {
                 String[] f = line.split("\\s+", 6);
                 if (f.length < 6) {
                     continue;
@@ -236,23 +230,16 @@ public final class IpcObjects {
                     add(shm, f[4], pid); // by inode: a semaphore's creator maps it under a temporary name
                 }
             }
-            return true;
         }
 
-        /** False if the descriptors could not be read. */
-        private boolean scanDescriptors(int pid) {
-            try {
-                for (String[] fd : ProcFs.descriptors(pid)) {
-                    if (fd[1].startsWith("/dev/shm/")) {
-                        add(shm, inode(Path.of("/proc/" + pid + "/fd/" + fd[0])), pid);
-                    } else if (fd[1].lastIndexOf('/') == 0 && !fd[1].contains(" ")) {
-                        add(queues, fd[1], pid); // a queue's descriptor links to /NAME on the mqueue file system
-                    }
+        private void readDescriptors(int pid, List<String[]> descriptors) {
+            for (String[] fd : descriptors) {
+                if (fd[1].startsWith("/dev/shm/")) {
+                    add(shm, inode(Path.of("/proc/" + pid + "/fd/" + fd[0])), pid);
+                } else if (fd[1].lastIndexOf('/') == 0 && !fd[1].contains(" ")) {
+                    add(queues, fd[1], pid); // a queue's descriptor links to /NAME on the mqueue file system
                 }
-            } catch (IOException e) {
-                return false; // another user's process, or gone (the caller tells which)
             }
-            return true;
         }
 
         private static void add(Map<String, List<Integer>> map, String key, int pid) {

@@ -36,40 +36,38 @@ public final class ProcessInspector {
         if (!Files.isDirectory(Path.of("/proc/" + pid))) {
             throw new NoSuchFileException("/proc/" + pid, null, "no process " + pid);
         }
-        return inspect(pid, DescriptorIndex.build(), new SocketTables(pid));
+        ProcScan scan = ProcScan.all();
+        ProcScan.Process process = scan.processes().get(pid);
+        if (process == null) {
+            process = ProcScan.read(pid); // a kernel thread, or one that started during the scan
+        }
+        if (process == null) {
+            return new ProcessReport(pid, ProcFs.command(pid), List.of(), List.of(), "it exited while being inspected");
+        }
+        return inspect(process, scan.holders(), new SocketTables(pid));
     }
 
     /**
-     * Inspects {@code pid} with a descriptor index and socket tables built once for many processes (see
-     * {@link IpcGraph}). A process that exits meanwhile is a report whose problem says so.
+     * Inspects a process as one scan of /proc found it, with the holders index and socket tables of that scan
+     * (shared by many processes: see {@link IpcGraph}).
      */
-    static ProcessReport inspect(int pid, Map<String, List<Integer>> holders, SocketTables sockets) {
+    static ProcessReport inspect(ProcScan.Process process, Map<String, List<Integer>> holders,
+                                 SocketTables sockets) {
+        int pid = process.pid();
         List<FdInfo> fds = new ArrayList<>();
-        String problem = null;
-        try {
-            List<String[]> descriptors = ProcFs.descriptors(pid);
+        if (process.descriptors() != null) {
             Map<String, Integer> ownFds = new HashMap<>();
-            descriptors.forEach(fd -> ownFds.putIfAbsent(fd[1], Integer.parseInt(fd[0])));
-            for (String[] fd : descriptors) {
+            process.descriptors().forEach(fd -> ownFds.putIfAbsent(fd[1], Integer.parseInt(fd[0])));
+            Context context = new Context(pid, holders, sockets, ownFds);
+            for (String[] fd : process.descriptors()) {
                 int n = Integer.parseInt(fd[0]);
                 // read once: a descriptor closed meanwhile has none, and is shown without its open state
                 String fdinfo = ProcFs.read(Path.of("/proc/" + pid + "/fdinfo/" + n)).orElse("");
-                fds.add(classify(new Context(pid, holders, sockets, ownFds), n, fd[1], fdinfo)
-                        .withOpenState(OpenState.parse(fdinfo)));
+                fds.add(classify(context, n, fd[1], fdinfo).withOpenState(OpenState.parse(fdinfo)));
             }
-        } catch (AccessDeniedException e) {
-            problem = "its descriptors cannot be read: permission denied (another user's process, or one this"
-                    + " process may not trace even as root; run as root or as its user)";
-        } catch (NoSuchFileException e) {
-            problem = "it exited while being inspected";
-        } catch (IOException e) {
-            problem = "its descriptors cannot be read: " + e.getMessage();
         }
-        List<MappingInfo> mappings = mappings(pid);
-        if (problem == null && ProcFs.read(Path.of("/proc/" + pid + "/maps")).isEmpty() && ProcFs.alive(pid)) {
-            problem = "its memory mappings cannot be read: permission denied (run as root or as its user)";
-        }
-        return new ProcessReport(pid, ProcFs.command(pid), fds, mappings, problem);
+        List<MappingInfo> mappings = process.maps() == null ? List.of() : mappings(process.maps());
+        return new ProcessReport(pid, ProcFs.command(pid), fds, mappings, process.problem());
     }
 
     /**
@@ -201,10 +199,10 @@ public final class ProcessInspector {
     }
 
     /** The process's shared mappings, one per object. */
-    static List<MappingInfo> mappings(int pid) {
+    static List<MappingInfo> mappings(String maps) {
         Map<String, MappingInfo> byName = new LinkedHashMap<>();
         Map<Long, String> shmNames = DevShm.namesByInode();
-        for (String line : ProcFs.read(Path.of("/proc/" + pid + "/maps")).orElse("").lines().toList()) {
+        for (String line : maps.lines().toList()) {
             String[] f = line.split("\\s+", 6);
             if (f.length < 6 || f[1].charAt(3) != 's') {
                 continue;
@@ -243,20 +241,6 @@ public final class ProcessInspector {
     /** fd link target -> the pids holding it, over every process this one may read. */
     static final class DescriptorIndex {
         private DescriptorIndex() {
-        }
-
-        static Map<String, List<Integer>> build() {
-            Map<String, List<Integer>> index = new HashMap<>();
-            for (int pid : ProcFs.pids()) {
-                try {
-                    for (String[] fd : ProcFs.descriptors(pid)) {
-                        index.computeIfAbsent(fd[1], k -> new ArrayList<>()).add(pid);
-                    }
-                } catch (IOException e) {
-                    // another user's process, or gone
-                }
-            }
-            return index;
         }
 
         static List<Integer> unixPathHolders(SocketTables sockets, Map<String, List<Integer>> index, String path) {
