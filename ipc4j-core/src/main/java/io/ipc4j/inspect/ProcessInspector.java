@@ -151,7 +151,8 @@ public final class ProcessInspector {
         String detail = switch (e.kind()) {
             case UNIX_SOCKET -> "Unix " + e.type() + " socket " + e.local() + ", " + e.state() + unixDetail(c, e);
             default -> (e.kind() == FdKind.TCP_SOCKET ? "TCP " : "UDP ") + e.local() + " -> " + e.remote() + ", "
-                    + e.state();
+                    + e.state() + (e.unread() > 0 ? ", " + e.unread() + " bytes to read" : "")
+                    + (e.unsent() > 0 ? ", " + e.unsent() + " bytes unsent" : "");
         };
         return new FdInfo(fd, e.kind(), target, detail, peers);
     }
@@ -173,6 +174,9 @@ public final class ProcessInspector {
             }
             if (!pids.isEmpty()) {
                 s.append(" held by pids ").append(pids);
+            } else if (own == null) {
+                s.append(" (held by no process visible here: one in another pid namespace, or one that cannot"
+                        + " be read)");
             }
         }
         if (e.state().equals("LISTEN")) {

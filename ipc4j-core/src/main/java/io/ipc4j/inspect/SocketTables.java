@@ -22,11 +22,11 @@ final class SocketTables {
      * @param state  LISTEN, ESTABLISHED, connected...
      * @param type   stream, dgram, seqpacket (Unix).
      * @param unix   what sock_diag says of a Unix socket (its peer, pending connections, queue), or null.
+     * @param unsent TCP/UDP: bytes queued to send (tx_queue), else 0.
+     * @param unread TCP/UDP: bytes received and not yet read (rx_queue), else 0.
      */
-    record Entry(FdKind kind, String local, String remote, String state, String type, SockDiag.UnixSocket unix) {
-        Entry(FdKind kind, String local, String remote, String state, String type) {
-            this(kind, local, remote, state, type, null);
-        }
+    record Entry(FdKind kind, String local, String remote, String state, String type, SockDiag.UnixSocket unix,
+                 long unsent, long unread) {
     }
 
     private final Map<Long, Entry> byInode = new HashMap<>();
@@ -89,7 +89,7 @@ final class SocketTables {
         String state = listening ? "LISTEN" : f[5].equals("03") ? "connected" : "unconnected";
         String path = f.length > 7 ? f[7] : "(unnamed)";
         long inode = Long.parseLong(f[6]);
-        byInode.put(inode, new Entry(FdKind.UNIX_SOCKET, path, null, state, type, unixDiag.get(inode)));
+        byInode.put(inode, new Entry(FdKind.UNIX_SOCKET, path, null, state, type, unixDiag.get(inode), 0, 0));
     }
 
     private void readInet(String row, boolean tcp) {
@@ -103,8 +103,9 @@ final class SocketTables {
         String state = tcp ? (st < TCP_STATES.length ? TCP_STATES[st] : "state " + st)
                 : st == 1 ? "connected" : "unconnected";
         long inode = Long.parseLong(f[9]);
+        String[] queues = f[4].split(":"); // tx_queue:rx_queue, hexadecimal
         byInode.put(inode, new Entry(tcp ? FdKind.TCP_SOCKET : FdKind.UDP_SOCKET, local, remote, state,
-                tcp ? "stream" : "dgram"));
+                tcp ? "stream" : "dgram", null, Long.parseLong(queues[0], 16), Long.parseLong(queues[1], 16)));
         if (tcp) {
             tcpByEndpoints.put(local + ">" + remote, inode);
         }
