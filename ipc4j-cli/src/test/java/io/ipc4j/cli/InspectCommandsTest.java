@@ -79,12 +79,33 @@ class InspectCommandsTest {
             assertTrue(text.stdoutLines().stream().anyMatch(l -> l.matches("  pipe +pipe:\\[\\d+] +.*")
                     && l.contains(self + " (") && l.contains(all.pid() + " (")), text.describe());
         }
+        ChildJvm.Result json = ipc4j("inspect", "--all", "--json");
+        assertEquals(0, json.status().code(), json.describe());
+        com.google.gson.JsonObject graph = com.google.gson.JsonParser.parseString(json.stdout()).getAsJsonObject();
+        assertTrue(graph.has("nodes") && graph.has("edges") && graph.has("objects") && graph.has("unexamined"),
+                json.stdout());
+        assertTrue(graph.getAsJsonArray("objects").size() > 0, json.stdout());
         ChildJvm.Result dot = ipc4j("inspect", "--all", "--dot");
         assertEquals(0, dot.status().code(), dot.describe());
         assertTrue(dot.stdout().startsWith("graph ipc {\n") && dot.stdout().strip().endsWith("}"), dot.stdout());
         ChildJvm.Result neither = ipc4j("inspect");
         assertEquals(1, neither.status().code());
         assertEquals("ipc4j: give a PID, or --all for every process (not both)", neither.stderr().strip());
+    }
+
+    @Test
+    void insideAPidNamespaceTheOtherEndsAreOutOfSightAndSaidToBe() throws Exception {
+        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+            return; // a new pid namespace with its own /proc needs root and util-linux's unshare
+        }
+        // #22 (part): in its own pid namespace and /proc the command sees only itself; the pipe to this process
+        // (its stdout) has no visible other end. It reports what it sees, never a stack trace.
+        ChildJvm.Result all = ChildJvm.of(Ipc4j.class, "inspect", "--all")
+                .wrappedIn("/usr/bin/unshare", "--pid", "--fork", "--mount-proc").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, all.status().code(), all.describe());
+        assertTrue(all.stdoutLines().getFirst().matches("\\d+ processes share \\d+ IPC objects.*"), all.describe());
+        assertTrue(!all.stdout().contains(" " + ProcessHandle.current().pid() + " ("), "this process is out of sight");
+        assertEquals("", all.stderr(), all.describe());
     }
 
     @Test

@@ -65,6 +65,7 @@ class InspectTest {
                 assertTrue(fifo.isOpen() && tcp.isConnected() && busy.size() == 4096);
                 checkInspection(ProcessInspector.inspect(child.pid()), names, self);
                 checkListing(IpcObjects.list(), childObjects, child.pid(), names);
+                agreesWithLsipc(IpcObjects.list());
                 assertTrue(IpcCleaner.plan(JUST_MADE).removals().stream().noneMatch(r -> childObjects.contains(key(r.object()))),
                         "nothing a live process holds may be planned for removal");
                 child.process().kill();
@@ -95,6 +96,28 @@ class InspectTest {
             ownSet.remove();
             SharedMemory.unlink(busyName);
         }
+    }
+
+    /** util-linux's lsipc counts the System V objects in use: ipc4j must list as many of each kind. */
+    private static void agreesWithLsipc(List<IpcObject> objects) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/lsipc"))) {
+            return; // no util-linux lsipc here: the ipcs comparison above stands
+        }
+        String table = run("/usr/bin/lsipc", "-r", "-o", "RESOURCE,USED");
+        java.util.Map<String, Long> used = new java.util.HashMap<>();
+        for (String line : table.lines().skip(1).toList()) {
+            String[] f = line.split(" ");
+            if (f.length == 2 && f[1].matches("\\d+")) {
+                used.put(f[0], Long.parseLong(f[1]));
+            }
+        }
+        assertEquals(used.get("MSGMNI"), count(objects, IpcObject.Kind.SYSV_MESSAGE_QUEUE), table);
+        assertEquals(used.get("SHMMNI"), count(objects, IpcObject.Kind.SYSV_SHARED_MEMORY), table);
+        assertEquals(used.get("SEMMNI"), count(objects, IpcObject.Kind.SYSV_SEMAPHORE_SET), table);
+    }
+
+    private static long count(List<IpcObject> objects, IpcObject.Kind kind) {
+        return objects.stream().filter(o -> o.kind() == kind).count();
     }
 
     private static String key(IpcObject o) {

@@ -12,8 +12,9 @@ import java.time.Duration;
 /**
  * A child holding Unix sockets whose peers inspect must find: a socketpair, a listener with an accepted
  * connection (5 bytes waiting on the accepted end) and one more waiting to be accepted, and a connection the
- * parent makes to the same listener. args: the socket path. Prints "fds PAIR1 PAIR2 LISTENER CLIENT ACCEPTED
- * PARENTS", then waits to be killed.
+ * parent makes to the same listener, and a listener on an abstract name with a connection to it. args: the
+ * socket path. Prints "fds PAIR1 PAIR2 LISTENER CLIENT ACCEPTED PARENTS WAITING ABSTRACT TO FROM", then waits
+ * to be killed.
  */
 final class SocketHolder {
     private SocketHolder() {
@@ -29,8 +30,13 @@ final class SocketHolder {
         System.out.println("listening");
         StreamSocket parents = server.accept(limit); // the parent's connection, after "listening"
         StreamSocket waiting = StreamSocket.connect(UnixEndpoint.path(Path.of(args[0])), limit); // never accepted
+        UnixEndpoint abstractName = UnixEndpoint.abstractName("ipc4j-holder-" + ProcessHandle.current().pid());
+        SocketServer<StreamSocket> hidden = SocketServer.stream(abstractName);
+        StreamSocket toHidden = StreamSocket.connect(abstractName, limit);
+        StreamSocket fromHidden = hidden.accept(limit);
         System.out.println("fds " + pair.first().fd() + " " + pair.second().fd() + " " + server.fd() + " "
-                + client.fd() + " " + accepted.fd() + " " + parents.fd() + " " + waiting.fd());
+                + client.fd() + " " + accepted.fd() + " " + parents.fd() + " " + waiting.fd() + " " + hidden.fd() + " "
+                + toHidden.fd() + " " + fromHidden.fd());
         Thread.sleep(Duration.ofMinutes(5));
     }
 }

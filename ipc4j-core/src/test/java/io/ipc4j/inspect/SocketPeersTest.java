@@ -47,6 +47,13 @@ class SocketPeersTest {
                 assertTrue(byFd.get(Integer.parseInt(f[5])).detail().matches("Unix stream socket " + path
                         + ", connected, peer socket:\\[\\d+] \\(fd " + f[4] + " of this process\\), 5 bytes to read"),
                         byFd.get(Integer.parseInt(f[5])).detail());
+                String abstractName = "@ipc4j-holder-" + child.pid();
+                assertEquals("Unix stream socket " + abstractName + ", LISTEN, 0 waiting to be accepted",
+                        byFd.get(Integer.parseInt(f[8])).detail());
+                assertTrue(byFd.get(Integer.parseInt(f[9])).detail().endsWith(" (fd " + f[10] + " of this process)"),
+                        byFd.get(Integer.parseInt(f[9])).detail());
+                assertTrue(byFd.get(Integer.parseInt(f[10])).detail().startsWith("Unix stream socket " + abstractName
+                        + ", connected, peer socket:["), byFd.get(Integer.parseInt(f[10])).detail());
                 FdInfo parents = byFd.get(Integer.parseInt(f[6]));
                 int self = (int) ProcessHandle.current().pid();
                 assertEquals(List.of(self), parents.peers(), parents.toString());

@@ -87,6 +87,12 @@ public final class ChildJvm {
         return this;
     }
 
+    /** Runs the child through a wrapper command, e.g. util-linux's {@code unshare --pid --fork --mount-proc}. */
+    public ChildJvm wrappedIn(String... command) {
+        prefix.addAll(0, List.of(command));
+        return this;
+    }
+
     /** Runs the child on these CPUs only (util-linux taskset, e.g. "0"): the JVM then sees that many CPUs. */
     public ChildJvm onCpus(String cpuList) {
         prefix.addAll(0, List.of("/usr/bin/taskset", "-c", cpuList));
