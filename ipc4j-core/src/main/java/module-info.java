@@ -12,6 +12,7 @@ module io.ipc4j {
 
     exports io.ipc4j;
     exports io.ipc4j.channel;
+    exports io.ipc4j.event;
     exports io.ipc4j.inspect;
     exports io.ipc4j.mq;
     exports io.ipc4j.pipe;

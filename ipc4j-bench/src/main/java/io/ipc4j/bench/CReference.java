@@ -24,7 +24,7 @@ import java.util.Set;
 public final class CReference {
     /** Mechanisms bench_ref.c implements. */
     public static final Set<String> MECHANISMS = Set.of("pipe", "fifo", "posix-mq", "unix-stream",
-            "unix-dgram", "unix-seqpacket", "signal", "tcp", "futex", "mmap-spin", "shm-channel-spin");
+            "unix-dgram", "unix-seqpacket", "signal", "tcp", "futex", "mmap-spin", "shm-channel-spin", "eventfd");
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private final Path binary;

@@ -4,8 +4,8 @@
  *
  *   bench_ref MECHANISM SIZE WARMUP ITERATIONS STREAM WORKDIR PIN
  *
- * MECHANISM: pipe fifo posix-mq unix-stream unix-dgram unix-seqpacket tcp futex mmap-spin signal
- * shm-channel-spin. SIZE 0 for futex, mmap-spin and signal (a queued real-time signal each way: sigqueue, then
+ * MECHANISM: pipe fifo posix-mq unix-stream unix-dgram unix-seqpacket tcp futex mmap-spin signal eventfd
+ * shm-channel-spin. SIZE 0 for futex, mmap-spin, eventfd (one eventfd each way, blocking 8-byte reads) and signal (a queued real-time signal each way: sigqueue, then
  * sigwaitinfo). shm-channel-spin: ipc4j's one-to-one ring, written in C (same layout and protocol as
  * OneToOneChannel: 8-byte record headers of length and type, 8-byte alignment, the sender zeroes the next
  * header, a padding record at the wrap), one 1 MiB ring each way, both sides busy-spinning.
@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -141,6 +142,9 @@ static void send_message(void) {
         if (sigqueue(peer, SIGRTMIN + 1, value) != 0) die("sigqueue");
     } else if (!strcmp(mechanism, "shm-channel-spin")) {
         ring_send(buffer, (uint32_t) size);
+    } else if (!strcmp(mechanism, "eventfd")) {
+        uint64_t one = 1;
+        if (write(fd_out, &one, sizeof one) != sizeof one) die("write eventfd");
     } else if (!strcmp(mechanism, "futex") || !strcmp(mechanism, "mmap-spin")) {
         __atomic_store_n(word_mine, ++sent, __ATOMIC_RELEASE);
         if (!strcmp(mechanism, "futex")) futex(word_mine, FUTEX_WAKE, 1);
@@ -155,6 +159,9 @@ static void receive_message(void) {
         if (mq_receive(mq_in, buffer, (size_t) (size > 0 ? size : 1), &prio) < 0) die("mq_receive");
     } else if (!strcmp(mechanism, "shm-channel-spin")) {
         ring_receive(buffer, (uint32_t) (size > 0 ? size : 1));
+    } else if (!strcmp(mechanism, "eventfd")) {
+        uint64_t count;
+        while (read(fd_in, &count, sizeof count) != sizeof count) if (errno != EINTR) die("read eventfd");
     } else if (!strcmp(mechanism, "signal")) {
         siginfo_t info;
         while (sigwaitinfo(&rt_set, &info) < 0) if (errno != EINTR) die("sigwaitinfo");
@@ -283,6 +290,10 @@ int main(int argc, char **argv) {
             setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
         }
         down[0] = pair[0]; down[1] = pair[1];
+    } else if (!strcmp(mechanism, "eventfd")) {
+        down[0] = down[1] = eventfd(0, 0);
+        up[0] = up[1] = eventfd(0, 0);
+        if (down[0] < 0 || up[0] < 0) die("eventfd");
     } else if (!strcmp(mechanism, "signal")) {
         sigemptyset(&rt_set);
         sigaddset(&rt_set, SIGRTMIN + 1);
@@ -309,6 +320,7 @@ int main(int argc, char **argv) {
     if (child == 0) {
         if (pinned) pin(1);
         if (!strcmp(mechanism, "pipe")) { fd_in = down[0]; fd_out = up[1]; close(down[1]); close(up[0]); }
+        else if (!strcmp(mechanism, "eventfd")) { fd_in = down[0]; fd_out = up[0]; }
         else if (!strncmp(mechanism, "unix-", 5) && strcmp(mechanism, "unix-stream")) {
             fd_in = fd_out = down[1]; close(down[0]);
         } else if (!strcmp(mechanism, "signal")) peer = getppid();
@@ -341,6 +353,7 @@ int main(int argc, char **argv) {
     }
     if (pinned) pin(0);
     if (!strcmp(mechanism, "pipe")) { fd_in = up[0]; fd_out = down[1]; close(down[0]); close(up[1]); }
+    else if (!strcmp(mechanism, "eventfd")) { fd_in = up[0]; fd_out = down[0]; }
     else if (!strncmp(mechanism, "unix-", 5) && strcmp(mechanism, "unix-stream")) {
         fd_in = fd_out = down[0]; close(down[1]);
     } else if (!strcmp(mechanism, "signal")) peer = child;

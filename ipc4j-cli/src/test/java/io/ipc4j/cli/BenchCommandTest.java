@@ -83,7 +83,7 @@ class BenchCommandTest {
             assertTrue(table.contains("64 B messages"), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("  anonymous pipe ")), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("  POSIX semaphore ")), table);
-            assertTrue(table.contains("eventfd: not available: not built yet"), table);
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("  eventfd ")), table);
             assertTrue(Files.exists(out.resolve("latest.json")));
             ChildJvm.Result compared = ChildJvm.of(Ipc4j.class, "bench", "--only", "pipe", "--sizes", "64",
                     "--iterations", "200", "--warmup", "20", "--no-c", "--out", out.toString(), "--compare",

@@ -26,7 +26,7 @@ public final class Mechanisms {
             new PosixSemMechanism(),
             new SysVSemMechanism(),
             new SignalMechanism(),
-            new NotYetBuilt("eventfd", "eventfd", "not built yet: ipc4j has no eventfd binding"));
+            new EventFdMechanism());
 
     private Mechanisms() {
     }

@@ -1,0 +1,126 @@
+package io.ipc4j.event;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.EventCalls;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * What an eventfd and a timerfd have in common: a descriptor that reads as one 8-byte count, non-blocking,
+ * waited on with poll(2) in slices so that close() from another thread ends a wait. Takes are serialised
+ * with one another (one reusable buffer, no allocation per call).
+ */
+abstract sealed class CounterDescriptor implements NativeDescriptor permits EventFd, TimerFd {
+    final FdHandle handle;
+    final String what;
+    private final ReentrantLock takeLock = new ReentrantLock();
+    private final MemorySegment takeBuffer = Arena.ofAuto().allocate(JAVA_LONG);
+
+    CounterDescriptor(int fd, String what) {
+        this.handle = new FdHandle(this, fd);
+        this.what = what;
+    }
+
+    /** Checks that an inherited {@code fd} is the anonymous inode {@code kind}, then makes it ours. */
+    static void adopt(int fd, String kind) throws IOException {
+        String target = EventCalls.anonInode(fd);
+        if (target == null) {
+            throw Failures.of("readlink(/proc/self/fd/" + fd + ")", "inherited " + kind + " fd " + fd, Errno.EBADF,
+                    "no such descriptor: did the parent pass it (Spawn.inherit)?");
+        }
+        if (!target.equals("anon_inode:[" + kind + "]")) {
+            throw new IllegalArgumentException("descriptor " + fd + " is " + target + ", not " + kind);
+        }
+        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, kind);
+        Posix.setNonBlocking(fd, true, kind);
+    }
+
+    /** A line of /proc/self/fdinfo/FD, after its key, or "" if it has none. */
+    static String fdinfo(int fd, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+                if (line.startsWith(key)) {
+                    return line.substring(key.length()).strip();
+                }
+            }
+        } catch (IOException e) {
+            // closed meanwhile: the caller decides
+        }
+        return "";
+    }
+
+    /**
+     * Takes the count, waiting at most {@code timeout}.
+     *
+     * @throws IpcTimeoutException if nothing came in time.
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closed this meanwhile.
+     */
+    final long take(Duration timeout) throws IOException {
+        return take(FdHandle.deadline(timeout), timeout);
+    }
+
+    /** The count if there is one now, else 0. Never waits. */
+    final long takeNow() throws IOException {
+        return take(FdHandle.NO_WAIT, null);
+    }
+
+    private long take(long deadline, Duration timeout) throws IOException {
+        takeLock.lock();
+        int fd = handle.begin();
+        try {
+            while (true) {
+                long n = Posix.read(fd, takeBuffer, Long.BYTES, what);
+                if (n == Long.BYTES) {
+                    return takeBuffer.get(JAVA_LONG, 0);
+                }
+                if (n != Posix.UNAVAILABLE) {
+                    throw new IOException("read(" + what + ") returned " + n + " bytes, not 8");
+                }
+                if (deadline == FdHandle.NO_WAIT) {
+                    return 0;
+                }
+                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("read(" + what + ")", timeout, 0);
+                }
+            }
+        } finally {
+            handle.end();
+            takeLock.unlock();
+        }
+    }
+
+    @Override
+    public final int fd() throws ClosedChannelException {
+        return handle.fd();
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return handle.isOpen();
+    }
+
+    /** Closes this process's descriptor; a thread waiting in it gets AsynchronousCloseException within 200 ms. */
+    @Override
+    public final void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return what;
+    }
+}

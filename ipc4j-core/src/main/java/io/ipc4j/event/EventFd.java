@@ -1,0 +1,149 @@
+package io.ipc4j.event;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.EventCalls;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * An eventfd (eventfd(2)): a 64-bit counter in the kernel. {@link #signal} adds to it and wakes a waiter;
+ * {@link #await} takes it. The lightest way to wake another thread or process that waits in poll, epoll or
+ * here: no payload, one 8-byte read and write.
+ *
+ * <pre>{@code
+ * try (EventFd doorbell = EventFd.create(0, EventFd.Mode.COUNTER)) {
+ *     Spawn.java("Worker").inherit(doorbell, 3).start();     // the child: EventFd.fromInherited(3)
+ *     doorbell.signal(1);
+ * }
+ * }</pre>
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ * <li>{@link Mode#COUNTER}: a take returns the whole count and resets it to 0 (signals coalesce).
+ * {@link Mode#SEMAPHORE}: a take returns 1 and decrements the count, so each signal of n releases n takes.</li>
+ * <li>Shared across processes by inheritance ({@link io.ipc4j.process.Spawn#inherit}) or descriptor passing;
+ * every holder sees the same counter.</li>
+ * <li>Waits are poll(2) in 200 ms slices with a monotonic deadline; close() from another thread ends them.
+ * Like every ipc4j wait today, a wait on a virtual thread holds its carrier.</li>
+ * <li>Thread-safe: takes are serialised, and so are signals; a signal and a take may run at once.</li>
+ * </ul>
+ */
+public final class EventFd extends CounterDescriptor {
+    /** The largest count an eventfd holds: a signal that would pass it waits for a take. */
+    public static final long MAX_COUNT = 0xfffffffffffffffeL;
+
+    /** How takes count. */
+    public enum Mode {
+        /** A take returns the whole count and resets it to 0. */
+        COUNTER,
+        /** A take returns 1 and decrements the count. */
+        SEMAPHORE
+    }
+
+    private final Mode mode;
+    private final ReentrantLock signalLock = new ReentrantLock();
+    private final MemorySegment signalBuffer = Arena.ofAuto().allocate(JAVA_LONG);
+
+    private EventFd(int fd, Mode mode, String what) {
+        super(fd, what);
+        this.mode = mode;
+    }
+
+    /**
+     * A new eventfd holding {@code initial} (0 to 2^32 - 1, as eventfd(2) takes it).
+     *
+     * @throws IllegalArgumentException if {@code initial} is out of that range.
+     */
+    public static EventFd create(long initial, Mode mode) throws IOException {
+        if (initial < 0 || initial > 0xffffffffL) {
+            throw new IllegalArgumentException("an eventfd starts at 0 to 4294967295, not " + initial);
+        }
+        int fd = EventCalls.eventfd((int) initial, mode == Mode.SEMAPHORE ? EventCalls.EFD_SEMAPHORE : 0);
+        if (fd < 0) {
+            throw Failures.of("eventfd", "new eventfd", -fd, -fd == Errno.EMFILE
+                    ? "this process has as many descriptors open as RLIMIT_NOFILE allows" : null);
+        }
+        return new EventFd(fd, mode, "eventfd fd " + fd + " (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+
+    /**
+     * Adopts an eventfd this process inherited ({@code fromInherited(3)} in a child started with
+     * {@code Spawn.inherit(eventFd, 3)}); its mode is read from the kernel. Makes it non-blocking and
+     * close-on-exec.
+     *
+     * @throws IOException if {@code fd} is not open.
+     * @throws IllegalArgumentException if it is not an eventfd.
+     */
+    public static EventFd fromInherited(int fd) throws IOException {
+        adopt(fd, "eventfd");
+        Mode mode = "1".equals(fdinfo(fd, "eventfd-semaphore:")) ? Mode.SEMAPHORE : Mode.COUNTER;
+        return new EventFd(fd, mode, "inherited eventfd fd " + fd + " (" + mode.name().toLowerCase(java.util.Locale.ROOT)
+                + ")");
+    }
+
+    /**
+     * Adds {@code n} to the count and wakes waiters. Waits (at most {@code timeout}) only in the rare case that
+     * the count would pass {@link #MAX_COUNT}.
+     *
+     * @throws IllegalArgumentException if {@code n} is not 1 to {@link #MAX_COUNT}.
+     * @throws IpcTimeoutException if there was no room in time.
+     */
+    public void signal(long n, Duration timeout) throws IOException {
+        signal(n, FdHandle.deadline(timeout), timeout);
+    }
+
+    /** {@link #signal(long, Duration)}, waiting as long as it takes for room. */
+    public void signal(long n) throws IOException {
+        signal(n, FdHandle.FOREVER, null);
+    }
+
+    private void signal(long n, long deadline, Duration timeout) throws IOException {
+        if (n < 1 || Long.compareUnsigned(n, MAX_COUNT) > 0) {
+            throw new IllegalArgumentException("an eventfd is signalled with 1 to " + Long.toUnsignedString(MAX_COUNT)
+                    + ", not " + Long.toUnsignedString(n));
+        }
+        signalLock.lock();
+        int fd = handle.begin();
+        try {
+            signalBuffer.set(JAVA_LONG, 0, n);
+            while (Posix.write(fd, signalBuffer, Long.BYTES, what) == Posix.UNAVAILABLE) {
+                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                    throw new IpcTimeoutException("write(" + what + "): the count is at its maximum", timeout, 0);
+                }
+            }
+        } finally {
+            handle.end();
+            signalLock.unlock();
+        }
+    }
+
+    /**
+     * Takes the count, waiting at most {@code timeout} for it to be above 0: the whole count in
+     * {@link Mode#COUNTER} mode (it is then 0), 1 in {@link Mode#SEMAPHORE} mode.
+     *
+     * @throws IpcTimeoutException if the count stayed 0.
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closed this meanwhile.
+     */
+    public long await(Duration timeout) throws IOException {
+        return take(timeout);
+    }
+
+    /** Takes the count if it is above 0 (as {@link #await}), else returns 0. Never waits. */
+    public long tryTake() throws IOException {
+        return takeNow();
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+}
