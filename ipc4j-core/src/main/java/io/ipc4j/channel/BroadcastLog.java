@@ -152,8 +152,14 @@ public final class BroadcastLog implements AutoCloseable {
             return lappedCount;
         }
 
-        /** Reads the next message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. */
-        public int receiveNow(ByteBuffer dst) {
+        /**
+         * Reads the next message into {@code dst} if there is one: its type, or Integer.MIN_VALUE.
+         *
+         * @throws ChannelFormatException if the record there cannot have been written by the writer (a corrupt
+         *                                region: a length that does not fit, or a negative type other than
+         *                                padding), instead of looping or reading out of place.
+         */
+        public int receiveNow(ByteBuffer dst) throws ChannelFormatException {
             while (true) {
                 long tail = header.getLongVolatile(TAIL_OFFSET);
                 if (cursor >= tail) {
@@ -178,6 +184,7 @@ public final class BroadcastLog implements AutoCloseable {
                     lapped(header.getLongVolatile(TAIL_OFFSET)); // overwritten while we read: discard it
                     continue;
                 }
+                checkRecord(index, length, type);
                 if (!fits) {
                     throw new IllegalArgumentException("a " + payload + "-byte message does not fit the buffer's "
                             + dst.remaining() + " bytes; read with a buffer of maxMessageLength()");
@@ -187,6 +194,18 @@ public final class BroadcastLog implements AutoCloseable {
                     dst.position(start + payload);
                     return type;
                 }
+            }
+        }
+
+        /** A record the writer cannot have written (checked after the overwrite check: a lap is not damage). */
+        private void checkRecord(int index, int length, int type) throws ChannelFormatException {
+            boolean lengthOk = length >= RECORD_HEADER && length <= capacity - index
+                    && (type == PADDING_TYPE || length - RECORD_HEADER <= maxMessageLength());
+            if (!lengthOk || type < PADDING_TYPE) {
+                throw new ChannelFormatException(name + ": corrupt record at ring offset " + index + ": length "
+                        + length + ", type " + type + "; the writer writes lengths of " + RECORD_HEADER + " to "
+                        + (maxMessageLength() + RECORD_HEADER) + " bytes that end within the ring, and types of 0"
+                        + " or more (-1 for padding)");
             }
         }
 

@@ -49,6 +49,23 @@ class CorruptChannelTest {
     }
 
     @Test
+    void aBroadcastPaddingOfLengthZeroIsAFormatErrorNotALoop() throws Exception {
+        String log = name + "-log";
+        try (BroadcastLog broadcast = BroadcastLog.create(log, 4096); SharedMemory other = SharedMemory.open(log)) {
+            BroadcastLog.Reader reader = broadcast.reader();
+            broadcast.writer().transmit(7, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING, 0);      // length 0
+            other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING + 4, -1); // padding: the old reader looped
+            ChannelFormatException e = assertThrows(ChannelFormatException.class,
+                    () -> reader.receiveNow(ByteBuffer.allocate(broadcast.maxMessageLength())));
+            assertTrue(e.getMessage().startsWith(log + ": corrupt record at ring offset 0: length 0, type -1;"),
+                    e.getMessage());
+        } finally {
+            BroadcastLog.unlink(log);
+        }
+    }
+
+    @Test
     void aNegativeTypeOtherThanPaddingIsAFormatError() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              SharedMemory other = SharedMemory.open(name)) {
