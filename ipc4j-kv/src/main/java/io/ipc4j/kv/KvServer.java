@@ -274,13 +274,12 @@ public final class KvServer implements AutoCloseable {
                 }
             } catch (IOException e) {
                 close(c); // the peer reset or vanished
-        } catch (OutOfMemoryError e) {
-                // most likely this client's request is what needed the memory: dropping it gives it back
-                c.parser.discard();
+            } catch (OutOfMemoryError e) {
+                // most likely this client's request needed the memory: closing it gives that back (close
+                // discards its unfinished request); if not, the next failure stops the loop (see run)
                 close(c);
-                c.discardInput();
                 System.err.println("[ipc4j-kv] out of memory while serving client " + c.id + " (" + c.address
-                        + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap");
+                        + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap (-Xmx)");
             }
         }
 
