@@ -14,7 +14,6 @@ import java.util.List;
  * /proc/PID/fd/FD (allowed to its owner and root, as reading the link is) and asked with F_GET_SEALS.
  */
 final class Memfds {
-    private static final int F_GET_SEALS = 1034;
     private static final String[] SEALS = {"SEAL", "SHRINK", "GROW", "WRITE", "FUTURE_WRITE"};
 
     private Memfds() {
@@ -40,7 +39,7 @@ final class Memfds {
             return "seals unknown (it cannot be opened here)";
         }
         try {
-            int seals = SocketCalls.fcntl(fd, F_GET_SEALS, 0);
+            int seals = SocketCalls.fcntl(fd, SocketCalls.F_GET_SEALS, 0);
             if (seals < 0) {
                 return "no sealing (created without MFD_ALLOW_SEALING)";
             }

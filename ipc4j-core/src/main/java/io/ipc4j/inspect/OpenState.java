@@ -1,5 +1,7 @@
 package io.ipc4j.inspect;
 
+import io.ipc4j.internal.posix.Posix;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,9 +9,7 @@ import java.util.List;
 record OpenState(String flags, long position) {
     private static final int O_ACCMODE = 03;
     private static final int O_APPEND = 02000;
-    private static final int O_NONBLOCK = 04000;
     private static final int O_DIRECT = 040000;
-    private static final int O_CLOEXEC = 02000000;
 
     /** From an fdinfo text; empty flags and position -1 if it had none (the descriptor closed meanwhile). */
     static OpenState parse(String fdinfo) {
@@ -35,13 +35,13 @@ record OpenState(String flags, long position) {
         if ((flags & O_APPEND) != 0) {
             words.add("append");
         }
-        if ((flags & O_NONBLOCK) != 0) {
+        if ((flags & Posix.O_NONBLOCK) != 0) {
             words.add("nonblock");
         }
         if ((flags & O_DIRECT) != 0) {
             words.add("direct");
         }
-        if ((flags & O_CLOEXEC) != 0) {
+        if ((flags & Posix.O_CLOEXEC) != 0) {
             words.add("cloexec");
         }
         return String.join(" ", words);

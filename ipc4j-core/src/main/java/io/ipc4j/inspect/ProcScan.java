@@ -22,7 +22,7 @@ final class ProcScan {
      *
      * @param pid         the process.
      * @param descriptors fd number and link target of each descriptor, or null if they could not be read.
-     * @param maps        its /proc/PID/maps text, or null if it could not be read.
+     * @param maps        its /proc/PID/maps text, or null if it could not be read (or was not asked for).
      * @param problem     why something could not be read, or null.
      */
     record Process(int pid, List<String[]> descriptors, String maps, String problem) {
@@ -40,12 +40,24 @@ final class ProcScan {
         this.processes = processes;
     }
 
-    /** Every live process now (kernel threads left out: they hold no IPC object). */
+    /** Every live process now, descriptors and maps (kernel threads left out: they hold no IPC object). */
     static ProcScan all() {
+        return scan(true);
+    }
+
+    /**
+     * Every live process's descriptors only, with no maps read: enough for {@link #holders()}, which is all
+     * inspecting one process needs of the others.
+     */
+    static ProcScan descriptorsOnly() {
+        return scan(false);
+    }
+
+    private static ProcScan scan(boolean withMaps) {
         Map<Integer, Process> found = new TreeMap<>();
         for (int pid : ProcFs.pids()) {
             if (ProcFs.alive(pid) && !ProcFs.isKernelThread(pid)) {
-                Process p = read(pid);
+                Process p = read(pid, withMaps);
                 if (p != null) {
                     found.put(pid, p);
                 }
@@ -54,8 +66,12 @@ final class ProcScan {
         return new ProcScan(found);
     }
 
-    /** One process, or null if it is gone. */
+    /** One process, descriptors and maps, or null if it is gone. */
     static Process read(int pid) {
+        return read(pid, true);
+    }
+
+    private static Process read(int pid, boolean withMaps) {
         List<String[]> descriptors = null;
         String problem = null;
         try {
@@ -67,11 +83,11 @@ final class ProcScan {
         } catch (IOException e) {
             problem = "its descriptors cannot be read: " + e.getMessage();
         }
-        String maps = ProcFs.read(Path.of("/proc/" + pid + "/maps")).orElse(null);
+        String maps = withMaps ? ProcFs.read(Path.of("/proc/" + pid + "/maps")).orElse(null) : null;
         if (!ProcFs.alive(pid)) {
             return null; // exited during the read: what was read may be partial
         }
-        if (maps == null && problem == null) {
+        if (withMaps && maps == null && problem == null) {
             problem = MAPS_DENIED;
         }
         return new Process(pid, descriptors, maps, problem);

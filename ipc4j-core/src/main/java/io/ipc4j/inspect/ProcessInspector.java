@@ -1,7 +1,6 @@
 package io.ipc4j.inspect;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,15 +35,12 @@ public final class ProcessInspector {
         if (!Files.isDirectory(Path.of("/proc/" + pid))) {
             throw new NoSuchFileException("/proc/" + pid, null, "no process " + pid);
         }
-        ProcScan scan = ProcScan.all();
-        ProcScan.Process process = scan.processes().get(pid);
-        if (process == null) {
-            process = ProcScan.read(pid); // a kernel thread, or one that started during the scan
-        }
+        ProcScan.Process process = ProcScan.read(pid);
         if (process == null) {
             return new ProcessReport(pid, ProcFs.command(pid), List.of(), List.of(), "it exited while being inspected");
         }
-        return inspect(process, scan.holders(), new SocketTables(pid));
+        // of the other processes only their descriptors matter here (who holds the other end), not their maps
+        return inspect(process, ProcScan.descriptorsOnly().holders(), new SocketTables(pid));
     }
 
     /**
@@ -87,7 +83,7 @@ public final class ProcessInspector {
         if (m.matches()) {
             long inode = Long.parseLong(m.group(2));
             if (m.group(1).equals("pipe")) {
-                return new FdInfo(fd, FdKind.PIPE, target, "pipe inode " + inode + ", " + end(pid, fd), others);
+                return new FdInfo(fd, FdKind.PIPE, target, "pipe inode " + inode + ", " + end(fdinfo), others);
             }
             return socket(c, fd, target, inode);
         }
@@ -103,15 +99,15 @@ public final class ProcessInspector {
             return new FdInfo(fd, FdKind.DELETED_FILE, target, "deleted file " + path + " (deleted: its name is"
                     + " gone, its data lives while a descriptor is open)", others);
         }
-        return path(pid, fd, target, others);
+        return path(pid, fd, target, others, fdinfo);
     }
 
-    private static FdInfo path(int pid, int fd, String target, List<Integer> others) {
+    private static FdInfo path(int pid, int fd, String target, List<Integer> others, String fdinfo) {
         Path link = Path.of("/proc/" + pid + "/fd/" + fd);
         try {
             int mode = (Integer) Files.getAttribute(link, "unix:mode");
             return switch (mode & 0170000) {
-                case 0010000 -> new FdInfo(fd, FdKind.FIFO, target, "FIFO " + target + ", " + end(pid, fd), others);
+                case 0010000 -> new FdInfo(fd, FdKind.FIFO, target, "FIFO " + target + ", " + end(fdinfo), others);
                 case 0040000 -> new FdInfo(fd, FdKind.DIRECTORY, target, "directory " + target, List.of());
                 case 0020000, 0060000 -> new FdInfo(fd, FdKind.DEVICE, target, "device " + target, List.of());
                 default -> isMessageQueue(target, link)
@@ -187,15 +183,17 @@ public final class ProcessInspector {
         return s.toString();
     }
 
-    /** Which end of a pipe or FIFO, from the open flags in /proc/PID/fdinfo/FD. */
-    private static String end(int pid, int fd) {
-        return ProcFs.read(Path.of("/proc/" + pid + "/fdinfo/" + fd)).flatMap(info -> info.lines()
-                .filter(l -> l.startsWith("flags:")).findFirst()).map(l -> switch (Integer.parseInt(l.substring(6)
-                        .strip(), 8) & 3) {
-                    case 0 -> "read end";
-                    case 1 -> "write end";
-                    default -> "read-write";
-                }).orElse("end unknown");
+    /** Which end of a pipe or FIFO, from the access mode in its fdinfo (already read for its open state). */
+    private static String end(String fdinfo) {
+        String flags = OpenState.parse(fdinfo).flags();
+        if (flags.isEmpty()) {
+            return "end unknown";
+        }
+        return switch (flags.split(" ")[0]) {
+            case "read" -> "read end";
+            case "write" -> "write end";
+            default -> "read-write";
+        };
     }
 
     private static List<Integer> others(List<Integer> pids, int self) {

@@ -26,7 +26,6 @@ public final class SealedMemory extends DescriptorOwner {
     private static final int MFD_CLOEXEC = 1;
     private static final int MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033;
-    private static final int F_GET_SEALS = 1034;
     private static final int F_SEAL_SEAL = 1;
     private static final int F_SEAL_SHRINK = 2;
     private static final int F_SEAL_GROW = 4;
@@ -99,7 +98,7 @@ public final class SealedMemory extends DescriptorOwner {
     @SuppressWarnings("restricted")
     static Mapping map(PassedDescriptor descriptor) throws IOException {
         int fd = descriptor.fd();
-        int seals = SocketCalls.fcntl(fd, F_GET_SEALS, 0);
+        int seals = SocketCalls.fcntl(fd, SocketCalls.F_GET_SEALS, 0);
         if (seals < 0) {
             throw Failures.of("fcntl(F_GET_SEALS)", descriptor.toString(), -seals,
                     "the descriptor is not a memfd: only sealed memory can be mapped safely");

@@ -27,6 +27,8 @@ public final class SocketCalls {
     public static final int SOCK_CLOEXEC = 02000000;
 
     public static final int SOL_SOCKET = 1;
+    /** fcntl(2) command reading a memfd's seals. */
+    public static final int F_GET_SEALS = 1034;
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
