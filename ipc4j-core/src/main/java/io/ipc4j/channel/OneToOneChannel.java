@@ -41,7 +41,8 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * <li>Dead peers: each side records its pid and process start time; a side waiting on a peer that died gets
  * {@link PeerDeadException} within about 100 ms.</li>
  * <li>Nothing is allocated per message. Waiting follows a {@link WaitStrategy}; parking is a futex wait, a
- * native call that pins a virtual thread's carrier.</li>
+ * native call: on a virtual thread it holds the carrier while parked (a native wait cannot unmount); to wait
+ * with other objects, see {@link io.ipc4j.event}.</li>
  * </ul>
  */
 public final class OneToOneChannel extends RingChannel {

@@ -33,8 +33,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link Mode#SEMAPHORE}: a take returns 1 and decrements the count, so each signal of n releases n takes.</li>
  * <li>Shared across processes by inheritance ({@link io.ipc4j.process.Spawn#inherit}) or descriptor passing;
  * every holder sees the same counter.</li>
- * <li>Waits are poll(2) in 200 ms slices with a monotonic deadline; close() from another thread ends them.
- * Like every ipc4j wait today, a wait on a virtual thread holds its carrier.</li>
+ * <li>Waits have a monotonic deadline; close() from another thread ends them. A virtual thread waiting parks
+ * and leaves its carrier free. An eventfd can join an {@link EventLoop}.</li>
  * <li>Thread-safe: takes are serialised, and so are signals; a signal and a take may run at once.</li>
  * </ul>
  */

@@ -18,8 +18,8 @@ import java.util.Optional;
  * <li>{@link #arm}: first expiry after a delay, then (optionally) at a fixed interval. Expirations that
  * nobody takes accumulate: {@link #await} returns how many, never loses one. {@link #disarm} stops it.</li>
  * <li>Shared across processes by inheritance or descriptor passing: every holder sees the same timer.</li>
- * <li>Waits are poll(2) in 200 ms slices with a monotonic deadline; close() from another thread ends them. Like
- * every ipc4j wait today, a wait on a virtual thread holds its carrier.</li>
+ * <li>Waits have a monotonic deadline; close() from another thread ends them. A virtual thread waiting
+ * parks and leaves its carrier free. A timer can join an {@link EventLoop}.</li>
  * <li>Thread-safe.</li>
  * </ul>
  */

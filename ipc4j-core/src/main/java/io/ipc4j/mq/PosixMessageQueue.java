@@ -40,7 +40,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <li>Order: highest priority first; first in, first out within a priority (the kernel's order).</li>
  * <li>Waiting: the descriptor is non-blocking and waits are poll(2) on it (Linux queue descriptors are
  * pollable), with monotonic timeouts; mq_timedsend/mq_timedreceive are not used because their deadline is on
- * the wall clock, which can jump. poll(2) is native: a virtual thread waiting here pins its carrier; the
+ * the wall clock, which can jump. A virtual thread waiting here parks and leaves its carrier free; the
  * {@code try...} forms never wait. {@link #awaitMessage} waits without taking the message, and
  * {@link #fd()} can go into your own poll loop; arrival notification by mq_notify is not offered, since it
  * is one registration per queue machine-wide, one-shot, and runs on threads foreign to the JVM.</li>

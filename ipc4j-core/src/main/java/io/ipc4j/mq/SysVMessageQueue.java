@@ -42,8 +42,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <li>Waiting: untimed calls block in the kernel (fastest wake-up; {@link #close()} cannot interrupt them,
  * removing the queue does). System V queues cannot be polled and have no timed calls, so timed calls retry
  * without blocking, idling with a back-off (spin, yield, then parking up to 1 ms): they notice a message
- * within about 1 ms and use almost no CPU. All waiting is native or parking; a virtual thread in an untimed
- * call pins its carrier.</li>
+ * within about 1 ms and use almost no CPU. A timed call on a virtual thread parks between tries and leaves
+ * its carrier free; an untimed call waits in msgrcv/msgsnd, a native call, and holds its carrier.</li>
  * <li>Removal: a call waiting on a queue that another process removes fails with
  * {@link QueueRemovedException} (EIDRM), at once for untimed calls.</li>
  * <li>No allocation per message; a message that does not fit the caller's buffer stays in the queue

@@ -27,7 +27,8 @@ import java.util.Optional;
  * <li>Opening: a FIFO's open blocks until the other side opens too. {@link #openReader(Duration)} and
  * {@link #openWriter(Duration)} give up at the timeout with {@link io.ipc4j.IpcTimeoutException}, close what
  * they opened, and leave the FIFO as it was; no thread stays blocked behind. The forms without a timeout wait
- * as long as it takes, in open(2), pinning a virtual thread's carrier.</li>
+ * as long as it takes, in open(2), which nothing can make non-blocking: on a virtual thread, the open holds
+ * its carrier until the peer comes (use a platform thread for opens that may wait long).</li>
  * <li>A {@code Fifo} is only a path: it holds no descriptor and needs no closing; {@link #remove()} deletes
  * the file. The FIFO file outlives every process: remove it when done.</li>
  * <li>End of stream and dead peers are those of {@link PipeReader} and {@link PipeWriter}.</li>

@@ -28,9 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>End of stream: every read returns -1 once all writers have closed (or died: the kernel closes a killed
  * process's descriptors) and the pipe is empty.</li>
  * <li>Blocking: the forms without a timeout wait as long as it takes; the {@link Duration} forms throw
- * {@link IpcTimeoutException}; {@link #readNow} never waits. Waiting happens in poll(2), a native call, so a
- * virtual thread waiting here pins its carrier thread: prefer {@link #readNow} plus your own scheduling, or
- * platform threads, where that matters.</li>
+ * {@link IpcTimeoutException}; {@link #readNow} never waits. A platform thread waits in poll(2); a virtual
+ * thread parks and leaves its carrier free, and a close from another thread wakes it at once. To wait on
+ * several objects at once, register them with an {@link io.ipc4j.event.EventLoop}.</li>
  * <li>The descriptor is non-blocking and close-on-exec; it reaches a child only when passed explicitly
  * ({@link io.ipc4j.process.Spawn#inherit}).</li>
  * </ul>

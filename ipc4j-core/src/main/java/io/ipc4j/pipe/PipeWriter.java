@@ -30,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Dead reader: once no reader is left, a write throws {@link io.ipc4j.PeerClosedException} (EPIPE);
  * SIGPIPE never kills the JVM.</li>
  * <li>Thread-safe: writes are serialised (one writer thread at a time), so one write call is never split
- * by another thread of this process. Waiting happens in poll(2) and pins a virtual thread's carrier; use
- * {@link #writeNow} to avoid waiting.</li>
+ * by another thread of this process. A platform thread waits in poll(2); a virtual thread parks and leaves
+ * its carrier free. Use {@link #writeNow} to avoid waiting.</li>
  * </ul>
  */
 public final class PipeWriter implements WritableByteChannel, NativeDescriptor {

@@ -6,40 +6,49 @@ import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.PosixError;
 
+import io.ipc4j.NativeDescriptor;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A child process started by {@link Spawn}.
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
- * <li>Waiting: {@link #waitFor(Duration)} waits on a pidfd (Linux 5.3+) with poll(2), so it needs no polling
- * loop and has an exact timeout; it reaps the child. Thread-safe. poll(2) is a native call: a virtual thread
- * waiting here pins its carrier; {@link #exitStatus()} never waits.</li>
+ * <li>Waiting: {@link #waitFor(Duration)} waits on a pidfd (Linux 5.3+), so it needs no polling loop and has
+ * an exact timeout; it reaps the child. Thread-safe. A virtual thread waiting here parks and leaves its
+ * carrier free; {@link #exitStatus()} never waits.</li>
+ * <li>Event loops: the child is a {@link NativeDescriptor} (its pidfd), readable once the child has ended, so
+ * an {@link io.ipc4j.event.EventLoop} can wait for its exit together with other objects. {@link #fd()} throws
+ * {@link ClosedChannelException} on a kernel without pidfds.</li>
  * <li>{@link #close()} kills a child still running (SIGKILL) and reaps it, so a try-with-resources block never
  * leaves an orphan or a zombie behind. Call {@link #waitFor} first for a child that should end by
  * itself.</li>
  * </ul>
  */
-public final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements NativeDescriptor {
     private static final long FALLBACK_POLL_MILLIS = 5;
 
     private final int pid;
     private final List<String> command;
-    private final int pidfd;
+    /** The pidfd, or null on a kernel without pidfds. */
+    private final FdHandle pidfd;
     private final Object waitLock = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ExitStatus exitStatus;
-    private volatile boolean closed;
 
     ChildProcess(int pid, List<String> command) {
         this.pid = pid;
         this.command = List.copyOf(command);
-        this.pidfd = openPidfd(pid);
+        int fd = openPidfd(pid);
+        this.pidfd = fd < 0 ? null : new FdHandle(this, fd);
     }
 
     private static int openPidfd(int pid) {
@@ -105,13 +114,40 @@ public final class ChildProcess implements AutoCloseable {
                 throw new IpcTimeoutException("waiting for pid " + pid + " (" + command.getFirst() + ")", timeout,
                         0);
             }
-            int slice = (int) Math.min(remainingMillis, 1000);
-            if (pidfd >= 0) {
-                Posix.poll(pidfd, Posix.POLLIN, slice, "pidfd of pid " + pid);
+            if (pidfd != null) {
+                awaitExit(deadline);
             } else {
-                sleep(Math.min(slice, FALLBACK_POLL_MILLIS));
+                sleep(Math.min(remainingMillis, FALLBACK_POLL_MILLIS));
             }
         }
+    }
+
+    private void awaitExit(long deadline) throws IOException {
+        pidfd.begin();
+        try {
+            pidfd.awaitReady(Posix.POLLIN, deadline, this);
+        } finally {
+            pidfd.end();
+        }
+    }
+
+    /**
+     * The pidfd, readable once the child has ended.
+     *
+     * @throws ClosedChannelException after {@link #close()}, or on a kernel without pidfds (before 5.3).
+     */
+    @Override
+    public int fd() throws ClosedChannelException {
+        if (pidfd == null) {
+            throw new ClosedChannelException();
+        }
+        return pidfd.fd();
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
     }
 
     private static void sleep(long millis) throws InterruptedIOException {
@@ -128,10 +164,18 @@ public final class ChildProcess implements AutoCloseable {
      * process that reused the pid. Callable while another thread waits.
      */
     public boolean signal(int signal) throws IOException {
-        if (exitStatus != null || closed) {
+        if (exitStatus != null || closed.get()) {
             return false;
         }
-        return pidfd >= 0 ? Posix.pidfdSendSignal(pidfd, signal, this) : Posix.kill(pid, signal);
+        if (pidfd == null) {
+            return Posix.kill(pid, signal);
+        }
+        int fd = pidfd.begin();
+        try {
+            return Posix.pidfdSendSignal(fd, signal, this);
+        } finally {
+            pidfd.end();
+        }
     }
 
     /** SIGKILL. */
@@ -144,12 +188,12 @@ public final class ChildProcess implements AutoCloseable {
         return signal(Signals.SIGTERM);
     }
 
-    /** Kills the child if it is still running, reaps it, and releases the pidfd. Harmless twice. */
+    /**
+     * Kills the child if it is still running, reaps it, and releases the pidfd (an event loop it is registered
+     * with forgets it). Harmless twice; a second caller does not wait for the first.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
+    public void close() {
         try {
             if (exitStatus().isEmpty()) {
                 kill();
@@ -158,8 +202,9 @@ public final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("could not stop pid " + pid, e);
         } finally {
-            closed = true;
-            Posix.closeQuietly(pidfd);
+            if (closed.compareAndSet(false, true) && pidfd != null) {
+                pidfd.close();
+            }
         }
     }
 

@@ -33,7 +33,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * another receives. {@link #close()} may be called from any thread; an operation blocked in another thread
  * then ends with {@link java.nio.channels.AsynchronousCloseException} within 200 ms. Every blocking call has
  * a form with a {@link Duration} (throwing {@link IpcTimeoutException}) and a form that never waits. Waits
- * are in poll(2), a native call: a virtual thread waiting here pins its carrier.
+ * are in poll(2) on a platform thread; a virtual thread parks and leaves its carrier free.
  */
 public abstract sealed class NativeSocket extends DescriptorOwner
         permits StreamSocket, DatagramSocket, SeqpacketSocket {

@@ -30,8 +30,8 @@ import java.util.Objects;
  * mapping the same memory.</li>
  * <li>A wait may end early (a signal, or a wake meant for another value): re-check your condition in a loop,
  * as the example does.</li>
- * <li>The int must be 4-byte aligned and inside the segment; checked. Waiting is native: a virtual thread
- * waiting pins its carrier.</li>
+ * <li>The int must be 4-byte aligned and inside the segment; checked. Waiting is native and cannot be made
+ * non-blocking: on a virtual thread it holds the carrier for the whole wait.</li>
  * </ul>
  */
 public final class Futex {

@@ -36,7 +36,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * <ul>
  * <li>Not robust: if a process dies between acquire and release, its unit is lost (the kernel does not undo
  * it). Where holders may crash, use {@link SysVSemaphoreSet} with SEM_UNDO or {@link RobustMutex}.</li>
- * <li>Waiting is sem_clockwait on CLOCK_MONOTONIC (a native futex wait: a virtual thread pins its carrier),
+ * <li>Waiting is sem_clockwait on CLOCK_MONOTONIC (a native futex wait: a virtual thread holds its carrier),
  * in slices of 200 ms, so that {@link #close()} from another thread ends a wait
  * (AsynchronousCloseException) and never unmaps a semaphore a thread is waiting on.</li>
  * <li>Thread-safe.</li>

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * locking it twice through the same object gets IllegalStateException.</li>
  * <li>Uncontended lock and unlock are one CAS each, no syscall. Contended waiters spin briefly (when there is
  * more than one CPU), then sleep on a futex; unlock wakes one only if someone may sleep.</li>
- * <li>Waiting sleeps on a futex, a native call: a virtual thread waiting for the lock pins its carrier;
+ * <li>Waiting sleeps on a futex, a native call: a virtual thread waiting for the lock holds its carrier;
  * {@link #tryLock()} never waits.</li>
  * <li>Dead owner: a waiter checks the owner's liveness (/proc: gone, a zombie, or a reused pid) every 100 ms
  * while it waits, so a takeover happens within about 100 ms of the death.</li>

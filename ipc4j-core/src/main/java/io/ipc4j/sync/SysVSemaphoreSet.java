@@ -29,7 +29,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <ul>
  * <li>All the operations of one call happen at once or not at all (semop(2)).</li>
  * <li>Waiting is in the kernel (semtimedop(2), monotonic and relative): untimed calls wait as long as it
- * takes; a virtual thread waiting pins its carrier. Removal of the set ends every wait with
+ * takes; semop cannot be polled, so a virtual thread waiting holds its carrier. Removal of the set ends every wait with
  * {@link SemaphoreRemovedException}.</li>
  * <li>This object holds no kernel resource of this process; the set exists until {@link #remove()}.
  * Thread-safe.</li>

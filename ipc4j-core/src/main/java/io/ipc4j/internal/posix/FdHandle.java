@@ -5,13 +5,16 @@ import java.io.InterruptedIOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ownership of one file descriptor (see {@link ResourceGuard}: it is never released while an operation is
- * using it), plus waiting on it with poll(2).
+ * using it), waiting on it, and telling the event loops it is registered with before it closes.
  *
- * <p>Waits are sliced: a thread blocked in {@link #awaitReady} notices a close, or an interrupt, within
- * {@link #WAIT_SLICE_MILLIS}.
+ * <p>Waiting: a platform thread waits in poll(2), in slices, so that it notices a close or an interrupt within
+ * {@link #WAIT_SLICE_MILLIS}. A virtual thread never blocks its carrier: it registers the descriptor with a
+ * shared poller ({@link VirtualPoller}) and parks; readiness, the deadline, an interrupt or {@link #close()}
+ * unparks it at once.
  */
 public final class FdHandle {
     /** No deadline: wait as long as it takes. */
@@ -22,6 +25,7 @@ public final class FdHandle {
 
     private final int fd;
     private final ResourceGuard guard;
+    private final DescriptorWatch watch = new DescriptorWatch();
 
     /**
      * @param owner the public handle; when it becomes unreachable unclosed, the descriptor is closed.
@@ -29,7 +33,7 @@ public final class FdHandle {
      */
     public FdHandle(Object owner, int fd) {
         this.fd = fd;
-        this.guard = new ResourceGuard(owner, new CloseAction(fd));
+        this.guard = new ResourceGuard(owner, new CloseAction(fd, watch));
     }
 
     /** The descriptor number, for calls that do not block on it (such as fcntl). */
@@ -55,9 +59,31 @@ public final class FdHandle {
         guard.end();
     }
 
-    /** Closes now, or when the last operation in flight ends. Closing twice is harmless. */
+    /**
+     * Closes now, or when the last operation in flight ends. Before anything else, tells every
+     * {@link CloseListener} (the descriptor is still valid then) and wakes every parked virtual thread.
+     * Closing twice is harmless.
+     */
     public void close() {
+        watch.close(fd);
         guard.close();
+    }
+
+    /**
+     * Tells {@code listener} before the descriptor closes. Call inside an operation ({@link #begin()}), so that
+     * the descriptor cannot close meanwhile.
+     *
+     * @throws AsynchronousCloseException if a close has started.
+     */
+    public void addCloseListener(CloseListener listener) throws AsynchronousCloseException {
+        if (!watch.listen(listener)) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    /** Stops telling {@code listener}; harmless if it was not added. */
+    public void removeCloseListener(CloseListener listener) {
+        watch.unlisten(listener);
     }
 
     /**
@@ -79,6 +105,9 @@ public final class FdHandle {
 
     /** As {@link #awaitReady(short, long, Object)}, running {@code check} between slices (null: none). */
     public short awaitReady(short events, long deadline, Object what, SliceCheck check) throws IOException {
+        if (Thread.currentThread().isVirtual()) {
+            return parkUntilReady(events, deadline, what, check);
+        }
         while (true) {
             if (check != null) {
                 check.check();
@@ -104,6 +133,47 @@ public final class FdHandle {
         }
     }
 
+    /** The virtual-thread form of {@link #awaitReady}: parks instead of blocking the carrier in poll(2). */
+    private short parkUntilReady(short events, long deadline, Object what, SliceCheck check) throws IOException {
+        if (deadline == NO_WAIT) {
+            return 0;
+        }
+        DescriptorWatch.Waiter waiter = watch.await(events);
+        if (waiter == null) {
+            throw new AsynchronousCloseException();
+        }
+        try {
+            VirtualPoller.of(events).arm(fd, watch, what);
+            while (waiter.fired == 0) {
+                if (check != null) {
+                    check.check();
+                }
+                if (!isOpen()) {
+                    throw new AsynchronousCloseException();
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedIOException("interrupted while waiting on " + what);
+                }
+                long park = check == null ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS);
+                if (deadline != FOREVER) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        return 0;
+                    }
+                    park = Math.min(park, remaining);
+                }
+                if (park == Long.MAX_VALUE) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, park);
+                }
+            }
+            return (short) waiter.fired;
+        } finally {
+            watch.leave(waiter);
+        }
+    }
+
     /** Timeouts beyond this (a century) wait forever; it also keeps toNanos() from overflowing. */
     private static final java.time.Duration LONGEST = java.time.Duration.ofDays(365 * 100);
 
@@ -125,9 +195,12 @@ public final class FdHandle {
         return deadline < now || deadline == NO_WAIT ? FOREVER : deadline;
     }
 
-    private record CloseAction(int fd) implements Runnable {
+    /** Releases the descriptor: listeners told (if close() did not), out of the pollers' sets, then closed. */
+    private record CloseAction(int fd, DescriptorWatch watch) implements Runnable {
         @Override
         public void run() {
+            watch.close(fd);
+            VirtualPoller.forget(fd, watch);
             Posix.closeQuietly(fd);
         }
     }
