@@ -6,6 +6,7 @@ import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.EventCalls;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
@@ -25,6 +26,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * with one another (one reusable buffer, no allocation per call).
  */
 abstract sealed class CounterDescriptor implements NativeDescriptor permits EventFd, TimerFd {
+    static {
+        Handles.register(CounterDescriptor.class, counter -> counter.handle);
+    }
+
     final FdHandle handle;
     final String what;
     private final ReentrantLock takeLock = new ReentrantLock();

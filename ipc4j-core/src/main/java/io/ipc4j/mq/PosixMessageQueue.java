@@ -5,6 +5,7 @@ import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.MessageQueueCalls;
 import io.ipc4j.internal.posix.Posix;
 
@@ -56,6 +57,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * </ul>
  */
 public final class PosixMessageQueue implements NativeDescriptor {
+    static {
+        Handles.register(PosixMessageQueue.class, queue -> queue.handle);
+    }
+
     /** The highest priority Linux accepts (MQ_PRIO_MAX - 1). */
     public static final int MAX_PRIORITY = 32767;
 

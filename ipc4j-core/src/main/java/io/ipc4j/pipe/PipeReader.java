@@ -3,6 +3,7 @@ package io.ipc4j.pipe;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.EOFException;
@@ -36,6 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
+    static {
+        Handles.register(PipeReader.class, reader -> reader.handle);
+    }
+
     private static final int SCRATCH_BYTES = 64 * 1024;
 
     private final FdHandle handle;

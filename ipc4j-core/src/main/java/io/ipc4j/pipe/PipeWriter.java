@@ -3,6 +3,7 @@ package io.ipc4j.pipe;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
@@ -35,6 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
+    static {
+        Handles.register(PipeWriter.class, writer -> writer.handle);
+    }
+
     private static final int SCRATCH_BYTES = 64 * 1024;
 
     private final FdHandle handle;

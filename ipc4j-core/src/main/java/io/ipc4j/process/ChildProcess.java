@@ -3,6 +3,7 @@ package io.ipc4j.process;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.PosixError;
 
@@ -34,6 +35,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ul>
  */
 public final class ChildProcess implements NativeDescriptor {
+    static {
+        Handles.register(ChildProcess.class, child -> child.pidfd);
+    }
+
     private static final long FALLBACK_POLL_MILLIS = 5;
 
     private final int pid;

@@ -2,11 +2,16 @@ package io.ipc4j.socket;
 
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Handles;
 
 import java.nio.channels.ClosedChannelException;
 
 /** The descriptor-owning part every socket-package handle shares: one FdHandle, open and closed the same way. */
 abstract class DescriptorOwner implements NativeDescriptor {
+    static {
+        Handles.register(DescriptorOwner.class, owner -> owner.handle);
+    }
+
     final FdHandle handle;
 
     DescriptorOwner(int fd) {

@@ -1,0 +1,19 @@
+package io.ipc4j.event;
+
+import io.ipc4j.internal.posix.Epoll;
+
+/** What a {@link Registration} waits for. A hang-up or an error is reported whatever the interest. */
+public enum Interest {
+    /** Data to read, a connection to accept, a message to receive, a count to take, a child's exit. */
+    READ(Epoll.EPOLLIN | Epoll.EPOLLRDHUP),
+    /** Room to write or send. */
+    WRITE(Epoll.EPOLLOUT),
+    /** Either. */
+    READ_WRITE(Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLOUT);
+
+    final int events;
+
+    Interest(int events) {
+        this.events = events;
+    }
+}

@@ -1,0 +1,326 @@
+package io.ipc4j.event;
+
+import io.ipc4j.mq.PosixMessageQueue;
+import io.ipc4j.pipe.Pipe;
+import io.ipc4j.socket.DatagramSocket;
+import io.ipc4j.socket.UnixEndpoint;
+import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.Descriptors;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.ipc4j.event.LoopChildren.string;
+import static io.ipc4j.event.LoopChildren.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The epoll loop: one thread waiting on many kinds of object, across processes, and its misuse. */
+class EventLoopTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    private static final Duration LIMIT = ChildJvm.DEFAULT_TIMEOUT;
+    private final String queueName = "/ipc4j-loop-" + ProcessHandle.current().pid();
+    private Map<Integer, String> descriptorsBefore;
+
+    @BeforeEach
+    void countDescriptors() throws Exception {
+        try (EventLoop warm = EventLoop.open(); Pipe pipe = Pipe.open()) {
+            warm.register(pipe.reader(), Interest.READ).cancel(); // load the classes, so that the count is fair
+        }
+        descriptorsBefore = Descriptors.open();
+    }
+
+    @AfterEach
+    void noDescriptorLeft() throws Exception {
+        PosixMessageQueue.unlink(queueName);
+        assertEquals(descriptorsBefore, Descriptors.open(), "descriptors left open");
+    }
+
+    @Test
+    void oneSelectorSeesAPipeAQueueASocketAnEventfdATimerAndAChildsExit() throws Exception {
+        String socketName = "ipc4j-loop-" + ProcessHandle.current().pid();
+        try (EventLoop loop = EventLoop.open();
+             Pipe pipe = Pipe.open();
+             EventFd go = EventFd.create(0, EventFd.Mode.COUNTER);
+             EventFd done = EventFd.create(0, EventFd.Mode.COUNTER);
+             TimerFd timer = TimerFd.create(TimerFd.Clock.MONOTONIC);
+             PosixMessageQueue queue = PosixMessageQueue.create(queueName).maxMessages(1).messageSize(64).open();
+             DatagramSocket socket = DatagramSocket.bind(UnixEndpoint.abstractName(socketName));
+             ChildJvm.Running child = ChildJvm.of(LoopChildren.Sender.class, queueName, socketName)
+                     .inherit(pipe.writer(), 3).inherit(go, 4).inherit(done, 5).start()) {
+            pipe.writer().close();
+            loop.register(pipe.reader(), Interest.READ, Trigger.LEVEL, "pipe");
+            loop.register(queue, Interest.READ, Trigger.LEVEL, "queue");
+            loop.register(socket, Interest.READ, Trigger.LEVEL, "socket");
+            loop.register(done, Interest.READ, Trigger.LEVEL, "eventfd");
+            loop.register(timer, Interest.READ, Trigger.LEVEL, "timer");
+            loop.register(child.process(), Interest.READ, Trigger.LEVEL, "exit");
+            assertEquals(0, loop.selectNow(), "nothing is ready before the child starts");
+            timer.arm(Duration.ofMillis(1), Duration.ZERO);
+            go.signal(1);
+            Map<String, String> seen = new TreeMap<>();
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (seen.size() < 6 && System.nanoTime() < deadline) {
+                loop.select(Duration.ofSeconds(5));
+                for (Registration r : loop.ready()) {
+                    seen.put((String) r.attachment(), take(r));
+                }
+            }
+            assertEquals(Map.of("pipe", "from the pipe", "queue", "from the queue", "socket", "from the socket",
+                    "eventfd", "7", "timer", "1", "exit", "exit 3"), seen);
+            assertEquals(0, loop.selectNow(), "level-triggered objects that were drained are not reported again");
+        }
+    }
+
+    /** Reads what made {@code r} ready, so that a level-triggered loop stops reporting it. */
+    private static String take(Registration r) throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocate(64);
+        return switch ((String) r.attachment()) {
+            case "pipe" -> {
+                var reader = (io.ipc4j.pipe.PipeReader) r.object();
+                if (reader.readNow(buffer) < 0) {
+                    r.cancel(); // end of stream after the data: stop watching
+                    yield "from the pipe";
+                }
+                yield string(buffer);
+            }
+            case "queue" -> {
+                ((PosixMessageQueue) r.object()).tryReceive(buffer);
+                yield string(buffer);
+            }
+            case "socket" -> {
+                ((DatagramSocket) r.object()).receive(buffer, Duration.ZERO);
+                yield string(buffer);
+            }
+            case "eventfd" -> "" + ((EventFd) r.object()).tryTake();
+            case "timer" -> "" + ((TimerFd) r.object()).tryTake();
+            case "exit" -> {
+                var process = (io.ipc4j.process.ChildProcess) r.object();
+                r.cancel();
+                yield "exit " + process.waitFor(LIMIT).code();
+            }
+            default -> throw new AssertionError(r);
+        };
+    }
+
+    @Test
+    @SuppressWarnings("try")
+    void theCallbackLoopRunsHandlersTasksAndTimersOnItsThreadUntilClosed() throws Exception {
+        BlockingQueue<String> happened = new ArrayBlockingQueue<>(100);
+        try (EventLoop loop = EventLoop.open(); Pipe pipe = Pipe.open()) {
+            ByteBuffer buffer = ByteBuffer.allocate(16);
+            loop.register(pipe.reader(), Interest.READ, Trigger.EDGE, r -> {
+                while (pipe.reader().readNow(buffer.clear()) > 0) { // edge-triggered: read until empty
+                    happened.add(Thread.currentThread().getName() + " read " + string(buffer));
+                }
+            });
+            Thread thread = loop.start("loop-thread");
+            pipe.writer().write(text("abc"));
+            assertEquals("loop-thread read abc", happened.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            loop.execute(() -> happened.add(Thread.currentThread().getName() + " task"));
+            assertEquals("loop-thread task", happened.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            CountDownLatch three = new CountDownLatch(3);
+            Scheduled periodic = loop.schedule(Duration.ofMillis(1), Duration.ofMillis(1), three::countDown);
+            assertTrue(three.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "a periodic timer ran three times");
+            periodic.cancel();
+            loop.schedule(Duration.ofMillis(1), () -> happened.add(Thread.currentThread().getName() + " timer"));
+            assertEquals("loop-thread timer", happened.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            loop.close();
+            thread.join(LIMIT.toMillis());
+            assertFalse(thread.isAlive(), "close() ends run()");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try")
+    void aHandlerThatThrowsIsReportedAndItsRegistrationCancelledWhileTheLoopGoesOn() throws Exception {
+        BlockingQueue<String> failures = new ArrayBlockingQueue<>(10);
+        try (EventLoop loop = EventLoop.open(); Pipe bad = Pipe.open(); Pipe good = Pipe.open()) {
+            loop.onFailure((source, e) -> failures.add(e.getMessage()));
+            Registration badOne = loop.register(bad.reader(), Interest.READ, Trigger.LEVEL, r -> {
+                throw new java.io.IOException("handler broke");
+            });
+            CountDownLatch goodRan = new CountDownLatch(1);
+            loop.register(good.reader(), Interest.READ, Trigger.LEVEL, r -> {
+                good.reader().readNow(ByteBuffer.allocate(8));
+                goodRan.countDown();
+            });
+            Thread thread = loop.start("loop");
+            bad.writer().write(text("x"));
+            assertEquals("handler broke", failures.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            good.writer().write(text("y"));
+            assertTrue(goodRan.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            assertFalse(badOne.isValid());
+            assertTrue(bad.reader().isOpen(), "the loop does not close the caller's object");
+            loop.close();
+            thread.join(LIMIT.toMillis());
+        }
+    }
+
+    @Test
+    void wakeupEndsASelectThatWouldWaitTenMinutes() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            AtomicInteger result = new AtomicInteger(-1);
+            Thread selector = Thread.ofPlatform().name("selector").start(() -> {
+                try {
+                    result.set(loop.select(Duration.ofMinutes(10)));
+                } catch (Exception e) {
+                    result.set(-2);
+                }
+            });
+            awaitBlocked(selector);
+            loop.wakeup();
+            selector.join(LIMIT.toMillis());
+            assertFalse(selector.isAlive(), "wakeup() did not end the select");
+            assertEquals(0, result.get());
+        }
+    }
+
+    @Test
+    void closingTheLoopEndsASelectInProgressAndLaterUseThrows() throws Exception {
+        EventLoop loop = EventLoop.open();
+        Pipe pipe = Pipe.open();
+        Registration r = loop.register(pipe.reader(), Interest.READ);
+        AtomicInteger result = new AtomicInteger(-1);
+        Thread selector = Thread.ofPlatform().name("selector").start(() -> {
+            try {
+                result.set(loop.select(Duration.ofMinutes(10)));
+            } catch (Exception e) {
+                result.set(-2);
+            }
+        });
+        awaitBlocked(selector);
+        loop.close();
+        selector.join(LIMIT.toMillis());
+        assertFalse(selector.isAlive());
+        assertEquals(0, result.get());
+        assertFalse(r.isValid());
+        assertTrue(pipe.reader().isOpen(), "the objects stay the caller's");
+        assertThrows(ClosedSelectorException.class, loop::selectNow);
+        assertThrows(ClosedSelectorException.class, () -> loop.register(pipe.writer(), Interest.WRITE));
+        assertThrows(ClosedSelectorException.class, () -> loop.schedule(Duration.ZERO, () -> { }));
+        assertThrows(CancelledKeyException.class, () -> r.interest(Interest.READ_WRITE));
+        loop.close();
+        pipe.close();
+    }
+
+    @Test
+    @SuppressWarnings("try")
+    void anObjectClosedWhileRegisteredLeavesTheKernelSetEvenWhenAnotherProcessHoldsItsFile() throws Exception {
+        var pair = io.ipc4j.socket.StreamSocket.pair();
+        try (EventLoop loop = EventLoop.open(); var mine = pair.first(); var peer = pair.second();
+             ChildJvm.Running holder = ChildJvm.of(LoopChildren.Holder.class).inherit(mine, 3).start()) {
+            holder.awaitLine("holding true"::equals, LIMIT);
+            Registration r = loop.register(mine, Interest.READ);
+            assertEquals(2, epollEntries(loop), "the wake-up eventfd and the socket");
+            mine.close();
+            assertFalse(r.isValid());
+            assertEquals(1, epollEntries(loop), "the closed socket is still in the kernel's set");
+            peer.write(text("x"));
+            assertEquals(0, loop.selectNow());
+            assertEquals(0, loop.registrations());
+        }
+    }
+
+    @Test
+    void misuseGetsTheDocumentedException() throws Exception {
+        try (EventLoop loop = EventLoop.open(); Pipe pipe = Pipe.open()) {
+            loop.register(pipe.reader(), Interest.READ);
+            IllegalStateException twice = assertThrows(IllegalStateException.class,
+                    () -> loop.register(pipe.reader(), Interest.READ));
+            assertTrue(twice.getMessage().contains("already registered with this loop"), twice.getMessage());
+            assertEquals(1, loop.registrations());
+            Pipe closed = Pipe.open();
+            closed.close();
+            assertThrows(ClosedChannelException.class, () -> loop.register(closed.reader(), Interest.READ));
+            assertThrows(IllegalArgumentException.class, () -> loop.register(loop, Interest.READ));
+            assertThrows(IllegalArgumentException.class, () -> EventLoop.open(0));
+            assertEquals(1, loop.registrations());
+        }
+    }
+
+    @Test
+    void edgeTriggeredReportsOnceWhereLevelTriggeredReportsAgain() throws Exception {
+        try (EventLoop loop = EventLoop.open(); Pipe edge = Pipe.open(); Pipe level = Pipe.open()) {
+            loop.register(edge.reader(), Interest.READ, Trigger.EDGE, "edge");
+            loop.register(level.reader(), Interest.READ, Trigger.LEVEL, "level");
+            edge.writer().write(text("e"));
+            level.writer().write(text("l"));
+            assertEquals(2, loop.select(LIMIT));
+            assertEquals(1, loop.selectNow());
+            assertEquals("level", loop.ready().getFirst().attachment());
+        }
+    }
+
+    @Test
+    void aLoopRunsOutOfDescriptorsCleanly() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(LoopChildren.Exhauster.class)
+                .wrappedIn("/usr/bin/prlimit", "--nofile=200:200").run(LIMIT);
+        List<String> lines = result.stdoutLines();
+        assertEquals(0, result.status().code(), result.stdout() + result.stderr());
+        assertTrue(lines.getFirst().startsWith("pipes: pipe2") && lines.getFirst().contains("EMFILE"),
+                result.stdout());
+        assertTrue(lines.get(2).startsWith("second loop: ") && lines.get(2).contains("EMFILE"), result.stdout());
+        assertEquals("descriptors as before: true", lines.getLast(), result.stdout());
+        int registered = Integer.parseInt(lines.get(1).substring("registered ".length()));
+        assertTrue(registered > 100, result.stdout());
+        assertEquals("ready " + registered / 2, lines.get(3), "every writer is ready, no reader is");
+    }
+
+    /** Registrations in the loop's kernel epoll set ("tfd:" lines of its fdinfo). */
+    private static long epollEntries(EventLoop loop) throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/fdinfo/" + loop.fd())).stream()
+                .filter(line -> line.startsWith("tfd:")).count();
+    }
+
+    /** Waits (bounded) until {@code thread} sleeps in the kernel, which a thread still running never does. */
+    private static void awaitBlocked(Thread thread) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (thread.getState() != Thread.State.RUNNABLE || !inEpollWait(thread)) {
+            assertTrue(System.nanoTime() < deadline, "the select never blocked");
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean inEpollWait(Thread thread) throws Exception {
+        List<String> waiting = new ArrayList<>();
+        List<Path> tasks;
+        try (var listing = Files.list(Path.of("/proc/self/task"))) {
+            tasks = listing.toList();
+        }
+        for (Path task : tasks) {
+            try {
+                if (Files.readString(task.resolve("wchan")).contains("epoll_wait")
+                        && Files.readString(task.resolve("comm")).strip().equals(thread.getName())) {
+                    waiting.add(task.toString());
+                }
+            } catch (java.io.IOException e) {
+                // the task ended
+            }
+        }
+        return !waiting.isEmpty();
+    }
+}
