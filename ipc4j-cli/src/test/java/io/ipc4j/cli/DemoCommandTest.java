@@ -36,6 +36,7 @@ class DemoCommandTest {
         "fifo --messages 100000|created FIFO",
         "socket|listening on",
         "signal|child",
+        "loop|one thread, one epoll set",
         "channel --messages 100000000|created channel"})
     void interruptingADemoLeavesNothingBehind(String command, String started) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("demo"));
@@ -142,6 +143,27 @@ class DemoCommandTest {
                 .map(l -> l.replaceAll(".*value=(\\d+) .*", "$1")).toList(), result.describe());
         assertEquals(1, child.stream().filter(l -> l.endsWith("TERM: clean-up runs once, then exit")).count());
         assertTrue(result.stdoutLines().getLast().endsWith(": removed"), result.describe());
+    }
+
+    @Test
+    void loopDemoSeesEveryKindOfEventInTheChildsOrderOnOneThread() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "demo", "loop").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> events = result.stdoutLines().stream().filter(l -> l.matches("parent\\[\\d+] \\+ *\\d+ ms .*"))
+                .toList();
+        assertTrue(events.stream().allMatch(l -> l.endsWith("[thread main]")), result.describe());
+        List<String> kinds = events.stream().map(l -> l.replaceAll(".* ms  (\\w+) .*", "$1"))
+                .filter(kind -> !kind.equals("timer")).toList();
+        assertEquals(6, kinds.size(), result.describe());
+        assertEquals(List.of("pipe", "queue", "socket", "signal"), kinds.subList(0, 4), result.describe());
+        assertEquals(java.util.Set.of("pipe", "exit"), java.util.Set.copyOf(kinds.subList(4, 6)),
+                "the end of the pipe and the exit come together: " + result.describe());
+        assertTrue(events.stream().anyMatch(l -> l.contains("queue  \"hello through the queue\" priority 7")),
+                result.describe());
+        assertTrue(events.stream().anyMatch(l -> l.contains("signal SIGRTMIN+2 value 42 from pid ")),
+                result.describe());
+        assertTrue(events.stream().anyMatch(l -> l.contains("timer  tick x")), result.describe());
+        assertTrue(result.stdoutLines().getLast().endsWith("every kind, on one thread"), result.describe());
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.ipc4j.signal;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.event.EventFd;
+import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SignalCalls;
 import io.ipc4j.internal.posix.Sysctl;
@@ -22,7 +24,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -48,10 +49,15 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@link #dropped()} and dropped. {@link #receive} is thread-safe.</li>
  * <li>The signals it accepts: USR1, HUP, INT, TERM, ALRM, CHLD, CONT, TSTP, WINCH and the real-time ones;
  * not those the JVM needs (see {@link SignalHandlers}).</li>
- * <li>{@link #close()} stops the thread within 200 ms; signals still pending for it are discarded.</li>
+ * <li>{@link #close()} stops the thread within 200 ms; signals still pending for it are discarded, those
+ * already received can still be taken.</li>
+ * <li>Waiting: a virtual thread in {@link #receive} parks and leaves its carrier free. The receiver is a
+ * {@link NativeDescriptor} (an eventfd counting the signals waiting to be taken), so an
+ * {@link io.ipc4j.event.EventLoop} can wait for signals together with other objects: it is readable while a
+ * signal waits; take it with {@link #poll()}.</li>
  * </ul>
  */
-public final class SignalReceiver implements AutoCloseable {
+public final class SignalReceiver implements NativeDescriptor {
     /** The receiving thread's name, which is also its kernel name (at most 15 characters). */
     public static final String THREAD_NAME = "ipc4j-sigrecv";
     static final int CAPACITY = 65_536;
@@ -63,10 +69,17 @@ public final class SignalReceiver implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final CompletableFuture<Integer> started = new CompletableFuture<>();
     private final Thread thread;
+    /** Counts the signals in {@link #received}, for waiting (and for event loops). */
+    private final EventFd arrivals;
     private volatile boolean open = true;
 
-    private SignalReceiver(List<Signal> signals) {
+    static {
+        Handles.register(SignalReceiver.class, receiver -> Handles.of(receiver.arrivals));
+    }
+
+    private SignalReceiver(List<Signal> signals) throws IOException {
         this.signals = signals;
+        this.arrivals = EventFd.create(0, EventFd.Mode.SEMAPHORE);
         this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon().unstarted(this::run);
     }
 
@@ -112,30 +125,38 @@ public final class SignalReceiver implements AutoCloseable {
      * @throws ClosedChannelException if the receiver is closed and nothing is left.
      */
     public QueuedSignal receive(Duration timeout) throws IOException {
-        long deadline = FdHandle.deadline(timeout);
         try {
-            while (true) {
-                QueuedSignal s = received.poll(Math.min(200, Math.max(0,
-                        TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1)), TimeUnit.MILLISECONDS);
-                if (s != null) {
-                    return s;
-                }
-                if (!open && received.isEmpty()) {
-                    throw new ClosedChannelException();
-                }
-                if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
-                    throw new IpcTimeoutException("receive(" + this + ")", timeout, 0);
-                }
+            arrivals.await(timeout);
+        } catch (IpcTimeoutException e) {
+            throw new IpcTimeoutException("receive(" + this + ")", timeout, 0);
+        } catch (ClosedChannelException e) {
+            QueuedSignal left = received.poll();
+            if (left != null) {
+                return left;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while receiving signals");
+            throw e;
         }
+        return received.poll();
     }
 
     /** The next signal if one is there, else null; never waits. */
     public QueuedSignal poll() {
-        return received.poll();
+        try {
+            return arrivals.tryTake() != 0 ? received.poll() : null;
+        } catch (IOException e) {
+            return received.poll(); // closed: what is left
+        }
+    }
+
+    /** The eventfd that is readable while a signal waits to be taken. */
+    @Override
+    public int fd() throws ClosedChannelException {
+        return arrivals.fd();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
     }
 
     /** Signals dropped because {@value #CAPACITY} were waiting to be received. */
@@ -159,6 +180,7 @@ public final class SignalReceiver implements AutoCloseable {
         try {
             fd = SignalCalls.blockAndOpenSignalfd(numbers, this);
         } catch (IOException | RuntimeException e) {
+            arrivals.close();
             started.completeExceptionally(e);
             return;
         }
@@ -175,6 +197,7 @@ public final class SignalReceiver implements AutoCloseable {
         } finally {
             open = false;
             Posix.closeQuietly(fd);
+            arrivals.close();
         }
     }
 
@@ -191,11 +214,17 @@ public final class SignalReceiver implements AutoCloseable {
         }
     }
 
-    private void deliver(QueuedSignal signal) {
+    /** Queues {@code signal}, dropping the oldest if full; the arrivals count grows only when none was dropped. */
+    private void deliver(QueuedSignal signal) throws IOException {
+        boolean droppedOne = false;
         while (!received.offer(signal)) {
             if (received.poll() != null) {
                 dropped.incrementAndGet();
+                droppedOne = true;
             }
+        }
+        if (!droppedOne) {
+            arrivals.signal(1);
         }
     }
 
