@@ -22,6 +22,29 @@ class BenchCommandTest {
     static final IpcLeakCheck LEAKS = new IpcLeakCheck();
 
     @Test
+    void echoDrivesTheThreeServersWithTheSameClientAndLeavesNoSocketBehind() throws Exception {
+        java.util.Set<Path> before = echoDirectories();
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "bench", "echo", "--connections", "1,3", "--seconds", "1",
+                "--rounds", "1").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        java.util.List<String> rows = result.stdoutLines().stream().filter(l -> l.matches("(ipc4j|netty|jdk) .*"))
+                .toList();
+        assertEquals(java.util.List.of("ipc4j 1", "netty 1", "jdk 1", "ipc4j 3", "netty 3", "jdk 3"),
+                rows.stream().map(l -> l.replaceAll("^(\\w+) +(\\d+) .*", "$1 $2")).toList(), result.describe());
+        assertTrue(rows.stream().filter(l -> l.startsWith("netty")).allMatch(l -> l.contains(" 1.00x ")),
+                result.describe());
+        assertTrue(rows.stream().noneMatch(l -> l.contains(" 0 ") || l.contains("NaN")), result.describe());
+        assertEquals(before, echoDirectories(), "a socket directory was left behind");
+    }
+
+    private static java.util.Set<Path> echoDirectories() throws java.io.IOException {
+        try (var listing = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return listing.filter(p -> p.getFileName().toString().startsWith("ipc4j-bench-echo-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    @Test
     void pairedStreamsTakeTurnsAndReportTheRatio() throws Exception {
         ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "bench", "--paired", "pipe,unix-stream", "--sizes", "64,4096",
                 "--turns", "2").run(ChildJvm.DEFAULT_TIMEOUT);

@@ -175,6 +175,35 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         return write(src, FdHandle.deadline(timeout), timeout);
     }
 
+    /**
+     * Writes what the socket takes now, without waiting (for event loops): the count, 0 if it has no room.
+     * {@code src}'s position moves past what was written.
+     *
+     * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
+     */
+    public int writeNow(ByteBuffer src) throws IOException {
+        int total = src.remaining();
+        sendLock.lock();
+        int fd = handle.begin();
+        try {
+            while (src.hasRemaining()) {
+                int n = Math.min(src.remaining(), src.isDirect() ? Integer.MAX_VALUE : SCRATCH_BYTES);
+                long sent = SocketCalls.sendto(fd, stageForSend(src, n), n, MemorySegment.NULL, 0);
+                if (sent == -Errno.EAGAIN) {
+                    break;
+                }
+                if (sent < 0) {
+                    throw Failures.of("send", description, (int) -sent);
+                }
+                src.position(src.position() + (int) sent);
+            }
+            return total - src.remaining();
+        } finally {
+            handle.end();
+            sendLock.unlock();
+        }
+    }
+
     private int write(ByteBuffer src, long deadline, Duration timeout) throws IOException {
         int total = src.remaining();
         sendLock.lock();

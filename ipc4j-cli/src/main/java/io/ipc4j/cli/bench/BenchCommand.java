@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code ipc4j bench}: every mechanism, two processes, next to C. The work is in ipc4j-bench. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = EchoCommand.class,
         description = {"Measure every IPC mechanism between two processes on this machine, next to a C program "
                 + "doing the same exchange: round-trip latency percentiles and one-way throughput.",
             "Writes bench.json, bench.csv and latency.png to a folder under --out."})
