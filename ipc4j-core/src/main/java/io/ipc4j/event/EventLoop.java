@@ -228,11 +228,19 @@ public final class EventLoop implements NativeDescriptor {
         return Failures.of("epoll_ctl", String.valueOf(object), -negativeErrno);
     }
 
-    int modify(Registration registration, int fd, int events) {
+    /**
+     * Changes a registration's events in the kernel set: modifies it, takes it out (events 0) or puts it back
+     * in. 0 or -errno.
+     */
+    int change(Registration registration, int fd, boolean inKernelSet, int events) {
         try {
             int epfd = beginOwn();
             try {
-                return Epoll.modify(epfd, fd, events, registration.token);
+                if (events == 0) {
+                    return inKernelSet ? Epoll.delete(epfd, fd) : 0;
+                }
+                return inKernelSet ? Epoll.modify(epfd, fd, events, registration.token)
+                        : Epoll.add(epfd, fd, events, registration.token);
             } finally {
                 epoll.end();
             }

@@ -35,6 +35,8 @@ public final class Registration {
     private final CloseListener onClose = this::objectClosing;
     private volatile Interest interest;
     private volatile boolean valid = true;
+    /** Whether the object is in the kernel's set: not while its interest is {@link Interest#NONE}. */
+    private boolean inKernelSet;
     int readyEvents;
 
     Registration(EventLoop loop, NativeDescriptor object, FdHandle handle, Interest interest, Trigger trigger,
@@ -59,21 +61,23 @@ public final class Registration {
         int fd = handle.begin();
         try {
             handle.addCloseListener(onClose);
-            int r = Epoll.add(epfd, fd, events(), token);
+            int r = interest == Interest.NONE ? 0 : Epoll.add(epfd, fd, events(), token);
             if (r < 0) {
                 handle.removeCloseListener(onClose);
                 throw EventLoop.ctlFailure(r, object);
             }
+            inKernelSet = interest != Interest.NONE;
         } finally {
             handle.end();
         }
     }
 
     private void addForeign(int epfd) throws IOException {
-        int r = Epoll.add(epfd, object.fd(), events(), token);
+        int r = interest == Interest.NONE ? 0 : Epoll.add(epfd, object.fd(), events(), token);
         if (r < 0) {
             throw EventLoop.ctlFailure(r, object);
         }
+        inKernelSet = interest != Interest.NONE;
     }
 
     private int events() {
@@ -143,11 +147,15 @@ public final class Registration {
             if (!valid) {
                 throw new java.nio.channels.CancelledKeyException();
             }
+            if (newInterest == interest) {
+                return;
+            }
             interest = newInterest;
-            int r = loop.modify(this, object.fd(), events());
+            int r = loop.change(this, object.fd(), inKernelSet, newInterest == Interest.NONE ? 0 : events());
             if (r < 0) {
                 throw EventLoop.ctlFailure(r, object);
             }
+            inKernelSet = newInterest != Interest.NONE;
         }
     }
 

@@ -186,6 +186,24 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     }
 
     /**
+     * The endpoint of the connected peer (a TCP client's address and port; a Unix peer's path, or empty when
+     * the peer is unbound, as clients usually are).
+     */
+    public Optional<Endpoint> remoteEndpoint() throws IOException {
+        int fd = handle.begin();
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
+            int length = SocketCalls.getpeername(fd, address);
+            if (length < 0) {
+                throw Failures.of("getpeername", description, -length);
+            }
+            return Optional.ofNullable(Addresses.decode(address, length));
+        } finally {
+            handle.end();
+        }
+    }
+
+    /**
      * The peer's pid, uid and gid as the kernel recorded them at connect (SO_PEERCRED). For connected Unix
      * domain sockets (and socket pairs) only.
      *
@@ -422,6 +440,36 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         }
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, sendScratch, 0, n);
         return sendScratch;
+    }
+
+    /**
+     * Copies what {@code srcs[offset, offset + length)} hold, in order, into the send scratch: at most
+     * {@link #SCRATCH_BYTES}. Returns the byte count; positions are not moved. Call with sendLock held.
+     */
+    long gatherForSend(ByteBuffer[] srcs, int offset, int length) {
+        if (sendScratch == null) {
+            sendScratch = arena.allocate(SCRATCH_BYTES, 8);
+        }
+        long filled = 0;
+        for (int i = offset; i < offset + length && filled < SCRATCH_BYTES; i++) {
+            int n = (int) Math.min(srcs[i].remaining(), SCRATCH_BYTES - filled);
+            MemorySegment.copy(MemorySegment.ofBuffer(srcs[i]), 0, sendScratch, filled, n);
+            filled += n;
+        }
+        return filled;
+    }
+
+    MemorySegment sendScratch() {
+        return sendScratch;
+    }
+
+    /** Moves the positions of {@code srcs[offset...]} past {@code sent} bytes. */
+    static void advance(ByteBuffer[] srcs, int offset, long sent) {
+        for (int i = offset; sent > 0; i++) {
+            int n = (int) Math.min(srcs[i].remaining(), sent);
+            srcs[i].position(srcs[i].position() + n);
+            sent -= n;
+        }
     }
 
     /** Native memory to receive up to {@code n} bytes for {@code dst}. Call with receiveLock held. */

@@ -204,6 +204,43 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         }
     }
 
+    /**
+     * Writes what the socket takes now from {@code srcs[offset, offset + length)}, in order, without waiting:
+     * the byte count, 0 if it has no room. Heap buffers are gathered into native memory (64 KiB a send), so
+     * many small buffers cost one send(2). Positions move past what was written.
+     *
+     * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
+     */
+    public long writeNow(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, srcs.length);
+        sendLock.lock();
+        int fd = handle.begin();
+        try {
+            long total = 0;
+            while (true) {
+                long filled = gatherForSend(srcs, offset, length);
+                if (filled == 0) {
+                    return total;
+                }
+                long sent = SocketCalls.sendto(fd, sendScratch(), filled, MemorySegment.NULL, 0);
+                if (sent == -Errno.EAGAIN) {
+                    return total;
+                }
+                if (sent < 0) {
+                    throw Failures.of("send", description, (int) -sent);
+                }
+                advance(srcs, offset, sent);
+                total += sent;
+                if (sent < filled) {
+                    return total;
+                }
+            }
+        } finally {
+            handle.end();
+            sendLock.unlock();
+        }
+    }
+
     private int write(ByteBuffer src, long deadline, Duration timeout) throws IOException {
         int total = src.remaining();
         sendLock.lock();

@@ -276,6 +276,44 @@ class EventLoopTest {
     }
 
     @Test
+    @SuppressWarnings("try")
+    void interestNoneLeavesTheKernelSetSoAHangUpIsNotReportedUntilInterestResumes() throws Exception {
+        var pair = io.ipc4j.socket.StreamSocket.pair();
+        try (EventLoop loop = EventLoop.open(); var mine = pair.first(); var peer = pair.second()) {
+            Registration r = loop.register(mine, Interest.NONE);
+            assertEquals(1, epollEntries(loop), "registered with no interest: not in the kernel's set");
+            peer.close();
+            assertEquals(0, loop.selectNow(), "a hang-up is not reported with no interest");
+            r.interest(Interest.READ);
+            assertEquals(2, epollEntries(loop));
+            assertEquals(1, loop.selectNow());
+            assertTrue(loop.ready().getFirst().isHangUp() && loop.ready().getFirst().isReadable());
+            r.interest(Interest.NONE);
+            assertEquals(0, loop.selectNow());
+            assertTrue(r.isValid(), "no interest is not a cancellation");
+        }
+    }
+
+    @Test
+    void aGatheringWriteNowSendsEveryBufferInOrderAndStopsWhereTheSocketIsFull() throws Exception {
+        var pair = io.ipc4j.socket.StreamSocket.pair();
+        try (var writer = pair.first(); var reader = pair.second()) {
+            ByteBuffer[] parts = {text("one,"), ByteBuffer.allocateDirect(4).put(text("two,")).flip(),
+                text("three").asReadOnlyBuffer()};
+            assertEquals(13, writer.writeNow(parts, 0, 3));
+            ByteBuffer got = ByteBuffer.allocate(64);
+            reader.read(got, LIMIT);
+            assertEquals("one,two,three", string(got));
+            byte[] big = new byte[1 << 20];
+            ByteBuffer[] more = {ByteBuffer.wrap(big), ByteBuffer.wrap(big)};
+            long sent = writer.writeNow(more, 0, 2);
+            assertTrue(sent > 0 && sent < 2L * big.length, "a full socket takes part: " + sent);
+            assertEquals(sent, more[0].position() + more[1].position(), "positions moved past what was sent");
+            assertEquals(0, writer.writeNow(more, 0, 2), "nothing more while the peer does not read");
+        }
+    }
+
+    @Test
     void aLoopRunsOutOfDescriptorsCleanly() throws Exception {
         ChildJvm.Result result = ChildJvm.of(LoopChildren.Exhauster.class)
                 .wrappedIn("/usr/bin/prlimit", "--nofile=200:200").run(LIMIT);

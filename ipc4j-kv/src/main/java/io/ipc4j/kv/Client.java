@@ -1,9 +1,10 @@
 package io.ipc4j.kv;
 
+import io.ipc4j.event.Registration;
+import io.ipc4j.socket.StreamSocket;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * One connection: its socket, its unparsed input, its queued replies, and what CLIENT LIST shows. Owned by
@@ -14,13 +15,13 @@ final class Client {
     private static final ByteBuffer NO_INPUT = ByteBuffer.allocate(0);
 
     final long id;
-    final SocketChannel channel;
+    final StreamSocket socket;
     final String address;
     final long createdMillis = System.currentTimeMillis();
     final Reply reply = new Reply();
     final RespParser parser;
     final Call call;
-    SelectionKey selectionKey;
+    Registration registration;
     ByteBuffer input = ByteBuffer.allocate(INITIAL_INPUT);
     volatile String name;
     volatile int db;
@@ -36,9 +37,9 @@ final class Client {
     /** What {@link #queryBytes()} was when last added to the server's total. */
     long accountedQueryBytes;
 
-    Client(long id, SocketChannel channel, String address, KvServer server, KvConfig config) {
+    Client(long id, StreamSocket socket, String address, KvServer server, KvConfig config) {
         this.id = id;
-        this.channel = channel;
+        this.socket = socket;
         this.address = address;
         this.parser = new RespParser(config.maxBulk(), config.maxMultibulk());
         this.call = new Call(server, this, reply);
@@ -55,7 +56,7 @@ final class Client {
         if (!input.hasRemaining()) {
             grow(Math.min(input.capacity() * 2, RespParser.MAX_BUFFER));
         }
-        return channel.read(input) >= 0;
+        return socket.readNow(input) >= 0;
     }
 
     /**
@@ -68,7 +69,7 @@ final class Client {
 
     /**
      * Forgets the unfinished request (the connection is closing), releasing its memory at once: a closed
-     * client can stay reachable for a while (its selection key until the next select), and must not keep a
+     * client can stay reachable for a while (its registration until the next select), and must not keep a
      * large partial argument alive meanwhile. Allocates nothing.
      */
     void discardInput() {

@@ -1,20 +1,25 @@
 package io.ipc4j.kv;
 
-import io.ipc4j.socket.JdkUnixServer;
+import io.ipc4j.event.EventLoop;
+import io.ipc4j.event.Interest;
+import io.ipc4j.event.Registration;
+import io.ipc4j.event.Trigger;
+import io.ipc4j.socket.Endpoint;
+import io.ipc4j.socket.InetEndpoint;
+import io.ipc4j.socket.SocketServer;
+import io.ipc4j.socket.StreamSocket;
+import io.ipc4j.socket.UnixEndpoint;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,8 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * asked): redis-cli, redis-benchmark and Redis client libraries work against it unchanged.
  *
  * <h2>Design</h2>
- * Event loops on NIO selectors (one by default; {@link KvConfig#threads()}), each owning its connections; the
- * first also accepts and hands connections round-robin. Commands run one at a time under a single store lock,
+ * Event loops on ipc4j's own {@link EventLoop} and native sockets (one loop by default;
+ * {@link KvConfig#threads()}), each owning its connections; the first also accepts and hands connections
+ * round-robin. Commands run one at a time under a single store lock,
  * taken once per batch of pipelined requests, which gives every command Redis's atomicity with no per-key
  * locking. On two cores one loop is the right default: the clients need the other core. A client's replies
  * are queued; once more than {@code outputPause} bytes wait, its further requests stay unread until the
@@ -65,8 +71,8 @@ public final class KvServer implements AutoCloseable {
     private volatile Throwable failure;
     final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
-    private final JdkUnixServer unix;
-    private final ServerSocketChannel tcp;
+    private final SocketServer<StreamSocket> unix;
+    private final SocketServer<StreamSocket> tcp;
     private final List<Loop> loops = new ArrayList<>();
     private final CountDownLatch stopped;
     private volatile boolean stopping;
@@ -75,17 +81,15 @@ public final class KvServer implements AutoCloseable {
     private KvServer(KvConfig config) throws IOException {
         this.config = config;
         this.keyspace = new Keyspace(config.databases());
-        JdkUnixServer u = null;
-        ServerSocketChannel t = null;
+        SocketServer<StreamSocket> u = null;
+        SocketServer<StreamSocket> t = null;
         try {
             if (config.socket() != null) {
-                u = JdkUnixServer.bind(config.socket(), config.socketMode(), 4096);
+                u = SocketServer.stream(UnixEndpoint.path(config.socket()), config.socketMode(), 4096);
             }
             if (config.tcp() != null) {
-                t = ServerSocketChannel.open(config.tcp().getAddress() instanceof java.net.Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-                t.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                t.bind(config.tcp(), 4096);
+                t = SocketServer.stream(new InetEndpoint(config.tcp().getAddress(), config.tcp().getPort()), 0,
+                        4096);
             }
         } catch (IOException | RuntimeException e) {
             if (u != null) {
@@ -109,12 +113,10 @@ public final class KvServer implements AutoCloseable {
         }
         Loop first = server.loops.getFirst();
         if (server.unix != null) {
-            server.unix.channel().configureBlocking(false);
-            server.unix.channel().register(first.selector, SelectionKey.OP_ACCEPT, server.unix.channel());
+            first.loop.register(server.unix, Interest.READ, Trigger.LEVEL, server.unix);
         }
         if (server.tcp != null) {
-            server.tcp.configureBlocking(false);
-            server.tcp.register(first.selector, SelectionKey.OP_ACCEPT, server.tcp);
+            first.loop.register(server.tcp, Interest.READ, Trigger.LEVEL, server.tcp);
         }
         for (Loop loop : server.loops) {
             Thread.ofPlatform().name("ipc4j-kv-loop-" + loop.index).start(loop);
@@ -124,12 +126,12 @@ public final class KvServer implements AutoCloseable {
 
     /** The Unix socket file, if any. */
     public Path socket() {
-        return unix == null ? null : unix.path();
+        return unix == null ? null : config.socket();
     }
 
     /** The TCP port, if listening on TCP (useful with port 0). */
     public int tcpPort() throws IOException {
-        return tcp == null ? -1 : ((java.net.InetSocketAddress) tcp.getLocalAddress()).getPort();
+        return tcp == null ? -1 : ((InetEndpoint) tcp.endpoint()).port();
     }
 
     /** Stops the server as described in the class comment; returns at once. Idempotent. */
@@ -139,7 +141,7 @@ public final class KvServer implements AutoCloseable {
         }
         stopping = true;
         closeListeners();
-        loops.forEach(l -> l.selector.wakeup());
+        loops.forEach(l -> l.loop.wakeup());
     }
 
     /** Waits until the loops have ended after {@link #shutdown}. */
@@ -168,15 +170,11 @@ public final class KvServer implements AutoCloseable {
     }
 
     private void closeListeners() {
-        try {
-            if (unix != null) {
-                unix.close();
-            }
-            if (tcp != null) {
-                tcp.close();
-            }
-        } catch (IOException e) {
-            System.err.println("[ipc4j-kv] closing the listeners: " + e);
+        if (unix != null) {
+            unix.close(); // removes the socket file, if it is still this server's
+        }
+        if (tcp != null) {
+            tcp.close();
         }
     }
 
@@ -184,18 +182,21 @@ public final class KvServer implements AutoCloseable {
         return clients.values();
     }
 
-    /** One event loop: a selector, its connections, and (for the first) the listeners and active expiry. */
+    /** One event loop: its connections, and (for the first) the listeners and active expiry. */
     private final class Loop implements Runnable {
+        private static final Duration TICK = Duration.ofMillis(100);
         final int index;
-        final Selector selector;
-        final ConcurrentLinkedQueue<SocketChannel> handedOver = new ConcurrentLinkedQueue<>();
+        final EventLoop loop;
+        final ConcurrentLinkedQueue<StreamSocket> handedOver = new ConcurrentLinkedQueue<>();
+        /** This loop's clients; touched by its thread only. */
+        private final Set<Client> owned = new LinkedHashSet<>();
         private final String failedMessage;
 
         Loop(int index) throws IOException {
             this.index = index;
             this.failedMessage = "[ipc4j-kv] event loop " + index + " failed, so the server stopped. If the cause"
                     + " below is an OutOfMemoryError: lower --maxmemory, or give the JVM more heap (-Xmx)";
-            this.selector = Selector.open();
+            this.loop = EventLoop.open();
         }
 
         @Override
@@ -204,15 +205,15 @@ public final class KvServer implements AutoCloseable {
             try {
                 long drainDeadline = 0;
                 while (true) {
-                    selector.select(100);
+                    loop.select(TICK);
                     if (index == 0) {
                         expireActively();
                     }
                     registerHandedOver();
-                    for (SelectionKey key : selector.selectedKeys()) {
-                        handle(key);
+                    List<Registration> ready = loop.ready();
+                    for (int i = 0; i < ready.size(); i++) {
+                        handle(ready.get(i));
                     }
-                    selector.selectedKeys().clear();
                     if (stopping) {
                         if (drainDeadline == 0) {
                             drainDeadline = System.currentTimeMillis() + DRAIN_MILLIS;
@@ -227,7 +228,7 @@ public final class KvServer implements AutoCloseable {
                 failed = e;
                 failure = e;
                 stopping = true; // no allocation here: this may be an OutOfMemoryError
-                loops.forEach(l -> l.selector.wakeup());
+                loops.forEach(l -> l.loop.wakeup());
             } finally {
                 try {
                     releaseAll();
@@ -244,32 +245,30 @@ public final class KvServer implements AutoCloseable {
         }
 
         private void releaseAll() {
-            for (SelectionKey key : selector.keys()) {
-                if (key.attachment() instanceof Client c) {
-                    close(c);
-                }
+            for (Client c : List.copyOf(owned)) {
+                close(c);
             }
-            try {
-                selector.close();
-            } catch (IOException ignored) {
-                // nothing more to release
+            for (StreamSocket left; (left = handedOver.poll()) != null; ) {
+                left.close();
             }
+            loop.close();
         }
 
-        private void handle(SelectionKey key) {
-            if (!key.isValid()) {
+        @SuppressWarnings("unchecked")
+        private void handle(Registration r) {
+            if (!r.isValid()) {
                 return;
             }
-            if (key.attachment() instanceof ServerSocketChannel listener) {
-                acceptAll(listener);
+            if (r.attachment() instanceof SocketServer<?> listener) {
+                acceptAll((SocketServer<StreamSocket>) listener);
                 return;
             }
-            Client c = (Client) key.attachment();
+            Client c = (Client) r.attachment();
             try {
-                if (key.isWritable()) {
+                if (r.isWritable()) {
                     writable(c);
                 }
-                if (key.isValid() && key.isReadable()) {
+                if (!c.closed && r.isReadable()) {
                     read(c);
                 }
             } catch (IOException e) {
@@ -283,11 +282,11 @@ public final class KvServer implements AutoCloseable {
             }
         }
 
-        private void acceptAll(ServerSocketChannel listener) {
+        private void acceptAll(SocketServer<StreamSocket> listener) {
             while (!stopping) {
-                SocketChannel channel;
+                StreamSocket channel;
                 try {
-                    channel = listener.accept();
+                    channel = listener.acceptNow();
                 } catch (IOException e) {
                     System.err.println("[ipc4j-kv] accept: " + e);
                     return;
@@ -307,41 +306,34 @@ public final class KvServer implements AutoCloseable {
                 Loop target = loops.get(nextLoop++ % loops.size());
                 target.handedOver.add(channel);
                 if (target != this) {
-                    target.selector.wakeup();
+                    target.loop.wakeup();
                 } else {
                     registerHandedOver();
                 }
             }
         }
 
-        private void refuse(SocketChannel channel, String reply) {
+        /** Tells a refused client why (one reply, a second at most), then closes it. */
+        private void refuse(StreamSocket channel, String reply) {
             rejectedConnections.incrementAndGet();
             try (channel) {
-                channel.configureBlocking(true);
-                channel.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.US_ASCII)));
+                channel.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.US_ASCII)), Duration.ofSeconds(1));
             } catch (IOException ignored) {
-                // the refused client is gone already
+                // the refused client is gone already, or does not read
             }
         }
 
         private void registerHandedOver() {
-            SocketChannel channel;
+            StreamSocket channel;
             while ((channel = handedOver.poll()) != null) {
                 try {
-                    channel.configureBlocking(false);
-                    if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
-                        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    }
                     long id = nextClientId.getAndIncrement();
                     Client c = new Client(id, channel, describe(channel, config), KvServer.this, config);
-                    c.selectionKey = channel.register(selector, SelectionKey.OP_READ, c);
+                    c.registration = loop.register(channel, Interest.READ, Trigger.LEVEL, c);
+                    owned.add(c);
                     clients.put(id, c);
                 } catch (IOException e) {
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // already gone
-                    }
+                    channel.close();
                 }
             }
         }
@@ -460,7 +452,7 @@ public final class KvServer implements AutoCloseable {
             if (c.closed) {
                 return false;
             }
-            boolean all = c.reply.writeTo(c.channel);
+            boolean all = c.reply.writeTo(c.socket);
             if (all && c.closeAfterReply) {
                 close(c);
                 return false;
@@ -472,11 +464,10 @@ public final class KvServer implements AutoCloseable {
                 return false;
             }
             c.paused = c.reply.pending() >= config.outputPause() || stopping;
-            int interest = (all ? 0 : SelectionKey.OP_WRITE)
-                    | (c.paused || c.closeAfterReply ? 0 : SelectionKey.OP_READ);
-            if (c.selectionKey.interestOps() != interest) {
-                c.selectionKey.interestOps(interest);
-            }
+            boolean reading = !c.paused && !c.closeAfterReply;
+            Interest interest = all ? (reading ? Interest.READ : Interest.NONE)
+                    : (reading ? Interest.READ_WRITE : Interest.WRITE);
+            c.registration.interest(interest); // a syscall only when it changes
             return true;
         }
 
@@ -489,20 +480,18 @@ public final class KvServer implements AutoCloseable {
         }
 
         private void pauseAll() {
-            for (SelectionKey key : selector.keys()) {
-                if (key.isValid() && key.attachment() instanceof Client c) {
-                    try {
-                        flush(c);
-                    } catch (IOException e) {
-                        close(c);
-                    }
+            for (Client c : List.copyOf(owned)) {
+                try {
+                    flush(c);
+                } catch (IOException e) {
+                    close(c);
                 }
             }
         }
 
         private boolean allDrained() {
-            for (SelectionKey key : selector.keys()) {
-                if (key.isValid() && key.attachment() instanceof Client c && !c.reply.isEmpty()) {
+            for (Client c : owned) {
+                if (!c.reply.isEmpty()) {
                     return false;
                 }
             }
@@ -515,14 +504,11 @@ public final class KvServer implements AutoCloseable {
             }
             c.closed = true;
             clients.remove(c.id);
+            owned.remove(c);
             c.discardInput();
             account(c);
             c.reply.discard();
-            try {
-                c.channel.close();
-            } catch (IOException ignored) {
-                // closing is all that was left to do
-            }
+            c.socket.close(); // leaves the loop too
         }
 
         private void expireActively() {
@@ -537,11 +523,11 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
-    private static String describe(SocketChannel channel, KvConfig config) {
+    private static String describe(StreamSocket channel, KvConfig config) {
         try {
-            Object remote = channel.getRemoteAddress();
-            if (remote instanceof java.net.InetSocketAddress inet) {
-                return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+            Endpoint remote = channel.remoteEndpoint().orElse(null);
+            if (remote instanceof InetEndpoint inet) {
+                return inet.address().getHostAddress() + ":" + inet.port();
             }
             return config.socket() + ":0"; // as Redis shows Unix clients
         } catch (IOException e) {

@@ -1,8 +1,9 @@
 package io.ipc4j.kv;
 
+import io.ipc4j.socket.StreamSocket;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
@@ -148,11 +149,11 @@ final class Reply {
     }
 
     /**
-     * Writes as much as the channel takes without blocking.
+     * Writes as much as the socket takes without blocking (one send(2) per 64 KiB gathered).
      *
      * @return true if everything was written.
      */
-    boolean writeTo(GatheringByteChannel channel) throws IOException {
+    boolean writeTo(StreamSocket socket) throws IOException {
         seal();
         while (!queue.isEmpty()) {
             int n = 0;
@@ -162,7 +163,7 @@ final class Reply {
                 }
                 gather[n++] = b;
             }
-            long written = channel.write(gather, 0, n);
+            long written = socket.writeNow(gather, 0, n);
             pending -= written;
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
                 ByteBuffer done = queue.pollFirst();

@@ -99,6 +99,8 @@ public final class SocketCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = Libc.linkErrno("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle GETPEERNAME = Libc.linkErrno("getpeername",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SHUTDOWN = Libc.linkErrno("shutdown",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCHMOD = Libc.linkErrno("fchmod",
@@ -235,6 +237,15 @@ public final class SocketCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment length = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
             int r = (int) Libc.once(slot -> (int) GETSOCKNAME.invokeExact(slot, fd, address, length));
+            return r < 0 ? r : length.get(JAVA_INT, 0);
+        }
+    }
+
+    /** getpeername(2) into {@code address}: the address length, or -errno. */
+    public static int getpeername(int fd, MemorySegment address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
+            int r = (int) Libc.once(slot -> (int) GETPEERNAME.invokeExact(slot, fd, address, length));
             return r < 0 ? r : length.get(JAVA_INT, 0);
         }
     }
