@@ -1,15 +1,18 @@
 package io.ipc4j.chat;
 
-import io.ipc4j.socket.JdkUnixServer;
+import io.ipc4j.event.EventLoop;
+import io.ipc4j.event.Interest;
+import io.ipc4j.event.Registration;
+import io.ipc4j.event.Trigger;
 import io.ipc4j.socket.PeerCredentials;
+import io.ipc4j.socket.SocketServer;
+import io.ipc4j.socket.StreamSocket;
+import io.ipc4j.socket.UnixEndpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -40,7 +43,8 @@ import java.util.regex.Pattern;
  * longer than the limit get an error and are dropped (the client stays); control characters are stripped and
  * invalid UTF-8 replaced; a client over its rate gets an error for each dropped message; a client whose queued
  * output passes the limit is disconnected (it stopped reading), so it cannot grow the server's memory. Each
- * client's uid and pid come from the kernel (peer credentials) and show in /who. One thread serves everyone.
+ * client's uid and pid come from the kernel (peer credentials) and show in /who. One thread serves everyone,
+ * on ipc4j's own {@link EventLoop} and native sockets.
  */
 public final class ChatServer implements AutoCloseable {
     private static final Pattern NICK = Pattern.compile("[A-Za-z0-9_-]{1,20}");
@@ -49,23 +53,27 @@ public final class ChatServer implements AutoCloseable {
             .withZone(ZoneId.systemDefault());
 
     private final ChatConfig config;
-    private final JdkUnixServer listener;
-    private final Selector selector;
+    private final SocketServer<StreamSocket> listener;
+    private final EventLoop loop;
     private final ChatLog log;
     private final ArrayDeque<ChatRecord> history = new ArrayDeque<>();
     private final Map<String, Member> byNick = new HashMap<>();
     private final Map<Long, Member> members = new LinkedHashMap<>();
     private final List<Member> dirty = new ArrayList<>();
     private final Sanitizer sanitizer = new Sanitizer();
+    /** Members past their outbound limit, dropped once the broadcast that took them there is done. */
+    private final List<Member> overflowing = new ArrayList<>();
+    /** One member's waiting lines, gathered for one send; direct, so the socket sends it without a copy. */
+    private final ByteBuffer outgoing = ByteBuffer.allocateDirect(64 * 1024);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private long nextId = 1;
     private long delivered;
 
-    private ChatServer(ChatConfig config, JdkUnixServer listener, Selector selector, ChatLog log) {
+    private ChatServer(ChatConfig config, SocketServer<StreamSocket> listener, EventLoop loop, ChatLog log) {
         this.config = config;
         this.listener = listener;
-        this.selector = selector;
+        this.loop = loop;
         this.log = log;
     }
 
@@ -78,18 +86,21 @@ public final class ChatServer implements AutoCloseable {
                 recovered.removeFirst();
             }
         });
-        JdkUnixServer listener;
+        SocketServer<StreamSocket> listener = null;
+        EventLoop loop;
         try {
-            listener = JdkUnixServer.bind(config.socket(), config.socketMode(), 4096);
+            listener = SocketServer.stream(UnixEndpoint.path(config.socket()), config.socketMode(), 4096);
+            loop = EventLoop.open();
+            loop.register(listener, Interest.READ, Trigger.LEVEL, listener);
         } catch (IOException | RuntimeException e) {
+            if (listener != null) {
+                listener.close();
+            }
             log.close();
             throw e;
         }
-        Selector selector = Selector.open();
-        ChatServer server = new ChatServer(config, listener, selector, log);
+        ChatServer server = new ChatServer(config, listener, loop, log);
         server.history.addAll(recovered);
-        listener.channel().configureBlocking(false);
-        listener.channel().register(selector, SelectionKey.OP_ACCEPT);
         Thread.ofPlatform().name("ipc4j-chat").start(server::run);
         return server;
     }
@@ -100,13 +111,13 @@ public final class ChatServer implements AutoCloseable {
     }
 
     public java.nio.file.Path socket() {
-        return listener.path();
+        return config.socket();
     }
 
     /** Stops: no new clients, the socket file removed, everyone told and disconnected, the log closed. */
     public void shutdown() {
         stopping = true;
-        selector.wakeup();
+        loop.wakeup();
     }
 
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
@@ -126,11 +137,11 @@ public final class ChatServer implements AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
-                selector.select(1000);
-                for (SelectionKey key : selector.selectedKeys()) {
-                    handle(key);
+                loop.select(Duration.ofSeconds(1));
+                List<Registration> ready = loop.ready();
+                for (int i = 0; i < ready.size(); i++) {
+                    handle(ready.get(i));
                 }
-                selector.selectedKeys().clear();
                 flushDirty();
             }
             farewell();
@@ -138,31 +149,31 @@ public final class ChatServer implements AutoCloseable {
             System.err.println("[ipc4j-chat] server loop failed: " + e);
             e.printStackTrace();
         } finally {
+            listener.close(); // removes the socket file, if it is still this server's
+            loop.close();
             try {
-                listener.close();
                 log.close();
-                selector.close();
             } catch (IOException e) {
-                System.err.println("[ipc4j-chat] closing: " + e);
+                System.err.println("[ipc4j-chat] closing the log: " + e);
             }
             stopped.countDown();
         }
     }
 
-    private void handle(SelectionKey key) throws IOException {
-        if (!key.isValid()) {
+    private void handle(Registration r) throws IOException {
+        if (!r.isValid()) {
             return;
         }
-        if (key.isAcceptable()) {
+        if (r.attachment() == listener) {
             accept();
             return;
         }
-        Member m = (Member) key.attachment();
+        Member m = (Member) r.attachment();
         try {
-            if (key.isWritable()) {
+            if (r.isWritable()) {
                 write(m);
             }
-            if (key.isValid() && key.isReadable()) {
+            if (!m.closed && r.isReadable()) {
                 read(m);
             }
         } catch (IOException e) {
@@ -175,25 +186,24 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void accept() throws IOException {
-        SocketChannel channel;
-        while ((channel = listener.channel().accept()) != null) {
-            channel.configureBlocking(false);
-            int uid = -1;
-            int pid = -1;
-            if (JdkUnixServer.canReadPeerCredentials()) {
-                PeerCredentials peer = JdkUnixServer.peerCredentials(channel);
-                uid = peer.uid();
-                pid = peer.pid();
+        StreamSocket socket;
+        while ((socket = listener.acceptNow()) != null) {
+            PeerCredentials peer;
+            try {
+                peer = socket.peerCredentials(); // from the kernel, recorded at connect
+            } catch (IOException e) {
+                socket.close(); // gone before it was accepted
+                continue;
             }
-            Member m = new Member(nextId++, channel, uid, pid, config.maxLine(), config.burst());
-            m.key = channel.register(selector, SelectionKey.OP_READ, m);
+            Member m = new Member(nextId++, socket, peer.uid(), peer.pid(), config.maxLine(), config.burst());
+            m.registration = loop.register(socket, Interest.READ, Trigger.LEVEL, m);
             members.put(m.id, m);
             send(m, "*** welcome to ipc4j-chat: type a nick (or /nick NAME), then chat; /help lists the commands");
         }
     }
 
     private void read(Member m) throws IOException {
-        if (m.channel.read(m.input) < 0) {
+        if (m.socket.readNow(m.input) < 0) {
             drop(m, "left");
             return;
         }
@@ -368,29 +378,42 @@ public final class ChatServer implements AutoCloseable {
 
     /** Sends {@code line} to every member with a nick except {@code from}. */
     private void broadcast(Member from, String line) {
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        for (Member x : new ArrayList<>(members.values())) {
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+        for (Member x : members.values()) { // enqueue never changes the map: drops wait until after
             if (x != from && x.nick != null && !x.closed) {
-                enqueue(x, bytes.duplicate());
+                enqueue(x, bytes);
                 delivered++;
             }
         }
+        dropOverflowing();
     }
 
     private void send(Member m, String line) {
         enqueue(m, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        dropOverflowing();
+    }
+
+    /** Drops the members that passed their outbound limit; each drop is announced, which may add more. */
+    private void dropOverflowing() {
+        while (!overflowing.isEmpty()) {
+            Member m = overflowing.removeLast();
+            System.err.println("[ipc4j-chat] disconnecting " + m.describe() + ": " + m.outboundBytes
+                    + " bytes waiting, over the limit of " + config.outboundLimit() + " (it stopped reading)");
+            drop(m, "was disconnected (not reading)");
+        }
     }
 
     private void enqueue(Member m, ByteBuffer bytes) {
         if (m.closed) {
             return;
         }
+        if (m.outboundBytes > config.outboundLimit()) {
+            return; // over its limit already: dropped once the current broadcast is done
+        }
         m.outbound.add(bytes);
         m.outboundBytes += bytes.remaining();
         if (m.outboundBytes > config.outboundLimit()) {
-            System.err.println("[ipc4j-chat] disconnecting " + m.describe() + ": " + m.outboundBytes
-                    + " bytes waiting, over the limit of " + config.outboundLimit() + " (it stopped reading)");
-            drop(m, "was disconnected (not reading)");
+            overflowing.add(m);
             return;
         }
         if (m.outbound.size() == 1) {
@@ -418,23 +441,51 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         while (!m.outbound.isEmpty()) {
-            ByteBuffer[] batch = m.outbound.toArray(new ByteBuffer[0]);
-            long n = m.channel.write(batch, 0, Math.min(batch.length, 256));
+            gather(m);
+            int n = m.socket.writeNow(outgoing);
             m.outboundBytes -= n;
-            while (!m.outbound.isEmpty() && !m.outbound.peekFirst().hasRemaining()) {
-                m.outbound.pollFirst();
-            }
-            if (n == 0) {
-                break;
+            consume(m, n);
+            if (outgoing.hasRemaining()) {
+                break; // the socket is full: the rest waits for the write interest
             }
         }
         if (m.outbound.isEmpty() && m.closeWhenFlushed) {
             drop(m, "left");
             return;
         }
-        int interest = SelectionKey.OP_READ | (m.outbound.isEmpty() ? 0 : SelectionKey.OP_WRITE);
-        if (m.key.isValid() && m.key.interestOps() != interest) {
-            m.key.interestOps(interest);
+        if (m.registration.isValid()) {
+            m.registration.interest(m.outbound.isEmpty() ? Interest.READ : Interest.READ_WRITE);
+        }
+    }
+
+    /** Copies as many of {@code m}'s waiting lines as fit into {@link #outgoing}, ready to send. */
+    private void gather(Member m) {
+        outgoing.clear();
+        int skip = m.headWritten;
+        for (ByteBuffer line : m.outbound) {
+            int length = Math.min(line.remaining() - skip, outgoing.remaining());
+            outgoing.put(outgoing.position(), line, line.position() + skip, length);
+            outgoing.position(outgoing.position() + length);
+            skip = 0;
+            if (!outgoing.hasRemaining()) {
+                break;
+            }
+        }
+        outgoing.flip();
+    }
+
+    /** Forgets the first {@code written} bytes of {@code m}'s waiting lines. */
+    private static void consume(Member m, int written) {
+        while (written > 0) {
+            ByteBuffer head = m.outbound.peekFirst();
+            int left = head.remaining() - m.headWritten;
+            if (written < left) {
+                m.headWritten += written;
+                return;
+            }
+            written -= left;
+            m.outbound.pollFirst();
+            m.headWritten = 0;
         }
     }
 
@@ -448,11 +499,8 @@ public final class ChatServer implements AutoCloseable {
             byNick.remove(m.nick.toLowerCase(java.util.Locale.ROOT));
         }
         m.outbound.clear();
-        try {
-            m.channel.close();
-        } catch (IOException ignored) {
-            // it is gone either way
-        }
+        m.headWritten = 0;
+        m.socket.close(); // leaves the loop too
         if (why != null && m.nick != null) {
             broadcast(null, "*** " + m.nick + " " + why);
         }

@@ -1,20 +1,26 @@
 package io.ipc4j.chat;
 
+import io.ipc4j.event.Registration;
+import io.ipc4j.socket.StreamSocket;
+
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 
 /** One connected client: its socket, identity, partial input line, queued output and rate budget. */
 final class Member {
     final long id;
-    final SocketChannel channel;
+    final StreamSocket socket;
     final int uid;
     final int pid;
     final long joinedMillis = System.currentTimeMillis();
     final ByteBuffer input;
+    /**
+     * Lines waiting to be written: shared, never modified, read by absolute index (a broadcast line is one
+     * buffer for every member, not a copy each); {@link #headWritten} bytes of the first are written already.
+     */
     final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
-    SelectionKey key;
+    int headWritten;
+    Registration registration;
     String nick;
     long outboundBytes;
     long lastActiveMillis = joinedMillis;
@@ -25,9 +31,9 @@ final class Member {
     double tokens;
     long lastRefillNanos = System.nanoTime();
 
-    Member(long id, SocketChannel channel, int uid, int pid, int maxLine, int burst) {
+    Member(long id, StreamSocket socket, int uid, int pid, int maxLine, int burst) {
         this.id = id;
-        this.channel = channel;
+        this.socket = socket;
         this.uid = uid;
         this.pid = pid;
         this.input = ByteBuffer.allocate(maxLine + 2);

@@ -21,14 +21,27 @@ public final class Tools {
         return null;
     }
 
-    /** Waits until a server has created {@code socket}, at most {@code timeout}. */
+    /** Waits until a server listens on {@code socket}, at most {@code timeout}. */
     public static void awaitSocket(Path socket, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(socket)) {
+        while (!accepts(socket)) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("no server created " + socket + " within " + timeout.toSeconds() + " s");
+                throw new IOException("no server listens on " + socket + " after " + timeout.toSeconds() + " s");
             }
             Thread.sleep(20);
+        }
+    }
+
+    /** Whether a server listens there: the file appears at bind(2), a moment before listen(2). */
+    private static boolean accepts(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (var probe = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            probe.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false; // refused: bound, not yet listening
         }
     }
 }

@@ -41,9 +41,8 @@ public final class ChildJvm {
 
     private final String mainClass;
     private final List<String> args;
-    // sun.nio.ch: so that servers in children can read a JDK channel's peer credentials (JdkUnixServer)
-    private final List<String> jvmOptions = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1",
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"));
+    // No --add-exports: the apps read peer credentials from ipc4j's own sockets (#17), so children need none.
+    private final List<String> jvmOptions = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
     private final Map<Integer, NativeDescriptor> inherited = new LinkedHashMap<>();
     private final List<String> prefix = new ArrayList<>();
 
