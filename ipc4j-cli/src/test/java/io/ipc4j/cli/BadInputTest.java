@@ -69,8 +69,8 @@ class BadInputTest {
 
         Path missing = LEAKS.scratch().resolve("missing/deeper");
         Outcome socket = run("kv", "serve", "--socket", missing.resolve("kv.sock").toString());
-        assertEquals("ipc4j: " + missing.resolve("kv.sock") + ": cannot bind a socket there: the directory " + missing
-                + " does not exist; create it, or choose another path\n", socket.err());
+        assertEquals("ipc4j: bind(" + missing.resolve("kv.sock") + ") failed: ENOENT (No such file or directory): the"
+                + " directory " + missing + " does not exist; create it, or choose another path\n", socket.err());
 
         Outcome out = run("bench", "--only", "pipe", "--out", missing.resolve("x").toString());
         assertEquals(1, out.status());

@@ -114,7 +114,9 @@ final class SocketFiles {
                     ? (u.isAbstract() ? "a live socket already has this abstract name"
                     : "a live socket is bound there: another server is running; ipc4j never takes over a live socket")
                     : "the port is in use: pick another, or 0 for any free one";
-            case Errno.ENOENT -> "the directory does not exist";
+            case Errno.ENOENT -> "the directory " + (endpoint instanceof UnixEndpoint u && u.file().isPresent()
+                    && u.file().get().getParent() != null ? u.file().get().getParent() + " " : "")
+                    + "does not exist; create it, or choose another path";
             case Errno.EACCES -> "this user may not create files in that directory";
             default -> null;
         };

@@ -52,10 +52,21 @@ public final class ChatLoad implements Callable<Integer> {
     private int size;
 
     /** One run's outcome. */
-    record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos) {
+    record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos, long serverCpuNanos) {
         double perSecond() {
             return deliveries / (elapsed.toNanos() / 1e9);
         }
+
+        double serverNanosPerDelivery() {
+            return (double) serverCpuNanos / deliveries;
+        }
+    }
+
+    /** CPU time a process has used, all threads, user and system (/proc/PID/stat; 10 ms ticks). */
+    static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 
     @Override
@@ -80,17 +91,20 @@ public final class ChatLoad implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "ipc4j chat load, %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
                         + " bytes, window %d%n", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 Runtime.getRuntime().availableProcessors(), clients, messages, size, window);
-        System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s%n", "system", "deliveries/s", "p50 ms",
-                "p99 ms", "p99.9 ms", "max ms");
+        System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
+                "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
         for (Outcome o : outcomes) {
             Histogram h = o.latencyNanos();
-            System.out.printf(Locale.ROOT, "  %-34s %,14.0f %10.3f %10.3f %10.3f %10.3f%n", o.system(), o.perSecond(),
-                    h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
-                    h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
+            System.out.printf(Locale.ROOT, "  %-34s %,14.0f %10.3f %10.3f %10.3f %10.3f %15.0f%n", o.system(),
+                    o.perSecond(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
+                    h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6, o.serverNanosPerDelivery());
         }
         if (outcomes.size() == 2) {
-            System.out.printf(Locale.ROOT, "  ipc4j-chat / redis: %.2f of the deliveries per second%n",
-                    outcomes.get(0).perSecond() / outcomes.get(1).perSecond());
+            System.out.printf(Locale.ROOT, "  ipc4j-chat / redis: %.2f of the deliveries per second, %.2f of the"
+                            + " server CPU per delivery%n", outcomes.get(0).perSecond() / outcomes.get(1).perSecond(),
+                    outcomes.get(0).serverNanosPerDelivery() / outcomes.get(1).serverNanosPerDelivery());
+            System.out.println("  (with two CPUs the receiving side, one thread, is the limit for both: the server"
+                    + " CPU per delivery is what each server costs)");
         }
         return 0;
     }
@@ -107,7 +121,7 @@ public final class ChatLoad implements Callable<Integer> {
             fanout.awaitJoined("*** you are r");
             try (SocketChannel sender = connect(socket)) {
                 write(sender, "sender\n");
-                Outcome o = fanout.run("ipc4j-chat (" + clients + " clients)", window, size,
+                Outcome o = fanout.run("ipc4j-chat (" + clients + " clients)", server.pid(), window, size,
                         (seq, text) -> write(sender, text + "\n"));
                 server.terminate();
                 server.waitFor(Duration.ofSeconds(30));
@@ -131,7 +145,8 @@ public final class ChatLoad implements Callable<Integer> {
             }
             fanout.awaitJoined(":1");
             try (SocketChannel publisher = connect(socket)) {
-                return fanout.run("redis PUBLISH (" + clients + " subscribers)", window, size, (seq, text) -> {
+                return fanout.run("redis PUBLISH (" + clients + " subscribers)", redis.pid(), window, size,
+                        (seq, text) -> {
                     String body = "*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$" + text.length() + "\r\n" + text + "\r\n";
                     write(publisher, body);
                     drain(publisher);
@@ -202,7 +217,8 @@ public final class ChatLoad implements Callable<Integer> {
             void send(long seq, String text) throws IOException;
         }
 
-        Outcome run(String system, int window, int size, Sender sender) throws IOException {
+        Outcome run(String system, long serverPid, int window, int size, Sender sender) throws IOException {
+            long cpuAtStart = cpuNanos(serverPid);
             long start = System.nanoTime();
             long next = 0;
             String pad = "x".repeat(Math.max(0, size - 30));
@@ -221,11 +237,12 @@ public final class ChatLoad implements Callable<Integer> {
                 }
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            long serverCpu = cpuNanos(serverPid) - cpuAtStart;
             for (SocketChannel ch : channels) {
                 ch.close();
             }
             selector.close();
-            return new Outcome(system, deliveries, elapsed, latency);
+            return new Outcome(system, deliveries, elapsed, latency, serverCpu);
         }
 
         private long slowest() {
