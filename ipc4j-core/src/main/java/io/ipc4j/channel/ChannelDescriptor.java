@@ -14,6 +14,7 @@ package io.ipc4j.channel;
  *     | head (consumer position) | consumer pid, start, heartbeat |
  * 384 +------------------------------------------------+
  *     | consumer waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) | sender fenceless (0/1) |
+ *     | doorbell: the receiver's eventfd number (0: none) |
  * 512 +------------------------------------------------+
  *     | ring: capacity bytes of records                 |
  *     |   record: | length (int) | type (int) | payload, padded to 8 |
@@ -30,11 +31,12 @@ package io.ipc4j.channel;
 final class ChannelDescriptor {
     static final long MAGIC = 0x3148434A34435049L; // "IPC4JCH1" read as a little-endian long
     /**
-     * 3: a one-to-one sender may publish without a full fence when its process registered for membarrier, and a
+     * 4: a receiver may have a doorbell (an eventfd a sender rings when it wakes the receiver, so that the
+     * receiver can wait in an event loop); 3: a one-to-one sender may publish without a full fence when its process registered for membarrier, and a
      * receiver then fences for it before sleeping ({@link AsymmetricFence}); 2: the sender zeroes the next record
      * header itself (version 1 receivers cleared records).
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final int KIND_ONE_TO_ONE = 1;
     static final int KIND_MANY_TO_ONE = 2;
     static final int KIND_BROADCAST = 3;
@@ -67,6 +69,8 @@ final class ChannelDescriptor {
     static final long RECEIVER_PARKS_OFFSET = 392;
     /** 1 while the one-to-one sender publishes without a full fence: a receiver runs membarrier before it sleeps. */
     static final long SENDER_FENCELESS_OFFSET = 396;
+    /** The receiver's doorbell eventfd, as numbered in its process (0: none); senders take it by pidfd_getfd. */
+    static final long DOORBELL_FD_OFFSET = 400;
 
     static final int HEADER_LENGTH = 512;
     static final int RECORD_HEADER = 8;

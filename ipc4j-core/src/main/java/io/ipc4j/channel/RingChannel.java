@@ -3,11 +3,14 @@ package io.ipc4j.channel;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Backoff;
 import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.ProcessStart;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.event.EventFd;
 import io.ipc4j.sync.Futex;
 
 import java.io.IOException;
@@ -446,8 +449,93 @@ public abstract class RingChannel implements AutoCloseable {
     void wake() {
         try {
             Futex.wake(shm.segment(), WAKE_SEQUENCE_OFFSET, 1);
+            int doorbell = header.getIntVolatile(DOORBELL_FD_OFFSET);
+            if (doorbell != 0) {
+                ringDoorbell(doorbell);
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("futex wake on " + name + " failed", e);
+            throw new IllegalStateException("waking the receiver of " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** This sender's copy of the receiver's doorbell, and whose it is (the fd number and pid in the receiver). */
+    private EventFd bell;
+    private long bellOwner;
+    private long rings;
+
+    /**
+     * Rings the receiver's doorbell, first taking a copy of its eventfd with pidfd_getfd (Linux 5.6+; ptrace
+     * access to the receiver, which a process of the same user has unless Yama's ptrace_scope says otherwise).
+     */
+    private synchronized void ringDoorbell(int fd) throws IOException {
+        int pid = header.getIntVolatile(CONSUMER_PID_OFFSET);
+        long owner = (long) pid << 32 | fd;
+        if (bell == null || bellOwner != owner) {
+            if (bell != null) {
+                bell.close();
+                bell = null;
+            }
+            int pidfd = Posix.pidfdOpen(pid);
+            try {
+                bell = EventFd.fromInherited(Posix.pidfdGetfd(pidfd, fd, "the doorbell of " + name
+                        + " (eventfd " + fd + " of receiver pid " + pid + ")"));
+            } finally {
+                Posix.closeQuietly(pidfd);
+            }
+            bellOwner = owner;
+        }
+        bell.signal(1);
+        rings++;
+    }
+
+    /** How often this sender rang the receiver's doorbell: once per sleep of the receiver, not per message. */
+    public synchronized long doorbellRings() {
+        return rings;
+    }
+
+    /**
+     * A receiver's doorbell: an eventfd that a sender rings when it wakes the receiver, so that the receiver can
+     * wait for messages in an {@link io.ipc4j.event.EventLoop} together with descriptors. Register it for
+     * reading; when it is ready, call {@link Receiver#drain}. While the receiver is busy no sender makes a
+     * system call: it rings only after the receiver announced that it sleeps ({@link Receiver#drain} does that
+     * once the ring is empty). Closing it takes it out of the channel (receive() parks on the futex again).
+     */
+    public final class Doorbell implements NativeDescriptor {
+        private final EventFd eventfd;
+
+        private Doorbell(EventFd eventfd) {
+            this.eventfd = eventfd;
+        }
+
+        @Override
+        public int fd() throws java.nio.channels.ClosedChannelException {
+            return eventfd.fd();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return eventfd.isOpen();
+        }
+
+        long take() throws IOException {
+            return eventfd.tryTake();
+        }
+
+        @Override
+        public void close() {
+            if (eventfd.isOpen()) {
+                try {
+                    header.compareAndSetInt(DOORBELL_FD_OFFSET, eventfd.fd(), 0);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // closed meanwhile by another thread
+                }
+            }
+            eventfd.close();
+        }
+
+        @Override
+        public String toString() {
+            return "doorbell of " + name;
         }
     }
 
@@ -464,8 +552,72 @@ public abstract class RingChannel implements AutoCloseable {
         private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
         private final boolean clears = receiverClears();
 
+        private Doorbell doorbell;
+
         private Receiver() {
+            header.putIntVolatile(DOORBELL_FD_OFFSET, 0); // an earlier receiver's doorbell is not ours
             header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
+        }
+
+        /**
+         * This receiver's {@link Doorbell} (made on first call), to wait for messages in an event loop. Makes the
+         * senders' wake-ups ring it, whatever the wait strategy; {@link #receive} keeps working.
+         */
+        public Doorbell doorbell() throws IOException {
+            if (doorbell == null || !doorbell.isOpen()) {
+                doorbell = new Doorbell(EventFd.create(0, EventFd.Mode.COUNTER));
+                header.putIntVolatile(DOORBELL_FD_OFFSET, doorbell.fd());
+                header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
+            }
+            return doorbell;
+        }
+
+        /**
+         * For the doorbell's handler: hands every waiting message to {@code handler} (at most {@code limit} in a
+         * turn, so that one busy channel does not starve a loop's other objects), then, once the ring is empty,
+         * announces that this receiver sleeps, so that the next message rings the doorbell. Returns how many
+         * it handled. If it stopped at {@code limit} with messages left, it rings its own doorbell, so that a
+         * level-triggered loop comes back to it.
+         */
+        public int drain(MessageHandler handler, int limit) throws IOException {
+            woken();
+            int count = 0;
+            while (true) {
+                count += poll(handler, limit - count);
+                if (count >= limit) {
+                    doorbell.eventfd.signal(1); // more may wait: come back after the loop's other objects
+                    return count;
+                }
+                if (announceSleep()) {
+                    return count; // empty after the announcement: the next message rings
+                }
+            }
+        }
+
+        /**
+         * Tells the senders that this receiver is about to wait on its {@link Doorbell}, so that the next message
+         * rings it. False if a message came meanwhile: then do not wait, receive it (the announcement is
+         * withdrawn). The lower-level half of {@link #drain}, for a receiver that selects itself.
+         */
+        public boolean announceSleep() throws IOException {
+            doorbell();
+            header.putIntVolatile(CONSUMER_WAITING_OFFSET, 1);
+            if (header.getIntVolatile(SENDER_FENCELESS_OFFSET) != 0) {
+                // orders a fenceless sender's store before its check; if membarrier failed, a wake-up can be
+                // missed, the same rare case as a futex park's (see missedWakeups), with no timeout to end it
+                AsymmetricFence.receiverFence();
+            }
+            if (buffer.getIntVolatile((int) (head & mask)) <= 0) {
+                return true;
+            }
+            header.putIntVolatile(CONSUMER_WAITING_OFFSET, 0);
+            return false;
+        }
+
+        /** After the doorbell rang: takes its count and withdraws the sleep announcement. */
+        public void woken() throws IOException {
+            doorbell().take();
+            header.putIntVolatile(CONSUMER_WAITING_OFFSET, 0);
         }
 
         /** How {@link #receive} waits. Tells the sender whether it must ever wake this receiver. */

@@ -91,7 +91,7 @@ class BroadcastLogTest {
     void oneLiveWriterAndTheKindIsChecked() throws Exception {
         try (BroadcastLog log = BroadcastLog.create(name, 4096)) {
             log.writer();
-            assertEquals(name + " is a channel of version 3, kind 3; this ipc4j reads version 3, kind 1 (one-to-one)",
+            assertEquals(name + " is a channel of version 4, kind 3; this ipc4j reads version 4, kind 1 (one-to-one)",
                     assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name)).getMessage());
             try (BroadcastLog again = BroadcastLog.open(name)) {
                 assertEquals(504, again.maxMessageLength());

@@ -132,7 +132,7 @@ class ManyToOneChannelTest {
     void theKindIsChecked() throws Exception {
         try (OneToOneChannel one = OneToOneChannel.create(name, 4096)) {
             var e = assertThrows(ChannelFormatException.class, () -> ManyToOneChannel.open(name));
-            assertEquals(name + " is a channel of version 3, kind 1; this ipc4j reads version 3, kind 2 (many-to-one)",
+            assertEquals(name + " is a channel of version 4, kind 1; this ipc4j reads version 4, kind 2 (many-to-one)",
                     e.getMessage());
             assertEquals(4096, one.capacity());
         }

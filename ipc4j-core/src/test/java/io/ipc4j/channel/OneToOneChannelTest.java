@@ -196,9 +196,9 @@ class OneToOneChannelTest {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              SharedMemory raw = SharedMemory.open(name)) {
             raw.buffer().putInt(8, 99);
-            assertEquals(name + " is a channel of version 99, kind 1; this ipc4j reads version 3, kind 1 (one-to-one)",
+            assertEquals(name + " is a channel of version 99, kind 1; this ipc4j reads version 4, kind 1 (one-to-one)",
                     assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name)).getMessage());
-            raw.buffer().putInt(8, 3); // the right version again
+            raw.buffer().putInt(8, 4); // the right version again
             raw.buffer().putLong(16, 3000);
             assertEquals(name + " has a corrupt header: capacity 3000, length 4608, region 4608 bytes",
                     assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name)).getMessage());

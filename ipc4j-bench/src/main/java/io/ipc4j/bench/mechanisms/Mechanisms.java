@@ -20,6 +20,7 @@ public final class Mechanisms {
             new UdpMechanism(),
             new ChannelMechanism(WaitStrategy.BUSY_SPIN),
             new ChannelMechanism(WaitStrategy.SPIN_PARK),
+            new ChannelDoorbellMechanism(),
             new AgronaMechanism(),
             new FutexMechanism(),
             new SpinMechanism(),

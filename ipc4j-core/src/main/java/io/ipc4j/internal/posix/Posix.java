@@ -57,6 +57,7 @@ public final class Posix {
     public static final int PIPE_BUF = 4096;
 
     private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
 
     /** {@code struct pollfd { int fd; short events; short revents; }} */
@@ -381,6 +382,24 @@ public final class Posix {
             throw Failures.of("pidfd_open", "pid " + pid, (int) -r);
         }
         return (int) r; // pidfds are always close-on-exec
+    }
+
+    /**
+     * pidfd_getfd(2): a descriptor of this process for the open file that descriptor {@code targetFd} of the
+     * process behind {@code pidfd} refers to (close-on-exec). Needs ptrace access to that process.
+     */
+    public static int pidfdGetfd(int pidfd, int targetFd, Object what) throws IOException {
+        long r = Libc.once(slot -> (long) SYSCALL4.invokeExact(slot, SYS_PIDFD_GETFD, (long) pidfd,
+                (long) targetFd, 0L, 0L));
+        if (r < 0) {
+            throw Failures.of("pidfd_getfd", String.valueOf(what), (int) -r, switch ((int) -r) {
+                case Errno.EPERM -> "this process may not trace that one (another user, or Yama's ptrace_scope)";
+                case Errno.EBADF -> "that process has no such descriptor (any more)";
+                case Errno.ESRCH -> "that process has ended";
+                default -> null;
+            });
+        }
+        return (int) r;
     }
 
     /**
