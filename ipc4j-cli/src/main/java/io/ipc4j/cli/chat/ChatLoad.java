@@ -10,12 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
+import io.ipc4j.event.EventLoop;
+import io.ipc4j.event.Interest;
+import io.ipc4j.event.Registration;
+import io.ipc4j.socket.StreamSocket;
+import io.ipc4j.socket.UnixEndpoint;
+
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ public final class ChatLoad implements Callable<Integer> {
                 fanout.add(connect(socket), "r" + i + "\n");
             }
             fanout.awaitJoined("*** you are r");
-            try (SocketChannel sender = connect(socket)) {
+            try (StreamSocket sender = connect(socket)) {
                 write(sender, "sender\n");
                 Outcome o = fanout.run("ipc4j-chat (" + clients + " clients)", server.pid(), window, size,
                         (seq, text) -> write(sender, text + "\n"));
@@ -140,11 +141,11 @@ public final class ChatLoad implements Callable<Integer> {
             Fanout fanout = new Fanout(clients, messages);
             byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < clients; i++) {
-                SocketChannel ch = connect(socket);
+                StreamSocket ch = connect(socket);
                 fanout.add(ch, new String(subscribe, StandardCharsets.US_ASCII));
             }
             fanout.awaitJoined(":1");
-            try (SocketChannel publisher = connect(socket)) {
+            try (StreamSocket publisher = connect(socket)) {
                 return fanout.run("redis PUBLISH (" + clients + " subscribers)", redis.pid(), window, size,
                         (seq, text) -> {
                     String body = "*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$" + text.length() + "\r\n" + text + "\r\n";
@@ -160,15 +161,15 @@ public final class ChatLoad implements Callable<Integer> {
 
     /** The receiving side: one selector over every receiving connection, timing each delivery. */
     private static final class Fanout {
-        private final Selector selector = Selector.open();
+        private final EventLoop loop = EventLoop.open(4096);
         private final int clients;
         private final int messages;
         private final long[] received;
         private final LineState[] states;
-        private final List<SocketChannel> channels = new ArrayList<>();
+        private final List<StreamSocket> channels = new ArrayList<>();
         private final List<StringBuilder> partial = new ArrayList<>();
         private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        private final ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
         private long deliveries;
 
         Fanout(int clients, int messages) throws IOException {
@@ -182,10 +183,9 @@ public final class ChatLoad implements Callable<Integer> {
             java.util.Arrays.fill(received, -1);
         }
 
-        void add(SocketChannel ch, String hello) throws IOException {
+        void add(StreamSocket ch, String hello) throws IOException {
             write(ch, hello);
-            ch.configureBlocking(false);
-            ch.register(selector, SelectionKey.OP_READ, channels.size());
+            loop.register(ch, Interest.READ, io.ipc4j.event.Trigger.LEVEL, (Object) channels.size());
             channels.add(ch);
             partial.add(new StringBuilder());
         }
@@ -199,8 +199,8 @@ public final class ChatLoad implements Callable<Integer> {
                 if (System.nanoTime() > deadline) {
                     throw new IOException("only " + count + " of " + clients + " receivers joined in 120 s");
                 }
-                selector.select(100);
-                for (SelectionKey key : selector.selectedKeys()) {
+                loop.select(Duration.ofMillis(100));
+                for (Registration key : loop.ready()) {
                     int i = (Integer) key.attachment();
                     for (String line : lines(i)) {
                         if (!joined[i] && line.startsWith(marker)) {
@@ -209,7 +209,6 @@ public final class ChatLoad implements Callable<Integer> {
                         }
                     }
                 }
-                selector.selectedKeys().clear();
             }
         }
 
@@ -227,21 +226,21 @@ public final class ChatLoad implements Callable<Integer> {
                     sender.send(next, "m " + next + " " + System.nanoTime() + " " + pad);
                     next++;
                 }
-                selector.select(10);
-                for (SelectionKey key : selector.selectedKeys()) {
-                    deliver((Integer) key.attachment());
+                loop.select(Duration.ofMillis(10));
+                List<Registration> ready = loop.ready();
+                for (int r = 0; r < ready.size(); r++) {
+                    deliver((Integer) ready.get(r).attachment());
                 }
-                selector.selectedKeys().clear();
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
                     throw new IOException(system + ": only " + deliveries + " deliveries in 10 minutes");
                 }
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             long serverCpu = cpuNanos(serverPid) - cpuAtStart;
-            for (SocketChannel ch : channels) {
+            for (StreamSocket ch : channels) {
                 ch.close();
             }
-            selector.close();
+            loop.close();
             return new Outcome(system, deliveries, elapsed, latency, serverCpu);
         }
 
@@ -260,11 +259,11 @@ public final class ChatLoad implements Callable<Integer> {
          * line may span reads, so each receiver keeps the state of its current line.
          */
         private void deliver(int i) throws IOException {
-            SocketChannel ch = channels.get(i);
+            StreamSocket ch = channels.get(i);
             LineState state = states[i];
             int n;
             do { // a read that does not fill the buffer took everything: no second read to learn that
-                n = ch.read(buffer.clear());
+                n = ch.readNow(buffer.clear());
                 for (int k = 0; k < n; k++) {
                     byte c = buffer.get(k);
                     if (c == '\n') {
@@ -330,10 +329,10 @@ public final class ChatLoad implements Callable<Integer> {
         /** Complete lines now readable on receiver {@code i}. */
         private List<String> lines(int i) throws IOException {
             List<String> out = new ArrayList<>();
-            SocketChannel ch = channels.get(i);
+            StreamSocket ch = channels.get(i);
             StringBuilder part = partial.get(i);
             int n;
-            while ((n = ch.read(buffer.clear())) > 0) {
+            while ((n = ch.readNow(buffer.clear())) > 0) {
                 for (int k = 0; k < n; k++) {
                     char c = (char) (buffer.get(k) & 0xff);
                     if (c == '\n') {
@@ -348,26 +347,20 @@ public final class ChatLoad implements Callable<Integer> {
         }
     }
 
-    private static SocketChannel connect(Path socket) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(socket));
-        return ch;
+    private static StreamSocket connect(Path socket) throws IOException {
+        return StreamSocket.connect(UnixEndpoint.path(socket));
     }
 
-    private static void write(SocketChannel ch, String text) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
+    private static void write(StreamSocket ch, String text) throws IOException {
+        ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))); // all of it, waiting for room
     }
 
-    /** Reads and drops the publisher's integer replies so its socket never fills. */
-    private static void drain(SocketChannel ch) throws IOException {
-        ch.configureBlocking(false);
-        ByteBuffer b = ByteBuffer.allocate(4096);
-        while (ch.read(b.clear()) > 0) {
+    private static final ByteBuffer REPLIES = ByteBuffer.allocateDirect(4096);
+
+    /** Reads and drops the publisher's integer replies so its socket never fills (one read, never waiting). */
+    private static void drain(StreamSocket ch) throws IOException {
+        while (ch.readNow(REPLIES.clear()) == REPLIES.capacity()) {
             // replies are ":N" subscriber counts
         }
-        ch.configureBlocking(true);
     }
 }
