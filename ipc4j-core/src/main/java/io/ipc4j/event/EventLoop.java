@@ -353,8 +353,11 @@ public final class EventLoop implements NativeDescriptor {
         for (int i = 0; i < n; i++) {
             long token = Epoll.token(events, i);
             if (token == WAKE_TOKEN) {
-                wakePending.set(false);
+                // drain, then clear: cleared first, a wakeup() in between would have its signal drained here
+                // and find the flag set for good, and every later wakeup() would be skipped (a stress test saw
+                // the loop sleep with tasks queued)
                 drainWakeups();
+                wakePending.set(false);
                 continue;
             }
             int slot = (int) token;

@@ -313,6 +313,106 @@ class EventLoopTest {
         }
     }
 
+    /**
+     * Registering, cancelling and closing from four threads while the loop's own thread selects and runs
+     * handlers: nothing is reported after its cancel, nothing fails, and in the end no registration, no kernel
+     * entry and no descriptor is left.
+     */
+    @Test
+    @SuppressWarnings("try")
+    void registeringCancellingAndClosingFromManyThreadsWhileTheLoopRunsLeavesNothing() throws Exception {
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger handled = new AtomicInteger();
+        try (EventLoop loop = EventLoop.open()) {
+            loop.onFailure((source, e) -> failures.add(source + ": " + e));
+            Thread runner = loop.start("stress-loop");
+            List<Thread> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int seed = w;
+                workers.add(Thread.ofPlatform().start(() -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                    try {
+                        for (int i = 0; i < 1_500; i++) {
+                            churn(loop, random, handled);
+                        }
+                    } catch (Exception | AssertionError e) {
+                        failures.add("worker " + seed + ": " + e);
+                    }
+                }));
+            }
+            for (Thread worker : workers) {
+                worker.join(LIMIT.toMillis());
+            }
+            roundTrip(loop); // the loop has finished every round that began before this
+            assertEquals(List.of(), failures);
+            assertEquals(0, loop.registrations());
+            assertEquals(1, epollEntries(loop), "only the wake-up eventfd is left in the kernel's set");
+            assertTrue(handled.get() > 0, "the loop ran handlers meanwhile");
+            loop.close();
+            runner.join(LIMIT.toMillis());
+        }
+    }
+
+    /**
+     * One pipe: registered, maybe written, then cancelled or closed, at random. A cancelled pipe is then
+     * written again: two full rounds of the loop later its handler must not have run again.
+     */
+    private static void churn(EventLoop loop, java.util.SplittableRandom random, AtomicInteger handled)
+            throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            AtomicInteger calls = new AtomicInteger();
+            Registration r = loop.register(pipe.reader(), Interest.READ, Trigger.LEVEL, reg -> {
+                calls.incrementAndGet();
+                try {
+                    pipe.reader().readNow(ByteBuffer.allocate(8));
+                    handled.incrementAndGet();
+                } catch (ClosedChannelException e) {
+                    // closed by the worker while this round ran: the documented race of a handler in flight
+                }
+            });
+            if (random.nextBoolean()) {
+                pipe.writer().write(text("x"));
+            }
+            boolean cancel = random.nextBoolean();
+            if (cancel) {
+                r.cancel();
+            } else {
+                pipe.reader().close(); // leaves the loop on its own
+            }
+            if (r.isValid()) {
+                throw new AssertionError("still valid after cancel or close");
+            }
+            if (cancel && inKernelSet(loop, pipe.reader().fd())) {
+                throw new AssertionError("a cancelled registration is still in the kernel's set");
+            }
+            if (cancel && random.nextInt(8) == 0) {
+                roundTrip(loop);
+                int before = calls.get();
+                pipe.writer().write(text("y"));
+                roundTrip(loop);
+                roundTrip(loop);
+                if (calls.get() != before) {
+                    throw new AssertionError("a cancelled registration was reported again");
+                }
+            }
+        }
+    }
+
+    /** Whether descriptor {@code fd} of this process is in the loop's kernel epoll set. */
+    private static boolean inKernelSet(EventLoop loop, int fd) throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/fdinfo/" + loop.fd())).stream()
+                .anyMatch(line -> line.matches("tfd:\\s+" + fd + "\\s.*"));
+    }
+
+    /** Returns once the loop has run a task queued now, that is, has finished the round it was in. */
+    private static void roundTrip(EventLoop loop) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        loop.execute(done::countDown);
+        if (!done.await(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the loop did not run a task");
+        }
+    }
+
     @Test
     void aLoopRunsOutOfDescriptorsCleanly() throws Exception {
         ChildJvm.Result result = ChildJvm.of(LoopChildren.Exhauster.class)

@@ -125,7 +125,11 @@ final class VirtualThreadChildren {
                     releases.start(counts.fifos() + counts.sockets() + i, queues.get(i));
                 }
                 System.out.println("parked " + releases.awaitParked());
-                System.out.println("released " + releases.awaitReleased() + " sum " + releases.sum());
+                long parkedAt = System.nanoTime();
+                long released = releases.awaitReleased();
+                System.out.println("released " + released + " sum " + releases.sum());
+                System.err.println("all released " + (System.nanoTime() - parkedAt) / 1_000_000
+                        + " ms after all were parked (the writer's start and its writes included)");
             } finally {
                 for (AutoCloseable c : open) {
                     c.close();
