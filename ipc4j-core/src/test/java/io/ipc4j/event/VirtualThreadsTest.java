@@ -1,12 +1,20 @@
 package io.ipc4j.event;
 
+import io.ipc4j.pipe.Pipe;
 import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.Descriptors;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +61,66 @@ class VirtualThreadsTest {
             assertTrue(result.stdoutLines().contains("released 10000 sum " + sum), result.stdout() + result.stderr());
             assertTrue(result.stdoutLines().contains("pinned 0"), result.stdout() + result.stderr());
             System.out.println(result.stderr().strip()); // how long the release took, for the record
+        }
+    }
+
+    /**
+     * Close from another thread wakes a parked virtual thread at once with AsynchronousCloseException (#17):
+     * 2,000 virtual threads blocked reading their own pipes; half the pipes are closed under them, the other half
+     * written to. Exact counts, and no descriptor left (the shared poller forgets a descriptor before it closes).
+     */
+    @Test
+    void closingUnderParkedVirtualThreadsWakesThemAndLeavesNoDescriptor() throws Exception {
+        try (Pipe warm = Pipe.open()) { // a first real wait starts the shared poller: then the count is fair
+            Thread reader = Thread.ofVirtual().start(() -> read(warm, new AtomicInteger(), new AtomicInteger()));
+            while (reader.getState() != Thread.State.TIMED_WAITING) {
+                Thread.sleep(10);
+            }
+            warm.writer().write(ByteBuffer.wrap(new byte[] {1}));
+            reader.join(LIMIT.toMillis());
+        }
+        Map<Integer, String> before = Descriptors.open();
+        int count = 2_000;
+        AtomicInteger data = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        List<Pipe> pipes = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Pipe pipe = Pipe.open();
+            pipes.add(pipe);
+            threads.add(Thread.ofVirtual().start(() -> read(pipe, data, closed)));
+        }
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (threads.stream().anyMatch(t -> t.getState() != Thread.State.TIMED_WAITING)) { // parked, timed
+            assertTrue(System.nanoTime() < deadline, "not all parked");
+            Thread.sleep(20);
+        }
+        for (int i = 0; i < count; i++) {
+            if (i % 2 == 0) {
+                pipes.get(i).reader().close();
+            } else {
+                pipes.get(i).writer().write(ByteBuffer.wrap(new byte[] {7}));
+            }
+        }
+        for (Thread t : threads) { // the reads would time out after 300 s: a missed wake-up shows as a hang here
+            t.join(Duration.ofSeconds(60).toMillis());
+            assertTrue(!t.isAlive(), "a reader is still blocked");
+        }
+        assertEquals(count / 2, closed.get(), "woken by close");
+        assertEquals(count / 2, data.get(), "woken by data");
+        pipes.forEach(Pipe::close);
+        assertEquals(before, Descriptors.open(), "descriptors left open");
+    }
+
+    private static void read(Pipe pipe, AtomicInteger data, AtomicInteger closed) {
+        try {
+            if (pipe.reader().read(ByteBuffer.allocate(1), LIMIT) == 1) {
+                data.incrementAndGet();
+            }
+        } catch (AsynchronousCloseException e) {
+            closed.incrementAndGet();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

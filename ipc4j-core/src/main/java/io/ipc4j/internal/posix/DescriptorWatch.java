@@ -12,7 +12,13 @@ import java.util.concurrent.locks.LockSupport;
 final class DescriptorWatch {
     private final List<CloseListener> listeners = new ArrayList<>(1);
     private final List<Waiter> waiters = new ArrayList<>(2);
-    private boolean closing;
+    /** Read by parked waiters without the lock: set before they are unparked, so a waiter that wakes sees it. */
+    private volatile boolean closing;
+
+    /** Whether a close has begun (the handle may not say so yet: it is marked closed after the wake-up). */
+    boolean isClosing() {
+        return closing;
+    }
 
     /** A virtual thread parked until the descriptor is ready for {@code wanted}. */
     static final class Waiter {

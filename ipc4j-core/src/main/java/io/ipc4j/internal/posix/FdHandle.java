@@ -148,7 +148,7 @@ public final class FdHandle {
                 if (check != null) {
                     check.check();
                 }
-                if (!isOpen()) {
+                if (!isOpen() || watch.isClosing()) { // closing: close() wakes waiters before it marks the handle
                     throw new AsynchronousCloseException();
                 }
                 if (Thread.interrupted()) {
