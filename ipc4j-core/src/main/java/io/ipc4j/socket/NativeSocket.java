@@ -172,17 +172,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
 
     /** The endpoint this socket is bound to; for an unbound Unix socket, empty. */
     public Optional<Endpoint> localEndpoint() throws IOException {
-        int fd = handle.begin();
-        try (Arena local = Arena.ofConfined()) {
-            MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
-            int length = SocketCalls.getsockname(fd, address);
-            if (length < 0) {
-                throw Failures.of("getsockname", description, -length);
-            }
-            return Optional.ofNullable(Addresses.decode(address, length));
-        } finally {
-            handle.end();
-        }
+        return endpoint("getsockname", SocketCalls::getsockname);
     }
 
     /**
@@ -190,12 +180,21 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * the peer is unbound, as clients usually are).
      */
     public Optional<Endpoint> remoteEndpoint() throws IOException {
+        return endpoint("getpeername", SocketCalls::getpeername);
+    }
+
+    /** getsockname(2) or getpeername(2): fills a sockaddr, returns its length or -errno. */
+    private interface NameCall {
+        int call(int fd, MemorySegment address);
+    }
+
+    private Optional<Endpoint> endpoint(String call, NameCall nameCall) throws IOException {
         int fd = handle.begin();
         try (Arena local = Arena.ofConfined()) {
             MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
-            int length = SocketCalls.getpeername(fd, address);
+            int length = nameCall.call(fd, address);
             if (length < 0) {
-                throw Failures.of("getpeername", description, -length);
+                throw Failures.of(call, description, -length);
             }
             return Optional.ofNullable(Addresses.decode(address, length));
         } finally {

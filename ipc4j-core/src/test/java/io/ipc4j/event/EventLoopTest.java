@@ -184,14 +184,7 @@ class EventLoopTest {
     void wakeupEndsASelectThatWouldWaitTenMinutes() throws Exception {
         try (EventLoop loop = EventLoop.open()) {
             AtomicInteger result = new AtomicInteger(-1);
-            Thread selector = Thread.ofPlatform().name("selector").start(() -> {
-                try {
-                    result.set(loop.select(Duration.ofMinutes(10)));
-                } catch (Exception e) {
-                    result.set(-2);
-                }
-            });
-            awaitBlocked(selector);
+            Thread selector = selectForTenMinutes(loop, result);
             loop.wakeup();
             selector.join(LIMIT.toMillis());
             assertFalse(selector.isAlive(), "wakeup() did not end the select");
@@ -205,14 +198,7 @@ class EventLoopTest {
         Pipe pipe = Pipe.open();
         Registration r = loop.register(pipe.reader(), Interest.READ);
         AtomicInteger result = new AtomicInteger(-1);
-        Thread selector = Thread.ofPlatform().name("selector").start(() -> {
-            try {
-                result.set(loop.select(Duration.ofMinutes(10)));
-            } catch (Exception e) {
-                result.set(-2);
-            }
-        });
-        awaitBlocked(selector);
+        Thread selector = selectForTenMinutes(loop, result);
         loop.close();
         selector.join(LIMIT.toMillis());
         assertFalse(selector.isAlive());
@@ -426,6 +412,19 @@ class EventLoopTest {
         int registered = Integer.parseInt(lines.get(1).substring("registered ".length()));
         assertTrue(registered > 100, result.stdout());
         assertEquals("ready " + registered / 2, lines.get(3), "every writer is ready, no reader is");
+    }
+
+    /** A thread selecting for ten minutes (its result in {@code result}; -2 if it threw), once it sleeps there. */
+    private static Thread selectForTenMinutes(EventLoop loop, AtomicInteger result) throws Exception {
+        Thread selector = Thread.ofPlatform().name("selector").start(() -> {
+            try {
+                result.set(loop.select(Duration.ofMinutes(10)));
+            } catch (Exception e) {
+                result.set(-2);
+            }
+        });
+        awaitBlocked(selector);
+        return selector;
     }
 
     /** Registrations in the loop's kernel epoll set ("tfd:" lines of its fdinfo). */

@@ -20,7 +20,6 @@ import java.util.List;
  */
 public final class ChannelDoorbellMechanism implements Mechanism {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
-    private static final int CAPACITY = 1 << 20;
 
     @Override
     public String id() {
@@ -34,28 +33,8 @@ public final class ChannelDoorbellMechanism implements Mechanism {
 
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
-        String base = "/ipc4j-bench-doorbell-" + Spawn.currentPid();
-        OneToOneChannel down = OneToOneChannel.create(base + "-down", CAPACITY);
-        OneToOneChannel up = OneToOneChannel.create(base + "-up", CAPACITY);
-        return new Session() {
-            @Override
-            public List<String> childArguments() {
-                return List.of(down.name(), up.name());
-            }
-
-            @Override
-            public Endpoint parentEndpoint() throws IOException {
-                return new LoopEndpoint(up, down);
-            }
-
-            @Override
-            public void close() throws IOException {
-                down.close();
-                up.close();
-                OneToOneChannel.unlink(down.name());
-                OneToOneChannel.unlink(up.name());
-            }
-        };
+        return ChannelMechanism.channelPair("/ipc4j-bench-doorbell-" + Spawn.currentPid(), List.of(),
+                LoopEndpoint::new);
     }
 
     @Override

@@ -51,18 +51,35 @@ public final class ChannelMechanism implements Mechanism {
 
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
-        String base = "/ipc4j-bench-channel-" + Spawn.currentPid();
+        return channelPair("/ipc4j-bench-channel-" + Spawn.currentPid(), List.of(strategy.name()),
+                (in, out) -> new ChannelEndpoint(in, out, strategy));
+    }
+
+    /** Makes one side's endpoint from the channel it receives on and the one it sends on. */
+    @FunctionalInterface
+    interface ChannelEndpoints {
+        Endpoint create(OneToOneChannel in, OneToOneChannel out) throws IOException;
+    }
+
+    /**
+     * A session of two channels named from {@code base}, one each way; the child gets their names and then
+     * {@code extraArguments}. Closing the session removes both.
+     */
+    static Session channelPair(String base, List<String> extraArguments, ChannelEndpoints endpoints)
+            throws IOException {
         OneToOneChannel down = OneToOneChannel.create(base + "-down", CAPACITY);
         OneToOneChannel up = OneToOneChannel.create(base + "-up", CAPACITY);
         return new Session() {
             @Override
             public List<String> childArguments() {
-                return List.of(down.name(), up.name(), strategy.name());
+                List<String> arguments = new java.util.ArrayList<>(List.of(down.name(), up.name()));
+                arguments.addAll(extraArguments);
+                return arguments;
             }
 
             @Override
             public Endpoint parentEndpoint() throws IOException {
-                return new ChannelEndpoint(up, down, strategy);
+                return endpoints.create(up, down);
             }
 
             @Override
