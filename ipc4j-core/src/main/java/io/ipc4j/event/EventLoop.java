@@ -194,6 +194,9 @@ public final class EventLoop implements NativeDescriptor {
     private Registration newRegistration(NativeDescriptor object, Interest interest, Trigger trigger,
                                          Object attachment, Handler handler) {
         synchronized (registering) {
+            if (closed.get()) { // close() sets this before it collects the registrations under this lock
+                throw new ClosedSelectorException();
+            }
             Integer free = freeSlots.poll();
             int slot = free != null ? free : usedSlots++;
             Registration[] current = slots;

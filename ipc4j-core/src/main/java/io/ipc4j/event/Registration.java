@@ -52,8 +52,15 @@ public final class Registration {
         this.token = token;
     }
 
-    /** Adds the object to the loop's epoll set; the object is told to take it out again before it closes. */
-    void add(int epfd) throws IOException {
+    /**
+     * Adds the object to the loop's epoll set; the object is told to take it out again before it closes. Under
+     * this registration's lock, so that a loop closing meanwhile either finds the listener to remove or makes
+     * this fail.
+     */
+    synchronized void add(int epfd) throws IOException {
+        if (!valid) {
+            throw new java.nio.channels.ClosedSelectorException();
+        }
         if (handle == null) {
             addForeign(epfd);
             return;

@@ -53,9 +53,17 @@ class EventLoopTest {
         descriptorsBefore = Descriptors.open();
     }
 
+    /**
+     * A child's output pipes are released by their reader threads, which notice the close within a wait slice
+     * (200 ms): the check waits, bounded, for the count to come back.
+     */
     @AfterEach
     void noDescriptorLeft() throws Exception {
         PosixMessageQueue.unlink(queueName);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!descriptorsBefore.equals(Descriptors.open()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertEquals(descriptorsBefore, Descriptors.open(), "descriptors left open");
     }
 
@@ -337,6 +345,50 @@ class EventLoopTest {
             loop.close();
             runner.join(LIMIT.toMillis());
         }
+    }
+
+    /**
+     * Closing a loop while four threads register with it: each register either fails with
+     * ClosedSelectorException or returns a registration the close then invalidates; nothing is left open.
+     */
+    @Test
+    void closingALoopWhileThreadsRegisterLeavesNoValidRegistration() throws Exception {
+        for (int round = 0; round < 40; round++) { // the race is narrow: many rounds give it chances
+            closeWhileRegistering();
+        }
+    }
+
+    private static void closeWhileRegistering() throws Exception {
+        EventLoop loop = EventLoop.open();
+        List<Pipe> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Registration> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        Pipe pipe = Pipe.open();
+                        pipes.add(pipe);
+                        registered.add(loop.register(pipe.reader(), Interest.READ));
+                    }
+                } catch (ClosedSelectorException e) {
+                    // the loop closed: the expected end
+                } catch (Exception | AssertionError e) {
+                    failures.add(e.toString());
+                }
+            }));
+        }
+        while (registered.size() < 20) {
+            Thread.onSpinWait();
+        }
+        loop.close();
+        for (Thread worker : workers) {
+            worker.join(LIMIT.toMillis());
+        }
+        pipes.forEach(Pipe::close);
+        assertEquals(List.of(), failures);
+        assertTrue(registered.stream().noneMatch(Registration::isValid), "a registration outlived its loop");
     }
 
     /**
