@@ -119,18 +119,24 @@ public final class ChildProcess implements NativeDescriptor {
                 throw new IpcTimeoutException("waiting for pid " + pid + " (" + command.getFirst() + ")", timeout,
                         0);
             }
-            if (pidfd != null) {
-                awaitExit(deadline);
-            } else {
+            if (pidfd == null || !awaitExit(deadline)) {
                 sleep(Math.min(remainingMillis, FALLBACK_POLL_MILLIS));
             }
         }
     }
 
-    private void awaitExit(long deadline) throws IOException {
-        pidfd.begin();
+    /** Waits on the pidfd; false if another thread's close() released it (then waitpid polling takes over). */
+    private boolean awaitExit(long deadline) throws IOException {
+        try {
+            pidfd.begin();
+        } catch (ClosedChannelException e) {
+            return false;
+        }
         try {
             pidfd.awaitReady(Posix.POLLIN, deadline, this);
+            return true;
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            return false;
         } finally {
             pidfd.end();
         }
@@ -175,7 +181,12 @@ public final class ChildProcess implements NativeDescriptor {
         if (pidfd == null) {
             return Posix.kill(pid, signal);
         }
-        int fd = pidfd.begin();
+        int fd;
+        try {
+            fd = pidfd.begin();
+        } catch (ClosedChannelException e) {
+            return false; // closed by another thread's close(), which reaps the child
+        }
         try {
             return Posix.pidfdSendSignal(fd, signal, this);
         } finally {

@@ -29,6 +29,29 @@ class SpawnTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
+    /** close() holds no monitor while it waits now: two threads closing one child must both return cleanly. */
+    @Test
+    void twoThreadsClosingOneRunningChildBothReturnAndTheChildIsReaped() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            ChildProcess child = Spawn.command("sleep", "60").start();
+            java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Runnable close = () -> {
+                try {
+                    child.close();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            };
+            Thread a = Thread.ofPlatform().start(close);
+            Thread b = Thread.ofVirtual().start(close);
+            a.join(60_000);
+            b.join(60_000);
+            assertEquals(java.util.List.of(), failures);
+            assertFalse(child.isOpen());
+            assertEquals(9, child.exitStatus().orElseThrow().signal(), "killed and reaped");
+        }
+    }
+
     @Test
     void childGetsExactlyTheDescriptorsItWasGiven() throws Exception {
         // A descriptor opened without close-on-exec, as much JDK and library code does: it must not leak.
