@@ -31,6 +31,28 @@ class ChatCommandTest {
     @RegisterExtension
     static final IpcLeakCheck LEAKS = new IpcLeakCheck();
 
+    /**
+     * chat load, small: every delivery counted, the server's CPU per delivery printed, and Redis's row beside
+     * it when redis-server is installed; nothing left behind.
+     */
+    @Test
+    void loadMeasuresChatAndRedisSideBySide() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--clients", "20", "--messages", "200")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        String chat = lines.stream().filter(l -> l.strip().startsWith("ipc4j-chat (20 clients)")).findFirst()
+                .orElseThrow(() -> new AssertionError(result.describe()));
+        String[] columns = chat.strip().split(" +");
+        assertTrue(Double.parseDouble(columns[columns.length - 1]) > 0, "server ns per delivery: " + chat);
+        assertTrue(Long.parseLong(columns[3].replace(",", "")) > 0, "deliveries per second: " + chat);
+        if (io.ipc4j.cli.Tools.which("redis-server") != null) {
+            assertTrue(lines.stream().anyMatch(l -> l.strip().startsWith("redis PUBLISH (20 subscribers)")),
+                    result.describe());
+            assertTrue(lines.stream().anyMatch(l -> l.contains("of the server CPU per delivery")), result.describe());
+        }
+    }
+
     @Test
     void serveWithGroupAccessThenPrintTheLog() throws Exception {
         Path socket = LEAKS.scratch().resolve("chat.sock");
