@@ -222,11 +222,24 @@ public abstract class RingChannel implements AutoCloseable {
         return pid != 0 && !ProcessStart.alive(pid, header.getLongVolatile(startOffset));
     }
 
-    /** Unmaps this process's view; the channel stays until {@link #unlink}. */
+    /** Unmaps this process's view and closes its doorbell descriptors; the channel stays until {@link #unlink}. */
     @Override
     public void close() {
+        Doorbell doorbell = receiverDoorbell;
+        if (doorbell != null) {
+            doorbell.close(); // this process's receiver's eventfd
+        }
+        synchronized (this) {
+            if (bell != null) {
+                bell.close(); // this process's copy of the receiver's eventfd, as a sender
+                bell = null;
+            }
+        }
         shm.close();
     }
+
+    /** The doorbell of this process's receiver, if it made one: closed with the channel. */
+    private volatile Doorbell receiverDoorbell;
 
     @Override
     public String toString() {
@@ -566,6 +579,7 @@ public abstract class RingChannel implements AutoCloseable {
         public Doorbell doorbell() throws IOException {
             if (doorbell == null || !doorbell.isOpen()) {
                 doorbell = new Doorbell(EventFd.create(0, EventFd.Mode.COUNTER));
+                receiverDoorbell = doorbell;
                 header.putIntVolatile(DOORBELL_FD_OFFSET, doorbell.fd());
                 header.putIntVolatile(RECEIVER_PARKS_OFFSET, 1);
             }

@@ -91,6 +91,8 @@ public final class EventLoop implements NativeDescriptor {
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private volatile Registration[] slots = new Registration[64];
     private int usedSlots;
+    /** True while run() hands the ready registrations to their handlers (the loop's thread only). */
+    private boolean dispatching;
     private int generation;
     private volatile FailureHandler failures = (source, e) ->
             System.err.println("ipc4j event loop: " + source + " failed: " + e);
@@ -302,6 +304,10 @@ public final class EventLoop implements NativeDescriptor {
     }
 
     private int select(long deadline) throws IOException {
+        if (dispatching || selecting.isHeldByCurrentThread()) {
+            throw new IllegalStateException("select from a handler, task or timer of this loop: they run inside"
+                    + " select or run(); return, and the loop calls them again");
+        }
         if (!selecting.tryLock()) {
             throw new IllegalStateException("this loop is already selecting on another thread");
         }
@@ -390,8 +396,13 @@ public final class EventLoop implements NativeDescriptor {
     public void run() throws IOException {
         while (!closed.get()) {
             select(FdHandle.FOREVER);
-            for (int i = 0; i < ready.size(); i++) {
-                dispatch(ready.get(i));
+            dispatching = true;
+            try {
+                for (int i = 0; i < ready.size(); i++) {
+                    dispatch(ready.get(i));
+                }
+            } finally {
+                dispatching = false;
             }
         }
     }

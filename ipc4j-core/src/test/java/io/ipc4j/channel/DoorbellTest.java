@@ -27,9 +27,25 @@ class DoorbellTest {
     private static final long BURST = 200_000;
     private final String name = "/ipc4j-doorbell-" + ProcessHandle.current().pid();
 
+    private java.util.Map<Integer, String> descriptorsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void countDescriptors() throws Exception {
+        try (EventLoop warm = EventLoop.open()) { // loads the classes, so that the count is fair
+            warm.selectNow();
+        }
+        descriptorsBefore = io.ipc4j.testing.Descriptors.open();
+    }
+
+    /** Closing the channel closes the doorbell and the sender's copy of it (the child's pipes close soon). */
     @AfterEach
-    void unlink() throws Exception {
+    void unlinkAndCountDescriptors() throws Exception {
         OneToOneChannel.unlink(name);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!descriptorsBefore.equals(io.ipc4j.testing.Descriptors.open()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(descriptorsBefore, io.ipc4j.testing.Descriptors.open(), "descriptors left open");
     }
 
     @Test

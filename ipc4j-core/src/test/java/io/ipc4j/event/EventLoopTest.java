@@ -253,6 +253,17 @@ class EventLoopTest {
             assertThrows(IllegalArgumentException.class, () -> loop.register(loop, Interest.READ));
             assertThrows(IllegalArgumentException.class, () -> EventLoop.open(0));
             assertEquals(1, loop.registrations());
+            var nested = new java.util.concurrent.atomic.AtomicReference<Exception>();
+            loop.execute(() -> {
+                try {
+                    loop.selectNow();
+                } catch (Exception e) {
+                    nested.set(e);
+                }
+            });
+            loop.selectNow();
+            assertTrue(nested.get() instanceof IllegalStateException
+                    && nested.get().getMessage().startsWith("select from a handler, task or timer"), "" + nested.get());
         }
     }
 
