@@ -88,7 +88,11 @@ public final class Registration {
     }
 
     private int events() {
-        return interest.events | (trigger == Trigger.EDGE ? Epoll.EPOLLET : 0);
+        return eventsOf(interest);
+    }
+
+    private int eventsOf(Interest wanted) {
+        return wanted.events | (trigger == Trigger.EDGE ? Epoll.EPOLLET : 0);
     }
 
     /** The object registered. */
@@ -157,11 +161,19 @@ public final class Registration {
             if (newInterest == interest) {
                 return;
             }
-            interest = newInterest;
-            int r = loop.change(this, object.fd(), inKernelSet, newInterest == Interest.NONE ? 0 : events());
-            if (r < 0) {
-                throw EventLoop.ctlFailure(r, object);
+            // inside an operation on the object: its number cannot be closed and reused meanwhile
+            int fd = handle != null ? handle.begin() : object.fd();
+            try {
+                int r = loop.change(this, fd, inKernelSet, newInterest == Interest.NONE ? 0 : eventsOf(newInterest));
+                if (r < 0) {
+                    throw EventLoop.ctlFailure(r, object);
+                }
+            } finally {
+                if (handle != null) {
+                    handle.end();
+                }
             }
+            interest = newInterest;
             inKernelSet = newInterest != Interest.NONE;
         }
     }
