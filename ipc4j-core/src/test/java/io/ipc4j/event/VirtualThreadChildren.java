@@ -70,8 +70,8 @@ final class VirtualThreadChildren {
             Counts counts = Counts.of(args);
             try (Recording recording = new Recording()) {
                 recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
+                warmUp(counts.prefix() + "warm");
                 recording.start();
-                warmUp();
                 run(counts);
                 recording.stop();
                 Path file = Files.createTempFile("ipc4j-pinned", ".jfr");
@@ -81,19 +81,47 @@ final class VirtualThreadChildren {
         }
 
         /**
-         * One receive of each kind on this platform thread first: the JDK's first MemorySegment.ofBuffer
-         * initialises classes, and virtual threads racing to initialise a class pin (JFR reports "Contended
-         * monitor enter"), which is the JDK's one-off cost, not ipc4j's.
+         * One blocking receive of each kind on a virtual thread before the recording starts: the first calls
+         * link method handles and initialise classes, and virtual threads racing through the JDK's own
+         * one-time linkage pin (JFR: "Contended monitor enter" with a VM frame in MethodType interning or class
+         * initialisation); that is the JDK's cost once per path, not ipc4j's.
          */
-        private static void warmUp() throws IOException {
-            try (var pipe = io.ipc4j.pipe.Pipe.open()) {
-                pipe.writer().write(ByteBuffer.wrap(new byte[] {1}));
-                pipe.reader().read(ByteBuffer.allocate(1));
+        private static void warmUp(String queueName) throws Exception {
+            try (var pipe = io.ipc4j.pipe.Pipe.open();
+                 PosixMessageQueue queue = PosixMessageQueue.create(queueName).maxMessages(1).messageSize(8).open()) {
+                var pair = StreamSocket.pair();
+                try (StreamSocket a = pair.first(); StreamSocket b = pair.second()) {
+                    Thread pipeReader = Thread.ofVirtual()
+                            .start(() -> quietly(() -> pipe.reader().read(ByteBuffer.allocate(1))));
+                    Thread socketReader = Thread.ofVirtual().start(() -> quietly(() -> b.read(ByteBuffer.allocate(1))));
+                    Thread queueReader = Thread.ofVirtual()
+                            .start(() -> quietly(() -> queue.receive(ByteBuffer.allocate(8))));
+                    for (Thread t : List.of(pipeReader, socketReader, queueReader)) {
+                        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+                            Thread.sleep(5);
+                        }
+                    }
+                    pipe.writer().write(ByteBuffer.wrap(new byte[] {1}));
+                    a.write(ByteBuffer.wrap(new byte[] {1}));
+                    queue.send(ByteBuffer.wrap(new byte[] {1}), 0);
+                    for (Thread t : List.of(pipeReader, socketReader, queueReader)) {
+                        t.join(LIMIT.toMillis());
+                    }
+                } finally {
+                    queue.unlink();
+                }
             }
-            var pair = StreamSocket.pair();
-            try (StreamSocket a = pair.first(); StreamSocket b = pair.second()) {
-                a.write(ByteBuffer.wrap(new byte[] {1}));
-                b.read(ByteBuffer.allocate(1));
+        }
+
+        private interface Step {
+            int run() throws IOException;
+        }
+
+        private static void quietly(Step step) {
+            try {
+                step.run();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
 
