@@ -1,5 +1,6 @@
 package io.ipc4j.bench.echo;
 
+import io.ipc4j.bench.ProcessCpu;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.ChildProcess;
@@ -102,17 +103,6 @@ public final class EchoBench {
     private record Measured(Histogram latency, long completed, long nanos, long serverCpuNanos) {
     }
 
-    /** CPU time the process has used, all threads, user and system (/proc/PID/stat; 10 ms ticks). */
-    private static long cpuNanos(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L; // utime + stime
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     @SuppressWarnings("try") // the child only has to live while the client runs
     private Measured measure(String server, int connections, Path socket, boolean pin)
             throws IOException, InterruptedException {
@@ -130,8 +120,8 @@ public final class EchoBench {
             try (EchoClient client = new EchoClient(socket, connections)) {
                 long[] cpuAtStart = new long[1];
                 long nanos = client.run(config.warmup().toNanos(), config.measure().toNanos(),
-                        () -> cpuAtStart[0] = cpuNanos(child.pid()));
-                long serverCpu = cpuNanos(child.pid()) - cpuAtStart[0];
+                        () -> cpuAtStart[0] = ProcessCpu.nanos(child.pid()));
+                long serverCpu = ProcessCpu.nanos(child.pid()) - cpuAtStart[0];
                 return new Measured(client.latency(), client.completed(), nanos, serverCpu);
             } finally {
                 Files.deleteIfExists(socket);

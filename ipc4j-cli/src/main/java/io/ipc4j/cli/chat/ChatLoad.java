@@ -1,5 +1,6 @@
 package io.ipc4j.cli.chat;
 
+import io.ipc4j.bench.ProcessCpu;
 import io.ipc4j.cli.Tools;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
@@ -61,13 +62,6 @@ public final class ChatLoad implements Callable<Integer> {
         double serverNanosPerDelivery() {
             return (double) serverCpuNanos / deliveries;
         }
-    }
-
-    /** CPU time a process has used, all threads, user and system (/proc/PID/stat; 10 ms ticks). */
-    static long cpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 
     @Override
@@ -217,7 +211,7 @@ public final class ChatLoad implements Callable<Integer> {
         }
 
         Outcome run(String system, long serverPid, int window, int size, Sender sender) throws IOException {
-            long cpuAtStart = cpuNanos(serverPid);
+            long cpuAtStart = ProcessCpu.nanos(serverPid);
             long start = System.nanoTime();
             long next = 0;
             String pad = "x".repeat(Math.max(0, size - 30));
@@ -236,7 +230,7 @@ public final class ChatLoad implements Callable<Integer> {
                 }
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            long serverCpu = cpuNanos(serverPid) - cpuAtStart;
+            long serverCpu = ProcessCpu.nanos(serverPid) - cpuAtStart;
             for (StreamSocket ch : channels) {
                 ch.close();
             }

@@ -33,7 +33,7 @@ public final class Epoll {
     static final int EPOLL_CTL_MOD = 3;
 
     /** struct epoll_event: __attribute__((packed)) on x86-64 only. */
-    public static final StructLayout EVENT = "amd64".equals(System.getProperty("os.arch"))
+    private static final StructLayout EVENT = "amd64".equals(System.getProperty("os.arch"))
             ? MemoryLayout.structLayout(JAVA_INT.withName("events"), JAVA_LONG.withByteAlignment(4).withName("data"))
             : MemoryLayout.structLayout(JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4),
                     JAVA_LONG.withName("data"));
