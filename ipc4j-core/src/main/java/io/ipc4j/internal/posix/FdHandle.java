@@ -109,28 +109,34 @@ public final class FdHandle {
             return parkUntilReady(events, deadline, what, check);
         }
         while (true) {
-            if (check != null) {
-                check.check();
+            long remaining = nanosLeft(deadline, what, check);
+            if (remaining <= 0) {
+                return 0;
             }
-            if (!isOpen()) {
-                throw new AsynchronousCloseException();
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedIOException("interrupted while waiting on " + what);
-            }
-            int slice = WAIT_SLICE_MILLIS;
-            if (deadline != FOREVER) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return 0;
-                }
-                slice = (int) Math.min(WAIT_SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
-            }
+            int slice = remaining == Long.MAX_VALUE ? WAIT_SLICE_MILLIS
+                    : (int) Math.min(WAIT_SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
             short ready = Posix.poll(fd, events, slice, what);
             if (ready != 0) {
                 return ready;
             }
         }
+    }
+
+    /**
+     * Between two waits: runs {@code check}, ends the wait if the handle is closing or the thread interrupted,
+     * and returns the nanoseconds left ({@link Long#MAX_VALUE} for no deadline; 0 or less: it has passed).
+     */
+    private long nanosLeft(long deadline, Object what, SliceCheck check) throws IOException {
+        if (check != null) {
+            check.check();
+        }
+        if (!isOpen() || watch.isClosing()) { // closing: close() wakes waiters before it marks the handle
+            throw new AsynchronousCloseException();
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedIOException("interrupted while waiting on " + what);
+        }
+        return deadline == FOREVER ? Long.MAX_VALUE : deadline - System.nanoTime();
     }
 
     /** The virtual-thread form of {@link #awaitReady}: parks instead of blocking the carrier in poll(2). */
@@ -145,23 +151,12 @@ public final class FdHandle {
         try {
             VirtualPoller.of(events).arm(fd, watch, what);
             while (waiter.fired == 0) {
-                if (check != null) {
-                    check.check();
+                long remaining = nanosLeft(deadline, what, check);
+                if (remaining <= 0) {
+                    return 0;
                 }
-                if (!isOpen() || watch.isClosing()) { // closing: close() wakes waiters before it marks the handle
-                    throw new AsynchronousCloseException();
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedIOException("interrupted while waiting on " + what);
-                }
-                long park = check == null ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS);
-                if (deadline != FOREVER) {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        return 0;
-                    }
-                    park = Math.min(park, remaining);
-                }
+                long park = check == null ? remaining
+                        : Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS));
                 if (park == Long.MAX_VALUE) {
                     LockSupport.park(this);
                 } else {
