@@ -2,7 +2,7 @@ package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.ProcessStart;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
@@ -227,7 +227,7 @@ public final class BroadcastLog implements AutoCloseable {
             if (type != Integer.MIN_VALUE) {
                 return type;
             }
-            long deadline = FdHandle.deadline(timeout);
+            Deadline deadline = Deadline.after(timeout);
             Backoff backoff = new Backoff();
             while ((type = receiveNow(dst)) == Integer.MIN_VALUE) {
                 if (!backoff.idle(deadline)) {

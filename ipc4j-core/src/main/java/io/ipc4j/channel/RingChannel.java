@@ -1,16 +1,16 @@
 package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.NativeDescriptor;
+import io.ipc4j.event.EventFd;
 import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.ProcessStart;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
-import io.ipc4j.NativeDescriptor;
-import io.ipc4j.event.EventFd;
 import io.ipc4j.sync.Futex;
 
 import java.io.IOException;
@@ -376,7 +376,7 @@ public abstract class RingChannel implements AutoCloseable {
                 }
             }
         }
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         long nextCheck = System.nanoTime() + CHECK_NANOS;
         Backoff backoff = null;
         while (true) {
@@ -395,10 +395,10 @@ public abstract class RingChannel implements AutoCloseable {
                 backoff = backoff == null ? new Backoff() : backoff;
                 backoff.idle(deadline);
             }
-            long now = System.nanoTime();
-            if (deadline != FdHandle.FOREVER && now - deadline >= 0) {
+            if (deadline.hasPassed()) {
                 throw new IpcTimeoutException("send(" + name + "): the channel is full", timeout, 0);
             }
+            long now = System.nanoTime();
             if (now - nextCheck > 0) {
                 nextCheck = now + CHECK_NANOS;
                 checkRegion();
@@ -812,7 +812,7 @@ public abstract class RingChannel implements AutoCloseable {
                     }
                 }
             }
-            long deadline = FdHandle.deadline(timeout);
+            Deadline deadline = Deadline.after(timeout);
             long nextCheck = System.nanoTime() + CHECK_NANOS;
             Backoff backoff = null;
             while (true) {
@@ -829,7 +829,7 @@ public abstract class RingChannel implements AutoCloseable {
                     }
                 }
                 spun = spinning ? Math.min(spun + polls, SPINS) : spun;
-                if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
+                if (deadline.hasPassed()) {
                     throw new IpcTimeoutException("receive(" + name + ")", timeout, 0);
                 }
                 if (System.nanoTime() - nextCheck > 0) {
@@ -865,16 +865,14 @@ public abstract class RingChannel implements AutoCloseable {
          * Announces the sleep, fences for a fenceless sender ({@link AsymmetricFence}), re-checks, then sleeps on
          * the wake sequence for at most 100 ms (1 ms if that fence failed: a wake-up may then be missed).
          */
-        private void park(long deadline) throws IOException {
+        private void park(Deadline deadline) throws IOException {
             int sequence = header.getIntVolatile(WAKE_SEQUENCE_OFFSET);
             header.putIntVolatile(CONSUMER_WAITING_OFFSET, 1);
             try {
                 boolean fenced = header.getIntVolatile(SENDER_FENCELESS_OFFSET) == 0 || AsymmetricFence.receiverFence();
                 if (buffer.getIntVolatile((int) (head & mask)) <= 0) {
                     long nanos = fenced ? CHECK_NANOS : UNFENCED_SLEEP_NANOS;
-                    if (deadline != FdHandle.FOREVER) {
-                        nanos = Math.max(1, Math.min(nanos, deadline - System.nanoTime()));
-                    }
+                    nanos = Math.max(1, Math.min(nanos, deadline.nanosLeft()));
                     Futex.Wake how;
                     try {
                         how = Futex.await(shm.segment(), WAKE_SEQUENCE_OFFSET, sequence, Duration.ofNanos(nanos));

@@ -2,6 +2,7 @@ package io.ipc4j.event;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.EventCalls;
 import io.ipc4j.internal.posix.Failures;
@@ -75,15 +76,15 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
      * @throws java.nio.channels.AsynchronousCloseException if another thread closed this meanwhile.
      */
     final long take(Duration timeout) throws IOException {
-        return take(FdHandle.deadline(timeout), timeout);
+        return take(Deadline.after(timeout));
     }
 
     /** The count if there is one now, else 0. Never waits. */
     final long takeNow() throws IOException {
-        return take(FdHandle.NO_WAIT, null);
+        return take(Deadline.NOW);
     }
 
-    private long take(long deadline, Duration timeout) throws IOException {
+    private long take(Deadline deadline) throws IOException {
         takeLock.lock();
         int fd = handle.begin();
         try {
@@ -95,11 +96,11 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
                 if (n != Posix.UNAVAILABLE) {
                     throw new IOException("read(" + what + ") returned " + n + " bytes, not 8");
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return 0;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("read(" + what + ")", timeout, 0);
+                    throw new IpcTimeoutException("read(" + what + ")", deadline.timeout(), 0);
                 }
             }
         } finally {

@@ -1,10 +1,10 @@
 package io.ipc4j.event;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.EventCalls;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
@@ -99,15 +99,15 @@ public final class EventFd extends CounterDescriptor {
      * @throws IpcTimeoutException if there was no room in time.
      */
     public void signal(long n, Duration timeout) throws IOException {
-        signal(n, FdHandle.deadline(timeout), timeout);
+        signal(n, Deadline.after(timeout));
     }
 
     /** {@link #signal(long, Duration)}, waiting as long as it takes for room. */
     public void signal(long n) throws IOException {
-        signal(n, FdHandle.FOREVER, null);
+        signal(n, Deadline.FOREVER);
     }
 
-    private void signal(long n, long deadline, Duration timeout) throws IOException {
+    private void signal(long n, Deadline deadline) throws IOException {
         if (n < 1 || Long.compareUnsigned(n, MAX_COUNT) > 0) {
             throw new IllegalArgumentException("an eventfd is signalled with 1 to " + Long.toUnsignedString(MAX_COUNT)
                     + ", not " + Long.toUnsignedString(n));
@@ -118,7 +118,7 @@ public final class EventFd extends CounterDescriptor {
             signalBuffer.set(JAVA_LONG, 0, n);
             while (Posix.write(fd, signalBuffer, Long.BYTES, what) == Posix.UNAVAILABLE) {
                 if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
-                    throw new IpcTimeoutException("write(" + what + "): the count is at its maximum", timeout, 0);
+                    throw new IpcTimeoutException("write(" + what + "): the count is at its maximum", deadline.timeout(), 0);
                 }
             }
         } finally {

@@ -1,6 +1,7 @@
 package io.ipc4j.event;
 
 import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Epoll;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
@@ -59,6 +60,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EventLoop implements NativeDescriptor {
     private static final long WAKE_TOKEN = -1L;
     private static final int DEFAULT_BATCH = 512;
+    /** Timers further off than this (a century) are never due in practice; it keeps toNanos() from overflowing. */
+    private static final Duration LONGEST_DELAY = Duration.ofDays(365 * 100);
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Registration[].class);
 
     static {
@@ -285,17 +288,17 @@ public final class EventLoop implements NativeDescriptor {
      * once the loop is closed.
      */
     public int select(Duration timeout) throws IOException {
-        return select(FdHandle.deadline(timeout));
+        return select(Deadline.after(timeout));
     }
 
     /** As {@link #select(Duration)}, waiting as long as it takes. */
     public int select() throws IOException {
-        return select(FdHandle.FOREVER);
+        return select(Deadline.FOREVER);
     }
 
     /** As {@link #select(Duration)}, never waiting. */
     public int selectNow() throws IOException {
-        return select(FdHandle.NO_WAIT);
+        return select(Deadline.NOW);
     }
 
     /** The registrations the last select found ready, in the kernel's order; for the selecting thread. */
@@ -303,7 +306,7 @@ public final class EventLoop implements NativeDescriptor {
         return readyView;
     }
 
-    private int select(long deadline) throws IOException {
+    private int select(Deadline deadline) throws IOException {
         if (dispatching || selecting.isHeldByCurrentThread()) {
             throw new IllegalStateException("select from a handler, task or timer of this loop: they run inside"
                     + " select or run(); return, and the loop calls them again");
@@ -339,21 +342,20 @@ public final class EventLoop implements NativeDescriptor {
         }
     }
 
-    private int waitMillis(long deadline) {
-        if (deadline == FdHandle.NO_WAIT || !tasks.isEmpty() || closed.get()) {
+    private int waitMillis(Deadline deadline) {
+        if (deadline.isNow() || !tasks.isEmpty() || closed.get()) {
             return 0;
         }
-        long until = deadline;
+        long nanos = deadline.nanosLeft();
         synchronized (timers) {
             Scheduled next = timers.peek();
-            if (next != null && (until == FdHandle.FOREVER || next.due - until < 0)) {
-                until = next.due;
+            if (next != null) {
+                nanos = Math.min(nanos, next.due - System.nanoTime());
             }
         }
-        if (until == FdHandle.FOREVER) {
+        if (nanos == Long.MAX_VALUE) {
             return -1;
         }
-        long nanos = until - System.nanoTime();
         return nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
     }
 
@@ -395,7 +397,7 @@ public final class EventLoop implements NativeDescriptor {
      */
     public void run() throws IOException {
         while (!closed.get()) {
-            select(FdHandle.FOREVER);
+            select(Deadline.FOREVER);
             dispatching = true;
             try {
                 for (int i = 0; i < ready.size(); i++) {
@@ -468,13 +470,14 @@ public final class EventLoop implements NativeDescriptor {
      * made up.
      */
     public Scheduled schedule(Duration delay, Duration period, Runnable task) {
+        Objects.requireNonNull(delay, "delay");
         if (closed.get()) {
             throw new ClosedSelectorException();
         }
         if (period.isNegative()) {
             throw new IllegalArgumentException("negative period: " + period);
         }
-        Scheduled scheduled = new Scheduled(this, FdHandle.deadline(delay), period.toNanos(),
+        Scheduled scheduled = new Scheduled(this, dueAfter(delay), period.toNanos(),
                 Objects.requireNonNull(task, "task"));
         boolean first;
         synchronized (timers) {
@@ -485,6 +488,14 @@ public final class EventLoop implements NativeDescriptor {
             wakeup();
         }
         return scheduled;
+    }
+
+    /** The {@link System#nanoTime()} at which a timer {@code delay} from now is due (a century at most). */
+    private static long dueAfter(Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        return System.nanoTime() + (delay.compareTo(LONGEST_DELAY) > 0 ? LONGEST_DELAY : delay).toNanos();
     }
 
     void cancel(Scheduled scheduled) {

@@ -2,6 +2,7 @@ package io.ipc4j.mq;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
@@ -151,7 +152,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * Sends {@code message} (its remaining bytes) with {@code priority}, waiting as long as it takes for room.
      */
     public void send(ByteBuffer message, int priority) throws IOException {
-        send(message, priority, FdHandle.FOREVER, null);
+        send(message, priority, Deadline.FOREVER);
     }
 
     /**
@@ -162,15 +163,15 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * @throws IllegalArgumentException if the message is larger than the queue's message size.
      */
     public void send(ByteBuffer message, int priority, Duration timeout) throws IOException {
-        send(message, priority, FdHandle.deadline(timeout), timeout);
+        send(message, priority, Deadline.after(timeout));
     }
 
     /** Sends if there is room now; false (buffer untouched) if the queue is full. Never waits. */
     public boolean trySend(ByteBuffer message, int priority) throws IOException {
-        return send(message, priority, FdHandle.NO_WAIT, null);
+        return send(message, priority, Deadline.NOW);
     }
 
-    private boolean send(ByteBuffer message, int priority, long deadline, Duration timeout) throws IOException {
+    private boolean send(ByteBuffer message, int priority, Deadline deadline) throws IOException {
         checkPriority(priority);
         int length = message.remaining();
         if (length > messageSize) {
@@ -187,7 +188,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
                 MemorySegment.copy(MemorySegment.ofBuffer(message), 0, sendBuffer, 0, length);
                 source = sendBuffer;
             }
-            if (!sendSegment(source, length, priority, deadline, timeout)) {
+            if (!sendSegment(source, length, priority, deadline)) {
                 return false;
             }
             message.position(message.limit());
@@ -197,7 +198,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
-    private boolean sendSegment(MemorySegment source, int length, int priority, long deadline, Duration timeout)
+    private boolean sendSegment(MemorySegment source, int length, int priority, Deadline deadline)
             throws IOException {
         int mqd = handle.begin();
         try {
@@ -210,12 +211,12 @@ public final class PosixMessageQueue implements NativeDescriptor {
                     throw Failures.of("mq_send", name, -r, r == -Errno.EBADF ? "the queue was not opened for writing"
                             : null);
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return false;
                 }
                 if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("mq_send(" + name + "): the queue is full (" + maxMessages
-                            + " messages)", timeout, 0);
+                            + " messages)", deadline.timeout(), 0);
                 }
             }
         } finally {
@@ -231,7 +232,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
 
     /** Receives the oldest message of the highest priority into {@code dst}, waiting as long as it takes. */
     public int receive(ByteBuffer dst) throws IOException {
-        return receive(dst, FdHandle.FOREVER, null);
+        return receive(dst, Deadline.FOREVER);
     }
 
     /**
@@ -246,7 +247,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * @throws QueueRemovedException if the queue was unlinked and is empty.
      */
     public int receive(ByteBuffer dst, Duration timeout) throws IOException {
-        return receive(dst, FdHandle.deadline(timeout), timeout);
+        return receive(dst, Deadline.after(timeout));
     }
 
     /**
@@ -254,7 +255,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * {@code dst} needs {@link #messageSize()} bytes of room, as for {@link #receive(ByteBuffer, Duration)}.
      */
     public int tryReceive(ByteBuffer dst) throws IOException {
-        return receive(dst, FdHandle.NO_WAIT, null);
+        return receive(dst, Deadline.NOW);
     }
 
     /**
@@ -268,7 +269,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
     public ReceivedMessage receiveMessage(Duration timeout) throws IOException {
         receiveLock.lock();
         try {
-            int length = receiveSegment(receiveBuffer, FdHandle.deadline(timeout), timeout);
+            int length = receiveSegment(receiveBuffer, Deadline.after(timeout));
             return new ReceivedMessage(receiveBuffer.asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                     priorityOut.get(JAVA_INT, 0));
         } finally {
@@ -276,7 +277,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
-    private int receive(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+    private int receive(ByteBuffer dst, Deadline deadline) throws IOException {
         if (dst.remaining() < messageSize) {
             throw new BufferTooSmallException(name, messageSize, dst.remaining());
         }
@@ -284,7 +285,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
         try {
             boolean direct = dst.isDirect();
             MemorySegment into = direct ? MemorySegment.ofBuffer(dst) : receiveBuffer;
-            int length = receiveSegment(into, deadline, timeout);
+            int length = receiveSegment(into, deadline);
             if (length < 0) {
                 return -1;
             }
@@ -298,8 +299,8 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
-    /** Receives into {@code into} (at least messageSize bytes): the length, or -1 if empty with NO_WAIT. */
-    private int receiveSegment(MemorySegment into, long deadline, Duration timeout) throws IOException {
+    /** Receives into {@code into} (at least messageSize bytes): the length, or -1 if empty and {@code deadline} is {@link Deadline#NOW}. */
+    private int receiveSegment(MemorySegment into, Deadline deadline) throws IOException {
         int mqd = handle.begin();
         try {
             while (true) {
@@ -311,11 +312,11 @@ public final class PosixMessageQueue implements NativeDescriptor {
                     throw Failures.of("mq_receive", name, (int) -n,
                             n == -Errno.EBADF ? "the queue was not opened for reading" : null);
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return -1;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this, removalCheck) == 0) {
-                    throw new IpcTimeoutException("mq_receive(" + name + ")", timeout, 0);
+                    throw new IpcTimeoutException("mq_receive(" + name + ")", deadline.timeout(), 0);
                 }
             }
         } finally {
@@ -331,7 +332,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
     public boolean awaitMessage(Duration timeout) throws IOException {
         handle.begin();
         try {
-            return handle.awaitReady(Posix.POLLIN, FdHandle.deadline(timeout), this, removalCheck) != 0;
+            return handle.awaitReady(Posix.POLLIN, Deadline.after(timeout), this, removalCheck) != 0;
         } finally {
             handle.end();
         }

@@ -2,9 +2,9 @@ package io.ipc4j.mq;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Backoff;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.MessageQueueCalls;
 import io.ipc4j.internal.posix.Sysctl;
 
@@ -124,7 +124,7 @@ public final class SysVMessageQueue implements AutoCloseable {
 
     /** Sends {@code message} with {@code type} (&gt;= 1), blocking in the kernel while the queue is full. */
     public void send(long type, ByteBuffer message) throws IOException {
-        send(type, message, FdHandle.FOREVER, null);
+        send(type, message, Deadline.FOREVER);
     }
 
     /**
@@ -133,15 +133,15 @@ public final class SysVMessageQueue implements AutoCloseable {
      * @throws IpcTimeoutException if it stayed full; the buffer is untouched.
      */
     public void send(long type, ByteBuffer message, Duration timeout) throws IOException {
-        send(type, message, FdHandle.deadline(timeout), timeout);
+        send(type, message, Deadline.after(timeout));
     }
 
     /** Sends if there is room now; false (buffer untouched) if not. Never waits. */
     public boolean trySend(long type, ByteBuffer message) throws IOException {
-        return send(type, message, FdHandle.NO_WAIT, null);
+        return send(type, message, Deadline.NOW);
     }
 
-    private boolean send(long type, ByteBuffer message, long deadline, Duration timeout) throws IOException {
+    private boolean send(long type, ByteBuffer message, Deadline deadline) throws IOException {
         if (type < 1) {
             throw new IllegalArgumentException("a System V message type must be >= 1, not " + type);
         }
@@ -155,7 +155,7 @@ public final class SysVMessageQueue implements AutoCloseable {
         try {
             sendBuffer.set(JAVA_LONG, 0, type);
             MemorySegment.copy(MemorySegment.ofBuffer(message), 0, sendBuffer, Long.BYTES, length);
-            int flags = deadline == FdHandle.FOREVER ? 0 : MessageQueueCalls.IPC_NOWAIT;
+            int flags = deadline.isForever() ? 0 : MessageQueueCalls.IPC_NOWAIT;
             Backoff backoff = null;
             while (true) {
                 int r = MessageQueueCalls.msgsnd(id, sendBuffer, length, flags);
@@ -166,12 +166,12 @@ public final class SysVMessageQueue implements AutoCloseable {
                 if (r != -Errno.EAGAIN) {
                     throw failure("msgsnd", -r);
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return false;
                 }
                 backoff = backoff == null ? new Backoff() : backoff;
                 if (!backoff.idle(deadline)) {
-                    throw new IpcTimeoutException("msgsnd(" + this + "): the queue is full", timeout, 0);
+                    throw new IpcTimeoutException("msgsnd(" + this + "): the queue is full", deadline.timeout(), 0);
                 }
                 checkInterrupt();
             }
@@ -182,7 +182,7 @@ public final class SysVMessageQueue implements AutoCloseable {
 
     /** Receives by {@code type} (see the class comment), blocking in the kernel; returns the message's type. */
     public long receive(ByteBuffer dst, long type, ReceiveOption... options) throws IOException {
-        return receive(dst, type, FdHandle.FOREVER, null, options);
+        return receive(dst, type, Deadline.FOREVER, options);
     }
 
     /**
@@ -193,17 +193,17 @@ public final class SysVMessageQueue implements AutoCloseable {
      * @throws BufferTooSmallException if the message is larger than {@code dst} (it stays in the queue).
      */
     public long receive(ByteBuffer dst, long type, Duration timeout, ReceiveOption... options) throws IOException {
-        return receive(dst, type, FdHandle.deadline(timeout), timeout, options);
+        return receive(dst, type, Deadline.after(timeout), options);
     }
 
     /** Receives a matching message if one is there now: its type, or 0 if none. Never waits. */
     public long tryReceive(ByteBuffer dst, long type, ReceiveOption... options) throws IOException {
-        return receive(dst, type, FdHandle.NO_WAIT, null, options);
+        return receive(dst, type, Deadline.NOW, options);
     }
 
-    private long receive(ByteBuffer dst, long type, long deadline, Duration timeout, ReceiveOption... options)
+    private long receive(ByteBuffer dst, long type, Deadline deadline, ReceiveOption... options)
             throws IOException {
-        int flags = flags(options) | (deadline == FdHandle.FOREVER ? 0 : MessageQueueCalls.IPC_NOWAIT);
+        int flags = flags(options) | (deadline.isForever() ? 0 : MessageQueueCalls.IPC_NOWAIT);
         long room = Math.min(dst.remaining(), maxText);
         checkOpen();
         receiveLock.lock();
@@ -222,12 +222,12 @@ public final class SysVMessageQueue implements AutoCloseable {
                 if (n != -Errno.ENOMSG && n != -Errno.EAGAIN) {
                     throw failure("msgrcv", (int) -n);
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return 0;
                 }
                 backoff = backoff == null ? new Backoff() : backoff;
                 if (!backoff.idle(deadline)) {
-                    throw new IpcTimeoutException("msgrcv(" + this + ", type " + type + ")", timeout, 0);
+                    throw new IpcTimeoutException("msgrcv(" + this + ", type " + type + ")", deadline.timeout(), 0);
                 }
                 checkInterrupt();
             }

@@ -1,7 +1,7 @@
 package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
@@ -41,7 +41,7 @@ final class FifoOpener {
 
     /** Opens {@code path} for writing or reading; a non-blocking, close-on-exec descriptor. */
     static int open(Path path, boolean forWriting, Duration timeout) throws IOException {
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         String what = path + (forWriting ? " for writing" : " for reading");
         int anchor = Posix.open(path.toString(), Posix.O_PATH | Posix.O_CLOEXEC, 0, path.toString());
         try {
@@ -51,9 +51,9 @@ final class FifoOpener {
                 throw new NotAFifoException(path, Fifo.describeType(mode));
             }
             int flags = (forWriting ? Posix.O_WRONLY : Posix.O_RDONLY) | Posix.O_CLOEXEC;
-            int fd = deadline == FdHandle.FOREVER
+            int fd = deadline.isForever()
                     ? Posix.open(viaAnchor, flags, 0, what)
-                    : openBefore(viaAnchor, flags, deadline, forWriting, what, timeout);
+                    : openBefore(viaAnchor, flags, deadline, forWriting, what);
             try {
                 Posix.setNonBlocking(fd, true, what);
             } catch (IOException e) {
@@ -66,11 +66,11 @@ final class FifoOpener {
         }
     }
 
-    private static int openBefore(String viaAnchor, int flags, long deadline, boolean forWriting, String what,
-                                  Duration timeout) throws IOException {
+    private static int openBefore(String viaAnchor, int flags, Deadline deadline, boolean forWriting, String what)
+            throws IOException {
         int otherSide = (forWriting ? Posix.O_RDONLY : Posix.O_WRONLY) | Posix.O_NONBLOCK | Posix.O_CLOEXEC;
         Waker waker = new Waker(viaAnchor, otherSide);
-        waker.schedule(Math.max(0, deadline - System.nanoTime()));
+        waker.schedule(Math.max(0, deadline.nanosLeft()));
         int fd = -1;
         int wakerFd = -1;
         try {
@@ -90,7 +90,7 @@ final class FifoOpener {
         }
         Posix.closeQuietly(fd);
         throw new IpcTimeoutException("open(" + what + "): no " + (forWriting ? "reader" : "writer")
-                + " opened the other end", timeout, 0);
+                + " opened the other end", deadline.timeout(), 0);
     }
 
     /** After the waker is gone: does a real process hold the other end? */

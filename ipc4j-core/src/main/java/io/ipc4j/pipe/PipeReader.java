@@ -2,6 +2,7 @@ package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
@@ -67,7 +68,7 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     /** Reads at least one byte, waiting as long as it takes; -1 at end of stream. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        return read(dst, FdHandle.FOREVER, null);
+        return read(dst, Deadline.FOREVER);
     }
 
     /**
@@ -77,12 +78,12 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
      * @throws IpcTimeoutException if nothing arrived in time.
      */
     public int read(ByteBuffer dst, Duration timeout) throws IOException {
-        return read(dst, FdHandle.deadline(timeout), timeout);
+        return read(dst, Deadline.after(timeout));
     }
 
     /** Reads what is there now without waiting: bytes read, 0 if the pipe is empty, -1 at end of stream. */
     public int readNow(ByteBuffer dst) throws IOException {
-        return read(dst, FdHandle.NO_WAIT, null);
+        return read(dst, Deadline.NOW);
     }
 
     /**
@@ -101,10 +102,10 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
      * @throws IpcTimeoutException if the deadline passes first.
      */
     public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         int start = dst.position();
         while (dst.hasRemaining()) {
-            if (read(dst, deadline, timeout) < 0) {
+            if (read(dst, deadline) < 0) {
                 throw new EOFException(description + ": end of stream after " + (dst.position() - start)
                         + " of " + (dst.limit() - start) + " bytes");
             }
@@ -119,30 +120,30 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
      */
     public long read(MemorySegment dst, long offset, long length, Duration timeout) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.byteSize());
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         readLock.lock();
         try {
-            return readSegment(dst.asSlice(offset, length), length, deadline, timeout);
+            return readSegment(dst.asSlice(offset, length), length, deadline);
         } finally {
             readLock.unlock();
         }
     }
 
-    private int read(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+    private int read(ByteBuffer dst, Deadline deadline) throws IOException {
         if (!dst.hasRemaining()) {
             return 0;
         }
         readLock.lock();
         try {
             if (dst.isDirect()) {
-                int n = (int) readSegment(MemorySegment.ofBuffer(dst), dst.remaining(), deadline, timeout);
+                int n = (int) readSegment(MemorySegment.ofBuffer(dst), dst.remaining(), deadline);
                 if (n > 0) {
                     dst.position(dst.position() + n);
                 }
                 return n;
             }
             MemorySegment buffer = scratch();
-            int n = (int) readSegment(buffer, Math.min(dst.remaining(), SCRATCH_BYTES), deadline, timeout);
+            int n = (int) readSegment(buffer, Math.min(dst.remaining(), SCRATCH_BYTES), deadline);
             if (n > 0) {
                 MemorySegment.copy(buffer, 0, MemorySegment.ofBuffer(dst), 0, n);
                 dst.position(dst.position() + n);
@@ -153,7 +154,7 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
         }
     }
 
-    private long readSegment(MemorySegment dst, long length, long deadline, Duration timeout) throws IOException {
+    private long readSegment(MemorySegment dst, long length, Deadline deadline) throws IOException {
         int fd = handle.begin();
         try {
             while (true) {
@@ -164,11 +165,11 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
                 if (n == 0) {
                     return -1;
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return 0;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("read(" + description + ")", timeout, 0);
+                    throw new IpcTimeoutException("read(" + description + ")", deadline.timeout(), 0);
                 }
             }
         } finally {

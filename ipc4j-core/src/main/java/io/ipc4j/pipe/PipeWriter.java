@@ -2,6 +2,7 @@ package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
@@ -67,7 +68,7 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
     @Override
     public int write(ByteBuffer src) throws IOException {
         int before = src.position();
-        write(src, FdHandle.FOREVER, null);
+        write(src, Deadline.FOREVER);
         return src.position() - before;
     }
 
@@ -77,7 +78,7 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
      * @throws IpcTimeoutException with what was written when the deadline passes first.
      */
     public void write(ByteBuffer src, Duration timeout) throws IOException {
-        write(src, FdHandle.deadline(timeout), timeout);
+        write(src, Deadline.after(timeout));
     }
 
     /** Writes {@code b[off, off + len)} completely, waiting at most {@code timeout} in all. */
@@ -93,7 +94,7 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
     /** Writes what fits now without waiting; returns the bytes written (0 if the pipe is full). */
     public int writeNow(ByteBuffer src) throws IOException {
         int before = src.position();
-        write(src, FdHandle.NO_WAIT, null);
+        write(src, Deadline.NOW);
         return src.position() - before;
     }
 
@@ -102,19 +103,19 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
         Objects.checkFromIndexSize(offset, length, src.byteSize());
         writeLock.lock();
         try {
-            writeSegment(src.asSlice(offset, length), length, FdHandle.deadline(timeout), timeout, 0);
+            writeSegment(src.asSlice(offset, length), length, Deadline.after(timeout), 0);
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void write(ByteBuffer src, long deadline, Duration timeout) throws IOException {
+    private void write(ByteBuffer src, Deadline deadline) throws IOException {
         writeLock.lock();
         try {
             if (src.isDirect()) {
                 int start = src.position();
                 try {
-                    long n = writeSegment(MemorySegment.ofBuffer(src), src.remaining(), deadline, timeout, 0);
+                    long n = writeSegment(MemorySegment.ofBuffer(src), src.remaining(), deadline, 0);
                     src.position(start + (int) n);
                 } catch (IpcTimeoutException e) {
                     src.position(start + e.bytesTransferred);
@@ -129,7 +130,7 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buffer, 0, chunk);
                 long n;
                 try {
-                    n = writeSegment(buffer, chunk, deadline, timeout, src.position() - before);
+                    n = writeSegment(buffer, chunk, deadline, src.position() - before);
                 } catch (IpcTimeoutException e) {
                     src.position((int) (before + e.bytesTransferred));
                     throw e;
@@ -145,10 +146,10 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
     }
 
     /**
-     * Writes {@code length} bytes (fewer only with {@link FdHandle#NO_WAIT}); {@code already} is what the
+     * Writes {@code length} bytes (fewer only with {@link Deadline#NOW}); {@code already} is what the
      * caller wrote before, for the timeout's count.
      */
-    private long writeSegment(MemorySegment src, long length, long deadline, Duration timeout, long already)
+    private long writeSegment(MemorySegment src, long length, Deadline deadline, long already)
             throws IOException {
         int fd = handle.begin();
         try {
@@ -159,11 +160,11 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
                     done += n;
                     continue;
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     break;
                 }
                 if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
-                    throw new IpcTimeoutException("write(" + description + ")", timeout, already + done);
+                    throw new IpcTimeoutException("write(" + description + ")", deadline.timeout(), already + done);
                 }
             }
             return done;

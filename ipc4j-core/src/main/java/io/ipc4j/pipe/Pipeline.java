@@ -1,7 +1,7 @@
 package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;
@@ -92,7 +92,7 @@ public final class Pipeline {
      * @throws IpcTimeoutException if it has not finished within {@code timeout}; every stage is then killed.
      */
     public Result run(Duration timeout) throws IOException {
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         List<ChildProcess> children = new ArrayList<>();
         List<Drain> drains = new ArrayList<>();
         try (Pipe stdin = Pipe.open()) {
@@ -111,14 +111,14 @@ public final class Pipeline {
                     out.writer().close();
                     err.writer().close();
                 }
-                drains.add(Drain.start(err.reader(), deadline, timeout));
+                drains.add(Drain.start(err.reader(), deadline));
                 previous = out.reader();
             }
-            Drain stdout = Drain.start(previous, deadline, timeout);
-            Feed feed = Feed.start(stdin.writer(), input, deadline, timeout);
+            Drain stdout = Drain.start(previous, deadline);
+            Feed feed = Feed.start(stdin.writer(), input, deadline);
             List<Stage> results = new ArrayList<>();
             for (int i = 0; i < children.size(); i++) {
-                ExitStatus status = children.get(i).waitFor(remaining(deadline, timeout));
+                ExitStatus status = children.get(i).waitFor(deadline.remaining());
                 results.add(new Stage(stages.get(i), status, drains.get(i).text()));
             }
             feed.await();
@@ -132,10 +132,6 @@ public final class Pipeline {
                 child.close();
             }
         }
-    }
-
-    private static Duration remaining(long deadline, Duration timeout) {
-        return deadline == FdHandle.FOREVER ? timeout : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     @Override
@@ -177,11 +173,11 @@ public final class Pipeline {
         private final Thread thread;
         private IOException failure;
 
-        private Drain(PipeReader reader, long deadline, Duration timeout) {
+        private Drain(PipeReader reader, Deadline deadline) {
             this.thread = Thread.ofPlatform().daemon().name("ipc4j-pipeline-drain").unstarted(() -> {
                 try (reader) {
                     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-                    while (reader.read(buffer.clear(), remaining(deadline, timeout)) >= 0) {
+                    while (reader.read(buffer.clear(), deadline.remaining()) >= 0) {
                         collected.write(buffer.array(), 0, buffer.position());
                     }
                 } catch (IOException e) {
@@ -190,8 +186,8 @@ public final class Pipeline {
             });
         }
 
-        static Drain start(PipeReader reader, long deadline, Duration timeout) {
-            Drain drain = new Drain(reader, deadline, timeout);
+        static Drain start(PipeReader reader, Deadline deadline) {
+            Drain drain = new Drain(reader, deadline);
             drain.thread.start();
             return drain;
         }
@@ -214,10 +210,10 @@ public final class Pipeline {
         private final Thread thread;
         private IOException failure;
 
-        private Feed(PipeWriter writer, byte[] input, long deadline, Duration timeout) {
+        private Feed(PipeWriter writer, byte[] input, Deadline deadline) {
             this.thread = Thread.ofPlatform().daemon().name("ipc4j-pipeline-feed").unstarted(() -> {
                 try (writer) {
-                    writer.write(ByteBuffer.wrap(input), remaining(deadline, timeout));
+                    writer.write(ByteBuffer.wrap(input), deadline.remaining());
                 } catch (io.ipc4j.PeerClosedException e) {
                     // The first stage stopped reading (like head): as in a shell, not an error.
                 } catch (IOException e) {
@@ -226,8 +222,8 @@ public final class Pipeline {
             });
         }
 
-        static Feed start(PipeWriter writer, byte[] input, long deadline, Duration timeout) {
-            Feed feed = new Feed(writer, input, deadline, timeout);
+        static Feed start(PipeWriter writer, byte[] input, Deadline deadline) {
+            Feed feed = new Feed(writer, input, deadline);
             feed.thread.start();
             return feed;
         }

@@ -1,11 +1,12 @@
 package io.ipc4j.process;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.PosixError;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Posix;
-import io.ipc4j.PosixError;
 
 import io.ipc4j.NativeDescriptor;
 
@@ -95,7 +96,7 @@ public final class ChildProcess implements NativeDescriptor {
 
     /** Waits as long as it takes for the child to end. */
     public ExitStatus waitFor() throws IOException {
-        return waitFor(FdHandle.FOREVER, null);
+        return waitFor(Deadline.FOREVER);
     }
 
     /**
@@ -104,20 +105,20 @@ public final class ChildProcess implements NativeDescriptor {
      * @throws IpcTimeoutException if it is still running then (it is left running).
      */
     public ExitStatus waitFor(Duration timeout) throws IOException {
-        return waitFor(FdHandle.deadline(timeout), timeout);
+        return waitFor(Deadline.after(timeout));
     }
 
-    private ExitStatus waitFor(long deadline, Duration timeout) throws IOException {
+    private ExitStatus waitFor(Deadline deadline) throws IOException {
         while (true) {
             Optional<ExitStatus> status = exitStatus();
             if (status.isPresent()) {
                 return status.get();
             }
-            long remainingMillis = deadline == FdHandle.FOREVER ? 1000
-                    : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
+            long remainingMillis = deadline.isForever() ? 1000
+                    : TimeUnit.NANOSECONDS.toMillis(deadline.nanosLeft() + 999_999);
             if (remainingMillis <= 0) {
-                throw new IpcTimeoutException("waiting for pid " + pid + " (" + command.getFirst() + ")", timeout,
-                        0);
+                throw new IpcTimeoutException("waiting for pid " + pid + " (" + command.getFirst() + ")",
+                        deadline.timeout(), 0);
             }
             if (pidfd == null || !awaitExit(deadline)) {
                 sleep(Math.min(remainingMillis, FALLBACK_POLL_MILLIS));
@@ -126,7 +127,7 @@ public final class ChildProcess implements NativeDescriptor {
     }
 
     /** Waits on the pidfd; false if another thread's close() released it (then waitpid polling takes over). */
-    private boolean awaitExit(long deadline) throws IOException {
+    private boolean awaitExit(Deadline deadline) throws IOException {
         try {
             pidfd.begin();
         } catch (ClosedChannelException e) {

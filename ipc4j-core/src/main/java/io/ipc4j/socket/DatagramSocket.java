@@ -1,8 +1,8 @@
 package io.ipc4j.socket;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
@@ -93,29 +93,23 @@ public final class DatagramSocket extends NativeSocket {
      */
     public DatagramSocket connect(Endpoint peer) throws IOException {
         Objects.requireNonNull(peer, "peer");
-        int fd = handle.begin();
-        try {
-            NativeSocket.connect(fd, peer, SocketCalls.SOCK_DGRAM, FdHandle.deadline(Duration.ofSeconds(10)),
-                    Duration.ofSeconds(10));
-            return this;
-        } finally {
-            handle.end();
-        }
+        connect(peer, SocketCalls.SOCK_DGRAM, Deadline.after(Duration.ofSeconds(10)));
+        return this;
     }
 
     /** Sends one datagram to the connected peer, waiting as long as it takes for room. */
     public void send(ByteBuffer src) throws IOException {
-        sendTo(src, null, FdHandle.FOREVER, null);
+        sendTo(src, null, Deadline.FOREVER);
     }
 
     /** Sends one datagram to the connected peer, waiting at most {@code timeout} for room. */
     public void send(ByteBuffer src, Duration timeout) throws IOException {
-        sendTo(src, null, FdHandle.deadline(timeout), timeout);
+        sendTo(src, null, Deadline.after(timeout));
     }
 
     /** Sends one datagram to {@code to}, waiting as long as it takes for room. */
     public void sendTo(ByteBuffer src, Endpoint to) throws IOException {
-        sendTo(src, Objects.requireNonNull(to, "to"), FdHandle.FOREVER, null);
+        sendTo(src, Objects.requireNonNull(to, "to"), Deadline.FOREVER);
     }
 
     /**
@@ -124,10 +118,10 @@ public final class DatagramSocket extends NativeSocket {
      * @throws io.ipc4j.ErrnoException ECONNREFUSED if no socket is bound there.
      */
     public void sendTo(ByteBuffer src, Endpoint to, Duration timeout) throws IOException {
-        sendTo(src, Objects.requireNonNull(to, "to"), FdHandle.deadline(timeout), timeout);
+        sendTo(src, Objects.requireNonNull(to, "to"), Deadline.after(timeout));
     }
 
-    private void sendTo(ByteBuffer src, Endpoint to, long deadline, Duration timeout) throws IOException {
+    private void sendTo(ByteBuffer src, Endpoint to, Deadline deadline) throws IOException {
         sendLock.lock();
         int fd = handle.begin();
         try {
@@ -141,7 +135,7 @@ public final class DatagramSocket extends NativeSocket {
                 address = destination;
                 length = destinationLength;
             }
-            sendMessage(fd, src, address, length, deadline, timeout, to);
+            sendMessage(fd, src, address, length, deadline, to);
         } finally {
             handle.end();
             sendLock.unlock();
@@ -150,7 +144,7 @@ public final class DatagramSocket extends NativeSocket {
 
     /** Receives one whole datagram into {@code dst}, waiting as long as it takes: its length. */
     public int receive(ByteBuffer dst) throws IOException {
-        return receive(dst, FdHandle.FOREVER, null, false);
+        return receive(dst, Deadline.FOREVER, false);
     }
 
     /**
@@ -160,12 +154,12 @@ public final class DatagramSocket extends NativeSocket {
      * @throws IpcTimeoutException if none arrived in time.
      */
     public int receive(ByteBuffer dst, Duration timeout) throws IOException {
-        return receive(dst, FdHandle.deadline(timeout), timeout, false);
+        return receive(dst, Deadline.after(timeout), false);
     }
 
     /** Receives a datagram if one is queued: its length, or -1 if none. (0 is an empty datagram.) */
     public int receiveNow(ByteBuffer dst) throws IOException {
-        int n = receive(dst, FdHandle.NO_WAIT, null, false);
+        int n = receive(dst, Deadline.NOW, false);
         return n == NOTHING_QUEUED ? -1 : n;
     }
 
@@ -176,14 +170,14 @@ public final class DatagramSocket extends NativeSocket {
     public Optional<Endpoint> receiveFrom(ByteBuffer dst, Duration timeout) throws IOException {
         receiveLock.lock();
         try {
-            receive(dst, FdHandle.deadline(timeout), timeout, true);
+            receive(dst, Deadline.after(timeout), true);
             return Optional.ofNullable(Addresses.decode(source, source.get(JAVA_INT, SocketCalls.SOCKADDR_STORAGE)));
         } finally {
             receiveLock.unlock();
         }
     }
 
-    private int receive(ByteBuffer dst, long deadline, Duration timeout, boolean withSource) throws IOException {
+    private int receive(ByteBuffer dst, Deadline deadline, boolean withSource) throws IOException {
         receiveLock.lock();
         int fd = handle.begin();
         try {
@@ -194,7 +188,7 @@ public final class DatagramSocket extends NativeSocket {
                 fromLength = source.asSlice(SocketCalls.SOCKADDR_STORAGE, 4);
                 fromLength.set(JAVA_INT, 0, (int) SocketCalls.SOCKADDR_STORAGE);
             }
-            return receiveMessage(fd, dst, deadline, timeout, from, fromLength);
+            return receiveMessage(fd, dst, deadline, from, fromLength);
         } finally {
             handle.end();
             receiveLock.unlock();

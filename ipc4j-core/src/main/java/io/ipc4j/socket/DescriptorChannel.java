@@ -1,6 +1,6 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.internal.posix.FdHandle;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
@@ -30,7 +30,7 @@ final class DescriptorChannel extends DescriptorOwner implements ByteChannel {
             while (true) {
                 long n = Posix.read(fd, scratch, room, description);
                 if (n == Posix.UNAVAILABLE) {
-                    handle.awaitReady(Posix.POLLIN, FdHandle.FOREVER, description);
+                    handle.awaitReady(Posix.POLLIN, Deadline.FOREVER, description);
                     continue;
                 }
                 if (n == 0 && room > 0) {
@@ -57,7 +57,7 @@ final class DescriptorChannel extends DescriptorOwner implements ByteChannel {
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, scratch, 0, n);
                 long written = Posix.write(fd, scratch, n, description);
                 if (written == Posix.UNAVAILABLE) {
-                    handle.awaitReady(Posix.POLLOUT, FdHandle.FOREVER, description);
+                    handle.awaitReady(Posix.POLLOUT, Deadline.FOREVER, description);
                     continue;
                 }
                 src.position(src.position() + (int) written);

@@ -3,9 +3,9 @@ package io.ipc4j.socket;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.Backoff;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
@@ -71,19 +71,40 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         return fd;
     }
 
-    /** Connects a new socket of {@code type} to {@code endpoint}, waiting until {@code deadline}. */
-    static int connectNew(Endpoint endpoint, int type, long deadline, Duration timeout) throws IOException {
+    /**
+     * A new socket of {@code type}, made by {@code adopt} from its descriptor, connected to {@code endpoint}
+     * by {@code deadline}; closed if the connect fails.
+     */
+    static <S extends NativeSocket> S connectNew(Endpoint endpoint, int type, Deadline deadline,
+                                                 java.util.function.IntFunction<S> adopt) throws IOException {
         int fd = newSocket(Addresses.family(endpoint), type, endpoint);
+        S socket;
         try {
-            connect(fd, endpoint, type, deadline, timeout);
-            return fd;
-        } catch (IOException | RuntimeException e) {
+            socket = adopt.apply(fd);
+        } catch (RuntimeException | Error e) {
             Posix.closeQuietly(fd);
+            throw e;
+        }
+        try {
+            socket.connect(endpoint, type, deadline);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
             throw e;
         }
     }
 
-    static void connect(int fd, Endpoint endpoint, int type, long deadline, Duration timeout) throws IOException {
+    /** connect(2) on this socket, waiting (as its other calls do, parking a virtual thread) until {@code deadline}. */
+    final void connect(Endpoint endpoint, int type, Deadline deadline) throws IOException {
+        int fd = handle.begin();
+        try {
+            connect(fd, endpoint, type, deadline);
+        } finally {
+            handle.end();
+        }
+    }
+
+    private void connect(int fd, Endpoint endpoint, int type, Deadline deadline) throws IOException {
         try (Arena local = Arena.ofConfined()) {
             MemorySegment address = local.allocate(SocketCalls.SOCKADDR_STORAGE, 8);
             int length = Addresses.encode(endpoint, address);
@@ -94,13 +115,13 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                     return;
                 }
                 if (r == -Errno.EINPROGRESS) { // TCP: wait for the handshake
-                    awaitConnected(fd, endpoint, deadline, timeout);
+                    awaitConnected(fd, endpoint, deadline);
                     return;
                 }
                 if (r == -Errno.EAGAIN) { // a Unix listener's backlog is full: it cannot be polled for
                     if (!backoff.idle(deadline)) {
                         throw new IpcTimeoutException("connect(" + endpoint + "): the server's backlog stayed full",
-                                timeout, 0);
+                                deadline.timeout(), 0);
                     }
                     continue;
                 }
@@ -109,22 +130,14 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         }
     }
 
-    private static void awaitConnected(int fd, Endpoint endpoint, long deadline, Duration timeout)
-            throws IOException {
-        while (true) {
-            long slice = deadline == FdHandle.FOREVER ? 200
-                    : Math.min(200, Math.max(0, (deadline - System.nanoTime()) / 1_000_000 + 1));
-            if (Posix.poll(fd, Posix.POLLOUT, (int) slice, endpoint) != 0) {
-                int error = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR);
-                if (error != 0) {
-                    int errno = error < 0 ? -error : error;
-                    throw Failures.of("connect", endpoint.toString(), errno, connectAdvice(errno, endpoint, 0));
-                }
-                return;
-            }
-            if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
-                throw new IpcTimeoutException("connect(" + endpoint + ")", timeout, 0);
-            }
+    private void awaitConnected(int fd, Endpoint endpoint, Deadline deadline) throws IOException {
+        if (handle.awaitReady(Posix.POLLOUT, deadline, endpoint) == 0) {
+            throw new IpcTimeoutException("connect(" + endpoint + ")", deadline.timeout(), 0);
+        }
+        int error = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR);
+        if (error != 0) {
+            int errno = error < 0 ? -error : error;
+            throw Failures.of("connect", endpoint.toString(), errno, connectAdvice(errno, endpoint, 0));
         }
     }
 
@@ -287,7 +300,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                 throw c;
             }
         }
-        long deadline = timeout == null ? FdHandle.FOREVER : FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.afterOrForever(timeout);
         sendLock.lock();
         int fd = handle.begin();
         try {
@@ -322,7 +335,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             }
             data.position(data.position() + (int) sent);
             if (sent < n) { // the descriptors went with the first part; the rest is plain data
-                sendRemaining(fd, data, deadline, timeout);
+                sendRemaining(fd, data, deadline);
             }
         } finally {
             handle.end();
@@ -331,7 +344,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     }
 
     /** For stream sockets, the bytes sendmsg did not take: overridden where that can happen. */
-    void sendRemaining(int fd, ByteBuffer data, long deadline, Duration timeout) throws IOException {
+    void sendRemaining(int fd, ByteBuffer data, Deadline deadline) throws IOException {
         throw new IOException("sendmsg(" + description + ") sent part of a message");
     }
 
@@ -345,7 +358,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      */
     public ReceivedDescriptors receiveDescriptors(ByteBuffer dst, Duration timeout) throws IOException {
         requireUnix("descriptor passing");
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         receiveLock.lock();
         int fd = handle.begin();
         try {
@@ -494,8 +507,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * Sends one whole message (datagram or seqpacket) to {@code address} (NULL: the connected peer).
      * Call with sendLock held and the handle begun.
      */
-    void sendMessage(int fd, ByteBuffer src, MemorySegment address, int addressLength, long deadline,
-                     Duration timeout, Object destination) throws IOException {
+    void sendMessage(int fd, ByteBuffer src, MemorySegment address, int addressLength, Deadline deadline, Object destination) throws IOException {
         int n = src.remaining();
         MemorySegment source = stageForSend(src, n);
         Backoff backoff = null;
@@ -509,7 +521,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                 throw Failures.of("sendto", destination == null ? description : description + " to " + destination,
                         (int) -sent, sendAdvice((int) -sent, n));
             }
-            if (deadline == FdHandle.NO_WAIT) {
+            if (deadline.isNow()) {
                 throw new IpcTimeoutException("send(" + description + "): the receiver's queue is full",
                         Duration.ZERO, 0);
             }
@@ -518,10 +530,10 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             if (backoff == null) {
                 backoff = new Backoff();
                 if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
-                    throw new IpcTimeoutException("send(" + description + ")", timeout, 0);
+                    throw new IpcTimeoutException("send(" + description + ")", deadline.timeout(), 0);
                 }
             } else if (!backoff.idle(deadline)) {
-                throw new IpcTimeoutException("send(" + description + ")", timeout, 0);
+                throw new IpcTimeoutException("send(" + description + ")", deadline.timeout(), 0);
             }
             if (!handle.isOpen()) {
                 throw new java.nio.channels.AsynchronousCloseException();
@@ -545,10 +557,11 @@ public abstract sealed class NativeSocket extends DescriptorOwner
 
     /**
      * Receives one whole message into {@code dst}: its length, -1 at end of stream (seqpacket), or
-     * {@link #NOTHING_QUEUED} when {@code deadline} is NO_WAIT and nothing is queued. A message too long for {@code dst} stays queued.
+     * {@link #NOTHING_QUEUED} when {@code deadline} is {@link Deadline#NOW} and nothing is queued. A message
+     * too long for {@code dst} stays queued.
      * Call with receiveLock held and the handle begun; {@code from}/{@code fromLength} may be NULL.
      */
-    int receiveMessage(int fd, ByteBuffer dst, long deadline, Duration timeout, MemorySegment from,
+    int receiveMessage(int fd, ByteBuffer dst, Deadline deadline, MemorySegment from,
                        MemorySegment fromLength) throws IOException {
         int room = dst.remaining();
         while (true) {
@@ -557,11 +570,11 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                     SocketCalls.MSG_PEEK | SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT,
                     MemorySegment.NULL, MemorySegment.NULL);
             if (length == -Errno.EAGAIN) {
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return NOTHING_QUEUED;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("receive(" + description + ")", timeout, 0);
+                    throw new IpcTimeoutException("receive(" + description + ")", deadline.timeout(), 0);
                 }
                 continue;
             }

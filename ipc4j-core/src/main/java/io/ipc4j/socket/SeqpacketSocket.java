@@ -1,8 +1,8 @@
 package io.ipc4j.socket;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -27,8 +27,8 @@ public final class SeqpacketSocket extends NativeSocket {
     /** Connects to a seqpacket server at {@code endpoint}, waiting at most {@code timeout}. */
     public static SeqpacketSocket connect(UnixEndpoint endpoint, Duration timeout) throws IOException {
         Objects.requireNonNull(endpoint, "endpoint");
-        int fd = connectNew(endpoint, SocketCalls.SOCK_SEQPACKET, FdHandle.deadline(timeout), timeout);
-        return new SeqpacketSocket(fd, "seqpacket socket connected to " + endpoint);
+        return connectNew(endpoint, SocketCalls.SOCK_SEQPACKET, Deadline.after(timeout),
+                fd -> new SeqpacketSocket(fd, "seqpacket socket connected to " + endpoint));
     }
 
     /** Two connected seqpacket sockets (socketpair). */
@@ -50,7 +50,7 @@ public final class SeqpacketSocket extends NativeSocket {
 
     /** Sends {@code src} from its position to its limit as one message, waiting as long as it takes. */
     public void send(ByteBuffer src) throws IOException {
-        send(src, FdHandle.FOREVER, null);
+        send(src, Deadline.FOREVER);
     }
 
     /**
@@ -59,10 +59,10 @@ public final class SeqpacketSocket extends NativeSocket {
      * @throws io.ipc4j.PeerClosedException if the peer has closed.
      */
     public void send(ByteBuffer src, Duration timeout) throws IOException {
-        send(src, FdHandle.deadline(timeout), timeout);
+        send(src, Deadline.after(timeout));
     }
 
-    private void send(ByteBuffer src, long deadline, Duration timeout) throws IOException {
+    private void send(ByteBuffer src, Deadline deadline) throws IOException {
         if (!src.hasRemaining()) {
             throw new IllegalArgumentException("an empty seqpacket message reads as end of stream: send at least"
                     + " one byte");
@@ -70,7 +70,7 @@ public final class SeqpacketSocket extends NativeSocket {
         sendLock.lock();
         int fd = handle.begin();
         try {
-            sendMessage(fd, src, MemorySegment.NULL, 0, deadline, timeout, null);
+            sendMessage(fd, src, MemorySegment.NULL, 0, deadline, null);
         } finally {
             handle.end();
             sendLock.unlock();
@@ -79,7 +79,7 @@ public final class SeqpacketSocket extends NativeSocket {
 
     /** Receives one whole message into {@code dst}, waiting as long as it takes: its length, or -1 at end. */
     public int receive(ByteBuffer dst) throws IOException {
-        return receive(dst, FdHandle.FOREVER, null);
+        return receive(dst, Deadline.FOREVER);
     }
 
     /**
@@ -89,20 +89,20 @@ public final class SeqpacketSocket extends NativeSocket {
      * @throws IpcTimeoutException if none arrived in time.
      */
     public int receive(ByteBuffer dst, Duration timeout) throws IOException {
-        return receive(dst, FdHandle.deadline(timeout), timeout);
+        return receive(dst, Deadline.after(timeout));
     }
 
     /** Receives a message if one is queued: its length, 0 if none, -1 at end of stream. */
     public int receiveNow(ByteBuffer dst) throws IOException {
-        int n = receive(dst, FdHandle.NO_WAIT, null);
+        int n = receive(dst, Deadline.NOW);
         return n == NOTHING_QUEUED ? 0 : n;
     }
 
-    private int receive(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+    private int receive(ByteBuffer dst, Deadline deadline) throws IOException {
         receiveLock.lock();
         int fd = handle.begin();
         try {
-            return receiveMessage(fd, dst, deadline, timeout, MemorySegment.NULL, MemorySegment.NULL);
+            return receiveMessage(fd, dst, deadline, MemorySegment.NULL, MemorySegment.NULL);
         } finally {
             handle.end();
             receiveLock.unlock();

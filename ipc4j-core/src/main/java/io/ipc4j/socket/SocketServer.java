@@ -1,9 +1,9 @@
 package io.ipc4j.socket;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
@@ -113,7 +113,7 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
 
     /** Accepts the next connection, waiting as long as it takes. */
     public S accept() throws IOException {
-        return accept(FdHandle.FOREVER, null);
+        return accept(Deadline.FOREVER);
     }
 
     /**
@@ -122,16 +122,16 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
      * @throws IpcTimeoutException if no client connected in time.
      */
     public S accept(Duration timeout) throws IOException {
-        return accept(FdHandle.deadline(timeout), timeout);
+        return accept(Deadline.after(timeout));
     }
 
     /** Accepts a connection if one is waiting, else returns null. */
     public S acceptNow() throws IOException {
-        return accept(FdHandle.NO_WAIT, null);
+        return accept(Deadline.NOW);
     }
 
     @SuppressWarnings("unchecked")
-    private S accept(long deadline, Duration timeout) throws IOException {
+    private S accept(Deadline deadline) throws IOException {
         int fd = handle.begin();
         try {
             while (true) {
@@ -143,11 +143,11 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
                     throw Failures.of("accept4", description, -client, -client == Errno.EMFILE
                             ? "this process has too many open descriptors: close some, or raise ulimit -n" : null);
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return null;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("accept(" + description + ")", timeout, 0);
+                    throw new IpcTimeoutException("accept(" + description + ")", deadline.timeout(), 0);
                 }
             }
         } finally {

@@ -1,9 +1,9 @@
 package io.ipc4j.socket;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
@@ -44,8 +44,9 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      */
     public static StreamSocket connect(Endpoint endpoint, Duration timeout) throws IOException {
         Objects.requireNonNull(endpoint, "endpoint");
-        int fd = connectNew(endpoint, SocketCalls.SOCK_STREAM, FdHandle.deadline(timeout), timeout);
-        return adopt(fd, Addresses.family(endpoint), "stream socket connected to " + endpoint);
+        int family = Addresses.family(endpoint);
+        return connectNew(endpoint, SocketCalls.SOCK_STREAM, Deadline.after(timeout),
+                fd -> adopt(fd, family, "stream socket connected to " + endpoint));
     }
 
     static StreamSocket adopt(int fd, int family, String description) {
@@ -85,7 +86,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /** Reads at least one byte, waiting as long as it takes; -1 at end of stream. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        return read(dst, FdHandle.FOREVER, null);
+        return read(dst, Deadline.FOREVER);
     }
 
     /**
@@ -94,12 +95,12 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * @throws IpcTimeoutException if nothing arrived in time.
      */
     public int read(ByteBuffer dst, Duration timeout) throws IOException {
-        return read(dst, FdHandle.deadline(timeout), timeout);
+        return read(dst, Deadline.after(timeout));
     }
 
     /** Reads what is there without waiting: the count, 0 if nothing, -1 at end of stream. */
     public int readNow(ByteBuffer dst) throws IOException {
-        return read(dst, FdHandle.NO_WAIT, null);
+        return read(dst, Deadline.NOW);
     }
 
     /**
@@ -108,17 +109,17 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * @throws EOFException if the stream ends first (what arrived is in {@code dst}).
      */
     public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
-        long deadline = FdHandle.deadline(timeout);
+        Deadline deadline = Deadline.after(timeout);
         int start = dst.position();
         while (dst.hasRemaining()) {
-            if (read(dst, deadline, timeout) < 0) {
+            if (read(dst, deadline) < 0) {
                 throw new EOFException(description + ": end of stream after " + (dst.position() - start) + " of "
                         + (dst.limit() - start) + " bytes");
             }
         }
     }
 
-    private int read(ByteBuffer dst, long deadline, Duration timeout) throws IOException {
+    private int read(ByteBuffer dst, Deadline deadline) throws IOException {
         if (!dst.hasRemaining()) {
             return 0;
         }
@@ -143,11 +144,11 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("recv", description, (int) -n);
                 }
-                if (deadline == FdHandle.NO_WAIT) {
+                if (deadline.isNow()) {
                     return 0;
                 }
                 if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("read(" + description + ")", timeout, 0);
+                    throw new IpcTimeoutException("read(" + description + ")", deadline.timeout(), 0);
                 }
             }
         } finally {
@@ -161,7 +162,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /** Writes all of {@code src}, waiting as long as it takes for room; returns the count. */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return write(src, FdHandle.FOREVER, null);
+        return write(src, Deadline.FOREVER);
     }
 
     /**
@@ -172,7 +173,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
      */
     public int write(ByteBuffer src, Duration timeout) throws IOException {
-        return write(src, FdHandle.deadline(timeout), timeout);
+        return write(src, Deadline.after(timeout));
     }
 
     /**
@@ -241,12 +242,12 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         }
     }
 
-    private int write(ByteBuffer src, long deadline, Duration timeout) throws IOException {
+    private int write(ByteBuffer src, Deadline deadline) throws IOException {
         int total = src.remaining();
         sendLock.lock();
         int fd = handle.begin();
         try {
-            writeAll(fd, src, deadline, timeout, total);
+            writeAll(fd, src, deadline, total);
             return total;
         } finally {
             handle.end();
@@ -255,11 +256,11 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     }
 
     @Override
-    void sendRemaining(int fd, ByteBuffer data, long deadline, Duration timeout) throws IOException {
-        writeAll(fd, data, deadline, timeout, data.remaining());
+    void sendRemaining(int fd, ByteBuffer data, Deadline deadline) throws IOException {
+        writeAll(fd, data, deadline, data.remaining());
     }
 
-    private void writeAll(int fd, ByteBuffer src, long deadline, Duration timeout, int total) throws IOException {
+    private void writeAll(int fd, ByteBuffer src, Deadline deadline, int total) throws IOException {
         while (src.hasRemaining()) {
             int n = Math.min(src.remaining(), src.isDirect() ? Integer.MAX_VALUE : SCRATCH_BYTES);
             MemorySegment source = stageForSend(src, n);
@@ -272,7 +273,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
                 throw Failures.of("send", description, (int) -sent);
             }
             if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
-                throw new IpcTimeoutException("write(" + description + ")", timeout, total - src.remaining());
+                throw new IpcTimeoutException("write(" + description + ")", deadline.timeout(), total - src.remaining());
             }
         }
     }

@@ -16,9 +16,10 @@ public final class Backoff {
     private int step;
     private long parkNanos = MIN_PARK_NANOS;
 
-    /** Waits a little, longer each call; returns false if {@code deadline} (System.nanoTime) has passed. */
-    public boolean idle(long deadline) {
-        if (deadline != FdHandle.FOREVER && System.nanoTime() - deadline >= 0) {
+    /** Waits a little, longer each call; returns false if {@code deadline} has passed. */
+    public boolean idle(Deadline deadline) {
+        long left = deadline.nanosLeft();
+        if (left <= 0) {
             return false;
         }
         if (step < SPINS) {
@@ -27,9 +28,7 @@ public final class Backoff {
             Thread.yield();
         } else {
             long park = parkNanos;
-            if (deadline != FdHandle.FOREVER) {
-                park = Math.min(park, Math.max(1, deadline - System.nanoTime()));
-            }
+            park = Math.min(park, left);
             LockSupport.parkNanos(park);
             parkNanos = Math.min(MAX_PARK_NANOS, parkNanos * 2);
         }

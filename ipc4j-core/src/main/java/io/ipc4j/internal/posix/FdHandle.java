@@ -17,10 +17,6 @@ import java.util.concurrent.locks.LockSupport;
  * unparks it at once.
  */
 public final class FdHandle {
-    /** No deadline: wait as long as it takes. */
-    public static final long FOREVER = Long.MAX_VALUE;
-    /** Do not wait at all. */
-    public static final long NO_WAIT = Long.MIN_VALUE;
     static final int WAIT_SLICE_MILLIS = 200;
 
     private final int fd;
@@ -89,12 +85,11 @@ public final class FdHandle {
     /**
      * Waits, inside an operation, until the descriptor is ready for {@code events} or the deadline passes.
      *
-     * @param deadline a {@link System#nanoTime()} deadline, or {@link #FOREVER}.
-     * @return the ready events, or 0 at the deadline.
+     * @return the ready events, or 0 once the deadline has passed (at once for {@link Deadline#NOW}).
      * @throws AsynchronousCloseException if another thread closed the handle meanwhile.
      */
-    public short awaitReady(short events, long deadline, Object what) throws IOException {
-        return awaitReady(events, deadline, what, null);
+    public short awaitReady(short events, Deadline deadline, Object what) throws IOException {
+        return awaitUntil(events, deadline.encoded(), what, null);
     }
 
     /** Something to check between wait slices, such as whether the object waited on still exists. */
@@ -103,8 +98,13 @@ public final class FdHandle {
         void check() throws IOException;
     }
 
-    /** As {@link #awaitReady(short, long, Object)}, running {@code check} between slices (null: none). */
-    public short awaitReady(short events, long deadline, Object what, SliceCheck check) throws IOException {
+    /** As {@link #awaitReady(short, Deadline, Object)}, running {@code check} between slices (null: none). */
+    public short awaitReady(short events, Deadline deadline, Object what, SliceCheck check) throws IOException {
+        return awaitUntil(events, deadline.encoded(), what, check);
+    }
+
+    /** The wait, on a deadline {@link Deadline#encoded() encoded} so that the Deadline object does not escape. */
+    private short awaitUntil(short events, long deadline, Object what, SliceCheck check) throws IOException {
         if (Thread.currentThread().isVirtual()) {
             return parkUntilReady(events, deadline, what, check);
         }
@@ -136,12 +136,12 @@ public final class FdHandle {
         if (Thread.interrupted()) {
             throw new InterruptedIOException("interrupted while waiting on " + what);
         }
-        return deadline == FOREVER ? Long.MAX_VALUE : deadline - System.nanoTime();
+        return Deadline.nanosLeft(deadline);
     }
 
     /** The virtual-thread form of {@link #awaitReady}: parks instead of blocking the carrier in poll(2). */
     private short parkUntilReady(short events, long deadline, Object what, SliceCheck check) throws IOException {
-        if (deadline == NO_WAIT) {
+        if (deadline == Long.MIN_VALUE) { // Deadline.NOW
             return 0;
         }
         DescriptorWatch.Waiter waiter = watch.await(events);
@@ -167,27 +167,6 @@ public final class FdHandle {
         } finally {
             watch.leave(waiter);
         }
-    }
-
-    /** Timeouts beyond this (a century) wait forever; it also keeps toNanos() from overflowing. */
-    private static final java.time.Duration LONGEST = java.time.Duration.ofDays(365 * 100);
-
-    /** A deadline {@code timeout} from now; a timeout too long to count in nanoseconds is {@link #FOREVER}. */
-    public static long deadline(java.time.Duration timeout) {
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("negative timeout: " + timeout);
-        }
-        return timeout.compareTo(LONGEST) > 0 ? FOREVER : deadline(timeout.toNanos());
-    }
-
-    /** A deadline {@code timeoutNanos} from now, saturating to {@link #FOREVER}. */
-    public static long deadline(long timeoutNanos) {
-        if (timeoutNanos < 0) {
-            throw new IllegalArgumentException("negative timeout: " + timeoutNanos + " ns");
-        }
-        long now = System.nanoTime();
-        long deadline = now + timeoutNanos;
-        return deadline < now || deadline == NO_WAIT ? FOREVER : deadline;
     }
 
     /** Releases the descriptor: listeners told (if close() did not), out of the pollers' sets, then closed. */
