@@ -88,4 +88,36 @@ class KvCommandTest {
             assertEquals(143, server.finish(ChildJvm.DEFAULT_TIMEOUT).status().code());
         }
     }
+
+    /**
+     * {@code kv bench} runs both servers as processes of their own, in turns, and prints each test's medians;
+     * tiny numbers here (the figures themselves are for a person to read, not for a test to judge).
+     */
+    @Test
+    void benchInterleavesTheServersAndLeavesNothingRunning() throws Exception {
+        boolean redis = new ProcessBuilder("sh", "-c", "command -v redis-server").start().waitFor() == 0;
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "kv", "bench", "--requests", "2000", "--rounds", "2",
+                "--tests", "ping,get", "--pipeline", "4").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("median of 2 interleaved rounds")), result.describe());
+        assertEquals(2, lines.stream().filter(l -> l.startsWith("round ")).count(), result.describe());
+        for (String depth : List.of("pipeline 1", "pipeline 4")) {
+            int at = lines.indexOf(depth);
+            assertTrue(at > 0, depth + " missing: " + result.describe());
+            List<String> rows = lines.subList(at + 2, at + 5);
+            assertEquals(List.of("PING_INLINE", "PING_MBULK", "GET"),
+                    rows.stream().map(l -> l.strip().split(" +")[0]).toList(), result.describe());
+            for (String row : rows) {
+                String[] f = row.strip().split(" +");
+                assertTrue(Double.parseDouble(f[1].replace(",", "")) > 0, row);
+                assertTrue(Double.parseDouble(f[4]) > 0, "kv's CPU per request: " + row);
+                assertEquals(redis ? 11 : 10, f.length, row);
+            }
+        }
+        String child = "kv serve --socket=";
+        Process ps = new ProcessBuilder("pgrep", "-f", child).start();
+        String running = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals("", running, "the kv server the bench started is still running");
+    }
 }

@@ -31,6 +31,8 @@ final class Client {
     boolean closeAfterReply;
     /** Reading is paused until the queued replies drain below the pause threshold. */
     boolean paused;
+    /** Replies wait in {@link #reply} for the end of the loop's batch (see KvServer's process). */
+    boolean flushPending;
     boolean closed;
     /** False until AUTH succeeds, when a password is set. */
     boolean authenticated;

@@ -190,6 +190,8 @@ public final class KvServer implements AutoCloseable {
         final ConcurrentLinkedQueue<StreamSocket> handedOver = new ConcurrentLinkedQueue<>();
         /** This loop's clients; touched by its thread only. */
         private final Set<Client> owned = new LinkedHashSet<>();
+        /** Clients whose replies go out once every ready client of this batch has been read. */
+        private final List<Client> pendingFlush = new ArrayList<>();
         private final String failedMessage;
 
         Loop(int index) throws IOException {
@@ -214,6 +216,7 @@ public final class KvServer implements AutoCloseable {
                     for (int i = 0; i < ready.size(); i++) {
                         handle(ready.get(i));
                     }
+                    flushPending();
                     if (stopping) {
                         if (drainDeadline == 0) {
                             drainDeadline = System.currentTimeMillis() + DRAIN_MILLIS;
@@ -388,19 +391,40 @@ public final class KvServer implements AutoCloseable {
         }
 
         /**
-         * Runs the whole requests in the client's input, writes the replies, and goes on while replies drain
-         * as fast as they are made; stops (paused) when they pile up beyond the pause threshold.
+         * Runs the whole requests in the client's input. Their replies go out after every ready client of
+         * this batch has been read ({@link #flushPending}), as Redis writes in its beforeSleep: each client
+         * then gets its replies in one burst with the others', and wakes once for them, not once per reply.
+         * If replies pile up beyond the pause threshold first, they are written at once and the requests go
+         * on while they drain as fast as they are made; the client stops (paused) when they do not.
          */
         private void process(Client c) throws IOException {
             while (true) {
                 boolean stoppedForOutput = runRequests(c);
-                if (!flush(c)) {
+                if (!stoppedForOutput) {
+                    if (!c.flushPending) {
+                        c.flushPending = true;
+                        pendingFlush.add(c);
+                    }
                     return;
                 }
-                if (!stoppedForOutput || c.paused) {
+                if (!flush(c) || c.paused) {
                     return;
                 }
             }
+        }
+
+        /** Writes the replies {@link #process} left for the end of the batch. */
+        private void flushPending() {
+            for (int i = 0; i < pendingFlush.size(); i++) {
+                Client c = pendingFlush.get(i);
+                c.flushPending = false;
+                try {
+                    flush(c);
+                } catch (IOException e) {
+                    close(c); // the peer reset or vanished
+                }
+            }
+            pendingFlush.clear();
         }
 
         /** Runs requests until the input has no whole one left: true if it stopped because replies piled up. */

@@ -1,8 +1,10 @@
 package io.ipc4j.cli.kv;
 
 import io.ipc4j.cli.Tools;
-import io.ipc4j.kv.KvConfig;
-import io.ipc4j.kv.KvServer;
+import io.ipc4j.bench.ProcessCpu;
+import io.ipc4j.cli.Ipc4j;
+import io.ipc4j.process.ChildProcess;
+import io.ipc4j.process.Spawn;
 import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,16 +16,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
- * {@code ipc4j kv bench}: redis-benchmark over Unix sockets against ipc4j-kv (in this JVM) and Debian's
- * redis-server (a child process) in the same run, with and without pipelining, side by side.
+ * {@code ipc4j kv bench}: redis-benchmark over Unix sockets against ipc4j-kv and Debian's redis-server, each
+ * a child process of its own (ipc4j-kv is {@code ipc4j kv serve} in a new JVM, so the two are set up alike and
+ * neither shares a process with this driver), with and without pipelining, side by side. The two servers
+ * take turns (the first to run alternates each round), and each figure is the median of the rounds, since
+ * one run on a small shared machine drifts by ±10%; the kv/redis column is the median of the rounds' ratios,
+ * with their range. Each server's CPU time per request (from /proc, all its threads) is printed beside its rate:
+ * the steadier measure of the server itself, since redis-benchmark's own CPU bounds the rate on a small machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "redis-benchmark over Unix sockets against ipc4j-kv and redis-server, side by side.")
@@ -41,8 +51,12 @@ public final class KvBench implements Callable<Integer> {
     @Option(names = "--pipeline", converter = Ranges.Positive.class, defaultValue = "16", description = "The pipelined run's depth (default 16).")
     private int pipeline;
 
-    /** One redis-benchmark CSV row. */
-    record Row(String test, double rps, double p50, double p99) {
+    @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
+            description = "Rounds; the servers alternate which runs first, and the medians are printed (default 3).")
+    private int rounds;
+
+    /** One redis-benchmark CSV row, and the server's CPU time per request over the run that made it. */
+    record Row(String test, double rps, double p50, double p99, double cpuMicros) {
     }
 
     @Override
@@ -56,11 +70,13 @@ public final class KvBench implements Callable<Integer> {
         Path dir = Files.createTempDirectory("ipc4j-kv-bench-");
         Path kvSocket = dir.resolve("kv.sock");
         Path redisSocket = dir.resolve("redis.sock");
-        Map<String, Map<String, Row>> results = new LinkedHashMap<>();
+        Map<String, List<Map<String, Row>>> results = new LinkedHashMap<>();
         Process redis = null;
-        try (KvServer kv = KvServer.start(KvConfig.defaults(kvSocket))) {
-            System.out.println("ipc4j-kv on " + kv.socket() + "; redis-server " + (redisServer == null ? "missing"
-                    : "on " + redisSocket));
+        try (ChildProcess kv = Spawn.java(List.of(), Ipc4j.class.getName(),
+                List.of("kv", "serve", "--socket=" + kvSocket)).start()) {
+            Tools.awaitSocket(kvSocket, Duration.ofSeconds(30));
+            long kvPid = kv.pid();
+            System.out.println("redis-server " + (redisServer == null ? "missing" : "on " + redisSocket));
             if (redisServer != null) {
                 redis = new ProcessBuilder(redisServer, "--port", "0", "--unixsocket", redisSocket.toString(),
                         "--unixsocketperm", "600", "--save", "", "--appendonly", "no", "--daemonize", "no")
@@ -70,22 +86,36 @@ public final class KvBench implements Callable<Integer> {
                 System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-kv alone");
             }
             System.out.printf(Locale.ROOT, "warming up (%d requests each, not measured)...%n", requests / 2);
-            run(benchmark, kvSocket, requests / 2, 1);
-            if (redis != null) {
-                run(benchmark, redisSocket, requests / 2, 1);
-            }
-            for (int depth : new int[] {1, pipeline}) {
-                results.put("ipc4j-kv P" + depth, run(benchmark, kvSocket, requests, depth));
+            for (int depth : new int[] {1, pipeline}) { // the JIT compiles the pipelined path too
+                run(benchmark, kvSocket, kvPid, requests / 2, depth);
                 if (redis != null) {
-                    results.put("redis-server P" + depth, run(benchmark, redisSocket, requests, depth));
+                    run(benchmark, redisSocket, redis.pid(), requests / 2, depth);
                 }
             }
+            for (int round = 0; round < rounds; round++) {
+                for (int depth : new int[] {1, pipeline}) {
+                    boolean kvFirst = round % 2 == 0 || redis == null;
+                    for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                        if (kvTurn) {
+                            results.computeIfAbsent("ipc4j-kv P" + depth, k -> new ArrayList<>())
+                                    .add(run(benchmark, kvSocket, kvPid, requests, depth));
+                        } else if (redis != null) {
+                            results.computeIfAbsent("redis-server P" + depth, k -> new ArrayList<>())
+                                    .add(run(benchmark, redisSocket, redis.pid(), requests, depth));
+                        }
+                    }
+                }
+                System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
+            }
+            kv.terminate(); // SIGTERM: it removes its socket file and exits
+            kv.waitFor(Duration.ofSeconds(10));
         } finally {
             if (redis != null) {
                 redis.destroy();
                 redis.waitFor(10, TimeUnit.SECONDS);
             }
             Files.deleteIfExists(redisSocket);
+            Files.deleteIfExists(kvSocket);
             Files.deleteIfExists(dir.resolve("redis.log"));
             Files.deleteIfExists(dir);
         }
@@ -93,42 +123,68 @@ public final class KvBench implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, Row> run(String benchmark, Path socket, int n, int depth) throws IOException, InterruptedException {
-        List<String> command = List.of(benchmark, "-s", socket.toString(), "-n", String.valueOf(n), "-c",
-                String.valueOf(clients), "-P", String.valueOf(depth), "-t", tests, "--csv");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed:\n" + out);
-        }
+    /** One redis-benchmark run per test (so that each test's server CPU time is its own), rows by test name. */
+    private Map<String, Row> run(String benchmark, Path socket, long serverPid, int n, int depth)
+            throws IOException, InterruptedException {
         Map<String, Row> rows = new LinkedHashMap<>();
-        for (String line : out.lines().toList()) {
-            String[] f = line.replace("\"", "").split(",");
-            if (f.length >= 7 && !f[0].equals("test")) {
+        for (String test : tests.split(",")) {
+            List<String> command = List.of(benchmark, "-s", socket.toString(), "-n", String.valueOf(n), "-c",
+                    String.valueOf(clients), "-P", String.valueOf(depth), "-t", test.strip(), "--csv");
+            long cpuBefore = ProcessCpu.nanos(serverPid);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException(String.join(" ", command) + " failed:\n" + out);
+            }
+            List<String[]> found = out.lines().filter(l -> l.startsWith("\"") && !l.startsWith("\"test\""))
+                    .map(l -> l.replace("\"", "").split(",")).filter(f -> f.length >= 7).toList();
+            double cpuMicros = (ProcessCpu.nanos(serverPid) - cpuBefore) / 1e3 / ((double) n * found.size());
+            for (String[] f : found) { // "ping" runs two tests, PING_INLINE and PING_MBULK: the CPU is their mean
                 rows.put(f[0], new Row(f[0], Double.parseDouble(f[1]), Double.parseDouble(f[4]),
-                        Double.parseDouble(f[6])));
+                        Double.parseDouble(f[6]), cpuMicros));
             }
         }
         return rows;
     }
 
-    private void print(Map<String, Map<String, Row>> results) {
-        System.out.printf(Locale.ROOT, "ipc4j kv bench, %s, %d CPUs, redis-benchmark -c %d -n %d over Unix sockets%n",
+    private void print(Map<String, List<Map<String, Row>>> results) {
+        System.out.printf(Locale.ROOT, "ipc4j kv bench, %s, %d CPUs, redis-benchmark -c %d -n %d over Unix sockets,"
+                        + " median of %d interleaved rounds%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, requests);
+                Runtime.getRuntime().availableProcessors(), clients, requests, rounds);
         for (int depth : new int[] {1, pipeline}) {
-            Map<String, Row> kv = results.get("ipc4j-kv P" + depth);
-            Map<String, Row> redis = results.getOrDefault("redis-server P" + depth, Map.of());
-            System.out.printf(Locale.ROOT, "%npipeline %d%n  %-16s %12s %8s %8s %12s %8s %8s %7s%n", depth, "test",
-                    "kv ops/s", "p50 ms", "p99 ms", "redis ops/s", "p50 ms", "p99 ms", "kv/redis");
-            for (Row k : kv.values()) {
-                Row r = redis.get(k.test());
-                System.out.printf(Locale.ROOT, "  %-16s %,12.0f %8.3f %8.3f %12s %8s %8s %7s%n", k.test(), k.rps(),
-                        k.p50(), k.p99(), r == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.rps()),
-                        r == null ? "-" : String.format(Locale.ROOT, "%.3f", r.p50()),
-                        r == null ? "-" : String.format(Locale.ROOT, "%.3f", r.p99()),
-                        r == null ? "-" : String.format(Locale.ROOT, "%.2f", k.rps() / r.rps()));
+            List<Map<String, Row>> kv = results.get("ipc4j-kv P" + depth);
+            List<Map<String, Row>> redis = results.getOrDefault("redis-server P" + depth, List.of());
+            System.out.printf(Locale.ROOT, "%npipeline %d%n  %-16s %12s %7s %7s %7s %12s %7s %7s %7s %8s %11s%n",
+                    depth, "test", "kv ops/s", "p50 ms", "p99 ms", "cpu us", "redis ops/s", "p50 ms", "p99 ms",
+                    "cpu us", "kv/redis", "(range)");
+            for (String test : kv.getFirst().keySet()) {
+                System.out.printf(Locale.ROOT, "  %-16s %,12.0f %7.3f %7.3f %7.2f", test, median(kv, test, Row::rps),
+                        median(kv, test, Row::p50), median(kv, test, Row::p99), median(kv, test, Row::cpuMicros));
+                if (redis.isEmpty() || !redis.getFirst().containsKey(test)) {
+                    System.out.printf(Locale.ROOT, " %12s %7s %7s %7s %8s%n", "-", "-", "-", "-", "-");
+                    continue;
+                }
+                double[] ratios = new double[Math.min(kv.size(), redis.size())];
+                for (int i = 0; i < ratios.length; i++) {
+                    ratios[i] = kv.get(i).get(test).rps() / redis.get(i).get(test).rps();
+                }
+                Arrays.sort(ratios);
+                System.out.printf(Locale.ROOT, " %,12.0f %7.3f %7.3f %7.2f %8.2f %11s%n", median(redis, test, Row::rps),
+                        median(redis, test, Row::p50), median(redis, test, Row::p99),
+                        median(redis, test, Row::cpuMicros), median(ratios),
+                        String.format(Locale.ROOT, "(%.2f-%.2f)", ratios[0], ratios[ratios.length - 1]));
             }
         }
+    }
+
+    private static double median(List<Map<String, Row>> rounds, String test, ToDoubleFunction<Row> figure) {
+        return median(rounds.stream().mapToDouble(r -> figure.applyAsDouble(r.get(test))).sorted().toArray());
+    }
+
+    /** The median of sorted values. */
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
