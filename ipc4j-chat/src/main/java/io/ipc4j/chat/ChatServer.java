@@ -65,6 +65,8 @@ public final class ChatServer implements AutoCloseable {
     private final List<Member> overflowing = new ArrayList<>();
     /** One member's waiting lines, gathered for one send; direct, so the socket sends it without a copy. */
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(64 * 1024);
+    /** Most bytes read from one member in one turn of the loop (Redis reads 16 KiB a turn). */
+    private static final int READ_BUDGET = 64 * 1024;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private long nextId = 1;
@@ -202,11 +204,30 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads and handles what a member sent, up to {@link #READ_BUDGET} bytes a turn: a sender far ahead gets
+     * its lines handled in batches this big, so every other member gets them in one send per batch (one
+     * syscall for many lines), while a flood from one member cannot starve the others.
+     */
     private void read(Member m) throws IOException {
-        if (m.socket.readNow(m.input) < 0) {
-            drop(m, "left");
-            return;
+        int budget = READ_BUDGET;
+        while (budget > 0 && !m.closed) {
+            int room = m.input.remaining();
+            int n = m.socket.readNow(m.input);
+            if (n < 0) {
+                drop(m, "left");
+                return;
+            }
+            budget -= n;
+            handleLines(m);
+            if (n == 0 || n < room) {
+                return; // the socket had no more
+            }
         }
+    }
+
+    /** Handles the complete lines in the member's input; keeps the start of an unfinished one. */
+    private void handleLines(Member m) throws IOException {
         m.input.flip();
         while (!m.closed) {
             int newline = -1;

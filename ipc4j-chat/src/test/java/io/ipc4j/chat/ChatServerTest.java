@@ -129,6 +129,31 @@ class ChatServerTest {
         }
     }
 
+    /**
+     * One write of 3,000 lines (120 KB, past the server's 64 KiB read budget a turn and its 4 KiB line buffer
+     * many times), a too-long line in the middle: every other line arrives, whole and in order.
+     */
+    @Test
+    void aBurstOfLinesInOneWriteArrivesWholeAndInOrder() throws Exception {
+        start("0", "16777216");
+        try (LineClient alice = LineClient.join(socket, "alice");
+             LineClient bob = LineClient.join(socket, "bob")) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                burst.append("burst line ").append(i).append(' ').append("y".repeat(i % 50)).append('\n');
+                if (i == 1500) {
+                    burst.append("z".repeat(10_000)).append('\n');
+                }
+            }
+            alice.sendRaw(burst.toString().getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 3000; i++) {
+                assertEquals(("<alice> burst line " + i + " " + "y".repeat(i % 50)).strip(),
+                        bob.next(l -> l.startsWith("<alice>")));
+            }
+            assertEquals("!!! line too long (the most is 4096 bytes): dropped", alice.next(l -> l.startsWith("!!!")));
+        }
+    }
+
     @Test
     void aClientThatStopsReadingIsDisconnectedWhileTheOthersGoOn() throws Exception {
         start("0", "262144"); // 2 MB of messages: the non-reader's kernel buffers and this queue overflow
