@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  */
 public final class ChatWarmUp {
     private static final int RECEIVERS = 16;
-    private static final int BATCH = 200;
+    private static final int BATCH = 20; // small batches: the per-member path runs once a batch, and must be compiled too
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
     private static final String TEXT = "warm-up " + "x".repeat(80);
 

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,9 @@ import java.util.stream.Stream;
  * carries its send time, and every delivery to every receiver is timed. The same run is then made against
  * Redis PUBLISH/SUBSCRIBE over a Unix socket (N subscribers to one channel), the nearest real system doing
  * the same fan-out. The sender keeps at most {@code --window} messages ahead of the slowest receiver, so the
- * numbers are capacity with bounded queues, not a measure of how big a backlog can grow.
+ * numbers are capacity with bounded queues, not a measure of how big a backlog can grow. Each run starts a fresh
+ * server ({@code ipc4j chat serve}, which warms up before it listens, and redis-server); the systems take
+ * turns over {@code --rounds}, the first to run alternating, and each figure is the median of the rounds.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Fan-out to N clients: ipc4j-chat against Redis PUBLISH/SUBSCRIBE, side by side.")
@@ -53,6 +56,10 @@ public final class ChatLoad implements Callable<Integer> {
     @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100", description = "Message text bytes (default 100).")
     private int size;
 
+    @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
+            description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
+    private int rounds;
+
     /** One run's outcome. */
     record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos, long serverCpuNanos) {
         double perSecond() {
@@ -67,14 +74,25 @@ public final class ChatLoad implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("ipc4j-chat-load-");
-        List<Outcome> outcomes = new ArrayList<>();
+        List<Outcome> chat = new ArrayList<>();
+        List<Outcome> redisRuns = new ArrayList<>();
+        String redis = Tools.which("redis-server");
+        if (redis == null) {
+            System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-chat alone");
+        }
         try {
-            outcomes.add(runChat(dir));
-            String redis = Tools.which("redis-server");
-            if (redis != null) {
-                outcomes.add(runRedis(redis, dir));
-            } else {
-                System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-chat alone");
+            for (int round = 0; round < rounds; round++) {
+                boolean chatFirst = round % 2 == 0;
+                if (chatFirst) {
+                    chat.add(runChat(dir));
+                }
+                if (redis != null) {
+                    redisRuns.add(runRedis(redis, dir));
+                }
+                if (!chatFirst) {
+                    chat.add(runChat(dir));
+                }
+                System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -84,24 +102,42 @@ public final class ChatLoad implements Callable<Integer> {
             }
         }
         System.out.printf(Locale.ROOT, "ipc4j chat load, %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
-                        + " bytes, window %d%n", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, messages, size, window);
+                        + " bytes, window %d; median of %d interleaved rounds%n",
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                Runtime.getRuntime().availableProcessors(), clients, messages, size, window, rounds);
         System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
                 "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
-        for (Outcome o : outcomes) {
-            Histogram h = o.latencyNanos();
-            System.out.printf(Locale.ROOT, "  %-34s %,14.0f %10.3f %10.3f %10.3f %10.3f %15.0f%n", o.system(),
-                    o.perSecond(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
-                    h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6, o.serverNanosPerDelivery());
+        for (List<Outcome> runs : redisRuns.isEmpty() ? List.of(chat) : List.of(chat, redisRuns)) {
+            System.out.printf(Locale.ROOT, "  %-34s %,14.0f %10.3f %10.3f %10.3f %10.3f %15.0f%n",
+                    runs.getFirst().system(), median(runs, Outcome::perSecond),
+                    median(runs, o -> o.latencyNanos().getValueAtPercentile(50) / 1e6),
+                    median(runs, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
+                    median(runs, o -> o.latencyNanos().getValueAtPercentile(99.9) / 1e6),
+                    median(runs, o -> o.latencyNanos().getMaxValue() / 1e6), median(runs, Outcome::serverNanosPerDelivery));
         }
-        if (outcomes.size() == 2) {
-            System.out.printf(Locale.ROOT, "  ipc4j-chat / redis: %.2f of the deliveries per second, %.2f of the"
-                            + " server CPU per delivery%n", outcomes.get(0).perSecond() / outcomes.get(1).perSecond(),
-                    outcomes.get(0).serverNanosPerDelivery() / outcomes.get(1).serverNanosPerDelivery());
+        if (!redisRuns.isEmpty()) {
+            double[] ratios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                ratios[i] = chat.get(i).perSecond() / redisRuns.get(i).perSecond();
+            }
+            Arrays.sort(ratios);
+            System.out.printf(Locale.ROOT, "  ipc4j-chat / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
+                            + " %.2f of the server CPU per delivery%n", median(ratios), ratios[0], ratios[rounds - 1],
+                    median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
             System.out.println("  (with two CPUs the receiving side, one thread, is the limit for both: the server"
                     + " CPU per delivery is what each server costs)");
         }
         return 0;
+    }
+
+    private static double median(List<Outcome> runs, java.util.function.ToDoubleFunction<Outcome> figure) {
+        return median(runs.stream().mapToDouble(figure).sorted().toArray());
+    }
+
+    /** The median of sorted values. */
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private Outcome runChat(Path dir) throws Exception {
