@@ -1,6 +1,11 @@
 package io.ipc4j.event;
 
+import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.pipe.Pipe;
+import io.ipc4j.socket.Endpoint;
+import io.ipc4j.socket.InetEndpoint;
+import io.ipc4j.socket.SocketServer;
+import io.ipc4j.socket.StreamSocket;
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.Descriptors;
 import io.ipc4j.testing.IpcLeakCheck;
@@ -110,6 +115,50 @@ class VirtualThreadsTest {
         assertEquals(count / 2, data.get(), "woken by data");
         pipes.forEach(Pipe::close);
         assertEquals(before, Descriptors.open(), "descriptors left open");
+    }
+
+    /**
+     * A TCP connect that waits for its handshake parks its virtual thread (it held the carrier in poll(2)
+     * before #17's Deadline change). The server's accept queue is filled, so the kernel drops the next SYN and
+     * the connect waits for a retransmission; once the queue is drained by accepting, it completes.
+     */
+    @Test
+    void aTcpConnectWaitingForItsHandshakeParksTheVirtualThread() throws Exception {
+        List<StreamSocket> queued = new ArrayList<>();
+        try (SocketServer<StreamSocket> server = SocketServer.stream(InetEndpoint.loopback(0), 0600, 1)) {
+            Endpoint endpoint = server.endpoint();
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) { // backlog 1: the kernel queues two, drops the third's SYN
+                try {
+                    queued.add(StreamSocket.connect(endpoint, Duration.ofMillis(300)));
+                } catch (IpcTimeoutException e) {
+                    full = true;
+                }
+            }
+            assertTrue(full, "the accept queue never filled: " + queued.size() + " connected");
+            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread connector = Thread.ofVirtual().start(() -> {
+                try {
+                    outcome.set(StreamSocket.connect(endpoint, LIMIT));
+                } catch (Exception e) {
+                    outcome.set(e);
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (connector.getState() != Thread.State.TIMED_WAITING) { // RUNNABLE while a carrier polls
+                assertTrue(System.nanoTime() < deadline, "the connecting virtual thread never parked: "
+                        + connector.getState());
+                Thread.sleep(10);
+            }
+            for (int i = 0; i < queued.size(); i++) {
+                server.accept(LIMIT).close();
+            }
+            connector.join(LIMIT.toMillis());
+            assertTrue(outcome.get() instanceof StreamSocket, "connect: " + outcome.get());
+            ((StreamSocket) outcome.get()).close();
+        } finally {
+            queued.forEach(StreamSocket::close);
+        }
     }
 
     private static void read(Pipe pipe, AtomicInteger data, AtomicInteger closed) {
