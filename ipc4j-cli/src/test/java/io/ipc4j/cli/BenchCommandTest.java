@@ -31,8 +31,8 @@ class BenchCommandTest {
                 .toList();
         assertEquals(java.util.List.of("ipc4j 1", "netty 1", "jdk 1", "ipc4j 3", "netty 3", "jdk 3"),
                 rows.stream().map(l -> l.replaceAll("^(\\w+) +(\\d+) .*", "$1 $2")).toList(), result.describe());
-        assertTrue(rows.stream().filter(l -> l.startsWith("netty")).allMatch(l -> l.contains(" 1.00x ")),
-                result.describe());
+        assertTrue(rows.stream().filter(l -> l.startsWith("netty")).allMatch(l -> l.contains(" 1.00x ")
+                && l.endsWith(" 1.00x (1.00-1.00)")), result.describe()); // the rounds' ratios, median and range
         assertTrue(rows.stream().noneMatch(l -> l.contains(" 0 ") || l.contains("NaN")), result.describe());
         assertEquals(before, echoDirectories(), "a socket directory was left behind");
     }

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>With two or more CPUs the server's thread is pinned to CPU 1 and the client's to CPU 0, so that the two do
  * not take turns on one CPU. Rounds interleave the three servers (in a rotating order) so that the machine's
- * drift falls on all of them alike; each result is the sum of its rounds.
+ * drift falls on all of them alike; each result is the sum of its rounds, and beside it the median and range of
+ * the rounds' ratios to netty (one round against the netty run of the same round), since one stalled round of a
+ * shared machine weighs on a sum.
  */
 public final class EchoBench {
     /** What to run. */
@@ -37,9 +39,9 @@ public final class EchoBench {
         }
     }
 
-    /** One server at one connection count, over every round. */
+    /** One server at one connection count, over every round; {@code roundRates} in round order. */
     public record Result(String server, int connections, double requestsPerSecond, long p50Nanos, long p99Nanos,
-                         double serverCpuMicrosPerRequest) {
+                         double serverCpuMicrosPerRequest, List<Double> roundRates) {
     }
 
     private final Config config;
@@ -57,6 +59,7 @@ public final class EchoBench {
         }
         Map<String, Histogram> latency = new LinkedHashMap<>();
         Map<String, long[]> counts = new LinkedHashMap<>();
+        Map<String, List<Double>> roundRates = new LinkedHashMap<>();
         Path dir = Files.createTempDirectory("ipc4j-bench-echo-");
         try {
             for (int round = 0; round < config.rounds(); round++) {
@@ -72,6 +75,8 @@ public final class EchoBench {
                         c[0] += m.completed();
                         c[1] += m.nanos();
                         c[2] += m.serverCpuNanos();
+                        roundRates.computeIfAbsent(key, k -> new java.util.ArrayList<>())
+                                .add(m.completed() * 1e9 / m.nanos());
                         out.printf("round %d: %-5s %5d connections %,12.0f requests/s, server CPU %.2f us/request%n",
                                 round + 1, server, connections, m.completed() * 1e9 / m.nanos(),
                                 m.serverCpuNanos() / 1e3 / m.completed());
@@ -86,16 +91,17 @@ public final class EchoBench {
             }
             Files.deleteIfExists(dir);
         }
-        return results(latency, counts);
+        return results(latency, counts, roundRates);
     }
 
-    private List<Result> results(Map<String, Histogram> latency, Map<String, long[]> counts) {
+    private List<Result> results(Map<String, Histogram> latency, Map<String, long[]> counts,
+                                 Map<String, List<Double>> roundRates) {
         return latency.entrySet().stream().map(e -> {
             String[] key = e.getKey().split("/");
             long[] c = counts.get(e.getKey());
             Histogram h = e.getValue();
             return new Result(key[0], Integer.parseInt(key[1]), c[0] * 1e9 / c[1], h.getValueAtPercentile(50),
-                    h.getValueAtPercentile(99), c[2] / 1e3 / c[0]);
+                    h.getValueAtPercentile(99), c[2] / 1e3 / c[0], List.copyOf(roundRates.get(e.getKey())));
         }).sorted(java.util.Comparator.comparingInt(Result::connections)
                 .thenComparing(r -> Servers.NAMES.indexOf(r.server()))).toList();
     }
@@ -131,16 +137,29 @@ public final class EchoBench {
 
     /** The results as a table, with each server's ratio to netty at the same connection count. */
     public static void print(List<Result> results, PrintStream out) {
-        out.printf("%n%-6s %11s %14s %10s %10s %9s %16s %9s%n", "server", "connections", "requests/s", "p50 us",
-                "p99 us", "vs netty", "server CPU us/req", "vs netty");
+        out.printf("%n%-6s %11s %14s %10s %10s %9s %16s %9s %22s%n", "server", "connections", "requests/s",
+                "p50 us", "p99 us", "vs netty", "server CPU us/req", "vs netty", "rounds vs netty");
         for (Result r : results) {
             Result netty = results.stream().filter(n -> n.server().equals("netty")
                     && n.connections() == r.connections()).findFirst().orElse(r);
-            out.printf("%-6s %11d %,14.0f %10.1f %10.1f %8.2fx %16.2f %8.2fx%n", r.server(), r.connections(),
+            double[] ratios = new double[Math.min(r.roundRates().size(), netty.roundRates().size())];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = r.roundRates().get(i) / netty.roundRates().get(i);
+            }
+            java.util.Arrays.sort(ratios);
+            out.printf("%-6s %11d %,14.0f %10.1f %10.1f %8.2fx %16.2f %8.2fx %22s%n", r.server(), r.connections(),
                     r.requestsPerSecond(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3,
                     r.requestsPerSecond() / netty.requestsPerSecond(), r.serverCpuMicrosPerRequest(),
-                    r.serverCpuMicrosPerRequest() / netty.serverCpuMicrosPerRequest());
+                    r.serverCpuMicrosPerRequest() / netty.serverCpuMicrosPerRequest(), String.format(
+                            java.util.Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratios), ratios[0],
+                            ratios[ratios.length - 1]));
         }
+    }
+
+    /** The median of sorted values. */
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     public static void main(String[] args) throws Exception {
