@@ -277,12 +277,18 @@ public final class KvServer implements AutoCloseable {
             } catch (IOException e) {
                 close(c); // the peer reset or vanished
             } catch (OutOfMemoryError e) {
-                // most likely this client's request needed the memory: closing it gives that back (close
-                // discards its unfinished request); if not, the next failure stops the loop (see run)
-                close(c);
-                System.err.println("[ipc4j-kv] out of memory while serving client " + c.id + " (" + c.address
-                        + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap (-Xmx)");
+                closeForMemory(c, "serving");
             }
+        }
+
+        /**
+         * Most likely this client's request or replies needed the memory: closing it gives that back (close
+         * discards its unfinished request and queued replies); if not, the next failure stops the loop (see run).
+         */
+        private void closeForMemory(Client c, String doing) {
+            close(c);
+            System.err.println("[ipc4j-kv] out of memory while " + doing + " client " + c.id + " (" + c.address
+                    + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap (-Xmx)");
         }
 
         private void acceptAll(SocketServer<StreamSocket> listener) {
@@ -422,6 +428,8 @@ public final class KvServer implements AutoCloseable {
                     flush(c);
                 } catch (IOException e) {
                     close(c); // the peer reset or vanished
+                } catch (OutOfMemoryError e) {
+                    closeForMemory(c, "writing to");
                 }
             }
             pendingFlush.clear();
