@@ -65,38 +65,38 @@ public final class ChatWarmUp {
     }
 
     private static void exchange(Path socket, int deliveries) throws IOException {
-        List<Member> receivers = new ArrayList<>();
-        try (Member sender = Member.join(socket, "warm-up-sender")) {
+        List<Client> receivers = new ArrayList<>();
+        try (Client sender = Client.join(socket, "warm-up-sender")) {
             for (int i = 0; i < RECEIVERS; i++) {
-                receivers.add(Member.join(socket, "warm-up-" + i));
+                receivers.add(Client.join(socket, "warm-up-" + i));
             }
             byte[] batch = (TEXT + "\n").repeat(BATCH).getBytes(StandardCharsets.US_ASCII);
             for (int round = 0; (long) round * RECEIVERS * (BATCH + 1) < deliveries; round++) {
                 sender.socket.write(ByteBuffer.wrap(batch), STEP_TIMEOUT);
                 sender.say("end " + round);
-                for (Member r : receivers) {
+                for (Client r : receivers) {
                     r.awaitLine("<warm-up-sender> end " + round + "\n");
                 }
             }
         } finally {
-            for (Member r : receivers) {
+            for (Client r : receivers) {
                 r.close();
             }
         }
     }
 
-    /** One connection to the private server, reading until a wanted line arrives. */
-    private static final class Member implements AutoCloseable {
+    /** One client of the private server, reading until a wanted line arrives. */
+    private static final class Client implements AutoCloseable {
         private final StreamSocket socket;
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         private final StringBuilder seen = new StringBuilder();
 
-        private Member(StreamSocket socket) {
+        private Client(StreamSocket socket) {
             this.socket = socket;
         }
 
-        static Member join(Path server, String nick) throws IOException {
-            Member m = new Member(StreamSocket.connect(UnixEndpoint.path(server), STEP_TIMEOUT));
+        static Client join(Path server, String nick) throws IOException {
+            Client m = new Client(StreamSocket.connect(UnixEndpoint.path(server), STEP_TIMEOUT));
             try {
                 m.say(nick);
                 m.awaitLine("*** you are " + nick + ";");

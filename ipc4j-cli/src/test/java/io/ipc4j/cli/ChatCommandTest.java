@@ -53,6 +53,38 @@ class ChatCommandTest {
         }
     }
 
+    /** The warm-up prints its time; when it cannot run (no temporary directory), the server serves anyway. */
+    @Test
+    void serveWarmsUpFirstAndServesEvenWhenTheWarmUpCannotRun() throws Exception {
+        Path socket = LEAKS.scratch().resolve("chat.sock");
+        Path log = LEAKS.scratch().resolve("log");
+        try {
+            for (boolean tmpMissing : new boolean[] {false, true}) {
+                ChildJvm child = ChildJvm.of(Ipc4j.class, "chat", "serve", "--socket", socket.toString(), "--log",
+                        log.toString());
+                if (tmpMissing) {
+                    child.jvmOption("-Djava.io.tmpdir=" + LEAKS.scratch().resolve("no-such-directory"));
+                }
+                try (ChildJvm.Running server = child.start()) {
+                    server.awaitLine(l -> l.startsWith("ipc4j-chat listening on " + socket), ChildJvm.DEFAULT_TIMEOUT);
+                    Signals.send(server.pid(), Signal.TERM);
+                    ChildJvm.Result result = server.finish(ChildJvm.DEFAULT_TIMEOUT);
+                    assertEquals(143, result.status().code(), result.describe());
+                    assertEquals(!tmpMissing, result.stdoutLines().getFirst().matches(
+                            "ipc4j-chat warmed up in \\d+ ms \\(--no-warm-up skips it\\)"), result.describe());
+                    assertEquals(tmpMissing, result.stderr().contains(
+                            "ipc4j-chat: the warm-up failed, serving without it: "), result.describe());
+                }
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(log)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     @Test
     void serveWithGroupAccessThenPrintTheLog() throws Exception {
         Path socket = LEAKS.scratch().resolve("chat.sock");

@@ -61,8 +61,12 @@ public final class ChatCommand {
             ChatConfig config = ChatConfig.defaults(socket != null ? socket : ChatConfig.defaultSocket(), log)
                     .withMode(group ? 0660 : 0600).withFsync(fsync).withRate(rate, (int) Math.max(1, rate * 2));
             if (warmUp) {
-                Duration took = ChatWarmUp.run(WARM_UP_DELIVERIES);
-                System.out.println("ipc4j-chat warmed up in " + took.toMillis() + " ms (--no-warm-up skips it)");
+                try {
+                    Duration took = ChatWarmUp.run(WARM_UP_DELIVERIES);
+                    System.out.println("ipc4j-chat warmed up in " + took.toMillis() + " ms (--no-warm-up skips it)");
+                } catch (java.io.IOException e) { // only slower first messages: serve anyway
+                    System.err.println("ipc4j-chat: the warm-up failed, serving without it: " + e.getMessage());
+                }
             }
             ChatServer server = ChatServer.start(config);
             GracefulShutdown shutdown = GracefulShutdown.install().add("stop ipc4j-chat", () -> {
