@@ -50,6 +50,12 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /** Guarded by sendLock / receiveLock: native staging for heap buffers and message headers. */
     private MemorySegment sendScratch;
     private MemorySegment receiveScratch;
+    /*
+     * ByteBuffer views of the scratches: copies between them and heap buffers (read-only ones too) go through
+     * ByteBuffer.put, which allocates nothing, where MemorySegment.ofBuffer makes a segment and a session each call.
+     */
+    private ByteBuffer sendScratchView;
+    private ByteBuffer receiveScratchView;
     private MemorySegment sendMessage;
     private MemorySegment receiveMessage;
 
@@ -386,7 +392,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             }
             List<PassedDescriptor> received = collectDescriptors(message, control);
             if (n > 0) {
-                unstage(dst, target, (int) n);
+                unstage(dst, (int) n);
             }
             int flags = message.get(JAVA_INT, SocketCalls.MSG_FLAGS);
             ReceivedDescriptors result = new ReceivedDescriptors(n == 0 && received.isEmpty() ? -1 : (int) n,
@@ -447,11 +453,16 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         if (src.isDirect()) {
             return MemorySegment.ofBuffer(src);
         }
+        ensureSendScratch(n);
+        sendScratchView.put(0, src, src.position(), n);
+        return sendScratch;
+    }
+
+    private void ensureSendScratch(int n) {
         if (sendScratch == null || sendScratch.byteSize() < n) {
             sendScratch = arena.allocate(Math.max(n, SCRATCH_BYTES), 8);
+            sendScratchView = sendScratch.asByteBuffer();
         }
-        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, sendScratch, 0, n);
-        return sendScratch;
     }
 
     /**
@@ -459,13 +470,11 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * {@link #SCRATCH_BYTES}. Returns the byte count; positions are not moved. Call with sendLock held.
      */
     long gatherForSend(ByteBuffer[] srcs, int offset, int length) {
-        if (sendScratch == null) {
-            sendScratch = arena.allocate(SCRATCH_BYTES, 8);
-        }
-        long filled = 0;
+        ensureSendScratch(SCRATCH_BYTES);
+        int filled = 0;
         for (int i = offset; i < offset + length && filled < SCRATCH_BYTES; i++) {
-            int n = (int) Math.min(srcs[i].remaining(), SCRATCH_BYTES - filled);
-            MemorySegment.copy(MemorySegment.ofBuffer(srcs[i]), 0, sendScratch, filled, n);
+            int n = Math.min(srcs[i].remaining(), SCRATCH_BYTES - filled);
+            sendScratchView.put(filled, srcs[i], srcs[i].position(), n);
             filled += n;
         }
         return filled;
@@ -491,14 +500,18 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         }
         if (receiveScratch == null || receiveScratch.byteSize() < n) {
             receiveScratch = arena.allocate(Math.max(n, SCRATCH_BYTES), 8);
+            receiveScratchView = receiveScratch.asByteBuffer();
         }
         return receiveScratch;
     }
 
-    /** Completes a receive: copies from scratch for heap buffers, and advances the position by {@code n}. */
-    static void unstage(ByteBuffer dst, MemorySegment staged, int n) {
+    /**
+     * Completes a receive into what {@link #stageForReceive} gave: copies from the scratch for heap buffers, and
+     * advances the position by {@code n}. Call with receiveLock held.
+     */
+    void unstage(ByteBuffer dst, int n) {
         if (!dst.isDirect()) {
-            MemorySegment.copy(staged, 0, MemorySegment.ofBuffer(dst), 0, n);
+            dst.put(dst.position(), receiveScratchView, 0, n);
         }
         dst.position(dst.position() + n);
     }
@@ -592,7 +605,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             if (n == 0 && length == 0 && isEndOfStream(fd)) {
                 return -1;
             }
-            unstage(dst, target, (int) n);
+            unstage(dst, (int) n);
             return (int) n;
         }
     }

@@ -132,7 +132,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
                 long n = SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, MemorySegment.NULL,
                         MemorySegment.NULL);
                 if (n > 0) {
-                    unstage(dst, target, (int) n);
+                    unstage(dst, (int) n);
                     return (int) n;
                 }
                 if (n == 0) {

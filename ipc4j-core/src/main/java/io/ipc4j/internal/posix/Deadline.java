@@ -12,9 +12,10 @@ import java.util.Objects;
  * <p>A call makes its deadline once, when it starts, and passes it down through every step and every wait, so
  * that a call made of several waits (a write the peer takes in parts, a connect then a handshake) keeps to
  * its timeout in all. The object is made only by timed calls and never stored: waits take its value
- * ({@link FdHandle#awaitReady} unpacks it in a method small enough to inline). A timed call that does not wait
- * then allocates nothing once compiled (DeadlineTest checks it); once its waiting path is compiled in, the
- * object is allocated when the JIT does not inline the whole call (24 bytes, beside the wait's own syscalls).
+ * ({@link FdHandle#awaitReady} unpacks it in a method small enough to inline), so the JIT can scalar-replace
+ * it when it inlines the call's steps. It does not always: measured, a timed pipe write and read that never
+ * waited allocated nothing in a quiet fresh JVM, and 24 bytes a call (this object) in one compiled while the
+ * machine was loaded, where the JIT left a step out of line.
  */
 public final class Deadline {
     /** Timeouts beyond this (a century) wait forever; it also keeps toNanos() from overflowing. */
