@@ -59,18 +59,19 @@ final class SocketFiles {
                 throw Failures.of("bind", endpoint.toString(), -r, bindAdvice(-r, endpoint));
             }
         }
+        // listen at once: between bind (the file appears) and listen, a client that found the file is refused
+        int listened = backlog > 0 ? SocketCalls.listen(fd, backlog) : 0;
         OwnedFile owned = null;
         if (file) {
             Path path = ((UnixEndpoint) endpoint).file().orElseThrow();
-            Posix.chmod(path.toString(), mode); // the umask may have taken bits the caller asked for
             owned = new OwnedFile(path, inode(path));
-        }
-        if (backlog > 0) {
-            int r = SocketCalls.listen(fd, backlog);
-            if (r < 0) {
-                removeIfOurs(owned);
-                throw Failures.of("listen", endpoint.toString(), -r);
+            if (listened == 0) {
+                Posix.chmod(path.toString(), mode); // the umask may have taken bits: only ever less open till now
             }
+        }
+        if (listened < 0) {
+            removeIfOurs(owned);
+            throw Failures.of("listen", endpoint.toString(), -listened);
         }
         return owned;
     }
