@@ -34,6 +34,8 @@ final class RespParser {
     private final int maxMultibulk;
     private int expected = -1;      // arguments of the request being parsed; -1 between requests
     private int bulkLength = -1;    // length of the argument being read; -1 before its header
+    /** The array type for toArray: shared, so that each request allocates its argument array only. */
+    private static final byte[][] NO_ARGUMENTS = new byte[0][];
     private final List<byte[]> args = new ArrayList<>();
     private long argBytes;          // bytes (with overhead) of the arguments parsed so far in this request
     private PartialArgument partial; // a large argument still arriving, or null
@@ -68,7 +70,7 @@ final class RespParser {
             }
             in.position(lineEnd + 2);
             if (count <= 0) {
-                return new byte[0][];
+                return NO_ARGUMENTS;
             }
             expected = (int) count;
         }
@@ -105,7 +107,7 @@ final class RespParser {
             argBytes += arg.length + ARG_OVERHEAD;
             bulkLength = -1;
         }
-        byte[][] request = args.toArray(new byte[0][]);
+        byte[][] request = args.toArray(NO_ARGUMENTS);
         args.clear();
         argBytes = 0;
         expected = -1;
@@ -172,7 +174,7 @@ final class RespParser {
         int end = newline > in.position() && in.get(newline - 1) == '\r' ? newline - 1 : newline;
         List<byte[]> words = InlineSplitter.split(in, in.position(), end);
         in.position(newline + 1);
-        return words.toArray(new byte[0][]);
+        return words.toArray(NO_ARGUMENTS);
     }
 
     private static int findLineEnd(ByteBuffer in, int from) {
