@@ -66,7 +66,12 @@ final class SocketFiles {
             Path path = ((UnixEndpoint) endpoint).file().orElseThrow();
             owned = new OwnedFile(path, inode(path));
             if (listened == 0) {
-                Posix.chmod(path.toString(), mode); // the umask may have taken bits: only ever less open till now
+                try {
+                    Posix.chmod(path.toString(), mode); // the umask may have taken bits: only less open till now
+                } catch (IOException | RuntimeException e) {
+                    removeIfOurs(owned);
+                    throw e;
+                }
             }
         }
         if (listened < 0) {
