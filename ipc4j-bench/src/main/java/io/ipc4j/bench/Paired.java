@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,25 +43,15 @@ public final class Paired {
             for (int i = 0; i < r.length; i++) {
                 r[i] = first[i] / second[i];
             }
-            return quantile(r, q);
+            return Rounds.quantile(r, q);
         }
 
         public double medianFirst() {
-            return quantile(first, 0.5);
+            return Rounds.median(first);
         }
 
         public double medianSecond() {
-            return quantile(second, 0.5);
-        }
-
-        /** The {@code q} quantile of {@code values}, interpolated between the two nearest. */
-        private static double quantile(double[] values, double q) {
-            double[] sorted = values.clone();
-            Arrays.sort(sorted);
-            double at = q * (sorted.length - 1);
-            int low = (int) Math.floor(at);
-            int high = Math.min(sorted.length - 1, low + 1);
-            return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
+            return Rounds.median(second);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ipc4j.bench.echo;
 
 import io.ipc4j.bench.ProcessCpu;
+import io.ipc4j.bench.Rounds;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.ChildProcess;
@@ -142,25 +143,17 @@ public final class EchoBench {
         for (Result r : results) {
             Result netty = results.stream().filter(n -> n.server().equals("netty")
                     && n.connections() == r.connections()).findFirst().orElse(r);
-            double[] ratios = new double[Math.min(r.roundRates().size(), netty.roundRates().size())];
-            for (int i = 0; i < ratios.length; i++) {
-                ratios[i] = r.roundRates().get(i) / netty.roundRates().get(i);
-            }
-            java.util.Arrays.sort(ratios);
+            Rounds.Ratios ratios = Rounds.ratios(Math.min(r.roundRates().size(), netty.roundRates().size()),
+                    i -> r.roundRates().get(i), i -> netty.roundRates().get(i));
             out.printf("%-6s %11d %,14.0f %10.1f %10.1f %8.2fx %16.2f %8.2fx %22s%n", r.server(), r.connections(),
                     r.requestsPerSecond(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3,
                     r.requestsPerSecond() / netty.requestsPerSecond(), r.serverCpuMicrosPerRequest(),
                     r.serverCpuMicrosPerRequest() / netty.serverCpuMicrosPerRequest(), String.format(
-                            java.util.Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratios), ratios[0],
-                            ratios[ratios.length - 1]));
+                            java.util.Locale.ROOT, "%.2fx (%.2f-%.2f)", ratios.median(), ratios.min(),
+                            ratios.max()));
         }
     }
 
-    /** The median of sorted values. */
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
     public static void main(String[] args) throws Exception {
         List<Result> results = new EchoBench(Config.defaults(), System.out).run();

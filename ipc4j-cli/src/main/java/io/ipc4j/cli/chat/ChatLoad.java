@@ -1,6 +1,7 @@
 package io.ipc4j.cli.chat;
 
 import io.ipc4j.bench.ProcessCpu;
+import io.ipc4j.bench.Rounds;
 import io.ipc4j.cli.Tools;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -116,13 +116,10 @@ public final class ChatLoad implements Callable<Integer> {
                     median(runs, o -> o.latencyNanos().getMaxValue() / 1e6), median(runs, Outcome::serverNanosPerDelivery));
         }
         if (!redisRuns.isEmpty()) {
-            double[] ratios = new double[rounds];
-            for (int i = 0; i < rounds; i++) {
-                ratios[i] = chat.get(i).perSecond() / redisRuns.get(i).perSecond();
-            }
-            Arrays.sort(ratios);
+            Rounds.Ratios ratios = Rounds.ratios(rounds, i -> chat.get(i).perSecond(),
+                    i -> redisRuns.get(i).perSecond());
             System.out.printf(Locale.ROOT, "  ipc4j-chat / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
-                            + " %.2f of the server CPU per delivery%n", median(ratios), ratios[0], ratios[rounds - 1],
+                            + " %.2f of the server CPU per delivery%n", ratios.median(), ratios.min(), ratios.max(),
                     median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
             System.out.println("  (with two CPUs the receiving side, one thread, is the limit for both: the server"
                     + " CPU per delivery is what each server costs)");
@@ -131,13 +128,7 @@ public final class ChatLoad implements Callable<Integer> {
     }
 
     private static double median(List<Outcome> runs, java.util.function.ToDoubleFunction<Outcome> figure) {
-        return median(runs.stream().mapToDouble(figure).sorted().toArray());
-    }
-
-    /** The median of sorted values. */
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return Rounds.median(runs.stream().mapToDouble(figure).toArray());
     }
 
     private Outcome runChat(Path dir) throws Exception {

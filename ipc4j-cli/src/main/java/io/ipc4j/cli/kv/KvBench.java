@@ -2,6 +2,7 @@ package io.ipc4j.cli.kv;
 
 import io.ipc4j.cli.Tools;
 import io.ipc4j.bench.ProcessCpu;
+import io.ipc4j.bench.Rounds;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -169,26 +169,17 @@ public final class KvBench implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, " %12s %7s %7s %7s %8s%n", "-", "-", "-", "-", "-");
                     continue;
                 }
-                double[] ratios = new double[Math.min(kv.size(), redis.size())];
-                for (int i = 0; i < ratios.length; i++) {
-                    ratios[i] = kv.get(i).get(test).rps() / redis.get(i).get(test).rps();
-                }
-                Arrays.sort(ratios);
+                Rounds.Ratios ratios = Rounds.ratios(Math.min(kv.size(), redis.size()),
+                        i -> kv.get(i).get(test).rps(), i -> redis.get(i).get(test).rps());
                 System.out.printf(Locale.ROOT, " %,12.0f %7.3f %7.3f %7.2f %8.2f %11s%n", median(redis, test, Row::rps),
                         median(redis, test, Row::p50), median(redis, test, Row::p99),
-                        median(redis, test, Row::cpuMicros), median(ratios),
-                        String.format(Locale.ROOT, "(%.2f-%.2f)", ratios[0], ratios[ratios.length - 1]));
+                        median(redis, test, Row::cpuMicros), ratios.median(),
+                        String.format(Locale.ROOT, "(%.2f-%.2f)", ratios.min(), ratios.max()));
             }
         }
     }
 
     private static double median(List<Map<String, Row>> rounds, String test, ToDoubleFunction<Row> figure) {
-        return median(rounds.stream().mapToDouble(r -> figure.applyAsDouble(r.get(test))).sorted().toArray());
-    }
-
-    /** The median of sorted values. */
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return Rounds.median(rounds.stream().mapToDouble(r -> figure.applyAsDouble(r.get(test))).toArray());
     }
 }
