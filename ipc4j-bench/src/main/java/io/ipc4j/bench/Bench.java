@@ -207,7 +207,8 @@ public final class Bench {
                 result == null ? null : result.latency(), result == null ? null : result.throughput());
     }
 
-    static void deleteTree(Path root) {
+    /** Deletes {@code root} and everything below it (a benchmark's work directory). */
+    public static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

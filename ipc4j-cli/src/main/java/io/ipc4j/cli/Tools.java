@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** What the load and bench commands need from the system: programs on the PATH, servers' sockets. */
+/** What the load and bench commands need from the system: programs on the PATH, servers' sockets, redis-server. */
 public final class Tools {
     private Tools() {
     }
@@ -19,6 +22,33 @@ public final class Tools {
             }
         }
         return null;
+    }
+
+    /**
+     * Starts Debian's redis-server on the Unix socket {@code socket} only (no TCP port, no persistence), its
+     * output in {@code log}, with {@code extra} options; returns once it listens.
+     */
+    public static Process startRedisServer(String program, Path socket, Path log, String... extra)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(program, "--port", "0", "--unixsocket", socket.toString(),
+                "--unixsocketperm", "600", "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        command.addAll(List.of(extra));
+        Process redis = new ProcessBuilder(command).redirectOutput(log.toFile()).redirectErrorStream(true).start();
+        try {
+            awaitSocket(socket, Duration.ofSeconds(30));
+            return redis;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stop(redis);
+            throw e;
+        }
+    }
+
+    /** Stops {@code process} (TERM, then waits up to 10 s); nothing for null. */
+    public static void stop(Process process) throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Waits until a server listens on {@code socket}, at most {@code timeout}. */

@@ -196,4 +196,18 @@ class ChatCommandTest {
         }
         throw new java.io.EOFException("closed before " + prefix);
     }
+
+    /** TERM in the middle of chat load stops the chat server and removes the work directory (both were left). */
+    @Test
+    void termInTheMiddleOfTheLoadLeavesNoServerOrDirectory() throws Exception {
+        List<Path> before = Leftovers.directories("ipc4j-chat-load-");
+        try (ChildJvm.Running load = ChildJvm.of(Ipc4j.class, "chat", "load", "--clients", "20", "--messages",
+                "50000000").start()) {
+            load.awaitLine(l -> l.startsWith("ipc4j-chat listening on"), ChildJvm.DEFAULT_TIMEOUT);
+            Signals.send(load.pid(), Signal.TERM);
+            assertEquals(143, load.finish(ChildJvm.DEFAULT_TIMEOUT).status().code());
+        }
+        assertEquals(before, Leftovers.directories("ipc4j-chat-load-"), "a work directory was left behind");
+        assertEquals(List.of(), Leftovers.processes("ipc4j-chat-load-"), "a server was left running");
+    }
 }

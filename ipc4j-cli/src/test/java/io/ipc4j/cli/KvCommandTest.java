@@ -115,9 +115,20 @@ class KvCommandTest {
                 assertEquals(redis ? 11 : 10, f.length, row);
             }
         }
-        String child = "kv serve --socket=";
-        Process ps = new ProcessBuilder("pgrep", "-f", child).start();
-        String running = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals("", running, "the kv server the bench started is still running");
+        assertEquals(List.of(), Leftovers.processes("ipc4j-kv-bench-"), "a server the bench started still runs");
+    }
+
+    /** TERM in the middle of kv bench stops both servers and removes the work directory (both were left). */
+    @Test
+    void termInTheMiddleOfTheBenchLeavesNoServerOrDirectory() throws Exception {
+        List<Path> before = Leftovers.directories("ipc4j-kv-bench-");
+        try (ChildJvm.Running bench = ChildJvm.of(Ipc4j.class, "kv", "bench", "--requests", "50000000",
+                "--tests", "get").start()) {
+            bench.awaitLine(l -> l.startsWith("warming up"), ChildJvm.DEFAULT_TIMEOUT); // both servers are up
+            Signals.send(bench.pid(), Signal.TERM);
+            assertEquals(143, bench.finish(ChildJvm.DEFAULT_TIMEOUT).status().code());
+        }
+        assertEquals(before, Leftovers.directories("ipc4j-kv-bench-"), "a work directory was left behind");
+        assertEquals(List.of(), Leftovers.processes("ipc4j-kv-bench-"), "a server was left running");
     }
 }

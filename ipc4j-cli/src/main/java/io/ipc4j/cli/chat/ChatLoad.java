@@ -1,11 +1,13 @@
 package io.ipc4j.cli.chat;
 
+import io.ipc4j.bench.Bench;
 import io.ipc4j.bench.ProcessCpu;
 import io.ipc4j.bench.Rounds;
 import io.ipc4j.cli.Tools;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import org.HdrHistogram.Histogram;
 import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
@@ -25,12 +27,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code ipc4j chat load}: fan-out measured. One sender, N receiving connections, M messages; each message
@@ -71,7 +71,11 @@ public final class ChatLoad implements Callable<Integer> {
         }
     }
 
+    /** INT, TERM or HUP skip finally blocks: the servers and the work directory go through this too. */
+    private final GracefulShutdown shutdown = GracefulShutdown.install();
+
     @Override
+    @SuppressWarnings("try") // the guard only needs closing
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("ipc4j-chat-load-");
         List<Outcome> chat = new ArrayList<>();
@@ -80,7 +84,7 @@ public final class ChatLoad implements Callable<Integer> {
         if (redis == null) {
             System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-chat alone");
         }
-        try {
+        try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir))) {
             for (int round = 0; round < rounds; round++) {
                 boolean chatFirst = round % 2 == 0;
                 if (chatFirst) {
@@ -95,11 +99,7 @@ public final class ChatLoad implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
             }
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            Bench.deleteTree(dir);
         }
         System.out.printf(Locale.ROOT, "ipc4j chat load, %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
                         + " bytes, window %d; median of %d interleaved rounds%n",
@@ -131,10 +131,12 @@ public final class ChatLoad implements Callable<Integer> {
         return Rounds.median(runs.stream().mapToDouble(figure).toArray());
     }
 
+    @SuppressWarnings("try") // the guard only needs closing
     private Outcome runChat(Path dir) throws Exception {
         Path socket = dir.resolve("chat.sock");
         try (ChildProcess server = Spawn.java(Ipc4j.class.getName(), "chat", "serve", "--socket", socket.toString(),
-                "--log", dir.resolve("log").toString(), "--rate", "0").start()) {
+                "--log", dir.resolve("log").toString(), "--rate", "0").start();
+             GracefulShutdown.Guard stopServer = shutdown.whileOpen("stop ipc4j-chat", server::close)) {
             Tools.awaitSocket(socket, Duration.ofSeconds(30));
             Fanout fanout = new Fanout(clients, messages);
             for (int i = 0; i < clients; i++) {
@@ -152,13 +154,12 @@ public final class ChatLoad implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // the guard only needs closing
     private Outcome runRedis(String redisServer, Path dir) throws Exception {
         Path socket = dir.resolve("redis.sock");
-        Process redis = new ProcessBuilder(redisServer, "--port", "0", "--unixsocket", socket.toString(), "--save",
-                "", "--appendonly", "no", "--maxclients", String.valueOf(clients + 100))
-                .redirectOutput(dir.resolve("redis.log").toFile()).redirectErrorStream(true).start();
-        try {
-            Tools.awaitSocket(socket, Duration.ofSeconds(30));
+        Process redis = Tools.startRedisServer(redisServer, socket, dir.resolve("redis.log"), "--maxclients",
+                String.valueOf(clients + 100));
+        try (GracefulShutdown.Guard stopRedis = shutdown.whileOpen("stop redis-server", () -> Tools.stop(redis))) {
             Fanout fanout = new Fanout(clients, messages);
             byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < clients; i++) {
@@ -175,8 +176,7 @@ public final class ChatLoad implements Callable<Integer> {
                 });
             }
         } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            Tools.stop(redis);
         }
     }
 

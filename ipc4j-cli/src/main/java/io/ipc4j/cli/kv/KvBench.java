@@ -1,11 +1,13 @@
 package io.ipc4j.cli.kv;
 
 import io.ipc4j.cli.Tools;
+import io.ipc4j.bench.Bench;
 import io.ipc4j.bench.ProcessCpu;
 import io.ipc4j.bench.Rounds;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.cli.Ranges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -60,28 +62,33 @@ public final class KvBench implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // the guards only need closing
     public Integer call() throws Exception {
         String benchmark = Tools.which("redis-benchmark");
         if (benchmark == null) {
             System.err.println("redis-benchmark is not installed: apt-get install redis-tools");
             return 2;
         }
-        String redisServer = Tools.which("redis-server");
+        String redisProgram = Tools.which("redis-server");
         Path dir = Files.createTempDirectory("ipc4j-kv-bench-");
         Path kvSocket = dir.resolve("kv.sock");
         Path redisSocket = dir.resolve("redis.sock");
         Map<String, List<Map<String, Row>>> results = new LinkedHashMap<>();
-        Process redis = null;
-        try (ChildProcess kv = Spawn.java(List.of(), Ipc4j.class.getName(),
-                List.of("kv", "serve", "--socket=" + kvSocket)).start()) {
+        GracefulShutdown shutdown = GracefulShutdown.install(); // INT, TERM or HUP skip finally blocks
+        AtomicReference<Process> redisServer = new AtomicReference<>();
+        try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir));
+             GracefulShutdown.Guard stopRedis = shutdown.whileOpen("stop redis-server",
+                     () -> Tools.stop(redisServer.get()));
+             ChildProcess kv = Spawn.java(List.of(), Ipc4j.class.getName(),
+                     List.of("kv", "serve", "--socket=" + kvSocket)).start();
+             GracefulShutdown.Guard stopKv = shutdown.whileOpen("stop ipc4j-kv", kv::close)) {
             Tools.awaitSocket(kvSocket, Duration.ofSeconds(30));
             long kvPid = kv.pid();
-            System.out.println("redis-server " + (redisServer == null ? "missing" : "on " + redisSocket));
-            if (redisServer != null) {
-                redis = new ProcessBuilder(redisServer, "--port", "0", "--unixsocket", redisSocket.toString(),
-                        "--unixsocketperm", "600", "--save", "", "--appendonly", "no", "--daemonize", "no")
-                        .redirectOutput(dir.resolve("redis.log").toFile()).redirectErrorStream(true).start();
-                Tools.awaitSocket(redisSocket, Duration.ofSeconds(10));
+            System.out.println("redis-server " + (redisProgram == null ? "missing" : "on " + redisSocket));
+            Process redis = null;
+            if (redisProgram != null) {
+                redis = Tools.startRedisServer(redisProgram, redisSocket, dir.resolve("redis.log"));
+                redisServer.set(redis);
             } else {
                 System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-kv alone");
             }
@@ -114,14 +121,8 @@ public final class KvBench implements Callable<Integer> {
             kv.terminate(); // SIGTERM: it removes its socket file and exits
             kv.waitFor(Duration.ofSeconds(10));
         } finally {
-            if (redis != null) {
-                redis.destroy();
-                redis.waitFor(10, TimeUnit.SECONDS);
-            }
-            Files.deleteIfExists(redisSocket);
-            Files.deleteIfExists(kvSocket);
-            Files.deleteIfExists(dir.resolve("redis.log"));
-            Files.deleteIfExists(dir);
+            Tools.stop(redisServer.get());
+            Bench.deleteTree(dir);
         }
         print(results);
         return 0;
