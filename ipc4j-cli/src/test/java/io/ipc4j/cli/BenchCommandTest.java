@@ -64,6 +64,24 @@ class BenchCommandTest {
                 flag.stderr());
     }
 
+    /** TERM while bench echo measures stops the echo server and deletes the socket directory (both were left). */
+    @Test
+    void termDuringBenchEchoLeavesNoServerOrDirectory() throws Exception {
+        java.util.List<Path> before = Leftovers.directories("ipc4j-bench-echo-");
+        try (ChildJvm.Running bench = ChildJvm.of(Ipc4j.class, "bench", "echo", "--connections", "1", "--seconds",
+                "300", "--rounds", "1").start()) {
+            long deadline = System.nanoTime() + ChildJvm.DEFAULT_TIMEOUT.toNanos();
+            while (Leftovers.processes("ipc4j-bench-echo-").isEmpty()) { // a server is up: the run is under way
+                assertTrue(System.nanoTime() < deadline && bench.process().isAlive(), "no echo server started");
+                Thread.sleep(20);
+            }
+            Signals.send(bench.pid(), Signal.TERM);
+            assertEquals(143, bench.finish(ChildJvm.DEFAULT_TIMEOUT).status().code());
+        }
+        assertEquals(before, Leftovers.directories("ipc4j-bench-echo-"), "a socket directory was left behind");
+        assertEquals(java.util.List.of(), Leftovers.processes("ipc4j-bench-echo-"), "an echo server was left running");
+    }
+
     @Test
     void anInterruptedBenchLeavesNoDirectoryQueueOrChildBehind() throws Exception {
         // #16.7: INT during a run left /tmp/ipc4j-bench-* (and whatever the running mechanism had made)

@@ -1,11 +1,13 @@
 package io.ipc4j.bench.echo;
 
+import io.ipc4j.bench.Bench;
 import io.ipc4j.bench.ProcessCpu;
 import io.ipc4j.bench.Rounds;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
 import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
@@ -45,6 +47,8 @@ public final class EchoBench {
                          double serverCpuMicrosPerRequest, List<Double> roundRates) {
     }
 
+    /** INT, TERM or HUP skip finally blocks: the servers and the socket directory go through this too. */
+    private final GracefulShutdown shutdown = GracefulShutdown.install();
     private final Config config;
     private final PrintStream out;
 
@@ -53,6 +57,7 @@ public final class EchoBench {
         this.out = out;
     }
 
+    @SuppressWarnings("try") // the guard only needs closing
     public List<Result> run() throws IOException, InterruptedException {
         boolean pin = Affinity.processCpuCount() >= 2;
         if (pin) {
@@ -62,7 +67,7 @@ public final class EchoBench {
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, List<Double>> roundRates = new LinkedHashMap<>();
         Path dir = Files.createTempDirectory("ipc4j-bench-echo-");
-        try {
+        try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir))) {
             for (int round = 0; round < config.rounds(); round++) {
                 for (int connections : config.connections()) {
                     for (int i = 0; i < Servers.NAMES.size(); i++) {
@@ -85,12 +90,7 @@ public final class EchoBench {
                 }
             }
         } finally {
-            try (var left = Files.list(dir)) {
-                for (Path p : left.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
+            Bench.deleteTree(dir);
         }
         return results(latency, counts, roundRates);
     }
@@ -116,7 +116,9 @@ public final class EchoBench {
         try (Pipe ready = Pipe.open();
              ChildProcess child = Spawn.java(List.of("-XX:+UseSerialGC", "-Xshare:auto"),
                      EchoServer.class.getName(), List.of(server, socket.toString(), pin ? "1" : "-1"))
-                     .stdout(ready.writer()).start()) {
+                     .stdout(ready.writer()).start();
+             GracefulShutdown.Guard stopChild = shutdown.whileOpen("stop the " + server + " echo server",
+                     child::close)) {
             ready.writer().close();
             BufferedReader lines = new BufferedReader(new InputStreamReader(
                     ready.reader().inputStream(Duration.ofSeconds(60)), StandardCharsets.UTF_8));
