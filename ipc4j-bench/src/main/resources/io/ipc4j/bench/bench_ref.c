@@ -35,6 +35,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A spin-wait hint: PAUSE on x86, YIELD on aarch64, a compiler barrier elsewhere. */
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define cpu_relax() __asm__ __volatile__("" ::: "memory")
+#endif
+
 static const char *mechanism;
 static long size, warmup, iterations, stream;
 static int fd_in = -1, fd_out = -1;       /* stream mechanisms */
@@ -65,7 +74,7 @@ static void ring_send(const char *p, uint32_t n) {
         uint64_t needed = (aligned <= to_end ? aligned : to_end + aligned) + 8;
         if (out_tail + needed - out_head_cache > RING_CAPACITY) {
             out_head_cache = __atomic_load_n((uint64_t *) (ring_out + RING_HEAD_OFFSET), __ATOMIC_ACQUIRE);
-            if (out_tail + needed - out_head_cache > RING_CAPACITY) { __builtin_ia32_pause(); continue; }
+            if (out_tail + needed - out_head_cache > RING_CAPACITY) { cpu_relax(); continue; }
         }
         if (aligned > to_end) {
             *(volatile uint64_t *) data = 0;
@@ -88,7 +97,7 @@ static void ring_receive(char *p, uint32_t capacity) {
         uint32_t index = (uint32_t) in_head & RING_MASK;
         uint64_t word = __atomic_load_n((uint64_t *) (data + index), __ATOMIC_ACQUIRE);
         int32_t length = (int32_t) (uint32_t) word;
-        if (length <= 0) { __builtin_ia32_pause(); continue; }
+        if (length <= 0) { cpu_relax(); continue; }
         if ((uint32_t) (word >> 32) != PADDING_TYPE) {
             if ((uint32_t) length - 8 > capacity) { errno = EMSGSIZE; die("ring_receive"); }
             memcpy(p, data + index + 8, (size_t) length - 8);
@@ -171,7 +180,7 @@ static void receive_message(void) {
         while ((seen = __atomic_load_n(word_theirs, __ATOMIC_ACQUIRE)) != received) futex(word_theirs, FUTEX_WAIT, seen);
     } else if (!strcmp(mechanism, "mmap-spin")) {
         received++;
-        while (__atomic_load_n(word_theirs, __ATOMIC_ACQUIRE) != received) __builtin_ia32_pause();
+        while (__atomic_load_n(word_theirs, __ATOMIC_ACQUIRE) != received) cpu_relax();
     } else {
         read_all(fd_in, buffer, (size_t) size);
     }

@@ -1,5 +1,6 @@
 package io.ipc4j.inspect;
 
+import io.ipc4j.internal.posix.Platform;
 import io.ipc4j.internal.posix.Posix;
 
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.List;
 record OpenState(String flags, long position) {
     private static final int O_ACCMODE = 03;
     private static final int O_APPEND = 02000;
-    private static final int O_DIRECT = 040000;
+    private static final int O_DIRECT = Platform.tables().oDirect; // 040000 on x86-64, 0200000 on aarch64
 
     /** From an fdinfo text; empty flags and position -1 if it had none (the descriptor closed meanwhile). */
     static OpenState parse(String fdinfo) {

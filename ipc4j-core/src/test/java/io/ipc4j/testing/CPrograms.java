@@ -3,8 +3,10 @@ package io.ipc4j.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Compiles the C peers in src/test/c with the system's cc, for tests whose other side is not Java. */
@@ -33,6 +35,48 @@ public final class CPrograms {
             throw new IOException("compiling " + source + " failed:\n" + output);
         }
         return binary;
+    }
+
+    /**
+     * Compiles {@code source} for aarch64 with Debian's cross compiler (gcc-aarch64-linux-gnu), statically so
+     * that qemu-aarch64-static can run it, warnings as errors; returns the binary. Skips the test, saying
+     * why, where the compiler is missing, and fails under CI, whose .ci/run installs it.
+     */
+    public static Path compileForAarch64(Path source, Path binary) throws IOException, InterruptedException {
+        requireTool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu");
+        Files.createDirectories(binary.getParent());
+        run(List.of("aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall", "-Werror", "-o", binary.toString(),
+                source.toString()));
+        return binary;
+    }
+
+    /** Skips the test where {@code tool} is not on PATH (fails under CI, which installs the package). */
+    public static void requireTool(String tool, String debianPackage) {
+        boolean found = onPath(tool);
+        if (!found && "true".equals(System.getenv("CI"))) {
+            fail(tool + " is missing: .ci/run installs it (apt-get install " + debianPackage + ")");
+        }
+        assumeTrue(found, tool + " is not installed (apt-get install " + debianPackage + "): not checked here");
+    }
+
+    /** Runs {@code command} to its end (two minutes at most); its output, or an IOException with it. */
+    public static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " failed:\n" + output);
+        }
+        return output;
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String findCompiler() {

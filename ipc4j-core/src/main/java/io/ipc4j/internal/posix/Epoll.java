@@ -33,10 +33,7 @@ public final class Epoll {
     static final int EPOLL_CTL_MOD = 3;
 
     /** struct epoll_event: __attribute__((packed)) on x86-64 only. */
-    private static final StructLayout EVENT = "amd64".equals(System.getProperty("os.arch"))
-            ? MemoryLayout.structLayout(JAVA_INT.withName("events"), JAVA_LONG.withByteAlignment(4).withName("data"))
-            : MemoryLayout.structLayout(JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4),
-                    JAVA_LONG.withName("data"));
+    private static final StructLayout EVENT = Platform.tables().epollEvent;
     private static final VarHandle EVENTS = EVENT.varHandle(groupElement("events"));
     private static final VarHandle DATA = EVENT.varHandle(groupElement("data"));
     private static final long SIZE = EVENT.byteSize();
@@ -112,7 +109,7 @@ public final class Epoll {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.ipc4j.internal.posix;
 
+import io.ipc4j.UnsupportedPlatformException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,6 +9,8 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -19,8 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 @SuppressWarnings("restricted")
 final class Libc {
-    static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    /** Null on an unsupported platform, which may have no linker at all. */
+    static final Linker LINKER = Platform.HOST == null ? null : Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER == null ? null : LINKER.defaultLookup();
     static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
             .byteOffset(MemoryLayout.PathElement.groupElement("errno"));
@@ -37,6 +42,9 @@ final class Libc {
 
     /** Links {@code name} or fails at class initialisation: a missing core symbol is a broken platform. */
     static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        if (LINKER == null) {
+            return refusing(descriptor, options);
+        }
         MemorySegment address = LOOKUP.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library symbol not found: " + name));
         return LINKER.downcallHandle(address, descriptor, options);
@@ -45,7 +53,48 @@ final class Libc {
     /** Links {@code name} if the C library has it (glibc extensions, newer calls). */
     static Optional<MethodHandle> linkOptional(String name, FunctionDescriptor descriptor,
                                                Linker.Option... options) {
+        if (LINKER == null) {
+            return Optional.of(refusing(descriptor, options));
+        }
         return LOOKUP.find(name).map(address -> LINKER.downcallHandle(address, descriptor, options));
+    }
+
+    /**
+     * On an unsupported platform: a handle of the type the downcall would have (with the errno slot first
+     * when it captures errno) that throws {@link Platform#refusal()}, a new one each call.
+     */
+    private static MethodHandle refusing(FunctionDescriptor descriptor, Linker.Option... options) {
+        MethodType type = descriptor.toMethodType();
+        if (java.util.Arrays.asList(options).contains(CAPTURE_ERRNO)) {
+            type = type.insertParameterTypes(0, MemorySegment.class);
+        }
+        MethodHandle thrower = MethodHandles.throwException(type.returnType(), UnsupportedPlatformException.class);
+        return MethodHandles.dropArguments(MethodHandles.foldArguments(thrower, REFUSAL), 0, type.parameterList());
+    }
+
+    private static final MethodHandle REFUSAL;
+
+    static {
+        try {
+            REFUSAL = MethodHandles.lookup().findStatic(Platform.class, "refusal",
+                    MethodType.methodType(UnsupportedPlatformException.class));
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * For a downcall's {@code catch (Throwable t)}: rethrows an unchecked exception as it is (an
+     * {@link UnsupportedPlatformException}, say), and wraps anything else, which invokeExact cannot throw.
+     */
+    static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError(t);
     }
 
     /** Links a call whose failure is reported in errno; the handle's first parameter is the capture slot. */
@@ -76,7 +125,7 @@ final class Libc {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 

@@ -23,16 +23,12 @@ public final class MemoryCalls {
     public static final int IPC_STAT = 2;
     public static final int IPC_RMID = 0;
 
-    /** glibc x86_64 {@code struct stat}, 144 bytes (offsets checked against the C headers). */
-    public static final StructLayout STAT = MemoryLayout.structLayout(
-            JAVA_LONG.withName("st_dev"), JAVA_LONG.withName("st_ino"), JAVA_LONG.withName("st_nlink"),
-            JAVA_INT.withName("st_mode"), JAVA_INT.withName("st_uid"), JAVA_INT.withName("st_gid"),
-            MemoryLayout.paddingLayout(4), JAVA_LONG.withName("st_rdev"), JAVA_LONG.withName("st_size"),
-            MemoryLayout.paddingLayout(88));
+    /** {@code struct stat}: 144 bytes on x86-64, 128 on aarch64. */
+    public static final StructLayout STAT = Platform.tables().stat;
 
-    /** glibc x86_64 {@code struct shmid_ds}, 112 bytes. */
+    /** glibc's {@code struct shmid_ds}, 112 bytes on x86-64 and aarch64. */
     public static final StructLayout SHMID_DS = MemoryLayout.structLayout(
-            MessageQueueCalls.IPC_PERM.withName("shm_perm"), JAVA_LONG.withName("shm_segsz"),
+            Layouts.IPC_PERM.withName("shm_perm"), JAVA_LONG.withName("shm_segsz"),
             JAVA_LONG.withName("shm_atime"), JAVA_LONG.withName("shm_dtime"), JAVA_LONG.withName("shm_ctime"),
             JAVA_INT.withName("shm_cpid"), JAVA_INT.withName("shm_lpid"), JAVA_LONG.withName("shm_nattch"),
             JAVA_LONG.withName("__glibc_reserved5"), JAVA_LONG.withName("__glibc_reserved6"));
@@ -120,7 +116,7 @@ public final class MemoryCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -144,7 +140,7 @@ public final class MemoryCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 

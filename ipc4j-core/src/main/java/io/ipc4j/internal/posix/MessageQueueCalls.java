@@ -31,16 +31,12 @@ public final class MessageQueueCalls {
             JAVA_LONG.withName("mq_flags"), JAVA_LONG.withName("mq_maxmsg"), JAVA_LONG.withName("mq_msgsize"),
             JAVA_LONG.withName("mq_curmsgs"), MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("__pad"));
 
-    /** glibc x86_64 {@code struct ipc_perm}, 48 bytes. */
-    public static final StructLayout IPC_PERM = MemoryLayout.structLayout(
-            JAVA_INT.withName("__key"), JAVA_INT.withName("uid"), JAVA_INT.withName("gid"),
-            JAVA_INT.withName("cuid"), JAVA_INT.withName("cgid"), JAVA_INT.withName("mode"),
-            JAVA_INT.withName("__seq"), MemoryLayout.paddingLayout(4),
-            JAVA_LONG.withName("__glibc_reserved1"), JAVA_LONG.withName("__glibc_reserved2"));
+    /** glibc's {@code struct ipc_perm}, the same on x86-64 and aarch64. */
+    public static final StructLayout IPC_PERM = Layouts.IPC_PERM;
 
-    /** glibc x86_64 {@code struct msqid_ds}, 120 bytes (offsets checked against the C headers). */
+    /** glibc's {@code struct msqid_ds}, 120 bytes on x86-64 and aarch64 (PlatformTablesTest checks both). */
     public static final StructLayout MSQID_DS = MemoryLayout.structLayout(
-            IPC_PERM.withName("msg_perm"), JAVA_LONG.withName("msg_stime"), JAVA_LONG.withName("msg_rtime"),
+            Layouts.IPC_PERM.withName("msg_perm"), JAVA_LONG.withName("msg_stime"), JAVA_LONG.withName("msg_rtime"),
             JAVA_LONG.withName("msg_ctime"), JAVA_LONG.withName("__msg_cbytes"), JAVA_LONG.withName("msg_qnum"),
             JAVA_LONG.withName("msg_qbytes"), JAVA_INT.withName("msg_lspid"), JAVA_INT.withName("msg_lrpid"),
             JAVA_LONG.withName("__glibc_reserved4"), JAVA_LONG.withName("__glibc_reserved5"));
@@ -120,7 +116,7 @@ public final class MessageQueueCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -141,7 +137,7 @@ public final class MessageQueueCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -159,7 +155,7 @@ public final class MessageQueueCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -185,7 +181,7 @@ public final class MessageQueueCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -206,7 +202,7 @@ public final class MessageQueueCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 

@@ -56,9 +56,9 @@ public final class Posix {
     /** Linux's PIPE_BUF: writes of at most this many bytes to a pipe or FIFO are atomic. */
     public static final int PIPE_BUF = 4096;
 
-    private static final long SYS_PIDFD_OPEN = 434;
-    private static final long SYS_PIDFD_GETFD = 438;
-    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = Platform.tables().sysPidfdOpen;
+    private static final long SYS_PIDFD_GETFD = Platform.tables().sysPidfdGetfd;
+    private static final long SYS_PIDFD_SEND_SIGNAL = Platform.tables().sysPidfdSendSignal;
 
     /** {@code struct pollfd { int fd; short events; short revents; }} */
     private static final StructLayout POLLFD = MemoryLayout.structLayout(
@@ -174,7 +174,7 @@ public final class Posix {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -186,7 +186,7 @@ public final class Posix {
         try {
             int ignored = (int) CLOSE.invokeExact(Libc.errnoSlot(), fd);
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -213,7 +213,7 @@ public final class Posix {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -240,7 +240,7 @@ public final class Posix {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -341,7 +341,7 @@ public final class Posix {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -443,7 +443,7 @@ public final class Posix {
         try {
             return (int) GETPID.invokeExact();
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 }

@@ -143,7 +143,7 @@ public final class PosixSpawn {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         } finally {
             invoke(FA_DESTROY, actions);
             invoke(ATTR_DESTROY, attributes);
@@ -214,7 +214,7 @@ public final class PosixSpawn {
         try {
             return (int) handle.invokeExact(argument);
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 

@@ -31,8 +31,8 @@ public final class SignalCalls {
     private static final int SIG_BLOCK = 0;
     private static final int SFD_NONBLOCK = 04000;
     private static final int SFD_CLOEXEC = 02000000;
-    private static final long SYS_GETTID = 186;
-    private static final long SYS_RT_TGSIGQUEUEINFO = 297;
+    private static final long SYS_GETTID = Platform.tables().sysGettid;
+    private static final long SYS_RT_TGSIGQUEUEINFO = Platform.tables().sysRtTgsigqueueinfo;
     /** glibc's sigset_t is 1024 bits; the kernel reads the first 64. */
     private static final long SIGSET_BYTES = 128;
     /** {@code sizeof(siginfo_t)}; for SI_QUEUE: si_signo@0, si_errno@4, si_code@8, si_pid@16, si_uid@20, si_value@24. */
@@ -110,7 +110,7 @@ public final class SignalCalls {
         try {
             return (int) (long) SYSCALL0.invokeExact(SYS_GETTID);
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -119,7 +119,7 @@ public final class SignalCalls {
         try {
             return (int) GETUID.invokeExact();
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -139,7 +139,7 @@ public final class SignalCalls {
             try {
                 error = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, set, MemorySegment.NULL);
             } catch (Throwable t) {
-                throw new AssertionError(t);
+                throw Libc.unexpected(t);
             }
             if (error != 0) {
                 throw Failures.of("pthread_sigmask", String.valueOf(what), error);

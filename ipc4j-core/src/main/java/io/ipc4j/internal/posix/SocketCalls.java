@@ -169,7 +169,7 @@ public final class SocketCalls {
                 }
             }
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -192,7 +192,7 @@ public final class SocketCalls {
                 }
             }
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 

@@ -32,8 +32,8 @@ public final class SyncCalls {
     public static final int SETALL = 17;
     public static final int FUTEX_WAIT = 0;
     public static final int FUTEX_WAKE = 1;
-    private static final long SYS_FUTEX = 202;
-    private static final long SYS_MEMBARRIER = 324;
+    private static final long SYS_FUTEX = Platform.tables().sysFutex;
+    private static final long SYS_MEMBARRIER = Platform.tables().sysMembarrier;
     /** membarrier(2) commands. */
     public static final int MEMBARRIER_CMD_QUERY = 0;
     public static final int MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1;
@@ -45,12 +45,8 @@ public final class SyncCalls {
     /** {@code struct sembuf { unsigned short sem_num; short sem_op; short sem_flg; }} */
     public static final StructLayout SEMBUF = MemoryLayout.structLayout(
             JAVA_SHORT.withName("sem_num"), JAVA_SHORT.withName("sem_op"), JAVA_SHORT.withName("sem_flg"));
-    /** glibc x86_64 {@code struct semid_ds}, 104 bytes. */
-    public static final StructLayout SEMID_DS = MemoryLayout.structLayout(
-            MessageQueueCalls.IPC_PERM.withName("sem_perm"), JAVA_LONG.withName("sem_otime"),
-            JAVA_LONG.withName("__sem_otime_high"), JAVA_LONG.withName("sem_ctime"),
-            JAVA_LONG.withName("__sem_ctime_high"), JAVA_LONG.withName("sem_nsems"),
-            JAVA_LONG.withName("__glibc_reserved3"), JAVA_LONG.withName("__glibc_reserved4"));
+    /** {@code struct semid_ds}: 104 bytes on x86-64, 88 on aarch64. */
+    public static final StructLayout SEMID_DS = Platform.tables().semidDs;
 
     /** sem_t *sem_open(const char *name, int oflag, ... mode_t mode, unsigned int value); */
     private static final MethodHandle SEM_OPEN = Libc.linkErrnoVariadic("sem_open",
@@ -99,7 +95,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -112,7 +108,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -147,7 +143,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -171,7 +167,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -195,7 +191,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -223,7 +219,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -237,7 +233,7 @@ public final class SyncCalls {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new AssertionError(t);
+            throw Libc.unexpected(t);
         }
     }
 }
