@@ -26,7 +26,7 @@ public class ErrnoException extends IOException implements PosixError {
      */
     public ErrnoException(String call, String object, int errno, String errnoName, String errnoText,
                           String advice) {
-        super(io.ipc4j.internal.posix.Failures.message(call, object, errnoName, errnoText, advice));
+        super(PosixErrorDetails.message(call, object, errnoName, errnoText, advice));
         this.call = call;
         this.object = object;
         this.errno = errno;

@@ -13,6 +13,7 @@ import java.nio.file.NotDirectoryException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The errno boundary: which exception, and the one message format. */
 class FailuresTest {
@@ -46,5 +47,19 @@ class FailuresTest {
         assertEquals("EACCES", p.errnoName());
         assertEquals("Permission denied", p.errnoText());
         assertEquals("/etc/x", ((AccessDeniedException) e).getFile());
+    }
+
+    /** Each prints as a public type of the exported package, never as a nested class of an internal one. */
+    @Test
+    void everyOneIsAPublicTypeUsersCanNameAndCatch() {
+        int[] errnos = {Errno.ENOENT, Errno.EEXIST, Errno.EACCES, Errno.ENOTDIR, Errno.EPIPE, Errno.EBADF};
+        String[] names = {"PosixNoSuchFileException", "PosixFileAlreadyExistsException", "PosixAccessDeniedException",
+            "PosixNotDirectoryException", "PeerClosedException", "ErrnoException"};
+        for (int i = 0; i < errnos.length; i++) {
+            IOException e = Failures.of("shm_open", "/slots", errnos[i]);
+            assertEquals("io.ipc4j." + names[i], e.getClass().getName());
+            assertTrue(java.lang.reflect.Modifier.isPublic(e.getClass().getModifiers()), e.getClass().getName());
+            assertTrue(e.toString().startsWith("io.ipc4j." + names[i] + ": shm_open(/slots) failed: "), e.toString());
+        }
     }
 }

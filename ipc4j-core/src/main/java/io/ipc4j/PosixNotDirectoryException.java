@@ -1,0 +1,37 @@
+package io.ipc4j;
+
+import java.nio.file.NotDirectoryException;
+
+/**
+ * A C call failed with ENOTDIR: a part of the path is not a directory. A {@link NotDirectoryException}, so a {@code catch} of the JDK type
+ * works, that also carries the call, the object and the errno ({@link PosixError}); its message is
+ * {@code call(object) failed: ENAME (text)[: advice]}.
+ */
+public class PosixNotDirectoryException extends NotDirectoryException implements PosixErrorDetails.Carrier {
+    private static final long serialVersionUID = 1L;
+
+    private final transient PosixErrorDetails details;
+
+    /**
+     * @param call      the C function that failed.
+     * @param object    what it was called on.
+     * @param errno     the errno value.
+     * @param errnoName the symbolic errno.
+     * @param errnoText the C library's text for it.
+     * @param advice    what the caller can do about it, or null.
+     */
+    public PosixNotDirectoryException(String call, String object, int errno, String errnoName, String errnoText, String advice) {
+        super(object);
+        this.details = PosixErrorDetails.of(call, object, errno, errnoName, errnoText, advice);
+    }
+
+    @Override
+    public PosixError details() {
+        return details;
+    }
+
+    @Override
+    public String getMessage() {
+        return details.message();
+    }
+}
