@@ -52,14 +52,9 @@ public final class SharedMemory implements AutoCloseable {
             throw Failures.of("mmap", name + ", " + size + " bytes", errno);
         }
         this.arena = Arena.ofShared();
-        MemorySegment mapped = reinterpret(address, size, arena);
+        MemorySegment mapped = MemoryCalls.adoptMapping(address, size, arena);
         this.segment = writable ? mapped : mapped.asReadOnly();
         this.buffer = new SharedBuffer(segment);
-    }
-
-    @SuppressWarnings("restricted")
-    private static MemorySegment reinterpret(MemorySegment address, long size, Arena arena) {
-        return address.reinterpret(size, arena, mapping -> MemoryCalls.munmap(mapping, size));
     }
 
     /** Creates a new object of {@code size} bytes (zero-filled), mode 0600; FileAlreadyExistsException if it exists. */

@@ -177,14 +177,9 @@ public final class SysVSharedMemory {
         private final AtomicBoolean closed = new AtomicBoolean();
 
         Attachment(MemorySegment address, long size, boolean readOnly) {
-            MemorySegment mapped = reinterpret(address, size, arena);
+            MemorySegment mapped = MemoryCalls.adoptAttachment(address, size, arena);
             this.segment = readOnly ? mapped.asReadOnly() : mapped;
             this.buffer = new SharedBuffer(segment);
-        }
-
-        @SuppressWarnings("restricted")
-        private static MemorySegment reinterpret(MemorySegment address, long size, Arena arena) {
-            return address.reinterpret(size, arena, MemoryCalls::shmdt);
         }
 
         public MemorySegment segment() {

@@ -78,14 +78,13 @@ public final class SealedMemory extends DescriptorOwner {
         }
     }
 
-    @SuppressWarnings("restricted")
     private static void fill(int fd, long size, String name, Consumer<MemorySegment> filler) throws IOException {
         MemorySegment address = MemoryCalls.mmapShared(fd, size, true);
         if (address.byteSize() == 0 && address.address() < 4096) {
             throw Failures.of("mmap", name, (int) address.address());
         }
         try (Arena arena = Arena.ofConfined()) {
-            filler.accept(address.reinterpret(size, arena, m -> MemoryCalls.munmap(m, size)));
+            filler.accept(MemoryCalls.adoptMapping(address, size, arena));
         }
     }
 
@@ -95,7 +94,6 @@ public final class SealedMemory extends DescriptorOwner {
      *
      * @throws IOException if it is not a sealed memfd: the sender could still change it.
      */
-    @SuppressWarnings("restricted")
     static Mapping map(PassedDescriptor descriptor) throws IOException {
         int fd = descriptor.fd();
         int seals = SocketCalls.fcntl(fd, SocketCalls.F_GET_SEALS, 0);
@@ -116,7 +114,7 @@ public final class SealedMemory extends DescriptorOwner {
             throw Failures.of("mmap", descriptor.toString(), (int) address.address());
         }
         Arena arena = Arena.ofShared();
-        return new Mapping(address.reinterpret(size, arena, m -> MemoryCalls.munmap(m, size)).asReadOnly(), arena);
+        return new Mapping(MemoryCalls.adoptMapping(address, size, arena).asReadOnly(), arena);
     }
 
     /** A read-only mapping of sealed memory; closing it unmaps it (from any thread, once). */

@@ -120,6 +120,22 @@ public final class MemoryCalls {
         }
     }
 
+    /**
+     * The {@code size} bytes mmap returned at {@code address}, as a segment of {@code arena} that unmaps them
+     * when the arena closes. The one place outside the downcalls where ipc4j gives raw memory a size: it
+     * trusts that mmap mapped that much.
+     */
+    @SuppressWarnings("restricted")
+    public static MemorySegment adoptMapping(MemorySegment address, long size, Arena arena) {
+        return address.reinterpret(size, arena, mapping -> munmap(mapping, size));
+    }
+
+    /** As {@link #adoptMapping}, for a System V segment that shmat attached: closing the arena detaches it. */
+    @SuppressWarnings("restricted")
+    public static MemorySegment adoptAttachment(MemorySegment address, long size, Arena arena) {
+        return address.reinterpret(size, arena, MemoryCalls::shmdt);
+    }
+
     /** munmap(2): 0 or -errno. */
     public static int munmap(MemorySegment address, long length) {
         return (int) Libc.once(slot -> (int) MUNMAP.invokeExact(slot, address, length));
