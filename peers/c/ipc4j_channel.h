@@ -1,0 +1,378 @@
+/*
+ * ipc4j_channel.h: a C peer of ipc4j's one-to-one shared-memory channel (format version 4), in one header.
+ *
+ * A C program can be the sender or the receiver of a channel that a Java program (io.ipc4j.channel.
+ * OneToOneChannel) created, or create one that Java attaches to. It reads and writes the exact format: the
+ * validated header, the records, the futex sleep/wake handshake (with the membarrier fence a fenceless Java
+ * sender relies on, and the receiver's doorbell eventfd), the heartbeats, and the pid + start-time identity
+ * by which each side tells that the other died. Linux with glibc, x86-64 or aarch64; C11 atomics (GCC/Clang
+ * builtins). Many-to-one and broadcast channels are not covered yet.
+ *
+ *   #include "ipc4j_channel.h"
+ *   ipc4j_channel ch;
+ *   if (ipc4j_channel_open(&ch, "/ticks") != 0) { perror("open"); ... }   // or ipc4j_channel_create
+ *   ipc4j_channel_become_receiver(&ch);
+ *   char buf[IPC4J_MAX]; int type; long n = ipc4j_channel_receive(&ch, buf, sizeof buf, &type, 5000);
+ *   // n >= 0: a message of n bytes; IPC4J_TIMEOUT; IPC4J_PEER_DEAD (the sender died, nothing left)
+ *   ipc4j_channel_close(&ch);
+ *
+ * Each function returns 0 (or a length) on success and a negative IPC4J_* code or -1 with errno on failure.
+ * One thread per side, as in Java. Region layout (little-endian; see the README's "The format"):
+ *   0 magic "IPC4JCH1" (written last by the creator), 8 version 4, 12 kind 1, 16 capacity (a power of two),
+ *   24 region length (512 + capacity), 32 creator pid, 40 creator start time;
+ *   128 tail, 136 sender pid, 144 sender start, 152 sender heartbeat (epoch ms);
+ *   256 head, 264 receiver pid, 272 receiver start, 280 receiver heartbeat;
+ *   384 receiver waiting, 388 wake sequence (the futex word), 392 receiver may park, 396 sender fenceless,
+ *   400 receiver's doorbell eventfd number (0: none);
+ *   512 ring: records of | length (int, header included) | type (int) | payload |, padded to 8 bytes.
+ * A "start time" is field 22 of /proc/PID/stat (clock ticks since boot).
+ */
+#ifndef IPC4J_CHANNEL_H
+#define IPC4J_CHANNEL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+
+#define IPC4J_MAGIC 0x3148434A34435049LL
+#define IPC4J_VERSION 4
+#define IPC4J_KIND_ONE_TO_ONE 1
+#define IPC4J_HEADER 512
+#define IPC4J_RECORD_HEADER 8
+#define IPC4J_PADDING (-1)
+#define IPC4J_BEAT_EVERY 4095
+#define IPC4J_CHECK_MS 100
+
+#define IPC4J_TIMEOUT (-2)
+#define IPC4J_PEER_DEAD (-3)
+#define IPC4J_FULL (-4)
+#define IPC4J_FORMAT (-5)
+#define IPC4J_TOO_LONG (-6)
+#define IPC4J_BUFFER_SMALL (-7)
+
+enum {
+    IPC4J_TAIL = 128, IPC4J_SENDER_PID = 136, IPC4J_SENDER_START = 144, IPC4J_SENDER_BEAT = 152,
+    IPC4J_HEAD = 256, IPC4J_RECEIVER_PID = 264, IPC4J_RECEIVER_START = 272, IPC4J_RECEIVER_BEAT = 280,
+    IPC4J_WAITING = 384, IPC4J_WAKE_SEQUENCE = 388, IPC4J_PARKS = 392, IPC4J_FENCELESS = 396, IPC4J_DOORBELL = 400
+};
+
+typedef struct {
+    unsigned char *base;    /* the mapped region */
+    unsigned char *ring;    /* base + 512 */
+    size_t length;
+    int64_t capacity;
+    int64_t mask;
+    int64_t max_length;     /* capacity / 8 - 8 */
+    int64_t position;       /* this side's tail (sender) or head (receiver) */
+    int64_t head_cache;     /* sender: the last head read */
+    uint64_t count;         /* messages sent or received, for the heartbeat */
+    uint64_t missed_wakeups; /* receiver: sleeps that ran out with a message waiting and no wake-up tried (0) */
+    int doorbell_pid;       /* sender: whose doorbell bell_fd is a copy of, and its number there */
+    int doorbell_fd;
+    int bell_fd;
+} ipc4j_channel;
+
+#define IPC4J_I32(ch, off) ((int32_t *) ((ch)->base + (off)))
+#define IPC4J_I64(ch, off) ((int64_t *) ((ch)->base + (off)))
+
+static inline int64_t ipc4j_now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static inline int64_t ipc4j_monotonic_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Field 22 of /proc/PID/stat, or -1 if the process is gone or a zombie. */
+static inline int64_t ipc4j_start_time(int pid) {
+    char path[64], text[4096];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return -1;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    char *p = strrchr(text, ')'); /* the command name may hold spaces and parentheses */
+    if (p == NULL || p[1] != ' ') return -1;
+    p += 2;
+    if (*p == 'Z' || *p == 'X') return -1;
+    for (int field = 3; field < 22; field++) { /* p is at field 3 (state) */
+        p = strchr(p, ' ');
+        if (p == NULL) return -1;
+        p++;
+    }
+    return strtoll(p, NULL, 10);
+}
+
+static inline int ipc4j_alive(int pid, int64_t start) {
+    int64_t now = ipc4j_start_time(pid);
+    return now >= 0 && (start == 0 || now == start);
+}
+
+static inline long ipc4j_futex(int32_t *word, int op, int value, const struct timespec *timeout) {
+    return syscall(SYS_futex, word, op, value, timeout, NULL, 0); /* shared: never FUTEX_PRIVATE_FLAG */
+}
+
+static inline void ipc4j_beat(ipc4j_channel *ch, long offset) {
+    __atomic_store_n(IPC4J_I64(ch, offset), ipc4j_now_ms(), __ATOMIC_RELEASE);
+}
+
+static inline int ipc4j_channel_map(ipc4j_channel *ch, int fd, size_t length) {
+    memset(ch, 0, sizeof *ch);
+    ch->bell_fd = -1;
+    void *p = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) return -1;
+    ch->base = p;
+    ch->ring = ch->base + IPC4J_HEADER;
+    ch->length = length;
+    return 0;
+}
+
+/* Attaches to the one-to-one channel NAME (a POSIX shared memory name, "/ticks"), checking its header:
+ * IPC4J_FORMAT if it is not a complete version-4 one-to-one channel. */
+static inline int ipc4j_channel_open(ipc4j_channel *ch, const char *name) {
+    int fd = shm_open(name, O_RDWR, 0);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) { close(fd); return -1; }
+    if (st.st_size < IPC4J_HEADER) { close(fd); return IPC4J_FORMAT; }
+    if (ipc4j_channel_map(ch, fd, (size_t) st.st_size) != 0) return -1;
+    int64_t capacity = *IPC4J_I64(ch, 16);
+    if (__atomic_load_n(IPC4J_I64(ch, 0), __ATOMIC_ACQUIRE) != IPC4J_MAGIC || *IPC4J_I32(ch, 8) != IPC4J_VERSION
+            || *IPC4J_I32(ch, 12) != IPC4J_KIND_ONE_TO_ONE || capacity < 1024 || capacity > (1 << 30)
+            || (capacity & (capacity - 1)) != 0 || *IPC4J_I64(ch, 24) != IPC4J_HEADER + capacity
+            || (int64_t) ch->length < IPC4J_HEADER + capacity) {
+        munmap(ch->base, ch->length);
+        return IPC4J_FORMAT;
+    }
+    ch->capacity = capacity;
+    ch->mask = capacity - 1;
+    ch->max_length = capacity / 8 - IPC4J_RECORD_HEADER;
+    return 0;
+}
+
+/* Creates the one-to-one channel NAME with a ring of CAPACITY bytes (a power of two, 1 KiB to 1 GiB). */
+static inline int ipc4j_channel_create(ipc4j_channel *ch, const char *name, int64_t capacity) {
+    if (capacity < 1024 || capacity > (1 << 30) || (capacity & (capacity - 1)) != 0) { errno = EINVAL; return -1; }
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, IPC4J_HEADER + capacity) != 0) { close(fd); shm_unlink(name); return -1; }
+    if (ipc4j_channel_map(ch, fd, (size_t) (IPC4J_HEADER + capacity)) != 0) { shm_unlink(name); return -1; }
+    *IPC4J_I32(ch, 8) = IPC4J_VERSION;
+    *IPC4J_I32(ch, 12) = IPC4J_KIND_ONE_TO_ONE;
+    *IPC4J_I64(ch, 16) = capacity;
+    *IPC4J_I64(ch, 24) = IPC4J_HEADER + capacity;
+    *IPC4J_I32(ch, 32) = getpid();
+    *IPC4J_I64(ch, 40) = ipc4j_start_time(getpid());
+    __atomic_store_n(IPC4J_I64(ch, 0), IPC4J_MAGIC, __ATOMIC_SEQ_CST); /* last: a region with it is complete */
+    ch->capacity = capacity;
+    ch->mask = capacity - 1;
+    ch->max_length = capacity / 8 - IPC4J_RECORD_HEADER;
+    return 0;
+}
+
+static inline void ipc4j_channel_close(ipc4j_channel *ch) {
+    if (ch->bell_fd >= 0) close(ch->bell_fd);
+    munmap(ch->base, ch->length);
+    ch->base = NULL;
+}
+
+/* Takes the role whose pid is at PID_OFFSET: -1 with EBUSY if a live process holds it. */
+static inline int ipc4j_claim_role(ipc4j_channel *ch, long pid_offset) {
+    int self = getpid();
+    for (;;) {
+        int32_t pid = __atomic_load_n(IPC4J_I32(ch, pid_offset), __ATOMIC_SEQ_CST);
+        if (pid != 0 && pid != self && ipc4j_alive(pid, *IPC4J_I64(ch, pid_offset + 8))) { errno = EBUSY; return -1; }
+        if (__atomic_compare_exchange_n(IPC4J_I32(ch, pid_offset), &pid, self, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            __atomic_store_n(IPC4J_I64(ch, pid_offset + 8), ipc4j_start_time(self), __ATOMIC_SEQ_CST);
+            ipc4j_beat(ch, pid_offset + 16);
+            return 0;
+        }
+    }
+}
+
+/* ---- the sender ------------------------------------------------------------------------------------------ */
+
+/* Becomes the channel's sender. It publishes with a full fence, so it tells receivers not to fence for it. */
+static inline int ipc4j_channel_become_sender(ipc4j_channel *ch) {
+    if (ipc4j_claim_role(ch, IPC4J_SENDER_PID) != 0) return -1;
+    __atomic_store_n(IPC4J_I32(ch, IPC4J_FENCELESS), 0, __ATOMIC_SEQ_CST);
+    ch->position = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE);
+    ch->head_cache = __atomic_load_n(IPC4J_I64(ch, IPC4J_HEAD), __ATOMIC_ACQUIRE);
+    return 0;
+}
+
+/* Rings the receiver's doorbell (an eventfd in its process, taken with pidfd_getfd, Linux 5.6+). */
+static inline void ipc4j_ring_doorbell(ipc4j_channel *ch, int fd) {
+    int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_RECEIVER_PID), __ATOMIC_ACQUIRE);
+    if (ch->bell_fd < 0 || ch->doorbell_pid != pid || ch->doorbell_fd != fd) {
+        if (ch->bell_fd >= 0) close(ch->bell_fd);
+        ch->bell_fd = -1;
+        int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0) return;
+        ch->bell_fd = (int) syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+        close(pidfd);
+        ch->doorbell_pid = pid;
+        ch->doorbell_fd = fd;
+        if (ch->bell_fd < 0) return;
+    }
+    uint64_t one = 1;
+    ssize_t ignored = write(ch->bell_fd, &one, sizeof one);
+    (void) ignored;
+}
+
+/* Sends LENGTH bytes with TYPE (0 or more) if there is room now: 0, IPC4J_FULL, or IPC4J_TOO_LONG. */
+static inline int ipc4j_channel_offer(ipc4j_channel *ch, int type, const void *data, int64_t length) {
+    if (type < 0 || length < 0 || length > ch->max_length) return IPC4J_TOO_LONG;
+    int64_t aligned = (length + IPC4J_RECORD_HEADER + 7) & ~7LL;
+    int64_t index = ch->position & ch->mask;
+    int64_t to_end = ch->capacity - index;
+    /* room for the record, any padding before it, and the next record's header, which this zeroes */
+    int64_t needed = (aligned <= to_end ? aligned : to_end + aligned) + IPC4J_RECORD_HEADER;
+    if (ch->position + needed - ch->head_cache > ch->capacity) {
+        ch->head_cache = __atomic_load_n(IPC4J_I64(ch, IPC4J_HEAD), __ATOMIC_ACQUIRE);
+        if (ch->position + needed - ch->head_cache > ch->capacity) return IPC4J_FULL;
+    }
+    if (aligned > to_end) { /* a padding record fills the end; the record goes to the start */
+        *(int64_t *) ch->ring = 0;
+        *(int32_t *) (ch->ring + index + 4) = IPC4J_PADDING;
+        __atomic_store_n((int32_t *) (ch->ring + index), (int32_t) to_end, __ATOMIC_RELEASE);
+        ch->position += to_end;
+        index = 0;
+    }
+    memcpy(ch->ring + index + IPC4J_RECORD_HEADER, data, (size_t) length);
+    int64_t next = ch->position + aligned;
+    *(int64_t *) (ch->ring + (next & ch->mask)) = 0; /* the next header: published with this one */
+    int64_t word = ((int64_t) type << 32) | (uint32_t) (length + IPC4J_RECORD_HEADER);
+    if ((++ch->count & IPC4J_BEAT_EVERY) == 0) ipc4j_beat(ch, IPC4J_SENDER_BEAT);
+    if (__atomic_load_n(IPC4J_I32(ch, IPC4J_PARKS), __ATOMIC_ACQUIRE) == 0) {
+        __atomic_store_n((int64_t *) (ch->ring + index), word, __ATOMIC_RELEASE);
+    } else { /* a full fence between this store and the check of the receiver's sleep announcement */
+        __atomic_store_n((int64_t *) (ch->ring + index), word, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(IPC4J_I32(ch, IPC4J_WAITING), __ATOMIC_SEQ_CST) != 0) {
+            __atomic_fetch_add(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), 1, __ATOMIC_SEQ_CST);
+            ipc4j_futex(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), FUTEX_WAKE, 1, NULL);
+            int doorbell = __atomic_load_n(IPC4J_I32(ch, IPC4J_DOORBELL), __ATOMIC_ACQUIRE);
+            if (doorbell != 0) ipc4j_ring_doorbell(ch, doorbell);
+        }
+    }
+    ch->position = next;
+    __atomic_store_n(IPC4J_I64(ch, IPC4J_TAIL), next, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* Sends, waiting while the ring is full at most TIMEOUT_MS: 0, IPC4J_TIMEOUT or IPC4J_PEER_DEAD. */
+static inline int ipc4j_channel_send(ipc4j_channel *ch, int type, const void *data, int64_t length, int64_t timeout_ms) {
+    int64_t deadline = ipc4j_monotonic_ms() + timeout_ms, next_check = ipc4j_monotonic_ms() + IPC4J_CHECK_MS;
+    for (;;) {
+        int r = ipc4j_channel_offer(ch, type, data, length);
+        if (r != IPC4J_FULL) return r;
+        int64_t now = ipc4j_monotonic_ms();
+        if (now >= deadline) return IPC4J_TIMEOUT;
+        if (now >= next_check) {
+            next_check = now + IPC4J_CHECK_MS;
+            ipc4j_beat(ch, IPC4J_SENDER_BEAT);
+            int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_RECEIVER_PID), __ATOMIC_ACQUIRE);
+            if (pid != 0 && !ipc4j_alive(pid, *IPC4J_I64(ch, IPC4J_RECEIVER_START))) return IPC4J_PEER_DEAD;
+        }
+        struct timespec pause = {0, 50000}; /* a sender is not woken: it backs off */
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* ---- the receiver ---------------------------------------------------------------------------------------- */
+
+/* Becomes the channel's receiver; it parks on the futex when idle, so senders must wake it. */
+static inline int ipc4j_channel_become_receiver(ipc4j_channel *ch) {
+    if (ipc4j_claim_role(ch, IPC4J_RECEIVER_PID) != 0) return -1;
+    __atomic_store_n(IPC4J_I32(ch, IPC4J_DOORBELL), 0, __ATOMIC_SEQ_CST); /* an earlier receiver's is not ours */
+    __atomic_store_n(IPC4J_I32(ch, IPC4J_PARKS), 1, __ATOMIC_SEQ_CST);
+    ch->position = __atomic_load_n(IPC4J_I64(ch, IPC4J_HEAD), __ATOMIC_ACQUIRE);
+    return 0;
+}
+
+/* One message into BUF if there is one: its length, or IPC4J_TIMEOUT if none is waiting (never waits). */
+static inline long ipc4j_channel_receive_now(ipc4j_channel *ch, void *buf, long capacity, int *type) {
+    for (;;) {
+        int64_t index = ch->position & ch->mask;
+        int32_t length = __atomic_load_n((int32_t *) (ch->ring + index), __ATOMIC_ACQUIRE);
+        if (length <= 0) return IPC4J_TIMEOUT;
+        int32_t kind = *(int32_t *) (ch->ring + index + 4);
+        if (length < IPC4J_RECORD_HEADER || length > ch->capacity - index || kind < IPC4J_PADDING
+                || (kind != IPC4J_PADDING && length - IPC4J_RECORD_HEADER > ch->max_length)) return IPC4J_FORMAT;
+        int64_t aligned = (length + 7) & ~7LL;
+        if (kind != IPC4J_PADDING) {
+            long payload = length - IPC4J_RECORD_HEADER;
+            if (payload > capacity) return IPC4J_BUFFER_SMALL;
+            memcpy(buf, ch->ring + index + IPC4J_RECORD_HEADER, (size_t) payload);
+            *type = kind;
+            if ((++ch->count & IPC4J_BEAT_EVERY) == 0) ipc4j_beat(ch, IPC4J_RECEIVER_BEAT);
+            ch->position += aligned;
+            __atomic_store_n(IPC4J_I64(ch, IPC4J_HEAD), ch->position, __ATOMIC_RELEASE);
+            return payload;
+        }
+        ch->position += aligned; /* padding: skip to the start */
+        __atomic_store_n(IPC4J_I64(ch, IPC4J_HEAD), ch->position, __ATOMIC_RELEASE);
+    }
+}
+
+/* Announces the sleep, fences for a fenceless sender, re-checks, then sleeps on the wake sequence (at most
+ * 100 ms, as Java's receiver: the caller checks the sender's life between sleeps). */
+static inline void ipc4j_park(ipc4j_channel *ch) {
+    int32_t sequence = __atomic_load_n(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), __ATOMIC_SEQ_CST);
+    __atomic_store_n(IPC4J_I32(ch, IPC4J_WAITING), 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(IPC4J_I32(ch, IPC4J_FENCELESS), __ATOMIC_SEQ_CST) != 0) {
+        syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+    }
+    int32_t *head = (int32_t *) (ch->ring + (ch->position & ch->mask));
+    if (__atomic_load_n(head, __ATOMIC_SEQ_CST) <= 0) {
+        struct timespec timeout = {0, IPC4J_CHECK_MS * 1000000L};
+        long r = ipc4j_futex(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), FUTEX_WAIT, sequence, &timeout);
+        if (r == -1 && errno == ETIMEDOUT && __atomic_load_n(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), __ATOMIC_SEQ_CST)
+                == sequence && __atomic_load_n(head, __ATOMIC_SEQ_CST) > 0) {
+            ch->missed_wakeups++; /* a message came during the sleep and no sender tried to wake us */
+        }
+    }
+    __atomic_store_n(IPC4J_I32(ch, IPC4J_WAITING), 0, __ATOMIC_SEQ_CST);
+}
+
+/* Receives one message, waiting at most TIMEOUT_MS: its length, IPC4J_TIMEOUT, or IPC4J_PEER_DEAD once the
+ * sender died and nothing is left to read. */
+static inline long ipc4j_channel_receive(ipc4j_channel *ch, void *buf, long capacity, int *type, int64_t timeout_ms) {
+    int64_t deadline = ipc4j_monotonic_ms() + timeout_ms, next_check = 0;
+    for (int spins = 0;; spins++) {
+        long n = ipc4j_channel_receive_now(ch, buf, capacity, type);
+        if (n != IPC4J_TIMEOUT) return n;
+        if (spins < 2048) continue; /* most waits end while spinning: no clock read for them */
+        int64_t now = ipc4j_monotonic_ms();
+        if (now >= deadline) return IPC4J_TIMEOUT;
+        if (now >= next_check) { /* every 100 ms: a sign of life, and is the sender still alive? */
+            next_check = now + IPC4J_CHECK_MS;
+            ipc4j_beat(ch, IPC4J_RECEIVER_BEAT);
+            int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_SENDER_PID), __ATOMIC_ACQUIRE);
+            if (pid != 0 && !ipc4j_alive(pid, *IPC4J_I64(ch, IPC4J_SENDER_START))) {
+                n = ipc4j_channel_receive_now(ch, buf, capacity, type); /* what it committed before it died */
+                return n != IPC4J_TIMEOUT ? n : IPC4J_PEER_DEAD;
+            }
+        }
+        ipc4j_park(ch);
+    }
+}
+
+#endif
