@@ -5,8 +5,11 @@
  * OneToOneChannel) created, or create one that Java attaches to. It reads and writes the exact format: the
  * validated header, the records, the futex sleep/wake handshake (with the membarrier fence a fenceless Java
  * sender relies on, and the receiver's doorbell eventfd), the heartbeats, and the pid + start-time identity
- * by which each side tells that the other died. Linux with glibc, x86-64 or aarch64; C11 atomics (GCC/Clang
- * builtins). Many-to-one and broadcast channels are not covered yet.
+ * by which each side tells that the other died. Linux with glibc, x86-64 or aarch64; GCC/Clang atomic builtins.
+ * All three kinds: one-to-one (ipc4j_channel_open / _offer / _send / _receive), many-to-one (open with
+ * ipc4j_channel_open_kind(..., IPC4J_KIND_MANY_TO_ONE); senders ipc4j_m2o_offer / ipc4j_m2o_send, any number,
+ * in any processes; the receiver as one-to-one's), and broadcast (ipc4j_broadcast_become_writer / _transmit,
+ * ipc4j_broadcast_become_reader / _receive; the writer never waits, a lapped reader counts what it lost).
  *
  *   #include "ipc4j_channel.h"
  *   ipc4j_channel ch;
@@ -48,6 +51,8 @@
 #define IPC4J_MAGIC 0x3148434A34435049LL
 #define IPC4J_VERSION 4
 #define IPC4J_KIND_ONE_TO_ONE 1
+#define IPC4J_KIND_MANY_TO_ONE 2
+#define IPC4J_KIND_BROADCAST 3
 #define IPC4J_HEADER 512
 #define IPC4J_RECORD_HEADER 8
 #define IPC4J_PADDING (-1)
@@ -63,6 +68,7 @@
 
 enum {
     IPC4J_TAIL = 128, IPC4J_SENDER_PID = 136, IPC4J_SENDER_START = 144, IPC4J_SENDER_BEAT = 152,
+    IPC4J_TAIL_INTENT = 160, IPC4J_LATEST = 168, /* broadcast: how far the writer is about to write; the latest record */
     IPC4J_HEAD = 256, IPC4J_RECEIVER_PID = 264, IPC4J_RECEIVER_START = 272, IPC4J_RECEIVER_BEAT = 280,
     IPC4J_WAITING = 384, IPC4J_WAKE_SEQUENCE = 388, IPC4J_PARKS = 392, IPC4J_FENCELESS = 396, IPC4J_DOORBELL = 400
 };
@@ -71,6 +77,7 @@ typedef struct {
     unsigned char *base;    /* the mapped region */
     unsigned char *ring;    /* base + 512 */
     size_t length;
+    int kind;
     int64_t capacity;
     int64_t mask;
     int64_t max_length;     /* capacity / 8 - 8 */
@@ -78,6 +85,8 @@ typedef struct {
     int64_t head_cache;     /* sender: the last head read */
     uint64_t count;         /* messages sent or received, for the heartbeat */
     uint64_t missed_wakeups; /* receiver: sleeps that ran out with a message waiting and no wake-up tried (0) */
+    uint64_t lost;          /* many-to-one receiver: records skipped, their sender dead before commit;
+                               broadcast reader: bytes it missed, overrun by the writer */
     int doorbell_pid;       /* sender: whose doorbell bell_fd is a copy of, and its number there */
     int doorbell_fd;
     int bell_fd;
@@ -144,9 +153,9 @@ static inline int ipc4j_channel_map(ipc4j_channel *ch, int fd, size_t length) {
     return 0;
 }
 
-/* Attaches to the one-to-one channel NAME (a POSIX shared memory name, "/ticks"), checking its header:
- * IPC4J_FORMAT if it is not a complete version-4 one-to-one channel. */
-static inline int ipc4j_channel_open(ipc4j_channel *ch, const char *name) {
+/* Attaches to the channel NAME (a POSIX shared memory name, "/ticks") of KIND, checking its header:
+ * IPC4J_FORMAT if it is not a complete version-4 channel of that kind. */
+static inline int ipc4j_channel_open_kind(ipc4j_channel *ch, const char *name, int kind) {
     int fd = shm_open(name, O_RDWR, 0);
     if (fd < 0) return -1;
     struct stat st;
@@ -155,36 +164,48 @@ static inline int ipc4j_channel_open(ipc4j_channel *ch, const char *name) {
     if (ipc4j_channel_map(ch, fd, (size_t) st.st_size) != 0) return -1;
     int64_t capacity = *IPC4J_I64(ch, 16);
     if (__atomic_load_n(IPC4J_I64(ch, 0), __ATOMIC_ACQUIRE) != IPC4J_MAGIC || *IPC4J_I32(ch, 8) != IPC4J_VERSION
-            || *IPC4J_I32(ch, 12) != IPC4J_KIND_ONE_TO_ONE || capacity < 1024 || capacity > (1 << 30)
+            || *IPC4J_I32(ch, 12) != kind || capacity < 1024 || capacity > (1 << 30)
             || (capacity & (capacity - 1)) != 0 || *IPC4J_I64(ch, 24) != IPC4J_HEADER + capacity
             || (int64_t) ch->length < IPC4J_HEADER + capacity) {
         munmap(ch->base, ch->length);
         return IPC4J_FORMAT;
     }
+    ch->kind = kind;
     ch->capacity = capacity;
     ch->mask = capacity - 1;
     ch->max_length = capacity / 8 - IPC4J_RECORD_HEADER;
     return 0;
 }
 
-/* Creates the one-to-one channel NAME with a ring of CAPACITY bytes (a power of two, 1 KiB to 1 GiB). */
-static inline int ipc4j_channel_create(ipc4j_channel *ch, const char *name, int64_t capacity) {
+/* Attaches to the one-to-one channel NAME. */
+static inline int ipc4j_channel_open(ipc4j_channel *ch, const char *name) {
+    return ipc4j_channel_open_kind(ch, name, IPC4J_KIND_ONE_TO_ONE);
+}
+
+/* Creates the channel NAME of KIND with a ring of CAPACITY bytes (a power of two, 1 KiB to 1 GiB). */
+static inline int ipc4j_channel_create_kind(ipc4j_channel *ch, const char *name, int64_t capacity, int kind) {
     if (capacity < 1024 || capacity > (1 << 30) || (capacity & (capacity - 1)) != 0) { errno = EINVAL; return -1; }
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0) return -1;
     if (ftruncate(fd, IPC4J_HEADER + capacity) != 0) { close(fd); shm_unlink(name); return -1; }
     if (ipc4j_channel_map(ch, fd, (size_t) (IPC4J_HEADER + capacity)) != 0) { shm_unlink(name); return -1; }
     *IPC4J_I32(ch, 8) = IPC4J_VERSION;
-    *IPC4J_I32(ch, 12) = IPC4J_KIND_ONE_TO_ONE;
+    *IPC4J_I32(ch, 12) = kind;
     *IPC4J_I64(ch, 16) = capacity;
     *IPC4J_I64(ch, 24) = IPC4J_HEADER + capacity;
     *IPC4J_I32(ch, 32) = getpid();
     *IPC4J_I64(ch, 40) = ipc4j_start_time(getpid());
     __atomic_store_n(IPC4J_I64(ch, 0), IPC4J_MAGIC, __ATOMIC_SEQ_CST); /* last: a region with it is complete */
+    ch->kind = kind;
     ch->capacity = capacity;
     ch->mask = capacity - 1;
     ch->max_length = capacity / 8 - IPC4J_RECORD_HEADER;
     return 0;
+}
+
+/* Creates the one-to-one channel NAME. */
+static inline int ipc4j_channel_create(ipc4j_channel *ch, const char *name, int64_t capacity) {
+    return ipc4j_channel_create_kind(ch, name, capacity, IPC4J_KIND_ONE_TO_ONE);
 }
 
 static inline void ipc4j_channel_close(ipc4j_channel *ch) {
@@ -237,6 +258,16 @@ static inline void ipc4j_ring_doorbell(ipc4j_channel *ch, int fd) {
     (void) ignored;
 }
 
+/* After a full fence: wakes the receiver if it announced a sleep (futex, and its doorbell if it has one). */
+static inline void ipc4j_wake_if_waiting(ipc4j_channel *ch) {
+    if (__atomic_load_n(IPC4J_I32(ch, IPC4J_WAITING), __ATOMIC_SEQ_CST) != 0) {
+        __atomic_fetch_add(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), 1, __ATOMIC_SEQ_CST);
+        ipc4j_futex(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), FUTEX_WAKE, 1, NULL);
+        int doorbell = __atomic_load_n(IPC4J_I32(ch, IPC4J_DOORBELL), __ATOMIC_ACQUIRE);
+        if (doorbell != 0) ipc4j_ring_doorbell(ch, doorbell);
+    }
+}
+
 /* Sends LENGTH bytes with TYPE (0 or more) if there is room now: 0, IPC4J_FULL, or IPC4J_TOO_LONG. */
 static inline int ipc4j_channel_offer(ipc4j_channel *ch, int type, const void *data, int64_t length) {
     if (type < 0 || length < 0 || length > ch->max_length) return IPC4J_TOO_LONG;
@@ -265,12 +296,7 @@ static inline int ipc4j_channel_offer(ipc4j_channel *ch, int type, const void *d
         __atomic_store_n((int64_t *) (ch->ring + index), word, __ATOMIC_RELEASE);
     } else { /* a full fence between this store and the check of the receiver's sleep announcement */
         __atomic_store_n((int64_t *) (ch->ring + index), word, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(IPC4J_I32(ch, IPC4J_WAITING), __ATOMIC_SEQ_CST) != 0) {
-            __atomic_fetch_add(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), 1, __ATOMIC_SEQ_CST);
-            ipc4j_futex(IPC4J_I32(ch, IPC4J_WAKE_SEQUENCE), FUTEX_WAKE, 1, NULL);
-            int doorbell = __atomic_load_n(IPC4J_I32(ch, IPC4J_DOORBELL), __ATOMIC_ACQUIRE);
-            if (doorbell != 0) ipc4j_ring_doorbell(ch, doorbell);
-        }
+        ipc4j_wake_if_waiting(ch);
     }
     ch->position = next;
     __atomic_store_n(IPC4J_I64(ch, IPC4J_TAIL), next, __ATOMIC_RELEASE);
@@ -323,10 +349,12 @@ static inline long ipc4j_channel_receive_now(ipc4j_channel *ch, void *buf, long 
             memcpy(buf, ch->ring + index + IPC4J_RECORD_HEADER, (size_t) payload);
             *type = kind;
             if ((++ch->count & IPC4J_BEAT_EVERY) == 0) ipc4j_beat(ch, IPC4J_RECEIVER_BEAT);
+            if (ch->kind == IPC4J_KIND_MANY_TO_ONE) memset(ch->ring + index, 0, (size_t) aligned); /* senders can't */
             ch->position += aligned;
             __atomic_store_n(IPC4J_I64(ch, IPC4J_HEAD), ch->position, __ATOMIC_RELEASE);
             return payload;
         }
+        if (ch->kind == IPC4J_KIND_MANY_TO_ONE) memset(ch->ring + index, 0, (size_t) aligned);
         ch->position += aligned; /* padding: skip to the start */
         __atomic_store_n(IPC4J_I64(ch, IPC4J_HEAD), ch->position, __ATOMIC_RELEASE);
     }
@@ -352,8 +380,23 @@ static inline void ipc4j_park(ipc4j_channel *ch) {
     __atomic_store_n(IPC4J_I32(ch, IPC4J_WAITING), 0, __ATOMIC_SEQ_CST);
 }
 
+/* Many-to-one: skips the record at the head if a sender claimed it (negative length, -pid in the type slot)
+ * and died before committing it; counts it in ch->lost. */
+static inline int ipc4j_skip_abandoned(ipc4j_channel *ch) {
+    int64_t index = ch->position & ch->mask;
+    int32_t length = __atomic_load_n((int32_t *) (ch->ring + index), __ATOMIC_ACQUIRE);
+    if (length >= 0) return 0;
+    int pid = -*(int32_t *) (ch->ring + index + 4);
+    if (pid <= 0 || ipc4j_alive(pid, 0)) return 0;
+    memset(ch->ring + index, 0, (size_t) -length);
+    ch->position -= length;
+    __atomic_store_n(IPC4J_I64(ch, IPC4J_HEAD), ch->position, __ATOMIC_RELEASE);
+    ch->lost++;
+    return 1;
+}
+
 /* Receives one message, waiting at most TIMEOUT_MS: its length, IPC4J_TIMEOUT, or IPC4J_PEER_DEAD once the
- * sender died and nothing is left to read. */
+ * sender died and nothing is left to read (one-to-one only: many-to-one senders are not registered). */
 static inline long ipc4j_channel_receive(ipc4j_channel *ch, void *buf, long capacity, int *type, int64_t timeout_ms) {
     int64_t deadline = ipc4j_monotonic_ms() + timeout_ms, next_check = 0;
     for (int spins = 0;; spins++) {
@@ -365,13 +408,155 @@ static inline long ipc4j_channel_receive(ipc4j_channel *ch, void *buf, long capa
         if (now >= next_check) { /* every 100 ms: a sign of life, and is the sender still alive? */
             next_check = now + IPC4J_CHECK_MS;
             ipc4j_beat(ch, IPC4J_RECEIVER_BEAT);
-            int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_SENDER_PID), __ATOMIC_ACQUIRE);
+            if (ch->kind == IPC4J_KIND_MANY_TO_ONE && ipc4j_skip_abandoned(ch)) continue;
+            int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_SENDER_PID), __ATOMIC_ACQUIRE); /* 0 in many-to-one */
             if (pid != 0 && !ipc4j_alive(pid, *IPC4J_I64(ch, IPC4J_SENDER_START))) {
                 n = ipc4j_channel_receive_now(ch, buf, capacity, type); /* what it committed before it died */
                 return n != IPC4J_TIMEOUT ? n : IPC4J_PEER_DEAD;
             }
         }
         ipc4j_park(ch);
+    }
+}
+
+/* ---- many-to-one senders ----------------------------------------------------------------------------------- */
+
+/* Sends LENGTH bytes with TYPE if there is room now (any number of senders, in any threads and processes):
+ * 0, IPC4J_FULL or IPC4J_TOO_LONG. Claims room with a compare-and-set on the tail and marks the record as this
+ * process's (-pid, a negative length) until it commits, so that a receiver can skip it if this process dies. */
+static inline int ipc4j_m2o_offer(ipc4j_channel *ch, int type, const void *data, int64_t length) {
+    if (type < 0 || length < 0 || length > ch->max_length) return IPC4J_TOO_LONG;
+    int64_t aligned = (length + IPC4J_RECORD_HEADER + 7) & ~7LL;
+    int64_t index;
+    for (;;) {
+        int64_t head = __atomic_load_n(IPC4J_I64(ch, IPC4J_HEAD), __ATOMIC_SEQ_CST);
+        int64_t tail = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_SEQ_CST);
+        index = tail & ch->mask;
+        int64_t to_end = ch->capacity - index;
+        int64_t needed = aligned <= to_end ? aligned : to_end + aligned;
+        if (tail + needed - head > ch->capacity) return IPC4J_FULL;
+        if (__atomic_compare_exchange_n(IPC4J_I64(ch, IPC4J_TAIL), &tail, tail + needed, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST)) {
+            if (needed != aligned) {
+                *(int32_t *) (ch->ring + index + 4) = IPC4J_PADDING;
+                __atomic_store_n((int32_t *) (ch->ring + index), (int32_t) to_end, __ATOMIC_RELEASE);
+                index = 0;
+            }
+            *(int32_t *) (ch->ring + index + 4) = -getpid();
+            __atomic_store_n((int32_t *) (ch->ring + index), (int32_t) -aligned, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    memcpy(ch->ring + index + IPC4J_RECORD_HEADER, data, (size_t) length);
+    *(int32_t *) (ch->ring + index + 4) = type;
+    if ((++ch->count & IPC4J_BEAT_EVERY) == 0) ipc4j_beat(ch, IPC4J_SENDER_BEAT);
+    int32_t record = (int32_t) (length + IPC4J_RECORD_HEADER);
+    if (__atomic_load_n(IPC4J_I32(ch, IPC4J_PARKS), __ATOMIC_ACQUIRE) == 0) {
+        __atomic_store_n((int32_t *) (ch->ring + index), record, __ATOMIC_RELEASE);
+    } else {
+        __atomic_store_n((int32_t *) (ch->ring + index), record, __ATOMIC_SEQ_CST);
+        ipc4j_wake_if_waiting(ch);
+    }
+    return 0;
+}
+
+/* As ipc4j_m2o_offer, waiting while the ring is full at most TIMEOUT_MS: 0, IPC4J_TIMEOUT or IPC4J_PEER_DEAD. */
+static inline int ipc4j_m2o_send(ipc4j_channel *ch, int type, const void *data, int64_t length, int64_t timeout_ms) {
+    int64_t deadline = ipc4j_monotonic_ms() + timeout_ms, next_check = ipc4j_monotonic_ms() + IPC4J_CHECK_MS;
+    for (;;) {
+        int r = ipc4j_m2o_offer(ch, type, data, length);
+        if (r != IPC4J_FULL) return r;
+        int64_t now = ipc4j_monotonic_ms();
+        if (now >= deadline) return IPC4J_TIMEOUT;
+        if (now >= next_check) {
+            next_check = now + IPC4J_CHECK_MS;
+            int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_RECEIVER_PID), __ATOMIC_ACQUIRE);
+            if (pid != 0 && !ipc4j_alive(pid, *IPC4J_I64(ch, IPC4J_RECEIVER_START))) return IPC4J_PEER_DEAD;
+        }
+        struct timespec pause = {0, 50000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* ---- broadcast ---------------------------------------------------------------------------------------------- */
+
+/* Becomes the log's one writer: -1 with EBUSY if a live process already is. */
+static inline int ipc4j_broadcast_become_writer(ipc4j_channel *ch) {
+    return ipc4j_claim_role(ch, IPC4J_SENDER_PID);
+}
+
+/* Appends one message; never waits (the oldest records are overwritten): 0 or IPC4J_TOO_LONG. */
+static inline int ipc4j_broadcast_transmit(ipc4j_channel *ch, int type, const void *data, int64_t length) {
+    if (type < 0 || length < 0 || length > ch->max_length) return IPC4J_TOO_LONG;
+    int64_t aligned = (length + IPC4J_RECORD_HEADER + 7) & ~7LL;
+    int64_t tail = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_RELAXED);
+    int64_t index = tail & ch->mask, to_end = ch->capacity - index;
+    int pad = aligned > to_end;
+    __atomic_store_n(IPC4J_I64(ch, IPC4J_TAIL_INTENT), tail + aligned + (pad ? to_end : 0), __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the intent is visible before any byte it covers changes */
+    if (pad) {
+        *(int32_t *) (ch->ring + index + 4) = IPC4J_PADDING;
+        __atomic_store_n((int32_t *) (ch->ring + index), (int32_t) to_end, __ATOMIC_RELEASE);
+        tail += to_end;
+        index = 0;
+    }
+    *(int32_t *) (ch->ring + index + 4) = type;
+    memcpy(ch->ring + index + IPC4J_RECORD_HEADER, data, (size_t) length);
+    __atomic_store_n((int32_t *) (ch->ring + index), (int32_t) (length + IPC4J_RECORD_HEADER), __ATOMIC_RELEASE);
+    __atomic_store_n(IPC4J_I64(ch, IPC4J_LATEST), tail, __ATOMIC_RELEASE);
+    __atomic_store_n(IPC4J_I64(ch, IPC4J_TAIL), tail + aligned, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* Starts reading at the end of the log: it sees what is written after this. */
+static inline void ipc4j_broadcast_become_reader(ipc4j_channel *ch) {
+    ch->position = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE);
+}
+
+static inline void ipc4j_broadcast_lapped(ipc4j_channel *ch, int64_t tail) {
+    int64_t latest = __atomic_load_n(IPC4J_I64(ch, IPC4J_LATEST), __ATOMIC_ACQUIRE);
+    int64_t rejoin = latest > tail - ch->capacity ? latest : tail - ch->capacity;
+    ch->lost += (uint64_t) (rejoin - ch->position);
+    ch->position = latest >= tail - ch->capacity ? latest : tail;
+}
+
+/* The next message into BUF if there is one: its length, or IPC4J_TIMEOUT. Never returns a record that was
+ * overwritten while it was copied; an overrun reader rejoins at the latest record (ch->lost counts bytes). */
+static inline long ipc4j_broadcast_receive_now(ipc4j_channel *ch, void *buf, long capacity, int *type) {
+    for (;;) {
+        int64_t tail = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE);
+        if (ch->position >= tail) return IPC4J_TIMEOUT;
+        if (tail - ch->position > ch->capacity) { ipc4j_broadcast_lapped(ch, tail); continue; }
+        int64_t index = ch->position & ch->mask;
+        int32_t length = __atomic_load_n((int32_t *) (ch->ring + index), __ATOMIC_ACQUIRE);
+        int32_t kind = *(volatile int32_t *) (ch->ring + index + 4);
+        long payload = length - IPC4J_RECORD_HEADER;
+        int fits = kind == IPC4J_PADDING || (payload >= 0 && payload <= capacity && payload <= ch->max_length);
+        if (fits && kind != IPC4J_PADDING) memcpy(buf, ch->ring + index + IPC4J_RECORD_HEADER, (size_t) payload);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy happens before reading how far the writer got */
+        if (__atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL_INTENT), __ATOMIC_SEQ_CST) - ch->capacity > ch->position) {
+            ipc4j_broadcast_lapped(ch, __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE));
+            continue; /* overwritten while we read: discarded */
+        }
+        if (length < IPC4J_RECORD_HEADER || length > ch->capacity - index || kind < IPC4J_PADDING) return IPC4J_FORMAT;
+        if (!fits) return IPC4J_BUFFER_SMALL;
+        ch->position += kind == IPC4J_PADDING ? length : ((length + 7) & ~7LL);
+        if (kind != IPC4J_PADDING) { *type = kind; return payload; }
+    }
+}
+
+/* The next message, waiting (spin, then sleeps up to 1 ms) at most TIMEOUT_MS: its length or IPC4J_TIMEOUT. */
+static inline long ipc4j_broadcast_receive(ipc4j_channel *ch, void *buf, long capacity, int *type, int64_t timeout_ms) {
+    int64_t deadline = ipc4j_monotonic_ms() + timeout_ms;
+    long pause_ns = 1000;
+    for (int spins = 0;; spins++) {
+        long n = ipc4j_broadcast_receive_now(ch, buf, capacity, type);
+        if (n != IPC4J_TIMEOUT) return n;
+        if (spins < 2048) continue;
+        if (ipc4j_monotonic_ms() >= deadline) return IPC4J_TIMEOUT;
+        struct timespec pause = {0, pause_ns};
+        nanosleep(&pause, NULL);
+        pause_ns = pause_ns < 1000000 ? pause_ns * 2 : 1000000;
     }
 }
 
