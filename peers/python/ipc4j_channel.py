@@ -4,7 +4,8 @@ A Python program can be the sender or the receiver of a channel that a Java prog
 (io.ipc4j.channel.OneToOneChannel) created, or create one that Java attaches to. It reads and writes the exact
 format: the validated header, the records, the futex sleep/wake handshake (through ctypes), the receiver's
 doorbell eventfd, the heartbeats, and the pid + start-time identity by which each side tells that the other
-died. Many-to-one and broadcast channels are not covered yet.
+died. Many-to-one: the receiver (its senders need a compare-and-set, which Python's standard library cannot
+do: ManyToOne senders in Python are refused). Broadcast: the writer and readers.
 
     import ipc4j_channel
     with ipc4j_channel.Channel.open("/ticks") as ch:
@@ -26,14 +27,14 @@ import time
 
 MAGIC = 0x3148434A34435049
 VERSION = 4
-KIND_ONE_TO_ONE = 1
+KIND_ONE_TO_ONE, KIND_MANY_TO_ONE, KIND_BROADCAST = 1, 2, 3
 HEADER = 512
 RECORD_HEADER = 8
 PADDING = -1
 BEAT_EVERY = 4095
 CHECK_SECONDS = 0.1
 
-TAIL, SENDER_PID, SENDER_START, SENDER_BEAT = 128, 136, 144, 152
+TAIL, SENDER_PID, SENDER_START, SENDER_BEAT, TAIL_INTENT, LATEST = 128, 136, 144, 152, 160, 168
 HEAD, RECEIVER_PID, RECEIVER_START, RECEIVER_BEAT = 256, 264, 272, 280
 WAITING, WAKE_SEQUENCE, PARKS, FENCELESS, DOORBELL = 384, 388, 392, 396, 400
 
@@ -80,7 +81,7 @@ def _now_ms():
 class Channel:
     """A mapped one-to-one channel; take one role with sender() or receiver(). Close it when done."""
 
-    def __init__(self, name, mapping):
+    def __init__(self, name, mapping, expected_kind=KIND_ONE_TO_ONE):
         if platform.machine() != "x86_64":
             raise OSError(f"ipc4j_channel.py runs on x86-64 only (this is {platform.machine()}): see its docstring")
         self.name = name
@@ -88,24 +89,25 @@ class Channel:
         self._i32 = {}
         self._i64 = {}
         magic, version, kind, capacity, length = struct.unpack_from("<QiiQQ", mapping, 0)
-        if (magic != MAGIC or version != VERSION or kind != KIND_ONE_TO_ONE or capacity < 1024
+        if (magic != MAGIC or version != VERSION or kind != expected_kind or capacity < 1024
                 or capacity > 1 << 30 or capacity & (capacity - 1) or length != HEADER + capacity
                 or len(mapping) < length):
-            raise ChannelFormatError(f"{name} is not a version-{VERSION} one-to-one ipc4j channel "
+            raise ChannelFormatError(f"{name} is not a version-{VERSION} ipc4j channel of kind {expected_kind} "
                                      f"(magic {magic:#x}, version {version}, kind {kind}, capacity {capacity})")
+        self.kind = kind
         self.capacity = capacity
         self.mask = capacity - 1
         self.max_length = capacity // 8 - RECORD_HEADER
 
     @classmethod
-    def open(cls, name):
-        """Attaches to the channel NAME (a POSIX shared memory name such as "/ticks")."""
+    def open(cls, name, kind=KIND_ONE_TO_ONE):
+        """Attaches to the channel NAME (a POSIX shared memory name such as "/ticks") of KIND."""
         fd = os.open("/dev/shm/" + name.lstrip("/"), os.O_RDWR)
         try:
             size = os.fstat(fd).st_size
             if size < HEADER:
                 raise ChannelFormatError(f"{name} is {size} bytes: smaller than a channel header")
-            return cls(name, mmap.mmap(fd, size))
+            return cls(name, mmap.mmap(fd, size), kind)
         finally:
             os.close(fd)
 
@@ -159,7 +161,18 @@ class Channel:
         self.beat(pid_offset + 16)
 
     def sender(self):
+        if self.kind != KIND_ONE_TO_ONE:
+            raise NotImplementedError("a many-to-one sender claims room with a compare-and-set on the tail, which"
+                                      " Python's standard library cannot do; use the C header or Java")
         return Sender(self)
+
+    def writer(self):
+        """The broadcast log's one writer."""
+        return BroadcastWriter(self)
+
+    def reader(self):
+        """A broadcast reader, starting at the end of the log."""
+        return BroadcastReader(self)
 
     def receiver(self):
         return Receiver(self)
@@ -271,6 +284,7 @@ class Receiver:
         self.position = channel.i64(HEAD).value
         self.count = 0
         self.missed_wakeups = 0  # sleeps that ran out with a message waiting and no wake-up tried (0)
+        self.lost = 0  # many-to-one: records skipped, their sender dead before commit
 
     def receive_now(self):
         """(type, payload) if a message waits, else None. Never waits."""
@@ -285,17 +299,41 @@ class Receiver:
                     or (kind != PADDING and length - RECORD_HEADER > ch.max_length)):
                 raise ChannelFormatError(f"{ch.name}: corrupt record at ring offset {index}: length {length}, "
                                          f"type {kind}")
-            self.position += (length + 7) & ~7
+            aligned = (length + 7) & ~7
+            self.position += aligned
             if kind == PADDING:
+                self._clear(index, aligned)
                 ch.i64(HEAD).value = self.position
                 continue
             start = HEADER + index + RECORD_HEADER
             payload = bytes(ch._map[start:start + length - RECORD_HEADER])
+            self._clear(index, aligned)
             self.count += 1
             if self.count & BEAT_EVERY == 0:
                 ch.beat(RECEIVER_BEAT)
             ch.i64(HEAD).value = self.position
             return kind, payload
+
+    def _clear(self, index, aligned):
+        """Many-to-one: senders cannot zero the next record (one may have claimed it), so the receiver does."""
+        if self.ch.kind == KIND_MANY_TO_ONE:
+            self.ch._map[HEADER + index:HEADER + index + aligned] = bytes(aligned)
+
+    def _skip_abandoned(self):
+        """Many-to-one: skips a record whose sender claimed it (negative length, -pid) and died before commit."""
+        ch = self.ch
+        index = self.position & ch.mask
+        length = ch.i32(HEADER + index).value
+        if length >= 0:
+            return False
+        pid = -struct.unpack_from("<i", ch._map, HEADER + index + 4)[0]
+        if pid <= 0 or alive(pid, 0):
+            return False
+        self._clear(index, -length)
+        self.position -= length
+        ch.i64(HEAD).value = self.position
+        self.lost += 1
+        return True
 
     def receive(self, timeout):
         """The next message, waiting at most TIMEOUT seconds; PeerDead once the sender died and none is left."""
@@ -315,6 +353,8 @@ class Receiver:
             if now > next_check:
                 next_check = now + CHECK_SECONDS
                 self.ch.beat(RECEIVER_BEAT)
+                if self.ch.kind == KIND_MANY_TO_ONE and self._skip_abandoned():
+                    continue
                 pid = self.ch.i32(SENDER_PID).value
                 if pid and not alive(pid, self.ch.i64(SENDER_START).value):
                     message = self.receive_now()  # what it committed before it died
@@ -337,3 +377,92 @@ class Receiver:
                     and head.value > 0 and fenced):  # 110: ETIMEDOUT
                 self.missed_wakeups += 1
         ch.i32(WAITING).value = 0
+
+
+class BroadcastWriter:
+    """The broadcast log's writer: transmit(kind, payload) never waits; the oldest records are overwritten."""
+
+    def __init__(self, channel):
+        if channel.kind != KIND_BROADCAST:
+            raise ValueError(f"{channel.name} is not a broadcast log")
+        channel.claim(SENDER_PID)
+        self.ch = channel
+
+    def transmit(self, kind, payload):
+        ch = self.ch
+        length = len(payload)
+        if kind < 0 or length > ch.max_length:
+            raise ValueError(f"type {kind} must be 0 or more and length {length} at most {ch.max_length}")
+        aligned = (length + RECORD_HEADER + 7) & ~7
+        tail = ch.i64(TAIL).value
+        index = tail & ch.mask
+        to_end = ch.capacity - index
+        pad = aligned > to_end
+        ch.i64(TAIL_INTENT).value = tail + aligned + (to_end if pad else 0)  # before any byte it covers changes
+        if pad:
+            struct.pack_into("<i", ch._map, HEADER + index + 4, PADDING)
+            ch.i32(HEADER + index).value = to_end
+            tail += to_end
+            index = 0
+        struct.pack_into("<i", ch._map, HEADER + index + 4, kind)
+        start = HEADER + index + RECORD_HEADER
+        ch._map[start:start + length] = payload
+        ch.i32(HEADER + index).value = length + RECORD_HEADER
+        ch.i64(LATEST).value = tail
+        ch.i64(TAIL).value = tail + aligned
+
+
+class BroadcastReader:
+    """A broadcast reader at its own pace: receive(timeout) -> (type, payload); lost counts bytes overrun."""
+
+    def __init__(self, channel):
+        if channel.kind != KIND_BROADCAST:
+            raise ValueError(f"{channel.name} is not a broadcast log")
+        self.ch = channel
+        self.cursor = channel.i64(TAIL).value
+        self.lost = 0
+
+    def _lapped(self, tail):
+        ch = self.ch
+        latest = ch.i64(LATEST).value
+        self.lost += max(latest, tail - ch.capacity) - self.cursor
+        self.cursor = latest if latest >= tail - ch.capacity else tail
+
+    def receive_now(self):
+        """The next message if there is one, else None; never one overwritten while it was copied."""
+        ch = self.ch
+        while True:
+            tail = ch.i64(TAIL).value
+            if self.cursor >= tail:
+                return None
+            if tail - self.cursor > ch.capacity:
+                self._lapped(tail)
+                continue
+            index = self.cursor & ch.mask
+            length = ch.i32(HEADER + index).value
+            kind = struct.unpack_from("<i", ch._map, HEADER + index + 4)[0]
+            payload = None
+            if kind != PADDING and RECORD_HEADER <= length <= ch.max_length + RECORD_HEADER:
+                start = HEADER + index + RECORD_HEADER
+                payload = bytes(ch._map[start:start + length - RECORD_HEADER])
+            if ch.i64(TAIL_INTENT).value - ch.capacity > self.cursor:  # overwritten while we read: discarded
+                self._lapped(ch.i64(TAIL).value)
+                continue
+            if length < RECORD_HEADER or length > ch.capacity - index or kind < PADDING:
+                raise ChannelFormatError(f"{ch.name}: corrupt record at ring offset {index}: length {length}, "
+                                         f"type {kind}")
+            self.cursor += length if kind == PADDING else (length + 7) & ~7
+            if kind != PADDING:
+                return kind, payload
+
+    def receive(self, timeout):
+        deadline = time.monotonic() + timeout
+        pause = 0.00001
+        while True:
+            message = self.receive_now()
+            if message is not None:
+                return message
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"receive({self.ch.name}): nothing new in {timeout} s")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
