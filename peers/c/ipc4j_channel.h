@@ -10,6 +10,8 @@
  * ipc4j_channel_open_kind(..., IPC4J_KIND_MANY_TO_ONE); senders ipc4j_m2o_offer / ipc4j_m2o_send, any number,
  * in any processes; the receiver as one-to-one's), and broadcast (ipc4j_broadcast_become_writer / _transmit,
  * ipc4j_broadcast_become_reader / _receive; the writer never waits, a lapped reader counts what it lost).
+ * Also ipc4j's robust mutex (io.ipc4j.sync.RobustMutex: 16 bytes in any shared memory), which a C process can
+ * lock beside Java ones, and whose hold is taken over if its owner dies: ipc4j_mutex_lock / _trylock / _unlock.
  *
  *   #include "ipc4j_channel.h"
  *   ipc4j_channel ch;
@@ -558,6 +560,94 @@ static inline long ipc4j_broadcast_receive(ipc4j_channel *ch, void *buf, long ca
         nanosleep(&pause, NULL);
         pause_ns = pause_ns < 1000000 ? pause_ns * 2 : 1000000;
     }
+}
+
+/* ---- the robust mutex (io.ipc4j.sync.RobustMutex) ---------------------------------------------------------- */
+/* 16 bytes, 8-byte aligned: state (int: 0 free, else the owner's pid, bit 31 set when a waiter may sleep; the
+ * futex word), recoveries (int: takeovers of a dead owner's hold), the owner's start time (long, 0 while set
+ * or cleared). Ownership is per process. A waiter checks every 100 ms whether the owner died (its pid gone, a
+ * zombie, or another process's now) and then takes the lock over, told IPC4J_PREVIOUS_OWNER_DIED. */
+
+#define IPC4J_ACQUIRED 0
+#define IPC4J_PREVIOUS_OWNER_DIED 1
+#define IPC4J_NOT_ACQUIRED 2
+#define IPC4J_WAITERS ((int32_t) 0x80000000)
+
+static inline int ipc4j_mutex_owner_alive(unsigned char *m, int32_t state) {
+    int pid = state & ~IPC4J_WAITERS;
+    if (pid == 0 || pid == getpid()) return 1;
+    int64_t start = ipc4j_start_time(pid);
+    if (start < 0) return 0;
+    int64_t recorded = __atomic_load_n((int64_t *) (m + 8), __ATOMIC_ACQUIRE);
+    return recorded == 0 || (__atomic_load_n((int32_t *) m, __ATOMIC_SEQ_CST) & ~IPC4J_WAITERS) != pid
+            || start == recorded;
+}
+
+static inline int ipc4j_mutex_attempt(unsigned char *m, int32_t state, int contended) {
+    int32_t self = getpid() | (contended ? IPC4J_WAITERS : 0);
+    if (state == 0 && __atomic_compare_exchange_n((int32_t *) m, &state, self, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        __atomic_store_n((int64_t *) (m + 8), ipc4j_start_time(getpid()), __ATOMIC_RELEASE);
+        return 1;
+    }
+    return 0;
+}
+
+static inline int ipc4j_mutex_take_over(unsigned char *m, int32_t state) {
+    int32_t self = getpid() | (state & IPC4J_WAITERS);
+    if (state == 0 || !__atomic_compare_exchange_n((int32_t *) m, &state, self, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        return 0;
+    }
+    __atomic_store_n((int64_t *) (m + 8), ipc4j_start_time(getpid()), __ATOMIC_RELEASE);
+    __atomic_fetch_add((int32_t *) (m + 4), 1, __ATOMIC_SEQ_CST);
+    return 1;
+}
+
+/* Locks if it is free or its owner is dead: IPC4J_ACQUIRED, IPC4J_PREVIOUS_OWNER_DIED or IPC4J_NOT_ACQUIRED. */
+static inline int ipc4j_mutex_trylock(void *mutex) {
+    unsigned char *m = mutex;
+    int32_t state = __atomic_load_n((int32_t *) m, __ATOMIC_SEQ_CST);
+    if (ipc4j_mutex_attempt(m, state, 0)) return IPC4J_ACQUIRED;
+    if (!ipc4j_mutex_owner_alive(m, state) && ipc4j_mutex_take_over(m, state)) return IPC4J_PREVIOUS_OWNER_DIED;
+    return IPC4J_NOT_ACQUIRED;
+}
+
+/* Locks, waiting at most TIMEOUT_MS: IPC4J_ACQUIRED, IPC4J_PREVIOUS_OWNER_DIED (repair what it was doing),
+ * or IPC4J_TIMEOUT. */
+static inline int ipc4j_mutex_lock(void *mutex, int64_t timeout_ms) {
+    unsigned char *m = mutex;
+    int64_t deadline = ipc4j_monotonic_ms() + timeout_ms;
+    int contended = 0, spins = 0, max_spins = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 200 : 0;
+    for (;;) {
+        int32_t state = __atomic_load_n((int32_t *) m, __ATOMIC_SEQ_CST);
+        if (ipc4j_mutex_attempt(m, state, contended)) return IPC4J_ACQUIRED;
+        if (state == 0) continue;
+        if (spins < max_spins) { spins++; continue; }
+        int64_t remaining = deadline - ipc4j_monotonic_ms();
+        if (remaining <= 0) return IPC4J_TIMEOUT;
+        if ((state & IPC4J_WAITERS) == 0 && !__atomic_compare_exchange_n((int32_t *) m, &state,
+                state | IPC4J_WAITERS, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            continue;
+        }
+        contended = 1;
+        int64_t slice = remaining < IPC4J_CHECK_MS ? remaining : IPC4J_CHECK_MS;
+        struct timespec timeout = {slice / 1000, (slice % 1000) * 1000000L};
+        long r = ipc4j_futex((int32_t *) m, FUTEX_WAIT, state | IPC4J_WAITERS, &timeout);
+        if (r == -1 && errno == ETIMEDOUT && !ipc4j_mutex_owner_alive(m, state)
+                && ipc4j_mutex_take_over(m, state | IPC4J_WAITERS)) {
+            return IPC4J_PREVIOUS_OWNER_DIED;
+        }
+    }
+}
+
+/* Unlocks, waking one waiter if any may sleep: 0, or -1 with EPERM if this process does not hold it. */
+static inline int ipc4j_mutex_unlock(void *mutex) {
+    unsigned char *m = mutex;
+    int32_t state = __atomic_load_n((int32_t *) m, __ATOMIC_SEQ_CST);
+    if ((state & ~IPC4J_WAITERS) != getpid()) { errno = EPERM; return -1; }
+    __atomic_store_n((int64_t *) (m + 8), 0, __ATOMIC_RELEASE);
+    int32_t previous = __atomic_exchange_n((int32_t *) m, 0, __ATOMIC_SEQ_CST);
+    if (previous & IPC4J_WAITERS) ipc4j_futex((int32_t *) m, FUTEX_WAKE, 1, NULL);
+    return 0;
 }
 
 #endif

@@ -78,6 +78,11 @@ public final class Peers implements AutoCloseable {
         return line;
     }
 
+    /** The peer's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Waits for the peer to end (at most {@code timeout}) and checks that it succeeded. */
     public void awaitSuccess(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
