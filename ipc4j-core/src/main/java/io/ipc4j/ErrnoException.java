@@ -10,13 +10,20 @@ import java.io.IOException;
 public class ErrnoException extends IOException implements PosixError {
     private static final long serialVersionUID = 1L;
 
+    /** The C function that failed. */
     private final String call;
+    /** What it was called on. */
     private final String object;
+    /** The errno value. */
     private final int errno;
+    /** The symbolic errno. */
     private final String errnoName;
+    /** The C library's text for it. */
     private final String errnoText;
 
     /**
+     * The exception for {@code call(object)} failing with {@code errno}.
+     *
      * @param call      the C function that failed.
      * @param object    what it was called on.
      * @param errno     the errno value.

@@ -13,6 +13,8 @@ public class IpcTimeoutException extends InterruptedIOException {
     private final transient Duration timeout;
 
     /**
+     * The exception for a wait that ran out.
+     *
      * @param what             what was waited for, e.g. {@code open(/tmp/f) for writing: no reader}.
      * @param timeout          how long it waited.
      * @param bytesTransferred bytes moved before the deadline.
@@ -24,7 +26,11 @@ public class IpcTimeoutException extends InterruptedIOException {
         this.bytesTransferred = (int) Math.min(Integer.MAX_VALUE, bytesTransferred);
     }
 
-    /** How long the call waited. */
+    /**
+     * How long the call waited.
+     *
+     * @return how long the call waited
+     */
     public Duration timeout() {
         return timeout;
     }

@@ -18,11 +18,16 @@ public interface NativeDescriptor extends AutoCloseable {
     /**
      * The descriptor number. Valid only while the handle is open; do not close it behind the handle's back.
      *
+     * @return the descriptor number
      * @throws java.nio.channels.ClosedChannelException if the handle is closed.
      */
     int fd() throws java.nio.channels.ClosedChannelException;
 
-    /** Whether the handle is still open. */
+    /**
+     * Whether the handle is still open.
+     *
+     * @return whether the handle is still open
+     */
     boolean isOpen();
 
     @Override

@@ -9,8 +9,11 @@ public class PeerClosedException extends ErrnoException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * The exception for a write that failed with EPIPE.
+     *
      * @param call      the C function that failed.
      * @param object    what it was called on.
+     * @param errno     the errno value (EPIPE).
      * @param errnoName the symbolic errno.
      * @param errnoText the C library's text for it.
      */

@@ -13,6 +13,8 @@ public class PosixAccessDeniedException extends AccessDeniedException implements
     private final transient PosixErrorDetails details;
 
     /**
+     * The exception for {@code call(object)} failing with {@code errno}.
+     *
      * @param call      the C function that failed.
      * @param object    what it was called on.
      * @param errno     the errno value.

@@ -12,18 +12,38 @@ package io.ipc4j;
  * }</pre>
  */
 public interface PosixError {
-    /** The C function that failed, such as {@code mkfifo}. */
+    /**
+     * The C function that failed, such as {@code mkfifo}.
+     *
+     * @return the C function that failed, such as {@code mkfifo}
+     */
     String call();
 
-    /** What it was called on: a path, a queue name, a descriptor; never null. */
+    /**
+     * What it was called on: a path, a queue name, a descriptor; never null.
+     *
+     * @return what it was called on: a path, a queue name, a descriptor
+     */
     String object();
 
-    /** The errno value. */
+    /**
+     * The errno value.
+     *
+     * @return the errno value
+     */
     int errno();
 
-    /** The symbolic errno, such as {@code EEXIST}. */
+    /**
+     * The symbolic errno, such as {@code EEXIST}.
+     *
+     * @return the symbolic errno, such as {@code EEXIST}
+     */
     String errnoName();
 
-    /** The C library's text for the errno, such as {@code File exists}. */
+    /**
+     * The C library's text for the errno, such as {@code File exists}.
+     *
+     * @return the C library's text for the errno, such as {@code File exists}
+     */
     String errnoText();
 }

@@ -9,7 +9,11 @@ package io.ipc4j;
 public class UnsupportedPlatformException extends UnsupportedOperationException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the platform found and the platforms supported. */
+    /**
+     * The exception for the platform described in {@code message}.
+     *
+     * @param message the platform found and the platforms supported.
+     */
     public UnsupportedPlatformException(String message) {
         super(message);
     }

@@ -52,27 +52,54 @@ public final class BroadcastLog implements AutoCloseable {
         this.buffer = new SharedBuffer(ring);
     }
 
-    /** Creates the log {@code name} with {@code capacity} bytes (a power of two). */
+    /**
+     * Creates the log {@code name} with {@code capacity} bytes (a power of two).
+     *
+     * @param name its name
+     * @param capacity the capacity in bytes
+     * @return the {@code BroadcastLog}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static BroadcastLog create(String name, int capacity) throws IOException {
         return new BroadcastLog(name, RingChannel.createRegion(name, capacity, KIND_BROADCAST));
     }
 
-    /** Attaches to an existing log, checking its header. */
+    /**
+     * Attaches to an existing log, checking its header.
+     *
+     * @param name its name
+     * @return the {@code BroadcastLog}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static BroadcastLog open(String name) throws IOException {
         return new BroadcastLog(name, RingChannel.openRegion(name, KIND_BROADCAST));
     }
 
-    /** Removes the log's name; attached processes keep working. */
+    /**
+     * Removes the log's name; attached processes keep working.
+     *
+     * @param name its name
+     * @return true if the name was removed, false if it was gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static boolean unlink(String name) throws IOException {
         return SharedMemory.unlink(name);
     }
 
-    /** The longest message: an eighth of the capacity, minus the record header. */
+    /**
+     * The longest message: an eighth of the capacity, minus the record header.
+     *
+     * @return the longest message: an eighth of the capacity, minus the record header
+     */
     public int maxMessageLength() {
         return capacity / 8 - RECORD_HEADER;
     }
 
-    /** Becomes the log's writer; IllegalStateException if a live process already is. */
+    /**
+     * Becomes the log's writer; IllegalStateException if a live process already is.
+     *
+     * @return the {@code Writer}
+     */
     public Writer writer() {
         int self = Spawn.currentPid();
         while (true) {
@@ -87,7 +114,11 @@ public final class BroadcastLog implements AutoCloseable {
         }
     }
 
-    /** A new reader for the calling thread, starting at the end of the log. */
+    /**
+     * A new reader for the calling thread, starting at the end of the log.
+     *
+     * @return a new reader for the calling thread, starting at the end of the log
+     */
     public Reader reader() {
         return new Reader();
     }
@@ -104,7 +135,12 @@ public final class BroadcastLog implements AutoCloseable {
         private Writer() {
         }
 
-        /** Appends the buffer's remaining bytes as one message of {@code type}. */
+        /**
+         * Appends the buffer's remaining bytes as one message of {@code type}.
+         *
+         * @param type the message type
+         * @param message the message: the buffer's remaining bytes
+         */
         public void transmit(int type, ByteBuffer message) {
             checkType(type);
             int length = message.remaining();
@@ -142,12 +178,20 @@ public final class BroadcastLog implements AutoCloseable {
         private Reader() {
         }
 
-        /** Bytes this reader missed because the writer overwrote them before it read them. */
+        /**
+         * Bytes this reader missed because the writer overwrote them before it read them.
+         *
+         * @return bytes this reader missed because the writer overwrote them before it read them
+         */
         public long lostBytes() {
             return lostBytes;
         }
 
-        /** How many times this reader was overrun. */
+        /**
+         * How many times this reader was overrun.
+         *
+         * @return how many times this reader was overrun
+         */
         public int lappedCount() {
             return lappedCount;
         }
@@ -155,6 +199,8 @@ public final class BroadcastLog implements AutoCloseable {
         /**
          * Reads the next message into {@code dst} if there is one: its type, or Integer.MIN_VALUE.
          *
+         * @param dst the buffer to fill, from its position up to its limit
+         * @return its type, or Integer.MIN_VALUE
          * @throws ChannelFormatException if the record there cannot have been written by the writer (a corrupt
          *                                region: a length that does not fit, or a negative type other than
          *                                padding), instead of looping or reading out of place.
@@ -220,6 +266,9 @@ public final class BroadcastLog implements AutoCloseable {
         /**
          * Reads the next message, waiting at most {@code timeout}.
          *
+         * @param dst the buffer to fill, from its position up to its limit
+         * @param timeout the longest this call waits
+         * @return the message's type
          * @throws IpcTimeoutException if nothing new was written.
          */
         public int receive(ByteBuffer dst, Duration timeout) throws IOException {

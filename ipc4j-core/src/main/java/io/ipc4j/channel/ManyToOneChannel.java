@@ -42,17 +42,34 @@ public final class ManyToOneChannel extends RingChannel {
         return true;
     }
 
-    /** Creates the channel {@code name} with a ring of {@code capacity} bytes (a power of two). */
+    /**
+     * Creates the channel {@code name} with a ring of {@code capacity} bytes (a power of two).
+     *
+     * @param name its name
+     * @param capacity the capacity in bytes
+     * @return the {@code ManyToOneChannel}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static ManyToOneChannel create(String name, int capacity) throws IOException {
         return new ManyToOneChannel(name, createRegion(name, capacity, KIND_MANY_TO_ONE));
     }
 
-    /** Attaches to an existing many-to-one channel, checking its header. */
+    /**
+     * Attaches to an existing many-to-one channel, checking its header.
+     *
+     * @param name its name
+     * @return the {@code ManyToOneChannel}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static ManyToOneChannel open(String name) throws IOException {
         return new ManyToOneChannel(name, openRegion(name, KIND_MANY_TO_ONE));
     }
 
-    /** A new sender for the calling thread (any number may exist). */
+    /**
+     * A new sender for the calling thread (any number may exist).
+     *
+     * @return a new sender for the calling thread
+     */
     public Sender sender() {
         return new Sender();
     }
@@ -72,13 +89,22 @@ public final class ManyToOneChannel extends RingChannel {
          * How {@link #send} waits while the ring is full: BUSY_SPIN spins; SPIN_PARK (the default) spins a while
          * when this process may use more than one CPU, then yields and sleeps for growing intervals up to 1 ms;
          * SPIN_YIELD does the latter at once.
+         *
+         * @param waitStrategy how to wait
+         * @return how {@link #send} waits while the ring is full: BUSY_SPIN spins
          */
         public Sender waitStrategy(WaitStrategy waitStrategy) {
             this.strategy = Objects.requireNonNull(waitStrategy);
             return this;
         }
 
-        /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
+        /**
+         * Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full.
+         *
+         * @param type the message type
+         * @param message the message: the buffer's remaining bytes
+         * @return true if it was sent, false if the ring is full
+         */
         public boolean offer(int type, ByteBuffer message) {
             checkType(type);
             int length = message.remaining();
@@ -100,6 +126,9 @@ public final class ManyToOneChannel extends RingChannel {
         /**
          * Sends, waiting while the ring is full, at most {@code timeout}.
          *
+         * @param type the message type
+         * @param message the message: the buffer's remaining bytes
+         * @param timeout the longest this call waits
          * @throws IpcTimeoutException if the ring stayed full (the buffer is untouched).
          */
         public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
@@ -113,6 +142,10 @@ public final class ManyToOneChannel extends RingChannel {
          * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}; one claim at
          * a time. Until then the receiver waits at this record (messages claimed after it wait too), so write
          * promptly: if this process dies first, the receiver skips the record after 100 ms.
+         *
+         * @param type the message type
+         * @param length the length in bytes
+         * @return the offset in {@link #ring()} where its payload goes, or -1 if the ring is full
          */
         public int claim(int type, int length) {
             checkType(type);
@@ -133,6 +166,9 @@ public final class ManyToOneChannel extends RingChannel {
         /**
          * Publishes the message claimed at {@code payloadOffset}, {@code length} bytes long, as
          * {@link OneToOneChannel.Sender#commit}: at most the claimed length.
+         *
+         * @param payloadOffset the payload offset {@code claim} returned
+         * @param length the length in bytes
          */
         public void commit(int payloadOffset, int length) {
             int type = pending.type();
@@ -141,7 +177,11 @@ public final class ManyToOneChannel extends RingChannel {
             publish(buffer, index, length + RECORD_HEADER);
         }
 
-        /** The ring, for writing a claimed payload. */
+        /**
+         * The ring, for writing a claimed payload.
+         *
+         * @return the ring, for writing a claimed payload
+         */
         public MemorySegment ring() {
             return ring;
         }

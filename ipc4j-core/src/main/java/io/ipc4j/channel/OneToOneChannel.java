@@ -50,12 +50,25 @@ public final class OneToOneChannel extends RingChannel {
         super(name, shm, capacityOf(shm));
     }
 
-    /** Creates the channel {@code name} (a POSIX shared memory name) with a ring of {@code capacity} bytes. */
+    /**
+     * Creates the channel {@code name} (a POSIX shared memory name) with a ring of {@code capacity} bytes.
+     *
+     * @param name its name
+     * @param capacity the capacity in bytes
+     * @return the {@code OneToOneChannel}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static OneToOneChannel create(String name, int capacity) throws IOException {
         return new OneToOneChannel(name, createRegion(name, capacity, KIND_ONE_TO_ONE));
     }
 
-    /** Attaches to an existing channel, checking its header. */
+    /**
+     * Attaches to an existing channel, checking its header.
+     *
+     * @param name its name
+     * @return the {@code OneToOneChannel}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static OneToOneChannel open(String name) throws IOException {
         return new OneToOneChannel(name, openRegion(name, KIND_ONE_TO_ONE));
     }
@@ -65,7 +78,12 @@ public final class OneToOneChannel extends RingChannel {
         return false; // the sender zeroes the next header at each commit
     }
 
-    /** Becomes the channel's sender; IllegalStateException if a live process already is. */
+    /**
+     * Becomes the channel's sender; IllegalStateException if a live process already is.
+     *
+     * @return the {@code Sender}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Sender sender() throws IOException {
         claim(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "sender");
         boolean fenceless = AsymmetricFence.senderRegistered();
@@ -96,13 +114,22 @@ public final class OneToOneChannel extends RingChannel {
          * How {@link #send} waits while the ring is full: BUSY_SPIN spins; SPIN_PARK (the default) spins a while
          * when this process may use more than one CPU, then yields and sleeps for growing intervals up to 1 ms;
          * SPIN_YIELD does the latter at once.
+         *
+         * @param waitStrategy how to wait
+         * @return how {@link #send} waits while the ring is full: BUSY_SPIN spins
          */
         public Sender waitStrategy(WaitStrategy waitStrategy) {
             this.strategy = Objects.requireNonNull(waitStrategy);
             return this;
         }
 
-        /** Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full. */
+        /**
+         * Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full.
+         *
+         * @param type the message type
+         * @param message the message: the buffer's remaining bytes
+         * @return true if it was sent, false if the ring is full
+         */
         public boolean offer(int type, ByteBuffer message) {
             checkType(type);
             int position = message.position();
@@ -141,6 +168,9 @@ public final class OneToOneChannel extends RingChannel {
         /**
          * Sends, waiting while the ring is full, at most {@code timeout}.
          *
+         * @param type the message type
+         * @param message the message: the buffer's remaining bytes
+         * @param timeout the longest this call waits
          * @throws IpcTimeoutException if the ring stayed full (the buffer is untouched).
          * @throws PeerDeadException if the receiver died while the ring was full.
          */
@@ -153,6 +183,10 @@ public final class OneToOneChannel extends RingChannel {
         /**
          * Zero-copy: reserves room for a {@code length}-byte message and returns the offset in {@link #ring()}
          * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}.
+         *
+         * @param type the message type
+         * @param length the length in bytes
+         * @return the offset in {@link #ring()} where its payload goes, or -1 if the ring is full
          */
         public int claim(int type, int length) {
             checkType(type);
@@ -188,6 +222,8 @@ public final class OneToOneChannel extends RingChannel {
          * Publishes the message claimed at payload offset {@code payloadOffset}, {@code length} bytes long: at most
          * the claimed length (claim the most a message may need, commit what was written).
          *
+         * @param payloadOffset the payload offset {@code claim} returned
+         * @param length the length in bytes
          * @throws IllegalStateException if nothing was claimed at that offset.
          * @throws IllegalArgumentException if {@code length} is above the claimed length; the claim stays open.
          */
@@ -216,7 +252,11 @@ public final class OneToOneChannel extends RingChannel {
                     + " (an eighth of the channel's capacity, minus 8)");
         }
 
-        /** The ring, for writing a claimed payload. */
+        /**
+         * The ring, for writing a claimed payload.
+         *
+         * @return the ring, for writing a claimed payload
+         */
         public MemorySegment ring() {
             return ring;
         }

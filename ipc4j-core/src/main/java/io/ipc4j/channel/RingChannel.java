@@ -143,7 +143,13 @@ public abstract class RingChannel implements AutoCloseable {
         return (int) shm.buffer().getLong(CAPACITY_OFFSET);
     }
 
-    /** Removes the channel's name; attached processes keep working. False if it was gone. */
+    /**
+     * Removes the channel's name; attached processes keep working. False if it was gone.
+     *
+     * @param name its name
+     * @return true if the name was removed, false if it was gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static boolean unlink(String name) throws IOException {
         return SharedMemory.unlink(name);
     }
@@ -153,25 +159,38 @@ public abstract class RingChannel implements AutoCloseable {
      * SPIN_PARK sender before it backs off): 0 when this process may use only one CPU (see
      * {@link Affinity#processCpuCount()}: a thread pinned to one CPU does not count as one), where spinning only
      * keeps the peer off the CPU it waits for. The system property {@code io.ipc4j.channel.spins} sets it.
+     *
+     * @return how many empty polls a waiting side spins before it sleeps
      */
     public static int spinsBeforeSleeping() {
         return SPINS;
     }
 
-    /** The longest message: an eighth of the ring, so that a full message always fits once the ring drains. */
+    /**
+     * The longest message: an eighth of the ring, so that a full message always fits once the ring drains.
+     *
+     * @return the longest message: an eighth of the ring, so that a full message always fits once the ring drains
+     */
     public int maxMessageLength() {
         return maxLength;
     }
 
+    /** {@return the ring's capacity in bytes} */
     public int capacity() {
         return capacity;
     }
 
+    /** {@return the channel's POSIX shared memory name} */
     public String name() {
         return name;
     }
 
-    /** Becomes the channel's receiver; IllegalStateException if a live process already is. */
+    /**
+     * Becomes the channel's receiver; IllegalStateException if a live process already is.
+     *
+     * @return the {@code Receiver}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Receiver receiver() throws IOException {
         claim(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET, "receiver");
         return new Receiver();
@@ -192,22 +211,38 @@ public abstract class RingChannel implements AutoCloseable {
         }
     }
 
-    /** The pid of the registered sender (0: none; many-to-one senders do not register). */
+    /**
+     * The pid of the registered sender (0: none; many-to-one senders do not register).
+     *
+     * @return the pid of the registered sender
+     */
     public int senderPid() {
         return header.getIntVolatile(PRODUCER_PID_OFFSET);
     }
 
-    /** The pid of the registered receiver (0: none yet). */
+    /**
+     * The pid of the registered receiver (0: none yet).
+     *
+     * @return the pid of the registered receiver
+     */
     public int receiverPid() {
         return header.getIntVolatile(CONSUMER_PID_OFFSET);
     }
 
-    /** The sender's last sign of life: attach, every 4096 messages, every 100 ms of waiting (epoch ms). */
+    /**
+     * The sender's last sign of life: attach, every 4096 messages, every 100 ms of waiting (epoch ms).
+     *
+     * @return the sender's last sign of life: attach, every 4096 messages, every 100 ms of waiting
+     */
     public long senderHeartbeatMillis() {
         return header.getLongVolatile(PRODUCER_HEARTBEAT_OFFSET);
     }
 
-    /** The receiver's last sign of life, as {@link #senderHeartbeatMillis()}. */
+    /**
+     * The receiver's last sign of life, as {@link #senderHeartbeatMillis()}.
+     *
+     * @return the receiver's last sign of life, as {@link #senderHeartbeatMillis()}
+     */
     public long receiverHeartbeatMillis() {
         return header.getLongVolatile(CONSUMER_HEARTBEAT_OFFSET);
     }
@@ -501,7 +536,11 @@ public abstract class RingChannel implements AutoCloseable {
         rings++;
     }
 
-    /** How often this sender rang the receiver's doorbell: once per sleep of the receiver, not per message. */
+    /**
+     * How often this sender rang the receiver's doorbell: once per sleep of the receiver, not per message.
+     *
+     * @return how often this sender rang the receiver's doorbell: once per sleep of the receiver, not per message
+     */
     public synchronized long doorbellRings() {
         return rings;
     }
@@ -555,6 +594,14 @@ public abstract class RingChannel implements AutoCloseable {
     /** Called with each message: a view of the ring, valid only during the call. */
     @FunctionalInterface
     public interface MessageHandler {
+        /**
+         * One message, to read before returning: the ring is reused afterwards.
+         *
+         * @param type   its type
+         * @param ring   the ring
+         * @param offset where its payload starts in {@code ring}
+         * @param length its payload's length
+         */
         void onMessage(int type, MemorySegment ring, int offset, int length);
     }
 
@@ -575,6 +622,9 @@ public abstract class RingChannel implements AutoCloseable {
         /**
          * This receiver's {@link Doorbell} (made on first call), to wait for messages in an event loop. Makes the
          * senders' wake-ups ring it, whatever the wait strategy; {@link #receive} keeps working.
+         *
+         * @return this receiver's {@link Doorbell}
+         * @throws IOException if the call fails: the message names the call, the object and the errno
          */
         public Doorbell doorbell() throws IOException {
             if (doorbell == null || !doorbell.isOpen()) {
@@ -592,6 +642,11 @@ public abstract class RingChannel implements AutoCloseable {
          * announces that this receiver sleeps, so that the next message rings the doorbell. Returns how many
          * it handled. If it stopped at {@code limit} with messages left, it rings its own doorbell, so that a
          * level-triggered loop comes back to it.
+         *
+         * @param handler what to call
+         * @param limit the most to handle in this call
+         * @return how many messages it handled
+         * @throws IOException if the call fails: the message names the call, the object and the errno
          */
         public int drain(MessageHandler handler, int limit) throws IOException {
             woken();
@@ -612,6 +667,9 @@ public abstract class RingChannel implements AutoCloseable {
          * Tells the senders that this receiver is about to wait on its {@link Doorbell}, so that the next message
          * rings it. False if a message came meanwhile: then do not wait, receive it (the announcement is
          * withdrawn). The lower-level half of {@link #drain}, for a receiver that selects itself.
+         *
+         * @return true if the receiver may wait now, false if a message came meanwhile
+         * @throws IOException if the call fails: the message names the call, the object and the errno
          */
         public boolean announceSleep() throws IOException {
             doorbell();
@@ -628,13 +686,22 @@ public abstract class RingChannel implements AutoCloseable {
             return false;
         }
 
-        /** After the doorbell rang: takes its count and withdraws the sleep announcement. */
+        /**
+         * After the doorbell rang: takes its count and withdraws the sleep announcement.
+         *
+         * @throws IOException if the call fails: the message names the call, the object and the errno
+         */
         public void woken() throws IOException {
             doorbell().take();
             header.putIntVolatile(CONSUMER_WAITING_OFFSET, 0);
         }
 
-        /** How {@link #receive} waits. Tells the sender whether it must ever wake this receiver. */
+        /**
+         * How {@link #receive} waits. Tells the sender whether it must ever wake this receiver.
+         *
+         * @param waitStrategy how to wait
+         * @return how {@link #receive} waits
+         */
         public Receiver waitStrategy(WaitStrategy waitStrategy) {
             this.strategy = Objects.requireNonNull(waitStrategy);
             header.putIntVolatile(RECEIVER_PARKS_OFFSET, waitStrategy == WaitStrategy.SPIN_PARK ? 1 : 0);
@@ -644,6 +711,9 @@ public abstract class RingChannel implements AutoCloseable {
         /**
          * Hands up to {@code limit} waiting messages to {@code handler}; returns how many. Never waits.
          *
+         * @param handler what to call
+         * @param limit the most to handle in this call
+         * @return how many messages were handed over
          * @throws ChannelFormatException if the record at the head cannot have been written by a sender (a
          *                                corrupt ring), or the region was truncated under this receiver.
          */
@@ -679,6 +749,8 @@ public abstract class RingChannel implements AutoCloseable {
         /**
          * Receives one message into {@code dst} if there is one: its type, or Integer.MIN_VALUE. Never waits.
          *
+         * @param dst the buffer to fill, from its position up to its limit
+         * @return its type, or Integer.MIN_VALUE
          * @throws ChannelFormatException if the record at the head cannot have been written by a sender (a
          *                                corrupt ring), or the region was truncated under this receiver.
          */
@@ -782,6 +854,8 @@ public abstract class RingChannel implements AutoCloseable {
         /**
          * Receives one message into {@code dst}, waiting at most {@code timeout}.
          *
+         * @param dst the buffer to fill, from its position up to its limit
+         * @param timeout the longest this call waits
          * @return its type.
          * @throws IpcTimeoutException if none came.
          * @throws PeerDeadException if the sender died and nothing is left to read.
@@ -897,13 +971,19 @@ public abstract class RingChannel implements AutoCloseable {
         /**
          * Sleeps that ran out with a message waiting and no wake-up tried: lost wake-ups, each costing up to 100 ms.
          * Always 0 unless the fence that orders a sender's store before its check failed (see the README).
+         *
+         * @return sleeps that ran out with a message waiting and no wake-up tried: lost wake-ups, each costing up to 100 ms
          */
         public long missedWakeups() {
             return missedWakeups;
         }
         private long consumed;
 
-        /** Messages skipped because their sender died between claiming room and committing (many-to-one). */
+        /**
+         * Messages skipped because their sender died between claiming room and committing (many-to-one).
+         *
+         * @return messages skipped because their sender died between claiming room and committing
+         */
         public long lostMessages() {
             return lost;
         }

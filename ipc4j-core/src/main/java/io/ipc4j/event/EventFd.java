@@ -62,7 +62,11 @@ public final class EventFd extends CounterDescriptor {
     /**
      * A new eventfd holding {@code initial} (0 to 2^32 - 1, as eventfd(2) takes it).
      *
+     * @param initial the first expiry, from now
+     * @param mode the permission bits, such as {@code 0600}
+     * @return a new eventfd holding {@code initial}
      * @throws IllegalArgumentException if {@code initial} is out of that range.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static EventFd create(long initial, Mode mode) throws IOException {
         if (initial < 0 || initial > 0xffffffffL) {
@@ -81,6 +85,8 @@ public final class EventFd extends CounterDescriptor {
      * {@code Spawn.inherit(eventFd, 3)}); its mode is read from the kernel. Makes it non-blocking and
      * close-on-exec.
      *
+     * @param fd the descriptor number
+     * @return the {@code EventFd}
      * @throws IOException if {@code fd} is not open.
      * @throws IllegalArgumentException if it is not an eventfd.
      */
@@ -95,6 +101,8 @@ public final class EventFd extends CounterDescriptor {
      * Adds {@code n} to the count and wakes waiters. Waits (at most {@code timeout}) only in the rare case that
      * the count would pass {@link #MAX_COUNT}.
      *
+     * @param n how many
+     * @param timeout the longest this call waits
      * @throws IllegalArgumentException if {@code n} is not 1 to {@link #MAX_COUNT}.
      * @throws IpcTimeoutException if there was no room in time.
      */
@@ -102,7 +110,12 @@ public final class EventFd extends CounterDescriptor {
         signal(n, Deadline.after(timeout));
     }
 
-    /** {@link #signal(long, Duration)}, waiting as long as it takes for room. */
+    /**
+     * {@link #signal(long, Duration)}, waiting as long as it takes for room.
+     *
+     * @param n how many
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void signal(long n) throws IOException {
         signal(n, Deadline.FOREVER);
     }
@@ -131,6 +144,8 @@ public final class EventFd extends CounterDescriptor {
      * Takes the count, waiting at most {@code timeout} for it to be above 0: the whole count in
      * {@link Mode#COUNTER} mode (it is then 0), 1 in {@link Mode#SEMAPHORE} mode.
      *
+     * @param timeout the longest this call waits
+     * @return the whole count in {@link Mode#COUNTER} mode
      * @throws IpcTimeoutException if the count stayed 0.
      * @throws java.nio.channels.AsynchronousCloseException if another thread closed this meanwhile.
      */
@@ -138,11 +153,17 @@ public final class EventFd extends CounterDescriptor {
         return take(timeout);
     }
 
-    /** Takes the count if it is above 0 (as {@link #await}), else returns 0. Never waits. */
+    /**
+     * Takes the count if it is above 0 (as {@link #await}), else returns 0. Never waits.
+     *
+     * @return the count taken, or 0
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public long tryTake() throws IOException {
         return takeNow();
     }
 
+    /** {@return whether it counts (COUNTER) or hands out 1 per take (SEMAPHORE)} */
     public Mode mode() {
         return mode;
     }

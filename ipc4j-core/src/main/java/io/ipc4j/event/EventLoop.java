@@ -71,12 +71,24 @@ public final class EventLoop implements NativeDescriptor {
     /** Called on the loop's thread with a ready registration. */
     @FunctionalInterface
     public interface Handler {
+        /**
+         * The object is ready (its ready set is in {@code registration}).
+         *
+         * @param registration the registration, with what is ready
+         * @throws IOException to stop the loop's run (a failure handler may keep it going)
+         */
         void ready(Registration registration) throws IOException;
     }
 
     /** Told of a handler, task or timer that threw; the loop goes on. */
     @FunctionalInterface
     public interface FailureHandler {
+        /**
+         * A handler, task or timer threw.
+         *
+         * @param source  the registration, task or timer that threw
+         * @param failure what it threw
+         */
         void failed(Object source, Exception failure);
     }
 
@@ -106,7 +118,12 @@ public final class EventLoop implements NativeDescriptor {
         this.events = Epoll.events(Arena.ofAuto(), batch);
     }
 
-    /** A new loop (an epoll set and a wake-up eventfd: two descriptors). */
+    /**
+     * A new loop (an epoll set and a wake-up eventfd: two descriptors).
+     *
+     * @return a new loop
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static EventLoop open() throws IOException {
         return open(DEFAULT_BATCH);
     }
@@ -114,6 +131,8 @@ public final class EventLoop implements NativeDescriptor {
     /**
      * A new loop that takes at most {@code batch} ready objects from the kernel per wait.
      *
+     * @param batch the most events one wait collects
+     * @return a new loop that takes at most {@code batch} ready objects from the kernel per wait
      * @throws io.ipc4j.ErrnoException EMFILE if the process has no descriptor left for the loop (nothing is
      *                                 left open then).
      */
@@ -138,23 +157,52 @@ public final class EventLoop implements NativeDescriptor {
         return loop;
     }
 
-    /** Where handler, task and timer failures go; by default one line on stderr. */
+    /**
+     * Where handler, task and timer failures go; by default one line on stderr.
+     *
+     * @param handler what to call
+     */
     public void onFailure(FailureHandler handler) {
         this.failures = Objects.requireNonNull(handler, "handler");
     }
 
-    /** Registers {@code object}, level-triggered, with no attachment; for the selector form. */
+    /**
+     * Registers {@code object}, level-triggered, with no attachment; for the selector form.
+     *
+     * @param object the ipc4j object backed by a descriptor
+     * @param interest what to wait for: reading, writing or both
+     * @return the {@code Registration}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Registration register(NativeDescriptor object, Interest interest) throws IOException {
         return register(object, interest, Trigger.LEVEL, null, null);
     }
 
-    /** Registers {@code object} for the selector form, carrying {@code attachment}. */
+    /**
+     * Registers {@code object} for the selector form, carrying {@code attachment}.
+     *
+     * @param object the ipc4j object backed by a descriptor
+     * @param interest what to wait for: reading, writing or both
+     * @param trigger level- or edge-triggered
+     * @param attachment any object, returned with the registration's events
+     * @return the {@code Registration}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Registration register(NativeDescriptor object, Interest interest, Trigger trigger, Object attachment)
             throws IOException {
         return register(object, interest, trigger, attachment, null);
     }
 
-    /** Registers {@code object} for the callback form: {@link #run()} calls {@code handler} when it is ready. */
+    /**
+     * Registers {@code object} for the callback form: {@link #run()} calls {@code handler} when it is ready.
+     *
+     * @param object the ipc4j object backed by a descriptor
+     * @param interest what to wait for: reading, writing or both
+     * @param trigger level- or edge-triggered
+     * @param handler what to call
+     * @return the registration
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Registration register(NativeDescriptor object, Interest interest, Trigger trigger, Handler handler)
             throws IOException {
         return register(object, interest, trigger, null, Objects.requireNonNull(handler, "handler"));
@@ -163,6 +211,12 @@ public final class EventLoop implements NativeDescriptor {
     /**
      * Registers {@code object} for {@code interest}.
      *
+     * @param object the ipc4j object backed by a descriptor
+     * @param interest what to wait for: reading, writing or both
+     * @param trigger level- or edge-triggered
+     * @param attachment any object, returned with the registration's events
+     * @param handler what to call
+     * @return the {@code Registration}
      * @throws ClosedChannelException if {@code object} is closed.
      * @throws IllegalStateException if it is already registered with this loop (change the interest of its
      *                               registration instead).
@@ -284,24 +338,40 @@ public final class EventLoop implements NativeDescriptor {
      * Waits at most {@code timeout} for registered objects to be ready, running due tasks and timers first
      * and after. Returns at once if a task is queued or a wake-up is pending.
      *
+     * @param timeout the longest this call waits
      * @return how many registrations are ready (see {@link #ready()}); 0 at the timeout, on a wake-up, or
      * once the loop is closed.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public int select(Duration timeout) throws IOException {
         return select(Deadline.after(timeout));
     }
 
-    /** As {@link #select(Duration)}, waiting as long as it takes. */
+    /**
+     * As {@link #select(Duration)}, waiting as long as it takes.
+     *
+     * @return how many registrations are ready
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int select() throws IOException {
         return select(Deadline.FOREVER);
     }
 
-    /** As {@link #select(Duration)}, never waiting. */
+    /**
+     * As {@link #select(Duration)}, never waiting.
+     *
+     * @return how many registrations are ready
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int selectNow() throws IOException {
         return select(Deadline.NOW);
     }
 
-    /** The registrations the last select found ready, in the kernel's order; for the selecting thread. */
+    /**
+     * The registrations the last select found ready, in the kernel's order; for the selecting thread.
+     *
+     * @return the registrations the last select found ready, in the kernel's order
+     */
     public List<Registration> ready() {
         return readyView;
     }
@@ -394,6 +464,8 @@ public final class EventLoop implements NativeDescriptor {
      * and timers. A handler that throws is reported to the {@link #onFailure failure handler} and its
      * registration cancelled (the object stays open); a registration without a handler is a mistake reported
      * the same way.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void run() throws IOException {
         while (!closed.get()) {
@@ -425,7 +497,12 @@ public final class EventLoop implements NativeDescriptor {
         }
     }
 
-    /** Starts a platform thread that {@link #run() runs} this loop until it is closed. */
+    /**
+     * Starts a platform thread that {@link #run() runs} this loop until it is closed.
+     *
+     * @param threadName the name of the loop's thread
+     * @return the {@code Thread}
+     */
     public Thread start(String threadName) {
         return Thread.ofPlatform().name(threadName).start(() -> {
             try {
@@ -450,7 +527,11 @@ public final class EventLoop implements NativeDescriptor {
         }
     }
 
-    /** Runs {@code task} on the loop's thread, soon. Any thread. */
+    /**
+     * Runs {@code task} on the loop's thread, soon. Any thread.
+     *
+     * @param task what to run on the loop's thread
+     */
     public void execute(Runnable task) {
         if (closed.get()) {
             throw new ClosedSelectorException();
@@ -459,7 +540,13 @@ public final class EventLoop implements NativeDescriptor {
         wakeup();
     }
 
-    /** Runs {@code task} once on the loop's thread, {@code delay} from now (not earlier). Any thread. */
+    /**
+     * Runs {@code task} once on the loop's thread, {@code delay} from now (not earlier). Any thread.
+     *
+     * @param delay how long after now
+     * @param task what to run on the loop's thread
+     * @return the {@code Scheduled}
+     */
     public Scheduled schedule(Duration delay, Runnable task) {
         return schedule(delay, Duration.ZERO, task);
     }
@@ -468,6 +555,11 @@ public final class EventLoop implements NativeDescriptor {
      * Runs {@code task} on the loop's thread after {@code delay}, then every {@code period} (zero: once),
      * measured from each due time so that it does not drift; runs missed while the loop was busy are not
      * made up.
+     *
+     * @param delay how long after now
+     * @param period the time between runs
+     * @param task what to run on the loop's thread
+     * @return the {@code Scheduled}
      */
     public Scheduled schedule(Duration delay, Duration period, Runnable task) {
         Objects.requireNonNull(delay, "delay");
@@ -534,7 +626,11 @@ public final class EventLoop implements NativeDescriptor {
         }
     }
 
-    /** How many objects are registered now. */
+    /**
+     * How many objects are registered now.
+     *
+     * @return how many objects are registered now
+     */
     public int registrations() {
         synchronized (registering) {
             return usedSlots - freeSlots.size();

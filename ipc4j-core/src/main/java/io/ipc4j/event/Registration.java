@@ -95,54 +95,89 @@ public final class Registration {
         return wanted.events | (trigger == Trigger.EDGE ? Epoll.EPOLLET : 0);
     }
 
-    /** The object registered. */
+    /**
+     * The object registered.
+     *
+     * @return the object registered
+     */
     public NativeDescriptor object() {
         return object;
     }
 
-    /** What was given at registration (null if nothing). */
+    /**
+     * What was given at registration (null if nothing).
+     *
+     * @return what was given at registration
+     */
     public Object attachment() {
         return attachment;
     }
 
-    /** The handler given at registration, or null. */
+    /**
+     * The handler given at registration, or null.
+     *
+     * @return the handler given at registration, or null
+     */
     public EventLoop.Handler handler() {
         return handler;
     }
 
+    /** {@return what it waits for now} */
     public Interest interest() {
         return interest;
     }
 
+    /** {@return level- or edge-triggered} */
     public Trigger trigger() {
         return trigger;
     }
 
+    /** {@return the loop it is registered with} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** False once cancelled, or once the object or the loop closed. */
+    /**
+     * False once cancelled, or once the object or the loop closed.
+     *
+     * @return whether false once cancelled, or once the object or the loop closed
+     */
     public boolean isValid() {
         return valid;
     }
 
-    /** Ready to read (or hung up or failed, which a read reports). */
+    /**
+     * Ready to read (or hung up or failed, which a read reports).
+     *
+     * @return whether ready to read
+     */
     public boolean isReadable() {
         return (readyEvents & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0;
     }
 
-    /** Ready to write (or failed, which a write reports). */
+    /**
+     * Ready to write (or failed, which a write reports).
+     *
+     * @return whether ready to write
+     */
     public boolean isWritable() {
         return (readyEvents & (Epoll.EPOLLOUT | Epoll.EPOLLERR)) != 0;
     }
 
-    /** The peer hung up (closed its end, or shut down writing). */
+    /**
+     * The peer hung up (closed its end, or shut down writing).
+     *
+     * @return whether the peer hung up
+     */
     public boolean isHangUp() {
         return (readyEvents & (Epoll.EPOLLHUP | Epoll.EPOLLRDHUP)) != 0;
     }
 
-    /** An error is pending on the object (the next call on it reports it). */
+    /**
+     * An error is pending on the object (the next call on it reports it).
+     *
+     * @return an error is pending on the object
+     */
     public boolean isError() {
         return (readyEvents & Epoll.EPOLLERR) != 0;
     }
@@ -150,7 +185,9 @@ public final class Registration {
     /**
      * Changes what the object waits for.
      *
+     * @param newInterest what to wait for from now on
      * @throws java.nio.channels.CancelledKeyException if this registration is no longer valid.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void interest(Interest newInterest) throws IOException {
         Objects.requireNonNull(newInterest, "interest");

@@ -24,11 +24,16 @@ public final class Scheduled implements Comparable<Scheduled> {
         loop.cancel(this);
     }
 
+    /** {@return whether it was cancelled} */
     public boolean isCancelled() {
         return cancelled;
     }
 
-    /** Whether it runs again and again. */
+    /**
+     * Whether it runs again and again.
+     *
+     * @return whether it runs again and again
+     */
     public boolean isPeriodic() {
         return period > 0;
     }

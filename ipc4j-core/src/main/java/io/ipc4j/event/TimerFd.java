@@ -44,7 +44,13 @@ public final class TimerFd extends CounterDescriptor {
         super(fd, what);
     }
 
-    /** A new, disarmed timer on {@code clock}. */
+    /**
+     * A new, disarmed timer on {@code clock}.
+     *
+     * @param clock the clock: CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME
+     * @return a new, disarmed timer on {@code clock}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static TimerFd create(Clock clock) throws IOException {
         int fd = EventCalls.timerfdCreate(clock.id);
         if (fd < 0) {
@@ -58,7 +64,10 @@ public final class TimerFd extends CounterDescriptor {
      * Adopts a timerfd this process inherited ({@code fromInherited(3)} in a child started with
      * {@code Spawn.inherit(timer, 3)}). Makes it non-blocking and close-on-exec.
      *
+     * @param fd the descriptor number
+     * @return the {@code TimerFd}
      * @throws IllegalArgumentException if {@code fd} is not a timerfd.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static TimerFd fromInherited(int fd) throws IOException {
         adopt(fd, "timerfd");
@@ -68,7 +77,10 @@ public final class TimerFd extends CounterDescriptor {
     /**
      * Arms the timer: first expiry {@code first} from now, then every {@code interval} (zero: once).
      *
+     * @param first the first
+     * @param interval the time between expiries, or zero for a single one
      * @throws IllegalArgumentException if {@code first} is not positive or {@code interval} is negative.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void arm(Duration first, Duration interval) throws IOException {
         if (first.isZero() || first.isNegative() || interval.isNegative()) {
@@ -78,7 +90,11 @@ public final class TimerFd extends CounterDescriptor {
         set(first.toNanos(), interval.toNanos());
     }
 
-    /** Stops the timer; expirations not yet taken stay to be taken. */
+    /**
+     * Stops the timer; expirations not yet taken stay to be taken.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void disarm() throws IOException {
         set(0, 0);
     }
@@ -95,13 +111,23 @@ public final class TimerFd extends CounterDescriptor {
         }
     }
 
-    /** Time to the next expiry, or empty if the timer is disarmed. */
+    /**
+     * Time to the next expiry, or empty if the timer is disarmed.
+     *
+     * @return the time to the next expiry, or empty if the timer is disarmed
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Optional<Duration> untilNext() throws IOException {
         long[] now = get();
         return now[0] == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(now[0]));
     }
 
-    /** The interval (zero for a timer that fires once, or a disarmed one). */
+    /**
+     * The interval (zero for a timer that fires once, or a disarmed one).
+     *
+     * @return the interval
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Duration interval() throws IOException {
         return Duration.ofNanos(get()[1]);
     }
@@ -123,13 +149,20 @@ public final class TimerFd extends CounterDescriptor {
      * Waits at most {@code timeout} for the timer to have expired, and returns how many times it did since the
      * last take (at least 1).
      *
+     * @param timeout the longest this call waits
+     * @return how many times it did since the last take (at least 1)
      * @throws IpcTimeoutException if it did not expire in time.
      */
     public long await(Duration timeout) throws IOException {
         return take(timeout);
     }
 
-    /** The expirations since the last take, or 0 if none. Never waits. */
+    /**
+     * The expirations since the last take, or 0 if none. Never waits.
+     *
+     * @return the expirations since the last take, or 0 if none
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public long tryTake() throws IOException {
         return takeNow();
     }

@@ -17,7 +17,15 @@ import java.util.List;
  */
 public record FdInfo(int fd, FdKind kind, String target, String detail, List<Integer> peers, String flags,
                      long position) {
-    /** Without the open file's state (read separately, from fdinfo). */
+    /**
+     * Without the open file's state (read separately, from fdinfo).
+     *
+     * @param fd the descriptor number
+     * @param kind the kind
+     * @param target the target
+     * @param detail the detail
+     * @param peers the peers
+     */
     public FdInfo(int fd, FdKind kind, String target, String detail, List<Integer> peers) {
         this(fd, kind, target, detail, peers, "", -1);
     }

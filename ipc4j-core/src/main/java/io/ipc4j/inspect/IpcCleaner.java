@@ -68,8 +68,10 @@ public final class IpcCleaner {
      */
     public record Policy(boolean ownerDead, Duration olderThan, Duration grace, boolean withMessages,
                          boolean unproven, boolean ignoreUnexamined) {
+        /** How long after its creation an object is never removed, unless the caller says otherwise. */
         public static final Duration DEFAULT_GRACE = Duration.ofMinutes(5);
 
+        /** Checks that {@code grace} is given and nothing is negative. */
         public Policy {
             Objects.requireNonNull(grace, "grace");
             if (grace.isNegative() || (olderThan != null && olderThan.isNegative())) {
@@ -77,27 +79,62 @@ public final class IpcCleaner {
             }
         }
 
-        /** The default: objects whose owners are dead, sparing messages, young objects and unproven files. */
+        /**
+         * The default: objects whose owners are dead, sparing messages, young objects and unproven files.
+         *
+         * @return the default: objects whose owners are dead, sparing messages, young objects and unproven files
+         */
         public static Policy defaults() {
             return new Policy(true, null, DEFAULT_GRACE, false, false, false);
         }
 
+        /**
+         * As this, removing objects older than {@code age} too.
+         *
+         * @param age how old an object must be
+         * @param alsoOwnerDead whether objects whose creator died count too
+         * @return the new policy
+         */
         public Policy withOlderThan(Duration age, boolean alsoOwnerDead) {
             return new Policy(alsoOwnerDead, age, grace, withMessages, unproven, ignoreUnexamined);
         }
 
+        /**
+         * As this, with another grace period.
+         *
+         * @param g how long after its creation an object is never removed
+         * @return the new policy
+         */
         public Policy withGrace(Duration g) {
             return new Policy(ownerDead, olderThan, g, withMessages, unproven, ignoreUnexamined);
         }
 
+        /**
+         * As this, removing queues that hold messages too, or not.
+         *
+         * @param remove whether to remove them
+         * @return the new policy
+         */
         public Policy withMessages(boolean remove) {
             return new Policy(ownerDead, olderThan, grace, remove, unproven, ignoreUnexamined);
         }
 
+        /**
+         * As this, removing files whose creator is unknown too, or not.
+         *
+         * @param remove whether to remove them
+         * @return the new policy
+         */
         public Policy withUnproven(boolean remove) {
             return new Policy(ownerDead, olderThan, grace, withMessages, remove, ignoreUnexamined);
         }
 
+        /**
+         * As this, ignoring processes that could not be examined, or not.
+         *
+         * @param ignore whether to ignore them (they may hold the objects: the caller takes that risk)
+         * @return the new policy
+         */
         public Policy withIgnoreUnexamined(boolean ignore) {
             return new Policy(ownerDead, olderThan, grace, withMessages, unproven, ignore);
         }
@@ -145,7 +182,12 @@ public final class IpcCleaner {
     private IpcCleaner() {
     }
 
-    /** What {@link #clean} would do now under {@code policy}; removes nothing. */
+    /**
+     * What {@link #clean} would do now under {@code policy}; removes nothing.
+     *
+     * @param policy what to remove, and what to keep
+     * @return what {@link #clean} would do now under {@code policy}
+     */
     public static Outcome plan(Policy policy) {
         IpcObjects.Survey survey = IpcObjects.survey();
         List<Removal> removals = new ArrayList<>();
@@ -169,6 +211,10 @@ public final class IpcCleaner {
     /**
      * Removes what {@link #plan(Policy)} selects (unless {@code dryRun}). A removal that fails (another user's
      * object) is recorded and the others go on.
+     *
+     * @param policy what to remove, and what to keep
+     * @param dryRun whether to only say what would be removed
+     * @return what was removed, and what was kept and why
      */
     public static Outcome clean(Policy policy, boolean dryRun) {
         Outcome plan = plan(policy);
@@ -239,7 +285,12 @@ public final class IpcCleaner {
         return queue && (o.count() != 0 || o.bytes() > 0); // -1: a queue we may not open may hold messages
     }
 
-    /** What an object holds, for a person: "3 messages, 120 bytes", "4096 bytes". */
+    /**
+     * What an object holds, for a person: "3 messages, 120 bytes", "4096 bytes".
+     *
+     * @param o the other object
+     * @return what an object holds, for a person: "3 messages, 120 bytes", "4096 bytes"
+     */
     public static String holdings(IpcObject o) {
         return switch (o.kind()) {
             case SYSV_MESSAGE_QUEUE, POSIX_MESSAGE_QUEUE -> (o.count() < 0 ? "an unknown number of messages"
@@ -263,7 +314,12 @@ public final class IpcCleaner {
         }
     }
 
-    /** Removes one object (as {@link #clean} does), whatever the plan says: the caller decided. */
+    /**
+     * Removes one object (as {@link #clean} does), whatever the plan says: the caller decided.
+     *
+     * @param o the other object
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static void remove(IpcObject o) throws IOException {
         switch (o.kind()) {
             case SYSV_MESSAGE_QUEUE -> SysVMessageQueue.ofId(Integer.parseInt(o.id())).remove();

@@ -57,7 +57,11 @@ public final class IpcGraph {
      * @param unexamined processes that could not be examined, with the reason: their edges are missing.
      */
     public record Graph(List<Node> nodes, List<Edge> edges, List<Shared> objects, List<Node> unexamined) {
-        /** One line per object and its processes, then the processes that could not be examined. */
+        /**
+         * One line per object and its processes, then the processes that could not be examined.
+         *
+         * @return one line per object and its processes, then the processes that could not be examined
+         */
         public String text() {
             StringBuilder s = new StringBuilder();
             Map<Integer, Node> byPid = new HashMap<>();
@@ -78,6 +82,8 @@ public final class IpcGraph {
         /**
          * Graphviz: {@code ipc4j inspect --all --dot | dot -Tsvg > ipc.svg}. Processes are boxes; an object two
          * processes share is a labelled edge, one more share is an ellipse joined to each.
+         *
+         * @return the graph in Graphviz's dot language
          */
         public String dot() {
             StringBuilder s = new StringBuilder("graph ipc {\n  node [shape=box, fontname=monospace];\n");
@@ -116,7 +122,11 @@ public final class IpcGraph {
     private IpcGraph() {
     }
 
-    /** Scans every live process now. */
+    /**
+     * Scans every live process now.
+     *
+     * @return the graph of processes and the IPC objects they hold
+     */
     public static Graph build() {
         ProcScan scan = ProcScan.all();
         Map<String, List<Integer>> holders = scan.holders();

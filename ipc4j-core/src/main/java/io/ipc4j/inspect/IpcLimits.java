@@ -25,7 +25,11 @@ public final class IpcLimits {
     private IpcLimits() {
     }
 
-    /** Every limit, read now. */
+    /**
+     * Every limit, read now.
+     *
+     * @return every limit, read now
+     */
     public static List<Limit> read() {
         List<Limit> limits = new ArrayList<>();
         sysctl(limits, "fs.mqueue.msg_max", "most messages a POSIX queue may hold (mq_maxmsg)");

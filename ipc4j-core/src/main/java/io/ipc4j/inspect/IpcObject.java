@@ -24,9 +24,18 @@ public record IpcObject(Kind kind, String id, String key, int ownerUid, String m
 
     /** The kinds of object. */
     public enum Kind {
-        SYSV_MESSAGE_QUEUE("System V message queue"), SYSV_SHARED_MEMORY("System V shared memory"),
-        SYSV_SEMAPHORE_SET("System V semaphore set"), POSIX_MESSAGE_QUEUE("POSIX message queue"),
-        POSIX_SHARED_MEMORY("POSIX shared memory"), POSIX_SEMAPHORE("POSIX semaphore");
+        /** A System V message queue (msgget). */
+        SYSV_MESSAGE_QUEUE("System V message queue"),
+        /** A System V shared memory segment (shmget). */
+        SYSV_SHARED_MEMORY("System V shared memory"),
+        /** A System V semaphore set (semget). */
+        SYSV_SEMAPHORE_SET("System V semaphore set"),
+        /** A POSIX message queue (mq_open, /dev/mqueue). */
+        POSIX_MESSAGE_QUEUE("POSIX message queue"),
+        /** A POSIX shared memory object (shm_open, /dev/shm). */
+        POSIX_SHARED_MEMORY("POSIX shared memory"),
+        /** A POSIX named semaphore (sem_open, /dev/shm/sem.*). */
+        POSIX_SEMAPHORE("POSIX semaphore");
 
         private final String title;
 
@@ -34,6 +43,7 @@ public record IpcObject(Kind kind, String id, String key, int ownerUid, String m
             this.title = title;
         }
 
+        /** {@return the kind as people say it, such as "POSIX message queue"} */
         public String title() {
             return title;
         }
@@ -43,6 +53,8 @@ public record IpcObject(Kind kind, String id, String key, int ownerUid, String m
      * Nothing alive uses it and nobody alive is recorded for it, as far as this process could see: see
      * {@link IpcObjects.Survey#unexamined()} for processes it could not examine. A System V segment the kernel
      * counts attachments for is in use whoever could be seen.
+     *
+     * @return whether nothing alive uses it, as far as this process could see
      */
     public boolean unused() {
         if (kind == Kind.SYSV_SHARED_MEMORY && count > 0) {
@@ -51,12 +63,21 @@ public record IpcObject(Kind kind, String id, String key, int ownerUid, String m
         return users.isEmpty() && alivePids.isEmpty();
     }
 
-    /** The permission bits as a number. */
+    /**
+     * The permission bits as a number.
+     *
+     * @return the permission bits as a number
+     */
     public int modeBits() {
         return Integer.parseInt(mode, 8);
     }
 
-    /** Permission bits as ipc4j writes them everywhere: four octal digits, e.g. "0600". */
+    /**
+     * Permission bits as ipc4j writes them everywhere: four octal digits, e.g. "0600".
+     *
+     * @param bits the permission bits
+     * @return four octal digits, such as "0600"
+     */
     public static String octal(int bits) {
         return String.format("%04o", bits);
     }

@@ -34,12 +34,20 @@ public final class IpcObjects {
     public record Survey(List<IpcObject> objects, Map<Integer, Integer> unexamined) {
     }
 
-    /** Lists everything now. */
+    /**
+     * Lists everything now.
+     *
+     * @return every IPC object found
+     */
     public static List<IpcObject> list() {
         return survey().objects();
     }
 
-    /** Lists everything now, saying which processes could not be examined. */
+    /**
+     * Lists everything now, saying which processes could not be examined.
+     *
+     * @return the {@code Survey}
+     */
     public static Survey survey() {
         MqueueFs.mountIfPossible();
         Users users = Users.of(ProcScan.all());

@@ -29,6 +29,8 @@ public final class ProcessInspector {
     /**
      * Inspects {@code pid}.
      *
+     * @param pid the process id
+     * @return what the process holds: its descriptors and mappings, described
      * @throws NoSuchFileException if there is no such process.
      */
     public static ProcessReport inspect(int pid) throws IOException {

@@ -2,7 +2,12 @@ package io.ipc4j.mq;
 
 /** Which directions a queue is opened for. */
 public enum Access {
-    READ_ONLY(0), WRITE_ONLY(1), READ_WRITE(2);
+    /** O_RDONLY: receive only. */
+    READ_ONLY(0),
+    /** O_WRONLY: send only. */
+    WRITE_ONLY(1),
+    /** O_RDWR: both. */
+    READ_WRITE(2);
 
     final int flags;
 

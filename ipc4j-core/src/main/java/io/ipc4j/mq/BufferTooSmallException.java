@@ -11,6 +11,7 @@ import java.io.Serial;
 public final class BufferTooSmallException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** The length of the message that did not fit. */
     private final int messageLength;
 
     BufferTooSmallException(String queue, int messageSize, int room) {
@@ -30,6 +31,8 @@ public final class BufferTooSmallException extends IOException {
     /**
      * The length of the message that did not fit: always -1, since neither queue takes a message to measure it
      * (kept for compatibility).
+     *
+     * @return the length of the message that did not fit: always -1, since neither queue takes a message to measure it
      */
     public int messageLength() {
         return messageLength;

@@ -21,7 +21,11 @@ public record MqLimits(long posixMaxMessages, long posixMaxMessageSize, long pos
     static final String MSGSIZE_MAX = "/proc/sys/fs/mqueue/msgsize_max";
     static final String MSGMAX = "/proc/sys/kernel/msgmax";
 
-    /** The limits in force now; -1 for one that cannot be read. */
+    /**
+     * The limits in force now; -1 for one that cannot be read.
+     *
+     * @return the limits in force now
+     */
     public static MqLimits current() {
         return new MqLimits(read(MSG_MAX), read(MSGSIZE_MAX), read("/proc/sys/fs/mqueue/msg_default"),
                 read("/proc/sys/fs/mqueue/msgsize_default"), read("/proc/sys/fs/mqueue/queues_max"),

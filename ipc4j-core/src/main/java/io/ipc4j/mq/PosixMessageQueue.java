@@ -97,17 +97,35 @@ public final class PosixMessageQueue implements NativeDescriptor {
         return MessageQueueCalls.MQ_ATTR.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 
-    /** Options for creating (or opening) the queue {@code name}; finish with {@link PosixQueueOptions#open()}. */
+    /**
+     * Options for creating (or opening) the queue {@code name}; finish with {@link PosixQueueOptions#open()}.
+     *
+     * @param name its name
+     * @return the options, to finish with {@link PosixQueueOptions#open()}
+     */
     public static PosixQueueOptions create(String name) {
         return new PosixQueueOptions(checkName(name));
     }
 
-    /** Opens an existing queue for reading and writing. */
+    /**
+     * Opens an existing queue for reading and writing.
+     *
+     * @param name its name
+     * @return the {@code PosixMessageQueue}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static PosixMessageQueue open(String name) throws IOException {
         return open(name, Access.READ_WRITE);
     }
 
-    /** Opens an existing queue. */
+    /**
+     * Opens an existing queue.
+     *
+     * @param name its name
+     * @param access read-only, write-only or read-write
+     * @return the {@code PosixMessageQueue}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static PosixMessageQueue open(String name, Access access) throws IOException {
         return open(checkName(name), access.flags, 0, 0, 0, false);
     }
@@ -122,7 +140,13 @@ public final class PosixMessageQueue implements NativeDescriptor {
         return new PosixMessageQueue(name, mqd);
     }
 
-    /** Removes the name; the queue itself lives on until every process has closed it. False if absent. */
+    /**
+     * Removes the name; the queue itself lives on until every process has closed it. False if absent.
+     *
+     * @param name its name
+     * @return true if the name was removed, false if it was gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static boolean unlink(String name) throws IOException {
         int r = MessageQueueCalls.mqUnlink(checkName(name));
         if (r == -Errno.ENOENT) {
@@ -134,7 +158,12 @@ public final class PosixMessageQueue implements NativeDescriptor {
         return true;
     }
 
-    /** Removes this queue's name (see {@link #unlink(String)}). */
+    /**
+     * Removes this queue's name (see {@link #unlink(String)}).
+     *
+     * @return true if the name was removed, false if it was gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean unlink() throws IOException {
         return unlink(name);
     }
@@ -150,6 +179,10 @@ public final class PosixMessageQueue implements NativeDescriptor {
 
     /**
      * Sends {@code message} (its remaining bytes) with {@code priority}, waiting as long as it takes for room.
+     *
+     * @param message the message: the buffer's remaining bytes
+     * @param priority the message priority: higher ones are received first
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void send(ByteBuffer message, int priority) throws IOException {
         send(message, priority, Deadline.FOREVER);
@@ -159,6 +192,9 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * Sends {@code message} with {@code priority} (0 to {@link #MAX_PRIORITY}, higher first), waiting at most
      * {@code timeout} while the queue is full. On success the buffer's position is at its limit.
      *
+     * @param message the message: the buffer's remaining bytes
+     * @param priority the message priority: higher ones are received first
+     * @param timeout the longest this call waits
      * @throws IpcTimeoutException if the queue stayed full; the buffer is untouched.
      * @throws IllegalArgumentException if the message is larger than the queue's message size.
      */
@@ -166,7 +202,14 @@ public final class PosixMessageQueue implements NativeDescriptor {
         send(message, priority, Deadline.after(timeout));
     }
 
-    /** Sends if there is room now; false (buffer untouched) if the queue is full. Never waits. */
+    /**
+     * Sends if there is room now; false (buffer untouched) if the queue is full. Never waits.
+     *
+     * @param message the message: the buffer's remaining bytes
+     * @param priority the message priority: higher ones are received first
+     * @return true if it was sent, false (buffer untouched) if the queue is full
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean trySend(ByteBuffer message, int priority) throws IOException {
         return send(message, priority, Deadline.NOW);
     }
@@ -230,7 +273,13 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
-    /** Receives the oldest message of the highest priority into {@code dst}, waiting as long as it takes. */
+    /**
+     * Receives the oldest message of the highest priority into {@code dst}, waiting as long as it takes.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return the message's priority
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int receive(ByteBuffer dst) throws IOException {
         return receive(dst, Deadline.FOREVER);
     }
@@ -239,6 +288,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * Receives the oldest message of the highest priority into {@code dst} (its position moves past the
      * message), waiting at most {@code timeout}.
      *
+     * @param timeout the longest this call waits
      * @param dst a buffer with at least {@link #messageSize()} bytes remaining, as mq_receive(3) requires.
      * @return the message's priority.
      * @throws BufferTooSmallException if {@code dst} has less room than {@link #messageSize()}: nothing was
@@ -253,6 +303,10 @@ public final class PosixMessageQueue implements NativeDescriptor {
     /**
      * Receives a message if one is there now: its priority, or -1 if the queue is empty. Never waits.
      * {@code dst} needs {@link #messageSize()} bytes of room, as for {@link #receive(ByteBuffer, Duration)}.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return its priority, or -1 if the queue is empty
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public int tryReceive(ByteBuffer dst) throws IOException {
         return receive(dst, Deadline.NOW);
@@ -263,6 +317,8 @@ public final class PosixMessageQueue implements NativeDescriptor {
      * {@code timeout}: the form that always fits, for callers that do not keep a buffer of
      * {@link #messageSize()}. Allocates the message.
      *
+     * @param timeout the longest this call waits
+     * @return the form that always fits, for callers that do not keep a buffer of {@link #messageSize()}
      * @throws IpcTimeoutException if no message came in time.
      * @throws QueueRemovedException if the queue was unlinked and is empty.
      */
@@ -327,7 +383,9 @@ public final class PosixMessageQueue implements NativeDescriptor {
     /**
      * Waits at most {@code timeout} until a message is there, without taking it.
      *
+     * @param timeout the longest this call waits
      * @return false if none came in time.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public boolean awaitMessage(Duration timeout) throws IOException {
         handle.begin();
@@ -346,7 +404,12 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
-    /** The queue's attributes now (mq_getattr). */
+    /**
+     * The queue's attributes now (mq_getattr).
+     *
+     * @return the queue's attributes now
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PosixQueueAttributes attributes() throws IOException {
         int mqd = handle.begin();
         try (Arena arena = Arena.ofConfined()) {
@@ -362,16 +425,25 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
+    /** {@return the queue's name} */
     public String name() {
         return name;
     }
 
-    /** mq_msgsize: the largest message this queue takes, and the buffer size that always fits one. */
+    /**
+     * mq_msgsize: the largest message this queue takes, and the buffer size that always fits one.
+     *
+     * @return the largest message this queue takes, and the buffer size that always fits one
+     */
     public int messageSize() {
         return messageSize;
     }
 
-    /** mq_maxmsg: how many messages the queue holds before senders wait. */
+    /**
+     * mq_maxmsg: how many messages the queue holds before senders wait.
+     *
+     * @return how many messages the queue holds before senders wait
+     */
     public long maxMessages() {
         return maxMessages;
     }

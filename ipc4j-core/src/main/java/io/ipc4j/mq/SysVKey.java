@@ -15,7 +15,14 @@ public record SysVKey(int value) {
     /** IPC_PRIVATE: always a new object, reachable only through its id. */
     public static final SysVKey PRIVATE = new SysVKey(0);
 
-    /** ftok(3): a key from an existing file and a project id (1-255), the same in every process. */
+    /**
+     * ftok(3): a key from an existing file and a project id (1-255), the same in every process.
+     *
+     * @param path the file system path
+     * @param projectId the project id, as ftok(3) takes it (its low 8 bits)
+     * @return a key from an existing file and a project id
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVKey ftok(Path path, int projectId) throws IOException {
         if (projectId < 1 || projectId > 255) {
             throw new IllegalArgumentException("ftok project id " + projectId + " is outside 1..255 "
@@ -28,12 +35,21 @@ public record SysVKey(int value) {
         return new SysVKey((int) key);
     }
 
-    /** An explicit key. */
+    /**
+     * An explicit key.
+     *
+     * @return an explicit key
+     */
     public static SysVKey of(int value) {
         return new SysVKey(value);
     }
 
-    /** Parses {@code 0x1234abcd}, a decimal number, or {@code private}. */
+    /**
+     * Parses {@code 0x1234abcd}, a decimal number, or {@code private}.
+     *
+     * @param text the text
+     * @return a decimal number, or {@code private}
+     */
     public static SysVKey parse(String text) {
         String t = text.strip().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("private") || t.equals("ipc_private")) {

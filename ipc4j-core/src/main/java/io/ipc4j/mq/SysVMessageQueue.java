@@ -75,22 +75,48 @@ public final class SysVMessageQueue implements AutoCloseable {
         this.receiveBuffer = arena.allocate(Long.BYTES + maxText, Long.BYTES);
     }
 
-    /** Creates a new queue for {@code key}; FileAlreadyExistsException if one exists (IPC_CREAT | IPC_EXCL). */
+    /**
+     * Creates a new queue for {@code key}; FileAlreadyExistsException if one exists (IPC_CREAT | IPC_EXCL).
+     *
+     * @param key the System V key
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code SysVMessageQueue}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVMessageQueue create(SysVKey key, int mode) throws IOException {
         return get(key, checkMode(mode) | MessageQueueCalls.IPC_CREAT | MessageQueueCalls.IPC_EXCL);
     }
 
-    /** Opens the queue for {@code key}, creating it with {@code mode} if there is none. */
+    /**
+     * Opens the queue for {@code key}, creating it with {@code mode} if there is none.
+     *
+     * @param key the System V key
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code SysVMessageQueue}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVMessageQueue openOrCreate(SysVKey key, int mode) throws IOException {
         return get(key, checkMode(mode) | MessageQueueCalls.IPC_CREAT);
     }
 
-    /** Opens the existing queue for {@code key}. */
+    /**
+     * Opens the existing queue for {@code key}.
+     *
+     * @param key the System V key
+     * @return the {@code SysVMessageQueue}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVMessageQueue open(SysVKey key) throws IOException {
         return get(key, 0);
     }
 
-    /** The queue with this id (as ipcs shows it); NoSuchFileException-like errno EINVAL if there is none. */
+    /**
+     * The queue with this id (as ipcs shows it); NoSuchFileException-like errno EINVAL if there is none.
+     *
+     * @param id the kernel's identifier
+     * @return the queue with this id
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVMessageQueue ofId(int id) throws IOException {
         SysVMessageQueue queue = new SysVMessageQueue(id, null);
         try {
@@ -122,7 +148,13 @@ public final class SysVMessageQueue implements AutoCloseable {
         return mode;
     }
 
-    /** Sends {@code message} with {@code type} (&gt;= 1), blocking in the kernel while the queue is full. */
+    /**
+     * Sends {@code message} with {@code type} (&gt;= 1), blocking in the kernel while the queue is full.
+     *
+     * @param type the message type
+     * @param message the message: the buffer's remaining bytes
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void send(long type, ByteBuffer message) throws IOException {
         send(type, message, Deadline.FOREVER);
     }
@@ -130,13 +162,23 @@ public final class SysVMessageQueue implements AutoCloseable {
     /**
      * Sends {@code message} with {@code type} (&gt;= 1), waiting at most {@code timeout} while the queue is full.
      *
+     * @param type the message type
+     * @param message the message: the buffer's remaining bytes
+     * @param timeout the longest this call waits
      * @throws IpcTimeoutException if it stayed full; the buffer is untouched.
      */
     public void send(long type, ByteBuffer message, Duration timeout) throws IOException {
         send(type, message, Deadline.after(timeout));
     }
 
-    /** Sends if there is room now; false (buffer untouched) if not. Never waits. */
+    /**
+     * Sends if there is room now; false (buffer untouched) if not. Never waits.
+     *
+     * @param type the message type
+     * @param message the message: the buffer's remaining bytes
+     * @return true if it was sent, false (buffer untouched) if the queue is full
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean trySend(long type, ByteBuffer message) throws IOException {
         return send(type, message, Deadline.NOW);
     }
@@ -180,7 +222,15 @@ public final class SysVMessageQueue implements AutoCloseable {
         }
     }
 
-    /** Receives by {@code type} (see the class comment), blocking in the kernel; returns the message's type. */
+    /**
+     * Receives by {@code type} (see the class comment), blocking in the kernel; returns the message's type.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param type the message type
+     * @param options the options
+     * @return the message's type
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public long receive(ByteBuffer dst, long type, ReceiveOption... options) throws IOException {
         return receive(dst, type, Deadline.FOREVER, options);
     }
@@ -188,6 +238,10 @@ public final class SysVMessageQueue implements AutoCloseable {
     /**
      * Receives by {@code type} into {@code dst}, waiting at most {@code timeout}.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param type the message type
+     * @param timeout the longest this call waits
+     * @param options the options
      * @return the received message's type.
      * @throws IpcTimeoutException if no matching message came in time.
      * @throws BufferTooSmallException if the message is larger than {@code dst} (it stays in the queue).
@@ -196,7 +250,15 @@ public final class SysVMessageQueue implements AutoCloseable {
         return receive(dst, type, Deadline.after(timeout), options);
     }
 
-    /** Receives a matching message if one is there now: its type, or 0 if none. Never waits. */
+    /**
+     * Receives a matching message if one is there now: its type, or 0 if none. Never waits.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param type the message type
+     * @param options the options
+     * @return its type, or 0 if none
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public long tryReceive(ByteBuffer dst, long type, ReceiveOption... options) throws IOException {
         return receive(dst, type, Deadline.NOW, options);
     }
@@ -261,7 +323,12 @@ public final class SysVMessageQueue implements AutoCloseable {
         }
     }
 
-    /** The queue's state (msgctl IPC_STAT). */
+    /**
+     * The queue's state (msgctl IPC_STAT).
+     *
+     * @return the queue's state
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public SysVQueueStatus status() throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment ds = scratch.allocate(MessageQueueCalls.MSQID_DS);
@@ -293,7 +360,11 @@ public final class SysVMessageQueue implements AutoCloseable {
         return seconds == 0 ? null : Instant.ofEpochSecond(seconds);
     }
 
-    /** Removes the queue (IPC_RMID): its messages are gone, and processes waiting on it fail at once. */
+    /**
+     * Removes the queue (IPC_RMID): its messages are gone, and processes waiting on it fail at once.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void remove() throws IOException {
         int r = MessageQueueCalls.msgctl(id, MessageQueueCalls.IPC_RMID, MemorySegment.NULL);
         if (r < 0) {
@@ -301,16 +372,25 @@ public final class SysVMessageQueue implements AutoCloseable {
         }
     }
 
+    /** {@return the kernel's identifier of the queue} */
     public int id() {
         return id;
     }
 
-    /** The key it was opened by; for {@link #ofId}, the key it was created with. */
+    /**
+     * The key it was opened by; for {@link #ofId}, the key it was created with.
+     *
+     * @return the key it was opened by
+     */
     public SysVKey key() {
         return key;
     }
 
-    /** kernel.msgmax: the largest message this handle sends or receives. */
+    /**
+     * kernel.msgmax: the largest message this handle sends or receives.
+     *
+     * @return the largest message this handle sends or receives
+     */
     public long maxMessageSize() {
         return maxText;
     }

@@ -48,6 +48,9 @@ public final class Fifo {
      * Creates a FIFO at {@code path} with exactly {@code mode} (e.g. {@code 0600}; the umask is not applied,
      * since the mode is set explicitly after mkfifo, which the umask only ever narrows).
      *
+     * @param path the file system path
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code Fifo}
      * @throws java.nio.file.FileAlreadyExistsException if anything exists at {@code path}.
      * @throws java.nio.file.NoSuchFileException if the directory does not exist.
      * @throws java.nio.file.AccessDeniedException if the directory is not writable.
@@ -68,7 +71,13 @@ public final class Fifo {
         return new Fifo(path);
     }
 
-    /** Creates a FIFO readable and writable by its owner only (0600). */
+    /**
+     * Creates a FIFO readable and writable by its owner only (0600).
+     *
+     * @param path the file system path
+     * @return the {@code Fifo}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static Fifo create(Path path) throws IOException {
         return create(path, 0600);
     }
@@ -76,6 +85,8 @@ public final class Fifo {
     /**
      * An existing FIFO.
      *
+     * @param path the file system path
+     * @return an existing FIFO
      * @throws java.nio.file.NoSuchFileException if nothing is at {@code path}.
      * @throws NotAFifoException if something other than a FIFO is.
      */
@@ -99,33 +110,61 @@ public final class Fifo {
         };
     }
 
+    /** {@return the FIFO's path} */
     public Path path() {
         return path;
     }
 
-    /** Opens for reading, waiting at most {@code timeout} for a writer. */
+    /**
+     * Opens for reading, waiting at most {@code timeout} for a writer.
+     *
+     * @param timeout the longest this call waits
+     * @return the {@code PipeReader}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PipeReader openReader(Duration timeout) throws IOException {
         int fd = FifoOpener.open(path, false, timeout);
         return new PipeReader(fd, "FIFO " + path + " (reader fd " + fd + ")");
     }
 
-    /** Opens for writing, waiting at most {@code timeout} for a reader. */
+    /**
+     * Opens for writing, waiting at most {@code timeout} for a reader.
+     *
+     * @param timeout the longest this call waits
+     * @return the {@code PipeWriter}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PipeWriter openWriter(Duration timeout) throws IOException {
         int fd = FifoOpener.open(path, true, timeout);
         return new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")");
     }
 
-    /** Opens for reading, waiting as long as it takes for a writer. */
+    /**
+     * Opens for reading, waiting as long as it takes for a writer.
+     *
+     * @return the {@code PipeReader}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PipeReader openReader() throws IOException {
         return openReader(Duration.ofDays(365 * 1000));
     }
 
-    /** Opens for writing, waiting as long as it takes for a reader. */
+    /**
+     * Opens for writing, waiting as long as it takes for a reader.
+     *
+     * @return the {@code PipeWriter}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PipeWriter openWriter() throws IOException {
         return openWriter(Duration.ofDays(365 * 1000));
     }
 
-    /** Opens for writing if a reader has it open now; empty if none has (ENXIO). Never waits. */
+    /**
+     * Opens for writing if a reader has it open now; empty if none has (ENXIO). Never waits.
+     *
+     * @return the writing end, or empty if no reader has the FIFO open
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Optional<PipeWriter> tryOpenWriter() throws IOException {
         String name = path.toString();
         int fd = Posix.openOrErrno(name, Posix.O_WRONLY | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
@@ -138,7 +177,12 @@ public final class Fifo {
         return Optional.of(new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")"));
     }
 
-    /** Deletes the FIFO file; false if it was already gone. Open ends keep working. */
+    /**
+     * Deletes the FIFO file; false if it was already gone. Open ends keep working.
+     *
+     * @return true if it was removed, false if it was already gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean remove() throws IOException {
         return Posix.unlink(path.toString());
     }

@@ -33,7 +33,12 @@ public final class Pipe implements AutoCloseable {
         this.writer = writer;
     }
 
-    /** pipe2(O_CLOEXEC | O_NONBLOCK) with the kernel's default capacity (64 KiB on Linux). */
+    /**
+     * pipe2(O_CLOEXEC | O_NONBLOCK) with the kernel's default capacity (64 KiB on Linux).
+     *
+     * @return the new pipe
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static Pipe open() throws IOException {
         int[] fds = Posix.pipe2(Posix.O_CLOEXEC | Posix.O_NONBLOCK);
         return new Pipe(new PipeReader(fds[0], "pipe reader fd " + fds[0]),
@@ -43,6 +48,10 @@ public final class Pipe implements AutoCloseable {
     /**
      * A pipe whose buffer holds at least {@code capacity} bytes (F_SETPIPE_SZ; an unprivileged process is
      * limited by /proc/sys/fs/pipe-max-size).
+     *
+     * @param capacity the capacity in bytes
+     * @return a pipe whose buffer holds at least {@code capacity} bytes
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static Pipe open(int capacity) throws IOException {
         Pipe pipe = open();
@@ -55,15 +64,22 @@ public final class Pipe implements AutoCloseable {
         }
     }
 
-    /** The buffer size the kernel gave this pipe, in bytes. */
+    /**
+     * The buffer size the kernel gave this pipe, in bytes.
+     *
+     * @return the buffer size the kernel gave this pipe, in bytes
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int capacity() throws IOException {
         return Posix.fcntl(reader.isOpen() ? reader.fd() : writer.fd(), Posix.F_GETPIPE_SZ, 0, this);
     }
 
+    /** {@return the reading end} */
     public PipeReader reader() {
         return reader;
     }
 
+    /** {@return the writing end} */
     public PipeWriter writer() {
         return writer;
     }

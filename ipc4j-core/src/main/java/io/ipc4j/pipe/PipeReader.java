@@ -58,6 +58,8 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
      * Adopts a pipe or FIFO reading end this process inherited, e.g. {@code fromInherited(3)} in a child
      * started with {@code Spawn.inherit(reader, 3)}. Makes it non-blocking and close-on-exec.
      *
+     * @param fd the descriptor number
+     * @return the {@code PipeReader}
      * @throws IOException if {@code fd} is not open or is not a pipe or FIFO.
      */
     public static PipeReader fromInherited(int fd) throws IOException {
@@ -74,6 +76,8 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     /**
      * Reads at least one byte into {@code dst}, waiting at most {@code timeout}.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
      * @return bytes read, or -1 at end of stream.
      * @throws IpcTimeoutException if nothing arrived in time.
      */
@@ -81,7 +85,13 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
         return read(dst, Deadline.after(timeout));
     }
 
-    /** Reads what is there now without waiting: bytes read, 0 if the pipe is empty, -1 at end of stream. */
+    /**
+     * Reads what is there now without waiting: bytes read, 0 if the pipe is empty, -1 at end of stream.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return bytes read, 0 if the pipe is empty, -1 at end of stream
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int readNow(ByteBuffer dst) throws IOException {
         return read(dst, Deadline.NOW);
     }
@@ -89,7 +99,12 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     /**
      * Reads at least one byte into {@code b[off, off + len)}, waiting at most {@code timeout}.
      *
+     * @param b the bytes
+     * @param off where in {@code b} they start
+     * @param len how many bytes
+     * @param timeout the longest this call waits
      * @return bytes read, or -1 at end of stream.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public int read(byte[] b, int off, int len, Duration timeout) throws IOException {
         return read(ByteBuffer.wrap(b, off, len), timeout);
@@ -98,6 +113,8 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     /**
      * Fills {@code dst} completely, waiting at most {@code timeout} in all.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
      * @throws EOFException if the stream ends first (what arrived is in {@code dst}).
      * @throws IpcTimeoutException if the deadline passes first.
      */
@@ -115,6 +132,10 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     /**
      * Reads into native memory without copying: at least one byte, at most {@code length}.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param offset the byte offset
+     * @param length the length in bytes
+     * @param timeout the longest this call waits
      * @return bytes read, or -1 at end of stream.
      * @throws IpcTimeoutException if nothing arrived in time.
      */
@@ -184,7 +205,11 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
         return scratch;
     }
 
-    /** This end as an InputStream whose reads wait as long as it takes; closing the stream closes this end. */
+    /**
+     * This end as an InputStream whose reads wait as long as it takes; closing the stream closes this end.
+     *
+     * @return this end as an InputStream whose reads wait as long as it takes
+     */
     public InputStream inputStream() {
         return new PipeInputStream(this, null);
     }
@@ -192,6 +217,9 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     /**
      * This end as an InputStream whose every read waits at most {@code timeoutPerRead}, then throws
      * {@link IpcTimeoutException}; closing the stream closes this end.
+     *
+     * @param timeoutPerRead the longest each read waits
+     * @return this end as an InputStream whose every read waits at most {@code timeoutPerRead}, then throws {@link IpcTimeoutException}
      */
     public InputStream inputStream(Duration timeoutPerRead) {
         return new PipeInputStream(this, Objects.requireNonNull(timeoutPerRead));

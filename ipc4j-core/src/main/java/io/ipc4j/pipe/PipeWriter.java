@@ -57,6 +57,8 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
      * Adopts a pipe or FIFO writing end this process inherited, e.g. {@code fromInherited(4)} in a child
      * started with {@code Spawn.inherit(writer, 4)}. Makes it non-blocking and close-on-exec.
      *
+     * @param fd the descriptor number
+     * @return the {@code PipeWriter}
      * @throws IOException if {@code fd} is not open or is not a pipe or FIFO.
      */
     public static PipeWriter fromInherited(int fd) throws IOException {
@@ -75,30 +77,59 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
     /**
      * Writes all of {@code src}, waiting at most {@code timeout} in all.
      *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param timeout the longest this call waits
      * @throws IpcTimeoutException with what was written when the deadline passes first.
      */
     public void write(ByteBuffer src, Duration timeout) throws IOException {
         write(src, Deadline.after(timeout));
     }
 
-    /** Writes {@code b[off, off + len)} completely, waiting at most {@code timeout} in all. */
+    /**
+     * Writes {@code b[off, off + len)} completely, waiting at most {@code timeout} in all.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} they start
+     * @param len how many bytes
+     * @param timeout the longest this call waits
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void write(byte[] b, int off, int len, Duration timeout) throws IOException {
         write(ByteBuffer.wrap(b, off, len), timeout);
     }
 
-    /** Writes all of {@code b}, waiting as long as it takes. */
+    /**
+     * Writes all of {@code b}, waiting as long as it takes.
+     *
+     * @param b the bytes
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void write(byte[] b) throws IOException {
         write(ByteBuffer.wrap(b));
     }
 
-    /** Writes what fits now without waiting; returns the bytes written (0 if the pipe is full). */
+    /**
+     * Writes what fits now without waiting; returns the bytes written (0 if the pipe is full).
+     *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @return the bytes written (0 if the pipe is full)
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int writeNow(ByteBuffer src) throws IOException {
         int before = src.position();
         write(src, Deadline.NOW);
         return src.position() - before;
     }
 
-    /** Writes {@code src[offset, offset + length)} from native memory without copying, all of it. */
+    /**
+     * Writes {@code src[offset, offset + length)} from native memory without copying, all of it.
+     *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param offset the byte offset
+     * @param length the length in bytes
+     * @param timeout the longest this call waits
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void write(MemorySegment src, long offset, long length, Duration timeout) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.byteSize());
         writeLock.lock();
@@ -180,7 +211,11 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
         return scratch;
     }
 
-    /** This end as an OutputStream (unbuffered: each write is one or more write(2) calls). */
+    /**
+     * This end as an OutputStream (unbuffered: each write is one or more write(2) calls).
+     *
+     * @return this end as an OutputStream
+     */
     public OutputStream outputStream() {
         return new OutputStream() {
             @Override

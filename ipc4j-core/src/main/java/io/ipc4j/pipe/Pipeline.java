@@ -51,7 +51,12 @@ public final class Pipeline {
         this.stages = List.copyOf(stages.stream().map(List::copyOf).toList());
     }
 
-    /** A pipeline of the given commands, each a program and its arguments. */
+    /**
+     * A pipeline of the given commands, each a program and its arguments.
+     *
+     * @param stages the programs, in pipeline order
+     * @return a pipeline of the given commands, each a program and its arguments
+     */
     @SafeVarargs
     public static Pipeline of(List<String>... stages) {
         List<List<String>> list = new ArrayList<>();
@@ -61,7 +66,12 @@ public final class Pipeline {
         return new Pipeline(list);
     }
 
-    /** A pipeline of the given commands, each a program and its arguments. */
+    /**
+     * A pipeline of the given commands, each a program and its arguments.
+     *
+     * @param stages the programs, in pipeline order
+     * @return a pipeline of the given commands, each a program and its arguments
+     */
     public static Pipeline of(List<List<String>> stages) {
         return new Pipeline(stages);
     }
@@ -69,18 +79,31 @@ public final class Pipeline {
     /**
      * Parses {@code "ls -l | grep '.java' | wc -l"}: commands separated by {@code |}, words by white space,
      * with single and double quotes. No variables, globs or redirections: there is no shell.
+     *
+     * @param commandLine the command line
+     * @return the pipeline, to configure and run
      */
     public static Pipeline parse(String commandLine) {
         return new Pipeline(CommandLine.split(commandLine));
     }
 
-    /** The working directory of every stage. */
+    /**
+     * The working directory of every stage.
+     *
+     * @param directory the directory
+     * @return the working directory of every stage
+     */
     public Pipeline directory(Path directory) {
         this.directory = Objects.requireNonNull(directory);
         return this;
     }
 
-    /** What the first stage reads on stdin (default: nothing, end of stream at once). */
+    /**
+     * What the first stage reads on stdin (default: nothing, end of stream at once).
+     *
+     * @param input the input
+     * @return what the first stage reads on stdin
+     */
     public Pipeline input(byte[] input) {
         this.input = input.clone();
         return this;
@@ -89,6 +112,8 @@ public final class Pipeline {
     /**
      * Runs the pipeline to the end.
      *
+     * @param timeout the longest this call waits
+     * @return the {@code Result}
      * @throws IpcTimeoutException if it has not finished within {@code timeout}; every stage is then killed.
      */
     public Result run(Duration timeout) throws IOException {
@@ -146,12 +171,20 @@ public final class Pipeline {
      * @param stages each stage's command, exit status and stderr, in order.
      */
     public record Result(byte[] stdout, List<Stage> stages) {
-        /** stdout as UTF-8 text. */
+        /**
+         * stdout as UTF-8 text.
+         *
+         * @return the last stage's standard output as UTF-8 text
+         */
         public String stdoutText() {
             return new String(stdout, StandardCharsets.UTF_8);
         }
 
-        /** Every stage exited with 0 (the shell's pipefail). */
+        /**
+         * Every stage exited with 0 (the shell's pipefail).
+         *
+         * @return every stage exited with 0
+         */
         public boolean succeeded() {
             return stages.stream().allMatch(s -> s.status().succeeded());
         }

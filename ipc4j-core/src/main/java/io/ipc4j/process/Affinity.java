@@ -18,7 +18,12 @@ public final class Affinity {
     private Affinity() {
     }
 
-    /** Restricts the calling thread to {@code cpu}. */
+    /**
+     * Restricts the calling thread to {@code cpu}.
+     *
+     * @param cpu the CPU number
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static void pinCurrentThread(int cpu) throws IOException {
         int cpus = Runtime.getRuntime().availableProcessors();
         if (cpu < 0 || cpu >= 1024) {
@@ -36,6 +41,8 @@ public final class Affinity {
      * its cgroup's CPU quota (cgroup v2 cpu.max or v1 cpu.cfs_quota_us). Unlike
      * {@link Runtime#availableProcessors()}, which answers for the calling thread. Falls back to that when
      * /proc cannot be read.
+     *
+     * @return how many CPUs this process may run on: the union of its threads' affinities
      */
     public static int processCpuCount() {
         BitSet union = new BitSet();

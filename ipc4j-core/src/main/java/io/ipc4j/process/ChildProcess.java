@@ -68,16 +68,26 @@ public final class ChildProcess implements NativeDescriptor {
         }
     }
 
+    /** {@return the child's process id} */
     public int pid() {
         return pid;
     }
 
-    /** The program and its arguments. */
+    /**
+     * The program and its arguments.
+     *
+     * @return the program and its arguments
+     */
     public List<String> command() {
         return command;
     }
 
-    /** The exit status if it has ended (reaping it), else empty. Never waits. */
+    /**
+     * The exit status if it has ended (reaping it), else empty. Never waits.
+     *
+     * @return the exit status if it has ended
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Optional<ExitStatus> exitStatus() throws IOException {
         synchronized (waitLock) {
             if (exitStatus == null) {
@@ -90,11 +100,21 @@ public final class ChildProcess implements NativeDescriptor {
         }
     }
 
+    /**
+     * {@return whether the child is still running}
+     *
+     * @throws IOException if its pidfd cannot be polled
+     */
     public boolean isAlive() throws IOException {
         return exitStatus().isEmpty();
     }
 
-    /** Waits as long as it takes for the child to end. */
+    /**
+     * Waits as long as it takes for the child to end.
+     *
+     * @return how it ended
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public ExitStatus waitFor() throws IOException {
         return waitFor(Deadline.FOREVER);
     }
@@ -102,6 +122,8 @@ public final class ChildProcess implements NativeDescriptor {
     /**
      * Waits at most {@code timeout} for the child to end.
      *
+     * @param timeout the longest this call waits
+     * @return how it ended
      * @throws IpcTimeoutException if it is still running then (it is left running).
      */
     public ExitStatus waitFor(Duration timeout) throws IOException {
@@ -174,6 +196,10 @@ public final class ChildProcess implements NativeDescriptor {
     /**
      * Sends {@code signal}; false if the child has already ended. Through the pidfd, so never to an unrelated
      * process that reused the pid. Callable while another thread waits.
+     *
+     * @param signal the signal
+     * @return true if it was sent, false if the child had already ended
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public boolean signal(int signal) throws IOException {
         if (exitStatus != null || closed.get()) {
@@ -195,12 +221,22 @@ public final class ChildProcess implements NativeDescriptor {
         }
     }
 
-    /** SIGKILL. */
+    /**
+     * SIGKILL.
+     *
+     * @return true if the signal was sent, false if the child had already ended
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean kill() throws IOException {
         return signal(Signals.SIGKILL);
     }
 
-    /** SIGTERM. */
+    /**
+     * SIGTERM.
+     *
+     * @return true if the signal was sent, false if the child had already ended
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean terminate() throws IOException {
         return signal(Signals.SIGTERM);
     }

@@ -14,17 +14,29 @@ public record ExitStatus(int code, int signal) {
         return termination == 0 ? new ExitStatus((status >> 8) & 0xff, 0) : new ExitStatus(-1, termination);
     }
 
-    /** Whether it exited by itself (rather than being killed by a signal). */
+    /**
+     * Whether it exited by itself (rather than being killed by a signal).
+     *
+     * @return whether it exited by itself
+     */
     public boolean exited() {
         return signal == 0;
     }
 
-    /** Exited with code 0. */
+    /**
+     * Exited with code 0.
+     *
+     * @return whether the process exited with code 0
+     */
     public boolean succeeded() {
         return signal == 0 && code == 0;
     }
 
-    /** The shell's $? for this status: the exit code, or 128 + the signal number. */
+    /**
+     * The shell's $? for this status: the exit code, or 128 + the signal number.
+     *
+     * @return the shell's $? for this status: the exit code, or 128 + the signal number
+     */
     public int shellCode() {
         return signal == 0 ? code : 128 + signal;
     }

@@ -53,12 +53,22 @@ public final class Spawn {
         this.command = List.copyOf(command);
     }
 
-    /** A program (found on PATH when it has no slash) and its arguments. */
+    /**
+     * A program (found on PATH when it has no slash) and its arguments.
+     *
+     * @param command the program and its arguments
+     * @return a program
+     */
     public static Spawn command(String... command) {
         return new Spawn(List.of(command));
     }
 
-    /** A program (found on PATH when it has no slash) and its arguments. */
+    /**
+     * A program (found on PATH when it has no slash) and its arguments.
+     *
+     * @param command the program and its arguments
+     * @return a program
+     */
     public static Spawn command(List<String> command) {
         return new Spawn(command);
     }
@@ -66,12 +76,23 @@ public final class Spawn {
     /**
      * A child JVM running {@code mainClass} with this JVM's java, class path and module path, and native
      * access enabled, so the child can use ipc4j too.
+     *
+     * @param mainClass the class whose {@code main} runs
+     * @param args the arguments
+     * @return a child JVM running {@code mainClass} with this JVM's java, class path and module path, and native access enabled, so the child can use ipc4j too
      */
     public static Spawn java(String mainClass, String... args) {
         return java(List.of(), mainClass, List.of(args));
     }
 
-    /** As {@link #java(String, String...)}, with extra JVM options (e.g. {@code -Xmx64m}). */
+    /**
+     * As {@link #java(String, String...)}, with extra JVM options (e.g. {@code -Xmx64m}).
+     *
+     * @param jvmOptions options for the child JVM
+     * @param mainClass the class whose {@code main} runs
+     * @param args the arguments
+     * @return the spawn, to configure and start
+     */
     public static Spawn java(List<String> jvmOptions, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>(JavaCommand.current());
         command.addAll(jvmOptions);
@@ -80,27 +101,58 @@ public final class Spawn {
         return new Spawn(command);
     }
 
-    /** The child's stdin is {@code source} (a pipe reader, a file, a socket...). */
+    /**
+     * The child's stdin is {@code source} (a pipe reader, a file, a socket...).
+     *
+     * @param source the source
+     * @return the child's stdin is {@code source}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Spawn stdin(NativeDescriptor source) throws IOException {
         return inherit(source, 0);
     }
 
-    /** The child's stdout is {@code sink}. */
+    /**
+     * The child's stdout is {@code sink}.
+     *
+     * @param sink where the output goes
+     * @return the child's stdout is {@code sink}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Spawn stdout(NativeDescriptor sink) throws IOException {
         return inherit(sink, 1);
     }
 
-    /** The child's stderr is {@code sink}. */
+    /**
+     * The child's stderr is {@code sink}.
+     *
+     * @param sink where the output goes
+     * @return the child's stderr is {@code sink}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Spawn stderr(NativeDescriptor sink) throws IOException {
         return inherit(sink, 2);
     }
 
-    /** The child has {@code descriptor} as its descriptor number {@code childFd}. */
+    /**
+     * The child has {@code descriptor} as its descriptor number {@code childFd}.
+     *
+     * @param descriptor the descriptor
+     * @param childFd the descriptor number it gets in the child
+     * @return the child has {@code descriptor} as its descriptor number {@code childFd}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Spawn inherit(NativeDescriptor descriptor, int childFd) throws IOException {
         return inherit(descriptor.fd(), childFd);
     }
 
-    /** The child has this process's descriptor {@code parentFd} as its number {@code childFd}. */
+    /**
+     * The child has this process's descriptor {@code parentFd} as its number {@code childFd}.
+     *
+     * @param parentFd the descriptor in this process
+     * @param childFd the descriptor number it gets in the child
+     * @return the child has this process's descriptor {@code parentFd} as its number {@code childFd}
+     */
     public Spawn inherit(int parentFd, int childFd) {
         if (childFd < 0 || parentFd < 0) {
             throw new IllegalArgumentException("descriptor numbers are >= 0: " + parentFd + " -> " + childFd);
@@ -109,13 +161,24 @@ public final class Spawn {
         return this;
     }
 
-    /** The child's working directory. */
+    /**
+     * The child's working directory.
+     *
+     * @param directory the directory
+     * @return the child's working directory
+     */
     public Spawn directory(Path directory) {
         this.directory = Objects.requireNonNull(directory);
         return this;
     }
 
-    /** Sets (or, with a null value, removes) one environment variable of the child. */
+    /**
+     * Sets (or, with a null value, removes) one environment variable of the child.
+     *
+     * @param name its name
+     * @param value the value
+     * @return this, for chaining
+     */
     public Spawn environment(String name, String value) {
         if (value == null) {
             environment.remove(name);
@@ -125,7 +188,11 @@ public final class Spawn {
         return this;
     }
 
-    /** Puts the child in a new process group, so it and its own children can be signalled together. */
+    /**
+     * Puts the child in a new process group, so it and its own children can be signalled together.
+     *
+     * @return this, for chaining
+     */
     public Spawn newProcessGroup() {
         this.newProcessGroup = true;
         return this;
@@ -134,6 +201,7 @@ public final class Spawn {
     /**
      * Starts the child.
      *
+     * @return the {@code ChildProcess}
      * @throws java.nio.file.NoSuchFileException if the program or the working directory does not exist.
      */
     public ChildProcess start() throws IOException {
@@ -142,7 +210,11 @@ public final class Spawn {
         return new ChildProcess(pid, command);
     }
 
-    /** The program and its arguments, as they will be executed. */
+    /**
+     * The program and its arguments, as they will be executed.
+     *
+     * @return the program and its arguments, as they will be executed
+     */
     public List<String> commandLine() {
         return command;
     }
@@ -152,7 +224,11 @@ public final class Spawn {
         return String.join(" ", command);
     }
 
-    /** This process's pid. */
+    /**
+     * This process's pid.
+     *
+     * @return this process's pid
+     */
     public static int currentPid() {
         return Posix.getpid();
     }

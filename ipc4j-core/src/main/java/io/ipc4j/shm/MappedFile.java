@@ -54,24 +54,53 @@ public final class MappedFile implements AutoCloseable {
         map(size);
     }
 
-    /** Maps {@code [offset, offset + size)} of an existing file read-only. */
+    /**
+     * Maps {@code [offset, offset + size)} of an existing file read-only.
+     *
+     * @param path the file system path
+     * @param offset the byte offset
+     * @param size the size in bytes
+     * @return the {@code MappedFile}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static MappedFile openReadOnly(Path path, long offset, long size) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         return open(path, channel, false, offset, size);
     }
 
-    /** Maps all of an existing file read-only. */
+    /**
+     * Maps all of an existing file read-only.
+     *
+     * @param path the file system path
+     * @return the {@code MappedFile}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static MappedFile openReadOnly(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         return open(path, channel, false, 0, channel.size());
     }
 
-    /** Maps the first {@code size} bytes read-write, creating the file or growing it to {@code size} if needed. */
+    /**
+     * Maps the first {@code size} bytes read-write, creating the file or growing it to {@code size} if needed.
+     *
+     * @param path the file system path
+     * @param size the size in bytes
+     * @return the {@code MappedFile}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static MappedFile openReadWrite(Path path, long size) throws IOException {
         return openReadWrite(path, 0, size);
     }
 
-    /** Maps {@code [offset, offset + size)} read-write, creating or growing the file as needed. */
+    /**
+     * Maps {@code [offset, offset + size)} read-write, creating or growing the file as needed.
+     *
+     * @param path the file system path
+     * @param offset the byte offset
+     * @param size the size in bytes
+     * @return the {@code MappedFile}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static MappedFile openReadWrite(Path path, long offset, long size) throws IOException {
         Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE);
@@ -114,20 +143,30 @@ public final class MappedFile implements AutoCloseable {
         arena = next;
     }
 
-    /** The mapping. Replaced by {@link #growTo}. */
+    /**
+     * The mapping. Replaced by {@link #growTo}.
+     *
+     * @return the mapping
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** Atomic and ordered access to the mapping. */
+    /**
+     * Atomic and ordered access to the mapping.
+     *
+     * @return atomic and ordered access to the mapping
+     */
     public SharedBuffer buffer() {
         return buffer;
     }
 
+    /** {@return the mapping's size in bytes} */
     public long size() {
         return segment.byteSize();
     }
 
+    /** {@return the mapped file's path} */
     public Path path() {
         return path;
     }
@@ -135,6 +174,9 @@ public final class MappedFile implements AutoCloseable {
     /**
      * Grows the file and the mapping to {@code newSize} bytes (from this mapping's offset). Segments taken
      * before are closed: take {@link #segment()} again.
+     *
+     * @param newSize the new size in bytes
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void growTo(long newSize) throws IOException {
         if (!writable) {
@@ -147,7 +189,11 @@ public final class MappedFile implements AutoCloseable {
         map(newSize);
     }
 
-    /** Writes the mapped pages, and the file's size if it grew, to the storage device; returns when done. */
+    /**
+     * Writes the mapped pages, and the file's size if it grew, to the storage device; returns when done.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void force() throws IOException {
         if (writable) {
             segment.force();

@@ -57,12 +57,27 @@ public final class SharedMemory implements AutoCloseable {
         this.buffer = new SharedBuffer(segment);
     }
 
-    /** Creates a new object of {@code size} bytes (zero-filled), mode 0600; FileAlreadyExistsException if it exists. */
+    /**
+     * Creates a new object of {@code size} bytes (zero-filled), mode 0600; FileAlreadyExistsException if it exists.
+     *
+     * @param name its name
+     * @param size the size in bytes
+     * @return the {@code SharedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SharedMemory create(String name, long size) throws IOException {
         return create(name, size, 0600);
     }
 
-    /** Creates a new object of {@code size} bytes with {@code mode} (filtered by the umask). */
+    /**
+     * Creates a new object of {@code size} bytes with {@code mode} (filtered by the umask).
+     *
+     * @param name its name
+     * @param size the size in bytes
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code SharedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SharedMemory create(String name, long size, int mode) throws IOException {
         checkSize(size);
         int fd = open(name, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL, mode);
@@ -75,12 +90,24 @@ public final class SharedMemory implements AutoCloseable {
         return new SharedMemory(name, fd, size, true);
     }
 
-    /** Opens an existing object read-write and maps all of it. */
+    /**
+     * Opens an existing object read-write and maps all of it.
+     *
+     * @param name its name
+     * @return the {@code SharedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SharedMemory open(String name) throws IOException {
         return openExisting(name, true);
     }
 
-    /** Opens an existing object read-only: writes through the segment throw IllegalArgumentException. */
+    /**
+     * Opens an existing object read-only: writes through the segment throw IllegalArgumentException.
+     *
+     * @param name its name
+     * @return the object, mapped read-only
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SharedMemory openReadOnly(String name) throws IOException {
         return openExisting(name, false);
     }
@@ -120,7 +147,13 @@ public final class SharedMemory implements AutoCloseable {
         }
     }
 
-    /** Removes the name (shm_unlink); false if there was none. Mappings stay valid. */
+    /**
+     * Removes the name (shm_unlink); false if there was none. Mappings stay valid.
+     *
+     * @param name its name
+     * @return true if the name was removed, false if there was none
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static boolean unlink(String name) throws IOException {
         int r = MemoryCalls.shmUnlink(checkName(name));
         if (r == -Errno.ENOENT) {
@@ -132,27 +165,49 @@ public final class SharedMemory implements AutoCloseable {
         return true;
     }
 
-    /** Removes this object's name (see {@link #unlink(String)}). */
+    /**
+     * Removes this object's name (see {@link #unlink(String)}).
+     *
+     * @return true if the name was removed, false if it was gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean unlink() throws IOException {
         return unlink(name);
     }
 
-    /** The mapping: zero-copy access to the shared bytes. */
+    /**
+     * The mapping: zero-copy access to the shared bytes.
+     *
+     * @return the mapping: zero-copy access to the shared bytes
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** Atomic and ordered access to the mapping. */
+    /**
+     * Atomic and ordered access to the mapping.
+     *
+     * @return atomic and ordered access to the mapping
+     */
     public SharedBuffer buffer() {
         return buffer;
     }
 
-    /** The mapped size in bytes. */
+    /**
+     * The mapped size in bytes.
+     *
+     * @return the mapped size in bytes
+     */
     public long size() {
         return segment.byteSize();
     }
 
-    /** The object's size now (fstat), which another process may have changed since it was mapped. */
+    /**
+     * The object's size now (fstat), which another process may have changed since it was mapped.
+     *
+     * @return the object's size now
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public long objectSize() throws IOException {
         long size = MemoryCalls.fileSize(fd);
         if (size < 0) {
@@ -161,6 +216,7 @@ public final class SharedMemory implements AutoCloseable {
         return size;
     }
 
+    /** {@return the object's name} */
     public String name() {
         return name;
     }

@@ -19,7 +19,11 @@ import java.time.Instant;
  */
 public record SysVSegmentStatus(SysVKey key, int mode, long size, long attachments, int creatorPid, int lastPid,
                                 Instant lastAttach, Instant lastDetach, Instant lastChange) {
-    /** Removed (IPC_RMID) but still attached somewhere: it goes when the last attachment does. */
+    /**
+     * Removed (IPC_RMID) but still attached somewhere: it goes when the last attachment does.
+     *
+     * @return whether it is removed but still attached somewhere
+     */
     public boolean markedForRemoval() {
         return (mode & 01000) != 0;
     }

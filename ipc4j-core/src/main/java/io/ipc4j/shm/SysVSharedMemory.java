@@ -49,22 +49,50 @@ public final class SysVSharedMemory {
         this.key = key;
     }
 
-    /** Creates a new segment of {@code size} bytes; FileAlreadyExistsException if {@code key} has one. */
+    /**
+     * Creates a new segment of {@code size} bytes; FileAlreadyExistsException if {@code key} has one.
+     *
+     * @param key the System V key
+     * @param size the size in bytes
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code SysVSharedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVSharedMemory create(SysVKey key, long size, int mode) throws IOException {
         return get(key, size, mode(mode) | IPC_CREAT | IPC_EXCL);
     }
 
-    /** Opens the segment of {@code key}, creating it with {@code size} and {@code mode} if there is none. */
+    /**
+     * Opens the segment of {@code key}, creating it with {@code size} and {@code mode} if there is none.
+     *
+     * @param key the System V key
+     * @param size the size in bytes
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code SysVSharedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVSharedMemory openOrCreate(SysVKey key, long size, int mode) throws IOException {
         return get(key, size, mode(mode) | IPC_CREAT);
     }
 
-    /** Opens the existing segment of {@code key}. */
+    /**
+     * Opens the existing segment of {@code key}.
+     *
+     * @param key the System V key
+     * @return the {@code SysVSharedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVSharedMemory open(SysVKey key) throws IOException {
         return get(key, 0, 0);
     }
 
-    /** The segment with this id (as ipcs shows it). */
+    /**
+     * The segment with this id (as ipcs shows it).
+     *
+     * @param id the kernel's identifier
+     * @return the segment with this id
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVSharedMemory ofId(int id) throws IOException {
         SysVSharedMemory shm = new SysVSharedMemory(id, null);
         return new SysVSharedMemory(id, shm.status().key());
@@ -92,12 +120,22 @@ public final class SysVSharedMemory {
         return new SysVSharedMemory(id, key);
     }
 
-    /** Attaches read-write. */
+    /**
+     * Attaches read-write.
+     *
+     * @return the {@code Attachment}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Attachment attach() throws IOException {
         return attach(false);
     }
 
-    /** Attaches read-only. */
+    /**
+     * Attaches read-only.
+     *
+     * @return the {@code Attachment}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Attachment attachReadOnly() throws IOException {
         return attach(true);
     }
@@ -112,7 +150,12 @@ public final class SysVSharedMemory {
         return new Attachment(address, size, readOnly);
     }
 
-    /** The segment's state (shmctl IPC_STAT). */
+    /**
+     * The segment's state (shmctl IPC_STAT).
+     *
+     * @return the segment's state
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public SysVSegmentStatus status() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ds = arena.allocate(MemoryCalls.SHMID_DS);
@@ -148,7 +191,11 @@ public final class SysVSharedMemory {
         return seconds == 0 ? null : Instant.ofEpochSecond(seconds);
     }
 
-    /** Marks the segment for destruction (IPC_RMID): it goes when the last process detaches. */
+    /**
+     * Marks the segment for destruction (IPC_RMID): it goes when the last process detaches.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void remove() throws IOException {
         int r = MemoryCalls.shmctl(id, MemoryCalls.IPC_RMID, MemorySegment.NULL);
         if (r < 0) {
@@ -156,10 +203,12 @@ public final class SysVSharedMemory {
         }
     }
 
+    /** {@return the kernel's identifier of the segment} */
     public int id() {
         return id;
     }
 
+    /** {@return the key it was made or found with} */
     public SysVKey key() {
         return key;
     }
@@ -182,10 +231,12 @@ public final class SysVSharedMemory {
             this.buffer = new SharedBuffer(segment);
         }
 
+        /** {@return the attached memory} */
         public MemorySegment segment() {
             return segment;
         }
 
+        /** {@return atomic and ordered access to the attached memory} */
         public SharedBuffer buffer() {
             return buffer;
         }

@@ -38,6 +38,11 @@ public final class GracefulShutdown {
     /** A clean-up step. */
     @FunctionalInterface
     public interface Cleanup {
+        /**
+         * Cleans up.
+         *
+         * @throws Exception if it fails: reported, and the other steps still run
+         */
         void run() throws Exception;
     }
 
@@ -47,7 +52,11 @@ public final class GracefulShutdown {
     private GracefulShutdown() {
     }
 
-    /** Installs the handlers for TERM, INT and HUP and a JVM shutdown hook, once per process. */
+    /**
+     * Installs the handlers for TERM, INT and HUP and a JVM shutdown hook, once per process.
+     *
+     * @return the {@code GracefulShutdown}
+     */
     public static synchronized GracefulShutdown install() {
         if (instance == null) {
             GracefulShutdown s = new GracefulShutdown();
@@ -60,13 +69,25 @@ public final class GracefulShutdown {
         return instance;
     }
 
-    /** Adds a clean-up step; {@code name} appears in the report if it fails. */
+    /**
+     * Adds a clean-up step; {@code name} appears in the report if it fails.
+     *
+     * @param name its name
+     * @param cleanup what to run
+     * @return the {@code GracefulShutdown}
+     */
     public synchronized GracefulShutdown add(String name, Cleanup cleanup) {
         actions.add(new Action(Objects.requireNonNull(name, "name"), Objects.requireNonNull(cleanup, "cleanup")));
         return this;
     }
 
-    /** Adds a step that closes {@code resource}. */
+    /**
+     * Adds a step that closes {@code resource}.
+     *
+     * @param name its name
+     * @param resource the resource
+     * @return the {@code GracefulShutdown}
+     */
     public GracefulShutdown closeOnExit(String name, AutoCloseable resource) {
         return add(name, resource::close);
     }
@@ -79,6 +100,10 @@ public final class GracefulShutdown {
      * <pre>{@code
      * try (Session s = open(); AutoCloseable onSignal = shutdown.whileOpen("close session", s::close)) { ... }
      * }</pre>
+     *
+     * @param name its name
+     * @param cleanup what to run
+     * @return the guard: close it once the resource was cleaned up the normal way, and the step is dropped
      */
     public synchronized Guard whileOpen(String name, Cleanup cleanup) {
         Action action = new Action(Objects.requireNonNull(name, "name"), Objects.requireNonNull(cleanup, "cleanup"));
@@ -97,7 +122,12 @@ public final class GracefulShutdown {
         void close();
     }
 
-    /** Adds a step that deletes {@code file} (a socket file, a FIFO, a lock file) if it is there. */
+    /**
+     * Adds a step that deletes {@code file} (a socket file, a FIFO, a lock file) if it is there.
+     *
+     * @param file the file
+     * @return the {@code GracefulShutdown}
+     */
     public GracefulShutdown deleteOnExit(Path file) {
         return add("delete " + file, () -> Files.deleteIfExists(file));
     }
@@ -125,7 +155,11 @@ public final class GracefulShutdown {
         return true;
     }
 
-    /** Whether the clean-up has run. */
+    /**
+     * Whether the clean-up has run.
+     *
+     * @return whether the clean-up has run
+     */
     public boolean hasRun() {
         return ran.get();
     }

@@ -18,20 +18,35 @@ public final class Signal {
     /** SIGRTMAX on Linux. */
     public static final int RTMAX = 64;
 
+    /** SIGHUP (1): hang-up: the terminal went away, or "reload your configuration". */
     public static final Signal HUP = new Signal(1);
+    /** SIGINT (2): interrupt: Ctrl-C. */
     public static final Signal INT = new Signal(2);
+    /** SIGQUIT (3): quit with a core dump: Ctrl-\\. */
     public static final Signal QUIT = new Signal(3);
+    /** SIGABRT (6): abort. */
     public static final Signal ABRT = new Signal(6);
+    /** SIGKILL (9): kill: cannot be caught, blocked or ignored. */
     public static final Signal KILL = new Signal(9);
+    /** SIGUSR1 (10): user-defined signal 1. */
     public static final Signal USR1 = new Signal(10);
+    /** SIGUSR2 (12): user-defined signal 2. */
     public static final Signal USR2 = new Signal(12);
+    /** SIGPIPE (13): write to a pipe or socket with no reader (ipc4j never dies of it). */
     public static final Signal PIPE = new Signal(13);
+    /** SIGALRM (14): alarm clock. */
     public static final Signal ALRM = new Signal(14);
+    /** SIGTERM (15): terminate: the polite request to stop. */
     public static final Signal TERM = new Signal(15);
+    /** SIGCHLD (17): a child stopped or ended. */
     public static final Signal CHLD = new Signal(17);
+    /** SIGCONT (18): continue if stopped. */
     public static final Signal CONT = new Signal(18);
+    /** SIGSTOP (19): stop: cannot be caught, blocked or ignored. */
     public static final Signal STOP = new Signal(19);
+    /** SIGTSTP (20): stop from the terminal: Ctrl-Z. */
     public static final Signal TSTP = new Signal(20);
+    /** SIGWINCH (28): the terminal window changed size. */
     public static final Signal WINCH = new Signal(28);
 
     private final int number;
@@ -44,6 +59,8 @@ public final class Signal {
      * The signal with this number, 0 to 64. Number 0 is the null signal: sending it checks that the process
      * exists and may be signalled, and delivers nothing.
      *
+     * @param number the number
+     * @return the signal with this number, 0 to 64
      * @throws IllegalArgumentException for numbers Linux does not have, or 32 and 33 (glibc's own).
      */
     public static Signal of(int number) {
@@ -58,6 +75,8 @@ public final class Signal {
      * The signal named {@code name}: {@code TERM}, {@code SIGTERM}, {@code term}, {@code 15},
      * {@code RTMIN+2} or {@code SIGRTMIN+2}.
      *
+     * @param name its name
+     * @return the signal named {@code name}: {@code TERM}, {@code SIGTERM}, {@code term}, {@code 15}, {@code RTMIN+2} or {@code SIGRTMIN+2}
      * @throws IllegalArgumentException naming the accepted forms if {@code name} is none of them.
      */
     public static Signal of(String name) {
@@ -94,7 +113,12 @@ public final class Signal {
         }
     }
 
-    /** {@code SIGRTMIN+offset}, offset 0 to 30. Real-time signals queue (they do not coalesce) and carry a value. */
+    /**
+     * {@code SIGRTMIN+offset}, offset 0 to 30. Real-time signals queue (they do not coalesce) and carry a value.
+     *
+     * @param offset the byte offset
+     * @return the real-time signal SIGRTMIN+{@code offset}
+     */
     public static Signal realtime(int offset) {
         if (offset < 0 || RTMIN + offset > RTMAX) {
             throw new IllegalArgumentException("SIGRTMIN+" + offset + " does not exist: the offset must be 0 to "
@@ -103,17 +127,29 @@ public final class Signal {
         return new Signal(RTMIN + offset);
     }
 
-    /** The number, as kill(2) takes it. */
+    /**
+     * The number, as kill(2) takes it.
+     *
+     * @return the number, as kill(2) takes it
+     */
     public int number() {
         return number;
     }
 
-    /** Whether this is a real-time signal (queued, ordered, with a value). */
+    /**
+     * Whether this is a real-time signal (queued, ordered, with a value).
+     *
+     * @return whether this is a real-time signal
+     */
     public boolean isRealtime() {
         return number >= RTMIN;
     }
 
-    /** The name without "SIG" ({@code TERM}, {@code RTMIN+3}, {@code 0}), as sun.misc.Signal and kill -l use it. */
+    /**
+     * The name without "SIG" ({@code TERM}, {@code RTMIN+3}, {@code 0}), as sun.misc.Signal and kill -l use it.
+     *
+     * @return the name without "SIG"
+     */
     public String shortName() {
         if (number == 0) {
             return "0";

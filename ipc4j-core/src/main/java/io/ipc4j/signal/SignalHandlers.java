@@ -47,6 +47,7 @@ public final class SignalHandlers {
 
     /** A registered handler; closing it unregisters it (idempotent). */
     public interface Registration extends AutoCloseable {
+        /** {@return the signal it handles} */
         Signal signal();
 
         @Override
@@ -57,6 +58,9 @@ public final class SignalHandlers {
      * Runs {@code handler} on ipc4j's signal thread each time {@code signal} arrives, until the returned
      * registration is closed.
      *
+     * @param signal the signal
+     * @param handler what to call
+     * @return the {@code Registration}
      * @throws IllegalArgumentException if the signal cannot be handled in a JVM (see the class comment).
      */
     public static Registration register(Signal signal, Consumer<Signal> handler) {

@@ -87,7 +87,10 @@ public final class SignalReceiver implements NativeDescriptor {
      * Starts receiving {@code signals}; returns once the thread is ready, so a signal queued after this
      * returns is not lost.
      *
+     * @param signals the signals
+     * @return the {@code SignalReceiver}
      * @throws IllegalArgumentException for a signal this receiver does not accept, naming the ones it does.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static SignalReceiver open(Signal... signals) throws IOException {
         if (signals.length == 0) {
@@ -113,7 +116,11 @@ public final class SignalReceiver implements NativeDescriptor {
         return receiver;
     }
 
-    /** The kernel thread id signals must be sent to (what {@link Signals#queue} finds through /proc). */
+    /**
+     * The kernel thread id signals must be sent to (what {@link Signals#queue} finds through /proc).
+     *
+     * @return the kernel thread id signals must be sent to
+     */
     public int threadId() {
         return started.join();
     }
@@ -121,6 +128,8 @@ public final class SignalReceiver implements NativeDescriptor {
     /**
      * The next signal, waiting at most {@code timeout}.
      *
+     * @param timeout the longest this call waits
+     * @return the next signal, waiting at most {@code timeout}
      * @throws IpcTimeoutException if none arrived in time.
      * @throws ClosedChannelException if the receiver is closed and nothing is left.
      */
@@ -139,7 +148,11 @@ public final class SignalReceiver implements NativeDescriptor {
         return received.poll();
     }
 
-    /** The next signal if one is there, else null; never waits. */
+    /**
+     * The next signal if one is there, else null; never waits.
+     *
+     * @return the next signal if one is there, else null
+     */
     public QueuedSignal poll() {
         try {
             return arrivals.tryTake() != 0 ? received.poll() : null;
@@ -159,7 +172,11 @@ public final class SignalReceiver implements NativeDescriptor {
         return open;
     }
 
-    /** Signals dropped because {@value #CAPACITY} were waiting to be received. */
+    /**
+     * Signals dropped because {@value #CAPACITY} were waiting to be received.
+     *
+     * @return how many signals were dropped
+     */
     public long dropped() {
         return dropped.get();
     }

@@ -21,6 +21,8 @@ public final class Signals {
     /**
      * kill(2): sends {@code signal} to process {@code pid}.
      *
+     * @param pid the process id
+     * @param signal the signal
      * @return false if there is no such process (ESRCH).
      * @throws IOException (EPERM as AccessDeniedException) if this process may not signal it.
      */
@@ -32,7 +34,10 @@ public final class Signals {
     /**
      * killpg(3): sends {@code signal} to every process of group {@code groupId}.
      *
+     * @param groupId the group id
+     * @param signal the signal
      * @return false if the group has no process left.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static boolean sendToGroup(long groupId, Signal signal) throws IOException {
         requirePid(groupId);
@@ -44,6 +49,9 @@ public final class Signals {
      * Whether process {@code pid} exists, by sending it the null signal. A process owned by another user
      * exists (EPERM means it is there). A zombie (ended, not yet reaped) still exists here; and a pid can be
      * reused, so hold a pidfd (see {@link io.ipc4j.socket.PeerProcess}) where identity matters.
+     *
+     * @param pid the process id
+     * @return whether process {@code pid} exists, by sending it the null signal
      */
     public static boolean isAlive(long pid) {
         requirePid(pid);
@@ -60,7 +68,11 @@ public final class Signals {
      * (sigqueue), which is right for a C program with a handler. Beware that a JVM with no receiver or handler
      * for a real-time signal is terminated by it, as any process would be.
      *
+     * @param pid the process id
+     * @param signal the signal
+     * @param value the value
      * @return false if there is no such process.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static boolean queue(long pid, Signal signal, int value) throws IOException {
         Target target = target(pid, signal);
@@ -76,6 +88,10 @@ public final class Signals {
     /**
      * A destination for many queued signals: the receiver's thread is looked up once, here, instead of at
      * each {@link #queue} (which reads /proc). If that receiver closes, its sends return false.
+     *
+     * @param pid the process id
+     * @param signal the signal
+     * @return a destination for many queued signals: the receiver's thread is looked up once, here, instead of at each {@link #queue}
      */
     public static Target target(long pid, Signal signal) {
         requirePid(pid);
@@ -94,7 +110,13 @@ public final class Signals {
             this.thread = thread;
         }
 
-        /** Sends {@code signal} with {@code value}: false if the process (or its receiver thread) is gone. */
+        /**
+         * Sends {@code signal} with {@code value}: false if the process (or its receiver thread) is gone.
+         *
+         * @param value the value
+         * @return true if it was sent, false if the process (or its receiver thread) is gone
+         * @throws IOException if the call fails: the message names the call, the object and the errno
+         */
         public boolean queue(int value) throws IOException {
             return thread.isPresent() ? answerThread(toThread(value), value) : toProcess(value);
         }
@@ -113,7 +135,11 @@ public final class Signals {
                     "pid " + pid + ", " + signal + ", value " + value);
         }
 
-        /** Whether the signals go to an ipc4j {@link SignalReceiver} (thread-directed). */
+        /**
+         * Whether the signals go to an ipc4j {@link SignalReceiver} (thread-directed).
+         *
+         * @return whether the signals go to an ipc4j {@link SignalReceiver}
+         */
         public boolean toReceiver() {
             return thread.isPresent();
         }

@@ -40,12 +40,23 @@ public final class DatagramSocket extends NativeSocket {
     /**
      * A datagram socket bound to {@code endpoint}: a Unix path (created with mode 0600; a stale file left by a
      * dead process is replaced, a live socket's never), an abstract name, or a UDP address (port 0: any).
+     *
+     * @param endpoint where to bind or connect
+     * @return a datagram socket bound to {@code endpoint}: a Unix path
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static DatagramSocket bind(Endpoint endpoint) throws IOException {
         return bind(endpoint, SocketFiles.DEFAULT_MODE);
     }
 
-    /** As {@link #bind(Endpoint)}, with the socket file's permission bits (such as 0660) for a path. */
+    /**
+     * As {@link #bind(Endpoint)}, with the socket file's permission bits (such as 0660) for a path.
+     *
+     * @param endpoint where to bind or connect
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the bound socket
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static DatagramSocket bind(Endpoint endpoint, int mode) throws IOException {
         Objects.requireNonNull(endpoint, "endpoint");
         int family = Addresses.family(endpoint);
@@ -59,7 +70,12 @@ public final class DatagramSocket extends NativeSocket {
         }
     }
 
-    /** A Unix datagram socket with an automatic abstract name (autobind), to send from and get replies. */
+    /**
+     * A Unix datagram socket with an automatic abstract name (autobind), to send from and get replies.
+     *
+     * @return a Unix datagram socket with an automatic abstract name
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static DatagramSocket openUnix() throws IOException {
         int fd = newSocket(SocketCalls.AF_UNIX, SocketCalls.SOCK_DGRAM, "unnamed datagram socket");
         try (Arena local = Arena.ofConfined()) {
@@ -76,7 +92,12 @@ public final class DatagramSocket extends NativeSocket {
         }
     }
 
-    /** Two connected Unix datagram sockets (socketpair). */
+    /**
+     * Two connected Unix datagram sockets (socketpair).
+     *
+     * @return the two sockets, each the other's peer
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SocketPair<DatagramSocket> pair() throws IOException {
         int[] fds = new int[2];
         int r = SocketCalls.socketpair(SocketCalls.SOCK_DGRAM, fds);
@@ -90,6 +111,10 @@ public final class DatagramSocket extends NativeSocket {
     /**
      * Sets the default destination, so that {@link #send} needs none, and receives only from it. For Unix
      * sockets a full receiver can then be waited on efficiently.
+     *
+     * @param peer the peer
+     * @return the {@code DatagramSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public DatagramSocket connect(Endpoint peer) throws IOException {
         Objects.requireNonNull(peer, "peer");
@@ -97,17 +122,34 @@ public final class DatagramSocket extends NativeSocket {
         return this;
     }
 
-    /** Sends one datagram to the connected peer, waiting as long as it takes for room. */
+    /**
+     * Sends one datagram to the connected peer, waiting as long as it takes for room.
+     *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void send(ByteBuffer src) throws IOException {
         sendTo(src, null, Deadline.FOREVER);
     }
 
-    /** Sends one datagram to the connected peer, waiting at most {@code timeout} for room. */
+    /**
+     * Sends one datagram to the connected peer, waiting at most {@code timeout} for room.
+     *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param timeout the longest this call waits
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void send(ByteBuffer src, Duration timeout) throws IOException {
         sendTo(src, null, Deadline.after(timeout));
     }
 
-    /** Sends one datagram to {@code to}, waiting as long as it takes for room. */
+    /**
+     * Sends one datagram to {@code to}, waiting as long as it takes for room.
+     *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param to the destination
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void sendTo(ByteBuffer src, Endpoint to) throws IOException {
         sendTo(src, Objects.requireNonNull(to, "to"), Deadline.FOREVER);
     }
@@ -115,6 +157,9 @@ public final class DatagramSocket extends NativeSocket {
     /**
      * Sends one datagram to {@code to}, waiting at most {@code timeout} for room.
      *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param to the destination
+     * @param timeout the longest this call waits
      * @throws io.ipc4j.ErrnoException ECONNREFUSED if no socket is bound there.
      */
     public void sendTo(ByteBuffer src, Endpoint to, Duration timeout) throws IOException {
@@ -142,7 +187,13 @@ public final class DatagramSocket extends NativeSocket {
         }
     }
 
-    /** Receives one whole datagram into {@code dst}, waiting as long as it takes: its length. */
+    /**
+     * Receives one whole datagram into {@code dst}, waiting as long as it takes: its length.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return its length
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int receive(ByteBuffer dst) throws IOException {
         return receive(dst, Deadline.FOREVER, false);
     }
@@ -150,6 +201,9 @@ public final class DatagramSocket extends NativeSocket {
     /**
      * Receives one whole datagram into {@code dst}, waiting at most {@code timeout}: its length.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
+     * @return its length
      * @throws MessageTooLongException if it does not fit {@code dst} (it stays queued).
      * @throws IpcTimeoutException if none arrived in time.
      */
@@ -157,7 +211,13 @@ public final class DatagramSocket extends NativeSocket {
         return receive(dst, Deadline.after(timeout), false);
     }
 
-    /** Receives a datagram if one is queued: its length, or -1 if none. (0 is an empty datagram.) */
+    /**
+     * Receives a datagram if one is queued: its length, or -1 if none. (0 is an empty datagram.)
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return its length, or -1 if none
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int receiveNow(ByteBuffer dst) throws IOException {
         int n = receive(dst, Deadline.NOW, false);
         return n == NOTHING_QUEUED ? -1 : n;
@@ -166,6 +226,11 @@ public final class DatagramSocket extends NativeSocket {
     /**
      * Receives one whole datagram, waiting at most {@code timeout}, and tells who sent it: empty for an
      * unnamed Unix socket, which cannot be replied to.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
+     * @return the sender's address, or empty for an unnamed Unix socket, which cannot be replied to
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public Optional<Endpoint> receiveFrom(ByteBuffer dst, Duration timeout) throws IOException {
         receiveLock.lock();

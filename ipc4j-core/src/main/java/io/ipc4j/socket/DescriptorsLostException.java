@@ -20,7 +20,11 @@ public final class DescriptorsLostException extends IOException {
         this.received = received;
     }
 
-    /** What did arrive. */
+    /**
+     * What did arrive.
+     *
+     * @return what did arrive
+     */
     public ReceivedDescriptors received() {
         return received;
     }

@@ -46,7 +46,13 @@ public final class JdkUnixServer implements AutoCloseable {
         this.file = file;
     }
 
-    /** Binds a blocking server channel at {@code path} with mode 0600. */
+    /**
+     * Binds a blocking server channel at {@code path} with mode 0600.
+     *
+     * @param path the file system path
+     * @return the {@code JdkUnixServer}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static JdkUnixServer bind(Path path) throws IOException {
         return bind(path, SocketFiles.DEFAULT_MODE, SocketServer.DEFAULT_BACKLOG);
     }
@@ -54,8 +60,10 @@ public final class JdkUnixServer implements AutoCloseable {
     /**
      * Binds a server channel at {@code path}.
      *
+     * @param path the file system path
      * @param mode    the socket file's permission bits (0600, 0660, ...).
      * @param backlog connections queued before accept.
+     * @return the {@code JdkUnixServer}
      * @throws io.ipc4j.ErrnoException EADDRINUSE if a live server is there.
      * @throws FileAlreadyExistsException if something that is not a socket is there.
      */
@@ -107,12 +115,20 @@ public final class JdkUnixServer implements AutoCloseable {
         throw Failures.of("link", target.toString(), Errno.EEXIST, "a new file appeared there twice while binding");
     }
 
-    /** The bound channel (blocking; configure it non-blocking for a selector). */
+    /**
+     * The bound channel (blocking; configure it non-blocking for a selector).
+     *
+     * @return the bound channel
+     */
     public ServerSocketChannel channel() {
         return channel;
     }
 
-    /** The socket file. */
+    /**
+     * The socket file.
+     *
+     * @return the socket file
+     */
     public Path path() {
         return file.path();
     }
@@ -127,14 +143,21 @@ public final class JdkUnixServer implements AutoCloseable {
     /**
      * The pid, uid and gid of the process at the other end of a connected JDK Unix domain channel.
      *
+     * @param channel the channel
+     * @return the pid, uid and gid of the process at the other end of a connected JDK Unix domain channel
      * @throws UnsupportedOperationException if the JVM does not export sun.nio.ch to ipc4j (see the class).
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static PeerCredentials peerCredentials(Channel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
         return PeerCredentials.read(descriptorOf(channel), channel.toString());
     }
 
-    /** Whether {@link #peerCredentials} can work in this JVM. */
+    /**
+     * Whether {@link #peerCredentials} can work in this JVM.
+     *
+     * @return whether {@link #peerCredentials} can work in this JVM
+     */
     public static boolean canReadPeerCredentials() {
         return FD_VAL.isPresent();
     }

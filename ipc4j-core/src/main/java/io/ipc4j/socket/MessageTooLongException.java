@@ -10,6 +10,7 @@ import java.io.Serial;
 public final class MessageTooLongException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** The length of the message that did not fit. */
     private final long messageLength;
 
     MessageTooLongException(String socket, long messageLength, long room) {
@@ -18,7 +19,11 @@ public final class MessageTooLongException extends IOException {
         this.messageLength = messageLength;
     }
 
-    /** The length of the message that did not fit. */
+    /**
+     * The length of the message that did not fit.
+     *
+     * @return the length of the message that did not fit
+     */
     public long messageLength() {
         return messageLength;
     }

@@ -189,7 +189,12 @@ public abstract sealed class NativeSocket extends DescriptorOwner
 
     // ---------------------------------------------------------------- identity
 
-    /** The endpoint this socket is bound to; for an unbound Unix socket, empty. */
+    /**
+     * The endpoint this socket is bound to; for an unbound Unix socket, empty.
+     *
+     * @return the endpoint this socket is bound to
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Optional<Endpoint> localEndpoint() throws IOException {
         return endpoint("getsockname", SocketCalls::getsockname);
     }
@@ -197,6 +202,9 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /**
      * The endpoint of the connected peer (a TCP client's address and port; a Unix peer's path, or empty when
      * the peer is unbound, as clients usually are).
+     *
+     * @return the endpoint of the connected peer
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public Optional<Endpoint> remoteEndpoint() throws IOException {
         return endpoint("getpeername", SocketCalls::getpeername);
@@ -225,7 +233,9 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * The peer's pid, uid and gid as the kernel recorded them at connect (SO_PEERCRED). For connected Unix
      * domain sockets (and socket pairs) only.
      *
+     * @return the peer's pid, uid and gid as the kernel recorded them at connect
      * @throws UnsupportedOperationException on a TCP or UDP socket.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public PeerCredentials peerCredentials() throws IOException {
         requireUnix("peer credentials");
@@ -245,6 +255,9 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /**
      * The peer process as a pidfd (SO_PEERPIDFD), which stays bound to that process even if its pid is
      * reused. Empty on kernels before Linux 6.5, which lack SO_PEERPIDFD.
+     *
+     * @return the peer process as a pidfd
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public Optional<PeerProcess> peerProcess() throws IOException {
         requireUnix("a peer pidfd");
@@ -277,6 +290,8 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * the receiver gets descriptors for the same open files, pipes or sockets, with the same offsets and
      * flags. Waits as long as it takes for room. The descriptors stay open here.
      *
+     * @param data the data
+     * @param descriptors the descriptors to pass
      * @throws IllegalArgumentException for no data, no descriptors, or more than {@value #MAX_DESCRIPTORS}.
      * @throws ClosedChannelException naming the position of a descriptor that is already closed.
      */
@@ -284,7 +299,14 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         sendDescriptors(data, null, descriptors);
     }
 
-    /** As {@link #sendDescriptors(ByteBuffer, NativeDescriptor...)}, waiting at most {@code timeout}. */
+    /**
+     * As {@link #sendDescriptors(ByteBuffer, NativeDescriptor...)}, waiting at most {@code timeout}.
+     *
+     * @param data the data
+     * @param timeout the longest this call waits
+     * @param descriptors the descriptors to pass
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void sendDescriptors(ByteBuffer data, Duration timeout, NativeDescriptor... descriptors)
             throws IOException {
         requireUnix("descriptor passing");
@@ -358,6 +380,8 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * Receives data into {@code dst} and the descriptors sent with it, waiting at most {@code timeout}. The
      * descriptors arrive close-on-exec and are the caller's to close.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
      * @return what arrived; {@code bytes} is -1 at end of stream.
      * @throws DescriptorsLostException if the kernel dropped descriptors (MSG_CTRUNC), for example because
      *                                  this process reached its descriptor limit; it carries those that came.
@@ -615,7 +639,11 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         return false;
     }
 
-    /** Stops sending: the peer reads end of stream once it has read what was sent (shutdown SHUT_WR). */
+    /**
+     * Stops sending: the peer reads end of stream once it has read what was sent (shutdown SHUT_WR).
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void shutdownOutput() throws IOException {
         int fd = handle.begin();
         try {

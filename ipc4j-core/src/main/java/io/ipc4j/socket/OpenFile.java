@@ -20,17 +20,35 @@ public final class OpenFile extends DescriptorOwner {
         this.path = path;
     }
 
-    /** Opens {@code path} for reading (O_RDONLY | O_CLOEXEC). */
+    /**
+     * Opens {@code path} for reading (O_RDONLY | O_CLOEXEC).
+     *
+     * @param path the file system path
+     * @return the {@code OpenFile}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static OpenFile readOnly(Path path) throws IOException {
         return new OpenFile(Posix.open(path.toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0), path);
     }
 
-    /** Opens {@code path} for reading and writing, creating it with {@code mode} if it is missing. */
+    /**
+     * Opens {@code path} for reading and writing, creating it with {@code mode} if it is missing.
+     *
+     * @param path the file system path
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code OpenFile}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static OpenFile readWrite(Path path, int mode) throws IOException {
         return new OpenFile(Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, mode), path);
     }
 
-    /** A channel on a duplicate of the descriptor (sharing its offset); closing one leaves the other open. */
+    /**
+     * A channel on a duplicate of the descriptor (sharing its offset); closing one leaves the other open.
+     *
+     * @return a channel on a duplicate of the descriptor
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public ByteChannel channel() throws IOException {
         int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
         return new DescriptorChannel(copy, toString());

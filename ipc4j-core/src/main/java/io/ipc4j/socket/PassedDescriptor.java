@@ -19,7 +19,22 @@ import java.nio.file.Path;
  */
 public final class PassedDescriptor extends DescriptorOwner {
     /** What kind of object a descriptor refers to, from fstat(2). */
-    public enum Kind { FILE, DIRECTORY, PIPE, SOCKET, CHARACTER_DEVICE, BLOCK_DEVICE, OTHER }
+    public enum Kind {
+        /** A regular file, or a memfd. */
+        FILE,
+        /** A directory. */
+        DIRECTORY,
+        /** A pipe end or a FIFO. */
+        PIPE,
+        /** A socket. */
+        SOCKET,
+        /** A character device. */
+        CHARACTER_DEVICE,
+        /** A block device. */
+        BLOCK_DEVICE,
+        /** Anything else (an eventfd, an epoll set...). */
+        OTHER
+    }
 
     private final int fd;
 
@@ -28,7 +43,12 @@ public final class PassedDescriptor extends DescriptorOwner {
         super(fd);
     }
 
-    /** The kind of object: a memfd or an open file is FILE, a pipe or FIFO PIPE. */
+    /**
+     * The kind of object: a memfd or an open file is FILE, a pipe or FIFO PIPE.
+     *
+     * @return the kind of object: a memfd or an open file is FILE, a pipe or FIFO PIPE
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public Kind kind() throws IOException {
         int mode = SocketCalls.fileMode(handle.fd());
         if (mode < 0) {
@@ -45,7 +65,12 @@ public final class PassedDescriptor extends DescriptorOwner {
         };
     }
 
-    /** What /proc says it is: a path, {@code pipe:[123]}, {@code socket:[456]}, {@code /memfd:name (deleted)}. */
+    /**
+     * What /proc says it is: a path, {@code pipe:[123]}, {@code socket:[456]}, {@code /memfd:name (deleted)}.
+     *
+     * @return what /proc says it is: a path, {@code pipe:[123]}, {@code socket:[456]}, {@code /memfd:name (deleted)}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public String target() throws IOException {
         return Files.readSymbolicLink(Path.of("/proc/self/fd/" + handle.fd())).toString();
     }
@@ -53,28 +78,51 @@ public final class PassedDescriptor extends DescriptorOwner {
     /**
      * Takes the descriptor over as a byte channel that reads and writes at the shared offset (for a file) or
      * in order (for a pipe, socket or device); reads wait in poll(2) if the descriptor is non-blocking.
+     *
+     * @return the {@code ByteChannel}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public ByteChannel asChannel() throws IOException {
         String what = "passed " + target();
         return new DescriptorChannel(takeOver(), what);
     }
 
-    /** Takes a pipe's or FIFO's reading end over (made non-blocking: that is shared with the sender). */
+    /**
+     * Takes a pipe's or FIFO's reading end over (made non-blocking: that is shared with the sender).
+     *
+     * @return the {@code PipeReader}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PipeReader asPipeReader() throws IOException {
         return PipeReader.fromInherited(takeOver());
     }
 
-    /** Takes a pipe's or FIFO's writing end over (made non-blocking: that is shared with the sender). */
+    /**
+     * Takes a pipe's or FIFO's writing end over (made non-blocking: that is shared with the sender).
+     *
+     * @return the {@code PipeWriter}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public PipeWriter asPipeWriter() throws IOException {
         return PipeWriter.fromInherited(takeOver());
     }
 
-    /** Takes a connected stream socket over. */
+    /**
+     * Takes a connected stream socket over.
+     *
+     * @return the {@code StreamSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public StreamSocket asStreamSocket() throws IOException {
         return StreamSocket.fromInherited(takeOver());
     }
 
-    /** Takes a connected seqpacket socket over. */
+    /**
+     * Takes a connected seqpacket socket over.
+     *
+     * @return the {@code SeqpacketSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public SeqpacketSocket asSeqpacketSocket() throws IOException {
         return SeqpacketSocket.fromInherited(takeOver());
     }
@@ -82,6 +130,9 @@ public final class PassedDescriptor extends DescriptorOwner {
     /**
      * Maps a sealed memfd read-only; see {@link SealedMemory#map(PassedDescriptor)}. This handle stays open
      * and may be closed at once: the mapping keeps the memory.
+     *
+     * @return the {@code Mapping}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public SealedMemory.Mapping mapSealed() throws IOException {
         return SealedMemory.map(this);

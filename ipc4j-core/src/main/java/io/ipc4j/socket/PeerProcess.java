@@ -20,12 +20,21 @@ public final class PeerProcess extends DescriptorOwner {
         this.pid = pid;
     }
 
-    /** The process id it had when the connection was made. */
+    /**
+     * The process id it had when the connection was made.
+     *
+     * @return the process id it had when the connection was made
+     */
     public int pid() {
         return pid;
     }
 
-    /** Whether the process is still running (its pidfd polls readable once it has ended). */
+    /**
+     * Whether the process is still running (its pidfd polls readable once it has ended).
+     *
+     * @return whether the process is still running
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean isAlive() throws IOException {
         int fd = handle.begin();
         try {
@@ -38,7 +47,9 @@ public final class PeerProcess extends DescriptorOwner {
     /**
      * Sends {@code signal} to this process and no other (pidfd_send_signal).
      *
+     * @param signal the signal
      * @return false if it has ended.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public boolean signal(Signal signal) throws IOException {
         int fd = handle.begin();

@@ -41,12 +41,26 @@ public final class SealedMemory extends DescriptorOwner {
         this.size = size;
     }
 
-    /** A sealed copy of {@code content}. */
+    /**
+     * A sealed copy of {@code content}.
+     *
+     * @param name its name
+     * @param content the content
+     * @return a sealed copy of {@code content}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SealedMemory of(String name, MemorySegment content) throws IOException {
         return write(name, content.byteSize(), target -> MemorySegment.copy(content, 0, target, 0, content.byteSize()));
     }
 
-    /** A sealed copy of {@code content}. */
+    /**
+     * A sealed copy of {@code content}.
+     *
+     * @param name its name
+     * @param content the content
+     * @return a sealed copy of {@code content}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SealedMemory of(String name, byte[] content) throws IOException {
         return of(name, MemorySegment.ofArray(content));
     }
@@ -55,7 +69,11 @@ public final class SealedMemory extends DescriptorOwner {
      * Makes {@code size} bytes, lets {@code filler} write them (the segment is valid only during the call),
      * then seals them.
      *
+     * @param size the size in bytes
+     * @param filler writes the content, once, before the memory is sealed
      * @param name shown in /proc/PID/fd as {@code /memfd:NAME}; at most 249 bytes.
+     * @return the {@code SealedMemory}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static SealedMemory write(String name, long size, Consumer<MemorySegment> filler) throws IOException {
         Objects.requireNonNull(filler, "filler");
@@ -127,12 +145,20 @@ public final class SealedMemory extends DescriptorOwner {
             this.arena = arena;
         }
 
-        /** The bytes, read-only; valid until {@link #close()}. */
+        /**
+         * The bytes, read-only; valid until {@link #close()}.
+         *
+         * @return the bytes, read-only
+         */
         public MemorySegment segment() {
             return segment;
         }
 
-        /** A copy of the bytes, for small payloads and tests. */
+        /**
+         * A copy of the bytes, for small payloads and tests.
+         *
+         * @return a copy of the bytes, for small payloads and tests
+         */
         public byte[] toArray() {
             return segment.toArray(JAVA_BYTE);
         }
@@ -145,7 +171,11 @@ public final class SealedMemory extends DescriptorOwner {
         }
     }
 
-    /** Its size in bytes. */
+    /**
+     * Its size in bytes.
+     *
+     * @return its size in bytes
+     */
     public long size() {
         return size;
     }

@@ -24,14 +24,26 @@ public final class SeqpacketSocket extends NativeSocket {
         super(fd, SocketCalls.AF_UNIX, description);
     }
 
-    /** Connects to a seqpacket server at {@code endpoint}, waiting at most {@code timeout}. */
+    /**
+     * Connects to a seqpacket server at {@code endpoint}, waiting at most {@code timeout}.
+     *
+     * @param endpoint where to bind or connect
+     * @param timeout the longest this call waits
+     * @return the {@code SeqpacketSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SeqpacketSocket connect(UnixEndpoint endpoint, Duration timeout) throws IOException {
         Objects.requireNonNull(endpoint, "endpoint");
         return connectNew(endpoint, SocketCalls.SOCK_SEQPACKET, Deadline.after(timeout),
                 fd -> new SeqpacketSocket(fd, "seqpacket socket connected to " + endpoint));
     }
 
-    /** Two connected seqpacket sockets (socketpair). */
+    /**
+     * Two connected seqpacket sockets (socketpair).
+     *
+     * @return the two sockets, each the other's peer
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SocketPair<SeqpacketSocket> pair() throws IOException {
         int[] fds = new int[2];
         int r = SocketCalls.socketpair(SocketCalls.SOCK_SEQPACKET, fds);
@@ -42,13 +54,24 @@ public final class SeqpacketSocket extends NativeSocket {
                 new SeqpacketSocket(fds[1], "seqpacket socket pair end 2"));
     }
 
-    /** Adopts a seqpacket socket this process inherited or was passed; makes it non-blocking, close-on-exec. */
+    /**
+     * Adopts a seqpacket socket this process inherited or was passed; makes it non-blocking, close-on-exec.
+     *
+     * @param fd the descriptor number
+     * @return the {@code SeqpacketSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SeqpacketSocket fromInherited(int fd) throws IOException {
         adoptInherited(fd, SocketCalls.SOCK_SEQPACKET);
         return new SeqpacketSocket(fd, "inherited seqpacket socket fd " + fd);
     }
 
-    /** Sends {@code src} from its position to its limit as one message, waiting as long as it takes. */
+    /**
+     * Sends {@code src} from its position to its limit as one message, waiting as long as it takes.
+     *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void send(ByteBuffer src) throws IOException {
         send(src, Deadline.FOREVER);
     }
@@ -56,6 +79,8 @@ public final class SeqpacketSocket extends NativeSocket {
     /**
      * Sends one message, waiting at most {@code timeout} for room.
      *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param timeout the longest this call waits
      * @throws io.ipc4j.PeerClosedException if the peer has closed.
      */
     public void send(ByteBuffer src, Duration timeout) throws IOException {
@@ -77,7 +102,13 @@ public final class SeqpacketSocket extends NativeSocket {
         }
     }
 
-    /** Receives one whole message into {@code dst}, waiting as long as it takes: its length, or -1 at end. */
+    /**
+     * Receives one whole message into {@code dst}, waiting as long as it takes: its length, or -1 at end.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return its length, or -1 at end
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int receive(ByteBuffer dst) throws IOException {
         return receive(dst, Deadline.FOREVER);
     }
@@ -85,6 +116,9 @@ public final class SeqpacketSocket extends NativeSocket {
     /**
      * Receives one whole message, waiting at most {@code timeout}: its length, or -1 at end of stream.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
+     * @return its length, or -1 at end of stream
      * @throws MessageTooLongException if it does not fit {@code dst} (it stays queued).
      * @throws IpcTimeoutException if none arrived in time.
      */
@@ -92,7 +126,13 @@ public final class SeqpacketSocket extends NativeSocket {
         return receive(dst, Deadline.after(timeout));
     }
 
-    /** Receives a message if one is queued: its length, 0 if none, -1 at end of stream. */
+    /**
+     * Receives a message if one is queued: its length, 0 if none, -1 at end of stream.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return its length, 0 if none, -1 at end of stream
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int receiveNow(ByteBuffer dst) throws IOException {
         int n = receive(dst, Deadline.NOW);
         return n == NOTHING_QUEUED ? 0 : n;

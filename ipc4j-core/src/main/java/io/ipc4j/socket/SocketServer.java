@@ -25,6 +25,8 @@ import java.util.Objects;
  * <h2>Threads</h2>
  * {@link #accept} may be called from several threads; {@link #close()} from any, ending blocked accepts
  * within 200 ms.
+ *
+ * @param <S> the type of socket
  */
 public final class SocketServer<S extends NativeSocket> extends DescriptorOwner {
     /** The listen backlog unless told otherwise; the kernel caps it at net.core.somaxconn. */
@@ -45,7 +47,13 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
         this.description = NativeSocket.typeName(type) + " server at " + this.endpoint;
     }
 
-    /** A stream server (Unix domain or TCP) at {@code endpoint}, mode 0600 for a socket file. */
+    /**
+     * A stream server (Unix domain or TCP) at {@code endpoint}, mode 0600 for a socket file.
+     *
+     * @param endpoint where to bind or connect
+     * @return a stream server
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SocketServer<StreamSocket> stream(Endpoint endpoint) throws IOException {
         return stream(endpoint, SocketFiles.DEFAULT_MODE, DEFAULT_BACKLOG);
     }
@@ -53,19 +61,36 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
     /**
      * A stream server at {@code endpoint}.
      *
+     * @param endpoint where to bind or connect
      * @param mode    the socket file's permission bits (0600, 0660, ...); ignored for abstract names and TCP.
      * @param backlog connections the kernel queues before {@link #accept} takes them.
+     * @return a stream server at {@code endpoint}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static SocketServer<StreamSocket> stream(Endpoint endpoint, int mode, int backlog) throws IOException {
         return open(endpoint, SocketCalls.SOCK_STREAM, mode, backlog);
     }
 
-    /** A seqpacket server at {@code endpoint}, mode 0600 for a socket file. */
+    /**
+     * A seqpacket server at {@code endpoint}, mode 0600 for a socket file.
+     *
+     * @param endpoint where to bind or connect
+     * @return a seqpacket server at {@code endpoint}, mode 0600 for a socket file
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SocketServer<SeqpacketSocket> seqpacket(UnixEndpoint endpoint) throws IOException {
         return seqpacket(endpoint, SocketFiles.DEFAULT_MODE, DEFAULT_BACKLOG);
     }
 
-    /** A seqpacket server at {@code endpoint} with the socket file's mode and the backlog. */
+    /**
+     * A seqpacket server at {@code endpoint} with the socket file's mode and the backlog.
+     *
+     * @param endpoint where to bind or connect
+     * @param mode the permission bits, such as {@code 0600}
+     * @param backlog how many connections may wait to be accepted
+     * @return a seqpacket server at {@code endpoint} with the socket file's mode and the backlog
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SocketServer<SeqpacketSocket> seqpacket(UnixEndpoint endpoint, int mode, int backlog)
             throws IOException {
         return open(endpoint, SocketCalls.SOCK_SEQPACKET, mode, backlog);
@@ -106,12 +131,21 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
         }
     }
 
-    /** Where clients connect: for TCP with port 0, the port the kernel chose. */
+    /**
+     * Where clients connect: for TCP with port 0, the port the kernel chose.
+     *
+     * @return where clients connect: for TCP with port 0, the port the kernel chose
+     */
     public Endpoint endpoint() {
         return endpoint;
     }
 
-    /** Accepts the next connection, waiting as long as it takes. */
+    /**
+     * Accepts the next connection, waiting as long as it takes.
+     *
+     * @return the {@code S}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public S accept() throws IOException {
         return accept(Deadline.FOREVER);
     }
@@ -119,13 +153,20 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
     /**
      * Accepts the next connection, waiting at most {@code timeout}.
      *
+     * @param timeout the longest this call waits
+     * @return the {@code S}
      * @throws IpcTimeoutException if no client connected in time.
      */
     public S accept(Duration timeout) throws IOException {
         return accept(Deadline.after(timeout));
     }
 
-    /** Accepts a connection if one is waiting, else returns null. */
+    /**
+     * Accepts a connection if one is waiting, else returns null.
+     *
+     * @return the connection, or null if none is waiting
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public S acceptNow() throws IOException {
         return accept(Deadline.NOW);
     }

@@ -30,7 +30,13 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         super(fd, family, description);
     }
 
-    /** Connects to {@code endpoint}, waiting as long as it takes. */
+    /**
+     * Connects to {@code endpoint}, waiting as long as it takes.
+     *
+     * @param endpoint where to bind or connect
+     * @return the {@code StreamSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static StreamSocket connect(Endpoint endpoint) throws IOException {
         return connect(endpoint, Duration.ofDays(365 * 200));
     }
@@ -38,6 +44,9 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /**
      * Connects to {@code endpoint} (a Unix socket path or abstract name, or a TCP address).
      *
+     * @param endpoint where to bind or connect
+     * @param timeout the longest this call waits
+     * @return the {@code StreamSocket}
      * @throws java.nio.file.NoSuchFileException if there is no socket file.
      * @throws io.ipc4j.ErrnoException ECONNREFUSED if nothing listens there.
      * @throws IpcTimeoutException if the connection was not made within {@code timeout}.
@@ -56,7 +65,12 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         return new StreamSocket(fd, family, description);
     }
 
-    /** Two connected Unix stream sockets (socketpair). */
+    /**
+     * Two connected Unix stream sockets (socketpair).
+     *
+     * @return the two sockets, each the other's peer
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SocketPair<StreamSocket> pair() throws IOException {
         int[] fds = new int[2];
         int r = SocketCalls.socketpair(SocketCalls.SOCK_STREAM, fds);
@@ -70,6 +84,10 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /**
      * Adopts a stream socket this process inherited (see {@link io.ipc4j.process.Spawn#inherit}) or received
      * ({@link PassedDescriptor#asStreamSocket()}); makes it non-blocking and close-on-exec.
+     *
+     * @param fd the descriptor number
+     * @return the {@code StreamSocket}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static StreamSocket fromInherited(int fd) throws IOException {
         adoptInherited(fd, SocketCalls.SOCK_STREAM);
@@ -92,13 +110,22 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /**
      * Reads at least one byte, waiting at most {@code timeout}: the count, or -1 at end of stream.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
+     * @return the count, or -1 at end of stream
      * @throws IpcTimeoutException if nothing arrived in time.
      */
     public int read(ByteBuffer dst, Duration timeout) throws IOException {
         return read(dst, Deadline.after(timeout));
     }
 
-    /** Reads what is there without waiting: the count, 0 if nothing, -1 at end of stream. */
+    /**
+     * Reads what is there without waiting: the count, 0 if nothing, -1 at end of stream.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @return the count, 0 if nothing, -1 at end of stream
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int readNow(ByteBuffer dst) throws IOException {
         return read(dst, Deadline.NOW);
     }
@@ -106,6 +133,8 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /**
      * Fills {@code dst}, waiting at most {@code timeout} in all.
      *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @param timeout the longest this call waits
      * @throws EOFException if the stream ends first (what arrived is in {@code dst}).
      */
     public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
@@ -168,6 +197,9 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     /**
      * Writes all of {@code src}, waiting at most {@code timeout} in all.
      *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @param timeout the longest this call waits
+     * @return how many bytes were written: all of them
      * @throws IpcTimeoutException if the peer did not take it all in time; its
      *                             {@code bytesTransferred} says how much went.
      * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
@@ -180,6 +212,8 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * Writes what the socket takes now, without waiting (for event loops): the count, 0 if it has no room.
      * {@code src}'s position moves past what was written.
      *
+     * @param src the bytes to send, from the buffer's position up to its limit
+     * @return the count, 0 if it has no room
      * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
      */
     public int writeNow(ByteBuffer src) throws IOException {
@@ -210,6 +244,10 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * the byte count, 0 if it has no room. Heap buffers are gathered into native memory (64 KiB a send), so
      * many small buffers cost one send(2). Positions move past what was written.
      *
+     * @param srcs the buffers to send, in order
+     * @param offset the byte offset
+     * @param length the length in bytes
+     * @return the byte count, 0 if it has no room
      * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
      */
     public long writeNow(ByteBuffer[] srcs, int offset, int length) throws IOException {
@@ -280,7 +318,11 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
 
     // ---------------------------------------------------------------- streams
 
-    /** This socket as an InputStream (reads wait as long as it takes); closing it closes the socket. */
+    /**
+     * This socket as an InputStream (reads wait as long as it takes); closing it closes the socket.
+     *
+     * @return this socket as an InputStream
+     */
     public InputStream inputStream() {
         return new InputStream() {
             private final byte[] one = new byte[1];
@@ -304,7 +346,11 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         };
     }
 
-    /** This socket as an OutputStream (writes wait as long as it takes); closing it closes the socket. */
+    /**
+     * This socket as an OutputStream (writes wait as long as it takes); closing it closes the socket.
+     *
+     * @return this socket as an OutputStream
+     */
     public OutputStream outputStream() {
         return new OutputStream() {
             @Override

@@ -29,7 +29,12 @@ public final class UnixEndpoint implements Endpoint {
         this.isAbstract = isAbstract;
     }
 
-    /** The socket file at {@code path}. */
+    /**
+     * The socket file at {@code path}.
+     *
+     * @param path the file system path
+     * @return the socket file at {@code path}
+     */
     public static UnixEndpoint path(Path path) {
         String text = Objects.requireNonNull(path, "path").toString();
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -43,12 +48,22 @@ public final class UnixEndpoint implements Endpoint {
         return new UnixEndpoint(bytes, false);
     }
 
-    /** The socket file at {@code path}. */
+    /**
+     * The socket file at {@code path}.
+     *
+     * @param path the file system path
+     * @return the socket file at {@code path}
+     */
     public static UnixEndpoint path(String path) {
         return path(Path.of(path));
     }
 
-    /** The name {@code name} in Linux's abstract namespace (no file; any bytes but at most 107 of them). */
+    /**
+     * The name {@code name} in Linux's abstract namespace (no file; any bytes but at most 107 of them).
+     *
+     * @param name its name
+     * @return the name {@code name} in Linux's abstract namespace
+     */
     public static UnixEndpoint abstractName(String name) {
         byte[] bytes = Objects.requireNonNull(name, "name").getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length > MAX_BYTES) {
@@ -62,17 +77,29 @@ public final class UnixEndpoint implements Endpoint {
         return new UnixEndpoint(bytes, isAbstract);
     }
 
-    /** Whether this is an abstract name (no file). */
+    /**
+     * Whether this is an abstract name (no file).
+     *
+     * @return whether this is an abstract name
+     */
     public boolean isAbstract() {
         return isAbstract;
     }
 
-    /** The socket file, for a path address. */
+    /**
+     * The socket file, for a path address.
+     *
+     * @return the socket file, for a path address
+     */
     public Optional<Path> file() {
         return isAbstract ? Optional.empty() : Optional.of(Path.of(text()));
     }
 
-    /** The path, or the abstract name without the leading NUL. */
+    /**
+     * The path, or the abstract name without the leading NUL.
+     *
+     * @return the path, or the abstract name without the leading NUL
+     */
     public String text() {
         return new String(bytes, StandardCharsets.UTF_8);
     }

@@ -23,7 +23,12 @@ public final class UserRuntimeDirectory {
     private UserRuntimeDirectory() {
     }
 
-    /** The directory, created if it is the /tmp fallback and missing; verified either way. */
+    /**
+     * The directory, created if it is the /tmp fallback and missing; verified either way.
+     *
+     * @return the directory, created if it is the /tmp fallback and missing
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static Path get() throws IOException {
         String runtime = System.getenv("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isBlank()) {
@@ -70,7 +75,12 @@ public final class UserRuntimeDirectory {
         return dir;
     }
 
-    /** This process's effective uid (the owner of files it creates). */
+    /**
+     * This process's effective uid (the owner of files it creates).
+     *
+     * @return this process's effective uid
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static int currentUid() throws IOException {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }

@@ -51,14 +51,31 @@ public final class Futex {
     private Futex() {
     }
 
-    /** Sleeps while the int at {@code offset} equals {@code expected}, at most {@code timeout}. */
+    /**
+     * Sleeps while the int at {@code offset} equals {@code expected}, at most {@code timeout}.
+     *
+     * @param segment the memory segment
+     * @param offset the byte offset
+     * @param expected the value the word must hold for the call to wait
+     * @param timeout the longest this call waits
+     * @return sleeps while the int at {@code offset} equals {@code expected}, at most {@code timeout}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static Wake await(MemorySegment segment, long offset, int expected, Duration timeout) throws IOException {
         MemorySegment timespec = TIMESPEC.get();
         SyncCalls.relative(timespec, Math.max(0, timeout.toNanos()));
         return await(word(segment, offset), expected, timespec);
     }
 
-    /** Sleeps while the int at {@code offset} equals {@code expected}, as long as it takes. */
+    /**
+     * Sleeps while the int at {@code offset} equals {@code expected}, as long as it takes.
+     *
+     * @param segment the memory segment
+     * @param offset the byte offset
+     * @param expected the value the word must hold for the call to wait
+     * @return sleeps while the int at {@code offset} equals {@code expected}, as long as it takes
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static Wake await(MemorySegment segment, long offset, int expected) throws IOException {
         return await(word(segment, offset), expected, MemorySegment.NULL);
     }
@@ -73,7 +90,15 @@ public final class Futex {
         };
     }
 
-    /** Wakes up to {@code count} waiters on the int at {@code offset}; returns how many were woken. */
+    /**
+     * Wakes up to {@code count} waiters on the int at {@code offset}; returns how many were woken.
+     *
+     * @param segment the memory segment
+     * @param offset the byte offset
+     * @param count how many
+     * @return how many waiters were woken
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static int wake(MemorySegment segment, long offset, int count) throws IOException {
         MemorySegment word = word(segment, offset);
         int r = SyncCalls.futexWake(word, count);

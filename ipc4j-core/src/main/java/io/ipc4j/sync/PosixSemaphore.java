@@ -57,12 +57,27 @@ public final class PosixSemaphore implements AutoCloseable {
         this.guard = new ResourceGuard(this, () -> SyncCalls.semClose(sem));
     }
 
-    /** Creates a new semaphore with {@code initialValue}, mode 0600; FileAlreadyExistsException if it exists. */
+    /**
+     * Creates a new semaphore with {@code initialValue}, mode 0600; FileAlreadyExistsException if it exists.
+     *
+     * @param name its name
+     * @param initialValue the value it starts with
+     * @return the {@code PosixSemaphore}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static PosixSemaphore create(String name, int initialValue) throws IOException {
         return create(name, initialValue, 0600);
     }
 
-    /** Creates a new semaphore with {@code initialValue} and {@code mode} (filtered by the umask). */
+    /**
+     * Creates a new semaphore with {@code initialValue} and {@code mode} (filtered by the umask).
+     *
+     * @param name its name
+     * @param initialValue the value it starts with
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code PosixSemaphore}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static PosixSemaphore create(String name, int initialValue, int mode) throws IOException {
         if (initialValue < 0) {
             throw new IllegalArgumentException("a semaphore's initial value must be >= 0: " + initialValue);
@@ -70,12 +85,26 @@ public final class PosixSemaphore implements AutoCloseable {
         return open(name, Posix.O_CREAT | Posix.O_EXCL, mode, initialValue);
     }
 
-    /** Opens the semaphore {@code name}, creating it with {@code initialValue} if there is none. */
+    /**
+     * Opens the semaphore {@code name}, creating it with {@code initialValue} if there is none.
+     *
+     * @param name its name
+     * @param initialValue the value it starts with
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the {@code PosixSemaphore}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static PosixSemaphore openOrCreate(String name, int initialValue, int mode) throws IOException {
         return open(name, Posix.O_CREAT, mode, initialValue);
     }
 
-    /** Opens an existing semaphore. */
+    /**
+     * Opens an existing semaphore.
+     *
+     * @param name its name
+     * @return the {@code PosixSemaphore}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static PosixSemaphore open(String name) throws IOException {
         return open(name, 0, 0, 0);
     }
@@ -98,7 +127,13 @@ public final class PosixSemaphore implements AutoCloseable {
         }
     }
 
-    /** Removes the name (sem_unlink); false if there was none. Open handles keep working. */
+    /**
+     * Removes the name (sem_unlink); false if there was none. Open handles keep working.
+     *
+     * @param name its name
+     * @return true if the name was removed, false if there was none
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static boolean unlink(String name) throws IOException {
         checkName(name);
         int r = SyncCalls.semUnlink(name);
@@ -111,12 +146,21 @@ public final class PosixSemaphore implements AutoCloseable {
         return true;
     }
 
-    /** Removes this semaphore's name. */
+    /**
+     * Removes this semaphore's name.
+     *
+     * @return true if the name was removed, false if it was gone
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean unlink() throws IOException {
         return unlink(name);
     }
 
-    /** Adds one (sem_post), waking a waiter if there is one. */
+    /**
+     * Adds one (sem_post), waking a waiter if there is one.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void release() throws IOException {
         guard.begin();
         try {
@@ -129,7 +173,12 @@ public final class PosixSemaphore implements AutoCloseable {
         }
     }
 
-    /** Takes one if the value is positive now (sem_trywait); never waits. */
+    /**
+     * Takes one if the value is positive now (sem_trywait); never waits.
+     *
+     * @return true if one was taken, false if the value was 0
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean tryAcquire() throws IOException {
         guard.begin();
         try {
@@ -146,14 +195,24 @@ public final class PosixSemaphore implements AutoCloseable {
         }
     }
 
-    /** Takes one, waiting as long as it takes. */
+    /**
+     * Takes one, waiting as long as it takes.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void acquire() throws IOException {
         if (!acquire(Long.MAX_VALUE)) {
             throw new AssertionError("an untimed wait ended");
         }
     }
 
-    /** Takes one, waiting at most {@code timeout}; false if the value stayed 0. */
+    /**
+     * Takes one, waiting at most {@code timeout}; false if the value stayed 0.
+     *
+     * @param timeout the longest this call waits
+     * @return true if one was taken, false if the value stayed 0
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean tryAcquire(Duration timeout) throws IOException {
         return acquire(timeout.toNanos());
     }
@@ -161,6 +220,7 @@ public final class PosixSemaphore implements AutoCloseable {
     /**
      * Takes one, waiting at most {@code timeout}.
      *
+     * @param timeout the longest this call waits
      * @throws IpcTimeoutException if the value stayed 0.
      */
     public void acquire(Duration timeout) throws IOException {
@@ -211,7 +271,12 @@ public final class PosixSemaphore implements AutoCloseable {
         throw Failures.of("sem_trywait", name, -r);
     }
 
-    /** The value now (sem_getvalue); 0 while processes wait. */
+    /**
+     * The value now (sem_getvalue); 0 while processes wait.
+     *
+     * @return the value now
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int value() throws IOException {
         guard.begin();
         try (Arena arena = Arena.ofConfined()) {
@@ -226,10 +291,12 @@ public final class PosixSemaphore implements AutoCloseable {
         }
     }
 
+    /** {@return the semaphore's name} */
     public String name() {
         return name;
     }
 
+    /** {@return whether this handle is open} */
     public boolean isOpen() {
         return guard.isOpen();
     }

@@ -75,7 +75,13 @@ public final class RobustMutex {
         this.buffer = new SharedBuffer(this.segment);
     }
 
-    /** Lays out a free mutex at {@code offset}; call once, before other processes attach. */
+    /**
+     * Lays out a free mutex at {@code offset}; call once, before other processes attach.
+     *
+     * @param segment the memory segment
+     * @param offset the byte offset
+     * @return the free mutex
+     */
     public static RobustMutex initialize(MemorySegment segment, long offset) {
         RobustMutex mutex = new RobustMutex(segment, offset);
         mutex.buffer.putLong(OWNER_START, 0);
@@ -84,12 +90,23 @@ public final class RobustMutex {
         return mutex;
     }
 
-    /** The mutex another process initialized at {@code offset}. */
+    /**
+     * The mutex another process initialized at {@code offset}.
+     *
+     * @param segment the memory segment
+     * @param offset the byte offset
+     * @return the mutex another process initialized at {@code offset}
+     */
     public static RobustMutex attach(MemorySegment segment, long offset) {
         return new RobustMutex(segment, offset);
     }
 
-    /** Locks, waiting as long as it takes. */
+    /**
+     * Locks, waiting as long as it takes.
+     *
+     * @return ACQUIRED, or PREVIOUS_OWNER_DIED: the state it guards may need repair
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public LockOutcome lock() throws IOException {
         return lock(Long.MAX_VALUE, null);
     }
@@ -97,13 +114,20 @@ public final class RobustMutex {
     /**
      * Locks, waiting at most {@code timeout}.
      *
+     * @param timeout the longest this call waits
+     * @return ACQUIRED, or PREVIOUS_OWNER_DIED: the state it guards may need repair
      * @throws IpcTimeoutException if another live owner kept it.
      */
     public LockOutcome lock(Duration timeout) throws IOException {
         return lock(Math.max(0, timeout.toNanos()), timeout);
     }
 
-    /** Locks if it is free or its owner is dead; {@link LockOutcome#NOT_ACQUIRED} otherwise. Never waits. */
+    /**
+     * Locks if it is free or its owner is dead; {@link LockOutcome#NOT_ACQUIRED} otherwise. Never waits.
+     *
+     * @return ACQUIRED, PREVIOUS_OWNER_DIED (the state it guards may need repair) or NOT_ACQUIRED
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public LockOutcome tryLock() throws IOException {
         checkNotHeldByThisThread();
         int state = buffer.getIntVolatile(STATE);
@@ -211,6 +235,7 @@ public final class RobustMutex {
      * Unlocks, waking one waiter if any may sleep.
      *
      * @throws IllegalMonitorStateException if this process does not hold it.
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void unlock() throws IOException {
         int state = buffer.getIntVolatile(STATE);
@@ -226,12 +251,20 @@ public final class RobustMutex {
         }
     }
 
-    /** The owner's pid, or 0 if free. */
+    /**
+     * The owner's pid, or 0 if free.
+     *
+     * @return the owner's pid, or 0 if free
+     */
     public int ownerPid() {
         return buffer.getIntVolatile(STATE) & ~WAITERS;
     }
 
-    /** How many times a dead owner's hold has been taken over. */
+    /**
+     * How many times a dead owner's hold has been taken over.
+     *
+     * @return how many times a dead owner's hold has been taken over
+     */
     public int recoveries() {
         return buffer.getIntVolatile(RECOVERIES);
     }

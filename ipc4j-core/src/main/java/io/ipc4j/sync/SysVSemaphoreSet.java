@@ -53,6 +53,12 @@ public final class SysVSemaphoreSet {
     /**
      * Creates a new set with one semaphore per initial value (set right after creation; a process opening
      * the key in between sees zeros, as with every System V set).
+     *
+     * @param key the System V key
+     * @param mode the permission bits, such as {@code 0600}
+     * @param initialValues the values they start with, one per semaphore
+     * @return the {@code SysVSemaphoreSet}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static SysVSemaphoreSet create(SysVKey key, int mode, int... initialValues) throws IOException {
         if (initialValues.length == 0) {
@@ -71,12 +77,24 @@ public final class SysVSemaphoreSet {
         return set;
     }
 
-    /** Opens the existing set of {@code key}. */
+    /**
+     * Opens the existing set of {@code key}.
+     *
+     * @param key the System V key
+     * @return the {@code SysVSemaphoreSet}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVSemaphoreSet open(SysVKey key) throws IOException {
         return get(key, 0, 0);
     }
 
-    /** The set with this id (as ipcs shows it). */
+    /**
+     * The set with this id (as ipcs shows it).
+     *
+     * @param id the kernel's identifier
+     * @return the set with this id
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static SysVSemaphoreSet ofId(int id) throws IOException {
         SysVSemaphoreSet set = new SysVSemaphoreSet(id, null);
         set.size();
@@ -96,17 +114,35 @@ public final class SysVSemaphoreSet {
         return new SysVSemaphoreSet(id, key);
     }
 
-    /** Performs {@code operations} atomically, waiting as long as it takes. */
+    /**
+     * Performs {@code operations} atomically, waiting as long as it takes.
+     *
+     * @param operations the operations, applied atomically: all or none
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void operate(SemOp... operations) throws IOException {
         operate(-1, operations);
     }
 
-    /** Performs {@code operations} atomically, waiting at most {@code timeout}; false if they could not be. */
+    /**
+     * Performs {@code operations} atomically, waiting at most {@code timeout}; false if they could not be.
+     *
+     * @param timeout the longest this call waits
+     * @param operations the operations, applied atomically: all or none
+     * @return true if they were done, false if the timeout passed first
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean operate(Duration timeout, SemOp... operations) throws IOException {
         return operate(Math.max(0, timeout.toNanos()), operations);
     }
 
-    /** Performs {@code operations} atomically if they can be done now (IPC_NOWAIT); never waits. */
+    /**
+     * Performs {@code operations} atomically if they can be done now (IPC_NOWAIT); never waits.
+     *
+     * @param operations the operations, applied atomically: all or none
+     * @return true if they were done, false if they could not be done now
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public boolean tryOperate(SemOp... operations) throws IOException {
         return operate(0, operations);
     }
@@ -158,27 +194,57 @@ public final class SysVSemaphoreSet {
         return Failures.of(call, toString(), errno, errno == Errno.ERANGE ? "a value would leave 0..SEMVMX (32767)" : null);
     }
 
-    /** The value of semaphore {@code index} (GETVAL). */
+    /**
+     * The value of semaphore {@code index} (GETVAL).
+     *
+     * @param index the index, from 0
+     * @return the value of semaphore {@code index}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int value(int index) throws IOException {
         return control(index, SyncCalls.GETVAL, 0, "semctl(GETVAL)");
     }
 
-    /** Sets semaphore {@code index} to {@code value} (SETVAL), clearing every process's undo for it. */
+    /**
+     * Sets semaphore {@code index} to {@code value} (SETVAL), clearing every process's undo for it.
+     *
+     * @param index the index, from 0
+     * @param value the value
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void setValue(int index, int value) throws IOException {
         control(index, SyncCalls.SETVAL, value, "semctl(SETVAL)");
     }
 
-    /** The pid of the last process to operate on semaphore {@code index} (GETPID). */
+    /**
+     * The pid of the last process to operate on semaphore {@code index} (GETPID).
+     *
+     * @param index the index, from 0
+     * @return the pid of the last process to operate on semaphore {@code index}
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int lastPid(int index) throws IOException {
         return control(index, SyncCalls.GETPID, 0, "semctl(GETPID)");
     }
 
-    /** How many processes wait for semaphore {@code index} to increase (GETNCNT). */
+    /**
+     * How many processes wait for semaphore {@code index} to increase (GETNCNT).
+     *
+     * @param index the index, from 0
+     * @return how many processes wait for semaphore {@code index} to increase
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int waitingToTake(int index) throws IOException {
         return control(index, SyncCalls.GETNCNT, 0, "semctl(GETNCNT)");
     }
 
-    /** How many processes wait for semaphore {@code index} to reach zero (GETZCNT). */
+    /**
+     * How many processes wait for semaphore {@code index} to reach zero (GETZCNT).
+     *
+     * @param index the index, from 0
+     * @return how many processes wait for semaphore {@code index} to reach zero
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int waitingForZero(int index) throws IOException {
         return control(index, SyncCalls.GETZCNT, 0, "semctl(GETZCNT)");
     }
@@ -191,7 +257,12 @@ public final class SysVSemaphoreSet {
         return r;
     }
 
-    /** Every semaphore's value (GETALL). */
+    /**
+     * Every semaphore's value (GETALL).
+     *
+     * @return every semaphore's value
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int[] values() throws IOException {
         int count = size();
         try (Arena arena = Arena.ofConfined()) {
@@ -208,7 +279,12 @@ public final class SysVSemaphoreSet {
         }
     }
 
-    /** Sets every semaphore's value at once (SETALL). */
+    /**
+     * Sets every semaphore's value at once (SETALL).
+     *
+     * @param values the values, one per semaphore
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void setValues(int... values) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment array = arena.allocate(JAVA_SHORT, values.length);
@@ -225,7 +301,12 @@ public final class SysVSemaphoreSet {
         }
     }
 
-    /** How many semaphores the set has. */
+    /**
+     * How many semaphores the set has.
+     *
+     * @return how many semaphores the set has
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int size() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ds = arena.allocate(SyncCalls.SEMID_DS);
@@ -238,7 +319,11 @@ public final class SysVSemaphoreSet {
         }
     }
 
-    /** Removes the set (IPC_RMID); every process waiting on it fails at once. */
+    /**
+     * Removes the set (IPC_RMID); every process waiting on it fails at once.
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void remove() throws IOException {
         int r = SyncCalls.semctl(id, 0, SyncCalls.IPC_RMID, 0);
         if (r < 0) {
@@ -246,11 +331,16 @@ public final class SysVSemaphoreSet {
         }
     }
 
+    /** {@return the kernel's identifier of the set} */
     public int id() {
         return id;
     }
 
-    /** The key it was opened by; null for {@link #ofId}. */
+    /**
+     * The key it was opened by; null for {@link #ofId}.
+     *
+     * @return the key it was opened by
+     */
     public SysVKey key() {
         return key;
     }
