@@ -4,8 +4,8 @@ A Python program can be the sender or the receiver of a channel that a Java prog
 (io.ipc4j.channel.OneToOneChannel) created, or create one that Java attaches to. It reads and writes the exact
 format: the validated header, the records, the futex sleep/wake handshake (through ctypes), the receiver's
 doorbell eventfd, the heartbeats, and the pid + start-time identity by which each side tells that the other
-died. Many-to-one: the receiver (its senders need a compare-and-set, which Python's standard library cannot
-do: ManyToOne senders in Python are refused). Broadcast: the writer and readers.
+died. Many-to-one: the receiver, and senders when GCC's libatomic.so.1 (Debian's libatomic1) is installed, for
+the compare-and-set Python's standard library lacks. Broadcast: the writer and readers.
 
     import ipc4j_channel
     with ipc4j_channel.Channel.open("/ticks") as ch:
@@ -45,6 +45,24 @@ MEMBARRIER_CMD_GLOBAL_EXPEDITED, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 2, 4
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
+# GCC's atomics library (Debian's libatomic1) gives Python the compare-and-set its standard library lacks: a
+# many-to-one sender claims room with it. Without the library, such a sender is refused.
+# (Looked up by name: inside a class, Python would mangle the double-underscore names.)
+try:
+    _atomic = ctypes.CDLL("libatomic.so.1")
+    _cas8 = getattr(_atomic, "__atomic_compare_exchange_8")
+    _cas8.restype = ctypes.c_bool
+    _cas8.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int, ctypes.c_int]
+    _xchg4 = getattr(_atomic, "__atomic_exchange_4")
+    _xchg4.restype = ctypes.c_int32
+    _xchg4.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int]
+    _fetch_add4 = getattr(_atomic, "__atomic_fetch_add_4")
+    _fetch_add4.restype = ctypes.c_int32
+    _fetch_add4.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int]
+except (OSError, AttributeError):
+    _atomic = None
+_SEQ_CST = 5
+
 
 class ChannelFormatError(Exception):
     """The region is not a complete version-4 one-to-one ipc4j channel."""
@@ -76,6 +94,26 @@ def alive(pid, start):
 
 def _now_ms():
     return int(time.time() * 1000)
+
+
+def _ring_doorbell(ch, bell):
+    """Rings the receiver's doorbell eventfd, if it has one, through a copy taken with pidfd_getfd (kept in
+    BELL: (pid, number, our fd)); returns the copy to keep."""
+    doorbell = ch.i32(DOORBELL).value
+    if not doorbell:
+        return bell
+    pid = ch.i32(RECEIVER_PID).value
+    if bell is None or bell[0:2] != (pid, doorbell):
+        if bell is not None:
+            os.close(bell[2])
+        pidfd = _libc.syscall(SYS_PIDFD_OPEN, pid, 0)
+        fd = _libc.syscall(SYS_PIDFD_GETFD, pidfd, doorbell, 0) if pidfd >= 0 else -1
+        if pidfd >= 0:
+            os.close(pidfd)
+        bell = (pid, doorbell, fd) if fd >= 0 else None
+    if bell is not None:
+        os.write(bell[2], struct.pack("<Q", 1))
+    return bell
 
 
 class Channel:
@@ -161,9 +199,11 @@ class Channel:
         self.beat(pid_offset + 16)
 
     def sender(self):
-        if self.kind != KIND_ONE_TO_ONE:
-            raise NotImplementedError("a many-to-one sender claims room with a compare-and-set on the tail, which"
-                                      " Python's standard library cannot do; use the C header or Java")
+        if self.kind == KIND_MANY_TO_ONE:
+            if _atomic is None:
+                raise NotImplementedError("a many-to-one sender claims room with a compare-and-set on the tail:"
+                                          " install libatomic1 (GCC's atomics library), or use the C header")
+            return ManyToOneSender(self)
         return Sender(self)
 
     def writer(self):
@@ -242,19 +282,7 @@ class Sender:
         ch = self.ch
         ch.i32(WAKE_SEQUENCE).value += 1  # only this sender writes it
         ch.futex(WAKE_SEQUENCE, FUTEX_WAKE, 1)
-        doorbell = ch.i32(DOORBELL).value
-        if doorbell:
-            pid = ch.i32(RECEIVER_PID).value
-            if self._bell is None or self._bell[0:2] != (pid, doorbell):
-                if self._bell is not None:
-                    os.close(self._bell[2])
-                pidfd = _libc.syscall(SYS_PIDFD_OPEN, pid, 0)
-                fd = _libc.syscall(SYS_PIDFD_GETFD, pidfd, doorbell, 0) if pidfd >= 0 else -1
-                if pidfd >= 0:
-                    os.close(pidfd)
-                self._bell = (pid, doorbell, fd) if fd >= 0 else None
-            if self._bell is not None:
-                os.write(self._bell[2], struct.pack("<Q", 1))
+        self._bell = _ring_doorbell(ch, self._bell)
 
     def send(self, kind, payload, timeout):
         """Sends, waiting while the ring is full at most TIMEOUT seconds; PeerDead if the receiver died."""
@@ -267,6 +295,79 @@ class Sender:
             if now > next_check:
                 next_check = now + CHECK_SECONDS
                 self.ch.beat(SENDER_BEAT)
+                pid = self.ch.i32(RECEIVER_PID).value
+                if pid and not alive(pid, self.ch.i64(RECEIVER_START).value):
+                    raise PeerDead(f"send({self.ch.name}): the receiver, pid {pid}, died with the channel full")
+            time.sleep(0.0001)
+
+
+class ManyToOneSender:
+    """One of any number of many-to-one senders: send(kind, payload, timeout). One per thread."""
+
+    def __init__(self, channel):
+        self.ch = channel
+        self.owner = -os.getpid()
+        self.count = 0
+        self._bell = None
+
+    def _claim(self, aligned):
+        """Claims room with a compare-and-set on the tail: the record's ring index, or None when full."""
+        ch = self.ch
+        while True:
+            head = ch.i64(HEAD).value
+            tail = ch.i64(TAIL).value
+            index = tail & ch.mask
+            to_end = ch.capacity - index
+            needed = aligned if aligned <= to_end else to_end + aligned
+            if tail + needed - head > ch.capacity:
+                return None
+            expected = ctypes.c_int64(tail)
+            if _cas8(ctypes.addressof(ch.i64(TAIL)), ctypes.byref(expected),
+                                                   tail + needed, _SEQ_CST, _SEQ_CST):
+                if needed != aligned:  # a padding record fills the end; the record goes to the start
+                    struct.pack_into("<i", ch._map, HEADER + index + 4, PADDING)
+                    ch.i32(HEADER + index).value = to_end
+                    index = 0
+                struct.pack_into("<i", ch._map, HEADER + index + 4, self.owner)
+                ch.i32(HEADER + index).value = -aligned  # claimed, not committed: the receiver waits here
+                return index
+
+    def offer(self, kind, payload):
+        """Sends if there is room now: True, or False when the ring is full."""
+        ch = self.ch
+        length = len(payload)
+        if kind < 0 or length > ch.max_length:
+            raise ValueError(f"type {kind} must be 0 or more and length {length} at most {ch.max_length}")
+        index = self._claim((length + RECORD_HEADER + 7) & ~7)
+        if index is None:
+            return False
+        start = HEADER + index + RECORD_HEADER
+        ch._map[start:start + length] = payload
+        struct.pack_into("<i", ch._map, HEADER + index + 4, kind)
+        self.count += 1
+        if self.count & BEAT_EVERY == 0:
+            ch.beat(SENDER_BEAT)
+        if ch.i32(PARKS).value == 0:
+            ch.i32(HEADER + index).value = length + RECORD_HEADER
+            return True
+        # an exchange is a full fence: the record is visible before the check of the receiver's sleep
+        _xchg4(ctypes.addressof(ch.i32(HEADER + index)), length + RECORD_HEADER, _SEQ_CST)
+        if ch.i32(WAITING).value:
+            _fetch_add4(ctypes.addressof(ch.i32(WAKE_SEQUENCE)), 1, _SEQ_CST)
+            ch.futex(WAKE_SEQUENCE, FUTEX_WAKE, 1)
+            self._bell = _ring_doorbell(ch, self._bell)
+        return True
+
+    def send(self, kind, payload, timeout):
+        """Sends, waiting while the ring is full at most TIMEOUT seconds; PeerDead if the receiver died."""
+        deadline = time.monotonic() + timeout
+        next_check = time.monotonic() + CHECK_SECONDS
+        while not self.offer(kind, payload):
+            now = time.monotonic()
+            if now > deadline:
+                raise TimeoutError(f"send({self.ch.name}): the channel stayed full for {timeout} s")
+            if now > next_check:
+                next_check = now + CHECK_SECONDS
                 pid = self.ch.i32(RECEIVER_PID).value
                 if pid and not alive(pid, self.ch.i64(RECEIVER_START).value):
                     raise PeerDead(f"send({self.ch.name}): the receiver, pid {pid}, died with the channel full")

@@ -8,6 +8,7 @@ usage: channel_peer.py receive NAME COUNT   receive COUNT messages (0: until the
 Message i: type i % 1000, (i * 7919) % 200 bytes, byte k = (i + k) & 0xff. The checksum adds every byte.
 
        channel_peer.py m2o-receive NAME TOTAL PRODUCERS   as channel_peer.c's (each producer's in order)
+       channel_peer.py m2o-send NAME COUNT P              as channel_peer.c's (needs libatomic1)
        channel_peer.py bcast-write NAME COUNT PACE        as channel_peer.c's
        channel_peer.py bcast-read NAME COUNT              as channel_peer.c's
 """
@@ -101,6 +102,18 @@ def m2o_receive(name, total, producers):
         return missed(rx)
 
 
+def m2o_send(name, count, producer):
+    checksum = 0
+    with ipc4j_channel.Channel.open(name, ipc4j_channel.KIND_MANY_TO_ONE) as ch:
+        tx = ch.sender()
+        for i in range(count):
+            payload = tagged(producer, i)
+            tx.send(producer, payload, timeout=30)
+            checksum += sum(payload[4:])
+        print(f"sent {count} checksum {checksum}", flush=True)
+    return 0
+
+
 def bcast_write(name, count, pace):
     with ipc4j_channel.Channel.open(name, ipc4j_channel.KIND_BROADCAST) as ch:
         tx = ch.writer()
@@ -131,5 +144,5 @@ def bcast_read(name, count):
 if __name__ == "__main__":
     role, name = sys.argv[1], sys.argv[2]
     numbers = [int(a) for a in sys.argv[3:]]
-    sys.exit({"receive": receive, "send": send, "m2o-receive": m2o_receive, "bcast-write": bcast_write,
+    sys.exit({"receive": receive, "send": send, "m2o-receive": m2o_receive, "m2o-send": m2o_send, "bcast-write": bcast_write,
               "bcast-read": bcast_read}[role](name, *numbers))

@@ -245,8 +245,8 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * many small buffers cost one send(2). Positions move past what was written.
      *
      * @param srcs the buffers to send, in order
-     * @param offset the byte offset
-     * @param length the length in bytes
+     * @param offset the index in {@code srcs} of the first buffer to send
+     * @param length how many buffers, from {@code offset}
      * @return the byte count, 0 if it has no room
      * @throws io.ipc4j.PeerClosedException if the peer has closed (EPIPE).
      */

@@ -194,25 +194,29 @@ class ChannelPeersTest {
     private static final int PER_PRODUCER = 30_000;
 
     @Test
-    void manyToOneCSendersBesideAJavaSenderToAJavaReceiver() throws Exception {
+    void manyToOneCAndPythonSendersBesideAJavaSenderToAJavaReceiver() throws Exception {
         String name = freshName();
         try (ManyToOneChannel ch = ManyToOneChannel.create(name, 1 << 16)) {
             ManyToOneChannel.Receiver rx = ch.receiver();
             try (Peers one = Peers.c("channel_peer", "m2o-send", name, String.valueOf(PER_PRODUCER), "1");
-                 Peers two = Peers.c("channel_peer", "m2o-send", name, String.valueOf(PER_PRODUCER), "2")) {
+                 Peers two = Peers.c("channel_peer", "m2o-send", name, String.valueOf(PER_PRODUCER), "2");
+                 Peers three = Peers.python("channel_peer", "ctypes", "python3", "m2o-send", name,
+                         String.valueOf(PER_PRODUCER), "3")) {
                 Thread java = Thread.ofPlatform().start(() -> sendAsProducer(ch, 0));
-                long[] checksums = new long[3];
-                int[] next = new int[3];
+                long[] checksums = new long[4];
+                int[] next = new int[4];
                 ByteBuffer buffer = ByteBuffer.allocate(8192);
-                for (int m = 0; m < 3 * PER_PRODUCER; m++) {
+                for (int m = 0; m < 4 * PER_PRODUCER; m++) {
                     int producer = rx.receive(buffer.clear(), LIMIT);
                     checksums[producer] += checkTagged(buffer.flip(), producer, next[producer]++);
                 }
                 java.join(LIMIT.toMillis());
                 assertEquals("sent " + PER_PRODUCER + " checksum " + checksums[1], one.nextLine(LIMIT));
                 assertEquals("sent " + PER_PRODUCER + " checksum " + checksums[2], two.nextLine(LIMIT));
+                assertEquals("sent " + PER_PRODUCER + " checksum " + checksums[3], three.nextLine(LIMIT));
                 one.awaitSuccess(LIMIT);
                 two.awaitSuccess(LIMIT);
+                three.awaitSuccess(LIMIT);
                 assertEquals(Integer.MIN_VALUE, rx.receiveNow(buffer.clear()), "more than was sent");
                 assertEquals(0, rx.lostMessages());
                 assertEquals(0, rx.missedWakeups(), "sleeps the senders never woke");
