@@ -23,36 +23,74 @@ public record ChatConfig(Path socket, int socketMode, Path logDirectory, boolean
     /**
      * The default socket: ipc4j-chat.sock in this user's verified private directory ($XDG_RUNTIME_DIR, else
      * /tmp/ipc4j-UID, mode 0700): a path in /tmp itself could be taken first by another user's impostor.
+     *
+     * @return the default socket: ipc4j-chat.sock in this user's verified private directory
+     * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static Path defaultSocket() throws IOException {
         return UserRuntimeDirectory.get().resolve("ipc4j-chat.sock");
     }
 
-    /** Whether the socket's group may connect, and so read the log (0750/0640 instead of 0700/0600). */
+    /**
+     * Whether the socket's group may connect, and so read the log (0750/0640 instead of 0700/0600).
+     *
+     * @return whether the socket's group may connect, and so read the log
+     */
     public boolean groupAccess() {
         return (socketMode & 0070) != 0;
     }
 
-    /** Defaults: mode 0600, no fsync, 4 KiB lines, 1 MiB outbound queue, 20 messages/s with bursts of 40, 20 on join. */
+    /**
+     * Defaults: mode 0600, no fsync, 4 KiB lines, 1 MiB outbound queue, 20 messages/s with bursts of 40, 20 on join.
+     *
+     * @param socket the Unix socket's path
+     * @param logDirectory where the log's segments are kept
+     * @return the default configuration
+     */
     public static ChatConfig defaults(Path socket, Path logDirectory) {
         return new ChatConfig(socket, 0600, logDirectory, false, 4096, 1 << 20, 20, 40, 20);
     }
 
+    /**
+     * The socket file's permission bits (and so the log's: group-readable when the socket is).
+     *
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the new configuration
+     */
     public ChatConfig withMode(int mode) {
         return new ChatConfig(socket, mode, logDirectory, fsync, maxLine, outboundLimit, ratePerSecond, burst,
                 historyOnJoin);
     }
 
+    /**
+     * Forces every message to disk before it is broadcast, or not.
+     *
+     * @param on whether to
+     * @return the new configuration
+     */
     public ChatConfig withFsync(boolean on) {
         return new ChatConfig(socket, socketMode, logDirectory, on, maxLine, outboundLimit, ratePerSecond, burst,
                 historyOnJoin);
     }
 
+    /**
+     * Each client's message rate (0: no limit).
+     *
+     * @param perSecond messages a second
+     * @param burstSize how many may come at once
+     * @return the new configuration
+     */
     public ChatConfig withRate(double perSecond, int burstSize) {
         return new ChatConfig(socket, socketMode, logDirectory, fsync, maxLine, outboundLimit, perSecond, burstSize,
                 historyOnJoin);
     }
 
+    /**
+     * Queued output at which a client that stopped reading is disconnected.
+     *
+     * @param bytes the most bytes queued for one client
+     * @return the new configuration
+     */
     public ChatConfig withOutboundLimit(int bytes) {
         return new ChatConfig(socket, socketMode, logDirectory, fsync, maxLine, bytes, ratePerSecond, burst,
                 historyOnJoin);

@@ -81,7 +81,11 @@ public final class ChatLog implements AutoCloseable {
      * Opens (creating its last level) the log in {@code directory}, recovers it, and hands every intact record
      * to {@code replay} in order.
      *
+     * @param directory where the segments are kept
+     * @param fsync whether each record is forced to disk before {@link #append} returns
+     * @param replay called with each record recovered, oldest first
      * @param groupReadable let the directory's group read the log (0750/0640 instead of 0700/0600).
+     * @return the {@code ChatLog}
      * @throws IOException if the directory is more open than that, another user's, or its parent is missing.
      */
     public static ChatLog open(Path directory, boolean fsync, boolean groupReadable, Consumer<ChatRecord> replay)
@@ -92,17 +96,30 @@ public final class ChatLog implements AutoCloseable {
         return log;
     }
 
-    /** What recovery found: records read, and every stretch of damage it skipped. */
+    /**
+     * What recovery found: records read, and every stretch of damage it skipped.
+     *
+     * @return what recovery found: records read, and every stretch of damage it skipped
+     */
     public String recovery() {
         return recovery;
     }
 
-    /** Records in the log. */
+    /**
+     * Records in the log.
+     *
+     * @return records in the log
+     */
     public long records() {
         return records;
     }
 
-    /** Appends {@code r}; with fsync, it is on disk when this returns. */
+    /**
+     * Appends {@code r}; with fsync, it is on disk when this returns.
+     *
+     * @param r the record
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public void append(ChatRecord r) throws IOException {
         byte[] nick = r.sender().getBytes(StandardCharsets.UTF_8);
         byte[] text = r.text().getBytes(StandardCharsets.UTF_8);
@@ -305,6 +322,8 @@ public final class ChatLog implements AutoCloseable {
      * Every intact record of the log in {@code directory}, read-only (for {@code ipc4j chat log}), and every
      * stretch of damage skipped. Changes nothing on disk.
      *
+     * @param directory the directory
+     * @return every intact record of the log in {@code directory}, read-only
      * @throws NoSuchFileException if there is no such directory.
      */
     public static Contents read(Path directory) throws IOException {

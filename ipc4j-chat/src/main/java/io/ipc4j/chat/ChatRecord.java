@@ -10,7 +10,11 @@ package io.ipc4j.chat;
 public record ChatRecord(long millis, String sender, String text) {
     static final String ACTION = "\u0001ACTION ";
 
-    /** The line every client sees for it (without a timestamp). */
+    /**
+     * The line every client sees for it (without a timestamp).
+     *
+     * @return the line every client sees for it
+     */
     public String line() {
         return text.startsWith(ACTION) ? "* " + sender + " " + text.substring(ACTION.length())
                 : "<" + sender + "> " + text;

@@ -79,7 +79,13 @@ public final class ChatServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Recovers the log, binds the socket and starts serving on a thread of its own. */
+    /**
+     * Recovers the log, binds the socket and starts serving on a thread of its own.
+     *
+     * @param config the configuration
+     * @return the running server
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static ChatServer start(ChatConfig config) throws IOException {
         ArrayDeque<ChatRecord> recovered = new ArrayDeque<>();
         ChatLog log = ChatLog.open(config.logDirectory(), config.fsync(), config.groupAccess(), r -> {
@@ -107,11 +113,16 @@ public final class ChatServer implements AutoCloseable {
         return server;
     }
 
-    /** What log recovery found at start. */
+    /**
+     * What log recovery found at start.
+     *
+     * @return what log recovery found at start
+     */
     public String recovery() {
         return log.recovery();
     }
 
+    /** {@return the socket's path} */
     public java.nio.file.Path socket() {
         return config.socket();
     }
@@ -122,6 +133,14 @@ public final class ChatServer implements AutoCloseable {
         loop.wakeup();
     }
 
+    /**
+     * Waits until the server has stopped after {@link #shutdown}.
+     *
+     * @param timeout the longest this call waits
+     * @param unit the unit of {@code timeout}
+     * @return whether it stopped in time
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
         return stopped.await(timeout, unit);
     }
@@ -539,7 +558,11 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** Messages delivered to clients so far (one message to N others counts N). */
+    /**
+     * Messages delivered to clients so far (one message to N others counts N).
+     *
+     * @return messages delivered to clients so far
+     */
     public long delivered() {
         return delivered;
     }

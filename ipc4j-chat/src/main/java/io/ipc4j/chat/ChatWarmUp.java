@@ -39,6 +39,7 @@ public final class ChatWarmUp {
     /**
      * Runs about {@code deliveries} deliveries through a private server.
      *
+     * @param deliveries about how many deliveries to make
      * @return how long it took.
      * @throws IOException if the private server or its members fail (the real server need not: nothing is
      *                     left behind either way).

@@ -33,6 +33,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
                        long maxMemory, long maxBulk, int maxMultibulk, long outputPause, long outputLimit,
                        int databases, long maxQueryBuffer, long maxQueryMemory, String password,
                        boolean protectedMode) {
+    /** Checks the values: a socket or a TCP address, positive limits, no empty password. */
     public KvConfig {
         if (socket == null && tcp == null) {
             throw new IllegalArgumentException("give a Unix socket path, a TCP address, or both");
@@ -50,56 +51,116 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
         }
     }
 
-    /** Defaults, on the Unix socket {@code socket}. */
+    /**
+     * Defaults, on the Unix socket {@code socket}.
+     *
+     * @param socket the Unix socket's path
+     * @return the default configuration
+     */
     public static KvConfig defaults(Path socket) {
         long heap = Runtime.getRuntime().maxMemory();
         return new KvConfig(Objects.requireNonNull(socket), 0600, null, 1, 10_000, heap / 2, 512L << 20, 1 << 20,
                 1 << 20, 256L << 20, 16, 1L << 30, heap / 4, null, true);
     }
 
+    /**
+     * Also listens on TCP.
+     *
+     * @param address the TCP address, or null for none
+     * @return the new configuration
+     */
     public KvConfig withTcp(InetSocketAddress address) {
         return new KvConfig(socket, socketMode, address, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
                 outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
     }
 
+    /**
+     * Serves with {@code n} event loop threads.
+     *
+     * @param n how many threads
+     * @return the new configuration
+     */
     public KvConfig withThreads(int n) {
         return new KvConfig(socket, socketMode, tcp, n, maxClients, maxMemory, maxBulk, maxMultibulk, outputPause,
                 outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
     }
 
+    /**
+     * Refuses connections beyond {@code n} clients.
+     *
+     * @param n the most clients
+     * @return the new configuration
+     */
     public KvConfig withMaxClients(int n) {
         return new KvConfig(socket, socketMode, tcp, threads, n, maxMemory, maxBulk, maxMultibulk, outputPause,
                 outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
     }
 
+    /**
+     * Refuses writes once the data takes {@code bytes} (0: no limit), as Redis's maxmemory with noeviction.
+     *
+     * @param bytes the most bytes of data
+     * @return the new configuration
+     */
     public KvConfig withMaxMemory(long bytes) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, bytes, maxBulk, maxMultibulk, outputPause,
                 outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
     }
 
+    /**
+     * The Unix socket file's permission bits.
+     *
+     * @param mode the permission bits, such as {@code 0600}
+     * @return the new configuration
+     */
     public KvConfig withSocketMode(int mode) {
         return new KvConfig(socket, mode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk, outputPause,
                 outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
     }
 
+    /**
+     * Protocol and output limits.
+     *
+     * @param bulk the longest argument in bytes
+     * @param multibulk the most arguments a request may have
+     * @param pause queued reply bytes at which a client's reading pauses
+     * @param limit queued reply bytes at which a client is disconnected
+     * @return the new configuration
+     */
     public KvConfig withLimits(long bulk, int multibulk, long pause, long limit) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, bulk, multibulk, pause, limit,
                 databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
     }
 
-    /** Limits on memory held by unfinished requests: per client, and for all clients together. */
+    /**
+     * Limits on memory held by unfinished requests: per client, and for all clients together.
+     *
+     * @param perClient the most bytes one client's unfinished requests may hold
+     * @param allClients the most bytes all clients' unfinished requests may hold together
+     * @return the new configuration
+     */
     public KvConfig withQueryLimits(long perClient, long allClients) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
                 outputPause, outputLimit, databases, perClient, allClients, password, protectedMode);
     }
 
-    /** Clients must AUTH with {@code secret} first (null: no password). */
+    /**
+     * Clients must AUTH with {@code secret} first (null: no password).
+     *
+     * @param secret the password, or null for none
+     * @return the new configuration
+     */
     public KvConfig withPassword(String secret) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
                 outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, secret, protectedMode);
     }
 
-    /** Protected mode on or off (see the class comment). */
+    /**
+     * Protected mode on or off (see the class comment).
+     *
+     * @param on whether protected mode is on
+     * @return the new configuration
+     */
     public KvConfig withProtectedMode(boolean on) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
                 outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, on);

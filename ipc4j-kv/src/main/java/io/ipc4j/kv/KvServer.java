@@ -105,7 +105,13 @@ public final class KvServer implements AutoCloseable {
         this.stopped = new CountDownLatch(config.threads());
     }
 
-    /** Binds and starts serving; returns once clients can connect. */
+    /**
+     * Binds and starts serving; returns once clients can connect.
+     *
+     * @param config the configuration
+     * @return the running server
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public static KvServer start(KvConfig config) throws IOException {
         KvServer server = new KvServer(config);
         for (int i = 0; i < config.threads(); i++) {
@@ -124,12 +130,21 @@ public final class KvServer implements AutoCloseable {
         return server;
     }
 
-    /** The Unix socket file, if any. */
+    /**
+     * The Unix socket file, if any.
+     *
+     * @return the Unix socket file, if any
+     */
     public Path socket() {
         return unix == null ? null : config.socket();
     }
 
-    /** The TCP port, if listening on TCP (useful with port 0). */
+    /**
+     * The TCP port, if listening on TCP (useful with port 0).
+     *
+     * @return the TCP port, if listening on TCP
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
     public int tcpPort() throws IOException {
         return tcp == null ? -1 : ((InetEndpoint) tcp.endpoint()).port();
     }
@@ -144,7 +159,14 @@ public final class KvServer implements AutoCloseable {
         loops.forEach(l -> l.loop.wakeup());
     }
 
-    /** Waits until the loops have ended after {@link #shutdown}. */
+    /**
+     * Waits until the loops have ended after {@link #shutdown}.
+     *
+     * @param timeout the longest this call waits
+     * @param unit the unit of {@code timeout}
+     * @return whether they ended in time
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
         return stopped.await(timeout, unit);
     }
@@ -160,7 +182,11 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
-    /** Why an event loop ended abnormally (then the server stopped), or null. */
+    /**
+     * Why an event loop ended abnormally (then the server stopped), or null.
+     *
+     * @return why an event loop ended abnormally, or null
+     */
     public Throwable failure() {
         return failure;
     }
