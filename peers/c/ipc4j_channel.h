@@ -305,11 +305,15 @@ static inline int ipc4j_channel_offer(ipc4j_channel *ch, int type, const void *d
     return 0;
 }
 
-/* Sends, waiting while the ring is full at most TIMEOUT_MS: 0, IPC4J_TIMEOUT or IPC4J_PEER_DEAD. */
-static inline int ipc4j_channel_send(ipc4j_channel *ch, int type, const void *data, int64_t length, int64_t timeout_ms) {
+typedef int (*ipc4j_offer_fn)(ipc4j_channel *, int, const void *, int64_t);
+
+/* Repeats OFFER while the ring is full, at most TIMEOUT_MS, backing off (a sender is not woken): 0,
+ * IPC4J_TOO_LONG, IPC4J_TIMEOUT or IPC4J_PEER_DEAD (the receiver died with the ring full). */
+static inline int ipc4j_send_waiting(ipc4j_channel *ch, ipc4j_offer_fn offer, int type, const void *data,
+                                     int64_t length, int64_t timeout_ms) {
     int64_t deadline = ipc4j_monotonic_ms() + timeout_ms, next_check = ipc4j_monotonic_ms() + IPC4J_CHECK_MS;
     for (;;) {
-        int r = ipc4j_channel_offer(ch, type, data, length);
+        int r = offer(ch, type, data, length);
         if (r != IPC4J_FULL) return r;
         int64_t now = ipc4j_monotonic_ms();
         if (now >= deadline) return IPC4J_TIMEOUT;
@@ -319,9 +323,14 @@ static inline int ipc4j_channel_send(ipc4j_channel *ch, int type, const void *da
             int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_RECEIVER_PID), __ATOMIC_ACQUIRE);
             if (pid != 0 && !ipc4j_alive(pid, *IPC4J_I64(ch, IPC4J_RECEIVER_START))) return IPC4J_PEER_DEAD;
         }
-        struct timespec pause = {0, 50000}; /* a sender is not woken: it backs off */
+        struct timespec pause = {0, 50000};
         nanosleep(&pause, NULL);
     }
+}
+
+/* Sends, waiting while the ring is full at most TIMEOUT_MS: 0, IPC4J_TIMEOUT or IPC4J_PEER_DEAD. */
+static inline int ipc4j_channel_send(ipc4j_channel *ch, int type, const void *data, int64_t length, int64_t timeout_ms) {
+    return ipc4j_send_waiting(ch, ipc4j_channel_offer, type, data, length, timeout_ms);
 }
 
 /* ---- the receiver ---------------------------------------------------------------------------------------- */
@@ -464,20 +473,7 @@ static inline int ipc4j_m2o_offer(ipc4j_channel *ch, int type, const void *data,
 
 /* As ipc4j_m2o_offer, waiting while the ring is full at most TIMEOUT_MS: 0, IPC4J_TIMEOUT or IPC4J_PEER_DEAD. */
 static inline int ipc4j_m2o_send(ipc4j_channel *ch, int type, const void *data, int64_t length, int64_t timeout_ms) {
-    int64_t deadline = ipc4j_monotonic_ms() + timeout_ms, next_check = ipc4j_monotonic_ms() + IPC4J_CHECK_MS;
-    for (;;) {
-        int r = ipc4j_m2o_offer(ch, type, data, length);
-        if (r != IPC4J_FULL) return r;
-        int64_t now = ipc4j_monotonic_ms();
-        if (now >= deadline) return IPC4J_TIMEOUT;
-        if (now >= next_check) {
-            next_check = now + IPC4J_CHECK_MS;
-            int pid = __atomic_load_n(IPC4J_I32(ch, IPC4J_RECEIVER_PID), __ATOMIC_ACQUIRE);
-            if (pid != 0 && !ipc4j_alive(pid, *IPC4J_I64(ch, IPC4J_RECEIVER_START))) return IPC4J_PEER_DEAD;
-        }
-        struct timespec pause = {0, 50000};
-        nanosleep(&pause, NULL);
-    }
+    return ipc4j_send_waiting(ch, ipc4j_m2o_offer, type, data, length, timeout_ms);
 }
 
 /* ---- broadcast ---------------------------------------------------------------------------------------------- */

@@ -13,8 +13,9 @@ the compare-and-set Python's standard library lacks. Broadcast: the writer and r
         kind, payload = rx.receive(timeout=5.0)   # raises TimeoutError, or PeerDead once the sender died
 
 Limits, all checked: Linux x86-64 only (Python has no memory fences: its plain stores are ordered only on
-x86-64's strong memory model; aarch64 is refused). Taking a role is a check and a store, not a compare-and-set:
-two processes taking the same role at the same instant are not told apart. The sender publishes without a
+x86-64's strong memory model; aarch64 is refused). Taking a role is a compare-and-set when libatomic.so.1 is
+there, else a check and a store (two processes taking the same role at the same instant are then not told
+apart). The sender publishes without a
 full fence and registers for membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED), so that the receiver fences for it
 before sleeping (the protocol's "fenceless sender", as ipc4j's own Java sender does).
 """
@@ -53,6 +54,9 @@ try:
     _cas8 = getattr(_atomic, "__atomic_compare_exchange_8")
     _cas8.restype = ctypes.c_bool
     _cas8.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int, ctypes.c_int]
+    _cas4 = getattr(_atomic, "__atomic_compare_exchange_4")
+    _cas4.restype = ctypes.c_bool
+    _cas4.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int, ctypes.c_int]
     _xchg4 = getattr(_atomic, "__atomic_exchange_4")
     _xchg4.restype = ctypes.c_int32
     _xchg4.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int]
@@ -114,6 +118,24 @@ def _ring_doorbell(ch, bell):
     if bell is not None:
         os.write(bell[2], struct.pack("<Q", 1))
     return bell
+
+
+def _send_waiting(ch, offer, kind, payload, timeout):
+    """Repeats OFFER while the ring is full, at most TIMEOUT seconds, backing off (a sender is not woken);
+    PeerDead if the receiver died with the ring full."""
+    deadline = time.monotonic() + timeout
+    next_check = time.monotonic() + CHECK_SECONDS
+    while not offer(kind, payload):
+        now = time.monotonic()
+        if now > deadline:
+            raise TimeoutError(f"send({ch.name}): the channel stayed full for {timeout} s")
+        if now > next_check:
+            next_check = now + CHECK_SECONDS
+            ch.beat(SENDER_BEAT)
+            pid = ch.i32(RECEIVER_PID).value
+            if pid and not alive(pid, ch.i64(RECEIVER_START).value):
+                raise PeerDead(f"send({ch.name}): the receiver, pid {pid}, died with the channel full")
+        time.sleep(0.0001)
 
 
 class Channel:
@@ -189,12 +211,20 @@ class Channel:
         return _libc.syscall(SYS_FUTEX, ctypes.c_void_p(address), op, value, spec, None, 0)
 
     def claim(self, pid_offset):
+        """Takes the role whose pid is at PID_OFFSET: a compare-and-set with libatomic, else a check and a store
+        (two processes taking the role at the same instant are then not told apart)."""
         own = os.getpid()
-        pid = self.i32(pid_offset).value
-        if pid not in (0, own) and alive(pid, self.i64(pid_offset + 8).value):
-            raise OSError(f"{self.name} already has a live {'sender' if pid_offset == SENDER_PID else 'receiver'}: "
-                          f"pid {pid}")
-        self.i32(pid_offset).value = own
+        while True:
+            pid = self.i32(pid_offset).value
+            if pid not in (0, own) and alive(pid, self.i64(pid_offset + 8).value):
+                role = "sender" if pid_offset == SENDER_PID else "receiver"
+                raise OSError(f"{self.name} already has a live {role}: pid {pid}")
+            if _atomic is None:
+                self.i32(pid_offset).value = own
+                break
+            expected = ctypes.c_int32(pid)
+            if _cas4(ctypes.addressof(self.i32(pid_offset)), ctypes.byref(expected), own, _SEQ_CST, _SEQ_CST):
+                break
         self.i64(pid_offset + 8).value = start_time(own)
         self.beat(pid_offset + 16)
 
@@ -286,19 +316,7 @@ class Sender:
 
     def send(self, kind, payload, timeout):
         """Sends, waiting while the ring is full at most TIMEOUT seconds; PeerDead if the receiver died."""
-        deadline = time.monotonic() + timeout
-        next_check = time.monotonic() + CHECK_SECONDS
-        while not self.offer(kind, payload):
-            now = time.monotonic()
-            if now > deadline:
-                raise TimeoutError(f"send({self.ch.name}): the channel stayed full for {timeout} s")
-            if now > next_check:
-                next_check = now + CHECK_SECONDS
-                self.ch.beat(SENDER_BEAT)
-                pid = self.ch.i32(RECEIVER_PID).value
-                if pid and not alive(pid, self.ch.i64(RECEIVER_START).value):
-                    raise PeerDead(f"send({self.ch.name}): the receiver, pid {pid}, died with the channel full")
-            time.sleep(0.0001)
+        _send_waiting(self.ch, self.offer, kind, payload, timeout)
 
 
 class ManyToOneSender:
@@ -360,18 +378,7 @@ class ManyToOneSender:
 
     def send(self, kind, payload, timeout):
         """Sends, waiting while the ring is full at most TIMEOUT seconds; PeerDead if the receiver died."""
-        deadline = time.monotonic() + timeout
-        next_check = time.monotonic() + CHECK_SECONDS
-        while not self.offer(kind, payload):
-            now = time.monotonic()
-            if now > deadline:
-                raise TimeoutError(f"send({self.ch.name}): the channel stayed full for {timeout} s")
-            if now > next_check:
-                next_check = now + CHECK_SECONDS
-                pid = self.ch.i32(RECEIVER_PID).value
-                if pid and not alive(pid, self.ch.i64(RECEIVER_START).value):
-                    raise PeerDead(f"send({self.ch.name}): the receiver, pid {pid}, died with the channel full")
-            time.sleep(0.0001)
+        _send_waiting(self.ch, self.offer, kind, payload, timeout)
 
 
 class Receiver:
