@@ -40,8 +40,11 @@ public final class Hello {
         }
     }
 
+    /** Names of this run's own: two runs at once (two builds on one machine) do not collide. */
+    private static final String SUFFIX = "-" + ProcessHandle.current().pid();
+
     private static void semaphores() throws IOException {
-        try (PosixSemaphore slots = PosixSemaphore.create("/ipc4j-example-slots", 2)) {
+        try (PosixSemaphore slots = PosixSemaphore.create("/ipc4j-example-slots" + SUFFIX, 2)) {
             if (slots.tryAcquire(Duration.ofSeconds(5))) {
                 slots.release();
             }
@@ -66,8 +69,8 @@ public final class Hello {
 
     @SuppressWarnings("try") // the second create is the point
     private static void error() throws IOException {
-        try (PosixSemaphore first = PosixSemaphore.create("/ipc4j-example-twice", 0)) {
-            try (PosixSemaphore second = PosixSemaphore.create("/ipc4j-example-twice", 0)) {
+        try (PosixSemaphore first = PosixSemaphore.create("/ipc4j-example-twice" + SUFFIX, 0)) {
+            try (PosixSemaphore second = PosixSemaphore.create("/ipc4j-example-twice" + SUFFIX, 0)) {
                 System.out.println("error: none");
             } catch (IOException e) {
                 System.out.println("error: " + e.getClass().getName() + " " + ((PosixError) e).errnoName());
