@@ -41,6 +41,8 @@ class ChatCommandTest {
                 .run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(0, result.status().code(), result.describe());
         List<String> lines = result.stdoutLines();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("the first 20 messages of each run are warm-up, not"
+                + " measured")), result.describe());
         String chat = lines.stream().filter(l -> l.strip().startsWith("ipc4j-chat (20 clients)")).findFirst()
                 .orElseThrow(() -> new AssertionError(result.describe()));
         String[] columns = chat.strip().split(" +");

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * the same fan-out. The sender keeps at most {@code --window} messages ahead of the slowest receiver, so the
  * numbers are capacity with bounded queues, not a measure of how big a backlog can grow. Each run starts a fresh
  * server ({@code ipc4j chat serve}, which warms up before it listens, and redis-server); the systems take
- * turns over {@code --rounds}, the first to run alternating, and each figure is the median of the rounds.
+ * turns over {@code --rounds}, the first to run alternating, and each figure is the median of the rounds. The
+ * first {@code --warm-up} messages of each run (a tenth by default) are left out of every figure, as the bench
+ * leaves out its warm-up: with them, the first few hundred messages after the receivers joined set chat's p99.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Fan-out to N clients: ipc4j-chat against Redis PUBLISH/SUBSCRIBE, side by side.")
@@ -55,6 +57,10 @@ public final class ChatLoad implements Callable<Integer> {
 
     @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100", description = "Message text bytes (default 100).")
     private int size;
+
+    @Option(names = "--warm-up", defaultValue = "-1",
+            description = "Messages at the start of each run left out of the figures (default: a tenth of --messages).")
+    private int warmUp;
 
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
             description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
@@ -77,6 +83,14 @@ public final class ChatLoad implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the guard only needs closing
     public Integer call() throws Exception {
+        if (warmUp < 0) {
+            warmUp = messages / 10;
+        }
+        if (warmUp >= messages) {
+            System.err.println("ipc4j: --warm-up " + warmUp + " must be below --messages " + messages
+                    + ": give fewer warm-up messages or more messages (see ipc4j chat load --help)");
+            return 2;
+        }
         Path dir = Files.createTempDirectory("ipc4j-chat-load-");
         List<Outcome> chat = new ArrayList<>();
         List<Outcome> redisRuns = new ArrayList<>();
@@ -102,9 +116,10 @@ public final class ChatLoad implements Callable<Integer> {
             Bench.deleteTree(dir);
         }
         System.out.printf(Locale.ROOT, "ipc4j chat load, %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
-                        + " bytes, window %d; median of %d interleaved rounds%n",
+                        + " bytes, window %d; median of %d interleaved rounds; the first %d messages of each run"
+                        + " are warm-up, not measured%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, messages, size, window, rounds);
+                Runtime.getRuntime().availableProcessors(), clients, messages, size, window, rounds, warmUp);
         System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
                 "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
         for (List<Outcome> runs : redisRuns.isEmpty() ? List.of(chat) : List.of(chat, redisRuns)) {
@@ -138,7 +153,7 @@ public final class ChatLoad implements Callable<Integer> {
                 "--log", dir.resolve("log").toString(), "--rate", "0").start();
              GracefulShutdown.Guard stopServer = shutdown.whileOpen("stop ipc4j-chat", server::close)) {
             Tools.awaitSocket(socket, Duration.ofSeconds(30));
-            Fanout fanout = new Fanout(clients, messages);
+            Fanout fanout = new Fanout(clients, messages, warmUp);
             for (int i = 0; i < clients; i++) {
                 fanout.add(connect(socket), "r" + i + "\n");
             }
@@ -160,7 +175,7 @@ public final class ChatLoad implements Callable<Integer> {
         Process redis = Tools.startRedisServer(redisServer, socket, dir.resolve("redis.log"), "--maxclients",
                 String.valueOf(clients + 100));
         try (GracefulShutdown.Guard stopRedis = shutdown.whileOpen("stop redis-server", () -> Tools.stop(redis))) {
-            Fanout fanout = new Fanout(clients, messages);
+            Fanout fanout = new Fanout(clients, messages, warmUp);
             byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < clients; i++) {
                 StreamSocket ch = connect(socket);
@@ -185,6 +200,8 @@ public final class ChatLoad implements Callable<Integer> {
         private final EventLoop loop = EventLoop.open(4096);
         private final int clients;
         private final int messages;
+        /** Messages at the start left out: the figures count from when every receiver has had them all. */
+        private final int warmUp;
         private final long[] received;
         private final LineState[] states;
         private final List<StreamSocket> channels = new ArrayList<>();
@@ -193,9 +210,10 @@ public final class ChatLoad implements Callable<Integer> {
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         private long deliveries;
 
-        Fanout(int clients, int messages) throws IOException {
+        Fanout(int clients, int messages, int warmUp) throws IOException {
             this.clients = clients;
             this.messages = messages;
+            this.warmUp = warmUp;
             this.received = new long[clients];
             this.states = new LineState[clients];
             for (int i = 0; i < clients; i++) {
@@ -237,9 +255,16 @@ public final class ChatLoad implements Callable<Integer> {
             void send(long seq, String text) throws IOException;
         }
 
+        /**
+         * Sends every message, keeping at most {@code window} ahead of the slowest receiver, until every receiver
+         * has all. The figures start once every receiver has had the warm-up messages: deliveries, time and server
+         * CPU from then on, and the latency of each later message.
+         */
         Outcome run(String system, long serverPid, int window, int size, Sender sender) throws IOException {
-            long cpuAtStart = ProcessCpu.nanos(serverPid);
             long start = System.nanoTime();
+            long measuredFrom = warmUp == 0 ? start : -1;
+            long cpuAtStart = warmUp == 0 ? ProcessCpu.nanos(serverPid) : 0;
+            long deliveriesBefore = 0;
             long next = 0;
             String pad = "x".repeat(Math.max(0, size - 30));
             while (deliveries < (long) clients * messages) {
@@ -252,17 +277,22 @@ public final class ChatLoad implements Callable<Integer> {
                 for (int r = 0; r < ready.size(); r++) {
                     deliver((Integer) ready.get(r).attachment());
                 }
+                if (measuredFrom < 0 && slowest() >= warmUp - 1) {
+                    measuredFrom = System.nanoTime();
+                    cpuAtStart = ProcessCpu.nanos(serverPid);
+                    deliveriesBefore = deliveries;
+                }
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
                     throw new IOException(system + ": only " + deliveries + " deliveries in 10 minutes");
                 }
             }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - measuredFrom);
             long serverCpu = ProcessCpu.nanos(serverPid) - cpuAtStart;
             for (StreamSocket ch : channels) {
                 ch.close();
             }
             loop.close();
-            return new Outcome(system, deliveries, elapsed, latency, serverCpu);
+            return new Outcome(system, deliveries - deliveriesBefore, elapsed, latency, serverCpu);
         }
 
         private long slowest() {
@@ -305,8 +335,10 @@ public final class ChatLoad implements Callable<Integer> {
                         state.accept(c);
                     } else {
                         if (state.fields >= 3) {
-                            latency.recordValue(Math.max(0, Math.min(now - state.nanos,
-                                    latency.getHighestTrackableValue())));
+                            if (state.seq >= warmUp) {
+                                latency.recordValue(Math.max(0, Math.min(now - state.nanos,
+                                        latency.getHighestTrackableValue())));
+                            }
                             received[i] = state.seq;
                             deliveries++;
                         }
