@@ -200,6 +200,12 @@ class Channel:
             view = self._i64[offset] = ctypes.c_int64.from_buffer(self._map, offset)
         return view
 
+    def check_message(self, kind, length):
+        """A message's type must be 0 or more (negative ones mark the ring's own records) and its length at
+        most an eighth of the ring, minus the record header."""
+        if kind < 0 or length > self.max_length:
+            raise ValueError(f"type {kind} must be 0 or more and length {length} at most {self.max_length}")
+
     def beat(self, offset):
         self.i64(offset).value = _now_ms()
 
@@ -278,8 +284,7 @@ class Sender:
         """Sends if there is room now: True, or False when the ring is full."""
         ch = self.ch
         length = len(payload)
-        if kind < 0 or length > ch.max_length:
-            raise ValueError(f"type {kind} must be 0 or more and length {length} at most {ch.max_length}")
+        ch.check_message(kind, length)
         aligned = (length + RECORD_HEADER + 7) & ~7
         index = self.position & ch.mask
         to_end = ch.capacity - index
@@ -354,8 +359,7 @@ class ManyToOneSender:
         """Sends if there is room now: True, or False when the ring is full."""
         ch = self.ch
         length = len(payload)
-        if kind < 0 or length > ch.max_length:
-            raise ValueError(f"type {kind} must be 0 or more and length {length} at most {ch.max_length}")
+        ch.check_message(kind, length)
         index = self._claim((length + RECORD_HEADER + 7) & ~7)
         if index is None:
             return False
@@ -499,8 +503,7 @@ class BroadcastWriter:
     def transmit(self, kind, payload):
         ch = self.ch
         length = len(payload)
-        if kind < 0 or length > ch.max_length:
-            raise ValueError(f"type {kind} must be 0 or more and length {length} at most {ch.max_length}")
+        ch.check_message(kind, length)
         aligned = (length + RECORD_HEADER + 7) & ~7
         tail = ch.i64(TAIL).value
         index = tail & ch.mask

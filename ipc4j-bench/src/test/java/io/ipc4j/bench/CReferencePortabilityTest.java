@@ -30,7 +30,7 @@ class CReferencePortabilityTest {
                 .redirectErrorStream(true);
         Process p = run.start();
         String output = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "bench_ref under qemu did not end: " + output);
         assertTrue(output.toLowerCase(java.util.Locale.ROOT).contains("usage"), output);
     }
 }

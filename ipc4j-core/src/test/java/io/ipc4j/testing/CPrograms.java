@@ -52,7 +52,7 @@ public final class CPrograms {
 
     /** Skips the test where {@code tool} is not on PATH (fails under CI, which installs the package). */
     public static void requireTool(String tool, String debianPackage) {
-        boolean found = onPath(tool);
+        boolean found = which(tool) != null;
         if (!found && "true".equals(System.getenv("CI"))) {
             fail(tool + " is missing: .ci/run installs it (apt-get install " + debianPackage + ")");
         }
@@ -70,21 +70,21 @@ public final class CPrograms {
         return output;
     }
 
-    private static boolean onPath(String tool) {
+    /** The executable {@code tool} on PATH, or null. */
+    private static Path which(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
+                return Path.of(dir, tool);
             }
         }
-        return false;
+        return null;
     }
 
     private static String findCompiler() {
         for (String cc : new String[] {"cc", "gcc", "clang"}) {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-                if (Files.isExecutable(Path.of(dir, cc))) {
-                    return Path.of(dir, cc).toString();
-                }
+            Path found = which(cc);
+            if (found != null) {
+                return found.toString();
             }
         }
         return null;

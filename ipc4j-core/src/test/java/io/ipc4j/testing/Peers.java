@@ -50,8 +50,7 @@ public final class Peers implements AutoCloseable {
     /** Starts src/test/python/SCRIPT.py; skips (fails under CI) if Debian's python3 lacks {@code module}. */
     public static Peers python(String script, String module, String debianPackage, String... args)
             throws IOException, InterruptedException {
-        boolean present = Files.isExecutable(PYTHON) && new ProcessBuilder(PYTHON.toString(), "-c", "import " + module)
-                .start().waitFor() == 0;
+        boolean present = Files.isExecutable(PYTHON) && imports(module);
         if (!present && "true".equals(System.getenv("CI"))) {
             fail("/usr/bin/python3 cannot import " + module + ": .ci/run installs " + debianPackage);
         }
@@ -61,6 +60,17 @@ public final class Peers implements AutoCloseable {
                 Path.of("src/test/python", script + ".py").toAbsolutePath().toString()));
         command.addAll(List.of(args));
         return new Peers(command);
+    }
+
+    /** Whether Debian's python3 can import {@code module} (asked with a bounded wait). */
+    private static boolean imports(String module) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import " + module).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0;
     }
 
     /** Starts the C program src/test/c/NAME.c, compiled on first use. */

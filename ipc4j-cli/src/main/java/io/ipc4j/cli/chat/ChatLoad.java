@@ -58,9 +58,9 @@ public final class ChatLoad implements Callable<Integer> {
     @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100", description = "Message text bytes (default 100).")
     private int size;
 
-    @Option(names = "--warm-up", defaultValue = "-1",
+    @Option(names = "--warm-up", converter = Ranges.NonNegative.class,
             description = "Messages at the start of each run left out of the figures (default: a tenth of --messages).")
-    private int warmUp;
+    private Integer warmUp; // null: a tenth of --messages
 
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
             description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
@@ -83,7 +83,7 @@ public final class ChatLoad implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the guard only needs closing
     public Integer call() throws Exception {
-        if (warmUp < 0) {
+        if (warmUp == null) {
             warmUp = messages / 10;
         }
         if (warmUp >= messages) {

@@ -31,9 +31,6 @@ public final class MessageQueueCalls {
             JAVA_LONG.withName("mq_flags"), JAVA_LONG.withName("mq_maxmsg"), JAVA_LONG.withName("mq_msgsize"),
             JAVA_LONG.withName("mq_curmsgs"), MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("__pad"));
 
-    /** glibc's {@code struct ipc_perm}, the same on x86-64 and aarch64. */
-    public static final StructLayout IPC_PERM = Layouts.IPC_PERM;
-
     /** glibc's {@code struct msqid_ds}, 120 bytes on x86-64 and aarch64 (PlatformTablesTest checks both). */
     public static final StructLayout MSQID_DS = MemoryLayout.structLayout(
             Layouts.IPC_PERM.withName("msg_perm"), JAVA_LONG.withName("msg_stime"), JAVA_LONG.withName("msg_rtime"),
