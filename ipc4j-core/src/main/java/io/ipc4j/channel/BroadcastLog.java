@@ -1,9 +1,9 @@
 package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.Deadline;
-import io.ipc4j.internal.posix.ProcessStart;
+import io.ipc4j.internal.wait.Backoff;
+import io.ipc4j.internal.wait.Deadline;
+import io.ipc4j.internal.proc.ProcessStart;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;

@@ -1,12 +1,14 @@
 package io.ipc4j.channel;
 
+import io.ipc4j.internal.posix.ProcessCalls;
+import io.ipc4j.internal.posix.FileCalls;
+import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.event.EventFd;
-import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.Deadline;
-import io.ipc4j.internal.posix.Posix;
-import io.ipc4j.internal.posix.ProcessStart;
+import io.ipc4j.internal.wait.Backoff;
+import io.ipc4j.internal.wait.Deadline;
+import io.ipc4j.internal.proc.ProcessStart;
 import io.ipc4j.process.Affinity;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
@@ -523,12 +525,16 @@ public abstract class RingChannel implements AutoCloseable {
                 bell.close();
                 bell = null;
             }
-            int pidfd = Posix.pidfdOpen(pid);
+            int pidfd = Failures.check(ProcessCalls.pidfdOpen(pid), "pidfd_open", "pid " + pid);
             try {
-                bell = EventFd.fromInherited(Posix.pidfdGetfd(pidfd, fd, "the doorbell of " + name
-                        + " (eventfd " + fd + " of receiver pid " + pid + ")"));
+                int copy = ProcessCalls.pidfdGetfd(pidfd, fd);
+                if (copy < 0) {
+                    throw Failures.of("pidfd_getfd", "the doorbell of " + name + " (eventfd " + fd + " of receiver pid "
+                            + pid + ")", -copy, ProcessCalls.pidfdGetfdAdvice(-copy));
+                }
+                bell = EventFd.fromInherited(copy);
             } finally {
-                Posix.closeQuietly(pidfd);
+                FileCalls.closeQuietly(pidfd);
             }
             bellOwner = owner;
         }

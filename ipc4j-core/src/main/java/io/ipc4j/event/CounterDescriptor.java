@@ -1,14 +1,14 @@
 package io.ipc4j.event;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.EventCalls;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
-import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -51,8 +51,8 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
         if (!target.equals("anon_inode:[" + kind + "]")) {
             throw new IllegalArgumentException("descriptor " + fd + " is " + target + ", not " + kind);
         }
-        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, kind);
-        Posix.setNonBlocking(fd, true, kind);
+        Failures.check(FileCalls.fcntl(fd, FileCalls.F_SETFD, FileCalls.FD_CLOEXEC), "fcntl(F_SETFD)", kind);
+        Failures.check(FileCalls.setNonBlocking(fd, true), "fcntl(F_SETFL)", kind);
     }
 
     /** A line of /proc/self/fdinfo/FD, after its key, or "" if it has none. */
@@ -89,17 +89,20 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
         int fd = handle.begin();
         try {
             while (true) {
-                long n = Posix.read(fd, takeBuffer, Long.BYTES, what);
+                long n = FileCalls.read(fd, takeBuffer, Long.BYTES);
                 if (n == Long.BYTES) {
                     return takeBuffer.get(JAVA_LONG, 0);
                 }
-                if (n != Posix.UNAVAILABLE) {
+                if (n < 0 && n != -Errno.EAGAIN) {
+                    throw Failures.of("read", String.valueOf(what), (int) -n);
+                }
+                if (n >= 0) {
                     throw new IOException("read(" + what + ") returned " + n + " bytes, not 8");
                 }
                 if (deadline.isNow()) {
                     return 0;
                 }
-                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
                     throw new IpcTimeoutException("read(" + what + ")", deadline.timeout(), 0);
                 }
             }

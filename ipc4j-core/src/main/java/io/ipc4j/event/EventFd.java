@@ -1,11 +1,11 @@
 package io.ipc4j.event;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.EventCalls;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -129,11 +129,13 @@ public final class EventFd extends CounterDescriptor {
         int fd = handle.begin();
         try {
             signalBuffer.set(JAVA_LONG, 0, n);
-            while (Posix.write(fd, signalBuffer, Long.BYTES, what) == Posix.UNAVAILABLE) {
-                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+            long written;
+            while ((written = FileCalls.write(fd, signalBuffer, Long.BYTES)) == -Errno.EAGAIN) {
+                if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("write(" + what + "): the count is at its maximum", deadline.timeout(), 0);
                 }
             }
+            Failures.check(written, "write", what);
         } finally {
             handle.end();
             signalLock.unlock();

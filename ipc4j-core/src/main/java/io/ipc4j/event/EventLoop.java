@@ -1,13 +1,13 @@
 package io.ipc4j.event;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Deadline;
-import io.ipc4j.internal.posix.Epoll;
+import io.ipc4j.internal.wait.Deadline;
+import io.ipc4j.internal.posix.EpollCalls;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
-import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -115,7 +115,7 @@ public final class EventLoop implements NativeDescriptor {
     private EventLoop(int epfd, EventFd wake, int batch) {
         this.epoll = new FdHandle(this, epfd);
         this.wake = wake;
-        this.events = Epoll.events(Arena.ofAuto(), batch);
+        this.events = EpollCalls.events(Arena.ofAuto(), batch);
     }
 
     /**
@@ -140,16 +140,16 @@ public final class EventLoop implements NativeDescriptor {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, not " + batch);
         }
-        int epfd = Epoll.create("event loop");
+        int epfd = Failures.check(EpollCalls.create(), "epoll_create1", "event loop");
         EventFd wake;
         try {
             wake = EventFd.create(0, EventFd.Mode.COUNTER);
         } catch (IOException | RuntimeException e) {
-            Posix.closeQuietly(epfd);
+            FileCalls.closeQuietly(epfd);
             throw e;
         }
         EventLoop loop = new EventLoop(epfd, wake, batch);
-        int r = Epoll.add(epfd, wake.fd(), Epoll.EPOLLIN, WAKE_TOKEN);
+        int r = EpollCalls.add(epfd, wake.fd(), EpollCalls.EPOLLIN, WAKE_TOKEN);
         if (r < 0) {
             loop.close();
             throw Failures.of("epoll_ctl", "event loop wake-up eventfd", -r);
@@ -299,10 +299,10 @@ public final class EventLoop implements NativeDescriptor {
             int epfd = beginOwn();
             try {
                 if (events == 0) {
-                    return inKernelSet ? Epoll.delete(epfd, fd) : 0;
+                    return inKernelSet ? EpollCalls.delete(epfd, fd) : 0;
                 }
-                return inKernelSet ? Epoll.modify(epfd, fd, events, registration.token)
-                        : Epoll.add(epfd, fd, events, registration.token);
+                return inKernelSet ? EpollCalls.modify(epfd, fd, events, registration.token)
+                        : EpollCalls.add(epfd, fd, events, registration.token);
             } finally {
                 epoll.end();
             }
@@ -320,7 +320,7 @@ public final class EventLoop implements NativeDescriptor {
             return; // the set is gone, and every registration in it
         }
         try {
-            Epoll.delete(epfd, fd);
+            EpollCalls.delete(epfd, fd);
         } finally {
             epoll.end();
         }
@@ -397,8 +397,10 @@ public final class EventLoop implements NativeDescriptor {
             }
             try {
                 runTasksAndTimers();
-                int n = Epoll.await(epfd, events, waitMillis(deadline), this);
-                collect(n);
+                int n = EpollCalls.await(epfd, events, waitMillis(deadline));
+                if (n != -Errno.EINTR) { // EINTR: no events; the caller's loop waits again
+                    collect(Failures.check(n, "epoll_wait", this));
+                }
                 runTasksAndTimers();
             } finally {
                 epoll.end();
@@ -432,7 +434,7 @@ public final class EventLoop implements NativeDescriptor {
     private void collect(int n) throws IOException {
         Registration[] current = slots;
         for (int i = 0; i < n; i++) {
-            long token = Epoll.token(events, i);
+            long token = EpollCalls.token(events, i);
             if (token == WAKE_TOKEN) {
                 // drain, then clear: cleared first, a wakeup() in between would have its signal drained here
                 // and find the flag set for good, and every later wakeup() would be skipped (a stress test saw
@@ -445,7 +447,7 @@ public final class EventLoop implements NativeDescriptor {
             Registration registration = slot < current.length
                     ? (Registration) SLOT.getAcquire(current, slot) : null;
             if (registration != null && registration.token == token && registration.isValid()) {
-                registration.readyEvents = Epoll.readyEvents(events, i);
+                registration.readyEvents = EpollCalls.readyEvents(events, i);
                 ready.add(registration);
             }
         }

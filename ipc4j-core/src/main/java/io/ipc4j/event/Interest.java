@@ -1,6 +1,6 @@
 package io.ipc4j.event;
 
-import io.ipc4j.internal.posix.Epoll;
+import io.ipc4j.internal.posix.EpollCalls;
 
 /** What a {@link Registration} waits for. A hang-up or an error is reported whatever the interest. */
 public enum Interest {
@@ -11,11 +11,11 @@ public enum Interest {
      */
     NONE(0),
     /** Data to read, a connection to accept, a message to receive, a count to take, a child's exit. */
-    READ(Epoll.EPOLLIN | Epoll.EPOLLRDHUP),
+    READ(EpollCalls.EPOLLIN | EpollCalls.EPOLLRDHUP),
     /** Room to write or send. */
-    WRITE(Epoll.EPOLLOUT),
+    WRITE(EpollCalls.EPOLLOUT),
     /** Either. */
-    READ_WRITE(Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLOUT);
+    READ_WRITE(EpollCalls.EPOLLIN | EpollCalls.EPOLLRDHUP | EpollCalls.EPOLLOUT);
 
     final int events;
 

@@ -2,7 +2,7 @@ package io.ipc4j.event;
 
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.internal.posix.CloseListener;
-import io.ipc4j.internal.posix.Epoll;
+import io.ipc4j.internal.posix.EpollCalls;
 import io.ipc4j.internal.posix.FdHandle;
 
 import java.io.IOException;
@@ -68,7 +68,7 @@ public final class Registration {
         int fd = handle.begin();
         try {
             handle.addCloseListener(onClose);
-            int r = interest == Interest.NONE ? 0 : Epoll.add(epfd, fd, events(), token);
+            int r = interest == Interest.NONE ? 0 : EpollCalls.add(epfd, fd, events(), token);
             if (r < 0) {
                 handle.removeCloseListener(onClose);
                 throw EventLoop.ctlFailure(r, object);
@@ -80,7 +80,7 @@ public final class Registration {
     }
 
     private void addForeign(int epfd) throws IOException {
-        int r = interest == Interest.NONE ? 0 : Epoll.add(epfd, object.fd(), events(), token);
+        int r = interest == Interest.NONE ? 0 : EpollCalls.add(epfd, object.fd(), events(), token);
         if (r < 0) {
             throw EventLoop.ctlFailure(r, object);
         }
@@ -92,7 +92,7 @@ public final class Registration {
     }
 
     private int eventsOf(Interest wanted) {
-        return wanted.events | (trigger == Trigger.EDGE ? Epoll.EPOLLET : 0);
+        return wanted.events | (trigger == Trigger.EDGE ? EpollCalls.EPOLLET : 0);
     }
 
     /**
@@ -152,7 +152,7 @@ public final class Registration {
      * @return whether ready to read
      */
     public boolean isReadable() {
-        return (readyEvents & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0;
+        return (readyEvents & (EpollCalls.EPOLLIN | EpollCalls.EPOLLRDHUP | EpollCalls.EPOLLHUP | EpollCalls.EPOLLERR)) != 0;
     }
 
     /**
@@ -161,7 +161,7 @@ public final class Registration {
      * @return whether ready to write
      */
     public boolean isWritable() {
-        return (readyEvents & (Epoll.EPOLLOUT | Epoll.EPOLLERR)) != 0;
+        return (readyEvents & (EpollCalls.EPOLLOUT | EpollCalls.EPOLLERR)) != 0;
     }
 
     /**
@@ -170,7 +170,7 @@ public final class Registration {
      * @return whether the peer hung up
      */
     public boolean isHangUp() {
-        return (readyEvents & (Epoll.EPOLLHUP | Epoll.EPOLLRDHUP)) != 0;
+        return (readyEvents & (EpollCalls.EPOLLHUP | EpollCalls.EPOLLRDHUP)) != 0;
     }
 
     /**
@@ -179,7 +179,7 @@ public final class Registration {
      * @return an error is pending on the object
      */
     public boolean isError() {
-        return (readyEvents & Epoll.EPOLLERR) != 0;
+        return (readyEvents & EpollCalls.EPOLLERR) != 0;
     }
 
     /**

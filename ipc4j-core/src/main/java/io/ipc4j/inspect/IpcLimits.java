@@ -1,6 +1,6 @@
 package io.ipc4j.inspect;
 
-import io.ipc4j.internal.posix.Sysctl;
+import io.ipc4j.internal.proc.Sysctl;
 
 import java.io.IOException;
 import java.nio.file.FileStore;

@@ -1,6 +1,6 @@
 package io.ipc4j.inspect;
 
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -32,14 +32,12 @@ final class Memfds {
     }
 
     private static String seals(Path link) {
-        int fd;
-        try {
-            fd = Posix.open(link.toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
-        } catch (IOException e) {
+        int fd = FileCalls.open(link.toString(), FileCalls.O_RDONLY | FileCalls.O_CLOEXEC, 0);
+        if (fd < 0) {
             return "seals unknown (it cannot be opened here)";
         }
         try {
-            int seals = SocketCalls.fcntl(fd, SocketCalls.F_GET_SEALS, 0);
+            int seals = FileCalls.fcntl(fd, FileCalls.F_GET_SEALS, 0);
             if (seals < 0) {
                 return "no sealing (created without MFD_ALLOW_SEALING)";
             }
@@ -51,7 +49,7 @@ final class Memfds {
             }
             return set.isEmpty() ? "no seals" : "seals " + String.join("|", set);
         } finally {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.ipc4j.inspect;
 
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.ProcessCalls;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ public final class MqueueFs {
         }
         try {
             Files.createDirectories(Path.of("/dev/mqueue"));
-            return Posix.mount("none", "/dev/mqueue", "mqueue") == 0 && mounted();
+            return ProcessCalls.mount("none", "/dev/mqueue", "mqueue") == 0 && mounted();
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }

@@ -1,7 +1,7 @@
 package io.ipc4j.inspect;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Platform;
-import io.ipc4j.internal.posix.Posix;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +36,13 @@ record OpenState(String flags, long position) {
         if ((flags & O_APPEND) != 0) {
             words.add("append");
         }
-        if ((flags & Posix.O_NONBLOCK) != 0) {
+        if ((flags & FileCalls.O_NONBLOCK) != 0) {
             words.add("nonblock");
         }
         if ((flags & O_DIRECT) != 0) {
             words.add("direct");
         }
-        if ((flags & Posix.O_CLOEXEC) != 0) {
+        if ((flags & FileCalls.O_CLOEXEC) != 0) {
             words.add("cloexec");
         }
         return String.join(" ", words);

@@ -1,7 +1,7 @@
 package io.ipc4j.inspect;
 
-import io.ipc4j.internal.posix.ProcessStart;
-import io.ipc4j.internal.posix.Sysctl;
+import io.ipc4j.internal.proc.ProcessStart;
+import io.ipc4j.internal.proc.Sysctl;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.ipc4j.mq;
 
-import io.ipc4j.internal.posix.Sysctl;
+import io.ipc4j.internal.proc.Sysctl;
 
 /**
  * The machine's message queue limits, read from /proc/sys when asked (containers often hold them low: here

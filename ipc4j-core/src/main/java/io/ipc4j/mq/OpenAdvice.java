@@ -1,7 +1,7 @@
 package io.ipc4j.mq;
 
 import io.ipc4j.internal.posix.Errno;
-import io.ipc4j.internal.posix.Sysctl;
+import io.ipc4j.internal.proc.Sysctl;
 
 /** What to tell someone whose mq_open failed. */
 final class OpenAdvice {

@@ -1,14 +1,14 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.MessageQueueCalls;
-import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -132,7 +132,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
 
     static PosixMessageQueue open(String name, int accessFlags, int mode, int maxMessages, int messageSize,
                                   boolean create) throws IOException {
-        int flags = accessFlags | Posix.O_NONBLOCK | Posix.O_CLOEXEC;
+        int flags = accessFlags | FileCalls.O_NONBLOCK | FileCalls.O_CLOEXEC;
         int mqd = MessageQueueCalls.mqOpen(name, flags, mode, maxMessages, messageSize);
         if (mqd < 0) {
             throw Failures.of("mq_open", name, -mqd, OpenAdvice.of(-mqd, create, maxMessages, messageSize));
@@ -257,7 +257,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
                 if (deadline.isNow()) {
                     return false;
                 }
-                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("mq_send(" + name + "): the queue is full (" + maxMessages
                             + " messages)", deadline.timeout(), 0);
                 }
@@ -371,7 +371,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
                 if (deadline.isNow()) {
                     return -1;
                 }
-                if (handle.awaitReady(Posix.POLLIN, deadline, this, removalCheck) == 0) {
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this, removalCheck) == 0) {
                     throw new IpcTimeoutException("mq_receive(" + name + ")", deadline.timeout(), 0);
                 }
             }
@@ -390,7 +390,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
     public boolean awaitMessage(Duration timeout) throws IOException {
         handle.begin();
         try {
-            return handle.awaitReady(Posix.POLLIN, Deadline.after(timeout), this, removalCheck) != 0;
+            return handle.awaitReady(FileCalls.POLLIN, Deadline.after(timeout), this, removalCheck) != 0;
         } finally {
             handle.end();
         }

@@ -1,12 +1,14 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.SysVKey;
+
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Backoff;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MessageQueueCalls;
-import io.ipc4j.internal.posix.Sysctl;
+import io.ipc4j.internal.proc.Sysctl;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,5 +1,7 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.SysVKey;
+
 import java.time.Instant;
 
 /**

@@ -2,7 +2,7 @@ package io.ipc4j.pipe;
 
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,12 +61,11 @@ public final class Fifo {
                     + " has bits beyond 07777: give permission bits only, e.g. 0600");
         }
         String name = path.toString();
-        Posix.mkfifo(name, mode);
-        try {
-            Posix.chmod(name, mode);
-        } catch (IOException e) {
-            Posix.unlink(name);
-            throw e;
+        Failures.check(FileCalls.mkfifo(name, mode), "mkfifo", name);
+        int r = FileCalls.chmod(name, mode);
+        if (r < 0) {
+            FileCalls.unlink(name);
+            throw Failures.of("chmod", name, -r);
         }
         return new Fifo(path);
     }
@@ -167,7 +166,7 @@ public final class Fifo {
      */
     public Optional<PipeWriter> tryOpenWriter() throws IOException {
         String name = path.toString();
-        int fd = Posix.openOrErrno(name, Posix.O_WRONLY | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+        int fd = FileCalls.open(name, FileCalls.O_WRONLY | FileCalls.O_NONBLOCK | FileCalls.O_CLOEXEC, 0);
         if (fd == -Errno.ENXIO) {
             return Optional.empty();
         }
@@ -184,7 +183,8 @@ public final class Fifo {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public boolean remove() throws IOException {
-        return Posix.unlink(path.toString());
+        int r = FileCalls.unlink(path.toString());
+        return r != -Errno.ENOENT && Failures.check(r, "unlink", path) == 0;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.wait.Deadline;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,52 +44,52 @@ final class FifoOpener {
     static int open(Path path, boolean forWriting, Duration timeout) throws IOException {
         Deadline deadline = Deadline.after(timeout);
         String what = path + (forWriting ? " for writing" : " for reading");
-        int anchor = Posix.open(path.toString(), Posix.O_PATH | Posix.O_CLOEXEC, 0, path.toString());
+        int anchor = Failures.checkOpen(FileCalls.open(path.toString(), FileCalls.O_PATH | FileCalls.O_CLOEXEC, 0),
+                FileCalls.O_PATH, path);
         try {
             String viaAnchor = "/proc/self/fd/" + anchor;
             int mode = (Integer) Files.getAttribute(Path.of(viaAnchor), "unix:mode");
             if ((mode & 0170000) != 0010000) {
                 throw new NotAFifoException(path, Fifo.describeType(mode));
             }
-            int flags = (forWriting ? Posix.O_WRONLY : Posix.O_RDONLY) | Posix.O_CLOEXEC;
+            int flags = (forWriting ? FileCalls.O_WRONLY : FileCalls.O_RDONLY) | FileCalls.O_CLOEXEC;
             int fd = deadline.isForever()
-                    ? Posix.open(viaAnchor, flags, 0, what)
+                    ? Failures.checkOpen(FileCalls.open(viaAnchor, flags, 0), flags, what)
                     : openBefore(viaAnchor, flags, deadline, forWriting, what);
-            try {
-                Posix.setNonBlocking(fd, true, what);
-            } catch (IOException e) {
-                Posix.closeQuietly(fd);
-                throw e;
+            int r = FileCalls.setNonBlocking(fd, true);
+            if (r < 0) {
+                FileCalls.closeQuietly(fd);
+                throw Failures.of("fcntl(F_SETFL)", what, -r);
             }
             return fd;
         } finally {
-            Posix.closeQuietly(anchor);
+            FileCalls.closeQuietly(anchor);
         }
     }
 
     private static int openBefore(String viaAnchor, int flags, Deadline deadline, boolean forWriting, String what)
             throws IOException {
-        int otherSide = (forWriting ? Posix.O_RDONLY : Posix.O_WRONLY) | Posix.O_NONBLOCK | Posix.O_CLOEXEC;
+        int otherSide = (forWriting ? FileCalls.O_RDONLY : FileCalls.O_WRONLY) | FileCalls.O_NONBLOCK | FileCalls.O_CLOEXEC;
         Waker waker = new Waker(viaAnchor, otherSide);
         waker.schedule(Math.max(0, deadline.nanosLeft()));
         int fd = -1;
         int wakerFd = -1;
         try {
-            fd = Posix.open(viaAnchor, flags, 0, what);
+            fd = Failures.checkOpen(FileCalls.open(viaAnchor, flags, 0), flags, what);
         } finally {
             wakerFd = waker.disarm();
             if (fd < 0) {
-                Posix.closeQuietly(wakerFd);
+                FileCalls.closeQuietly(wakerFd);
             }
         }
         if (wakerFd < 0) {
             return fd;
         }
-        Posix.closeQuietly(wakerFd);
+        FileCalls.closeQuietly(wakerFd);
         if (peerPresent(fd, forWriting, what)) {
             return fd;
         }
-        Posix.closeQuietly(fd);
+        FileCalls.closeQuietly(fd);
         throw new IpcTimeoutException("open(" + what + "): no " + (forWriting ? "reader" : "writer")
                 + " opened the other end", deadline.timeout(), 0);
     }
@@ -96,10 +97,10 @@ final class FifoOpener {
     /** After the waker is gone: does a real process hold the other end? */
     private static boolean peerPresent(int fd, boolean forWriting, String what) throws IOException {
         if (forWriting) {
-            return (Posix.poll(fd, Posix.POLLOUT, 0, what) & Posix.POLLERR) == 0;
+            return (Failures.check(FileCalls.poll(fd, FileCalls.POLLOUT, 0), "poll", what) & FileCalls.POLLERR) == 0;
         }
-        short ready = Posix.poll(fd, Posix.POLLIN, 0, what);
-        return (ready & Posix.POLLIN) != 0 || (ready & Posix.POLLHUP) == 0;
+        int ready = Failures.check(FileCalls.poll(fd, FileCalls.POLLIN, 0), "poll", what);
+        return (ready & FileCalls.POLLIN) != 0 || (ready & FileCalls.POLLHUP) == 0;
     }
 
     /** Opens the other side at the deadline; retries until the blocked open has registered as a peer. */
@@ -124,7 +125,7 @@ final class FifoOpener {
             if (disarmed) {
                 return;
             }
-            int opened = Posix.openOrErrno(path, flags);
+            int opened = FileCalls.open(path, flags, 0);
             if (opened >= 0) {
                 fd = opened;
             } else {

@@ -1,6 +1,8 @@
 package io.ipc4j.pipe;
 
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
 
@@ -23,7 +25,7 @@ import java.io.IOException;
  */
 public final class Pipe implements AutoCloseable {
     /** PIPE_BUF: writes of at most this many bytes are atomic. */
-    public static final int ATOMIC_WRITE_BYTES = Posix.PIPE_BUF;
+    public static final int ATOMIC_WRITE_BYTES = FileCalls.PIPE_BUF;
 
     private final PipeReader reader;
     private final PipeWriter writer;
@@ -40,7 +42,11 @@ public final class Pipe implements AutoCloseable {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static Pipe open() throws IOException {
-        int[] fds = Posix.pipe2(Posix.O_CLOEXEC | Posix.O_NONBLOCK);
+        int[] fds = new int[2];
+        int r = FileCalls.pipe2(fds, FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
+        if (r < 0) {
+            throw Failures.of("pipe2", "O_CLOEXEC | O_NONBLOCK", -r, -r == Errno.EMFILE ? Failures.TOO_MANY_DESCRIPTORS : null);
+        }
         return new Pipe(new PipeReader(fds[0], "pipe reader fd " + fds[0]),
                 new PipeWriter(fds[1], "pipe writer fd " + fds[1]));
     }
@@ -56,7 +62,8 @@ public final class Pipe implements AutoCloseable {
     public static Pipe open(int capacity) throws IOException {
         Pipe pipe = open();
         try {
-            Posix.fcntl(pipe.writer.fd(), Posix.F_SETPIPE_SZ, capacity, pipe.writer);
+            Failures.check(FileCalls.fcntl(pipe.writer.fd(), FileCalls.F_SETPIPE_SZ, capacity), "fcntl(F_SETPIPE_SZ)",
+                    pipe.writer);
             return pipe;
         } catch (IOException e) {
             pipe.close();
@@ -71,7 +78,8 @@ public final class Pipe implements AutoCloseable {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public int capacity() throws IOException {
-        return Posix.fcntl(reader.isOpen() ? reader.fd() : writer.fd(), Posix.F_GETPIPE_SZ, 0, this);
+        int fd = reader.isOpen() ? reader.fd() : writer.fd();
+        return Failures.check(FileCalls.fcntl(fd, FileCalls.F_GETPIPE_SZ, 0), "fcntl(F_GETPIPE_SZ)", this);
     }
 
     /** {@return the reading end} */

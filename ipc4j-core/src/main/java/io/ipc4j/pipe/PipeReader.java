@@ -2,10 +2,12 @@ package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -179,17 +181,20 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
         int fd = handle.begin();
         try {
             while (true) {
-                long n = Posix.read(fd, dst, length, this);
+                long n = FileCalls.read(fd, dst, length);
                 if (n > 0) {
                     return n;
                 }
                 if (n == 0) {
                     return -1;
                 }
+                if (n != -Errno.EAGAIN) {
+                    throw Failures.of("read", description, (int) -n);
+                }
                 if (deadline.isNow()) {
                     return 0;
                 }
-                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
                     throw new IpcTimeoutException("read(" + description + ")", deadline.timeout(), 0);
                 }
             }

@@ -2,10 +2,12 @@ package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -186,15 +188,18 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
         try {
             long done = 0;
             while (done < length) {
-                long n = Posix.write(fd, done == 0 ? src : src.asSlice(done), length - done, this);
+                long n = FileCalls.write(fd, done == 0 ? src : src.asSlice(done), length - done);
                 if (n >= 0) {
                     done += n;
                     continue;
                 }
+                if (n != -Errno.EAGAIN) {
+                    throw Failures.of("write", description, (int) -n);
+                }
                 if (deadline.isNow()) {
                     break;
                 }
-                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("write(" + description + ")", deadline.timeout(), already + done);
                 }
             }

@@ -1,7 +1,7 @@
 package io.ipc4j.pipe;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
 import io.ipc4j.process.Spawn;

@@ -2,7 +2,7 @@ package io.ipc4j.pipe;
 
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
 
@@ -13,7 +13,7 @@ final class Pipes {
 
     /** Checks that {@code fd} is an open pipe or FIFO, then makes it close-on-exec and non-blocking. */
     static void adopt(int fd, String what) throws IOException {
-        int size = Posix.pipeSizeOrErrno(fd);
+        int size = FileCalls.fcntl(fd, FileCalls.F_GETPIPE_SZ, 0);
         if (size < 0) {
             int errno = -size;
             String object = what + " fd " + fd;
@@ -23,7 +23,7 @@ final class Pipes {
                 default -> null;
             });
         }
-        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, what);
-        Posix.setNonBlocking(fd, true, what);
+        Failures.check(FileCalls.fcntl(fd, FileCalls.F_SETFD, FileCalls.FD_CLOEXEC), "fcntl(F_SETFD)", what);
+        Failures.check(FileCalls.setNonBlocking(fd, true), "fcntl(F_SETFL)", what);
     }
 }

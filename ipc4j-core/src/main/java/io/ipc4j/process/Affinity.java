@@ -1,7 +1,7 @@
 package io.ipc4j.process;
 
+import io.ipc4j.internal.posix.ProcessCalls;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -29,7 +29,7 @@ public final class Affinity {
         if (cpu < 0 || cpu >= 1024) {
             throw new IllegalArgumentException("cpu " + cpu + " is outside 0..1023");
         }
-        int r = Posix.setAffinity(cpu);
+        int r = ProcessCalls.setAffinity(cpu);
         if (r < 0) {
             throw Failures.of("sched_setaffinity", "cpu " + cpu, -r, "this process may use " + cpus + " CPUs");
         }

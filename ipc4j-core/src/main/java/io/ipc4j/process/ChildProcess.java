@@ -1,12 +1,16 @@
 package io.ipc4j.process;
 
+import io.ipc4j.internal.posix.SignalCalls;
+import io.ipc4j.internal.posix.ProcessCalls;
+import io.ipc4j.internal.posix.FileCalls;
+import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.PosixError;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.signal.Signal;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
-import io.ipc4j.internal.posix.Posix;
 
 import io.ipc4j.NativeDescriptor;
 
@@ -58,14 +62,15 @@ public final class ChildProcess implements NativeDescriptor {
     }
 
     private static int openPidfd(int pid) {
-        try {
-            return Posix.pidfdOpen(pid);
-        } catch (IOException e) {
-            if (e instanceof PosixError p && p.errno() == Errno.ENOSYS) {
-                return -1; // kernel before 5.3: waitFor falls back to polling waitpid
-            }
-            throw new IllegalStateException("pidfd_open of a child just started failed", e);
+        int fd = ProcessCalls.pidfdOpen(pid);
+        if (fd == -Errno.ENOSYS) {
+            return -1; // kernel before 5.3: waitFor falls back to polling waitpid
         }
+        if (fd < 0) {
+            throw new IllegalStateException("pidfd_open of a child just started failed",
+                    Failures.of("pidfd_open", "pid " + pid, -fd));
+        }
+        return fd;
     }
 
     /** {@return the child's process id} */
@@ -91,7 +96,10 @@ public final class ChildProcess implements NativeDescriptor {
     public Optional<ExitStatus> exitStatus() throws IOException {
         synchronized (waitLock) {
             if (exitStatus == null) {
-                int status = Posix.waitpidNoHang(pid);
+                int status = ProcessCalls.waitpidNoHang(pid);
+                if (status < 0 && status != Integer.MIN_VALUE) {
+                    throw Failures.of("waitpid", "pid " + pid, -status);
+                }
                 if (status >= 0) {
                     exitStatus = ExitStatus.fromWaitStatus(status);
                 }
@@ -156,7 +164,7 @@ public final class ChildProcess implements NativeDescriptor {
             return false;
         }
         try {
-            pidfd.awaitReady(Posix.POLLIN, deadline, this);
+            pidfd.awaitReady(FileCalls.POLLIN, deadline, this);
             return true;
         } catch (java.nio.channels.AsynchronousCloseException e) {
             return false;
@@ -206,7 +214,7 @@ public final class ChildProcess implements NativeDescriptor {
             return false;
         }
         if (pidfd == null) {
-            return Posix.kill(pid, signal);
+            return sent(SignalCalls.kill(pid, signal), "kill", signal);
         }
         int fd;
         try {
@@ -215,10 +223,19 @@ public final class ChildProcess implements NativeDescriptor {
             return false; // closed by another thread's close(), which reaps the child
         }
         try {
-            return Posix.pidfdSendSignal(fd, signal, this);
+            return sent(ProcessCalls.pidfdSendSignal(fd, signal), "pidfd_send_signal", signal);
         } finally {
             pidfd.end();
         }
+    }
+
+    /** A signal call's result: true if sent, false if the child has ended (ESRCH). */
+    private boolean sent(int result, String call, int signal) throws IOException {
+        if (result == -Errno.ESRCH) {
+            return false;
+        }
+        Failures.check(result, call, this + ", signal " + signal);
+        return true;
     }
 
     /**
@@ -228,7 +245,7 @@ public final class ChildProcess implements NativeDescriptor {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public boolean kill() throws IOException {
-        return signal(Signals.SIGKILL);
+        return signal(Signal.KILL.number());
     }
 
     /**
@@ -238,7 +255,7 @@ public final class ChildProcess implements NativeDescriptor {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public boolean terminate() throws IOException {
-        return signal(Signals.SIGTERM);
+        return signal(Signal.TERM.number());
     }
 
     /**

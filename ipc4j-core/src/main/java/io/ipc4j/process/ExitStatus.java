@@ -1,5 +1,7 @@
 package io.ipc4j.process;
 
+import io.ipc4j.signal.Signal;
+
 /**
  * How a child process ended: it exited with a code, or a signal killed it.
  *
@@ -43,6 +45,6 @@ public record ExitStatus(int code, int signal) {
 
     @Override
     public String toString() {
-        return signal == 0 ? "exit " + code : "killed by " + Signals.name(signal);
+        return signal == 0 ? "exit " + code : "killed by " + Signal.nameOf(signal);
     }
 }

@@ -1,7 +1,7 @@
 package io.ipc4j.process;
 
+import io.ipc4j.internal.posix.ProcessCalls;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.PosixSpawn;
 
 import java.io.IOException;
@@ -230,6 +230,6 @@ public final class Spawn {
      * @return this process's pid
      */
     public static int currentPid() {
-        return Posix.getpid();
+        return ProcessCalls.getpid();
     }
 }

@@ -1,9 +1,9 @@
 package io.ipc4j.shm;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MemoryCalls;
-import io.ipc4j.internal.posix.Posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -48,7 +48,7 @@ public final class SharedMemory implements AutoCloseable {
         MemorySegment address = MemoryCalls.mmapShared(fd, size, writable);
         int errno = MemoryCalls.errnoOf(address);
         if (errno != 0) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw Failures.of("mmap", name + ", " + size + " bytes", errno);
         }
         this.arena = Arena.ofShared();
@@ -80,10 +80,10 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static SharedMemory create(String name, long size, int mode) throws IOException {
         checkSize(size);
-        int fd = open(name, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL, mode);
+        int fd = open(name, FileCalls.O_RDWR | FileCalls.O_CREAT | FileCalls.O_EXCL, mode);
         int r = MemoryCalls.ftruncate(fd, size);
         if (r < 0) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             MemoryCalls.shmUnlink(name);
             throw Failures.of("ftruncate", name + " to " + size + " bytes", -r);
         }
@@ -113,10 +113,10 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     private static SharedMemory openExisting(String name, boolean writable) throws IOException {
-        int fd = open(name, writable ? Posix.O_RDWR : Posix.O_RDONLY, 0);
+        int fd = open(name, writable ? FileCalls.O_RDWR : FileCalls.O_RDONLY, 0);
         long size = MemoryCalls.fileSize(fd);
         if (size <= 0) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw size == 0 ? new IOException("shared memory " + name + " has size 0: its creator has not sized it "
                     + "yet (ftruncate); open it after the creator is ready") : Failures.of("fstat", name, (int) -size);
         }
@@ -124,7 +124,7 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     private static int open(String name, int flags, int mode) throws IOException {
-        int fd = MemoryCalls.shmOpen(checkName(name), flags | Posix.O_CLOEXEC, mode);
+        int fd = MemoryCalls.shmOpen(checkName(name), flags | FileCalls.O_CLOEXEC, mode);
         if (fd < 0) {
             throw Failures.of("shm_open", name, -fd, -fd == Errno.ENOENT ? "no shared memory object has this name"
                     : null);
@@ -226,7 +226,7 @@ public final class SharedMemory implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             arena.close();
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
         }
     }
 

@@ -160,6 +160,18 @@ public final class Signal {
         return number == RTMAX ? "RTMAX" : "RTMIN+" + (number - RTMIN);
     }
 
+    /**
+     * The name of signal {@code number} for messages, as {@link #toString()} gives it ({@code SIGKILL},
+     * {@code SIGRTMIN+3}), or {@code signal N} for a number Linux does not use (such as 32, 33 or 0).
+     *
+     * @param number a signal number, as wait(2) or siginfo report it
+     * @return its name, never null
+     */
+    public static String nameOf(int number) {
+        boolean named = number > 0 && number <= RTMAX && number != 32 && number != 33;
+        return named ? new Signal(number).toString() : "signal " + number;
+    }
+
     /** {@code SIGTERM}, {@code SIGRTMIN+3}. */
     @Override
     public String toString() {

@@ -1,12 +1,15 @@
 package io.ipc4j.signal;
 
+import io.ipc4j.internal.posix.ProcessCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
 import io.ipc4j.event.EventFd;
 import io.ipc4j.internal.posix.Handles;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.SignalCalls;
-import io.ipc4j.internal.posix.Sysctl;
+import io.ipc4j.internal.proc.Sysctl;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -188,14 +191,14 @@ public final class SignalReceiver implements NativeDescriptor {
 
     @Override
     public String toString() {
-        return "signal receiver " + signals + " in pid " + Posix.getpid();
+        return "signal receiver " + signals + " in pid " + ProcessCalls.getpid();
     }
 
     private void run() {
         int[] numbers = signals.stream().mapToInt(Signal::number).toArray();
         int fd;
         try {
-            fd = SignalCalls.blockAndOpenSignalfd(numbers, this);
+            fd = Failures.check(SignalCalls.blockAndOpenSignalfd(numbers), "pthread_sigmask+signalfd", this);
         } catch (IOException | RuntimeException e) {
             arrivals.close();
             started.completeExceptionally(e);
@@ -203,9 +206,9 @@ public final class SignalReceiver implements NativeDescriptor {
         }
         started.complete(SignalCalls.gettid());
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate((long) SignalCalls.SIGNALFD_SIGINFO_BYTES * BATCH, 8);
+            MemorySegment buffer = arena.allocate(SignalCalls.SIGNALFD_SIGINFO_BYTES * BATCH, 8);
             while (open) {
-                if (Posix.poll(fd, Posix.POLLIN, 200, this) != 0) {
+                if (Failures.check(FileCalls.poll(fd, FileCalls.POLLIN, 200), "poll", this) != 0) {
                     drain(fd, buffer);
                 }
             }
@@ -213,14 +216,14 @@ public final class SignalReceiver implements NativeDescriptor {
             throw new UncheckedIOException(e);
         } finally {
             open = false;
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             arrivals.close();
         }
     }
 
     private void drain(int fd, MemorySegment buffer) throws IOException {
         long n;
-        while ((n = Posix.read(fd, buffer, buffer.byteSize(), this)) > 0) {
+        while ((n = FileCalls.read(fd, buffer, buffer.byteSize())) > 0) {
             for (long at = 0; at < n; at += SignalCalls.SIGNALFD_SIGINFO_BYTES) {
                 MemorySegment info = buffer.asSlice(at, SignalCalls.SIGNALFD_SIGINFO_BYTES);
                 deliver(new QueuedSignal(Signal.of(info.get(JAVA_INT, SignalCalls.SSI_SIGNO)),
@@ -228,6 +231,9 @@ public final class SignalReceiver implements NativeDescriptor {
                         info.get(JAVA_INT, SignalCalls.SSI_CODE) == SignalCalls.SI_QUEUE,
                         info.get(JAVA_INT, SignalCalls.SSI_PID), info.get(JAVA_INT, SignalCalls.SSI_UID)));
             }
+        }
+        if (n < 0 && n != -Errno.EAGAIN) {
+            throw Failures.of("read", String.valueOf(this), (int) -n);
         }
     }
 

@@ -2,6 +2,12 @@ package io.ipc4j.socket;
 
 import io.ipc4j.internal.posix.SocketCalls;
 
+import static io.ipc4j.internal.posix.SocketCalls.SIN6_ADDR;
+import static io.ipc4j.internal.posix.SocketCalls.SIN6_SCOPE_ID;
+import static io.ipc4j.internal.posix.SocketCalls.SIN_ADDR;
+import static io.ipc4j.internal.posix.SocketCalls.SIN_PORT;
+import static io.ipc4j.internal.posix.SocketCalls.SUN_PATH;
+
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -13,8 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /** Endpoints to and from struct sockaddr_un / sockaddr_in / sockaddr_in6. */
 final class Addresses {
-    private static final long SUN_PATH = 2;
-
     private Addresses() {
     }
 
@@ -45,17 +49,17 @@ final class Addresses {
 
     private static int encodeInet(InetEndpoint i, MemorySegment into) {
         byte[] raw = i.address().getAddress();
-        into.set(JAVA_BYTE, 2, (byte) (i.port() >>> 8));
-        into.set(JAVA_BYTE, 3, (byte) i.port());
+        into.set(JAVA_BYTE, SIN_PORT, (byte) (i.port() >>> 8)); // network byte order
+        into.set(JAVA_BYTE, SIN_PORT + 1, (byte) i.port());
         if (raw.length == 4) {
             into.set(JAVA_SHORT, 0, (short) SocketCalls.AF_INET);
-            MemorySegment.copy(raw, 0, into, JAVA_BYTE, 4, 4);
-            return 16;
+            MemorySegment.copy(raw, 0, into, JAVA_BYTE, SIN_ADDR, raw.length);
+            return (int) SocketCalls.SOCKADDR_IN.byteSize();
         }
         into.set(JAVA_SHORT, 0, (short) SocketCalls.AF_INET6);
-        MemorySegment.copy(raw, 0, into, JAVA_BYTE, 8, 16);
-        into.set(java.lang.foreign.ValueLayout.JAVA_INT, 24, ((Inet6Address) i.address()).getScopeId());
-        return 28;
+        MemorySegment.copy(raw, 0, into, JAVA_BYTE, SIN6_ADDR, raw.length);
+        into.set(java.lang.foreign.ValueLayout.JAVA_INT, SIN6_SCOPE_ID, ((Inet6Address) i.address()).getScopeId());
+        return (int) SocketCalls.SOCKADDR_IN6.byteSize();
     }
 
     /** The endpoint in {@code from}, {@code length} bytes long; null for an unnamed (unbound) Unix socket. */
@@ -88,12 +92,12 @@ final class Addresses {
     }
 
     private static InetEndpoint decodeInet(MemorySegment from, int family) {
-        int port = ((from.get(JAVA_BYTE, 2) & 0xff) << 8) | (from.get(JAVA_BYTE, 3) & 0xff);
+        int port = ((from.get(JAVA_BYTE, SIN_PORT) & 0xff) << 8) | (from.get(JAVA_BYTE, SIN_PORT + 1) & 0xff);
         byte[] raw = family == SocketCalls.AF_INET
-                ? from.asSlice(4, 4).toArray(JAVA_BYTE) : from.asSlice(8, 16).toArray(JAVA_BYTE);
+                ? from.asSlice(SIN_ADDR, 4).toArray(JAVA_BYTE) : from.asSlice(SIN6_ADDR, 16).toArray(JAVA_BYTE);
         try {
             InetAddress address = family == SocketCalls.AF_INET ? Inet4Address.getByAddress(raw)
-                    : Inet6Address.getByAddress(null, raw, from.get(java.lang.foreign.ValueLayout.JAVA_INT, 24));
+                    : Inet6Address.getByAddress(null, raw, from.get(java.lang.foreign.ValueLayout.JAVA_INT, SIN6_SCOPE_ID));
             return new InetEndpoint(address, port);
         } catch (UnknownHostException e) {
             throw new AssertionError(e); // only thrown for a wrong length

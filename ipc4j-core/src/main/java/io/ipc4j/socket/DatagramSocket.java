@@ -1,9 +1,9 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -65,7 +65,7 @@ public final class DatagramSocket extends NativeSocket {
             SocketFiles.OwnedFile file = SocketFiles.bind(fd, endpoint, SocketCalls.SOCK_DGRAM, mode, 0);
             return new DatagramSocket(fd, family, "datagram socket at " + endpoint, file);
         } catch (IOException | RuntimeException e) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
     }
@@ -87,7 +87,7 @@ public final class DatagramSocket extends NativeSocket {
             }
             return new DatagramSocket(fd, SocketCalls.AF_UNIX, "datagram socket", null);
         } catch (IOException | RuntimeException e) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
     }

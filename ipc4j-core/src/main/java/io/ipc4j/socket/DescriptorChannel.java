@@ -1,7 +1,9 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.internal.posix.Deadline;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FileCalls;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.wait.Deadline;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -28,11 +30,12 @@ final class DescriptorChannel extends DescriptorOwner implements ByteChannel {
         try {
             int room = Math.min(dst.remaining(), NativeSocket.SCRATCH_BYTES);
             while (true) {
-                long n = Posix.read(fd, scratch, room, description);
-                if (n == Posix.UNAVAILABLE) {
-                    handle.awaitReady(Posix.POLLIN, Deadline.FOREVER, description);
+                long n = FileCalls.read(fd, scratch, room);
+                if (n == -Errno.EAGAIN) {
+                    handle.awaitReady(FileCalls.POLLIN, Deadline.FOREVER, description);
                     continue;
                 }
+                Failures.check(n, "read", description);
                 if (n == 0 && room > 0) {
                     return -1;
                 }
@@ -55,11 +58,12 @@ final class DescriptorChannel extends DescriptorOwner implements ByteChannel {
             while (src.hasRemaining()) {
                 int n = Math.min(src.remaining(), NativeSocket.SCRATCH_BYTES);
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, scratch, 0, n);
-                long written = Posix.write(fd, scratch, n, description);
-                if (written == Posix.UNAVAILABLE) {
-                    handle.awaitReady(Posix.POLLOUT, Deadline.FOREVER, description);
+                long written = FileCalls.write(fd, scratch, n);
+                if (written == -Errno.EAGAIN) {
+                    handle.awaitReady(FileCalls.POLLOUT, Deadline.FOREVER, description);
                     continue;
                 }
+                Failures.check(written, "write", description);
                 src.position(src.position() + (int) written);
             }
             return total;

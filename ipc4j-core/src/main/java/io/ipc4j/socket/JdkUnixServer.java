@@ -1,8 +1,8 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -87,7 +87,7 @@ public final class JdkUnixServer implements AutoCloseable {
         try {
             UnixEndpoint.path(staging); // a clear error if the staging path is too long for sun_path
             channel.bind(UnixDomainSocketAddress.of(staging), backlog);
-            Posix.chmod(staging.toString(), mode);
+            Failures.check(FileCalls.chmod(staging.toString(), mode), "chmod", staging);
             publish(staging, endpoint);
             return new JdkUnixServer(channel, new SocketFiles.OwnedFile(target, SocketFiles.inode(target)));
         } catch (IOException | RuntimeException e) {

@@ -1,17 +1,19 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
-import io.ipc4j.internal.posix.Backoff;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Backoff;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -20,7 +22,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -40,7 +44,13 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /** SCM_MAX_FD: the most descriptors one message can carry. */
     public static final int MAX_DESCRIPTORS = 253;
     static final int SCRATCH_BYTES = 64 * 1024;
-    private static final long CONTROL_BYTES = SocketCalls.CMSG_HEADER + ((4L * MAX_DESCRIPTORS + 7) & ~7L);
+    private static final long CONTROL_BYTES = SocketCalls.CMSG_HEADER + cmsgAlign(4L * MAX_DESCRIPTORS);
+    /** One block per direction, made once: the msghdr, its one iovec, and room for the control message. */
+    private static final StructLayout MESSAGE_BLOCK = MemoryLayout.structLayout(
+            SocketCalls.MSGHDR.withName("header"), SocketCalls.IOVEC.withName("iov"),
+            MemoryLayout.sequenceLayout(CONTROL_BYTES, JAVA_BYTE).withName("control"));
+    private static final long IOV_AT = MESSAGE_BLOCK.byteOffset(groupElement("iov"));
+    private static final long CONTROL_AT = MESSAGE_BLOCK.byteOffset(groupElement("control"));
 
     final int family;
     final String description;
@@ -72,7 +82,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         int fd = SocketCalls.socket(family, type);
         if (fd < 0) {
             throw Failures.of("socket", String.valueOf(what), -fd, -fd == Errno.EMFILE
-                    ? "this process has too many open descriptors: close some, or raise ulimit -n" : null);
+                    ? Failures.TOO_MANY_DESCRIPTORS : null);
         }
         return fd;
     }
@@ -88,7 +98,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         try {
             socket = adopt.apply(fd);
         } catch (RuntimeException | Error e) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
         try {
@@ -137,7 +147,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     }
 
     private void awaitConnected(int fd, Endpoint endpoint, Deadline deadline) throws IOException {
-        if (handle.awaitReady(Posix.POLLOUT, deadline, endpoint) == 0) {
+        if (handle.awaitReady(FileCalls.POLLOUT, deadline, endpoint) == 0) {
             throw new IpcTimeoutException("connect(" + endpoint + ")", deadline.timeout(), 0);
         }
         int error = SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR);
@@ -174,8 +184,8 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             throw new IllegalArgumentException("descriptor " + fd + " is a " + typeName(actual) + " socket, not "
                     + typeName(type));
         }
-        Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC, "fd " + fd);
-        Posix.setNonBlocking(fd, true, "fd " + fd);
+        Failures.check(FileCalls.fcntl(fd, FileCalls.F_SETFD, FileCalls.FD_CLOEXEC), "fcntl(F_SETFD)", "fd " + fd);
+        Failures.check(FileCalls.setNonBlocking(fd, true), "fcntl(F_SETFL)", "fd " + fd);
     }
 
     static String typeName(int type) {
@@ -335,13 +345,13 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             int n = data.remaining();
             MemorySegment source = stageForSend(data, n);
             MemorySegment message = sendMessageHeader();
-            MemorySegment iov = message.asSlice(64, 16);
-            MemorySegment control = message.asSlice(80, CONTROL_BYTES);
-            iov.set(ADDRESS, 0, source);
-            iov.set(JAVA_LONG, 8, n);
-            control.set(JAVA_LONG, 0, SocketCalls.CMSG_HEADER + 4L * fds.length);
-            control.set(JAVA_INT, 8, SocketCalls.SOL_SOCKET);
-            control.set(JAVA_INT, 12, SocketCalls.SCM_RIGHTS);
+            MemorySegment iov = message.asSlice(IOV_AT, SocketCalls.IOVEC.byteSize());
+            MemorySegment control = message.asSlice(CONTROL_AT, CONTROL_BYTES);
+            iov.set(ADDRESS, SocketCalls.IOV_BASE, source);
+            iov.set(JAVA_LONG, SocketCalls.IOV_LEN, n);
+            control.set(JAVA_LONG, SocketCalls.CMSG_LENGTH, SocketCalls.CMSG_HEADER + 4L * fds.length);
+            control.set(JAVA_INT, SocketCalls.CMSG_LEVEL, SocketCalls.SOL_SOCKET);
+            control.set(JAVA_INT, SocketCalls.CMSG_TYPE, SocketCalls.SCM_RIGHTS);
             for (int i = 0; i < fds.length; i++) {
                 control.set(JAVA_INT, SocketCalls.CMSG_HEADER + 4L * i, fds[i]);
             }
@@ -350,10 +360,10 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             message.set(JAVA_LONG, SocketCalls.MSG_IOVLEN, 1);
             message.set(ADDRESS, SocketCalls.MSG_CONTROL, control);
             message.set(JAVA_LONG, SocketCalls.MSG_CONTROLLEN,
-                    SocketCalls.CMSG_HEADER + ((4L * fds.length + 7) & ~7L));
+                    SocketCalls.CMSG_HEADER + cmsgAlign(4L * fds.length));
             long sent;
             while ((sent = SocketCalls.sendmsg(fd, message)) == -Errno.EAGAIN) {
-                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("sendmsg(" + description + ")", timeout, 0);
                 }
             }
@@ -395,19 +405,19 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             int room = dst.remaining();
             MemorySegment target = stageForReceive(dst, room);
             MemorySegment message = receiveMessageHeader();
-            MemorySegment iov = message.asSlice(64, 16);
-            MemorySegment control = message.asSlice(80, CONTROL_BYTES);
+            MemorySegment iov = message.asSlice(IOV_AT, SocketCalls.IOVEC.byteSize());
+            MemorySegment control = message.asSlice(CONTROL_AT, CONTROL_BYTES);
             long n;
             do {
                 message.asSlice(0, SocketCalls.MSGHDR.byteSize()).fill((byte) 0);
-                iov.set(ADDRESS, 0, target);
-                iov.set(JAVA_LONG, 8, room);
+                iov.set(ADDRESS, SocketCalls.IOV_BASE, target);
+                iov.set(JAVA_LONG, SocketCalls.IOV_LEN, room);
                 message.set(ADDRESS, SocketCalls.MSG_IOV, iov);
                 message.set(JAVA_LONG, SocketCalls.MSG_IOVLEN, 1);
                 message.set(ADDRESS, SocketCalls.MSG_CONTROL, control);
                 message.set(JAVA_LONG, SocketCalls.MSG_CONTROLLEN, CONTROL_BYTES);
                 n = SocketCalls.recvmsg(fd, message, SocketCalls.MSG_CMSG_CLOEXEC | SocketCalls.MSG_DONTWAIT);
-                if (n == -Errno.EAGAIN && handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                if (n == -Errno.EAGAIN && handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
                     throw new IpcTimeoutException("recvmsg(" + description + ")", timeout, 0);
                 }
             } while (n == -Errno.EAGAIN);
@@ -436,35 +446,40 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         List<PassedDescriptor> out = new ArrayList<>();
         long at = 0;
         while (at + SocketCalls.CMSG_HEADER <= length) {
-            long cmsgLength = control.get(JAVA_LONG, at);
+            long cmsgLength = control.get(JAVA_LONG, at + SocketCalls.CMSG_LENGTH);
             if (cmsgLength < SocketCalls.CMSG_HEADER) {
                 break;
             }
-            if (control.get(JAVA_INT, at + 8) == SocketCalls.SOL_SOCKET
-                    && control.get(JAVA_INT, at + 12) == SocketCalls.SCM_RIGHTS) {
+            if (control.get(JAVA_INT, at + SocketCalls.CMSG_LEVEL) == SocketCalls.SOL_SOCKET
+                    && control.get(JAVA_INT, at + SocketCalls.CMSG_TYPE) == SocketCalls.SCM_RIGHTS) {
                 long count = (cmsgLength - SocketCalls.CMSG_HEADER) / 4;
                 for (long i = 0; i < count; i++) {
                     out.add(new PassedDescriptor(control.get(JAVA_INT, at + SocketCalls.CMSG_HEADER + 4 * i)));
                 }
             }
-            at += (cmsgLength + 7) & ~7L;
+            at += cmsgAlign(cmsgLength);
         }
         return out;
     }
 
+    /** CMSG_ALIGN: control messages are padded to the size of cmsg_len (a size_t). */
+    private static long cmsgAlign(long length) {
+        long align = JAVA_LONG.byteSize();
+        return (length + align - 1) & -align;
+    }
+
     // ---------------------------------------------------------------- shared data paths
 
-    /** msghdr (56) + pad to 64 + iovec (16) + control: one block per direction, made once. */
     private MemorySegment sendMessageHeader() {
         if (sendMessage == null) {
-            sendMessage = arena.allocate(80 + CONTROL_BYTES, 8);
+            sendMessage = arena.allocate(MESSAGE_BLOCK);
         }
         return sendMessage;
     }
 
     private MemorySegment receiveMessageHeader() {
         if (receiveMessage == null) {
-            receiveMessage = arena.allocate(80 + CONTROL_BYTES, 8);
+            receiveMessage = arena.allocate(MESSAGE_BLOCK);
         }
         return receiveMessage;
     }
@@ -566,7 +581,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             // wait that changed nothing, back off instead of spinning.
             if (backoff == null) {
                 backoff = new Backoff();
-                if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("send(" + description + ")", deadline.timeout(), 0);
                 }
             } else if (!backoff.idle(deadline)) {
@@ -610,7 +625,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                 if (deadline.isNow()) {
                     return NOTHING_QUEUED;
                 }
-                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
                     throw new IpcTimeoutException("receive(" + description + ")", deadline.timeout(), 0);
                 }
                 continue;

@@ -1,6 +1,7 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.FileCalls;
+import io.ipc4j.internal.posix.Failures;
 
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
@@ -28,7 +29,8 @@ public final class OpenFile extends DescriptorOwner {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static OpenFile readOnly(Path path) throws IOException {
-        return new OpenFile(Posix.open(path.toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0), path);
+        int flags = FileCalls.O_RDONLY | FileCalls.O_CLOEXEC;
+        return new OpenFile(Failures.checkOpen(FileCalls.open(path.toString(), flags, 0), flags, path), path);
     }
 
     /**
@@ -40,7 +42,8 @@ public final class OpenFile extends DescriptorOwner {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static OpenFile readWrite(Path path, int mode) throws IOException {
-        return new OpenFile(Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, mode), path);
+        int flags = FileCalls.O_RDWR | FileCalls.O_CREAT | FileCalls.O_CLOEXEC;
+        return new OpenFile(Failures.checkOpen(FileCalls.open(path.toString(), flags, mode), flags, path), path);
     }
 
     /**
@@ -50,7 +53,8 @@ public final class OpenFile extends DescriptorOwner {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public ByteChannel channel() throws IOException {
-        int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
+        int copy = Failures.check(FileCalls.fcntl(handle.fd(), FileCalls.F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)",
+                this);
         return new DescriptorChannel(copy, toString());
     }
 

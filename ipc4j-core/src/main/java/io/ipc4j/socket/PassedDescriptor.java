@@ -1,7 +1,7 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 import io.ipc4j.pipe.PipeReader;
 import io.ipc4j.pipe.PipeWriter;
@@ -140,7 +140,8 @@ public final class PassedDescriptor extends DescriptorOwner {
 
     /** A duplicate the caller owns, and this handle closed: conversions go through it. */
     private int takeOver() throws IOException {
-        int copy = Posix.fcntl(handle.fd(), Posix.F_DUPFD_CLOEXEC, 0, this);
+        int copy = Failures.check(FileCalls.fcntl(handle.fd(), FileCalls.F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)",
+                this);
         close();
         return copy;
     }

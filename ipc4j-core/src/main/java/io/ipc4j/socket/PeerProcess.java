@@ -1,6 +1,9 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.ProcessCalls;
+import io.ipc4j.internal.posix.FileCalls;
+import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.signal.Signal;
 
 import java.io.IOException;
@@ -38,7 +41,7 @@ public final class PeerProcess extends DescriptorOwner {
     public boolean isAlive() throws IOException {
         int fd = handle.begin();
         try {
-            return Posix.poll(fd, Posix.POLLIN, 0, this) == 0;
+            return Failures.check(FileCalls.poll(fd, FileCalls.POLLIN, 0), "poll", this) == 0;
         } finally {
             handle.end();
         }
@@ -54,7 +57,8 @@ public final class PeerProcess extends DescriptorOwner {
     public boolean signal(Signal signal) throws IOException {
         int fd = handle.begin();
         try {
-            return Posix.pidfdSendSignal(fd, signal.number(), this);
+            int r = ProcessCalls.pidfdSendSignal(fd, signal.number());
+            return r != -Errno.ESRCH && Failures.check(r, "pidfd_send_signal", this + ", " + signal) == 0;
         } finally {
             handle.end();
         }

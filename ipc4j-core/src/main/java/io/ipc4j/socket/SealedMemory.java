@@ -1,8 +1,8 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MemoryCalls;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -85,13 +85,13 @@ public final class SealedMemory extends DescriptorOwner {
             throw Failures.of("memfd_create", name, -fd);
         }
         try {
-            check(MemoryCalls.ftruncate(fd, size), "ftruncate", name);
+            Failures.check(MemoryCalls.ftruncate(fd, size), "ftruncate", name);
             fill(fd, size, name, filler);
             // F_SEAL_WRITE needs every writable mapping gone, so the fill's mapping is unmapped above
-            check(SocketCalls.fcntl(fd, F_ADD_SEALS, REQUIRED_SEALS | F_SEAL_SEAL), "fcntl(F_ADD_SEALS)", name);
+            Failures.check(FileCalls.fcntl(fd, F_ADD_SEALS, REQUIRED_SEALS | F_SEAL_SEAL), "fcntl(F_ADD_SEALS)", name);
             return new SealedMemory(fd, name, size);
         } catch (IOException | RuntimeException e) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
     }
@@ -114,7 +114,7 @@ public final class SealedMemory extends DescriptorOwner {
      */
     static Mapping map(PassedDescriptor descriptor) throws IOException {
         int fd = descriptor.fd();
-        int seals = SocketCalls.fcntl(fd, SocketCalls.F_GET_SEALS, 0);
+        int seals = FileCalls.fcntl(fd, FileCalls.F_GET_SEALS, 0);
         if (seals < 0) {
             throw Failures.of("fcntl(F_GET_SEALS)", descriptor.toString(), -seals,
                     "the descriptor is not a memfd: only sealed memory can be mapped safely");
@@ -183,11 +183,5 @@ public final class SealedMemory extends DescriptorOwner {
     @Override
     public String toString() {
         return "sealed memory " + name + " (" + size + " bytes)";
-    }
-
-    private static void check(int result, String call, String name) throws IOException {
-        if (result < 0) {
-            throw Failures.of(call, name, -result);
-        }
     }
 }

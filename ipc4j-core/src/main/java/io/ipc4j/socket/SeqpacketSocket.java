@@ -1,7 +1,7 @@
 package io.ipc4j.socket;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.SocketCalls;
 

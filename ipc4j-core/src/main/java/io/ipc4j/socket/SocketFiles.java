@@ -1,8 +1,8 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -67,7 +67,7 @@ final class SocketFiles {
             owned = new OwnedFile(path, inode(path));
             if (listened == 0) {
                 try {
-                    Posix.chmod(path.toString(), mode); // the umask may have taken bits: only less open till now
+                    Failures.check(FileCalls.chmod(path.toString(), mode), "chmod", path); // the umask may have taken bits: only less open till now
                 } catch (IOException | RuntimeException e) {
                     removeIfOurs(owned);
                     throw e;
@@ -106,7 +106,7 @@ final class SocketFiles {
                 return false; // someone is bound there (connected, backlog full, or another socket type)
             }
         } finally {
-            Posix.closeQuietly(probe);
+            FileCalls.closeQuietly(probe);
         }
         if (Objects.equals(before, inode(path))) { // not replaced by a new server since the probe
             Files.deleteIfExists(path);

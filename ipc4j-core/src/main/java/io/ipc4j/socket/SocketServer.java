@@ -1,10 +1,10 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.IOException;
@@ -112,7 +112,7 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
     }
@@ -182,12 +182,12 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
                 }
                 if (client != -Errno.EAGAIN && client != -Errno.ECONNABORTED) {
                     throw Failures.of("accept4", description, -client, -client == Errno.EMFILE
-                            ? "this process has too many open descriptors: close some, or raise ulimit -n" : null);
+                            ? Failures.TOO_MANY_DESCRIPTORS : null);
                 }
                 if (deadline.isNow()) {
                     return null;
                 }
-                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
                     throw new IpcTimeoutException("accept(" + description + ")", deadline.timeout(), 0);
                 }
             }

@@ -1,10 +1,10 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Deadline;
+import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.SocketCalls;
 
 import java.io.EOFException;
@@ -176,7 +176,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
                 if (deadline.isNow()) {
                     return 0;
                 }
-                if (handle.awaitReady(Posix.POLLIN, deadline, this) == 0) {
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
                     throw new IpcTimeoutException("read(" + description + ")", deadline.timeout(), 0);
                 }
             }
@@ -310,7 +310,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
             if (sent != -Errno.EAGAIN) {
                 throw Failures.of("send", description, (int) -sent);
             }
-            if (handle.awaitReady(Posix.POLLOUT, deadline, this) == 0) {
+            if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                 throw new IpcTimeoutException("write(" + description + ")", deadline.timeout(), total - src.remaining());
             }
         }

@@ -1,10 +1,10 @@
 package io.ipc4j.sync;
 
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MemoryCalls;
-import io.ipc4j.internal.posix.Posix;
 import io.ipc4j.internal.posix.ResourceGuard;
 import io.ipc4j.internal.posix.SyncCalls;
 
@@ -82,7 +82,7 @@ public final class PosixSemaphore implements AutoCloseable {
         if (initialValue < 0) {
             throw new IllegalArgumentException("a semaphore's initial value must be >= 0: " + initialValue);
         }
-        return open(name, Posix.O_CREAT | Posix.O_EXCL, mode, initialValue);
+        return open(name, FileCalls.O_CREAT | FileCalls.O_EXCL, mode, initialValue);
     }
 
     /**
@@ -95,7 +95,7 @@ public final class PosixSemaphore implements AutoCloseable {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static PosixSemaphore openOrCreate(String name, int initialValue, int mode) throws IOException {
-        return open(name, Posix.O_CREAT, mode, initialValue);
+        return open(name, FileCalls.O_CREAT, mode, initialValue);
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.ipc4j.sync;
 
+import io.ipc4j.internal.posix.SignalCalls;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Posix;
-import io.ipc4j.internal.posix.ProcessStart;
+import io.ipc4j.internal.proc.ProcessStart;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedBuffer;
 
@@ -218,11 +220,11 @@ public final class RobustMutex {
     }
 
     private static boolean killFindsProcess(int pid) throws IOException {
-        try {
-            return Posix.kill(pid, 0);
-        } catch (java.nio.file.AccessDeniedException e) {
-            return true; // EPERM: a live process of another user
+        int r = SignalCalls.kill(pid, 0);
+        if (r == -Errno.ESRCH) {
+            return false;
         }
+        return r == -Errno.EPERM || Failures.check(r, "kill", "pid " + pid + ", signal 0") == 0; // EPERM: another user's
     }
 
     private void checkNotHeldByThisThread() {

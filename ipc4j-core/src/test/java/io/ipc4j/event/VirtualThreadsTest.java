@@ -1,5 +1,7 @@
 package io.ipc4j.event;
 
+import io.ipc4j.internal.wait.Deadline;
+
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.socket.Endpoint;

@@ -1,5 +1,7 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.SysVKey;
+
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;

@@ -1,5 +1,7 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.SysVKey;
+
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.testing.IpcLeakCheck;

@@ -1,7 +1,7 @@
 package io.ipc4j.process;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Posix;
+import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,7 @@ class SpawnTest {
     @Test
     void childGetsExactlyTheDescriptorsItWasGiven() throws Exception {
         // A descriptor opened without close-on-exec, as much JDK and library code does: it must not leak.
-        int careless = Posix.open("/dev/null", Posix.O_RDONLY, 0);
+        int careless = FileCalls.open("/dev/null", FileCalls.O_RDONLY, 0);
         try (Pipe out = Pipe.open(); Pipe extra = Pipe.open();
              ChildProcess child = Spawn.command("sleep", "60").stdout(out.writer()).inherit(extra.writer(), 7)
                      .start()) {
@@ -72,7 +72,7 @@ class SpawnTest {
             assertEquals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + extra.writer().fd())),
                     Files.readSymbolicLink(Path.of("/proc/" + child.pid() + "/fd/7")));
         } finally {
-            Posix.closeQuietly(careless);
+            FileCalls.closeQuietly(careless);
         }
     }
 
@@ -96,7 +96,7 @@ class SpawnTest {
             int childFlags = Integer.parseInt(java.nio.file.Files.readAllLines(Path.of("/proc/" + child.pid()
                     + "/fdinfo/3")).stream().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow()
                     .substring(6).strip(), 8);
-            assertEquals(0, childFlags & Posix.O_NONBLOCK, "the child's end is blocking");
+            assertEquals(0, childFlags & FileCalls.O_NONBLOCK, "the child's end is blocking");
             // The parent keeps writing to the end it also handed over: a full pipe must time out, not hang.
             byte[] chunk = new byte[64 * 1024];
             var e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IpcTimeoutException.class,

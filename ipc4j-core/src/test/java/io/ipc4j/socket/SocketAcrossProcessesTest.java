@@ -351,9 +351,9 @@ class SocketAcrossProcessesTest {
                     assertEquals(1, got.bytes());
                     assertEquals(20, got.descriptors().size());
                     for (int i = 0; i < 20; i++) {
-                        int flags = io.ipc4j.internal.posix.Posix.fcntl(got.descriptors().get(i).fd(),
-                                io.ipc4j.internal.posix.Posix.F_GETFD, 0, "received");
-                        assertEquals(io.ipc4j.internal.posix.Posix.FD_CLOEXEC, flags & io.ipc4j.internal.posix.Posix.FD_CLOEXEC,
+                        int flags = io.ipc4j.internal.posix.FileCalls.fcntl(got.descriptors().get(i).fd(),
+                                io.ipc4j.internal.posix.FileCalls.F_GETFD, 0);
+                        assertEquals(io.ipc4j.internal.posix.FileCalls.FD_CLOEXEC, flags & io.ipc4j.internal.posix.FileCalls.FD_CLOEXEC,
                                 "received descriptors are close-on-exec");
                         try (var writer = got.descriptors().get(i).asPipeWriter()) {
                             writer.write(new byte[] {(byte) i});

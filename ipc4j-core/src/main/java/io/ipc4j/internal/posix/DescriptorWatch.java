@@ -60,7 +60,7 @@ final class DescriptorWatch {
 
     /** The poller saw {@code events}: wakes every waiter they satisfy (errors and hang-ups satisfy all). */
     void fire(int events) {
-        int satisfies = (events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0 ? -1 : events;
+        int satisfies = (events & (EpollCalls.EPOLLERR | EpollCalls.EPOLLHUP)) != 0 ? -1 : events;
         List<Waiter> woken = new ArrayList<>(2);
         synchronized (this) {
             for (int i = waiters.size() - 1; i >= 0; i--) {

@@ -20,6 +20,41 @@ public final class Failures {
     private Failures() {
     }
 
+    /** The advice for EMFILE, wherever a call makes a descriptor. */
+    public static final String TOO_MANY_DESCRIPTORS =
+            "this process has too many open descriptors: close some, or raise ulimit -n";
+
+    /**
+     * A binding's {@code result} if it succeeded (not negative); else throws the exception for
+     * {@code call(object)} failing with errno {@code -result}. {@code object} is turned into text only then.
+     */
+    public static int check(int result, String call, Object object) throws IOException {
+        if (result < 0) {
+            throw of(call, String.valueOf(object), -result);
+        }
+        return result;
+    }
+
+    /** As {@link #check(int, String, Object)} for open(2) with {@code flags}, with advice for ENXIO and EMFILE. */
+    public static int checkOpen(int fd, int flags, Object path) throws IOException {
+        if (fd < 0) {
+            throw of("open", String.valueOf(path), -fd, switch (-fd) {
+                case Errno.ENXIO -> (flags & FileCalls.O_WRONLY) != 0 ? "no process has the FIFO open for reading" : null;
+                case Errno.EMFILE -> TOO_MANY_DESCRIPTORS;
+                default -> null;
+            });
+        }
+        return fd;
+    }
+
+    /** As {@link #check(int, String, Object)}, for calls returning a long (byte counts). */
+    public static long check(long result, String call, Object object) throws IOException {
+        if (result < 0) {
+            throw of(call, String.valueOf(object), (int) -result);
+        }
+        return result;
+    }
+
     /** The exception for {@code call(object)} failing with {@code errno}. */
     public static IOException of(String call, String object, int errno) {
         return of(call, object, errno, null);

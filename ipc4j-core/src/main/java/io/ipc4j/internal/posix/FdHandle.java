@@ -1,5 +1,7 @@
 package io.ipc4j.internal.posix;
 
+import io.ipc4j.internal.wait.Deadline;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.AsynchronousCloseException;
@@ -115,9 +117,12 @@ public final class FdHandle {
             }
             int slice = remaining == Long.MAX_VALUE ? WAIT_SLICE_MILLIS
                     : (int) Math.min(WAIT_SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
-            short ready = Posix.poll(fd, events, slice, what);
-            if (ready != 0) {
-                return ready;
+            int ready = FileCalls.poll(fd, events, slice);
+            if (ready > 0) {
+                return (short) ready;
+            }
+            if (ready < 0 && ready != -Errno.EINTR) { // EINTR: the next turn recomputes what is left
+                throw Failures.of("poll", String.valueOf(what), -ready);
             }
         }
     }
@@ -175,7 +180,7 @@ public final class FdHandle {
         public void run() {
             watch.close(fd);
             VirtualPoller.forget(fd, watch);
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
         }
     }
 }

@@ -94,7 +94,7 @@ public final class PosixSpawn {
             }
             return spawnStaged(arena, argv, environment, directory, staged, highestTarget, newProcessGroup);
         } finally {
-            staged.values().forEach(Posix::closeQuietly);
+            staged.values().forEach(FileCalls::closeQuietly);
         }
     }
 
@@ -107,17 +107,22 @@ public final class PosixSpawn {
     private static int stage(int fd, int lowest, String what) throws IOException {
         int source = fd;
         int reopened = -1;
-        if (Posix.pipeSizeOrErrno(fd) >= 0) {
-            int access = Posix.fcntl(fd, Posix.F_GETFL, 0, what) & 3;
-            reopened = Posix.openOrErrno("/proc/self/fd/" + fd, access | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+        if (FileCalls.fcntl(fd, FileCalls.F_GETPIPE_SZ, 0) >= 0) {
+            int access = Failures.check(FileCalls.fcntl(fd, FileCalls.F_GETFL, 0), "fcntl(F_GETFL)", what) & 3;
+            reopened = FileCalls.open("/proc/self/fd/" + fd, access | FileCalls.O_NONBLOCK | FileCalls.O_CLOEXEC, 0);
             source = reopened >= 0 ? reopened : fd; // ENXIO: a FIFO writer with no reader; share instead
         }
         try {
-            int copy = Posix.fcntl(source, Posix.F_DUPFD_CLOEXEC, lowest, what);
-            Posix.setNonBlocking(copy, false, what);
+            int copy = Failures.check(FileCalls.fcntl(source, FileCalls.F_DUPFD_CLOEXEC, lowest), "fcntl(F_DUPFD_CLOEXEC)",
+                    what);
+            int r = FileCalls.setNonBlocking(copy, false);
+            if (r < 0) {
+                FileCalls.closeQuietly(copy);
+                throw Failures.of("fcntl(F_SETFL)", what, -r);
+            }
             return copy;
         } finally {
-            Posix.closeQuietly(reopened);
+            FileCalls.closeQuietly(reopened);
         }
     }
 

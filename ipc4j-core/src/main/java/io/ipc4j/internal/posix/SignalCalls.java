@@ -1,13 +1,14 @@
 package io.ipc4j.internal.posix;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.UnionLayout;
 import java.lang.invoke.MethodHandle;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -20,13 +21,19 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class SignalCalls {
     /** {@code SI_QUEUE}: the si_code of sigqueue(3); the kernel accepts forged siginfo only with si_code &lt; 0. */
     public static final int SI_QUEUE = -1;
-    /** {@code sizeof(struct signalfd_siginfo)}. */
-    public static final int SIGNALFD_SIGINFO_BYTES = 128;
-    public static final int SSI_SIGNO = 0;
-    public static final int SSI_CODE = 8;
-    public static final int SSI_PID = 12;
-    public static final int SSI_UID = 16;
-    public static final int SSI_INT = 44;
+    /** {@code struct signalfd_siginfo}: the members up to ssi_ptr by name, the rest (to 128 bytes) as padding. */
+    public static final StructLayout SIGNALFD_SIGINFO = MemoryLayout.structLayout(JAVA_INT.withName("ssi_signo"),
+            JAVA_INT.withName("ssi_errno"), JAVA_INT.withName("ssi_code"), JAVA_INT.withName("ssi_pid"),
+            JAVA_INT.withName("ssi_uid"), JAVA_INT.withName("ssi_fd"), JAVA_INT.withName("ssi_tid"),
+            JAVA_INT.withName("ssi_band"), JAVA_INT.withName("ssi_overrun"), JAVA_INT.withName("ssi_trapno"),
+            JAVA_INT.withName("ssi_status"), JAVA_INT.withName("ssi_int"), JAVA_LONG.withName("ssi_ptr"),
+            MemoryLayout.paddingLayout(72));
+    public static final long SIGNALFD_SIGINFO_BYTES = SIGNALFD_SIGINFO.byteSize();
+    public static final long SSI_SIGNO = SIGNALFD_SIGINFO.byteOffset(groupElement("ssi_signo"));
+    public static final long SSI_CODE = SIGNALFD_SIGINFO.byteOffset(groupElement("ssi_code"));
+    public static final long SSI_PID = SIGNALFD_SIGINFO.byteOffset(groupElement("ssi_pid"));
+    public static final long SSI_UID = SIGNALFD_SIGINFO.byteOffset(groupElement("ssi_uid"));
+    public static final long SSI_INT = SIGNALFD_SIGINFO.byteOffset(groupElement("ssi_int"));
 
     private static final int SIG_BLOCK = 0;
     private static final int SFD_NONBLOCK = 04000;
@@ -35,12 +42,19 @@ public final class SignalCalls {
     private static final long SYS_RT_TGSIGQUEUEINFO = Platform.tables().sysRtTgsigqueueinfo;
     /** glibc's sigset_t is 1024 bits; the kernel reads the first 64. */
     private static final long SIGSET_BYTES = 128;
-    /** {@code sizeof(siginfo_t)}; for SI_QUEUE: si_signo@0, si_errno@4, si_code@8, si_pid@16, si_uid@20, si_value@24. */
-    private static final long SIGINFO_BYTES = 128;
-
     /** {@code union sigval { int sival_int; void *sival_ptr; }}, passed by value to sigqueue(3). */
     private static final UnionLayout SIGVAL = MemoryLayout.unionLayout(JAVA_INT.withName("sival_int"),
             ADDRESS.withName("sival_ptr"));
+    /** {@code siginfo_t} as sigqueue(3) fills it (SI_QUEUE: the sender's pid and uid, and a value), 128 bytes. */
+    static final StructLayout SIGINFO = MemoryLayout.structLayout(JAVA_INT.withName("si_signo"),
+            JAVA_INT.withName("si_errno"), JAVA_INT.withName("si_code"), MemoryLayout.paddingLayout(4),
+            JAVA_INT.withName("si_pid"), JAVA_INT.withName("si_uid"), SIGVAL.withName("si_value"),
+            MemoryLayout.paddingLayout(96));
+    private static final long SI_SIGNO = SIGINFO.byteOffset(groupElement("si_signo"));
+    private static final long SI_CODE = SIGINFO.byteOffset(groupElement("si_code"));
+    private static final long SI_PID = SIGINFO.byteOffset(groupElement("si_pid"));
+    private static final long SI_UID = SIGINFO.byteOffset(groupElement("si_uid"));
+    private static final long SI_VALUE = SIGINFO.byteOffset(groupElement("si_value"));
 
     /** int sigqueue(pid_t pid, int sig, const union sigval value); */
     private static final MethodHandle SIGQUEUE = Libc.linkErrno("sigqueue",
@@ -94,12 +108,12 @@ public final class SignalCalls {
      */
     public static int queueToThread(int pid, int tid, int signal, int value) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(SIGINFO_BYTES, 8);
-            info.set(JAVA_INT, 0, signal);
-            info.set(JAVA_INT, 8, SI_QUEUE);
-            info.set(JAVA_INT, 16, Posix.getpid());
-            info.set(JAVA_INT, 20, getuid());
-            info.set(JAVA_INT, 24, value);
+            MemorySegment info = arena.allocate(SIGINFO);
+            info.set(JAVA_INT, SI_SIGNO, signal);
+            info.set(JAVA_INT, SI_CODE, SI_QUEUE);
+            info.set(JAVA_INT, SI_PID, ProcessCalls.getpid());
+            info.set(JAVA_INT, SI_UID, getuid());
+            info.set(JAVA_INT, SI_VALUE, value); // sival_int, the union's first member
             return (int) Libc.once(slot -> (long) SYSCALL4.invokeExact(slot, SYS_RT_TGSIGQUEUEINFO, (long) pid,
                     (long) tid, (long) signal, info.address()));
         }
@@ -125,9 +139,10 @@ public final class SignalCalls {
 
     /**
      * Blocks {@code signals} in the calling thread only, then opens a non-blocking, close-on-exec signalfd for
-     * them. The caller must be a platform thread that stays the only reader.
+     * them: the descriptor, or -errno (of pthread_sigmask or of signalfd). The caller must be a platform thread
+     * that stays the only reader.
      */
-    public static int blockAndOpenSignalfd(int[] signals, Object what) throws IOException {
+    public static int blockAndOpenSignalfd(int[] signals) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
             long bits = 0;
@@ -142,13 +157,9 @@ public final class SignalCalls {
                 throw Libc.unexpected(t);
             }
             if (error != 0) {
-                throw Failures.of("pthread_sigmask", String.valueOf(what), error);
+                return -error; // pthread_sigmask returns its error instead of setting errno
             }
-            int fd = (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, SFD_NONBLOCK | SFD_CLOEXEC));
-            if (fd < 0) {
-                throw Failures.of("signalfd", String.valueOf(what), -fd);
-            }
-            return fd;
+            return (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, SFD_NONBLOCK | SFD_CLOEXEC));
         }
     }
 }

@@ -79,7 +79,7 @@ public final class SockDiag {
             }
             return receiveAll(fd, arena.allocate(64 * 1024, 8));
         } finally {
-            Posix.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
         }
     }
 
@@ -88,7 +88,7 @@ public final class SockDiag {
         while (true) {
             long n = SocketCalls.recvfrom(fd, buffer, buffer.byteSize(), 0, MemorySegment.NULL, MemorySegment.NULL);
             if (n == -Errno.EAGAIN) {
-                if (Posix.poll(fd, Posix.POLLIN, 5_000, "sock_diag") == 0) {
+                if (Failures.check(FileCalls.poll(fd, FileCalls.POLLIN, 5_000), "poll", "sock_diag") == 0) {
                     throw new IOException("sock_diag: no answer from the kernel within 5 s");
                 }
                 continue;

@@ -7,9 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Raw socket calls: every one returns its result or -errno and never throws, so the public socket classes
@@ -27,8 +30,6 @@ public final class SocketCalls {
     public static final int SOCK_CLOEXEC = 02000000;
 
     public static final int SOL_SOCKET = 1;
-    /** fcntl(2) command reading a memfd's seals. */
-    public static final int F_GET_SEALS = 1034;
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
@@ -60,15 +61,42 @@ public final class SocketCalls {
             ADDRESS.withName("msg_iov"), JAVA_LONG.withName("msg_iovlen"),
             ADDRESS.withName("msg_control"), JAVA_LONG.withName("msg_controllen"),
             JAVA_INT.withName("msg_flags"), MemoryLayout.paddingLayout(4));
-    public static final long MSG_NAME = 0;
-    public static final long MSG_NAMELEN = 8;
-    public static final long MSG_IOV = 16;
-    public static final long MSG_IOVLEN = 24;
-    public static final long MSG_CONTROL = 32;
-    public static final long MSG_CONTROLLEN = 40;
-    public static final long MSG_FLAGS = 48;
+    public static final long MSG_NAME = MSGHDR.byteOffset(groupElement("msg_name"));
+    public static final long MSG_NAMELEN = MSGHDR.byteOffset(groupElement("msg_namelen"));
+    public static final long MSG_IOV = MSGHDR.byteOffset(groupElement("msg_iov"));
+    public static final long MSG_IOVLEN = MSGHDR.byteOffset(groupElement("msg_iovlen"));
+    public static final long MSG_CONTROL = MSGHDR.byteOffset(groupElement("msg_control"));
+    public static final long MSG_CONTROLLEN = MSGHDR.byteOffset(groupElement("msg_controllen"));
+    public static final long MSG_FLAGS = MSGHDR.byteOffset(groupElement("msg_flags"));
+    public static final long IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    public static final long IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+
     /** {@code struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }}, data 8-aligned after it. */
-    public static final long CMSG_HEADER = 16;
+    public static final StructLayout CMSGHDR = MemoryLayout.structLayout(JAVA_LONG.withName("cmsg_len"),
+            JAVA_INT.withName("cmsg_level"), JAVA_INT.withName("cmsg_type"));
+    public static final long CMSG_LENGTH = CMSGHDR.byteOffset(groupElement("cmsg_len"));
+    public static final long CMSG_LEVEL = CMSGHDR.byteOffset(groupElement("cmsg_level"));
+    public static final long CMSG_TYPE = CMSGHDR.byteOffset(groupElement("cmsg_type"));
+    /** CMSG_LENGTH(0): where a control message's data starts. */
+    public static final long CMSG_HEADER = CMSGHDR.byteSize();
+
+    /** {@code struct sockaddr_un}: family, then a 108-byte path (a NUL first for an abstract name). */
+    public static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(JAVA_SHORT.withName("sun_family"),
+            MemoryLayout.sequenceLayout(108, JAVA_BYTE).withName("sun_path"));
+    /** {@code struct sockaddr_in}: family, port and address in network byte order, padding. */
+    public static final StructLayout SOCKADDR_IN = MemoryLayout.structLayout(JAVA_SHORT.withName("sin_family"),
+            JAVA_SHORT.withName("sin_port"), MemoryLayout.sequenceLayout(4, JAVA_BYTE).withName("sin_addr"),
+            MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("sin_zero"));
+    /** {@code struct sockaddr_in6}: family, port, flow label, address, scope id. */
+    public static final StructLayout SOCKADDR_IN6 = MemoryLayout.structLayout(JAVA_SHORT.withName("sin6_family"),
+            JAVA_SHORT.withName("sin6_port"), JAVA_INT.withName("sin6_flowinfo"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"), JAVA_INT.withName("sin6_scope_id"));
+    public static final long SUN_PATH = SOCKADDR_UN.byteOffset(groupElement("sun_path"));
+    /** Where a sockaddr_in or sockaddr_in6 keeps its port (the same place in both). */
+    public static final long SIN_PORT = SOCKADDR_IN.byteOffset(groupElement("sin_port"));
+    public static final long SIN_ADDR = SOCKADDR_IN.byteOffset(groupElement("sin_addr"));
+    public static final long SIN6_ADDR = SOCKADDR_IN6.byteOffset(groupElement("sin6_addr"));
+    public static final long SIN6_SCOPE_ID = SOCKADDR_IN6.byteOffset(groupElement("sin6_scope_id"));
 
     /** Room for any socket address: sizeof(struct sockaddr_storage). */
     public static final long SOCKADDR_STORAGE = 128;
@@ -267,15 +295,6 @@ public final class SocketCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cName = arena.allocateFrom(name);
             return (int) Libc.once(slot -> (int) MEMFD_CREATE.invokeExact(slot, cName, flags));
-        }
-    }
-
-    /** fcntl(2) with an int argument: the result or -errno. */
-    public static int fcntl(int fd, int command, int argument) {
-        try {
-            return Posix.fcntl(fd, command, argument, "fd " + fd);
-        } catch (java.io.IOException e) {
-            return -((io.ipc4j.PosixError) e).errno();
         }
     }
 

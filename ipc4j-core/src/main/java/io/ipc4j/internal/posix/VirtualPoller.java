@@ -21,11 +21,11 @@ final class VirtualPoller implements Runnable {
 
     private VirtualPoller(int direction, String name) {
         this.direction = direction;
-        try {
-            this.epfd = Epoll.create(name);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int fd = EpollCalls.create();
+        if (fd < 0) {
+            throw new UncheckedIOException(Failures.of("epoll_create1", name, -fd));
         }
+        this.epfd = fd;
         Thread.ofPlatform().daemon().name(name).start(this);
     }
 
@@ -35,26 +35,26 @@ final class VirtualPoller implements Runnable {
 
     /** The poller for {@code events} (POLLIN or POLLOUT), started on first use. */
     static VirtualPoller of(int events) {
-        boolean writing = (events & Posix.POLLOUT) != 0;
+        boolean writing = (events & FileCalls.POLLOUT) != 0;
         VirtualPoller poller = writing ? writers : readers;
         if (poller != null) {
             return poller;
         }
         synchronized (STARTING) {
             if (writing) {
-                return writers != null ? writers : (writers = new VirtualPoller(Epoll.EPOLLOUT, "ipc4j-write-poller"));
+                return writers != null ? writers : (writers = new VirtualPoller(EpollCalls.EPOLLOUT, "ipc4j-write-poller"));
             }
             return readers != null ? readers
-                    : (readers = new VirtualPoller(Epoll.EPOLLIN | Epoll.EPOLLRDHUP, "ipc4j-read-poller"));
+                    : (readers = new VirtualPoller(EpollCalls.EPOLLIN | EpollCalls.EPOLLRDHUP, "ipc4j-read-poller"));
         }
     }
 
     /** Arms {@code fd} one-shot: its watch fires once when the descriptor is ready. */
     void arm(int fd, DescriptorWatch watch, Object what) throws IOException {
         watched.put(fd, watch);
-        int r = Epoll.modify(epfd, fd, direction | Epoll.EPOLLONESHOT, fd);
+        int r = EpollCalls.modify(epfd, fd, direction | EpollCalls.EPOLLONESHOT, fd);
         if (r == -Errno.ENOENT) {
-            r = Epoll.add(epfd, fd, direction | Epoll.EPOLLONESHOT, fd);
+            r = EpollCalls.add(epfd, fd, direction | EpollCalls.EPOLLONESHOT, fd);
         }
         if (r < 0) {
             watched.remove(fd, watch);
@@ -70,25 +70,27 @@ final class VirtualPoller implements Runnable {
 
     private static void forgetIn(VirtualPoller poller, int fd, DescriptorWatch watch) {
         if (poller != null && poller.watched.remove(fd, watch)) {
-            Epoll.delete(poller.epfd, fd);
+            EpollCalls.delete(poller.epfd, fd);
         }
     }
 
     @Override
     public void run() {
-        MemorySegment events = Epoll.events(Arena.ofAuto(), BATCH);
+        MemorySegment events = EpollCalls.events(Arena.ofAuto(), BATCH);
         while (true) {
-            int n;
-            try {
-                n = Epoll.await(epfd, events, -1, "virtual-thread poller");
-            } catch (IOException e) {
-                System.err.println("ipc4j: virtual-thread poller stopped: " + e.getMessage());
+            int n = EpollCalls.await(epfd, events, -1);
+            if (n == -Errno.EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                System.err.println("ipc4j: virtual-thread poller stopped: "
+                        + Failures.of("epoll_wait", "virtual-thread poller", -n).getMessage());
                 return;
             }
             for (int i = 0; i < n; i++) {
-                DescriptorWatch watch = watched.get((int) Epoll.token(events, i));
+                DescriptorWatch watch = watched.get((int) EpollCalls.token(events, i));
                 if (watch != null) {
-                    watch.fire(Epoll.readyEvents(events, i));
+                    watch.fire(EpollCalls.readyEvents(events, i));
                 }
             }
         }

@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class PlatformTablesTest {
     /** The classes whose upper-case int and long constants carry C names. */
-    private static final List<Class<?>> CALLS = List.of(Posix.class, SocketCalls.class, MessageQueueCalls.class,
-            SyncCalls.class, MemoryCalls.class, SignalCalls.class, EventCalls.class, Epoll.class, Errno.class,
+    private static final List<Class<?>> CALLS = List.of(FileCalls.class, ProcessCalls.class, SocketCalls.class, MessageQueueCalls.class,
+            SyncCalls.class, MemoryCalls.class, SignalCalls.class, EventCalls.class, EpollCalls.class, Errno.class,
             PosixSpawn.class, SockDiag.class);
     private static final Pattern C_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
     /** C enumerators with no macro of their name: compared without the #ifdef. */
@@ -223,35 +223,18 @@ class PlatformTablesTest {
         struct(checks, "struct sembuf", SyncCalls.SEMBUF);
         struct(checks, "struct iovec", SocketCalls.IOVEC);
         struct(checks, "struct msghdr", SocketCalls.MSGHDR);
-        struct(checks, "struct pollfd", (StructLayout) privateField(Posix.class, "POLLFD"));
-        String[] msghdr = {"msg_name", "msg_namelen", "msg_iov", "msg_iovlen", "msg_control", "msg_controllen",
-                "msg_flags"};
-        for (String member : msghdr) {
-            String constant = member.toUpperCase(java.util.Locale.ROOT);
-            add(checks, new Check("SocketCalls." + constant, "offsetof(struct msghdr, " + member + ")",
-                    (long) privateField(SocketCalls.class, constant), false, null));
-        }
+        struct(checks, "struct cmsghdr", SocketCalls.CMSGHDR);
+        struct(checks, "struct sockaddr_un", SocketCalls.SOCKADDR_UN);
+        struct(checks, "struct sockaddr_in", SocketCalls.SOCKADDR_IN);
+        struct(checks, "struct sockaddr_in6", SocketCalls.SOCKADDR_IN6);
+        struct(checks, "struct pollfd", (StructLayout) privateField(FileCalls.class, "POLLFD"));
         add(checks, new Check("SocketCalls.CMSG_HEADER", "CMSG_LEN(0)", SocketCalls.CMSG_HEADER, false, null));
         add(checks, new Check("SocketCalls.SOCKADDR_STORAGE", "sizeof(struct sockaddr_storage)",
                 SocketCalls.SOCKADDR_STORAGE, false, null));
-        add(checks, new Check("SignalCalls.SIGNALFD_SIGINFO_BYTES", "sizeof(struct signalfd_siginfo)",
-                SignalCalls.SIGNALFD_SIGINFO_BYTES, false, null));
-        String[] ssi = {"ssi_signo", "ssi_code", "ssi_pid", "ssi_uid", "ssi_int"};
-        for (String member : ssi) {
-            String constant = member.toUpperCase(java.util.Locale.ROOT);
-            add(checks, new Check("SignalCalls." + constant, "offsetof(struct signalfd_siginfo, " + member + ")",
-                    ((Number) privateField(SignalCalls.class, constant)).longValue(), false, null));
-        }
+        struct(checks, "struct signalfd_siginfo", SignalCalls.SIGNALFD_SIGINFO);
+        struct(checks, "siginfo_t", (StructLayout) privateField(SignalCalls.class, "SIGINFO"));
         add(checks, new Check("SignalCalls.SIGSET_BYTES", "sizeof(sigset_t)",
                 (long) privateField(SignalCalls.class, "SIGSET_BYTES"), false, null));
-        add(checks, new Check("SignalCalls.SIGINFO_BYTES", "sizeof(siginfo_t)",
-                (long) privateField(SignalCalls.class, "SIGINFO_BYTES"), false, null));
-        String[] siginfo = {"si_signo", "si_errno", "si_code", "si_pid", "si_uid", "si_value"};
-        long[] siginfoOffsets = {0, 4, 8, 16, 20, 24}; // as SignalCalls' comment and code use them
-        for (int i = 0; i < siginfo.length; i++) {
-            add(checks, new Check("offsetof(siginfo_t, " + siginfo[i] + ")", "offsetof(siginfo_t, " + siginfo[i] + ")",
-                    siginfoOffsets[i], false, null));
-        }
         long opaque = (long) privateField(PosixSpawn.class, "OPAQUE_BYTES");
         add(checks, new Check("posix_spawnattr_t fits", "sizeof(posix_spawnattr_t) <= " + opaque, 1, false, null));
         add(checks, new Check("posix_spawn_file_actions_t fits", "sizeof(posix_spawn_file_actions_t) <= " + opaque,

@@ -1,4 +1,4 @@
-package io.ipc4j.internal.posix;
+package io.ipc4j.internal.proc;
 
 
 /** A process's start time (field 22 of /proc/PID/stat, clock ticks since boot): with the pid, its identity. */

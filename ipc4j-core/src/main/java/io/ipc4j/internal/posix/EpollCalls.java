@@ -1,6 +1,5 @@
 package io.ipc4j.internal.posix;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
@@ -19,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * expects on this machine (packed, 12 bytes, on x86-64; 16 bytes elsewhere). A registration carries a 64-bit
  * token of the caller's choosing, returned with each event.
  */
-public final class Epoll {
+public final class EpollCalls {
     public static final int EPOLLIN = 0x001;
     public static final int EPOLLOUT = 0x004;
     public static final int EPOLLERR = 0x008;
@@ -51,16 +50,12 @@ public final class Epoll {
     private static final ThreadLocal<MemorySegment> CTL_EVENT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(EVENT));
 
-    private Epoll() {
+    private EpollCalls() {
     }
 
-    /** A new epoll set, close-on-exec. */
-    public static int create(Object what) throws IOException {
-        int fd = (int) Libc.once(slot -> (int) CREATE.invokeExact(slot, EPOLL_CLOEXEC));
-        if (fd < 0) {
-            throw Failures.of("epoll_create1", String.valueOf(what), -fd);
-        }
-        return fd;
+    /** epoll_create1(2): a new close-on-exec epoll set, or -errno. */
+    public static int create() {
+        return (int) Libc.once(slot -> (int) CREATE.invokeExact(slot, EPOLL_CLOEXEC));
     }
 
     /** EPOLL_CTL_ADD: 0 or -errno (EEXIST: already in the set). */
@@ -91,23 +86,14 @@ public final class Epoll {
     }
 
     /**
-     * epoll_wait(2): the number of events written to {@code events}, 0 at the timeout or when a signal
-     * interrupted the wait. {@code timeoutMillis} &lt; 0 waits forever.
+     * epoll_wait(2): the number of events written to {@code events} (0 at the timeout), or -errno. A wait with
+     * a timeout, so EINTR is returned, not retried. {@code timeoutMillis} &lt; 0 waits forever.
      */
-    public static int await(int epfd, MemorySegment events, int timeoutMillis, Object what) throws IOException {
+    public static int await(int epfd, MemorySegment events, int timeoutMillis) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             int n = (int) WAIT.invokeExact(slot, epfd, events, (int) (events.byteSize() / SIZE), timeoutMillis);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = Libc.errno(slot);
-            if (errno == Errno.EINTR) {
-                return 0;
-            }
-            throw Failures.of("epoll_wait", String.valueOf(what), errno);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
+            return n >= 0 ? n : -Libc.errno(slot);
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }

@@ -1,4 +1,4 @@
-package io.ipc4j.internal.posix;
+package io.ipc4j.internal.wait;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -77,7 +77,7 @@ public final class Deadline {
      * This deadline as one long, for wait loops that must not hold the object: {@link Long#MAX_VALUE} for
      * {@link #FOREVER}, {@link Long#MIN_VALUE} for {@link #NOW}, else the {@link System#nanoTime()} it falls at.
      */
-    long encoded() {
+    public long encoded() {
         if (this == FOREVER) {
             return Long.MAX_VALUE;
         }
@@ -85,7 +85,7 @@ public final class Deadline {
     }
 
     /** Nanoseconds left before an {@link #encoded()} deadline, as {@link #nanosLeft()}. */
-    static long nanosLeft(long encoded) {
+    public static long nanosLeft(long encoded) {
         if (encoded == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }

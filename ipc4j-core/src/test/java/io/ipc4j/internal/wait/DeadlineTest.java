@@ -1,4 +1,5 @@
-package io.ipc4j.internal.posix;
+package io.ipc4j.internal.wait;
+
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.pipe.Pipe;

@@ -1,4 +1,4 @@
-package io.ipc4j.internal.posix;
+package io.ipc4j.internal.wait;
 
 import java.util.concurrent.locks.LockSupport;
 

@@ -1,4 +1,4 @@
-package io.ipc4j.internal.posix;
+package io.ipc4j.internal.proc;
 
 import java.io.FileInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.ipc4j.mq;
+package io.ipc4j;
 
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MessageQueueCalls;
