@@ -8,8 +8,8 @@
  * by which each side tells that the other died. Linux with glibc, x86-64 or aarch64; GCC/Clang atomic builtins.
  * All three kinds: one-to-one (ipc4j_channel_open / _offer / _send / _receive), many-to-one (open with
  * ipc4j_channel_open_kind(..., IPC4J_KIND_MANY_TO_ONE); senders ipc4j_m2o_offer / ipc4j_m2o_send, any number,
- * in any processes; the receiver as one-to-one's), and broadcast (ipc4j_broadcast_become_writer / _transmit,
- * ipc4j_broadcast_become_reader / _receive; the writer never waits, a lapped reader counts what it lost).
+ * in any processes; the receiver as one-to-one's), and broadcast (ipc4j_broadcast_become_sender / _transmit,
+ * ipc4j_broadcast_become_receiver / _receive; the sender never waits, a lapped receiver counts what it lost).
  * Also ipc4j's robust mutex (io.ipc4j.sync.RobustMutex: 16 bytes in any shared memory), which a C process can
  * lock beside Java ones, and whose hold is taken over if its owner dies: ipc4j_mutex_lock / _trylock / _unlock.
  *
@@ -70,7 +70,7 @@
 
 enum {
     IPC4J_TAIL = 128, IPC4J_SENDER_PID = 136, IPC4J_SENDER_START = 144, IPC4J_SENDER_BEAT = 152,
-    IPC4J_TAIL_INTENT = 160, IPC4J_LATEST = 168, /* broadcast: how far the writer is about to write; the latest record */
+    IPC4J_TAIL_INTENT = 160, IPC4J_LATEST = 168, /* broadcast: how far the sender is about to write; the latest record */
     IPC4J_HEAD = 256, IPC4J_RECEIVER_PID = 264, IPC4J_RECEIVER_START = 272, IPC4J_RECEIVER_BEAT = 280,
     IPC4J_WAITING = 384, IPC4J_WAKE_SEQUENCE = 388, IPC4J_PARKS = 392, IPC4J_FENCELESS = 396, IPC4J_DOORBELL = 400
 };
@@ -88,7 +88,7 @@ typedef struct {
     uint64_t count;         /* messages sent or received, for the heartbeat */
     uint64_t missed_wakeups; /* receiver: sleeps that ran out with a message waiting and no wake-up tried (0) */
     uint64_t lost;          /* many-to-one receiver: records skipped, their sender dead before commit;
-                               broadcast reader: bytes it missed, overrun by the writer */
+                               broadcast receiver: bytes it missed, overrun by the sender */
     int doorbell_pid;       /* sender: whose doorbell bell_fd is a copy of, and its number there */
     int doorbell_fd;
     int bell_fd;
@@ -478,13 +478,13 @@ static inline int ipc4j_m2o_send(ipc4j_channel *ch, int type, const void *data, 
 
 /* ---- broadcast ---------------------------------------------------------------------------------------------- */
 
-/* Becomes the log's one writer: -1 with EBUSY if a live process already is. */
-static inline int ipc4j_broadcast_become_writer(ipc4j_channel *ch) {
+/* Becomes the log's one sender: -1 with EBUSY if a live process already is. */
+static inline int ipc4j_broadcast_become_sender(ipc4j_channel *ch) {
     return ipc4j_claim_role(ch, IPC4J_SENDER_PID);
 }
 
 /* Appends one message; never waits (the oldest records are overwritten): 0 or IPC4J_TOO_LONG. */
-static inline int ipc4j_broadcast_transmit(ipc4j_channel *ch, int type, const void *data, int64_t length) {
+static inline int ipc4j_broadcast_offer(ipc4j_channel *ch, int type, const void *data, int64_t length) {
     if (type < 0 || length < 0 || length > ch->max_length) return IPC4J_TOO_LONG;
     int64_t aligned = (length + IPC4J_RECORD_HEADER + 7) & ~7LL;
     int64_t tail = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_RELAXED);
@@ -507,7 +507,7 @@ static inline int ipc4j_broadcast_transmit(ipc4j_channel *ch, int type, const vo
 }
 
 /* Starts reading at the end of the log: it sees what is written after this. */
-static inline void ipc4j_broadcast_become_reader(ipc4j_channel *ch) {
+static inline void ipc4j_broadcast_become_receiver(ipc4j_channel *ch) {
     ch->position = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE);
 }
 
@@ -519,7 +519,7 @@ static inline void ipc4j_broadcast_lapped(ipc4j_channel *ch, int64_t tail) {
 }
 
 /* The next message into BUF if there is one: its length, or IPC4J_TIMEOUT. Never returns a record that was
- * overwritten while it was copied; an overrun reader rejoins at the latest record (ch->lost counts bytes). */
+ * overwritten while it was copied; an overrun receiver rejoins at the latest record (ch->lost counts bytes). */
 static inline long ipc4j_broadcast_receive_now(ipc4j_channel *ch, void *buf, long capacity, int *type) {
     for (;;) {
         int64_t tail = __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE);
@@ -531,7 +531,7 @@ static inline long ipc4j_broadcast_receive_now(ipc4j_channel *ch, void *buf, lon
         long payload = length - IPC4J_RECORD_HEADER;
         int fits = kind == IPC4J_PADDING || (payload >= 0 && payload <= capacity && payload <= ch->max_length);
         if (fits && kind != IPC4J_PADDING) memcpy(buf, ch->ring + index + IPC4J_RECORD_HEADER, (size_t) payload);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy happens before reading how far the writer got */
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy happens before reading how far the sender got */
         if (__atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL_INTENT), __ATOMIC_SEQ_CST) - ch->capacity > ch->position) {
             ipc4j_broadcast_lapped(ch, __atomic_load_n(IPC4J_I64(ch, IPC4J_TAIL), __ATOMIC_ACQUIRE));
             continue; /* overwritten while we read: discarded */

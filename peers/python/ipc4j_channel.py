@@ -5,7 +5,7 @@ A Python program can be the sender or the receiver of a channel that a Java prog
 format: the validated header, the records, the futex sleep/wake handshake (through ctypes), the receiver's
 doorbell eventfd, the heartbeats, and the pid + start-time identity by which each side tells that the other
 died. Many-to-one: the receiver, and senders when GCC's libatomic.so.1 (Debian's libatomic1) is installed, for
-the compare-and-set Python's standard library lacks. Broadcast: the writer and readers.
+the compare-and-set Python's standard library lacks. Broadcast: the sender and receivers.
 
     import ipc4j_channel
     with ipc4j_channel.Channel.open("/ticks") as ch:
@@ -235,6 +235,8 @@ class Channel:
         self.beat(pid_offset + 16)
 
     def sender(self):
+        if self.kind == KIND_BROADCAST:
+            return BroadcastSender(self)
         if self.kind == KIND_MANY_TO_ONE:
             if _atomic is None:
                 raise NotImplementedError("a many-to-one sender claims room with a compare-and-set on the tail:"
@@ -242,15 +244,10 @@ class Channel:
             return ManyToOneSender(self)
         return Sender(self)
 
-    def writer(self):
-        """The broadcast log's one writer."""
-        return BroadcastWriter(self)
-
-    def reader(self):
-        """A broadcast reader, starting at the end of the log."""
-        return BroadcastReader(self)
-
     def receiver(self):
+        """The receiver; of a broadcast log, a new one starting at the end of the log."""
+        if self.kind == KIND_BROADCAST:
+            return BroadcastReceiver(self)
         return Receiver(self)
 
     def close(self):
@@ -491,8 +488,8 @@ class Receiver:
         ch.i32(WAITING).value = 0
 
 
-class BroadcastWriter:
-    """The broadcast log's writer: transmit(kind, payload) never waits; the oldest records are overwritten."""
+class BroadcastSender:
+    """The broadcast log's sender: offer(kind, payload) never waits; the oldest records are overwritten."""
 
     def __init__(self, channel):
         if channel.kind != KIND_BROADCAST:
@@ -500,7 +497,7 @@ class BroadcastWriter:
         channel.claim(SENDER_PID)
         self.ch = channel
 
-    def transmit(self, kind, payload):
+    def offer(self, kind, payload):
         ch = self.ch
         length = len(payload)
         ch.check_message(kind, length)
@@ -523,8 +520,8 @@ class BroadcastWriter:
         ch.i64(TAIL).value = tail + aligned
 
 
-class BroadcastReader:
-    """A broadcast reader at its own pace: receive(timeout) -> (type, payload); lost counts bytes overrun."""
+class BroadcastReceiver:
+    """A broadcast receiver at its own pace: receive(timeout) -> (type, payload); lost counts bytes overrun."""
 
     def __init__(self, channel):
         if channel.kind != KIND_BROADCAST:

@@ -147,12 +147,12 @@ static int bcast_write(const char *name, long count, long pace) {
     ipc4j_channel ch;
     int r = ipc4j_channel_open_kind(&ch, name, IPC4J_KIND_BROADCAST);
     if (r != 0) { printf("open failed: %d %s\n", r, strerror(errno)); return 1; }
-    if (ipc4j_broadcast_become_writer(&ch) != 0) { printf("writer: %s\n", strerror(errno)); return 1; }
+    if (ipc4j_broadcast_become_sender(&ch) != 0) { printf("writer: %s\n", strerror(errno)); return 1; }
     unsigned char buf[4096];
     unsigned long long unused = 0;
     for (long i = 0; i < count; i++) {
         long n = m2o_fill(buf, 0, i, &unused); /* producer 0: byte k = (i + k) & 0xff */
-        if (ipc4j_broadcast_transmit(&ch, (int) (i % 1000), buf, n) != 0) { printf("transmit %ld failed\n", i); return 1; }
+        if (ipc4j_broadcast_offer(&ch, (int) (i % 1000), buf, n) != 0) { printf("transmit %ld failed\n", i); return 1; }
         if (pace > 0 && (i + 1) % pace == 0) { struct timespec ms = {0, 1000000}; nanosleep(&ms, NULL); }
     }
     printf("written %ld\n", count);
@@ -164,7 +164,7 @@ static int bcast_read(const char *name, long count) {
     ipc4j_channel ch;
     int r = ipc4j_channel_open_kind(&ch, name, IPC4J_KIND_BROADCAST);
     if (r != 0) { printf("open failed: %d %s\n", r, strerror(errno)); return 1; }
-    ipc4j_broadcast_become_reader(&ch);
+    ipc4j_broadcast_become_receiver(&ch);
     printf("ready\n");
     fflush(stdout);
     unsigned char buf[4096], want[4096];

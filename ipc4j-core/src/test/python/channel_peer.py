@@ -116,9 +116,9 @@ def m2o_send(name, count, producer):
 
 def bcast_write(name, count, pace):
     with ipc4j_channel.Channel.open(name, ipc4j_channel.KIND_BROADCAST) as ch:
-        tx = ch.writer()
+        tx = ch.sender()
         for i in range(count):
-            tx.transmit(i % 1000, tagged(0, i))
+            tx.offer(i % 1000, tagged(0, i))
             if pace and (i + 1) % pace == 0:
                 time.sleep(0.001)
         print(f"written {count}", flush=True)
@@ -127,7 +127,7 @@ def bcast_write(name, count, pace):
 
 def bcast_read(name, count):
     with ipc4j_channel.Channel.open(name, ipc4j_channel.KIND_BROADCAST) as ch:
-        rx = ch.reader()
+        rx = ch.receiver()
         print("ready", flush=True)
         last, read = -1, 0
         while last < count - 1:

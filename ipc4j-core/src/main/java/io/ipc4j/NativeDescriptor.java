@@ -4,7 +4,7 @@ package io.ipc4j;
  * An ipc4j object backed by a file descriptor of this process: pipe ends and FIFOs, POSIX queues, every socket
  * and socket server, {@link io.ipc4j.event.EventFd}, {@link io.ipc4j.event.TimerFd}, a
  * {@link io.ipc4j.process.ChildProcess} (its pidfd), a {@link io.ipc4j.signal.SignalReceiver}, a channel's
- * {@link io.ipc4j.channel.RingChannel.Doorbell}, an {@link io.ipc4j.event.EventLoop}.
+ * {@link io.ipc4j.channel.Doorbell}, an {@link io.ipc4j.event.EventLoop}.
  *
  * <ul>
  * <li>It can wait with other such objects in an {@link io.ipc4j.event.EventLoop}; closing it takes it out

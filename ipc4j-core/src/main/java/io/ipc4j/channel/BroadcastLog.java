@@ -1,78 +1,95 @@
 package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.wait.Backoff;
-import io.ipc4j.internal.wait.Deadline;
-import io.ipc4j.internal.proc.ProcessStart;
-import io.ipc4j.process.Spawn;
-import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
-import static io.ipc4j.channel.ChannelDescriptor.*;
+import static io.ipc4j.channel.ChannelLayout.*;
 
 /**
- * A one-to-many log in shared memory: one writer, any number of readers in any processes, each at its own
+ * A one-to-many log in shared memory: one sender, any number of receivers in any processes, each at its own
  * pace (in the style of Agrona's BroadcastTransmitter and CopyBroadcastReceiver).
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
- * <li>The writer never waits for readers: it overwrites the oldest records. A reader that falls more than the
- * capacity behind is overrun: it learns how many bytes it lost ({@link Reader#lostBytes()}) and rejoins at
+ * <li>The sender never waits for receivers: it overwrites the oldest records. A receiver that falls more than the
+ * capacity behind is overrun: it learns how many bytes it lost ({@link Receiver#lostBytes()}) and rejoins at
  * the latest record. It never returns a record that was overwritten while it read it (checked after the
  * copy), so it never reads garbage.</li>
- * <li>Readers join at the end: they see what is written after they attach.</li>
- * <li>One {@link Writer} at a time (recorded with pid and start time, a second live one refused); a
- * {@link Reader} per thread. Readers wait with a back-off (spin, yield, park up to 1 ms); they are not
- * registered, so the writer wakes no one and pays nothing per reader.</li>
+ * <li>Receivers join at the end: they see what is written after they attach.</li>
+ * <li>One {@link Sender} at a time (recorded with pid, start time and heartbeat, a second live one refused);
+ * a {@link Receiver} per thread. Receivers wait as their {@link IdleStrategy} says (spin-yield by default: spin,
+ * yield, sleep up to 1 ms); they are not registered, so the sender wakes no one and pays nothing per
+ * receiver.</li>
+ * <li>The sender and receivers speak the vocabulary of every channel ({@link ChannelSender},
+ * {@link ChannelReceiver}); a {@link Receiver#poll poll} hands over a copy, since the sender may overwrite a record
+ * while it is read.</li>
  * </ul>
  */
 public final class BroadcastLog implements AutoCloseable {
-    private final String name;
-    private final SharedMemory shm;
-    private final SharedBuffer header;
-    private final SharedBuffer buffer;
+    private final ChannelRegion region;
     private final MemorySegment ring;
     private final int capacity;
     private final int mask;
 
-    private BroadcastLog(String name, SharedMemory shm) {
-        this.name = name;
-        this.shm = shm;
-        this.header = shm.buffer();
-        this.capacity = RingChannel.capacityOf(shm);
-        this.mask = capacity - 1;
-        this.ring = shm.segment().asSlice(HEADER_LENGTH, capacity);
-        this.buffer = new SharedBuffer(ring);
+    private BroadcastLog(ChannelRegion region) {
+        this.region = region;
+        this.ring = region.ring;
+        this.capacity = region.capacity;
+        this.mask = region.mask;
     }
 
     /**
-     * Creates the log {@code name} with {@code capacity} bytes (a power of two).
+     * Creates the log {@code name} (a POSIX shared memory name) with {@code capacity} bytes.
      *
      * @param name its name
-     * @param capacity the capacity in bytes
-     * @return the {@code BroadcastLog}
+     * @param capacity the ring's capacity in bytes: a power of two from 1024 to 1 GiB
+     * @return the log, attached
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static BroadcastLog create(String name, int capacity) throws IOException {
-        return new BroadcastLog(name, RingChannel.createRegion(name, capacity, KIND_BROADCAST));
+        return new BroadcastLog(ChannelRegion.create(name, capacity, KIND_BROADCAST));
     }
 
     /**
      * Attaches to an existing log, checking its header.
      *
      * @param name its name
-     * @return the {@code BroadcastLog}
+     * @return the log, attached
+     * @throws ChannelFormatException if the region is not a broadcast log this ipc4j reads
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static BroadcastLog open(String name) throws IOException {
-        return new BroadcastLog(name, RingChannel.openRegion(name, KIND_BROADCAST));
+        return new BroadcastLog(ChannelRegion.open(name, KIND_BROADCAST));
+    }
+
+    /**
+     * Writes a new log over the whole of {@code memory}, as {@link OneToOneChannel#format}.
+     *
+     * @param memory 8-byte aligned memory: a mapping, or heap memory ({@code MemorySegment.ofArray(new long[n])})
+     * @param description what to call the log in messages
+     * @return the log
+     */
+    public static BroadcastLog format(MemorySegment memory, String description) {
+        return new BroadcastLog(ChannelRegion.format(memory, description, KIND_BROADCAST));
+    }
+
+    /**
+     * Attaches to the log that {@code memory} holds, checking its header.
+     *
+     * @param memory the memory {@link #format} wrote
+     * @param description what to call the log in messages
+     * @return the log
+     * @throws ChannelFormatException if the memory does not hold a broadcast log this ipc4j reads
+     */
+    public static BroadcastLog attach(MemorySegment memory, String description) throws ChannelFormatException {
+        return new BroadcastLog(ChannelRegion.attach(memory, description, KIND_BROADCAST));
     }
 
     /**
@@ -86,148 +103,192 @@ public final class BroadcastLog implements AutoCloseable {
         return SharedMemory.unlink(name);
     }
 
-    /**
-     * The longest message: an eighth of the capacity, minus the record header.
-     *
-     * @return the longest message: an eighth of the capacity, minus the record header
-     */
+    /** {@return the longest message: an eighth of the capacity, minus the record header} */
     public int maxMessageLength() {
-        return capacity / 8 - RECORD_HEADER;
+        return region.maxLength;
+    }
+
+    /** {@return the pid of the registered sender (0: none yet)} */
+    public int senderPid() {
+        return region.pid(ChannelRegion.Role.SENDER);
+    }
+
+    /** {@return the sender's last sign of life (epoch ms): when it attached, and every 4096 messages} */
+    public long senderHeartbeatMillis() {
+        return region.heartbeatMillis(ChannelRegion.Role.SENDER);
     }
 
     /**
-     * Becomes the log's writer; IllegalStateException if a live process already is.
+     * Becomes the log's sender; IllegalStateException if a live process already is.
      *
-     * @return the {@code Writer}
+     * @return the sending side, for one thread at a time
      */
-    public Writer writer() {
-        int self = Spawn.currentPid();
-        while (true) {
-            int pid = header.getIntVolatile(PRODUCER_PID_OFFSET);
-            if (pid != 0 && pid != self && ProcessStart.alive(pid, header.getLongVolatile(PRODUCER_START_OFFSET))) {
-                throw new IllegalStateException(name + " already has a live writer: pid " + pid);
-            }
-            if (header.compareAndSetInt(PRODUCER_PID_OFFSET, pid, self)) {
-                header.putLongVolatile(PRODUCER_START_OFFSET, ProcessStart.self());
-                return new Writer();
-            }
-        }
+    public Sender sender() {
+        region.claim(ChannelRegion.Role.SENDER, "sender");
+        return new Sender();
     }
 
     /**
-     * A new reader for the calling thread, starting at the end of the log.
+     * A new receiver for the calling thread, starting at the end of the log.
      *
-     * @return a new reader for the calling thread, starting at the end of the log
+     * @return a new receiving side, for one thread
      */
-    public Reader reader() {
-        return new Reader();
+    public Receiver receiver() {
+        return new Receiver();
+    }
+
+    /** Unmaps this process's view; the log stays until {@link #unlink}. */
+    @Override
+    public void close() {
+        region.close();
     }
 
     @Override
-    public void close() {
-        shm.close();
+    public String toString() {
+        return "broadcast log " + region;
     }
 
-    /** The writing side. One thread at a time; never waits. */
-    public final class Writer {
+    /** The sending side. One thread at a time; never waits: it overwrites the oldest records. */
+    public final class Sender implements ChannelSender {
         private final BufferSegments sources = new BufferSegments();
+        private long published;
 
-        private Writer() {
+        private Sender() {
+        }
+
+        @Override
+        public int maxMessageLength() {
+            return region.maxLength;
         }
 
         /**
-         * Appends the buffer's remaining bytes as one message of {@code type}.
+         * Appends the message: always true, as the sender never waits for receivers.
          *
-         * @param type the message type
+         * @param type    the message type, 0 and up
          * @param message the message: the buffer's remaining bytes
+         * @return true
          */
-        public void transmit(int type, ByteBuffer message) {
+        @Override
+        public boolean offer(int type, ByteBuffer message) {
             checkType(type);
             int length = message.remaining();
-            if (length > maxMessageLength()) {
-                throw new IllegalArgumentException("message length " + length + " is above " + maxMessageLength());
+            if (length > region.maxLength) {
+                throw new IllegalArgumentException("message length " + length + " is above " + region.maxLength);
             }
             int aligned = align(length + RECORD_HEADER);
-            long tail = header.getLong(TAIL_OFFSET);
+            long tail = region.header.getLong(TAIL_OFFSET);
             int index = (int) (tail & mask);
             int toEnd = capacity - index;
             boolean pad = aligned > toEnd;
-            header.putLongRelease(TAIL_INTENT_OFFSET, tail + aligned + (pad ? toEnd : 0));
+            region.header.putLongRelease(TAIL_INTENT_OFFSET, tail + aligned + (pad ? toEnd : 0));
             VarHandle.storeStoreFence(); // the intent is visible before any byte it covers changes
             if (pad) {
-                putPadding(buffer, index, toEnd);
+                putPadding(ring, index, toEnd);
                 tail += toEnd;
                 index = 0;
             }
-            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
+            RING_INT.set(ring, index + 4L, type);
             MemorySegment.copy(sources.of(message), message.position(), ring, index + RECORD_HEADER, length);
-            buffer.putIntRelease(index, length + RECORD_HEADER);
-            header.putLongRelease(LATEST_OFFSET, tail);
-            header.putLongRelease(TAIL_OFFSET, tail + aligned);
+            RING_INT.setRelease(ring, (long) index, length + RECORD_HEADER);
+            region.header.putLongRelease(LATEST_OFFSET, tail);
+            region.header.putLongRelease(TAIL_OFFSET, tail + aligned);
             message.position(message.limit());
+            if ((++published & RingChannel.BEAT_EVERY) == 0) {
+                region.beat(ChannelRegion.Role.SENDER);
+            }
+            return true;
+        }
+
+        /** As {@link #offer}: a broadcast sender never waits, so the timeout is never used. */
+        @Override
+        public void send(int type, ByteBuffer message, Duration timeout) {
+            offer(type, message);
         }
     }
 
-    /** A reading side, at its own pace. One thread at a time. */
-    public final class Reader {
-        private long cursor = header.getLongVolatile(TAIL_OFFSET);
+    /** A receiving side, at its own pace. One thread at a time. */
+    public final class Receiver implements ChannelReceiver {
+        private long cursor = region.header.getLongVolatile(TAIL_OFFSET);
         private final BufferSegments targets = new BufferSegments();
+        private final Wait wait = new Wait(IdleStrategy.spinYield());
+        private ByteBuffer copy;
         private long lostBytes;
         private int lappedCount;
+        private ByteBuffer target;
+        private int received;
 
-        private Reader() {
+        private Receiver() {
         }
 
-        /**
-         * Bytes this reader missed because the writer overwrote them before it read them.
-         *
-         * @return bytes this reader missed because the writer overwrote them before it read them
-         */
+        /** {@return bytes this receiver missed because the sender overwrote them before it read them} */
         public long lostBytes() {
             return lostBytes;
         }
 
-        /**
-         * How many times this reader was overrun.
-         *
-         * @return how many times this reader was overrun
-         */
+        /** {@return how many times this receiver was overrun} */
         public int lappedCount() {
             return lappedCount;
         }
 
+        @Override
+        public Receiver idleStrategy(IdleStrategy strategy) {
+            wait.strategy(strategy);
+            return this;
+        }
+
         /**
-         * Reads the next message into {@code dst} if there is one: its type, or Integer.MIN_VALUE.
+         * {@inheritDoc} Each message is copied out of the ring first (the sender may overwrite a record while it
+         * is read), into a buffer of {@link #maxMessageLength()} that this receiver keeps.
+         */
+        @Override
+        public int poll(MessageHandler handler, int limit) throws ChannelFormatException {
+            if (copy == null) {
+                copy = Arena.ofAuto().allocate(region.maxLength, Long.BYTES).asByteBuffer();
+            }
+            int count = 0;
+            while (count < limit) {
+                copy.clear();
+                int type = receiveNow(copy);
+                if (type == NONE) {
+                    break;
+                }
+                handler.onMessage(type, MemorySegment.ofBuffer(copy.flip()), 0, copy.limit());
+                count++;
+            }
+            return count;
+        }
+
+        /**
+         * {@inheritDoc}
          *
-         * @param dst the buffer to fill, from its position up to its limit
-         * @return its type, or Integer.MIN_VALUE
-         * @throws ChannelFormatException if the record there cannot have been written by the writer (a corrupt
+         * @throws ChannelFormatException if the record there cannot have been written by the sender (a corrupt
          *                                region: a length that does not fit, or a negative type other than
          *                                padding), instead of looping or reading out of place.
          */
+        @Override
         public int receiveNow(ByteBuffer dst) throws ChannelFormatException {
             while (true) {
-                long tail = header.getLongVolatile(TAIL_OFFSET);
+                long tail = region.header.getLongVolatile(TAIL_OFFSET);
                 if (cursor >= tail) {
-                    return Integer.MIN_VALUE;
+                    return NONE;
                 }
                 if (tail - cursor > capacity) {
                     lapped(tail);
                     continue;
                 }
                 int index = (int) (cursor & mask);
-                int length = buffer.getIntAcquire(index);
-                int type = ring.get(ValueLayout.JAVA_INT_UNALIGNED, index + 4L);
+                int length = (int) RING_INT.getAcquire(ring, (long) index);
+                int type = (int) RING_INT.get(ring, index + 4L);
                 int payload = length - RECORD_HEADER;
                 boolean fits = type == PADDING_TYPE || (payload >= 0 && payload <= dst.remaining()
-                        && payload <= maxMessageLength());
+                        && payload <= region.maxLength);
                 int start = dst.position();
                 if (fits && type != PADDING_TYPE) {
                     MemorySegment.copy(ring, index + RECORD_HEADER, targets.of(dst), start, payload);
                 }
-                VarHandle.acquireFence(); // the copy above happens before reading how far the writer got
-                if (header.getLongVolatile(TAIL_INTENT_OFFSET) - capacity > cursor) {
-                    lapped(header.getLongVolatile(TAIL_OFFSET)); // overwritten while we read: discard it
+                VarHandle.acquireFence(); // the copy above happens before reading how far the sender got
+                if (region.header.getLongVolatile(TAIL_INTENT_OFFSET) - capacity > cursor) {
+                    lapped(region.header.getLongVolatile(TAIL_OFFSET)); // overwritten while we read: discard it
                     continue;
                 }
                 checkRecord(index, length, type);
@@ -243,20 +304,20 @@ public final class BroadcastLog implements AutoCloseable {
             }
         }
 
-        /** A record the writer cannot have written (checked after the overwrite check: a lap is not damage). */
+        /** A record the sender cannot have written (checked after the overwrite check: a lap is not damage). */
         private void checkRecord(int index, int length, int type) throws ChannelFormatException {
             boolean lengthOk = length >= RECORD_HEADER && length <= capacity - index
-                    && (type == PADDING_TYPE || length - RECORD_HEADER <= maxMessageLength());
+                    && (type == PADDING_TYPE || length - RECORD_HEADER <= region.maxLength);
             if (!lengthOk || type < PADDING_TYPE) {
-                throw new ChannelFormatException(name + ": corrupt record at ring offset " + index + ": length "
-                        + length + ", type " + type + "; the writer writes lengths of " + RECORD_HEADER + " to "
-                        + (maxMessageLength() + RECORD_HEADER) + " bytes that end within the ring, and types of 0"
-                        + " or more (-1 for padding)");
+                throw new ChannelFormatException(region.name + ": corrupt record at ring offset " + index
+                        + ": length " + length + ", type " + type + "; the sender writes lengths of " + RECORD_HEADER
+                        + " to " + (region.maxLength + RECORD_HEADER) + " bytes that end within the ring, and types"
+                        + " of 0 or more (-1 for padding)");
             }
         }
 
         private void lapped(long tail) {
-            long latest = header.getLongVolatile(LATEST_OFFSET);
+            long latest = region.header.getLongVolatile(LATEST_OFFSET);
             long rejoin = Math.max(latest, tail - capacity);
             lostBytes += rejoin - cursor;
             lappedCount++;
@@ -264,26 +325,49 @@ public final class BroadcastLog implements AutoCloseable {
         }
 
         /**
-         * Reads the next message, waiting at most {@code timeout}.
-         *
-         * @param dst the buffer to fill, from its position up to its limit
-         * @param timeout the longest this call waits
-         * @return the message's type
-         * @throws IpcTimeoutException if nothing new was written.
+         * {@inheritDoc} The sender is not waited on: a dead sender only means nothing new arrives.
          */
+        @Override
         public int receive(ByteBuffer dst, Duration timeout) throws IOException {
             int type = receiveNow(dst);
-            if (type != Integer.MIN_VALUE) {
+            if (type != NONE) {
                 return type;
             }
-            Deadline deadline = Deadline.after(timeout);
-            Backoff backoff = new Backoff();
-            while ((type = receiveNow(dst)) == Integer.MIN_VALUE) {
-                if (!backoff.idle(deadline)) {
-                    throw new IpcTimeoutException("receive(" + name + ")", timeout, 0);
-                }
+            target = dst;
+            try {
+                wait.await(timeout);
+                return received;
+            } finally {
+                target = null;
             }
-            return type;
+        }
+
+        /** The receiver's wait: nothing to check but the region's size, nothing to wake it. */
+        private final class Wait extends ChannelWait {
+            Wait(IdleStrategy strategy) {
+                super(strategy);
+            }
+
+            @Override
+            boolean attempt() throws ChannelFormatException {
+                int type = receiveNow(target);
+                if (type == NONE) {
+                    return false;
+                }
+                received = type;
+                return true;
+            }
+
+            @Override
+            boolean checkPeer() throws IOException {
+                region.checkSize();
+                return false;
+            }
+
+            @Override
+            IpcTimeoutException timedOut(Duration timeout) {
+                return new IpcTimeoutException("receive(" + region.name + ")", timeout, 0);
+            }
         }
     }
 }

@@ -1,18 +1,13 @@
 package io.ipc4j.channel;
 
-import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.process.Spawn;
-import io.ipc4j.shm.SharedBuffer;
-import io.ipc4j.shm.SharedMemory;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Objects;
 
-import static io.ipc4j.channel.ChannelDescriptor.*;
+import static io.ipc4j.channel.ChannelLayout.*;
 
 /**
  * A one-way channel with any number of senders, in any processes and threads, and one receiver (in the
@@ -25,7 +20,7 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * <li>Senders claim room with a compare-and-set on the tail, mark the record as theirs (their pid, a negative
  * length), write, then commit. A sender that dies between claim and commit would block the receiver forever;
  * instead the receiver, once it has waited 100 ms on such a record and its claimer is dead, skips it and
- * counts it in {@link Receiver#lostMessages()}.</li>
+ * counts it in {@link RingReceiver#lostMessages()}.</li>
  * <li>Zero-copy: {@link Sender#claim}, write into {@link Sender#ring()}, {@link Sender#commit} (at most the
  * claimed length), as in {@link OneToOneChannel}. Message types are 0 and up.</li>
  * <li>A {@link Sender} is for one thread; make one per thread. The receiver is as {@link OneToOneChannel}'s,
@@ -33,8 +28,8 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * </ul>
  */
 public final class ManyToOneChannel extends RingChannel {
-    private ManyToOneChannel(String name, SharedMemory shm) {
-        super(name, shm, capacityOf(shm));
+    private ManyToOneChannel(ChannelRegion region) {
+        super(region, "many-to-one");
     }
 
     @Override
@@ -43,118 +38,136 @@ public final class ManyToOneChannel extends RingChannel {
     }
 
     /**
-     * Creates the channel {@code name} with a ring of {@code capacity} bytes (a power of two).
+     * Creates the channel {@code name} (a POSIX shared memory name) with a ring of {@code capacity} bytes.
      *
      * @param name its name
-     * @param capacity the capacity in bytes
-     * @return the {@code ManyToOneChannel}
+     * @param capacity the ring's capacity in bytes: a power of two from 1024 to 1 GiB
+     * @return the channel, attached
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static ManyToOneChannel create(String name, int capacity) throws IOException {
-        return new ManyToOneChannel(name, createRegion(name, capacity, KIND_MANY_TO_ONE));
+        return new ManyToOneChannel(ChannelRegion.create(name, capacity, KIND_MANY_TO_ONE));
     }
 
     /**
      * Attaches to an existing many-to-one channel, checking its header.
      *
      * @param name its name
-     * @return the {@code ManyToOneChannel}
+     * @return the channel, attached
+     * @throws ChannelFormatException if the region is not a many-to-one channel this ipc4j reads
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static ManyToOneChannel open(String name) throws IOException {
-        return new ManyToOneChannel(name, openRegion(name, KIND_MANY_TO_ONE));
+        return new ManyToOneChannel(ChannelRegion.open(name, KIND_MANY_TO_ONE));
+    }
+
+    /**
+     * Writes a new channel over the whole of {@code memory}, as {@link OneToOneChannel#format}.
+     *
+     * @param memory 8-byte aligned memory: a mapping, or heap memory ({@code MemorySegment.ofArray(new long[n])})
+     * @param description what to call the channel in messages
+     * @return the channel
+     */
+    public static ManyToOneChannel format(MemorySegment memory, String description) {
+        return new ManyToOneChannel(ChannelRegion.format(memory, description, KIND_MANY_TO_ONE));
+    }
+
+    /**
+     * Attaches to the channel that {@code memory} holds, checking its header.
+     *
+     * @param memory the memory {@link #format} wrote
+     * @param description what to call the channel in messages
+     * @return the channel
+     * @throws ChannelFormatException if the memory does not hold a many-to-one channel this ipc4j reads
+     */
+    public static ManyToOneChannel attach(MemorySegment memory, String description) throws ChannelFormatException {
+        return new ManyToOneChannel(ChannelRegion.attach(memory, description, KIND_MANY_TO_ONE));
     }
 
     /**
      * A new sender for the calling thread (any number may exist).
      *
-     * @return a new sender for the calling thread
+     * @return a new sending side, for one thread
      */
     public Sender sender() {
         return new Sender();
     }
 
     /** One thread's sending side. */
-    public final class Sender {
-        private final SharedBuffer buffer = new SharedBuffer(ring);
+    public final class Sender implements ZeroCopySender {
+        private final MemorySegment ring = region.ring;
         private final int owner = -Spawn.currentPid();
         private final BufferSegments sources = new BufferSegments();
-        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
         private final PendingClaim pending = new PendingClaim();
+        private final SenderWait wait = new SenderWait(region, IdleStrategy.spinPark(), "send");
+        /** This sender's own count, for its heartbeat: senders on other threads keep theirs. */
+        private long published;
+        private int pendingType;
+        private ByteBuffer pendingMessage;
 
         private Sender() {
+            wait.attempt(() -> offer(pendingType, pendingMessage));
         }
 
         /**
-         * How {@link #send} waits while the ring is full: BUSY_SPIN spins; SPIN_PARK (the default) spins a while
-         * when this process may use more than one CPU, then yields and sleeps for growing intervals up to 1 ms;
-         * SPIN_YIELD does the latter at once.
+         * Sets how {@link #send} idles while the ring is full. No one wakes a sender: its sleeps last at most
+         * 1 ms each.
          *
-         * @param waitStrategy how to wait
-         * @return how {@link #send} waits while the ring is full: BUSY_SPIN spins
+         * @param strategy the idle strategy, for this sender alone
+         * @return this sender
          */
-        public Sender waitStrategy(WaitStrategy waitStrategy) {
-            this.strategy = Objects.requireNonNull(waitStrategy);
+        public Sender idleStrategy(IdleStrategy strategy) {
+            wait.strategy(strategy);
             return this;
         }
 
-        /**
-         * Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full.
-         *
-         * @param type the message type
-         * @param message the message: the buffer's remaining bytes
-         * @return true if it was sent, false if the ring is full
-         */
+        @Override
+        public int maxMessageLength() {
+            return region.maxLength;
+        }
+
+        @Override
         public boolean offer(int type, ByteBuffer message) {
             checkType(type);
             int length = message.remaining();
-            if (length > maxLength) {
-                throw new IllegalArgumentException("message length " + length + " is above " + maxLength
-                        + " (an eighth of the channel's capacity, minus 8)");
+            if (length > region.maxLength) {
+                throw tooLong(length);
             }
             int index = claimRoom(length);
             if (index < 0) {
                 return false;
             }
             MemorySegment.copy(sources.of(message), message.position(), ring, index + RECORD_HEADER, length);
-            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
-            publish(buffer, index, length + RECORD_HEADER);
+            publish(index, length + RECORD_HEADER, type);
             message.position(message.limit());
             return true;
         }
 
-        /**
-         * Sends, waiting while the ring is full, at most {@code timeout}.
-         *
-         * @param type the message type
-         * @param message the message: the buffer's remaining bytes
-         * @param timeout the longest this call waits
-         * @throws IpcTimeoutException if the ring stayed full (the buffer is untouched).
-         */
+        @Override
         public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
             if (!offer(type, message)) {
-                sendWaiting(() -> offer(type, message), strategy, timeout);
+                pendingType = type;
+                pendingMessage = message;
+                try {
+                    wait.await(timeout);
+                } finally {
+                    pendingMessage = null;
+                }
             }
         }
 
         /**
-         * Zero-copy: reserves room for a {@code length}-byte message and returns the offset in {@link #ring()}
-         * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}; one claim at
-         * a time. Until then the receiver waits at this record (messages claimed after it wait too), so write
-         * promptly: if this process dies first, the receiver skips the record after 100 ms.
-         *
-         * @param type the message type
-         * @param length the length in bytes
-         * @return the offset in {@link #ring()} where its payload goes, or -1 if the ring is full
+         * {@inheritDoc} Until the commit the receiver waits at this record (messages claimed after it wait too),
+         * so write promptly: if this process dies first, the receiver skips the record after 100 ms.
          */
+        @Override
         public int claim(int type, int length) {
             checkType(type);
             if (pending.isOpen()) {
                 throw new IllegalStateException("a claim is open: commit it before the next claim");
             }
-            if (length < 0 || length > maxLength) {
-                throw new IllegalArgumentException("message length " + length + " is outside 0.." + maxLength
-                        + " (an eighth of the channel's capacity, minus 8)");
+            if (length < 0 || length > region.maxLength) {
+                throw tooLong(length);
             }
             int index = claimRoom(length);
             if (index < 0) {
@@ -163,25 +176,14 @@ public final class ManyToOneChannel extends RingChannel {
             return pending.open(index, type, length, align(length + RECORD_HEADER));
         }
 
-        /**
-         * Publishes the message claimed at {@code payloadOffset}, {@code length} bytes long, as
-         * {@link OneToOneChannel.Sender#commit}: at most the claimed length.
-         *
-         * @param payloadOffset the payload offset {@code claim} returned
-         * @param length the length in bytes
-         */
+        @Override
         public void commit(int payloadOffset, int length) {
             int type = pending.type();
             int index = pending.commit(payloadOffset, length);
-            ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, type);
-            publish(buffer, index, length + RECORD_HEADER);
+            publish(index, length + RECORD_HEADER, type);
         }
 
-        /**
-         * The ring, for writing a claimed payload.
-         *
-         * @return the ring, for writing a claimed payload
-         */
+        @Override
         public MemorySegment ring() {
             return ring;
         }
@@ -190,24 +192,42 @@ public final class ManyToOneChannel extends RingChannel {
         private int claimRoom(int length) {
             int aligned = align(length + RECORD_HEADER);
             while (true) {
-                long head = header.getLongVolatile(HEAD_OFFSET);
-                long tail = header.getLongVolatile(TAIL_OFFSET);
-                int index = (int) (tail & mask);
-                int toEnd = capacity - index;
+                long head = region.header.getLongVolatile(HEAD_OFFSET);
+                long tail = region.header.getLongVolatile(TAIL_OFFSET);
+                int index = (int) (tail & region.mask);
+                int toEnd = region.capacity - index;
                 int needed = aligned <= toEnd ? aligned : toEnd + aligned;
-                if (tail + needed - head > capacity) {
+                if (tail + needed - head > region.capacity) {
                     return -1;
                 }
-                if (header.compareAndSetLong(TAIL_OFFSET, tail, tail + needed)) {
+                if (region.header.compareAndSetLong(TAIL_OFFSET, tail, tail + needed)) {
                     if (needed != aligned) {
-                        putPadding(buffer, index, toEnd);
+                        putPadding(ring, index, toEnd);
                         index = 0;
                     }
-                    ring.set(ValueLayout.JAVA_INT_UNALIGNED, index + 4L, owner);
-                    buffer.putIntRelease(index, -aligned); // claimed, not yet committed; the receiver waits
+                    RING_INT.set(ring, index + 4L, owner);
+                    RING_INT.setRelease(ring, (long) index, -aligned); // claimed, not committed: the receiver waits
                     return index;
                 }
             }
+        }
+
+        /**
+         * Commits the record: its type, then its length with release semantics (volatile when the receiver may
+         * sleep, so that the store is ordered before the check of its sleep announcement), then wakes it if it
+         * announced a sleep.
+         */
+        private void publish(int index, int recordLength, int type) {
+            if ((++published & BEAT_EVERY) == 0) {
+                region.beat(ChannelRegion.Role.SENDER);
+            }
+            RING_INT.set(ring, index + 4L, type);
+            if (!receiverMaySleep()) {
+                RING_INT.setRelease(ring, (long) index, recordLength); // a spinning receiver needs no wake-up
+                return;
+            }
+            RING_INT.setVolatile(ring, (long) index, recordLength);
+            wakeIfSleeping(false);
         }
     }
 }

@@ -1,16 +1,13 @@
 package io.ipc4j.channel;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.shm.SharedBuffer;
-import io.ipc4j.shm.SharedMemory;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Objects;
 
-import static io.ipc4j.channel.ChannelDescriptor.*;
+import static io.ipc4j.channel.ChannelLayout.*;
 
 /**
  * A one-way, one-sender, one-receiver channel of variable-length messages in POSIX shared memory: the fast
@@ -32,7 +29,7 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * <ul>
  * <li>Messages arrive whole, in order, each with the int type (0 and up) it was sent with; none is lost or
  * duplicated.
- * One {@link Sender} and one {@link Receiver} at a time, machine-wide: a second live one is refused. Each is
+ * One {@link Sender} and one {@link RingReceiver} at a time, machine-wide: a second live one is refused. Each is
  * for one thread at a time.</li>
  * <li>The region starts with a header (magic, version, kind, capacity, length, creator): a foreign, corrupt or
  * other-version region is a {@link ChannelFormatException} on attach, never a misread.</li>
@@ -40,37 +37,64 @@ import static io.ipc4j.channel.ChannelDescriptor.*;
  * most its timeout.</li>
  * <li>Dead peers: each side records its pid and process start time; a side waiting on a peer that died gets
  * {@link PeerDeadException} within about 100 ms.</li>
- * <li>Nothing is allocated per message. Waiting follows a {@link WaitStrategy}; parking is a futex wait, a
- * native call: on a virtual thread it holds the carrier while parked (a native wait cannot unmount); to wait
- * with other objects, see {@link io.ipc4j.event}.</li>
+ * <li>Nothing is allocated per message. Waiting follows each side's {@link IdleStrategy}; the default
+ * sleeps on a futex, a native call: on a virtual thread it holds the carrier while asleep (a native wait cannot
+ * unmount); to wait with other objects, see {@link RingReceiver#doorbell()}.</li>
+ * <li>The region may also be a segment of the caller's ({@link #format}, {@link #attach}): a mapped file, a
+ * System V segment, or heap memory, where one process's threads can use it and the ring logic can be tested.</li>
  * </ul>
  */
 public final class OneToOneChannel extends RingChannel {
-    private OneToOneChannel(String name, SharedMemory shm) {
-        super(name, shm, capacityOf(shm));
+    private OneToOneChannel(ChannelRegion region) {
+        super(region, "one-to-one");
     }
 
     /**
      * Creates the channel {@code name} (a POSIX shared memory name) with a ring of {@code capacity} bytes.
      *
      * @param name its name
-     * @param capacity the capacity in bytes
-     * @return the {@code OneToOneChannel}
+     * @param capacity the ring's capacity in bytes: a power of two from 1024 to 1 GiB
+     * @return the channel, attached
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static OneToOneChannel create(String name, int capacity) throws IOException {
-        return new OneToOneChannel(name, createRegion(name, capacity, KIND_ONE_TO_ONE));
+        return new OneToOneChannel(ChannelRegion.create(name, capacity, KIND_ONE_TO_ONE));
     }
 
     /**
      * Attaches to an existing channel, checking its header.
      *
      * @param name its name
-     * @return the {@code OneToOneChannel}
+     * @return the channel, attached
+     * @throws ChannelFormatException if the region is not a one-to-one channel this ipc4j reads
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static OneToOneChannel open(String name) throws IOException {
-        return new OneToOneChannel(name, openRegion(name, KIND_ONE_TO_ONE));
+        return new OneToOneChannel(ChannelRegion.open(name, KIND_ONE_TO_ONE));
+    }
+
+    /**
+     * Writes a new channel over the whole of {@code memory}: a 512-byte header, then the ring (the rest: a power
+     * of two from 1024 bytes to 1 GiB). The memory stays the caller's; closing the channel leaves it.
+     *
+     * @param memory 8-byte aligned memory: a mapping, or heap memory ({@code MemorySegment.ofArray(new long[n])})
+     * @param description what to call the channel in messages
+     * @return the channel
+     */
+    public static OneToOneChannel format(MemorySegment memory, String description) {
+        return new OneToOneChannel(ChannelRegion.format(memory, description, KIND_ONE_TO_ONE));
+    }
+
+    /**
+     * Attaches to the channel that {@code memory} holds, checking its header.
+     *
+     * @param memory the memory {@link #format} wrote
+     * @param description what to call the channel in messages
+     * @return the channel
+     * @throws ChannelFormatException if the memory does not hold a one-to-one channel this ipc4j reads
+     */
+    public static OneToOneChannel attach(MemorySegment memory, String description) throws ChannelFormatException {
+        return new OneToOneChannel(ChannelRegion.attach(memory, description, KIND_ONE_TO_ONE));
     }
 
     @Override
@@ -81,55 +105,61 @@ public final class OneToOneChannel extends RingChannel {
     /**
      * Becomes the channel's sender; IllegalStateException if a live process already is.
      *
-     * @return the {@code Sender}
-     * @throws IOException if the call fails: the message names the call, the object and the errno
+     * @return the sending side, for one thread at a time
      */
-    public Sender sender() throws IOException {
-        claim(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "sender");
-        boolean fenceless = AsymmetricFence.senderRegistered();
-        header.putIntVolatile(SENDER_FENCELESS_OFFSET, fenceless ? 1 : 0); // before any fenceless publish
+    public Sender sender() {
+        region.claim(ChannelRegion.Role.SENDER, "sender");
+        boolean fenceless = AsymmetricFence.senderRegistered() && region.isNative();
+        region.header.putIntVolatile(SENDER_FENCELESS_OFFSET, fenceless ? 1 : 0); // before any fenceless publish
         return new Sender(fenceless);
     }
 
     /** The sending side. One thread at a time. */
-    public final class Sender {
+    public final class Sender implements ZeroCopySender {
         /** A head cache that no send finds room under: set while a claim is open. */
         private static final long CLAIM_OPEN = Long.MIN_VALUE / 2;
 
-        private final SharedBuffer buffer = new SharedBuffer(ring);
+        private final MemorySegment ring = region.ring;
+        private final MemorySegment header = region.memory;
+        private final int mask = region.mask;
+        private final int capacity = region.capacity;
+        private final int maxLength = region.maxLength;
         private final BufferSegments sources = new BufferSegments();
         private final PendingClaim pending = new PendingClaim();
+        private final SenderWait wait = new SenderWait(region, IdleStrategy.spinPark(), "send");
         /** Whether this process registered for membarrier: publishes then need no full fence. */
         private final boolean fenceless;
-        private long tail = header.getLongVolatile(TAIL_OFFSET);
-        private long headCache = header.getLongVolatile(HEAD_OFFSET);
+        private long tail = region.header.getLongVolatile(TAIL_OFFSET);
+        private long headCache = region.header.getLongVolatile(HEAD_OFFSET);
         private long headBeforeClaim;
-        private WaitStrategy strategy = WaitStrategy.SPIN_PARK;
+        private long published;
+        /** The message of the send in progress, for the wait's attempts. */
+        private int pendingType;
+        private ByteBuffer pendingMessage;
 
         private Sender(boolean fenceless) {
             this.fenceless = fenceless;
+            wait.attempt(() -> offer(pendingType, pendingMessage));
         }
 
         /**
-         * How {@link #send} waits while the ring is full: BUSY_SPIN spins; SPIN_PARK (the default) spins a while
-         * when this process may use more than one CPU, then yields and sleeps for growing intervals up to 1 ms;
-         * SPIN_YIELD does the latter at once.
+         * Sets how {@link #send} idles while the ring is full. No one wakes a sender: its sleeps last at most
+         * 1 ms each.
          *
-         * @param waitStrategy how to wait
-         * @return how {@link #send} waits while the ring is full: BUSY_SPIN spins
+         * @param strategy the idle strategy, for this sender alone
+         * @return this sender
          */
-        public Sender waitStrategy(WaitStrategy waitStrategy) {
-            this.strategy = Objects.requireNonNull(waitStrategy);
+        public Sender idleStrategy(IdleStrategy strategy) {
+            wait.strategy(strategy);
             return this;
         }
 
-        /**
-         * Sends the buffer's remaining bytes with {@code type} if there is room now; false if the ring is full.
-         *
-         * @param type the message type
-         * @param message the message: the buffer's remaining bytes
-         * @return true if it was sent, false if the ring is full
-         */
+        @Override
+        public int maxMessageLength() {
+            return maxLength;
+        }
+
+        @Override
         public boolean offer(int type, ByteBuffer message) {
             checkType(type);
             int position = message.position();
@@ -165,29 +195,20 @@ public final class OneToOneChannel extends RingChannel {
             return true;
         }
 
-        /**
-         * Sends, waiting while the ring is full, at most {@code timeout}.
-         *
-         * @param type the message type
-         * @param message the message: the buffer's remaining bytes
-         * @param timeout the longest this call waits
-         * @throws IpcTimeoutException if the ring stayed full (the buffer is untouched).
-         * @throws PeerDeadException if the receiver died while the ring was full.
-         */
+        @Override
         public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
             if (!offer(type, message)) {
-                sendWaiting(() -> offer(type, message), strategy, timeout);
+                pendingType = type;
+                pendingMessage = message;
+                try {
+                    wait.await(timeout);
+                } finally {
+                    pendingMessage = null;
+                }
             }
         }
 
-        /**
-         * Zero-copy: reserves room for a {@code length}-byte message and returns the offset in {@link #ring()}
-         * where its payload goes, or -1 if the ring is full. Write the payload, then {@link #commit}.
-         *
-         * @param type the message type
-         * @param length the length in bytes
-         * @return the offset in {@link #ring()} where its payload goes, or -1 if the ring is full
-         */
+        @Override
         public int claim(int type, int length) {
             checkType(type);
             if (pending.isOpen()) {
@@ -202,14 +223,14 @@ public final class OneToOneChannel extends RingChannel {
             // room for the record, any padding before it, and the next record's header, which commit zeroes
             int needed = (aligned <= toEnd ? aligned : toEnd + aligned) + RECORD_HEADER;
             if (tail + needed - headCache > capacity) {
-                headCache = header.getLongVolatile(HEAD_OFFSET);
+                headCache = region.header.getLongVolatile(HEAD_OFFSET);
                 if (tail + needed - headCache > capacity) {
                     return -1;
                 }
             }
             if (aligned > toEnd) {
-                buffer.putLong(0, 0L); // a stale header at the start must not show once the padding is read
-                putPadding(buffer, index, toEnd);
+                RING_LONG.set(ring, 0L, 0L); // a stale header at the start must not show once the padding is read
+                putPadding(ring, index, toEnd);
                 tail += toEnd;
                 index = 0;
             }
@@ -218,15 +239,7 @@ public final class OneToOneChannel extends RingChannel {
             return pending.open(index, type, length, aligned); // the type is written with the length at commit
         }
 
-        /**
-         * Publishes the message claimed at payload offset {@code payloadOffset}, {@code length} bytes long: at most
-         * the claimed length (claim the most a message may need, commit what was written).
-         *
-         * @param payloadOffset the payload offset {@code claim} returned
-         * @param length the length in bytes
-         * @throws IllegalStateException if nothing was claimed at that offset.
-         * @throws IllegalArgumentException if {@code length} is above the claimed length; the claim stays open.
-         */
+        @Override
         public void commit(int payloadOffset, int length) {
             int type = pending.type();
             int aligned = pending.aligned();
@@ -243,23 +256,36 @@ public final class OneToOneChannel extends RingChannel {
             long next = tail + aligned;
             tail = next;
             RING_LONG.set(ring, (long) ((int) next & mask), 0L);
-            publishRecord(index, recordLength, type, fenceless);
-            RING_LONG.setRelease(headerSegment, TAIL_OFFSET, next);
-        }
-
-        private IllegalArgumentException tooLong(int length) {
-            return new IllegalArgumentException("message length " + length + " is outside 0.." + maxLength
-                    + " (an eighth of the channel's capacity, minus 8)");
+            publishRecord(index, recordLength, type);
+            RING_LONG.setRelease(header, TAIL_OFFSET, next);
         }
 
         /**
-         * The ring, for writing a claimed payload.
-         *
-         * @return the ring, for writing a claimed payload
+         * Commits a record with one 8-byte store of its length and type together (little endian: the length is
+         * the low word), so that the header's cache line is written once, at the end, and a spinning receiver
+         * cannot pull it away between two stores. Volatile when the receiver may sleep (ordered before the check
+         * of its sleep announcement), unless this sender is fenceless: the receiver fences for it.
          */
+        private void publishRecord(int index, int recordLength, int type) {
+            if ((++published & BEAT_EVERY) == 0) {
+                region.beat(ChannelRegion.Role.SENDER);
+            }
+            long headerWord = ((long) type << 32) | (recordLength & 0xffff_ffffL);
+            if (!receiverMaySleep()) {
+                RING_LONG.setRelease(ring, (long) index, headerWord); // a spinning receiver needs no wake-up
+                return;
+            }
+            if (fenceless) {
+                RING_LONG.setRelease(ring, (long) index, headerWord);
+            } else {
+                RING_LONG.setVolatile(ring, (long) index, headerWord);
+            }
+            wakeIfSleeping(fenceless);
+        }
+
+        @Override
         public MemorySegment ring() {
             return ring;
         }
     }
-
 }

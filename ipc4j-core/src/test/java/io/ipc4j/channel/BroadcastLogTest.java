@@ -29,11 +29,11 @@ class BroadcastLogTest {
     @Test
     void aReaderThatFellBehindLearnsHowMuchItLostAndReadsOnlyIntactRecords() throws Exception {
         try (BroadcastLog log = BroadcastLog.create(name, 4096)) {
-            BroadcastLog.Reader slow = log.reader();
-            BroadcastLog.Writer writer = log.writer();
+            BroadcastLog.Receiver slow = log.receiver();
+            BroadcastLog.Sender writer = log.sender();
             ByteBuffer out = ByteBuffer.allocate(16);
             for (long seq = 0; seq < 1000; seq++) {
-                writer.transmit(1, out.clear().putLong(seq).putLong(seq * 31).flip());
+                writer.offer(1, out.clear().putLong(seq).putLong(seq * 31).flip());
             }
             ByteBuffer in = ByteBuffer.allocate(16);
             long previous = -1;
@@ -58,7 +58,7 @@ class BroadcastLogTest {
     void readersInAnotherProcessesPaceSeeAnIncreasingIntactStream() throws Exception {
         long count = 300_000;
         try (BroadcastLog log = BroadcastLog.create(name, 1 << 16)) {
-            BroadcastLog.Reader reader = log.reader();
+            BroadcastLog.Receiver reader = log.receiver();
             try (ChildJvm.Running writer = ChildJvm.of(ChannelChildren.Broadcaster.class, name, "" + count).start()) {
                 ByteBuffer in = ByteBuffer.allocate(16);
                 long previous = -1;
@@ -81,16 +81,16 @@ class BroadcastLogTest {
     @Test
     void reusedAndChangingBuffersSendAndReceiveTheirOwnPositions() throws Exception {
         try (BroadcastLog log = BroadcastLog.create(name, 4096)) {
-            BroadcastLog.Writer writer = log.writer();
-            BroadcastLog.Reader reader = log.reader();
-            BufferPositions.check(writer::transmit, reader::receiveNow);
+            BroadcastLog.Sender writer = log.sender();
+            BroadcastLog.Receiver reader = log.receiver();
+            BufferPositions.check((type, message) -> writer.offer(type, message), reader::receiveNow);
         }
     }
 
     @Test
     void oneLiveWriterAndTheKindIsChecked() throws Exception {
         try (BroadcastLog log = BroadcastLog.create(name, 4096)) {
-            log.writer();
+            log.sender();
             assertEquals(name + " is a channel of version 4, kind 3; this ipc4j reads version 4, kind 1 (one-to-one)",
                     assertThrows(ChannelFormatException.class, () -> OneToOneChannel.open(name)).getMessage());
             try (BroadcastLog again = BroadcastLog.open(name)) {

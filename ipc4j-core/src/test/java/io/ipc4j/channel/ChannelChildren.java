@@ -60,10 +60,10 @@ final class ChannelChildren {
         public static void main(String[] args) throws Exception {
             long count = Long.parseLong(args[1]);
             try (BroadcastLog log = BroadcastLog.open(args[0])) {
-                BroadcastLog.Writer writer = log.writer();
+                BroadcastLog.Sender writer = log.sender();
                 ByteBuffer buffer = ByteBuffer.allocateDirect(16);
                 for (long seq = 0; seq < count; seq++) {
-                    writer.transmit(3, buffer.clear().putLong(seq).putLong(seq * 31).flip());
+                    writer.offer(3, buffer.clear().putLong(seq).putLong(seq * 31).flip());
                 }
             }
             System.out.println("transmitted " + count);
@@ -111,7 +111,7 @@ final class ChannelChildren {
             try (OneToOneChannel ping = OneToOneChannel.open(args[0]);
                  OneToOneChannel pong = OneToOneChannel.open(args[1])) {
                 OneToOneChannel.Sender out = (client ? ping : pong).sender();
-                OneToOneChannel.Receiver in = (client ? pong : ping).receiver();
+                RingReceiver in = (client ? pong : ping).receiver();
                 ByteBuffer buffer = ByteBuffer.allocate(64);
                 CRC32C crc = new CRC32C();
                 System.out.println("spins " + RingChannel.spinsBeforeSleeping());

@@ -37,7 +37,7 @@ class ChannelFuzzTest {
             try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
                  SharedMemory other = SharedMemory.open(name)) {
                 OneToOneChannel.Sender sender = channel.sender();
-                OneToOneChannel.Receiver receiver = channel.receiver();
+                RingReceiver receiver = channel.receiver();
                 ByteBuffer out = ByteBuffer.allocate(channel.maxMessageLength());
                 int sent = 0;
                 while (sender.offer(random.nextInt(100), out.clear().limit(random.nextInt(33)))) {

@@ -103,7 +103,7 @@ class ChannelPeersTest {
     private static void sendsToJava(PeerStart peer) throws Exception {
         String name = freshName();
         try (OneToOneChannel ch = OneToOneChannel.create(name, 1 << 16)) {
-            OneToOneChannel.Receiver rx = ch.receiver();
+            RingReceiver rx = ch.receiver();
             try (Peers sender = peer.start(name)) {
                 assertEquals("ready", sender.nextLine(LIMIT));
                 long checksum = 0;
@@ -124,7 +124,7 @@ class ChannelPeersTest {
     private static void killedSender(PeerStart peer) throws Exception {
         String name = freshName();
         try (OneToOneChannel ch = OneToOneChannel.create(name, 1 << 16)) {
-            OneToOneChannel.Receiver rx = ch.receiver();
+            RingReceiver rx = ch.receiver();
             ByteBuffer buffer = ByteBuffer.allocate(8192);
             int i = 0;
             try (Peers sender = peer.start(name)) {
@@ -197,7 +197,7 @@ class ChannelPeersTest {
     void manyToOneCAndPythonSendersBesideAJavaSenderToAJavaReceiver() throws Exception {
         String name = freshName();
         try (ManyToOneChannel ch = ManyToOneChannel.create(name, 1 << 16)) {
-            ManyToOneChannel.Receiver rx = ch.receiver();
+            RingReceiver rx = ch.receiver();
             try (Peers one = Peers.c("channel_peer", "m2o-send", name, String.valueOf(PER_PRODUCER), "1");
                  Peers two = Peers.c("channel_peer", "m2o-send", name, String.valueOf(PER_PRODUCER), "2");
                  Peers three = Peers.python("channel_peer", "ctypes", "python3", "m2o-send", name,
@@ -290,11 +290,11 @@ class ChannelPeersTest {
                          String.valueOf(BROADCASTS))) {
                 assertEquals("ready", c.nextLine(LIMIT));
                 assertEquals("ready", python.nextLine(LIMIT));
-                BroadcastLog.Writer writer = log.writer();
+                BroadcastLog.Sender writer = log.sender();
                 ByteBuffer buffer = ByteBuffer.allocate(256);
                 for (int i = 0; i < BROADCASTS; i++) {
                     fillTagged(buffer, 0, i);
-                    writer.transmit(i % 1000, buffer);
+                    writer.offer(i % 1000, buffer);
                     if ((i + 1) % 500 == 0) {
                         Thread.sleep(1); // readers in Python keep up; one lapped would report it, not fail
                     }
@@ -323,7 +323,7 @@ class ChannelPeersTest {
     private static void broadcastToJava(PeerStart peer) throws Exception {
         String name = freshName();
         try (BroadcastLog log = BroadcastLog.create(name, 1 << 20)) {
-            BroadcastLog.Reader reader = log.reader();
+            BroadcastLog.Receiver reader = log.receiver();
             try (Peers writer = peer.start(name)) {
                 ByteBuffer buffer = ByteBuffer.allocate(8192);
                 int last = -1;

@@ -26,7 +26,7 @@ class CorruptChannelTest {
     @RegisterExtension
     static final IpcLeakCheck LEAKS = new IpcLeakCheck();
 
-    private static final int RING = 512; // the ring's first byte in the region (ChannelDescriptor.HEADER_LENGTH)
+    private static final int RING = 512; // the ring's first byte in the region (ChannelLayout.HEADER_LENGTH)
     private final String name = "/ipc4j-corrupt-" + ProcessHandle.current().pid();
 
     @AfterEach
@@ -38,7 +38,7 @@ class CorruptChannelTest {
     void aLengthNoSenderWritesIsAFormatErrorNamingTheOffset() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              SharedMemory other = SharedMemory.open(name)) {
-            OneToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             channel.sender().send(7, ByteBuffer.wrap(new byte[] {1, 2, 3}), Duration.ofSeconds(1));
             other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING, 0x7fffff00);
             ChannelFormatException e = assertThrows(ChannelFormatException.class,
@@ -52,8 +52,8 @@ class CorruptChannelTest {
     void aBroadcastPaddingOfLengthZeroIsAFormatErrorNotALoop() throws Exception {
         String log = name + "-log";
         try (BroadcastLog broadcast = BroadcastLog.create(log, 4096); SharedMemory other = SharedMemory.open(log)) {
-            BroadcastLog.Reader reader = broadcast.reader();
-            broadcast.writer().transmit(7, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            BroadcastLog.Receiver reader = broadcast.receiver();
+            broadcast.sender().offer(7, ByteBuffer.wrap(new byte[] {1, 2, 3}));
             other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING, 0);      // length 0
             other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING + 4, -1); // padding: the old reader looped
             ChannelFormatException e = assertThrows(ChannelFormatException.class,
@@ -69,7 +69,7 @@ class CorruptChannelTest {
     void aNegativeTypeOtherThanPaddingIsAFormatError() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              SharedMemory other = SharedMemory.open(name)) {
-            OneToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             channel.sender().send(7, ByteBuffer.wrap(new byte[] {1, 2, 3}), Duration.ofSeconds(1));
             other.segment().set(ValueLayout.JAVA_INT_UNALIGNED, RING + 4, -5);
             ChannelFormatException e = assertThrows(ChannelFormatException.class,
@@ -82,7 +82,7 @@ class CorruptChannelTest {
     void aCorruptPositionEndsASendersWaitAtTheNextCheckNotAtTheTimeout() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 1024);
              SharedMemory other = SharedMemory.open(name)) {
-            OneToOneChannel.Sender sender = channel.sender().waitStrategy(WaitStrategy.SPIN_YIELD);
+            OneToOneChannel.Sender sender = channel.sender().idleStrategy(IdleStrategy.spinYield());
             channel.receiver(); // attached, never reading
             ByteBuffer message = ByteBuffer.allocate(64);
             while (sender.offer(1, message.clear())) {
@@ -100,7 +100,7 @@ class CorruptChannelTest {
     void aRegionTruncatedUnderAWaitingReceiverIsOneClearError() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 4096);
              SharedMemory other = SharedMemory.open(name)) {
-            OneToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture
                     .supplyAsync(() -> {
                         try {

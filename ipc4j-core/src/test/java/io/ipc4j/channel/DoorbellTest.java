@@ -59,8 +59,8 @@ class DoorbellTest {
              EventLoop loop = EventLoop.open();
              ChildJvm.Running sender = ChildJvm.of(DoorbellChildren.Sender.class, name, "" + PACED, "" + BURST)
                      .fullJit().inherit(acks.reader(), 3).start()) {
-            OneToOneChannel.Receiver receiver = channel.receiver();
-            RingChannel.MessageHandler handler = (type, ring, offset, length) -> {
+            RingReceiver receiver = channel.receiver();
+            MessageHandler handler = (type, ring, offset, length) -> {
                 long seq = ring.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
                 if (seq != expected.getAndIncrement()) {
                     outOfOrder.incrementAndGet();

@@ -37,7 +37,7 @@ class ManyToOneChannelTest {
         int producers = 3;
         long each = 200_000;
         try (ManyToOneChannel channel = ManyToOneChannel.create(name, 1 << 16)) {
-            ManyToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             List<ChildJvm.Running> children = new ArrayList<>();
             try {
                 for (int id = 1; id <= producers; id++) {
@@ -75,7 +75,7 @@ class ManyToOneChannelTest {
         }
         try (ManyToOneChannel channel = ManyToOneChannel.create(name, 4096);
              SharedMemory raw = SharedMemory.open(name)) {
-            ManyToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             // As a sender that claimed 16 bytes at position 0 and was killed before committing leaves it:
             raw.buffer().putInt(512 + 4, -deadPid);
             raw.buffer().putIntVolatile(512, -16);
@@ -94,7 +94,7 @@ class ManyToOneChannelTest {
         try (ManyToOneChannel channel = ManyToOneChannel.create(name, 1024)) {
             ManyToOneChannel.Sender first = channel.sender();
             ManyToOneChannel.Sender second = channel.sender();
-            ManyToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             int max = channel.maxMessageLength();
             ByteBuffer out = ByteBuffer.allocate(max);
             ByteBuffer in = ByteBuffer.allocate(max);
@@ -123,7 +123,7 @@ class ManyToOneChannelTest {
     void reusedAndChangingBuffersSendAndReceiveTheirOwnPositions() throws Exception {
         try (ManyToOneChannel channel = ManyToOneChannel.create(name, 4096)) {
             ManyToOneChannel.Sender sender = channel.sender();
-            ManyToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             BufferPositions.check((type, message) -> assertTrue(sender.offer(type, message)), receiver::receiveNow);
         }
     }

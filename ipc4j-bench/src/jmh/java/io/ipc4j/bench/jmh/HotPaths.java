@@ -1,7 +1,8 @@
 package io.ipc4j.bench.jmh;
 
+import io.ipc4j.channel.RingReceiver;
 import io.ipc4j.channel.OneToOneChannel;
-import io.ipc4j.channel.WaitStrategy;
+import io.ipc4j.channel.IdleStrategy;
 import io.ipc4j.mq.PosixMessageQueue;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.Spawn;
@@ -44,7 +45,7 @@ public class HotPaths {
     private String shmName;
     private OneToOneChannel channel;
     private OneToOneChannel.Sender sender;
-    private OneToOneChannel.Receiver receiver;
+    private RingReceiver receiver;
     private String channelName;
 
     @Setup(Level.Trial)
@@ -59,7 +60,7 @@ public class HotPaths {
         channelName = "/ipc4j-jmh-channel-" + Spawn.currentPid();
         channel = OneToOneChannel.create(channelName, 1 << 16);
         sender = channel.sender();
-        receiver = channel.receiver().waitStrategy(WaitStrategy.BUSY_SPIN);
+        receiver = channel.receiver().idleStrategy(IdleStrategy.busySpin());
     }
 
     @TearDown(Level.Trial)

@@ -1,5 +1,6 @@
 package io.ipc4j.bench.mechanisms;
 
+import io.ipc4j.channel.RingReceiver;
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
 import io.ipc4j.channel.OneToOneChannel;
@@ -46,7 +47,7 @@ public final class ChannelDoorbellMechanism implements Mechanism {
     private static final class LoopEndpoint implements Endpoint {
         private final OneToOneChannel in;
         private final OneToOneChannel out;
-        private final OneToOneChannel.Receiver receiver;
+        private final RingReceiver receiver;
         private final OneToOneChannel.Sender sender;
         private final EventLoop loop;
 

@@ -4,7 +4,8 @@ import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
 import io.ipc4j.channel.OneToOneChannel;
 import io.ipc4j.channel.RingChannel;
-import io.ipc4j.channel.WaitStrategy;
+import io.ipc4j.channel.RingReceiver;
+import io.ipc4j.channel.IdleStrategy;
 import io.ipc4j.process.Spawn;
 
 import java.io.IOException;
@@ -19,33 +20,42 @@ public final class ChannelMechanism implements Mechanism {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
     private static final int CAPACITY = 1 << 20;
 
-    private final WaitStrategy strategy;
+    /** How the receivers wait: by busy-spin, or (the channel's default) spin, then sleep on a futex. */
+    public enum Waiting {
+        BUSY_SPIN, SPIN_PARK;
 
-    public ChannelMechanism(WaitStrategy strategy) {
+        IdleStrategy strategy() {
+            return this == BUSY_SPIN ? IdleStrategy.busySpin() : IdleStrategy.spinPark();
+        }
+    }
+
+    private final Waiting strategy;
+
+    public ChannelMechanism(Waiting strategy) {
         this.strategy = strategy;
     }
 
     @Override
     public String id() {
-        return strategy == WaitStrategy.BUSY_SPIN ? "shm-channel-spin" : "shm-channel-futex";
+        return strategy == Waiting.BUSY_SPIN ? "shm-channel-spin" : "shm-channel-futex";
     }
 
     @Override
     public int planScale() {
         // the default strategy spins too before it parks, where this process may use more than one CPU
-        return strategy == WaitStrategy.BUSY_SPIN || RingChannel.spinsBeforeSleeping() > 0
+        return strategy == Waiting.BUSY_SPIN || RingChannel.spinsBeforeSleeping() > 0
                 ? Mechanism.SPINNING_PLAN_SCALE : 1;
     }
 
     @Override
     public String title() {
-        return strategy == WaitStrategy.BUSY_SPIN ? "shared-memory channel, busy-spin"
+        return strategy == Waiting.BUSY_SPIN ? "shared-memory channel, busy-spin"
                 : "shared-memory channel, futex-park";
     }
 
     @Override
     public Optional<String> unavailableBecause() {
-        return strategy == WaitStrategy.BUSY_SPIN && Runtime.getRuntime().availableProcessors() < 2
+        return strategy == Waiting.BUSY_SPIN && Runtime.getRuntime().availableProcessors() < 2
                 ? Optional.of("spinning needs a CPU for each side; this process may use only one") : Optional.empty();
     }
 
@@ -95,20 +105,20 @@ public final class ChannelMechanism implements Mechanism {
     @Override
     public Endpoint childEndpoint(List<String> arguments) throws IOException {
         return new ChannelEndpoint(OneToOneChannel.open(arguments.get(0)), OneToOneChannel.open(arguments.get(1)),
-                WaitStrategy.valueOf(arguments.get(2)));
+                Waiting.valueOf(arguments.get(2)));
     }
 
     private static final class ChannelEndpoint implements Endpoint {
         private final OneToOneChannel in;
         private final OneToOneChannel out;
-        private final OneToOneChannel.Receiver receiver;
+        private final RingReceiver receiver;
         private final OneToOneChannel.Sender sender;
 
-        ChannelEndpoint(OneToOneChannel in, OneToOneChannel out, WaitStrategy strategy) throws IOException {
+        ChannelEndpoint(OneToOneChannel in, OneToOneChannel out, Waiting strategy) throws IOException {
             this.in = in;
             this.out = out;
-            this.receiver = in.receiver().waitStrategy(strategy);
-            this.sender = out.sender().waitStrategy(strategy);
+            this.receiver = in.receiver().idleStrategy(strategy.strategy());
+            this.sender = out.sender().idleStrategy(strategy.strategy());
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.ipc4j.bench.mechanisms;
 
 import io.ipc4j.bench.Mechanism;
-import io.ipc4j.channel.WaitStrategy;
 
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +17,8 @@ public final class Mechanisms {
             new UnixSeqpacketMechanism(),
             new TcpMechanism(),
             new UdpMechanism(),
-            new ChannelMechanism(WaitStrategy.BUSY_SPIN),
-            new ChannelMechanism(WaitStrategy.SPIN_PARK),
+            new ChannelMechanism(ChannelMechanism.Waiting.BUSY_SPIN),
+            new ChannelMechanism(ChannelMechanism.Waiting.SPIN_PARK),
             new ChannelDoorbellMechanism(),
             new AgronaMechanism(),
             new FutexMechanism(),

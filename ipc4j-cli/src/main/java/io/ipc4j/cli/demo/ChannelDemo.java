@@ -1,5 +1,6 @@
 package io.ipc4j.cli.demo;
 
+import io.ipc4j.channel.RingReceiver;
 import io.ipc4j.channel.OneToOneChannel;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.ExitStatus;
@@ -34,7 +35,7 @@ public final class ChannelDemo implements Callable<Integer> {
         // a finally block does not run on INT, TERM or HUP: the clean-up is registered to run then too
         GracefulShutdown cleanup = GracefulShutdown.install().add("unlink " + name, () -> OneToOneChannel.unlink(name));
         try (OneToOneChannel channel = OneToOneChannel.create(name, 1 << 20)) {
-            OneToOneChannel.Receiver receiver = channel.receiver();
+            RingReceiver receiver = channel.receiver();
             Say.parent("created channel %s: a %d KiB ring in shared memory; receiving", name,
                     channel.capacity() / 1024);
             try (ChildProcess sender = Spawn.java(Sender.class.getName(), name, String.valueOf(messages)).start()) {

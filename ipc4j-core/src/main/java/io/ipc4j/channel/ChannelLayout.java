@@ -1,19 +1,23 @@
 package io.ipc4j.channel;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
 /**
- * The layout of a one-to-one channel's shared memory region. Each side's fields sit on their own 128-byte
- * line so that the producer and the consumer never write the same cache line.
+ * The layout of a channel's region (every kind: one-to-one, many-to-one, broadcast). Each side's fields sit on their own 128-byte
+ * line so that the sender and the receiver never write the same cache line.
  *
  * <pre>
  *   0 +------------------------------------------------+
  *     | magic "IPC4JCH1" | version | kind | capacity   |  written once by the creator, checked on attach
  *     | region length | creator pid | creator start    |
  * 128 +------------------------------------------------+
- *     | tail (producer position) | producer pid, start, heartbeat |
+ *     | tail (sender position)   | sender pid, start, heartbeat   |
  * 256 +------------------------------------------------+
- *     | head (consumer position) | consumer pid, start, heartbeat |
+ *     | head (receiver position) | receiver pid, start, heartbeat |
  * 384 +------------------------------------------------+
- *     | consumer waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) | sender fenceless (0/1) |
+ *     | receiver waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) | sender fenceless (0/1) |
  *     | doorbell: the receiver's eventfd number (0: none) |
  * 512 +------------------------------------------------+
  *     | ring: capacity bytes of records                 |
@@ -25,10 +29,10 @@ package io.ipc4j.channel;
  * every 100 ms of waiting; liveness itself is decided by pid and process start time, not by the heartbeat.
  *
  * A record's length is written last, with release semantics: a reader that sees a positive length sees the
- * whole record. The consumer zeroes what it consumed, so a zero length means "nothing yet". A record that
+ * whole record. The receiver (or, one-to-one, the sender) zeroes consumed records, so a zero length means "nothing yet". A record that
  * would cross the end of the ring is preceded by a padding record (type -1) filling the end.
  */
-final class ChannelDescriptor {
+final class ChannelLayout {
     static final long MAGIC = 0x3148434A34435049L; // "IPC4JCH1" read as a little-endian long
     /**
      * 4: a receiver may have a doorbell (an eventfd a sender rings when it wakes the receiver, so that the
@@ -50,20 +54,20 @@ final class ChannelDescriptor {
     static final long CREATOR_START_OFFSET = 40;
 
     static final long TAIL_OFFSET = 128;
-    static final long PRODUCER_PID_OFFSET = 136;
-    static final long PRODUCER_START_OFFSET = 144;
-    static final long PRODUCER_HEARTBEAT_OFFSET = 152;
+    static final long SENDER_PID_OFFSET = 136;
+    static final long SENDER_START_OFFSET = 144;
+    static final long SENDER_HEARTBEAT_OFFSET = 152;
     /** Broadcast: where the writer is about to write up to (set before it writes, so readers see overwrites). */
     static final long TAIL_INTENT_OFFSET = 160;
     /** Broadcast: the start of the latest complete record, where a lapped reader rejoins. */
     static final long LATEST_OFFSET = 168;
 
     static final long HEAD_OFFSET = 256;
-    static final long CONSUMER_PID_OFFSET = 264;
-    static final long CONSUMER_START_OFFSET = 272;
-    static final long CONSUMER_HEARTBEAT_OFFSET = 280;
+    static final long RECEIVER_PID_OFFSET = 264;
+    static final long RECEIVER_START_OFFSET = 272;
+    static final long RECEIVER_HEARTBEAT_OFFSET = 280;
 
-    static final long CONSUMER_WAITING_OFFSET = 384;
+    static final long RECEIVER_WAITING_OFFSET = 384;
     static final long WAKE_SEQUENCE_OFFSET = 388;
     /** 1 while the receiver's strategy may park on the futex; with 0 the sender skips the fence and the check. */
     static final long RECEIVER_PARKS_OFFSET = 392;
@@ -77,13 +81,21 @@ final class ChannelDescriptor {
     static final int ALIGNMENT = 8;
     static final int PADDING_TYPE = -1;
 
-    private ChannelDescriptor() {
+    /**
+     * Ring and header access on the per-message paths, straight on the segments: the offsets there are aligned by
+     * construction, and {@link io.ipc4j.shm.SharedBuffer}'s own alignment check cost a measurable share of a
+     * 64-byte message.
+     */
+    static final VarHandle RING_LONG = ValueLayout.JAVA_LONG.varHandle();
+    static final VarHandle RING_INT = ValueLayout.JAVA_INT.varHandle();
+
+    private ChannelLayout() {
     }
 
     /** Writes a padding record of {@code length} bytes at {@code index}: the rest of the ring up to its end. */
-    static void putPadding(io.ipc4j.shm.SharedBuffer ring, int index, int length) {
-        ring.putInt(index + 4L, PADDING_TYPE);
-        ring.putIntRelease(index, length);
+    static void putPadding(MemorySegment ring, int index, int length) {
+        RING_INT.set(ring, index + 4L, PADDING_TYPE);
+        RING_INT.setRelease(ring, (long) index, length);
     }
 
     /** Message types are 0 and up: negative ones mark the ring's own records (padding, a claim in progress). */
