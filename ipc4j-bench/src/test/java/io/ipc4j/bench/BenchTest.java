@@ -3,6 +3,7 @@ package io.ipc4j.bench;
 import io.ipc4j.bench.mechanisms.Mechanisms;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every mechanism runs a few hundred round trips between two real processes; the results are checked for
@@ -86,11 +88,14 @@ class BenchTest {
         assertEquals("UDP has no flow control: a stream measures loss, not throughput", udp.note());
     }
 
+    /** Skipped, visibly, where no C compiler is installed; under CI (whose .ci/run installs gcc) it fails. */
     @Test
     void theCReferenceRunsBesideJavaWhereThereIsACompiler() {
-        if (!report.cReference().startsWith("bench_ref.c")) {
-            return; // no compiler here: the report says why, which everyMechanism... already checks for rows
+        boolean compiled = report.cReference().startsWith("bench_ref.c");
+        if (!compiled && "true".equals(System.getenv("CI"))) {
+            fail("CI installs gcc, yet the C reference did not run: " + report.cReference());
         }
+        Assumptions.assumeTrue(compiled, "no C reference here (" + report.cReference() + "): apt-get install gcc");
         for (String id : CReference.MECHANISMS) {
             boolean spinning = id.equals("mmap-spin") || id.equals("shm-channel-spin");
             if (spinning && Runtime.getRuntime().availableProcessors() < 2) {

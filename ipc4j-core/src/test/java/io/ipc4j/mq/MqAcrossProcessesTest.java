@@ -7,6 +7,7 @@ import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.testing.CPrograms;
 import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.KernelWait;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class MqAcrossProcessesTest {
                     + " receiveMessage(timeout), which always fits"), mistaken.stdoutLines(), mistaken.describe());
             assertEquals(1, q.attributes().currentMessages(), "the kernel still holds the message");
             try (ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
-                assertEquals(List.of("waiting", "got 3:twelve bytes"), waiter.finish(LIMIT).stdoutLines());
+                assertEquals("got 3:twelve bytes", waiter.finish(LIMIT).stdout().lines().toList().getLast());
             }
         }
     }
@@ -93,11 +94,12 @@ class MqAcrossProcessesTest {
         }
     }
 
+    /** The receiver is first seen asleep in poll(2) on its queue descriptor: the send, not luck, wakes it. */
     @Test
     void aBlockedPosixReceiverWakesWhenAMessageArrives() throws Exception {
         try (PosixMessageQueue q = smallQueue();
              ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
-            waiter.awaitLine("waiting"::equals, LIMIT);
+            KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), "poll", LIMIT);
             q.send(text("wake up"), 4);
             assertEquals("got 4:wake up", waiter.finish(LIMIT).stdout().lines().toList().getLast());
         }
@@ -107,19 +109,24 @@ class MqAcrossProcessesTest {
     void aPosixReceiverLearnsThatItsQueueWasUnlinked() throws Exception {
         try (PosixMessageQueue q = smallQueue();
              ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
-            waiter.awaitLine("waiting"::equals, LIMIT);
+            KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), "poll", LIMIT);
             q.unlink();
             assertEquals("removed: mq_receive(" + name + "): the queue was unlinked (mq_unlink) and is empty: no new "
                     + "sender can reach it", waiter.finish(LIMIT).stdout().lines().toList().getLast());
         }
     }
 
+    /**
+     * The untimed receiver is first seen asleep in the kernel's msgrcv; the timed one (System V queues have no
+     * timed receive, so it retries) asleep between tries, in a futex (parkNanos).
+     */
     @Test
     void aBlockedSysVReceiverWakesWhenAMessageArrives() throws Exception {
         for (String mode : List.of("untimed", "timed")) {
             try (SysVMessageQueue q = SysVMessageQueue.create(SysVKey.PRIVATE, 0600)) {
                 try (ChildJvm.Running waiter = ChildJvm.of(MqChildren.SysVWaiter.class, "" + q.id(), mode).start()) {
-                    waiter.awaitLine("waiting"::equals, LIMIT);
+                    KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), mode.equals("untimed") ? "msgrcv" : "futex",
+                            LIMIT);
                     q.send(6, text("wake up"));
                     assertEquals("got 6:wake up", waiter.finish(LIMIT).stdout().lines().toList().getLast(), mode);
                 } finally {
@@ -134,7 +141,8 @@ class MqAcrossProcessesTest {
         for (String mode : List.of("untimed", "timed")) {
             try (SysVMessageQueue q = SysVMessageQueue.create(SysVKey.PRIVATE, 0600);
                  ChildJvm.Running waiter = ChildJvm.of(MqChildren.SysVWaiter.class, "" + q.id(), mode).start()) {
-                waiter.awaitLine("waiting"::equals, LIMIT);
+                KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), mode.equals("untimed") ? "msgrcv" : "futex",
+                        LIMIT);
                 q.remove();
                 String last = waiter.finish(LIMIT).stdout().lines().toList().getLast();
                 assertTrue(last.startsWith("removed: msgrcv(System V queue id " + q.id()) && last.endsWith(
@@ -209,5 +217,10 @@ class MqAcrossProcessesTest {
             assertEquals(0, child.waitFor(LIMIT).code(), text);
             return text.lines().toList();
         }
+    }
+
+    /** The thread id a waiter prints ("waiting TID") just before it blocks. */
+    private static long tid(ChildJvm.Running waiter) throws Exception {
+        return Long.parseLong(waiter.awaitLine(line -> line.startsWith("waiting "), LIMIT).substring(8));
     }
 }

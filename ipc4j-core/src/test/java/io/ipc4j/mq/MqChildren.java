@@ -1,5 +1,7 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.testing.KernelWait;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,12 +65,12 @@ final class MqChildren {
         }
     }
 
-    /** args: queue name. Says "waiting", then receives one message: "got P:TEXT" or "removed: MESSAGE". */
+    /** args: queue name. Says "waiting TID", then receives one message: "got P:TEXT" or "removed: MESSAGE". */
     static final class PosixWaiter {
         public static void main(String[] args) throws Exception {
             try (PosixMessageQueue q = PosixMessageQueue.open(args[0], Access.READ_ONLY)) {
                 ByteBuffer buffer = ByteBuffer.allocate(q.messageSize());
-                System.out.println("waiting");
+                System.out.println("waiting " + KernelWait.currentTid());
                 try {
                     int priority = q.receive(buffer);
                     System.out.println("got " + priority + ":" + new String(buffer.array(), 0, buffer.position(),
@@ -102,7 +104,8 @@ final class MqChildren {
         public static void main(String[] args) throws Exception {
             try (SysVMessageQueue q = SysVMessageQueue.ofId(Integer.parseInt(args[0]))) {
                 ByteBuffer buffer = ByteBuffer.allocate(128);
-                System.out.println("waiting");
+                warmUp(q, buffer); // class loading and initialisation wait in futexes too: do them first
+                System.out.println("waiting " + KernelWait.currentTid());
                 try {
                     long type = args[1].equals("timed") ? q.receive(buffer, 0, LONG) : q.receive(buffer, 0);
                     System.out.println("got " + type + ":" + new String(buffer.array(), 0, buffer.position(),
@@ -113,6 +116,15 @@ final class MqChildren {
             }
         }
     }
+        private static void warmUp(SysVMessageQueue q, ByteBuffer buffer) throws Exception {
+            try {
+                q.receive(buffer, Long.MAX_VALUE, Duration.ofMillis(5)); // a type no one sends
+                throw new AssertionError("a message of type Long.MAX_VALUE arrived");
+            } catch (io.ipc4j.IpcTimeoutException expected) {
+                buffer.clear();
+            }
+        }
+
 
     /** args: queue name. Sends low/1, high/9, mid/5, high-again/9, then exits. */
     static final class PosixMixedPriorities {

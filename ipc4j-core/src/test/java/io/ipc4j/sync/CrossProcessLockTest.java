@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -132,14 +133,24 @@ class CrossProcessLockTest {
         }
     }
 
+    /**
+     * The parent wakes the word until the kernel reports one waiter woken (a wake before the child waits wakes
+     * no one and changes nothing); the child says its wait ended WOKEN, not TIMED_OUT (its timeout is 30 s) and
+     * not VALUE_CHANGED. A wake-up that reaches no waiter (a wrong address, a private futex) fails both.
+     */
     @Test
     void aFutexWakesAWaiterInAnotherProcess() throws Exception {
         try (SharedMemory shm = SharedMemory.create(name, 4096);
              ChildJvm.Running waiter = ChildJvm.of(SyncChildren.FutexWaiter.class, name).start()) {
             waiter.awaitLine("waiting"::equals, LIMIT);
-            shm.buffer().putIntRelease(0, 7);
-            Futex.wake(shm.segment(), 0, Integer.MAX_VALUE);
-            assertEquals("woken value=7", waiter.finish(LIMIT).stdout().lines().toList().getLast());
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            int woken;
+            while ((woken = Futex.wake(shm.segment(), 0, Integer.MAX_VALUE)) == 0) {
+                assertTrue(System.nanoTime() < deadline, "no process ever waited on the word");
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(1, woken, "the kernel woke exactly the one waiter");
+            assertEquals("WOKEN value=0", waiter.finish(LIMIT).stdout().lines().toList().getLast());
         }
     }
 }

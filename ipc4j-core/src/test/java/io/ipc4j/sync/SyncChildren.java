@@ -1,5 +1,6 @@
 package io.ipc4j.sync;
 
+
 import io.ipc4j.shm.SharedBuffer;
 import io.ipc4j.shm.SharedMemory;
 
@@ -107,10 +108,8 @@ final class SyncChildren {
         public static void main(String[] args) throws Exception {
             try (SharedMemory shm = SharedMemory.open(args[0])) {
                 System.out.println("waiting");
-                while (shm.buffer().getIntAcquire(0) == 0) {
-                    Futex.await(shm.segment(), 0, 0, Duration.ofSeconds(30));
-                }
-                System.out.println("woken value=" + shm.buffer().getIntAcquire(0));
+                Futex.Wake how = Futex.await(shm.segment(), 0, 0, Duration.ofSeconds(30));
+                System.out.println(how + " value=" + shm.buffer().getIntAcquire(0));
             }
         }
     }

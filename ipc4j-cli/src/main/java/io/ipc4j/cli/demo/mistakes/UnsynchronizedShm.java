@@ -18,6 +18,8 @@ final class UnsynchronizedShm implements Mistake {
     static final int INCREMENTS = 100_000;
     static final long GATE = 16;
     static final long COUNTER = 64;
+    /** How often an increment yields between its read and its write (in every mode: the right ones lose nothing). */
+    static final int YIELD_EVERY = 64;
 
     @Override
     public String name() {
@@ -33,7 +35,9 @@ final class UnsynchronizedShm implements Mistake {
     public String explanation() {
         return "Each process reads the counter, adds one and writes it back. When two do that at once, one "
                 + "write overwrites the other and an increment is lost. " + PROCESSES + " processes add "
-                + INCREMENTS + " each; the total should be " + PROCESSES * INCREMENTS + ".";
+                + INCREMENTS + " each; the total should be " + PROCESSES * INCREMENTS + ". Every " + YIELD_EVERY
+                + "th increment yields the CPU between its read and its write, as a busy machine's scheduler "
+                + "would now and then, so that the loss shows on one CPU as on many.";
     }
 
     @Override
@@ -80,6 +84,15 @@ final class UnsynchronizedShm implements Mistake {
         }
     }
 
+    /** Read, add one, write: volatile accesses, so that the JIT cannot fold the loop into one addition. */
+    private static void increment(SharedBuffer b, int i) {
+        long value = b.getLongVolatile(COUNTER);
+        if (i % YIELD_EVERY == 0) {
+            Thread.yield();
+        }
+        b.putLongVolatile(COUNTER, value + 1);
+    }
+
     /** An adding process: args are the shared memory name and the mode (plain, semaphore, robust-mutex, atomic). */
     public static final class Adder {
         public static void main(String[] args) throws IOException {
@@ -92,16 +105,16 @@ final class UnsynchronizedShm implements Mistake {
                 }
                 for (int i = 0; i < INCREMENTS; i++) {
                     switch (args[1]) {
-                        case "plain" -> b.putLong(COUNTER, b.getLong(COUNTER) + 1);
+                        case "plain" -> increment(b, i);
                         case "atomic" -> b.getAndAddLong(COUNTER, 1);
                         case "semaphore" -> {
                             sem.acquire();
-                            b.putLong(COUNTER, b.getLong(COUNTER) + 1);
+                            increment(b, i);
                             sem.release();
                         }
                         default -> {
                             mutex.lock();
-                            b.putLong(COUNTER, b.getLong(COUNTER) + 1);
+                            increment(b, i);
                             mutex.unlock();
                         }
                     }
