@@ -1,7 +1,7 @@
 package io.ipc4j.bench.echo;
 
 import io.ipc4j.bench.Bench;
-import io.ipc4j.bench.ProcessCpu;
+import io.ipc4j.inspect.ProcessCpu;
 import io.ipc4j.bench.Rounds;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.Affinity;

@@ -2,7 +2,8 @@ package io.ipc4j.cli.kv;
 
 import io.ipc4j.cli.Tools;
 import io.ipc4j.bench.Bench;
-import io.ipc4j.bench.ProcessCpu;
+import io.ipc4j.kv.bench.RedisBenchmark;
+import io.ipc4j.kv.bench.RedisBenchmark.Row;
 import io.ipc4j.bench.Rounds;
 import io.ipc4j.cli.Ipc4j;
 import io.ipc4j.process.ChildProcess;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,10 +57,6 @@ public final class KvBench implements Callable<Integer> {
             description = "Rounds; the servers alternate which runs first, and the medians are printed (default 3).")
     private int rounds;
 
-    /** One redis-benchmark CSV row, and the server's CPU time per request over the run that made it. */
-    record Row(String test, double rps, double p50, double p99, double cpuMicros) {
-    }
-
     @Override
     @SuppressWarnings("try") // the guards only need closing
     public Integer call() throws Exception {
@@ -70,6 +66,7 @@ public final class KvBench implements Callable<Integer> {
             return 2;
         }
         String redisProgram = Tools.which("redis-server");
+        RedisBenchmark bench = new RedisBenchmark(benchmark, clients, List.of(tests.split(",")));
         Path dir = Files.createTempDirectory("ipc4j-kv-bench-");
         Path kvSocket = dir.resolve("kv.sock");
         Path redisSocket = dir.resolve("redis.sock");
@@ -98,9 +95,9 @@ public final class KvBench implements Callable<Integer> {
                     requests / 2, requests * 4);
             for (int depth : new int[] {1, pipeline}) {
                 int warmUp = depth == 1 ? requests / 2 : requests * 4;
-                run(benchmark, kvSocket, kvPid, warmUp, depth);
+                bench.run(kvSocket, kvPid, warmUp, depth);
                 if (redis != null) {
-                    run(benchmark, redisSocket, redis.pid(), warmUp, depth);
+                    bench.run(redisSocket, redis.pid(), warmUp, depth);
                 }
             }
             for (int round = 0; round < rounds; round++) {
@@ -109,10 +106,10 @@ public final class KvBench implements Callable<Integer> {
                     for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
                         if (kvTurn) {
                             results.computeIfAbsent("ipc4j-kv P" + depth, k -> new ArrayList<>())
-                                    .add(run(benchmark, kvSocket, kvPid, requests, depth));
+                                    .add(bench.run(kvSocket, kvPid, requests, depth));
                         } else if (redis != null) {
                             results.computeIfAbsent("redis-server P" + depth, k -> new ArrayList<>())
-                                    .add(run(benchmark, redisSocket, redis.pid(), requests, depth));
+                                    .add(bench.run(redisSocket, redis.pid(), requests, depth));
                         }
                     }
                 }
@@ -126,30 +123,6 @@ public final class KvBench implements Callable<Integer> {
         }
         print(results);
         return 0;
-    }
-
-    /** One redis-benchmark run per test (so that each test's server CPU time is its own), rows by test name. */
-    private Map<String, Row> run(String benchmark, Path socket, long serverPid, int n, int depth)
-            throws IOException, InterruptedException {
-        Map<String, Row> rows = new LinkedHashMap<>();
-        for (String test : tests.split(",")) {
-            List<String> command = List.of(benchmark, "-s", socket.toString(), "-n", String.valueOf(n), "-c",
-                    String.valueOf(clients), "-P", String.valueOf(depth), "-t", test.strip(), "--csv");
-            long cpuBefore = ProcessCpu.nanos(serverPid);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", command) + " failed:\n" + out);
-            }
-            List<String[]> found = out.lines().filter(l -> l.startsWith("\"") && !l.startsWith("\"test\""))
-                    .map(l -> l.replace("\"", "").split(",")).filter(f -> f.length >= 7).toList();
-            double cpuMicros = (ProcessCpu.nanos(serverPid) - cpuBefore) / 1e3 / ((double) n * found.size());
-            for (String[] f : found) { // "ping" runs two tests, PING_INLINE and PING_MBULK: the CPU is their mean
-                rows.put(f[0], new Row(f[0], Double.parseDouble(f[1]), Double.parseDouble(f[4]),
-                        Double.parseDouble(f[6]), cpuMicros));
-            }
-        }
-        return rows;
     }
 
     private void print(Map<String, List<Map<String, Row>>> results) {

@@ -1,4 +1,4 @@
-package io.ipc4j.bench;
+package io.ipc4j.inspect;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +16,8 @@ public final class ProcessCpu {
     /**
      * CPU time process {@code pid} has used so far, all threads, user and system (/proc/PID/stat; 10 ms ticks).
      *
+     * @param pid the process
+     * @return its CPU time so far, in nanoseconds (a multiple of 10 ms)
      * @throws UncheckedIOException if the process is gone: the measurement it was part of failed.
      */
     public static long nanos(long pid) {

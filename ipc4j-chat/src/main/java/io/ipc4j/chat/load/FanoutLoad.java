@@ -1,0 +1,431 @@
+package io.ipc4j.chat.load;
+
+import io.ipc4j.event.EventLoop;
+import io.ipc4j.event.Interest;
+import io.ipc4j.event.Registration;
+import io.ipc4j.inspect.ProcessCpu;
+import io.ipc4j.socket.StreamSocket;
+import io.ipc4j.socket.UnixEndpoint;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ipc4j-chat's own load test: one sender, N receiving connections on one event loop, every delivery timed. It
+ * measures a running ipc4j-chat server ({@link #chat}), or Redis PUBLISH/SUBSCRIBE the same way ({@link #redis}),
+ * so the two compare like for like; {@code ipc4j chat load} starts the servers, alternates them over rounds and
+ * prints the medians. One run per call; not thread-safe.
+ */
+public final class FanoutLoad {
+    /**
+     * What one run does.
+     *
+     * @param clients  receiving connections
+     * @param messages messages sent
+     * @param window   most messages ahead of the slowest receiver
+     * @param size     message text bytes
+     * @param warmUp   messages at the start left out of every figure
+     */
+    public record Settings(int clients, int messages, int window, int size, int warmUp) {
+    }
+
+    /**
+     * One run's outcome, counted from the end of the warm-up.
+     *
+     * @param system         what was measured, for the report
+     * @param deliveries     messages delivered to receivers
+     * @param elapsed        how long that took
+     * @param latencyNanos   each delivery's latency, send to receipt
+     * @param serverCpuNanos the server's CPU time meanwhile
+     */
+    public record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos, long serverCpuNanos) {
+        /** {@return deliveries per second} */
+        public double perSecond() {
+            return deliveries / (elapsed.toNanos() / 1e9);
+        }
+
+        /** {@return the server's CPU time per delivery, in nanoseconds} */
+        public double serverNanosPerDelivery() {
+            return (double) serverCpuNanos / deliveries;
+        }
+    }
+
+    private FanoutLoad() {
+    }
+
+    /**
+     * Measures the ipc4j-chat server listening on {@code socket}: N members join, one more sends.
+     *
+     * @param socket    the server's Unix socket
+     * @param serverPid its pid, for its CPU time
+     * @param settings  what the run does
+     * @return the run's figures
+     * @throws IOException if a connection fails, or the run does not finish in 10 minutes
+     */
+    public static Outcome chat(Path socket, long serverPid, Settings settings) throws IOException {
+        Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp());
+        for (int i = 0; i < settings.clients(); i++) {
+            fanout.add(connect(socket), "r" + i + "\n");
+        }
+        fanout.awaitJoined("*** you are r");
+        try (StreamSocket sender = connect(socket)) {
+            write(sender, "sender\n");
+            return fanout.run("ipc4j-chat (" + settings.clients() + " clients)", serverPid, settings.window(),
+                    settings.size(), (seq, text) -> write(sender, text + "\n"));
+        }
+    }
+
+    /**
+     * Measures Redis PUBLISH/SUBSCRIBE on {@code socket} the same way: N subscribers, one publisher.
+     *
+     * @param socket    redis-server's Unix socket
+     * @param serverPid its pid, for its CPU time
+     * @param settings  what the run does
+     * @return the run's figures
+     * @throws IOException if a connection fails, or the run does not finish in 10 minutes
+     */
+    public static Outcome redis(Path socket, long serverPid, Settings settings) throws IOException {
+        Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp());
+        byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < settings.clients(); i++) {
+            fanout.add(connect(socket), new String(subscribe, StandardCharsets.US_ASCII));
+        }
+        fanout.awaitJoined(":1");
+        try (StreamSocket publisher = connect(socket)) {
+            return fanout.run("redis PUBLISH (" + settings.clients() + " subscribers)", serverPid, settings.window(),
+                    settings.size(), (seq, text) -> {
+                        String body = "*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$" + text.length() + "\r\n" + text
+                                + "\r\n";
+                        write(publisher, body);
+                        drain(publisher);
+                    });
+        }
+    }
+
+    /** The receiving side: one selector over every receiving connection, timing each delivery. */
+    private static final class Fanout {
+        private final EventLoop loop = EventLoop.open(4096);
+        private final int clients;
+        private final int messages;
+        /** Messages at the start left out: the figures count from when every receiver has had them all. */
+        private final int warmUp;
+        private final long[] received;
+        private final LineState[] states;
+        private final List<StreamSocket> channels = new ArrayList<>();
+        private final List<StringBuilder> partial = new ArrayList<>();
+        private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        private long deliveries;
+
+        Fanout(int clients, int messages, int warmUp) throws IOException {
+            this.clients = clients;
+            this.messages = messages;
+            this.warmUp = warmUp;
+            this.received = new long[clients];
+            this.states = new LineState[clients];
+            for (int i = 0; i < clients; i++) {
+                states[i] = new LineState();
+            }
+            java.util.Arrays.fill(received, -1);
+        }
+
+        void add(StreamSocket ch, String hello) throws IOException {
+            write(ch, hello);
+            loop.register(ch, Interest.READ, io.ipc4j.event.Trigger.LEVEL, (Object) channels.size());
+            channels.add(ch);
+            partial.add(new StringBuilder());
+        }
+
+        /** Waits until every receiver has seen a line starting with {@code marker} (its join is confirmed). */
+        void awaitJoined(String marker) throws IOException {
+            boolean[] joined = new boolean[clients];
+            int count = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (count < clients) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("only " + count + " of " + clients + " receivers joined in 120 s");
+                }
+                loop.select(Duration.ofMillis(100));
+                for (Registration key : loop.ready()) {
+                    int i = (Integer) key.attachment();
+                    for (String line : lines(i)) {
+                        if (!joined[i] && line.startsWith(marker)) {
+                            joined[i] = true;
+                            count++;
+                        }
+                    }
+                }
+            }
+        }
+
+        interface Sender {
+            void send(long seq, String text) throws IOException;
+        }
+
+        /**
+         * Sends every message, keeping at most {@code window} ahead of the slowest receiver, until every receiver
+         * has all. The figures start once every receiver has had the warm-up messages: deliveries, time and server
+         * CPU from then on, and the latency of each later message.
+         */
+        Outcome run(String system, long serverPid, int window, int size, Sender sender) throws IOException {
+            long start = System.nanoTime();
+            long measuredFrom = warmUp == 0 ? start : -1;
+            long cpuAtStart = warmUp == 0 ? ProcessCpu.nanos(serverPid) : 0;
+            long deliveriesBefore = 0;
+            long next = 0;
+            String pad = "x".repeat(Math.max(0, size - 30));
+            while (deliveries < (long) clients * messages) {
+                while (next < messages && next - slowest() <= window) {
+                    sender.send(next, "m " + next + " " + System.nanoTime() + " " + pad);
+                    next++;
+                }
+                loop.select(Duration.ofMillis(10));
+                List<Registration> ready = loop.ready();
+                for (int r = 0; r < ready.size(); r++) {
+                    deliver((Integer) ready.get(r).attachment());
+                }
+                if (measuredFrom < 0 && slowest() >= warmUp - 1) {
+                    measuredFrom = System.nanoTime();
+                    cpuAtStart = ProcessCpu.nanos(serverPid);
+                    deliveriesBefore = deliveries;
+                }
+                if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
+                    throw new IOException(system + ": only " + deliveries + " deliveries in 10 minutes");
+                }
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - measuredFrom);
+            long serverCpu = ProcessCpu.nanos(serverPid) - cpuAtStart;
+            for (StreamSocket ch : channels) {
+                ch.close();
+            }
+            loop.close();
+            return new Outcome(system, deliveries - deliveriesBefore, elapsed, latency, serverCpu);
+        }
+
+        private long slowest() {
+            long min = Long.MAX_VALUE;
+            for (long r : received) {
+                min = Math.min(min, r);
+            }
+            return min;
+        }
+
+        /**
+         * Reads what receiver {@code i} has and records each delivery in it: the receiving side must cost less
+         * than the servers it measures, or it measures itself (the byte-at-a-time scan this replaced took more
+         * CPU per delivery than ipc4j-chat's server). A delivery is a line "m SEQ NANOS ..." (Redis's payload
+         * line) or "&lt;sender&gt; m SEQ NANOS ..." (a chat line). Only a line's head is parsed; past it, or in a
+         * line that is no delivery, the scan jumps to the newline eight bytes at a time. A line may span reads,
+         * so each receiver keeps the state of its current line. Every delivery in one read is timed by one
+         * clock reading, taken when the read returns.
+         */
+        private void deliver(int i) throws IOException {
+            StreamSocket ch = channels.get(i);
+            LineState state = states[i];
+            int n;
+            do { // a read that does not fill the buffer took everything: no second read to learn that
+                n = ch.readNow(buffer.clear());
+                long now = System.nanoTime();
+                int k = 0;
+                while (k < n) {
+                    if (state.column == 0 && n - k >= LineState.HEAD_MOST) {
+                        k = state.head(buffer, k);
+                    }
+                    if (state.parsed()) {
+                        k = newline(buffer, k, n);
+                        if (k == n) {
+                            break;
+                        }
+                    }
+                    byte c = buffer.get(k++);
+                    if (c != '\n') {
+                        state.accept(c);
+                    } else {
+                        if (state.fields >= 3) {
+                            if (state.seq >= warmUp) {
+                                latency.recordValue(Math.max(0, Math.min(now - state.nanos,
+                                        latency.getHighestTrackableValue())));
+                            }
+                            received[i] = state.seq;
+                            deliveries++;
+                        }
+                        state.reset();
+                    }
+                }
+            } while (n == buffer.capacity());
+        }
+
+        private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+        private static final long LOW_BITS = 0x0101010101010101L;
+        private static final long HIGH_BITS = 0x8080808080808080L;
+
+        /** The index of the first '\n' in {@code bytes} from {@code from} up to {@code limit}, or {@code limit}. */
+        private static int newline(ByteBuffer bytes, int from, int limit) {
+            int k = from;
+            for (; k + Long.BYTES <= limit; k += Long.BYTES) {
+                long x = bytes.getLong(k) ^ NEWLINES; // a zero byte where a newline was
+                long zeros = (x - LOW_BITS) & ~x & HIGH_BITS; // the lowest set bit marks the first one exactly
+                if (zeros != 0) {
+                    return k + Long.numberOfTrailingZeros(zeros) / Byte.SIZE;
+                }
+            }
+            for (; k < limit; k++) {
+                if (bytes.get(k) == '\n') {
+                    return k;
+                }
+            }
+            return limit;
+        }
+
+        /** Where a receiver is in its current line: which field, and the numbers so far. */
+        private static final class LineState {
+            private static final byte[] CHAT_PREFIX = "<sender> ".getBytes(StandardCharsets.US_ASCII);
+            int column;
+            int fields; // 0: before "m", 1: in "m", 2: in SEQ, 3: in NANOS, 4: past it; -1: not a delivery
+            boolean chat;
+            long seq;
+            long nanos;
+
+            /** The most bytes a delivery's head takes: the chat prefix, "m ", two 19-digit numbers, a space. */
+            static final int HEAD_MOST = 64;
+
+            /**
+             * Parses the head of the line starting at {@code k} in place, all of it being in {@code bytes}; the
+             * byte-at-a-time {@link #accept} would cost most of the receiving side's CPU. Returns the index of the
+             * first byte it did not take: the one ending NANOS, or the first that shows the line is not a
+             * delivery. A head longer than {@link #HEAD_MOST} is left to {@link #accept} (returns {@code k}).
+             */
+            int head(ByteBuffer bytes, int k) {
+                int p = k;
+                if (bytes.get(p) == '<') {
+                    for (byte expected : CHAT_PREFIX) {
+                        if (bytes.get(p) != expected) {
+                            return notDelivery(p);
+                        }
+                        p++;
+                    }
+                }
+                if (bytes.get(p) != 'm') {
+                    return notDelivery(p);
+                }
+                if (bytes.get(p + 1) != ' ') {
+                    return notDelivery(p + 1);
+                }
+                int end = k + HEAD_MOST - 1;
+                long seq = 0;
+                byte c;
+                for (p += 2; p < end && (c = bytes.get(p)) >= '0' && c <= '9'; p++) {
+                    seq = seq * 10 + (c - '0');
+                }
+                if (p >= end) {
+                    return k;
+                }
+                c = bytes.get(p);
+                if (c != ' ' && c != '\r') {
+                    return notDelivery(p);
+                }
+                long time = 0;
+                for (p++; p < end && (c = bytes.get(p)) >= '0' && c <= '9'; p++) {
+                    time = time * 10 + (c - '0');
+                }
+                if (p >= end) {
+                    return k;
+                }
+                this.seq = seq;
+                this.nanos = time;
+                fields = 3;
+                column = p - k;
+                return p;
+            }
+
+            private int notDelivery(int at) {
+                fields = -1;
+                column = 1;
+                return at;
+            }
+
+            /** Whether the rest of the line does not matter: past NANOS, or not a delivery. */
+            boolean parsed() {
+                return fields < 0 || fields >= 4;
+            }
+
+            void reset() {
+                column = 0;
+                fields = 0;
+                chat = false;
+                seq = 0;
+                nanos = 0;
+            }
+
+            void accept(byte c) {
+                int at = column++;
+                if (fields < 0 || fields >= 4) {
+                    return;
+                }
+                if (fields == 0) {
+                    if (at == 0 && c == '<') {
+                        chat = true;
+                    }
+                    int prefix = chat ? CHAT_PREFIX.length : 0;
+                    if (chat && at < prefix) {
+                        fields = c == CHAT_PREFIX[at] ? 0 : -1;
+                    } else if (at == prefix) {
+                        fields = c == 'm' ? 1 : -1;
+                    }
+                } else if (c == ' ' || c == '\r') {
+                    fields++;
+                } else if (c < '0' || c > '9') {
+                    fields = fields == 1 ? -1 : fields; // "m" must be followed by a space
+                } else if (fields == 2) {
+                    seq = seq * 10 + (c - '0');
+                } else if (fields == 3) {
+                    nanos = nanos * 10 + (c - '0');
+                }
+            }
+        }
+
+        /** Complete lines now readable on receiver {@code i}. */
+        private List<String> lines(int i) throws IOException {
+            List<String> out = new ArrayList<>();
+            StreamSocket ch = channels.get(i);
+            StringBuilder part = partial.get(i);
+            int n;
+            while ((n = ch.readNow(buffer.clear())) > 0) {
+                for (int k = 0; k < n; k++) {
+                    char c = (char) (buffer.get(k) & 0xff);
+                    if (c == '\n') {
+                        out.add(part.toString());
+                        part.setLength(0);
+                    } else {
+                        part.append(c);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    private static StreamSocket connect(Path socket) throws IOException {
+        return StreamSocket.connect(UnixEndpoint.path(socket));
+    }
+
+    private static void write(StreamSocket ch, String text) throws IOException {
+        ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))); // all of it, waiting for room
+    }
+
+    private static final ByteBuffer REPLIES = ByteBuffer.allocateDirect(4096);
+
+    /** Reads and drops the publisher's integer replies so its socket never fills (one read, never waiting). */
+    private static void drain(StreamSocket ch) throws IOException {
+        while (ch.readNow(REPLIES.clear()) == REPLIES.capacity()) {
+            // replies are ":N" subscriber counts
+        }
+    }
+}
