@@ -11,20 +11,12 @@ import io.ipc4j.socket.UnixEndpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * A chat server on a Unix domain socket, speaking plain UTF-8 lines so that {@code socat - UNIX-CONNECT:PATH}
@@ -45,38 +37,37 @@ import java.util.regex.Pattern;
  * output passes the limit is disconnected (it stopped reading), so it cannot grow the server's memory. Each
  * client's uid and pid come from the kernel (peer credentials) and show in /who. One thread serves everyone,
  * on ipc4j's own {@link EventLoop} and native sockets.
+ *
+ * <p>This class is the transport: accepting, framing lines, queueing and writing output, disconnecting. What
+ * the lines mean (nicks, commands, history, the log) is the {@link ChatRoom}'s, as kv keeps its commands apart
+ * from its server.
  */
 public final class ChatServer implements AutoCloseable {
-    private static final Pattern NICK = Pattern.compile("[A-Za-z0-9_-]{1,20}");
-    private static final int HISTORY_KEPT = 1000;
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneId.systemDefault());
+    /** Most bytes read from one member in one turn of the loop (Redis reads 16 KiB a turn). */
+    private static final int READ_BUDGET = 64 * 1024;
 
     private final ChatConfig config;
     private final SocketServer<StreamSocket> listener;
     private final EventLoop loop;
     private final ChatLog log;
-    private final ArrayDeque<ChatRecord> history = new ArrayDeque<>();
-    private final Map<String, Member> byNick = new HashMap<>();
-    private final Map<Long, Member> members = new LinkedHashMap<>();
-    private final List<Member> dirty = new ArrayList<>();
+    private final ChatRoom room;
     private final Sanitizer sanitizer = new Sanitizer();
-    /** Members past their outbound limit, dropped once the broadcast that took them there is done. */
-    private final List<Member> overflowing = new ArrayList<>();
-    /** One member's waiting lines, gathered for one send; direct, so the socket sends it without a copy. */
+    /** Connections with output to write at the end of this turn of the loop. */
+    private final List<Connection> dirty = new ArrayList<>();
+    /** Connections past their outbound limit, dropped once the broadcast that took them there is done. */
+    private final List<Connection> overflowing = new ArrayList<>();
+    /** One connection's waiting lines, gathered for one send; direct, so the socket sends it without a copy. */
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(64 * 1024);
-    /** Most bytes read from one member in one turn of the loop (Redis reads 16 KiB a turn). */
-    private static final int READ_BUDGET = 64 * 1024;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
-    private long nextId = 1;
-    private long delivered;
 
-    private ChatServer(ChatConfig config, SocketServer<StreamSocket> listener, EventLoop loop, ChatLog log) {
+    private ChatServer(ChatConfig config, SocketServer<StreamSocket> listener, EventLoop loop, ChatLog log,
+                       List<ChatRecord> recovered) {
         this.config = config;
         this.listener = listener;
         this.loop = loop;
         this.log = log;
+        this.room = new ChatRoom(config, log, recovered, new Outbox());
     }
 
     /**
@@ -90,7 +81,7 @@ public final class ChatServer implements AutoCloseable {
         ArrayDeque<ChatRecord> recovered = new ArrayDeque<>();
         ChatLog log = ChatLog.open(config.logDirectory(), config.fsync(), config.groupAccess(), r -> {
             recovered.add(r);
-            if (recovered.size() > HISTORY_KEPT) {
+            if (recovered.size() > ChatRoom.HISTORY_KEPT) {
                 recovered.removeFirst();
             }
         });
@@ -107,8 +98,7 @@ public final class ChatServer implements AutoCloseable {
             log.close();
             throw e;
         }
-        ChatServer server = new ChatServer(config, listener, loop, log);
-        server.history.addAll(recovered);
+        ChatServer server = new ChatServer(config, listener, loop, log, List.copyOf(recovered));
         Thread.ofPlatform().name("ipc4j-chat").start(server::run);
         return server;
     }
@@ -155,6 +145,15 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Messages delivered to clients so far (one message to N others counts N).
+     *
+     * @return messages delivered to clients so far
+     */
+    public long delivered() {
+        return room.delivered();
+    }
+
     private void run() {
         try {
             while (!stopping) {
@@ -189,20 +188,20 @@ public final class ChatServer implements AutoCloseable {
             accept();
             return;
         }
-        Member m = (Member) r.attachment();
+        Connection c = (Connection) r.attachment();
         try {
             if (r.isWritable()) {
-                write(m);
+                write(c);
             }
-            if (!m.closed && r.isReadable()) {
-                read(m);
+            if (!c.closed && r.isReadable()) {
+                read(c);
             }
         } catch (IOException e) {
-            drop(m, "left");
+            disconnect(c, "left");
         } catch (RuntimeException e) { // a bug must cost one connection, never the server
-            System.err.println("[ipc4j-chat] dropping " + m.describe() + " after an internal error: " + e);
+            System.err.println("[ipc4j-chat] dropping " + c.member.describe() + " after an internal error: " + e);
             e.printStackTrace();
-            drop(m, "left");
+            disconnect(c, "left");
         }
     }
 
@@ -216,293 +215,156 @@ public final class ChatServer implements AutoCloseable {
                 socket.close(); // gone before it was accepted
                 continue;
             }
-            Member m = new Member(nextId++, socket, peer.uid(), peer.pid(), config.maxLine(), config.burst());
-            m.registration = loop.register(socket, Interest.READ, Trigger.LEVEL, m);
-            members.put(m.id, m);
-            send(m, "*** welcome to ipc4j-chat: type a nick (or /nick NAME), then chat; /help lists the commands");
+            Connection c = new Connection(socket, peer.uid(), peer.pid(), config.maxLine());
+            c.registration = loop.register(socket, Interest.READ, Trigger.LEVEL, c);
+            c.member = room.join(c);
         }
     }
 
     /**
-     * Reads and handles what a member sent, up to {@link #READ_BUDGET} bytes a turn: a sender far ahead gets
+     * Reads and handles what a client sent, up to {@link #READ_BUDGET} bytes a turn: a sender far ahead gets
      * its lines handled in batches this big, so every other member gets them in one send per batch (one
-     * syscall for many lines), while a flood from one member cannot starve the others.
+     * syscall for many lines), while a flood from one client cannot starve the others.
      */
-    private void read(Member m) throws IOException {
+    private void read(Connection c) throws IOException {
         int budget = READ_BUDGET;
-        while (budget > 0 && !m.closed) {
-            int room = m.input.remaining();
-            int n = m.socket.readNow(m.input);
+        while (budget > 0 && !c.closed) {
+            int room = c.input.remaining();
+            int n = c.socket.readNow(c.input);
             if (n < 0) {
-                drop(m, "left");
+                disconnect(c, "left");
                 return;
             }
             budget -= n;
-            handleLines(m);
+            handleLines(c);
             if (n == 0 || n < room) {
                 return; // the socket had no more
             }
         }
     }
 
-    /** Handles the complete lines in the member's input; keeps the start of an unfinished one. */
-    private void handleLines(Member m) throws IOException {
-        m.input.flip();
-        while (!m.closed) {
+    /** Hands the complete lines in the client's input to the room; keeps the start of an unfinished one. */
+    private void handleLines(Connection c) throws IOException {
+        c.input.flip();
+        while (!c.closed) {
             int newline = -1;
-            for (int i = m.input.position(); i < m.input.limit(); i++) {
-                if (m.input.get(i) == '\n') {
+            for (int i = c.input.position(); i < c.input.limit(); i++) {
+                if (c.input.get(i) == '\n') {
                     newline = i;
                     break;
                 }
             }
             if (newline < 0) {
-                if (!m.input.hasRemaining() || m.input.remaining() < m.input.capacity()) {
+                if (!c.input.hasRemaining() || c.input.remaining() < c.input.capacity()) {
                     break;
                 }
                 // a full buffer and no newline: the line is too long; say so once, then skip to its end
-                if (!m.skipping) {
-                    send(m, "!!! line too long (the most is " + config.maxLine() + " bytes): dropped");
+                if (!c.skipping) {
+                    room.lineTooLong(c.member);
                 }
-                m.skipping = true;
-                m.input.position(m.input.limit());
+                c.skipping = true;
+                c.input.position(c.input.limit());
                 break;
             }
-            ByteBuffer line = m.input.slice(m.input.position(), newline - m.input.position());
-            m.input.position(newline + 1);
-            if (m.skipping) {
-                m.skipping = false; // the tail of the long line ends here
+            ByteBuffer line = c.input.slice(c.input.position(), newline - c.input.position());
+            c.input.position(newline + 1);
+            if (c.skipping) {
+                c.skipping = false; // the tail of the long line ends here
                 continue;
             }
-            m.lastActiveMillis = System.currentTimeMillis();
-            onLine(m, sanitizer.clean(line));
+            room.onLine(c.member, sanitizer.clean(line));
         }
-        m.input.compact();
+        c.input.compact();
     }
 
-    private void onLine(Member m, String line) throws IOException {
-        if (line.isEmpty()) {
-            return;
+    /** The room's way to its members' connections. */
+    private final class Outbox implements ChatRoom.Outbox {
+        @Override
+        public void enqueue(Member to, ByteBuffer line) {
+            ChatServer.this.enqueue(to.connection, line);
         }
-        if (!line.startsWith("/")) {
-            if (m.nick == null) {
-                nick(m, line);
-            } else {
-                say(m, line);
-            }
-            return;
+
+        @Override
+        public void afterSending() {
+            disconnectOverflowing();
         }
-        int space = line.indexOf(' ');
-        String command = (space < 0 ? line : line.substring(0, space)).toLowerCase(java.util.Locale.ROOT);
-        String rest = space < 0 ? "" : line.substring(space + 1).strip();
-        if (m.nick == null && !command.equals("/nick") && !command.equals("/quit") && !command.equals("/help")) {
-            send(m, "!!! choose a nick first: /nick NAME");
-            return;
-        }
-        switch (command) {
-            case "/nick" -> nick(m, rest);
-            case "/msg" -> privately(m, rest);
-            case "/me" -> {
-                if (rest.isEmpty()) {
-                    send(m, "!!! usage: /me TEXT");
-                } else {
-                    say(m, ChatRecord.ACTION + rest);
-                }
-            }
-            case "/who" -> who(m);
-            case "/history" -> history(m, rest);
-            case "/quit" -> {
-                send(m, "*** bye");
-                m.closeWhenFlushed = true;
-            }
-            case "/help" -> send(m, "*** commands: /nick NAME, /msg NICK TEXT, /me TEXT, /who, /history N, /quit;"
-                    + " any other line goes to everyone");
-            default -> send(m, "!!! unknown command " + command + "; /help lists the commands");
+
+        @Override
+        public void closeWhenFlushed(Member member) {
+            member.connection.closeWhenFlushed = true;
         }
     }
 
-    private void nick(Member m, String wanted) {
-        if (!NICK.matcher(wanted).matches()) {
-            send(m, "!!! a nick is 1 to 20 letters, digits, '_' or '-'");
+    private void enqueue(Connection c, ByteBuffer bytes) {
+        if (c.closed) {
             return;
         }
-        Member holder = byNick.get(wanted.toLowerCase(java.util.Locale.ROOT));
-        if (holder != null) {
-            send(m, holder == m ? "*** you are " + wanted + " already" : "!!! the nick " + wanted + " is taken");
-            return;
-        }
-        String old = m.nick;
-        if (old != null) {
-            byNick.remove(old.toLowerCase(java.util.Locale.ROOT));
-        }
-        m.nick = wanted;
-        byNick.put(wanted.toLowerCase(java.util.Locale.ROOT), m);
-        if (old == null) {
-            send(m, "*** you are " + wanted + "; " + (byNick.size() - 1) + " others here");
-            replay(m, config.historyOnJoin());
-            broadcast(m, "*** " + m.describe() + " joined");
-        } else {
-            send(m, "*** you are now " + wanted);
-            broadcast(m, "*** " + old + " is now " + wanted);
-        }
-    }
-
-    private void say(Member m, String text) throws IOException {
-        if (!m.allow(config.ratePerSecond(), config.burst())) {
-            send(m, "!!! slow down: at most " + (int) config.ratePerSecond() + " messages a second; dropped");
-            return;
-        }
-        ChatRecord record = new ChatRecord(System.currentTimeMillis(), m.nick, text);
-        log.append(record); // logged before anyone sees it
-        history.addLast(record);
-        if (history.size() > HISTORY_KEPT) {
-            history.removeFirst();
-        }
-        broadcast(m, record.line());
-    }
-
-    private void privately(Member m, String rest) {
-        int space = rest.indexOf(' ');
-        if (space < 0 || rest.substring(space + 1).isBlank()) {
-            send(m, "!!! usage: /msg NICK TEXT");
-            return;
-        }
-        String to = rest.substring(0, space);
-        Member target = byNick.get(to.toLowerCase(java.util.Locale.ROOT));
-        if (target == null) {
-            send(m, "!!! no one is called " + to);
-            return;
-        }
-        if (!m.allow(config.ratePerSecond(), config.burst())) {
-            send(m, "!!! slow down: at most " + (int) config.ratePerSecond() + " messages a second; dropped");
-            return;
-        }
-        String text = rest.substring(space + 1).strip();
-        send(target, "*" + m.nick + "* " + text);
-        send(m, "-> *" + target.nick + "* " + text);
-    }
-
-    private void who(Member m) {
-        long now = System.currentTimeMillis();
-        List<Member> named = members.values().stream().filter(x -> x.nick != null).toList();
-        send(m, "*** " + named.size() + " here:");
-        for (Member x : named) {
-            send(m, "***   " + x.describe() + ", idle " + (now - x.lastActiveMillis) / 1000 + " s");
-        }
-    }
-
-    private void history(Member m, String count) {
-        int n;
-        try {
-            n = Integer.parseInt(count);
-        } catch (NumberFormatException e) {
-            send(m, "!!! usage: /history N (1 to " + HISTORY_KEPT + ")");
-            return;
-        }
-        if (n < 1 || n > HISTORY_KEPT) {
-            send(m, "!!! usage: /history N (1 to " + HISTORY_KEPT + ")");
-            return;
-        }
-        replay(m, n);
-    }
-
-    private void replay(Member m, int n) {
-        int skip = Math.max(0, history.size() - n);
-        int i = 0;
-        for (ChatRecord r : history) {
-            if (i++ >= skip) {
-                send(m, "[" + STAMP.format(Instant.ofEpochMilli(r.millis())) + "] " + r.line());
-            }
-        }
-    }
-
-    /** Sends {@code line} to every member with a nick except {@code from}. */
-    private void broadcast(Member from, String line) {
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
-        for (Member x : members.values()) { // enqueue never changes the map: drops wait until after
-            if (x != from && x.nick != null && !x.closed) {
-                enqueue(x, bytes);
-                delivered++;
-            }
-        }
-        dropOverflowing();
-    }
-
-    private void send(Member m, String line) {
-        enqueue(m, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-        dropOverflowing();
-    }
-
-    /** Drops the members that passed their outbound limit; each drop is announced, which may add more. */
-    private void dropOverflowing() {
-        while (!overflowing.isEmpty()) {
-            Member m = overflowing.removeLast();
-            System.err.println("[ipc4j-chat] disconnecting " + m.describe() + ": " + m.outboundBytes
-                    + " bytes waiting, over the limit of " + config.outboundLimit() + " (it stopped reading)");
-            drop(m, "was disconnected (not reading)");
-        }
-    }
-
-    private void enqueue(Member m, ByteBuffer bytes) {
-        if (m.closed) {
-            return;
-        }
-        if (m.outboundBytes > config.outboundLimit()) {
+        if (c.outboundBytes > config.outboundLimit()) {
             return; // over its limit already: dropped once the current broadcast is done
         }
-        m.outbound.add(bytes);
-        m.outboundBytes += bytes.remaining();
-        if (m.outboundBytes > config.outboundLimit()) {
-            overflowing.add(m);
+        c.outbound.add(bytes);
+        c.outboundBytes += bytes.remaining();
+        if (c.outboundBytes > config.outboundLimit()) {
+            overflowing.add(c);
             return;
         }
-        if (m.outbound.size() == 1) {
-            dirty.add(m);
+        if (c.outbound.size() == 1) {
+            dirty.add(c);
         }
     }
 
-    /** Writes to every member with new output; writing can drop a member, which queues more output. */
+    /** Disconnects the clients that passed their outbound limit; each is announced, which may add more. */
+    private void disconnectOverflowing() {
+        while (!overflowing.isEmpty()) {
+            Connection c = overflowing.removeLast();
+            System.err.println("[ipc4j-chat] disconnecting " + c.member.describe() + ": " + c.outboundBytes
+                    + " bytes waiting, over the limit of " + config.outboundLimit() + " (it stopped reading)");
+            disconnect(c, "was disconnected (not reading)");
+        }
+    }
+
+    /** Writes to every client with new output; writing can drop a client, which queues more output. */
     private void flushDirty() {
         while (!dirty.isEmpty()) {
-            List<Member> batch = new ArrayList<>(dirty);
+            List<Connection> batch = new ArrayList<>(dirty);
             dirty.clear();
-            for (Member m : batch) {
+            for (Connection c : batch) {
                 try {
-                    write(m);
+                    write(c);
                 } catch (IOException e) {
-                    drop(m, "left");
+                    disconnect(c, "left");
                 }
             }
         }
     }
 
-    private void write(Member m) throws IOException {
-        if (m.closed) {
+    private void write(Connection c) throws IOException {
+        if (c.closed) {
             return;
         }
-        while (!m.outbound.isEmpty()) {
-            gather(m);
-            int n = m.socket.writeNow(outgoing);
-            m.outboundBytes -= n;
-            consume(m, n);
+        while (!c.outbound.isEmpty()) {
+            gather(c);
+            int n = c.socket.writeNow(outgoing);
+            c.outboundBytes -= n;
+            consume(c, n);
             if (outgoing.hasRemaining()) {
                 break; // the socket is full: the rest waits for the write interest
             }
         }
-        if (m.outbound.isEmpty() && m.closeWhenFlushed) {
-            drop(m, "left");
+        if (c.outbound.isEmpty() && c.closeWhenFlushed) {
+            disconnect(c, "left");
             return;
         }
-        if (m.registration.isValid()) {
-            m.registration.interest(m.outbound.isEmpty() ? Interest.READ : Interest.READ_WRITE);
+        if (c.registration.isValid()) {
+            c.registration.interest(c.outbound.isEmpty() ? Interest.READ : Interest.READ_WRITE);
         }
     }
 
-    /** Copies as many of {@code m}'s waiting lines as fit into {@link #outgoing}, ready to send. */
-    private void gather(Member m) {
+    /** Copies as many of {@code c}'s waiting lines as fit into {@link #outgoing}, ready to send. */
+    private void gather(Connection c) {
         outgoing.clear();
-        int skip = m.headWritten;
-        for (ByteBuffer line : m.outbound) {
+        int skip = c.headWritten;
+        for (ByteBuffer line : c.outbound) {
             int length = Math.min(line.remaining() - skip, outgoing.remaining());
             outgoing.put(outgoing.position(), line, line.position() + skip, length);
             outgoing.position(outgoing.position() + length);
@@ -514,56 +376,42 @@ public final class ChatServer implements AutoCloseable {
         outgoing.flip();
     }
 
-    /** Forgets the first {@code written} bytes of {@code m}'s waiting lines. */
-    private static void consume(Member m, int written) {
+    /** Forgets the first {@code written} bytes of {@code c}'s waiting lines. */
+    private static void consume(Connection c, int written) {
         while (written > 0) {
-            ByteBuffer head = m.outbound.peekFirst();
-            int left = head.remaining() - m.headWritten;
+            ByteBuffer head = c.outbound.peekFirst();
+            int left = head.remaining() - c.headWritten;
             if (written < left) {
-                m.headWritten += written;
+                c.headWritten += written;
                 return;
             }
             written -= left;
-            m.outbound.pollFirst();
-            m.headWritten = 0;
+            c.outbound.pollFirst();
+            c.headWritten = 0;
         }
     }
 
-    private void drop(Member m, String why) {
-        if (m.closed) {
+    /** Closes the connection (which leaves the loop too), then lets the room forget its member. */
+    private void disconnect(Connection c, String why) {
+        if (c.closed) {
             return;
         }
-        m.closed = true;
-        members.remove(m.id);
-        if (m.nick != null) {
-            byNick.remove(m.nick.toLowerCase(java.util.Locale.ROOT));
-        }
-        m.outbound.clear();
-        m.headWritten = 0;
-        m.socket.close(); // leaves the loop too
-        if (why != null && m.nick != null) {
-            broadcast(null, "*** " + m.nick + " " + why);
-        }
+        c.closed = true;
+        c.outbound.clear();
+        c.headWritten = 0;
+        c.socket.close();
+        room.leave(c.member, why);
     }
 
     private void farewell() {
-        for (Member m : new ArrayList<>(members.values())) {
-            send(m, "*** the server is shutting down");
+        for (Member m : room.members()) {
+            room.shuttingDown(m);
             try {
-                write(m);
+                write(m.connection);
             } catch (IOException ignored) {
                 // leaving anyway
             }
-            drop(m, null);
+            disconnect(m.connection, null);
         }
-    }
-
-    /**
-     * Messages delivered to clients so far (one message to N others counts N).
-     *
-     * @return messages delivered to clients so far
-     */
-    public long delivered() {
-        return delivered;
     }
 }
