@@ -2,15 +2,20 @@ package io.ipc4j.internal.posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
@@ -35,9 +40,38 @@ public final class SockDiag {
     private static final int UNIX_DIAG_PEER = 2;
     private static final int UNIX_DIAG_ICONS = 3;
     private static final int UNIX_DIAG_RQLEN = 4;
-    private static final int HEADER = 16;           // struct nlmsghdr
-    private static final int REQUEST = HEADER + 24;  // + struct unix_diag_req
-    private static final int MESSAGE = 16;           // struct unix_diag_msg
+    /** {@code struct nlmsghdr}: every netlink message's header. */
+    static final StructLayout NLMSGHDR = MemoryLayout.structLayout(JAVA_INT.withName("nlmsg_len"),
+            JAVA_SHORT.withName("nlmsg_type"), JAVA_SHORT.withName("nlmsg_flags"), JAVA_INT.withName("nlmsg_seq"),
+            JAVA_INT.withName("nlmsg_pid"));
+    /** {@code struct unix_diag_req}: what the dump asks for. */
+    static final StructLayout UNIX_DIAG_REQ = MemoryLayout.structLayout(JAVA_BYTE.withName("sdiag_family"),
+            JAVA_BYTE.withName("sdiag_protocol"), JAVA_SHORT.withName("pad"), JAVA_INT.withName("udiag_states"),
+            JAVA_INT.withName("udiag_ino"), JAVA_INT.withName("udiag_show"),
+            MemoryLayout.sequenceLayout(2, JAVA_INT).withName("udiag_cookie"));
+    /** {@code struct unix_diag_msg}: one socket in the answer, its attributes after it. */
+    static final StructLayout UNIX_DIAG_MSG = MemoryLayout.structLayout(JAVA_BYTE.withName("udiag_family"),
+            JAVA_BYTE.withName("udiag_type"), JAVA_BYTE.withName("udiag_state"), JAVA_BYTE.withName("pad"),
+            JAVA_INT.withName("udiag_ino"), MemoryLayout.sequenceLayout(2, JAVA_INT).withName("udiag_cookie"));
+    /** {@code struct nlattr}: an attribute's length (header included) and type; its value follows, 4-aligned. */
+    static final StructLayout NLATTR = MemoryLayout.structLayout(JAVA_SHORT.withName("nla_len"),
+            JAVA_SHORT.withName("nla_type"));
+    private static final int HEADER = (int) NLMSGHDR.byteSize();
+    private static final int REQUEST = HEADER + (int) UNIX_DIAG_REQ.byteSize();
+    private static final int MESSAGE = (int) UNIX_DIAG_MSG.byteSize();
+    private static final int ATTRIBUTE = (int) NLATTR.byteSize();
+    private static final long NLMSG_LEN = NLMSGHDR.byteOffset(groupElement("nlmsg_len"));
+    private static final long NLMSG_TYPE = NLMSGHDR.byteOffset(groupElement("nlmsg_type"));
+    private static final long NLMSG_FLAGS = NLMSGHDR.byteOffset(groupElement("nlmsg_flags"));
+    private static final long NLMSG_SEQ = NLMSGHDR.byteOffset(groupElement("nlmsg_seq"));
+    private static final long SDIAG_FAMILY = HEADER + UNIX_DIAG_REQ.byteOffset(groupElement("sdiag_family"));
+    private static final long UDIAG_STATES = HEADER + UNIX_DIAG_REQ.byteOffset(groupElement("udiag_states"));
+    private static final long UDIAG_SHOW = HEADER + UNIX_DIAG_REQ.byteOffset(groupElement("udiag_show"));
+    private static final long UDIAG_TYPE = UNIX_DIAG_MSG.byteOffset(groupElement("udiag_type"));
+    private static final long UDIAG_STATE = UNIX_DIAG_MSG.byteOffset(groupElement("udiag_state"));
+    private static final long UDIAG_INO = UNIX_DIAG_MSG.byteOffset(groupElement("udiag_ino"));
+    private static final long NLA_LEN = NLATTR.byteOffset(groupElement("nla_len"));
+    private static final long NLA_TYPE = NLATTR.byteOffset(groupElement("nla_type"));
 
     /**
      * One Unix socket.
@@ -65,13 +99,13 @@ public final class SockDiag {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment request = arena.allocate(REQUEST, 8);
-            request.set(JAVA_INT_UNALIGNED, 0, REQUEST);
-            request.set(JAVA_SHORT_UNALIGNED, 4, SOCK_DIAG_BY_FAMILY);
-            request.set(JAVA_SHORT_UNALIGNED, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-            request.set(JAVA_INT_UNALIGNED, 8, 1); // sequence
-            request.set(JAVA_BYTE, HEADER, (byte) SocketCalls.AF_UNIX);
-            request.set(JAVA_INT_UNALIGNED, HEADER + 4, -1); // every state
-            request.set(JAVA_INT_UNALIGNED, HEADER + 12,
+            request.set(JAVA_INT_UNALIGNED, NLMSG_LEN, REQUEST);
+            request.set(JAVA_SHORT_UNALIGNED, NLMSG_TYPE, SOCK_DIAG_BY_FAMILY);
+            request.set(JAVA_SHORT_UNALIGNED, NLMSG_FLAGS, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+            request.set(JAVA_INT_UNALIGNED, NLMSG_SEQ, 1);
+            request.set(JAVA_BYTE, SDIAG_FAMILY, (byte) SocketCalls.AF_UNIX);
+            request.set(JAVA_INT_UNALIGNED, UDIAG_STATES, -1); // every state
+            request.set(JAVA_INT_UNALIGNED, UDIAG_SHOW,
                     UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_ICONS | UDIAG_SHOW_RQLEN);
             long sent = SocketCalls.sendto(fd, request, REQUEST, MemorySegment.NULL, 0);
             if (sent < 0) {
@@ -106,8 +140,8 @@ public final class SockDiag {
     private static boolean parse(MemorySegment buffer, int length, Map<Long, UnixSocket> into) throws IOException {
         int at = 0;
         while (at + HEADER <= length) {
-            int size = buffer.get(JAVA_INT_UNALIGNED, at);
-            int type = Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED, at + 4));
+            int size = buffer.get(JAVA_INT_UNALIGNED, at + NLMSG_LEN);
+            int type = Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED, at + NLMSG_TYPE));
             if (size < HEADER || at + size > length) {
                 throw new IOException("sock_diag: a malformed answer (message of " + size + " bytes at " + at + ")");
             }
@@ -115,34 +149,34 @@ public final class SockDiag {
                 return true;
             }
             if (type == NLMSG_ERROR) {
-                int errno = -buffer.get(JAVA_INT_UNALIGNED, at + HEADER);
+                int errno = -buffer.get(JAVA_INT_UNALIGNED, at + HEADER); // struct nlmsgerr: the error first
                 throw Failures.of("sock_diag", "Unix sockets", errno);
             }
             if (size >= HEADER + MESSAGE) {
                 UnixSocket s = socket(buffer.asSlice(at + HEADER, size - HEADER));
                 into.put(s.inode(), s);
             }
-            at += (size + 3) & ~3;
+            at += align4(size);
         }
         return false;
     }
 
     private static UnixSocket socket(MemorySegment m) {
-        int type = Byte.toUnsignedInt(m.get(JAVA_BYTE, 1));
-        int state = Byte.toUnsignedInt(m.get(JAVA_BYTE, 2));
-        long inode = Integer.toUnsignedLong(m.get(JAVA_INT_UNALIGNED, 4));
+        int type = Byte.toUnsignedInt(m.get(JAVA_BYTE, UDIAG_TYPE));
+        int state = Byte.toUnsignedInt(m.get(JAVA_BYTE, UDIAG_STATE));
+        long inode = Integer.toUnsignedLong(m.get(JAVA_INT_UNALIGNED, UDIAG_INO));
         String name = null;
         long peer = 0;
         List<Long> pending = new ArrayList<>();
         long queued = -1;
         int at = MESSAGE;
-        while (at + 4 <= m.byteSize()) {
-            int length = Short.toUnsignedInt(m.get(JAVA_SHORT_UNALIGNED, at));
-            int kind = Short.toUnsignedInt(m.get(JAVA_SHORT_UNALIGNED, at + 2));
-            if (length < 4 || at + length > m.byteSize()) {
+        while (at + ATTRIBUTE <= m.byteSize()) {
+            int length = Short.toUnsignedInt(m.get(JAVA_SHORT_UNALIGNED, at + NLA_LEN));
+            int kind = Short.toUnsignedInt(m.get(JAVA_SHORT_UNALIGNED, at + NLA_TYPE));
+            if (length < ATTRIBUTE || at + length > m.byteSize()) {
                 break;
             }
-            MemorySegment value = m.asSlice(at + 4, length - 4);
+            MemorySegment value = m.asSlice(at + ATTRIBUTE, length - ATTRIBUTE);
             switch (kind) {
                 case UNIX_DIAG_NAME -> name = name(value);
                 case UNIX_DIAG_PEER -> peer = Integer.toUnsignedLong(value.get(JAVA_INT_UNALIGNED, 0));
@@ -156,9 +190,14 @@ public final class SockDiag {
                     // VFS, MEMINFO, SHUTDOWN, UID: not used
                 }
             }
-            at += (length + 3) & ~3;
+            at += align4(length);
         }
         return new UnixSocket(inode, type, state, name, peer, List.copyOf(pending), queued);
+    }
+
+    /** NLMSG_ALIGN and NLA_ALIGN: netlink messages and attributes are padded to 4 bytes. */
+    private static int align4(int length) {
+        return (length + 3) & ~3;
     }
 
     /** A sun_path: "@" and the rest for an abstract name (a leading NUL), else the path up to its NUL. */

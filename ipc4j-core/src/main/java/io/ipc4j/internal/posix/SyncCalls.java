@@ -42,6 +42,8 @@ public final class SyncCalls {
     /** {@code struct timespec { time_t tv_sec; long tv_nsec; }} */
     public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
             JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+    private static final long TV_SEC = TIMESPEC.byteOffset(MemoryLayout.PathElement.groupElement("tv_sec"));
+    private static final long TV_NSEC = TIMESPEC.byteOffset(MemoryLayout.PathElement.groupElement("tv_nsec"));
     /** {@code struct sembuf { unsigned short sem_num; short sem_op; short sem_flg; }} */
     public static final StructLayout SEMBUF = MemoryLayout.structLayout(
             JAVA_SHORT.withName("sem_num"), JAVA_SHORT.withName("sem_op"), JAVA_SHORT.withName("sem_flg"));
@@ -156,14 +158,14 @@ public final class SyncCalls {
     public static void monotonicDeadline(MemorySegment timespec, long nanos) {
         try {
             int ignored = (int) CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
-            long sec = timespec.get(JAVA_LONG, 0) + nanos / 1_000_000_000L;
-            long nsec = timespec.get(JAVA_LONG, 8) + nanos % 1_000_000_000L;
+            long sec = timespec.get(JAVA_LONG, TV_SEC) + nanos / 1_000_000_000L;
+            long nsec = timespec.get(JAVA_LONG, TV_NSEC) + nanos % 1_000_000_000L;
             if (nsec >= 1_000_000_000L) {
                 sec++;
                 nsec -= 1_000_000_000L;
             }
-            timespec.set(JAVA_LONG, 0, sec);
-            timespec.set(JAVA_LONG, 8, nsec);
+            timespec.set(JAVA_LONG, TV_SEC, sec);
+            timespec.set(JAVA_LONG, TV_NSEC, nsec);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -173,8 +175,8 @@ public final class SyncCalls {
 
     /** Fills {@code timespec} with a relative {@code nanos}. */
     public static void relative(MemorySegment timespec, long nanos) {
-        timespec.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
-        timespec.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
+        timespec.set(JAVA_LONG, TV_SEC, nanos / 1_000_000_000L);
+        timespec.set(JAVA_LONG, TV_NSEC, nanos % 1_000_000_000L);
     }
 
     /** semget(2): the id, or -errno. */

@@ -78,6 +78,9 @@ class PlatformTablesTest {
             #include <linux/netlink.h>
             #include <linux/sock_diag.h>
             #include <linux/unix_diag.h>
+            #include <linux/netlink.h>
+            #include <linux/sock_diag.h>
+            #include <linux/unix_diag.h>
             """;
 
     @Test
@@ -227,6 +230,10 @@ class PlatformTablesTest {
         struct(checks, "struct sockaddr_un", SocketCalls.SOCKADDR_UN);
         struct(checks, "struct sockaddr_in", SocketCalls.SOCKADDR_IN);
         struct(checks, "struct sockaddr_in6", SocketCalls.SOCKADDR_IN6);
+        struct(checks, "struct nlmsghdr", SockDiag.NLMSGHDR);
+        struct(checks, "struct unix_diag_req", SockDiag.UNIX_DIAG_REQ);
+        struct(checks, "struct unix_diag_msg", SockDiag.UNIX_DIAG_MSG);
+        struct(checks, "struct nlattr", SockDiag.NLATTR);
         struct(checks, "struct pollfd", (StructLayout) privateField(FileCalls.class, "POLLFD"));
         add(checks, new Check("SocketCalls.CMSG_HEADER", "CMSG_LEN(0)", SocketCalls.CMSG_HEADER, false, null));
         add(checks, new Check("SocketCalls.SOCKADDR_STORAGE", "sizeof(struct sockaddr_storage)",
