@@ -214,8 +214,6 @@ public final class BroadcastLog implements AutoCloseable {
         private ByteBuffer copy;
         private long lostBytes;
         private int lappedCount;
-        private ByteBuffer target;
-        private int received;
 
         private Receiver() {
         }
@@ -330,43 +328,19 @@ public final class BroadcastLog implements AutoCloseable {
         @Override
         public int receive(ByteBuffer dst, Duration timeout) throws IOException {
             int type = receiveNow(dst);
-            if (type != NONE) {
-                return type;
-            }
-            target = dst;
-            try {
-                wait.await(timeout);
-                return received;
-            } finally {
-                target = null;
-            }
+            return type != NONE ? type : wait.receive(dst, timeout);
         }
 
         /** The receiver's wait: nothing to check but the region's size, nothing to wake it. */
-        private final class Wait extends ChannelWait {
+        private final class Wait extends ReceiverWait {
             Wait(IdleStrategy strategy) {
-                super(strategy);
-            }
-
-            @Override
-            boolean attempt() throws ChannelFormatException {
-                int type = receiveNow(target);
-                if (type == NONE) {
-                    return false;
-                }
-                received = type;
-                return true;
+                super(Receiver.this, region.name, strategy);
             }
 
             @Override
             boolean checkPeer() throws IOException {
                 region.checkSize();
                 return false;
-            }
-
-            @Override
-            IpcTimeoutException timedOut(Duration timeout) {
-                return new IpcTimeoutException("receive(" + region.name + ")", timeout, 0);
             }
         }
     }

@@ -94,19 +94,16 @@ public final class ManyToOneChannel extends RingChannel {
     }
 
     /** One thread's sending side. */
-    public final class Sender implements ZeroCopySender {
+    public final class Sender extends RingSender {
         private final MemorySegment ring = region.ring;
         private final int owner = -Spawn.currentPid();
         private final BufferSegments sources = new BufferSegments();
         private final PendingClaim pending = new PendingClaim();
-        private final SenderWait wait = new SenderWait(region, IdleStrategy.spinPark(), "send");
         /** This sender's own count, for its heartbeat: senders on other threads keep theirs. */
         private long published;
-        private int pendingType;
-        private ByteBuffer pendingMessage;
 
         private Sender() {
-            wait.attempt(() -> offer(pendingType, pendingMessage));
+            super(region);
         }
 
         /**
@@ -141,19 +138,6 @@ public final class ManyToOneChannel extends RingChannel {
             publish(index, length + RECORD_HEADER, type);
             message.position(message.limit());
             return true;
-        }
-
-        @Override
-        public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
-            if (!offer(type, message)) {
-                pendingType = type;
-                pendingMessage = message;
-                try {
-                    wait.await(timeout);
-                } finally {
-                    pendingMessage = null;
-                }
-            }
         }
 
         /**

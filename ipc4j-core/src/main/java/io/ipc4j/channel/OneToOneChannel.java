@@ -16,7 +16,7 @@ import static io.ipc4j.channel.ChannelLayout.*;
  * <pre>{@code
  * // receiver process
  * try (OneToOneChannel ch = OneToOneChannel.create("/ticks", 1 << 20)) {
- *     OneToOneChannel.Receiver rx = ch.receiver();
+ *     RingReceiver rx = ch.receiver();
  *     int type = rx.receive(buffer, Duration.ofSeconds(5));
  * } finally { OneToOneChannel.unlink("/ticks"); }
  * // sender process
@@ -115,7 +115,7 @@ public final class OneToOneChannel extends RingChannel {
     }
 
     /** The sending side. One thread at a time. */
-    public final class Sender implements ZeroCopySender {
+    public final class Sender extends RingSender {
         /** A head cache that no send finds room under: set while a claim is open. */
         private static final long CLAIM_OPEN = Long.MIN_VALUE / 2;
 
@@ -126,20 +126,16 @@ public final class OneToOneChannel extends RingChannel {
         private final int maxLength = region.maxLength;
         private final BufferSegments sources = new BufferSegments();
         private final PendingClaim pending = new PendingClaim();
-        private final SenderWait wait = new SenderWait(region, IdleStrategy.spinPark(), "send");
         /** Whether this process registered for membarrier: publishes then need no full fence. */
         private final boolean fenceless;
         private long tail = region.header.getLongVolatile(TAIL_OFFSET);
         private long headCache = region.header.getLongVolatile(HEAD_OFFSET);
         private long headBeforeClaim;
         private long published;
-        /** The message of the send in progress, for the wait's attempts. */
-        private int pendingType;
-        private ByteBuffer pendingMessage;
 
         private Sender(boolean fenceless) {
+            super(region);
             this.fenceless = fenceless;
-            wait.attempt(() -> offer(pendingType, pendingMessage));
         }
 
         /**
@@ -193,19 +189,6 @@ public final class OneToOneChannel extends RingChannel {
             commit(offset, length);
             message.position(message.limit());
             return true;
-        }
-
-        @Override
-        public void send(int type, ByteBuffer message, Duration timeout) throws IOException {
-            if (!offer(type, message)) {
-                pendingType = type;
-                pendingMessage = message;
-                try {
-                    wait.await(timeout);
-                } finally {
-                    pendingMessage = null;
-                }
-            }
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.ipc4j.channel;
 
-import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.event.EventFd;
 import io.ipc4j.internal.proc.ProcessStart;
 import io.ipc4j.sync.Futex;
@@ -33,9 +32,6 @@ public final class RingReceiver implements ChannelReceiver {
     private long lost;
     private long missedWakeups;
     private Doorbell doorbell;
-    /** The buffer of the receive in progress, for {@link Wait#attempt()}. */
-    private ByteBuffer target;
-    private int received;
 
     RingReceiver(RingChannel channel) {
         this.channel = channel;
@@ -215,16 +211,7 @@ public final class RingReceiver implements ChannelReceiver {
     public int receive(ByteBuffer dst, Duration timeout) throws IOException {
         try {
             int type = receiveNow(dst);
-            if (type != NONE) {
-                return type;
-            }
-            target = dst;
-            try {
-                wait.await(timeout);
-                return received;
-            } finally {
-                target = null;
-            }
+            return type != NONE ? type : wait.receive(dst, timeout);
         } catch (InternalError e) { // a fault in the mapping is delivered late: it may surface here
             throw region.truncated(e);
         }
@@ -331,19 +318,9 @@ public final class RingReceiver implements ChannelReceiver {
     }
 
     /** The receiver's wait: its attempt is a receive, its sleep a futex wait that senders end. */
-    private final class Wait extends ChannelWait {
+    private final class Wait extends ReceiverWait {
         Wait(IdleStrategy strategy) {
-            super(strategy);
-        }
-
-        @Override
-        boolean attempt() throws ChannelFormatException {
-            int type = receiveNow(target);
-            if (type == NONE) {
-                return false;
-            }
-            received = type;
-            return true;
+            super(RingReceiver.this, region.name, strategy);
         }
 
         @Override
@@ -363,11 +340,6 @@ public final class RingReceiver implements ChannelReceiver {
                         + region.pid(ChannelRegion.Role.SENDER) + ", died and nothing is left to read");
             }
             return false;
-        }
-
-        @Override
-        IpcTimeoutException timedOut(Duration timeout) {
-            return new IpcTimeoutException("receive(" + region.name + ")", timeout, 0);
         }
 
         /**

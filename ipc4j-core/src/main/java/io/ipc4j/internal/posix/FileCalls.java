@@ -118,29 +118,20 @@ public final class FileCalls {
 
     /** read(2): bytes read, 0 at end of file, or -errno (-EAGAIN: a non-blocking descriptor has nothing). */
     public static long read(int fd, MemorySegment buffer, long length) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            while (true) {
-                long n = (long) READ.invokeExact(slot, fd, buffer, length);
-                if (n >= 0) {
-                    return n;
-                }
-                int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
-        }
+        return transfer(READ, fd, buffer, length);
     }
 
     /** write(2): bytes written or -errno (-EAGAIN: no room; -EPIPE: no reader). EINTR retried. */
     public static long write(int fd, MemorySegment buffer, long length) {
+        return transfer(WRITE, fd, buffer, length);
+    }
+
+    /** read or write (one signature): the count or -errno, EINTR retried. Spelled out: a hot path. */
+    private static long transfer(MethodHandle call, int fd, MemorySegment buffer, long length) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             while (true) {
-                long n = (long) WRITE.invokeExact(slot, fd, buffer, length);
+                long n = (long) call.invokeExact(slot, fd, buffer, length);
                 if (n >= 0) {
                     return n;
                 }
