@@ -21,4 +21,5 @@ module io.ipc4j {
     exports io.ipc4j.signal;
     exports io.ipc4j.socket;
     exports io.ipc4j.sync;
+    exports io.ipc4j.sysv;
 }

@@ -1,7 +1,7 @@
 package io.ipc4j.examples;
 
 import io.ipc4j.PosixError;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.socket.PeerCredentials;
 import io.ipc4j.socket.SocketPair;

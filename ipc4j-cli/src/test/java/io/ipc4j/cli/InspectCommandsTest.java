@@ -50,7 +50,7 @@ class InspectCommandsTest {
         // #16.11: /proc/sysvipc's octal was parsed as decimal (0600 showed as 1130) and JSON said 600 for System V
         // and 384 for POSIX
         String name = "/ipc4j-cli-mode-" + Spawn.currentPid();
-        SysVMessageQueue sysv = SysVMessageQueue.create(io.ipc4j.SysVKey.PRIVATE, 0600);
+        SysVMessageQueue sysv = SysVMessageQueue.create(io.ipc4j.sysv.SysVKey.PRIVATE, 0600);
         try (PosixMessageQueue posix = PosixMessageQueue.create(name).mode(0640).open()) {
             assertEquals(name, posix.name());
             ChildJvm.Result table = ipc4j("ipcs");

@@ -1,6 +1,6 @@
 package io.ipc4j.cli;
 
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package io.ipc4j.shm;
 
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 
 import java.time.Instant;
 

@@ -3,7 +3,7 @@ package io.ipc4j.shm;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MemoryCalls;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,7 +1,7 @@
 package io.ipc4j.inspect;
 
 import io.ipc4j.mq.PosixMessageQueue;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 import io.ipc4j.pipe.Fifo;
 import io.ipc4j.pipe.PipeWriter;

@@ -1,6 +1,6 @@
 package io.ipc4j.interop;
 
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.shm.SysVSharedMemory;

@@ -1,6 +1,6 @@
 package io.ipc4j.mq;
 
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.process.Spawn;

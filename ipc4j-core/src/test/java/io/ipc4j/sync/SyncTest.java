@@ -1,7 +1,7 @@
 package io.ipc4j.sync;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.shm.SharedMemory;
 import io.ipc4j.testing.IpcLeakCheck;

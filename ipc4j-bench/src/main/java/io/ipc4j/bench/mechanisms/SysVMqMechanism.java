@@ -3,7 +3,7 @@ package io.ipc4j.bench.mechanisms;
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
 import io.ipc4j.mq.MqLimits;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 
 import java.io.IOException;

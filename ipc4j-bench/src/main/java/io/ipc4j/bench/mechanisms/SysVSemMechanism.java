@@ -2,7 +2,7 @@ package io.ipc4j.bench.mechanisms;
 
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.sync.SemOp;
 import io.ipc4j.sync.SysVSemaphoreSet;
 

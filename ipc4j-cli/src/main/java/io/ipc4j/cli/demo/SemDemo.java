@@ -1,6 +1,6 @@
 package io.ipc4j.cli.demo;
 
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;
 import io.ipc4j.signal.GracefulShutdown;

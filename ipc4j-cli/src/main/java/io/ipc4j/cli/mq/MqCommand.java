@@ -4,7 +4,7 @@ import io.ipc4j.cli.DurationConverter;
 import io.ipc4j.mq.PosixMessageQueue;
 import io.ipc4j.mq.PosixQueueAttributes;
 import io.ipc4j.mq.PosixQueueOptions;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 import io.ipc4j.mq.SysVQueueStatus;
 import io.ipc4j.cli.Ranges;

@@ -1,6 +1,6 @@
 package io.ipc4j.cli.mq;
 
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 
 import java.io.IOException;

@@ -4,7 +4,7 @@ import io.ipc4j.inspect.IpcCleaner;
 import io.ipc4j.inspect.IpcObject;
 import io.ipc4j.inspect.IpcObjects;
 import io.ipc4j.mq.PosixMessageQueue;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.pipe.Fifo;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.process.ChildProcess;

@@ -2,7 +2,7 @@ package io.ipc4j.cli.demo.mistakes;
 
 import io.ipc4j.mq.Access;
 import io.ipc4j.mq.PosixMessageQueue;
-import io.ipc4j.SysVKey;
+import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 import io.ipc4j.process.ChildProcess;
 import io.ipc4j.process.Spawn;

@@ -1,4 +1,4 @@
-package io.ipc4j;
+package io.ipc4j.sysv;
 
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MessageQueueCalls;
