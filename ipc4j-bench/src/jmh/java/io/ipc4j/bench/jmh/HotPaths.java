@@ -2,6 +2,7 @@ package io.ipc4j.bench.jmh;
 
 import io.ipc4j.channel.RingReceiver;
 import io.ipc4j.channel.OneToOneChannel;
+import io.ipc4j.channel.ChannelFormatException;
 import io.ipc4j.channel.IdleStrategy;
 import io.ipc4j.mq.PosixMessageQueue;
 import io.ipc4j.pipe.Pipe;
@@ -76,7 +77,7 @@ public class HotPaths {
 
     /** The channel's offer then receive of a 64-byte message, in one thread: no system call at all. */
     @Benchmark
-    public int channelOfferThenReceive64() {
+    public int channelOfferThenReceive64() throws ChannelFormatException {
         sender.offer(1, out.clear());
         return receiver.receiveNow(in.clear());
     }
