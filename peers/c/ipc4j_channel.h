@@ -8,7 +8,7 @@
  * by which each side tells that the other died. Linux with glibc, x86-64 or aarch64; GCC/Clang atomic builtins.
  * All three kinds: one-to-one (ipc4j_channel_open / _offer / _send / _receive), many-to-one (open with
  * ipc4j_channel_open_kind(..., IPC4J_KIND_MANY_TO_ONE); senders ipc4j_m2o_offer / ipc4j_m2o_send, any number,
- * in any processes; the receiver as one-to-one's), and broadcast (ipc4j_broadcast_become_sender / _transmit,
+ * in any processes; the receiver as one-to-one's), and broadcast (ipc4j_broadcast_become_sender / ipc4j_broadcast_offer,
  * ipc4j_broadcast_become_receiver / _receive; the sender never waits, a lapped receiver counts what it lost).
  * Also ipc4j's robust mutex (io.ipc4j.sync.RobustMutex: 16 bytes in any shared memory), which a C process can
  * lock beside Java ones, and whose hold is taken over if its owner dies: ipc4j_mutex_lock / _trylock / _unlock.
