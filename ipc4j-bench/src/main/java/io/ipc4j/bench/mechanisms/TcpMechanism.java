@@ -2,17 +2,16 @@ package io.ipc4j.bench.mechanisms;
 
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
+import io.ipc4j.socket.InetEndpoint;
+import io.ipc4j.socket.SocketServer;
+import io.ipc4j.socket.StreamSocket;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
-/** TCP over loopback with TCP_NODELAY (the JDK's channels). */
+/** TCP over loopback through ipc4j's own sockets (TCP_NODELAY on, as ipc4j sets it on every TCP socket). */
 public final class TcpMechanism implements Mechanism {
     @Override
     public String id() {
@@ -26,9 +25,8 @@ public final class TcpMechanism implements Mechanism {
 
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        SocketServer<StreamSocket> server = SocketServer.stream(InetEndpoint.loopback(0));
+        int port = ((InetEndpoint) server.endpoint()).port();
         return new Session() {
             @Override
             public List<String> childArguments() {
@@ -37,13 +35,11 @@ public final class TcpMechanism implements Mechanism {
 
             @Override
             public Endpoint parentEndpoint() throws IOException {
-                SocketChannel channel = server.accept();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                return new ChannelEndpoint(channel);
+                return new StreamSocketEndpoint(server.accept(Duration.ofSeconds(60)));
             }
 
             @Override
-            public void close() throws IOException {
+            public void close() {
                 server.close();
             }
         };
@@ -51,9 +47,7 @@ public final class TcpMechanism implements Mechanism {
 
     @Override
     public Endpoint childEndpoint(List<String> arguments) throws IOException {
-        SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                Integer.parseInt(arguments.get(0))));
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        return new ChannelEndpoint(channel);
+        return new StreamSocketEndpoint(StreamSocket.connect(InetEndpoint.loopback(Integer.parseInt(arguments.get(0))),
+                Duration.ofSeconds(60)));
     }
 }

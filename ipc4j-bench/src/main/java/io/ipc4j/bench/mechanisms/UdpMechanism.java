@@ -2,21 +2,20 @@ package io.ipc4j.bench.mechanisms;
 
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
+import io.ipc4j.socket.DatagramSocket;
+import io.ipc4j.socket.InetEndpoint;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** UDP datagrams over loopback (the JDK's channels); latency only. */
+/** UDP datagrams over loopback through ipc4j's own sockets; latency only. */
 public final class UdpMechanism implements Mechanism {
     /** 65535 minus the IPv4 and UDP headers. */
-    private static final int MAX_DATAGRAM = 65_507;
+    static final int MAX_DATAGRAM = 65_507;
 
     @Override
     public String id() {
@@ -41,9 +40,8 @@ public final class UdpMechanism implements Mechanism {
 
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
-        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        DatagramSocket parent = DatagramSocket.bind(InetEndpoint.loopback(0));
+        int port = ((InetEndpoint) parent.localEndpoint().orElseThrow()).port();
         return new Session() {
             @Override
             public List<String> childArguments() {
@@ -52,41 +50,23 @@ public final class UdpMechanism implements Mechanism {
 
             @Override
             public Endpoint parentEndpoint() throws IOException {
-                SocketAddress child = channel.receive(ByteBuffer.allocate(16)); // the child's hello
-                channel.connect(child);
-                return new DatagramEndpoint(channel);
+                // the child's hello says where it is
+                parent.connect(parent.receiveFrom(ByteBuffer.allocate(16), Duration.ofSeconds(60)).orElseThrow());
+                return new UnixDatagramMechanism.MessageEndpoint(parent::send, parent::receive, parent);
             }
 
             @Override
-            public void close() throws IOException {
-                channel.close();
+            public void close() {
+                parent.close();
             }
         };
     }
 
     @Override
     public Endpoint childEndpoint(List<String> arguments) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
-        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        channel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(arguments.get(0))));
-        channel.write(ByteBuffer.wrap(new byte[] {1}));
-        return new DatagramEndpoint(channel);
-    }
-
-    private record DatagramEndpoint(DatagramChannel channel) implements Endpoint {
-        @Override
-        public void send(ByteBuffer message) throws IOException {
-            channel.write(message);
-        }
-
-        @Override
-        public void receive(ByteBuffer into) throws IOException {
-            channel.read(into);
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
+        DatagramSocket child = DatagramSocket.bind(InetEndpoint.loopback(0));
+        child.connect(InetEndpoint.loopback(Integer.parseInt(arguments.get(0))));
+        child.send(ByteBuffer.wrap(new byte[] {1}));
+        return new UnixDatagramMechanism.MessageEndpoint(child::send, child::receive, child);
     }
 }

@@ -2,17 +2,16 @@ package io.ipc4j.bench.mechanisms;
 
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
+import io.ipc4j.socket.SocketServer;
+import io.ipc4j.socket.StreamSocket;
+import io.ipc4j.socket.UnixEndpoint;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
-/** A Unix domain stream socket (the JDK's channels), its socket file in the work directory. */
+/** A Unix domain stream socket through ipc4j's own sockets, its socket file in the work directory. */
 public final class UnixStreamMechanism implements Mechanism {
     @Override
     public String id() {
@@ -26,30 +25,29 @@ public final class UnixStreamMechanism implements Mechanism {
 
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
-        Path path = workDirectory.resolve("bench.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
+        UnixEndpoint endpoint = UnixEndpoint.path(workDirectory.resolve("bench-stream.sock"));
+        SocketServer<StreamSocket> server = SocketServer.stream(endpoint);
         return new Session() {
             @Override
             public List<String> childArguments() {
-                return List.of(path.toString());
+                return List.of(endpoint.toString());
             }
 
             @Override
             public Endpoint parentEndpoint() throws IOException {
-                return new ChannelEndpoint(server.accept());
+                return new StreamSocketEndpoint(server.accept(Duration.ofSeconds(60)));
             }
 
             @Override
-            public void close() throws IOException {
-                server.close();
-                Files.deleteIfExists(path);
+            public void close() {
+                server.close(); // removes the socket file
             }
         };
     }
 
     @Override
     public Endpoint childEndpoint(List<String> arguments) throws IOException {
-        return new ChannelEndpoint(SocketChannel.open(UnixDomainSocketAddress.of(Path.of(arguments.get(0)))));
+        return new StreamSocketEndpoint(StreamSocket.connect(UnixEndpoint.path(arguments.get(0)),
+                Duration.ofSeconds(60)));
     }
 }
