@@ -20,6 +20,7 @@ import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The one-to-one shared-memory channel: order, completeness, wrap-around, headers, back-pressure, dead peers. */
@@ -339,6 +340,53 @@ class OneToOneChannelTest {
             var dead = assertThrows(PeerDeadException.class, () -> receiver.receive(in.clear(), LIMIT));
             assertEquals("receive(" + name + "): the sender, pid " + child.pid() + ", died and nothing is left to read",
                     dead.getMessage());
+        }
+    }
+
+    /**
+     * A strategy of the user's own, sleeping until woken (a futex sleep in shared memory): the wait calls reset
+     * once, then idle until the deadline; a sleep it asks for through the Sleeper ends at the deadline, however
+     * long it asked (10 s here, against a 50 ms timeout).
+     */
+    @Test
+    void aUsersOwnIdleStrategyIsUsedAndItsSleepsEndAtTheDeadline() throws Exception {
+        final class Counting implements IdleStrategy {
+            int resets;
+            int idles;
+            int sleeps;
+
+            @Override
+            public void idle(Sleeper sleeper) throws java.io.IOException {
+                idles++;
+                if (idles > 10) {
+                    sleeps++;
+                    sleeper.sleep(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+                }
+            }
+
+            @Override
+            public void reset() {
+                resets++;
+            }
+
+            @Override
+            public boolean sleepsUntilWoken() {
+                return true;
+            }
+        }
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
+            Counting strategy = new Counting();
+            RingReceiver receiver = channel.receiver().idleStrategy(strategy);
+            IpcTimeoutException e = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(
+                    IpcTimeoutException.class, () -> receiver.receive(ByteBuffer.allocate(8), Duration.ofMillis(50))),
+                    "a 10 s sleep asked for inside a 50 ms wait");
+            assertEquals("receive(" + name + "): timed out after 50 ms", e.getMessage());
+            assertEquals(1, strategy.resets);
+            assertTrue(strategy.sleeps >= 1, "the strategy slept through the Sleeper: " + strategy.sleeps);
+            OneToOneChannel.Sender sender = channel.sender();
+            assertTrue(sender.offer(4, ByteBuffer.wrap(new byte[] {9})));
+            assertEquals(4, receiver.receive(ByteBuffer.allocate(8), Duration.ofSeconds(5)));
+            assertEquals(1, strategy.resets, "a message already there needs no wait");
         }
     }
 }
