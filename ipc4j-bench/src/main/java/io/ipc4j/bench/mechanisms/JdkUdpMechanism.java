@@ -27,13 +27,12 @@ public final class JdkUdpMechanism implements Mechanism {
 
     @Override
     public Optional<String> cannotCarry(int size) {
-        return size > UdpMechanism.MAX_DATAGRAM ? Optional.of("larger than a UDP datagram's " + UdpMechanism.MAX_DATAGRAM + "-byte maximum")
-                : Optional.empty();
+        return UdpMechanism.datagramLimit(size); // UDP's limits, whichever API sends
     }
 
     @Override
     public Optional<String> noThroughputBecause() {
-        return Optional.of("UDP has no flow control: a stream measures loss, not throughput");
+        return UdpMechanism.NO_THROUGHPUT;
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.util.Optional;
 public final class UdpMechanism implements Mechanism {
     /** 65535 minus the IPv4 and UDP headers. */
     static final int MAX_DATAGRAM = 65_507;
+    static final Optional<String> NO_THROUGHPUT =
+            Optional.of("UDP has no flow control: a stream measures loss, not throughput");
 
     @Override
     public String id() {
@@ -29,13 +31,18 @@ public final class UdpMechanism implements Mechanism {
 
     @Override
     public Optional<String> cannotCarry(int size) {
-        return size > MAX_DATAGRAM ? Optional.of("larger than a UDP datagram's " + MAX_DATAGRAM + "-byte maximum")
-                : Optional.empty();
+        return datagramLimit(size);
     }
 
     @Override
     public Optional<String> noThroughputBecause() {
-        return Optional.of("UDP has no flow control: a stream measures loss, not throughput");
+        return NO_THROUGHPUT;
+    }
+
+    /** Why a UDP datagram of {@code size} bytes cannot be sent, if it cannot. */
+    static Optional<String> datagramLimit(int size) {
+        return size > MAX_DATAGRAM ? Optional.of("larger than a UDP datagram's " + MAX_DATAGRAM + "-byte maximum")
+                : Optional.empty();
     }
 
     @Override
