@@ -74,8 +74,7 @@ public final class EventFd extends CounterDescriptor {
         }
         int fd = EventCalls.eventfd((int) initial, mode == Mode.SEMAPHORE ? EventCalls.EFD_SEMAPHORE : 0);
         if (fd < 0) {
-            throw Failures.of("eventfd", "new eventfd", -fd, -fd == Errno.EMFILE
-                    ? "this process has as many descriptors open as RLIMIT_NOFILE allows" : null);
+            throw Failures.of("eventfd", "new eventfd", -fd);
         }
         return new EventFd(fd, mode, "eventfd fd " + fd + " (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")");
     }

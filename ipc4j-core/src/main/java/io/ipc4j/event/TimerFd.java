@@ -1,7 +1,6 @@
 package io.ipc4j.event;
 
 import io.ipc4j.IpcTimeoutException;
-import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.EventCalls;
 import io.ipc4j.internal.posix.Failures;
 
@@ -54,8 +53,7 @@ public final class TimerFd extends CounterDescriptor {
     public static TimerFd create(Clock clock) throws IOException {
         int fd = EventCalls.timerfdCreate(clock.id);
         if (fd < 0) {
-            throw Failures.of("timerfd_create", clock.name(), -fd, -fd == Errno.EMFILE
-                    ? "this process has as many descriptors open as RLIMIT_NOFILE allows" : null);
+            throw Failures.of("timerfd_create", clock.name(), -fd);
         }
         return new TimerFd(fd, "timerfd fd " + fd + " (" + clock.name() + ")");
     }

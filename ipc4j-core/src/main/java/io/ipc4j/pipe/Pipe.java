@@ -1,7 +1,6 @@
 package io.ipc4j.pipe;
 
 import io.ipc4j.internal.posix.Failures;
-import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
@@ -45,7 +44,7 @@ public final class Pipe implements AutoCloseable {
         int[] fds = new int[2];
         int r = FileCalls.pipe2(fds, FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
         if (r < 0) {
-            throw Failures.of("pipe2", "O_CLOEXEC | O_NONBLOCK", -r, -r == Errno.EMFILE ? Failures.TOO_MANY_DESCRIPTORS : null);
+            throw Failures.of("pipe2", "O_CLOEXEC | O_NONBLOCK", -r);
         }
         return new Pipe(new PipeReader(fds[0], "pipe reader fd " + fds[0]),
                 new PipeWriter(fds[1], "pipe writer fd " + fds[1]));

@@ -214,7 +214,7 @@ public final class ChildProcess implements NativeDescriptor {
             return false;
         }
         if (pidfd == null) {
-            return sent(SignalCalls.kill(pid, signal), "kill", signal);
+            return Failures.signalled(SignalCalls.kill(pid, signal), "kill", this + ", signal " + signal);
         }
         int fd;
         try {
@@ -223,19 +223,11 @@ public final class ChildProcess implements NativeDescriptor {
             return false; // closed by another thread's close(), which reaps the child
         }
         try {
-            return sent(ProcessCalls.pidfdSendSignal(fd, signal), "pidfd_send_signal", signal);
+            return Failures.signalled(ProcessCalls.pidfdSendSignal(fd, signal), "pidfd_send_signal",
+                    this + ", signal " + signal);
         } finally {
             pidfd.end();
         }
-    }
-
-    /** A signal call's result: true if sent, false if the child has ended (ESRCH). */
-    private boolean sent(int result, String call, int signal) throws IOException {
-        if (result == -Errno.ESRCH) {
-            return false;
-        }
-        Failures.check(result, call, this + ", signal " + signal);
-        return true;
     }
 
     /**

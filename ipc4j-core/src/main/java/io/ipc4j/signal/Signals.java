@@ -28,7 +28,7 @@ public final class Signals {
      */
     public static boolean send(long pid, Signal signal) throws IOException {
         requirePid(pid);
-        return answer(SignalCalls.kill((int) pid, signal.number()), "kill", "pid " + pid + ", " + signal);
+        return Failures.signalled(SignalCalls.kill((int) pid, signal.number()), "kill", "pid " + pid + ", " + signal);
     }
 
     /**
@@ -41,7 +41,7 @@ public final class Signals {
      */
     public static boolean sendToGroup(long groupId, Signal signal) throws IOException {
         requirePid(groupId);
-        return answer(SignalCalls.killpg((int) groupId, signal.number()), "killpg",
+        return Failures.signalled(SignalCalls.killpg((int) groupId, signal.number()), "killpg",
                 "process group " + groupId + ", " + signal);
     }
 
@@ -126,12 +126,12 @@ public final class Signals {
         }
 
         private boolean answerThread(int result, int value) throws IOException {
-            return answer(result, "rt_tgsigqueueinfo", "pid " + pid + " thread " + thread.getAsInt() + ", " + signal
-                    + ", value " + value);
+            return Failures.signalled(result, "rt_tgsigqueueinfo", "pid " + pid + " thread " + thread.getAsInt()
+                    + ", " + signal + ", value " + value);
         }
 
         private boolean toProcess(int value) throws IOException {
-            return answer(SignalCalls.sigqueue(pid, signal.number(), value), "sigqueue",
+            return Failures.signalled(SignalCalls.sigqueue(pid, signal.number(), value), "sigqueue",
                     "pid " + pid + ", " + signal + ", value " + value);
         }
 
@@ -143,17 +143,6 @@ public final class Signals {
         public boolean toReceiver() {
             return thread.isPresent();
         }
-    }
-
-    private static boolean answer(int result, String call, String object) throws IOException {
-        if (result == -Errno.ESRCH) {
-            return false;
-        }
-        if (result < 0) {
-            throw Failures.of(call, object, -result, result == -Errno.EAGAIN
-                    ? "the receiver has too many queued signals pending (RLIMIT_SIGPENDING)" : null);
-        }
-        return true;
     }
 
     private static void requirePid(long pid) {

@@ -81,8 +81,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     static int newSocket(int family, int type, Object what) throws IOException {
         int fd = SocketCalls.socket(family, type);
         if (fd < 0) {
-            throw Failures.of("socket", String.valueOf(what), -fd, -fd == Errno.EMFILE
-                    ? Failures.TOO_MANY_DESCRIPTORS : null);
+            throw Failures.of("socket", String.valueOf(what), -fd);
         }
         return fd;
     }

@@ -1,6 +1,5 @@
 package io.ipc4j.socket;
 
-import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.ProcessCalls;
 import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.Failures;
@@ -57,8 +56,8 @@ public final class PeerProcess extends DescriptorOwner {
     public boolean signal(Signal signal) throws IOException {
         int fd = handle.begin();
         try {
-            int r = ProcessCalls.pidfdSendSignal(fd, signal.number());
-            return r != -Errno.ESRCH && Failures.check(r, "pidfd_send_signal", this + ", " + signal) == 0;
+            return Failures.signalled(ProcessCalls.pidfdSendSignal(fd, signal.number()), "pidfd_send_signal",
+                    this + ", " + signal);
         } finally {
             handle.end();
         }

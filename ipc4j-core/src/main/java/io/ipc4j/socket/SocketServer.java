@@ -181,8 +181,7 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
                     return (S) wrap(client);
                 }
                 if (client != -Errno.EAGAIN && client != -Errno.ECONNABORTED) {
-                    throw Failures.of("accept4", description, -client, -client == Errno.EMFILE
-                            ? Failures.TOO_MANY_DESCRIPTORS : null);
+                    throw Failures.of("accept4", description, -client);
                 }
                 if (deadline.isNow()) {
                     return null;

@@ -21,7 +21,7 @@ public final class Failures {
     }
 
     /** The advice for EMFILE, wherever a call makes a descriptor. */
-    public static final String TOO_MANY_DESCRIPTORS =
+    private static final String TOO_MANY_DESCRIPTORS =
             "this process has too many open descriptors: close some, or raise ulimit -n";
 
     /**
@@ -35,16 +35,31 @@ public final class Failures {
         return result;
     }
 
-    /** As {@link #check(int, String, Object)} for open(2) with {@code flags}, with advice for ENXIO and EMFILE. */
+    /** As {@link #check(int, String, Object)} for open(2) with {@code flags}, with advice for ENXIO. */
     public static int checkOpen(int fd, int flags, Object path) throws IOException {
         if (fd < 0) {
             throw of("open", String.valueOf(path), -fd, switch (-fd) {
-                case Errno.ENXIO -> (flags & FileCalls.O_WRONLY) != 0 ? "no process has the FIFO open for reading" : null;
-                case Errno.EMFILE -> TOO_MANY_DESCRIPTORS;
-                default -> null;
+                case Errno.ENXIO ->
+                        (flags & FileCalls.O_WRONLY) != 0 ? "no process has the FIFO open for reading" : null;
+                default -> null; // EMFILE's advice comes from of()
             });
         }
         return fd;
+    }
+
+    /**
+     * A signal call's result (kill, sigqueue, pidfd_send_signal...): true if the signal was sent, false if the
+     * process does not exist (ESRCH); any other failure throws, with advice for EAGAIN (too many queued).
+     */
+    public static boolean signalled(int result, String call, Object object) throws IOException {
+        if (result == -Errno.ESRCH) {
+            return false;
+        }
+        if (result < 0) {
+            throw of(call, String.valueOf(object), -result, result == -Errno.EAGAIN
+                    ? "the receiver has too many queued signals pending (RLIMIT_SIGPENDING)" : null);
+        }
+        return true;
     }
 
     /** As {@link #check(int, String, Object)}, for calls returning a long (byte counts). */
@@ -60,8 +75,14 @@ public final class Failures {
         return of(call, object, errno, null);
     }
 
-    /** As {@link #of(String, String, int)}, with advice appended to the message. */
+    /**
+     * As {@link #of(String, String, int)}, with advice appended to the message. An EMFILE given no advice of
+     * its own gets {@link #TOO_MANY_DESCRIPTORS}: whichever call makes a descriptor, that is what to do.
+     */
     public static IOException of(String call, String object, int errno, String advice) {
+        if (advice == null && errno == Errno.EMFILE) {
+            advice = TOO_MANY_DESCRIPTORS;
+        }
         String name = Errno.name(errno);
         String text = Errno.description(errno);
         return switch (errno) {

@@ -37,6 +37,17 @@ class FailuresTest {
     }
 
     @Test
+    void everyCallOutOfDescriptorsSaysWhatToDoUnlessItKnowsBetter() {
+        assertEquals("eventfd(new eventfd) failed: EMFILE (Too many open files): this process has too many open"
+                + " descriptors: close some, or raise ulimit -n", Failures.of("eventfd", "new eventfd", Errno.EMFILE)
+                .getMessage());
+        assertEquals("mq_open(/q) failed: EMFILE (Too many open files): raise ulimit -q",
+                Failures.of("mq_open", "/q", Errno.EMFILE, "raise ulimit -q").getMessage());
+        assertEquals("read(fd 3) failed: EBADF (Bad file descriptor)", Failures.of("read", "fd 3", Errno.EBADF)
+                .getMessage());
+    }
+
+    @Test
     void everyOneCarriesTheCallTheObjectAndTheErrno() {
         IOException e = Failures.of("open", "/etc/x", Errno.EACCES, "ask the owner");
         assertEquals("open(/etc/x) failed: EACCES (Permission denied): ask the owner", e.getMessage());
