@@ -211,6 +211,8 @@ public final class BroadcastLog implements AutoCloseable {
         private long cursor = region.header.getLongVolatile(TAIL_OFFSET);
         private final BufferSegments targets = new BufferSegments();
         private final Wait wait = new Wait(IdleStrategy.spinYield());
+        /** Where {@link #poll} copies each message: a segment kept over the buffer, so no view per message. */
+        private MemorySegment copySegment;
         private ByteBuffer copy;
         private long lostBytes;
         private int lappedCount;
@@ -241,7 +243,8 @@ public final class BroadcastLog implements AutoCloseable {
         @Override
         public int poll(MessageHandler handler, int limit) throws ChannelFormatException {
             if (copy == null) {
-                copy = Arena.ofAuto().allocate(region.maxLength, Long.BYTES).asByteBuffer();
+                copySegment = Arena.ofAuto().allocate(region.maxLength, Long.BYTES);
+                copy = copySegment.asByteBuffer();
             }
             int count = 0;
             while (count < limit) {
@@ -250,7 +253,7 @@ public final class BroadcastLog implements AutoCloseable {
                 if (type == NONE) {
                     break;
                 }
-                handler.onMessage(type, MemorySegment.ofBuffer(copy.flip()), 0, copy.limit());
+                handler.onMessage(type, copySegment, 0, copy.position());
                 count++;
             }
             return count;

@@ -14,8 +14,7 @@ abstract sealed class RingSender implements ZeroCopySender permits OneToOneChann
     private ByteBuffer pendingMessage;
 
     RingSender(ChannelRegion region) {
-        this.wait = new SenderWait(region, IdleStrategy.spinPark(), "send");
-        wait.attempt(() -> offer(pendingType, pendingMessage));
+        this.wait = new SenderWait(region, IdleStrategy.spinPark(), () -> offer(pendingType, pendingMessage));
     }
 
     @Override

@@ -15,23 +15,17 @@ import static io.ipc4j.channel.ChannelLayout.TAIL_OFFSET;
  */
 final class SenderWait extends ChannelWait {
     private final ChannelRegion region;
-    private final String call;
-    private BooleanSupplier attempt;
+    private final BooleanSupplier offer;
 
-    SenderWait(ChannelRegion region, IdleStrategy strategy, String call) {
+    SenderWait(ChannelRegion region, IdleStrategy strategy, BooleanSupplier offer) {
         super(strategy);
         this.region = region;
-        this.call = call;
-    }
-
-    /** Sets the attempt, once, when the sender is made. */
-    void attempt(BooleanSupplier offer) {
-        this.attempt = offer;
+        this.offer = offer;
     }
 
     @Override
     boolean attempt() {
-        return attempt.getAsBoolean();
+        return offer.getAsBoolean();
     }
 
     @Override
@@ -40,7 +34,7 @@ final class SenderWait extends ChannelWait {
         checkPositions();
         region.beat(ChannelRegion.Role.SENDER);
         if (region.holderDead(ChannelRegion.Role.RECEIVER)) {
-            throw new PeerDeadException(call + "(" + region.name + "): the receiver, pid "
+            throw new PeerDeadException("send(" + region.name + "): the receiver, pid "
                     + region.pid(ChannelRegion.Role.RECEIVER) + ", died with the channel full");
         }
         return false;
@@ -66,6 +60,6 @@ final class SenderWait extends ChannelWait {
 
     @Override
     IpcTimeoutException timedOut(Duration timeout) {
-        return new IpcTimeoutException(call + "(" + region.name + "): the channel is full", timeout, 0);
+        return new IpcTimeoutException("send(" + region.name + "): the channel is full", timeout, 0);
     }
 }
