@@ -12,6 +12,12 @@ final class Call {
     byte[][] args;
     String name;
     long now;
+    /** False inside EXEC and when a blocked client is served: blocking commands answer at once instead. */
+    boolean mayBlock = true;
+    /** Running the commands of an EXEC: what follows each command waits for the EXEC's end. */
+    boolean inExec;
+    /** Serving a blocked client because this key became ready: a multi-key pop takes from it only. */
+    Key servedKey;
 
     Call(KvServer server, Client client, Reply reply) {
         this.server = server;
@@ -46,6 +52,82 @@ final class Call {
 
     long longArg(int i) throws KvError {
         return Numbers.parseLong(args[i]);
+    }
+
+    /** The string at key {@code i}, or null if there is none; WRONGTYPE if it holds another type. */
+    byte[] string(int i) throws KvError {
+        Database.Entry e = read(i);
+        if (e == null) {
+            return null;
+        }
+        if (e.value instanceof byte[] b) {
+            return b;
+        }
+        throw KvError.WRONGTYPE;
+    }
+
+    /** The value of {@code type} at key {@code i}, or null if there is none; WRONGTYPE if another type. */
+    <T extends Aggregate> T existing(int i, Class<T> type) throws KvError {
+        return as(read(i), type);
+    }
+
+    /** As {@link #existing}, for any key. */
+    <T extends Aggregate> T existing(Key key, Class<T> type) throws KvError {
+        Database.Entry e = db().lookup(key, now);
+        if (e == null) {
+            server.keyspace.keyspaceMisses++;
+        } else {
+            server.keyspace.keyspaceHits++;
+        }
+        return as(e, type);
+    }
+
+    /** The value of {@code type} at key {@code i}, stored new and empty if there is none. */
+    <T extends Aggregate> T create(int i, Class<T> type, java.util.function.Supplier<T> empty) throws KvError {
+        return create(key(i), type, empty);
+    }
+
+    /** As {@link #create}, for any key. */
+    <T extends Aggregate> T create(Key key, Class<T> type, java.util.function.Supplier<T> empty) throws KvError {
+        T found = existing(key, type);
+        if (found != null) {
+            return found;
+        }
+        T made = empty.get();
+        db().put(key, made, false, now);
+        return made;
+    }
+
+    /** Removes key {@code i} if its aggregate has become empty (Redis never keeps an empty one). */
+    void dropIfEmpty(int i, Aggregate value) {
+        dropIfEmpty(key(i), value);
+    }
+
+    /** As {@link #dropIfEmpty(int, Aggregate)}, for any key. */
+    void dropIfEmpty(Key key, Aggregate value) {
+        if (value != null && value.isEmpty()) {
+            db().delete(key, now);
+        }
+    }
+
+    private static <T extends Aggregate> T as(Database.Entry e, Class<T> type) throws KvError {
+        if (e == null) {
+            return null;
+        }
+        if (type.isInstance(e.value)) {
+            return type.cast(e.value);
+        }
+        throw KvError.WRONGTYPE;
+    }
+
+    /** Blocks this client on {@code keys} (see {@link Blocking}); the command replies when served. */
+    void block(java.util.List<Key> keys, long deadline, java.util.function.Predicate<Object> servable) {
+        server.blocking.block(this, keys, deadline, servable);
+    }
+
+    /** Whether a multi-key pop may take from key {@code i}: any key, unless serving one ready key. */
+    boolean mayPopFrom(int i) {
+        return servedKey == null || servedKey.equals(key(i));
     }
 
     /** The live entry for key {@code i}, counting a keyspace hit or miss. */

@@ -38,6 +38,39 @@ final class Client {
     boolean authenticated;
     /** What {@link #queryBytes()} was when last added to the server's total. */
     long accountedQueryBytes;
+    /** The loop that owns this client, for deliveries from the store. */
+    Mailbox mailbox;
+    /** Frames delivered from other loops' threads, waiting for this client's loop. */
+    final java.util.concurrent.ConcurrentLinkedQueue<byte[]> mail = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Whether this client is in its loop's queue of clients with mail. */
+    final java.util.concurrent.atomic.AtomicBoolean mailQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** A blocked client was served or timed out: its loop resumes its requests. */
+    volatile boolean resume;
+    /** CLIENT KILL asked for this client to be closed. */
+    volatile boolean killed;
+    /** The wait this client is blocked in, or null (under the store lock). */
+    volatile Blocking.Wait blocked;
+    /** Commands queued since MULTI, or null outside a transaction (the client's loop only). */
+    java.util.List<byte[][]> multi;
+    /** A command queued in this transaction was refused: EXEC must abort. */
+    boolean multiFailed;
+    /** A watched key changed since WATCH (under the store lock). */
+    boolean watchDirty;
+    /** Keys this client watches, with whether each existed when watched (under the store lock). */
+    final java.util.Map<Keyspace.DbKey, Boolean> watched = new java.util.HashMap<>();
+    /** Channels and patterns this client is subscribed to (under the store lock). */
+    final java.util.Set<Key> channels = new java.util.LinkedHashSet<>();
+    final java.util.Set<Key> patterns = new java.util.LinkedHashSet<>();
+
+    /** Whether the store keeps anything for this client (a wait, subscriptions, watched keys). */
+    boolean holdsStoreState() {
+        return blocked != null || subscribed() || !watched.isEmpty();
+    }
+
+    /** Subscribed to any channel or pattern. */
+    boolean subscribed() {
+        return !channels.isEmpty() || !patterns.isEmpty();
+    }
 
     Client(long id, StreamSocket socket, String address, KvServer server, KvConfig config) {
         this.id = id;
@@ -103,10 +136,28 @@ final class Client {
     String info(long now) {
         return "id=" + id + " addr=" + address + " laddr=" + address + " fd=-1 name=" + (name == null ? "" : name)
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastMillis) / 1000
-                + " flags=N db=" + db + " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + input.position()
+                + " flags=" + flags() + " db=" + db + " sub=" + channels.size() + " psub=" + patterns.size()
+                + " ssub=0 multi=" + (multi == null ? -1 : multi.size()) + " qbuf=" + input.position()
                 + " qbuf-free=" + input.remaining() + " argv-mem=" + parser.heldBytes() + " multi-mem=0 rbs=" + input.capacity()
                 + " rbp=" + input.capacity() + " obl=0 oll=0 omem=" + reply.pending()
                 + " tot-mem=" + (input.capacity() + reply.pending()) + " events=r cmd=" + lastCommand
-                + " user=default redir=-1 resp=2";
+                + " user=default redir=-1 resp=" + (reply.resp3() ? 3 : 2);
+    }
+
+    private String flags() {
+        StringBuilder f = new StringBuilder();
+        if (subscribed()) {
+            f.append('P');
+        }
+        if (multi != null) {
+            f.append('x');
+        }
+        if (blocked != null) {
+            f.append('b');
+        }
+        if (!watched.isEmpty() && multi == null) {
+            f.append('w');
+        }
+        return f.isEmpty() ? "N" : f.toString();
     }
 }

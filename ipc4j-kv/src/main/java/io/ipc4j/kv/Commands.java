@@ -25,7 +25,12 @@ final class Commands {
         void run(Call c) throws KvError;
     }
 
-    record Command(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler) {
+    /**
+     * A command's table entry. {@code stats} holds INFO commandstats' counters: calls, microseconds, rejected
+     * calls, failed calls (under the store lock).
+     */
+    record Command(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler,
+                   long[] stats) {
         java.util.List<String> flagNames() {
             java.util.List<String> names = new java.util.ArrayList<>();
             if ((flags & WRITE) != 0) {
@@ -57,7 +62,14 @@ final class Commands {
     static {
         StringCommands.register();
         KeyCommands.register();
+        ListCommands.register();
+        HashCommands.register();
+        SetCommands.register();
+        SortedSetCommands.register();
+        PubSubCommands.register();
+        TransactionCommands.register();
         ServerCommands.register();
+        AdminCommands.register();
         for (Command c : TABLE.values()) {
             BY_BYTES.put(new NameKey(c.name().getBytes(StandardCharsets.US_ASCII)), c);
         }
@@ -67,51 +79,89 @@ final class Commands {
     }
 
     static void add(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler) {
-        TABLE.put(name, new Command(name, arity, flags, firstKey, lastKey, step, handler));
+        TABLE.put(name, new Command(name, arity, flags, firstKey, lastKey, step, handler, new long[4]));
     }
 
     static Collection<Command> all() {
         return TABLE.values();
     }
 
-    /** Runs one request and queues its reply. Call with the store lock held. */
+    /**
+     * Runs one request and queues its reply; inside MULTI, queues the request instead. After it (after the
+     * whole of an EXEC), the server acts on the keys it changed: WATCH and blocked clients. Call with the
+     * store lock held.
+     */
     static void execute(Call c, byte[][] args) {
         Command command = BY_BYTES.get(c.probe.set(args[0]));
         c.args = args;
         c.now = System.currentTimeMillis();
         c.client.lastMillis = c.now;
-        if (command == null) {
-            c.reply.error(unknown(args));
+        String refused = refusal(c, command, args);
+        if (refused != null) {
+            if (c.client.multi != null && !c.inExec) {
+                c.client.multiFailed = true;
+            }
+            if (command != null) {
+                command.stats()[2]++;
+            }
+            c.reply.error(refused);
             return;
         }
         c.name = command.name();
         c.client.lastCommand = command.name();
-        if (command.arity() > 0 ? args.length != command.arity() : args.length < -command.arity()) {
-            c.reply.error("ERR wrong number of arguments for '" + command.name() + "' command");
+        if (c.client.multi != null && !c.inExec && !TransactionCommands.NOT_QUEUED.contains(command.name())) {
+            c.client.multi.add(args);
+            c.reply.simple("QUEUED");
             return;
+        }
+        run(c, command);
+        if (!c.inExec) {
+            c.server.afterCommand();
+        }
+    }
+
+    /** Why the request is refused before it runs (Redis's texts), or null. */
+    private static String refusal(Call c, Command command, byte[][] args) {
+        if (command == null) {
+            return unknown(args);
+        }
+        if (command.arity() > 0 ? args.length != command.arity() : args.length < -command.arity()) {
+            return "ERR wrong number of arguments for '" + command.name() + "' command";
         }
         if (!c.client.authenticated && (command.flags() & NO_AUTH) == 0) {
-            c.reply.error("NOAUTH Authentication required.");
-            return;
+            return "NOAUTH Authentication required.";
         }
-        KvConfig config = c.server.config;
-        if ((command.flags() & DENYOOM) != 0 && config.maxMemory() > 0
-                && c.server.keyspace.usedMemory > config.maxMemory()) {
-            c.reply.error(KvError.OOM.getMessage());
-            return;
+        if (c.client.subscribed() && !c.reply.resp3()
+                && !PubSubCommands.ALLOWED_WHILE_SUBSCRIBED.contains(command.name())) {
+            return "ERR Can't execute '" + command.name() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING /"
+                    + " QUIT / RESET are allowed in this context";
         }
+        if ((command.flags() & DENYOOM) != 0 && !c.server.memory.fits()) {
+            return KvError.OOM.getMessage();
+        }
+        return null;
+    }
+
+    private static void run(Call c, Command command) {
         c.server.commandsProcessed++;
+        long started = System.nanoTime();
+        long[] stats = command.stats();
         try {
             command.handler().run(c);
         } catch (KvError e) {
+            stats[3]++;
             c.reply.error(e.getMessage());
         } catch (OutOfMemoryError e) {
+            stats[3]++;
             c.reply.error("OOM the server ran out of heap memory for this command");
         } catch (RuntimeException e) { // a bug must cost one command, never the server
+            stats[3]++;
             System.err.println("[ipc4j-kv] internal error in " + command.name() + ": " + e);
             e.printStackTrace();
             c.reply.error("ERR internal error in '" + command.name() + "': " + e);
         }
+        stats[0]++;
+        stats[1] += (System.nanoTime() - started) / 1000;
     }
 
     private static String unknown(byte[][] args) {

@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One numbered database: keys to string values with optional expiry times (Unix milliseconds).
+ * One numbered database: keys to values (strings, lists, hashes, sets, sorted sets) with optional expiry times (Unix milliseconds).
  *
  * <p>Besides the hash map it keeps each key's insertion sequence number in order (SCAN resumes after the last
  * number it returned, so a key present for a whole scan is returned exactly once, whatever changes meanwhile)
@@ -19,21 +19,43 @@ import java.util.concurrent.ThreadLocalRandom;
  * Not thread-safe: the server calls it under its store lock.
  */
 final class Database {
-    /** Estimated bytes of bookkeeping per key beyond its key and value bytes. */
-    static final int OVERHEAD = 96;
+    /**
+     * Heap bytes of bookkeeping per key beyond its key and value: the Entry (48), the HashMap node and slot
+     * (40), the scan-order TreeMap node with its boxed Long (56).
+     */
+    static final int OVERHEAD = 144;
 
-    /** A key's value and expiry. */
+    /** A key's value (a byte[] string or an {@link Aggregate}), expiry and last access. */
     static final class Entry {
         final Key key;
         final long seq;
-        byte[] value;
+        Object value;
         long expireAt; // 0: never
+        /** When a command last read or wrote it (OBJECT IDLETIME, LRU eviction), Unix milliseconds. */
+        long touched;
+        /** A string grown in place (APPEND, SETRANGE): Redis encodes those "raw" whatever their length. */
+        boolean grown;
 
-        Entry(Key key, long seq, byte[] value) {
+        Entry(Key key, long seq, Object value) {
             this.key = key;
             this.seq = seq;
             this.value = value;
         }
+
+        /** The value as a string, or null if it is another type. */
+        byte[] string() {
+            return value instanceof byte[] b ? b : null;
+        }
+    }
+
+    /** Estimated bytes of a value: a string's length, or an aggregate's running estimate. */
+    static long memory(Object value) {
+        return value instanceof byte[] b ? Aggregate.heap(b.length) : ((Aggregate) value).bytes();
+    }
+
+    /** Estimated heap bytes of a key and its value (MEMORY USAGE). */
+    static long usage(Entry e) {
+        return OVERHEAD + Aggregate.keyHeap(e.key.bytes.length) + memory(e.value);
     }
 
     private static final Comparator<Entry> BY_EXPIRY =
@@ -51,11 +73,27 @@ final class Database {
         this.keyspace = keyspace;
     }
 
-    /** The live entry for {@code key}, removing it first if it has expired. */
+    /** The live entry for {@code key}, removing it first if it has expired; marks it used now. */
     Entry lookup(Key key, long now) {
+        Entry e = live(key, now);
+        if (e != null) {
+            e.touched = now;
+        }
+        return e;
+    }
+
+    /** As {@link #lookup}, without marking it used (OBJECT, MEMORY USAGE, sampling). */
+    Entry lookupQuietly(Key key, long now) {
+        return live(key, now);
+    }
+
+    private Entry live(Key key, long now) {
         Entry e = map.get(key);
-        if (e != null && e.expireAt != 0 && e.expireAt <= now) {
-            remove(e);
+        if (e == null) {
+            return null;
+        }
+        if (e.expireAt != 0 && e.expireAt <= now) {
+            unlink(e);
             keyspace.expiredKeys++;
             return null;
         }
@@ -63,17 +101,23 @@ final class Database {
     }
 
     /** Sets {@code key} to {@code value}; the expiry is cleared unless {@code keepTtl}. Returns the entry. */
-    Entry put(Key key, byte[] value, boolean keepTtl, long now) {
+    Entry put(Key key, Object value, boolean keepTtl, long now) {
         Entry e = lookup(key, now);
         if (e == null) {
             e = new Entry(key, nextSeq++, value);
+            e.touched = now;
             map.put(key, e);
             bySeq.put(e.seq, e);
-            keyspace.usedMemory += key.bytes.length + value.length + OVERHEAD;
+            keyspace.usedMemory += Aggregate.keyHeap(key.bytes.length) + OVERHEAD;
+            adopt(key, value);
+            keyspace.touch(this, key);
             return e;
         }
-        keyspace.usedMemory += value.length - e.value.length;
+        release(e.value);
         e.value = value;
+        e.grown = false;
+        adopt(key, value);
+        keyspace.touch(this, key);
         if (!keepTtl) {
             setExpiry(e, 0);
         }
@@ -81,6 +125,7 @@ final class Database {
     }
 
     void setExpiry(Entry e, long expireAt) {
+        keyspace.touch(this, e.key);
         if (e.expireAt != 0) {
             byExpiry.remove(e);
         }
@@ -99,13 +144,44 @@ final class Database {
         return true;
     }
 
+    /** Removes a live entry: a change, seen by WATCH and the write log. */
     void remove(Entry e) {
+        keyspace.touch(this, e.key);
+        unlink(e);
+    }
+
+    /** Removes an entry without recording a change (expiry: every replica of the data expires it alike). */
+    private void unlink(Entry e) {
         map.remove(e.key);
         bySeq.remove(e.seq);
         if (e.expireAt != 0) {
             byExpiry.remove(e);
         }
-        keyspace.usedMemory -= e.key.bytes.length + e.value.length + OVERHEAD;
+        keyspace.usedMemory -= Aggregate.keyHeap(e.key.bytes.length) + OVERHEAD;
+        release(e.value);
+    }
+
+    private void adopt(Key key, Object value) {
+        keyspace.usedMemory += memory(value);
+        if (value instanceof Aggregate a) {
+            a.owner(this, key);
+        }
+    }
+
+    private void release(Object value) {
+        keyspace.usedMemory -= memory(value);
+        if (value instanceof Aggregate a) {
+            a.owner(null, null);
+        }
+    }
+
+    Keyspace keyspace() {
+        return keyspace;
+    }
+
+    /** Whether {@code e} is this database's entry for its key. */
+    boolean holds(Entry e) {
+        return map.get(e.key) == e;
     }
 
     int size() {
@@ -119,7 +195,9 @@ final class Database {
     /** Removes every key. */
     void clear() {
         for (Entry e : map.values()) {
-            keyspace.usedMemory -= e.key.bytes.length + e.value.length + OVERHEAD;
+            keyspace.usedMemory -= Aggregate.keyHeap(e.key.bytes.length) + OVERHEAD;
+            release(e.value);
+            keyspace.touch(this, e.key);
         }
         map.clear();
         bySeq.clear();
@@ -130,7 +208,7 @@ final class Database {
     int expireDue(long now, int budget) {
         int removed = 0;
         while (removed < budget && !byExpiry.isEmpty() && byExpiry.first().expireAt <= now) {
-            remove(byExpiry.first());
+            unlink(byExpiry.first());
             removed++;
         }
         keyspace.expiredKeys += removed;
@@ -170,10 +248,29 @@ final class Database {
             long last = bySeq.lastKey();
             long pick = first + ThreadLocalRandom.current().nextLong(last - first + 1);
             Entry e = bySeq.ceilingEntry(pick).getValue();
-            if (lookup(e.key, now) != null) {
+            if (live(e.key, now) != null) {
                 return e;
             }
         }
         return null;
+    }
+
+    /** The key whose expiry comes first, or null (volatile-ttl eviction). */
+    Entry soonestExpiring() {
+        return byExpiry.isEmpty() ? null : byExpiry.first();
+    }
+
+    /** A random live key with a time to live, or null if none was found in 100 tries. */
+    Entry randomExpiring(long now) {
+        if (byExpiry.isEmpty()) {
+            return null;
+        }
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Entry e = random(now);
+            if (e != null && e.expireAt != 0) {
+                return e;
+            }
+        }
+        return byExpiry.first();
     }
 }

@@ -20,8 +20,7 @@ final class KeyCommands {
         add("unlink", -2, WRITE | FAST, 1, -1, 1, KeyCommands::delete);
         add("exists", -2, READONLY | FAST, 1, -1, 1, c -> c.reply.integer(count(c)));
         add("touch", -2, READONLY | FAST, 1, -1, 1, c -> c.reply.integer(count(c)));
-        add("type", 2, READONLY | FAST, 1, 1, 1, c -> c.reply.simple(c.db().lookup(c.key(1), c.now) == null
-                ? "none" : "string"));
+        add("type", 2, READONLY | FAST, 1, 1, 1, c -> c.reply.simple(typeOf(c.db().lookup(c.key(1), c.now))));
         add("rename", 3, WRITE, 1, 2, 1, c -> {
             rename(c, false);
             c.reply.ok();
@@ -73,6 +72,14 @@ final class KeyCommands {
             c.db().setExpiry(e, 0);
             c.reply.integer(1);
         });
+    }
+
+    /** TYPE's answer for an entry (null: none). */
+    static String typeOf(Database.Entry e) {
+        if (e == null) {
+            return "none";
+        }
+        return e.value instanceof Aggregate a ? a.type() : "string";
     }
 
     private static void delete(Call c) {
@@ -148,7 +155,8 @@ final class KeyCommands {
             }
             target.delete(c.key(2), c.now);
         }
-        Database.Entry copy = target.put(c.key(2), source.value, false, c.now);
+        Object value = source.value instanceof Aggregate a ? a.copy() : source.value;
+        Database.Entry copy = target.put(c.key(2), value, false, c.now);
         target.setExpiry(copy, source.expireAt);
         c.reply.integer(1);
     }
@@ -186,7 +194,7 @@ final class KeyCommands {
         long next = batch.isEmpty() || !c.db().hasAfter(batch.getLast().seq) ? 0 : batch.getLast().seq;
         List<byte[]> keys = new ArrayList<>();
         for (Database.Entry e : batch) {
-            if ((pattern == null || Glob.matches(pattern, e.key.bytes)) && (type == null || type.equals("string"))) {
+            if ((pattern == null || Glob.matches(pattern, e.key.bytes)) && (type == null || type.equals(typeOf(e)))) {
                 keys.add(e.key.bytes);
             }
         }

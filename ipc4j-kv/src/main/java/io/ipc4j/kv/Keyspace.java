@@ -10,6 +10,20 @@ final class Keyspace {
     long expiredKeys;
     long keyspaceHits;
     long keyspaceMisses;
+    /** Every change to any key (Redis's dirty counter): the write log logs a command that changed it. */
+    long changes;
+    /**
+     * Clients watching keys or blocked on them. While there are any, each change also records its key in
+     * {@link #touched} for the server to act on after the command.
+     */
+    int listeners;
+    final java.util.List<DbKey> touched = new java.util.ArrayList<>();
+    /** Keys evicted for maxmemory and not yet written to the append-only log as deletions. */
+    final java.util.List<DbKey> evicted = new java.util.ArrayList<>();
+
+    /** A key in a numbered database. */
+    record DbKey(int db, Key key) {
+    }
 
     Keyspace(int count) {
         databases = new Database[count];
@@ -25,6 +39,14 @@ final class Keyspace {
             removed += db.expireDue(now, budget - removed);
         }
         return removed;
+    }
+
+    /** Records a change to {@code key}. */
+    void touch(Database db, Key key) {
+        changes++;
+        if (listeners > 0) {
+            touched.add(new DbKey(db.index, key));
+        }
     }
 
     long keys() {

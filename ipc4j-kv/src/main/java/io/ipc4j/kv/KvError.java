@@ -10,6 +10,9 @@ final class KvError extends Exception {
     static final KvError OVERFLOW = new KvError("ERR increment or decrement would overflow");
     static final KvError NO_SUCH_KEY = new KvError("ERR no such key");
     static final KvError DB_RANGE = new KvError("ERR DB index is out of range");
+    static final KvError WRONGTYPE = new KvError("WRONGTYPE Operation against a key holding the wrong kind of value");
+    static final KvError NOT_FLOAT_SCORE = new KvError("ERR value is not a valid float");
+    static final KvError TIMEOUT = new KvError("ERR timeout is not a float or out of range");
     static final KvError OOM = new KvError("OOM command not allowed when used memory > 'maxmemory'.");
 
     KvError(String message) {

@@ -61,6 +61,13 @@ public final class KvServer implements AutoCloseable {
 
     final KvConfig config;
     final Keyspace keyspace;
+    final Settings settings;
+    final Memory memory;
+    final Blocking blocking = new Blocking(this);
+    final Watches watches;
+    final PubSub pubsub = new PubSub();
+    /** Serving blocked clients now: changes made meanwhile are noted, served by the loop already running. */
+    private boolean serving;
     final ReentrantLock storeLock = new ReentrantLock();
     final long startedMillis = System.currentTimeMillis();
     final AtomicLong connectionsReceived = new AtomicLong();
@@ -81,6 +88,9 @@ public final class KvServer implements AutoCloseable {
     private KvServer(KvConfig config) throws IOException {
         this.config = config;
         this.keyspace = new Keyspace(config.databases());
+        this.settings = new Settings(config);
+        this.memory = new Memory(keyspace, settings);
+        this.watches = new Watches(keyspace);
         SocketServer<StreamSocket> u = null;
         SocketServer<StreamSocket> t = null;
         try {
@@ -208,8 +218,64 @@ public final class KvServer implements AutoCloseable {
         return clients.values();
     }
 
+    /** Acts on the keys changed since the last call: WATCH and blocked clients. Under the store lock. */
+    void afterChanges() {
+        if (keyspace.touched.isEmpty()) {
+            return;
+        }
+        List<Keyspace.DbKey> changed = List.copyOf(keyspace.touched);
+        keyspace.touched.clear();
+        keyspace.evicted.clear();
+        watches.changed(changed);
+        blocking.changed(changed);
+    }
+
+    /** After each command (after a whole EXEC): acts on its changes and serves blocked clients. */
+    void afterCommand() {
+        afterChanges();
+        if (serving || !blocking.hasReady()) {
+            return;
+        }
+        serving = true;
+        try {
+            blocking.serveReady();
+        } finally {
+            serving = false;
+        }
+    }
+
+    /** CLIENT KILL: the client's own loop closes it. */
+    void mailboxKill(Client c) {
+        c.mailbox.kill(c);
+    }
+
+    boolean aofEnabled() {
+        return false;
+    }
+
+    boolean aofRewriting() {
+        return false;
+    }
+
+    String aofRewriteStatus() {
+        return "ok";
+    }
+
+    /** CONFIG SET applied: acts on what changed. Under the store lock. */
+    void configChanged() {
+    }
+
+    /** Forgets what the store holds for a client that is leaving. Under the store lock. */
+    void forget(Client c) {
+        if (c.blocked != null) {
+            blocking.cancel(c.blocked);
+        }
+        pubsub.forget(c);
+        watches.unwatchAll(c);
+    }
+
     /** One event loop: its connections, and (for the first) the listeners and active expiry. */
-    private final class Loop implements Runnable {
+    private final class Loop implements Runnable, Mailbox {
         private static final Duration TICK = Duration.ofMillis(100);
         final int index;
         final EventLoop loop;
@@ -218,6 +284,14 @@ public final class KvServer implements AutoCloseable {
         private final Set<Client> owned = new LinkedHashSet<>();
         /** Clients whose replies go out once every ready client of this batch has been read. */
         private final List<Client> pendingFlush = new ArrayList<>();
+        /** Clients with mail from other loops' threads. */
+        private final ConcurrentLinkedQueue<Client> arrivals = new ConcurrentLinkedQueue<>();
+        /** Clients of this loop that were unblocked or killed by a command this loop ran. */
+        private final List<Client> resumed = new ArrayList<>();
+        /** This loop's blocked clients by deadline; an entry whose wait has ended is skipped. */
+        private final java.util.PriorityQueue<Blocking.Wait> deadlines =
+                new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(w -> w.deadline));
+        private volatile Thread thread;
         private final String failedMessage;
 
         Loop(int index) throws IOException {
@@ -230,10 +304,11 @@ public final class KvServer implements AutoCloseable {
         @Override
         public void run() {
             Throwable failed = null;
+            thread = Thread.currentThread();
             try {
                 long drainDeadline = 0;
                 while (true) {
-                    loop.select(TICK);
+                    loop.select(selectTimeout());
                     if (index == 0) {
                         expireActively();
                     }
@@ -242,6 +317,8 @@ public final class KvServer implements AutoCloseable {
                     for (int i = 0; i < ready.size(); i++) {
                         handle(ready.get(i));
                     }
+                    deliverMail();
+                    endExpiredWaits();
                     flushPending();
                     if (stopping) {
                         if (drainDeadline == 0) {
@@ -330,7 +407,7 @@ public final class KvServer implements AutoCloseable {
                     return;
                 }
                 connectionsReceived.incrementAndGet();
-                if (clients.size() >= config.maxClients()) {
+                if (clients.size() >= settings.maxClients) {
                     refuse(channel, "-ERR max number of clients reached\r\n");
                     continue;
                 }
@@ -364,6 +441,7 @@ public final class KvServer implements AutoCloseable {
                 try {
                     long id = nextClientId.getAndIncrement();
                     Client c = new Client(id, channel, describe(channel, config), KvServer.this, config);
+                    c.mailbox = this;
                     c.registration = loop.register(channel, Interest.READ, Trigger.LEVEL, c);
                     owned.add(c);
                     clients.put(id, c);
@@ -466,7 +544,7 @@ public final class KvServer implements AutoCloseable {
             c.input.flip();
             boolean locked = false;
             try {
-                while (!c.closeAfterReply) {
+                while (!c.closeAfterReply && c.blocked == null) {
                     if (c.reply.pending() >= config.outputPause()) {
                         return true;
                     }
@@ -563,10 +641,135 @@ public final class KvServer implements AutoCloseable {
             c.closed = true;
             clients.remove(c.id);
             owned.remove(c);
-            c.discardInput();
+            c.discardInput(); // first: after an OutOfMemoryError, this gives the memory back
             account(c);
             c.reply.discard();
+            if (c.holdsStoreState()) {
+                storeLock.lock();
+                try {
+                    forget(c);
+                } finally {
+                    storeLock.unlock();
+                }
+            }
             c.socket.close(); // leaves the loop too
+        }
+
+        @Override
+        public void deliver(Client client, byte[] frame, boolean resume) {
+            if (Thread.currentThread() == thread) {
+                if (frame.length > 0) {
+                    client.reply.encoded(frame);
+                }
+                if (resume) {
+                    resumed.add(client);
+                } else if (!client.flushPending) {
+                    client.flushPending = true;
+                    pendingFlush.add(client);
+                }
+                return;
+            }
+            if (frame.length > 0) {
+                client.mail.add(frame);
+            }
+            if (resume) {
+                client.resume = true;
+            }
+            post(client);
+        }
+
+        @Override
+        public void blockedUntil(Client client, Blocking.Wait wait) {
+            if (wait.deadline != 0) {
+                deadlines.add(wait);
+            }
+        }
+
+        @Override
+        public void kill(Client client) {
+            client.killed = true;
+            if (Thread.currentThread() == thread) {
+                resumed.add(client);
+            } else {
+                post(client);
+            }
+        }
+
+        private void post(Client client) {
+            if (client.mailQueued.compareAndSet(false, true)) {
+                arrivals.add(client);
+                loop.wakeup();
+            }
+        }
+
+        /** Writes mail from the store into its clients' replies, and resumes clients that were unblocked. */
+        private void deliverMail() throws IOException {
+            while (true) {
+                Client c = arrivals.poll();
+                if (c == null) {
+                    if (resumed.isEmpty()) {
+                        return;
+                    }
+                    c = resumed.removeFirst();
+                } else {
+                    c.mailQueued.set(false);
+                    for (byte[] frame; (frame = c.mail.poll()) != null; ) {
+                        c.reply.encoded(frame);
+                    }
+                    if (c.resume) {
+                        c.resume = false;
+                    } else if (!c.killed) {
+                        if (!c.flushPending) {
+                            c.flushPending = true;
+                            pendingFlush.add(c);
+                        }
+                        continue;
+                    }
+                }
+                if (c.closed) {
+                    continue;
+                }
+                if (c.killed) {
+                    close(c);
+                    continue;
+                }
+                try {
+                    process(c);
+                } catch (IOException e) {
+                    close(c);
+                }
+            }
+        }
+
+        /** Ends the waits of blocked clients whose deadline has passed: a null reply, then their next requests. */
+        private void endExpiredWaits() throws IOException {
+            long now = System.currentTimeMillis();
+            while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
+                Blocking.Wait w = deadlines.poll();
+                boolean ended;
+                storeLock.lock();
+                try {
+                    ended = blocking.cancel(w);
+                } finally {
+                    storeLock.unlock();
+                }
+                if (ended && !w.client.closed) {
+                    w.client.reply.nullArray();
+                    try {
+                        process(w.client);
+                    } catch (IOException e) {
+                        close(w.client);
+                    }
+                }
+            }
+        }
+
+        private Duration selectTimeout() {
+            if (deadlines.isEmpty()) {
+                return TICK;
+            }
+            long left = deadlines.peek().deadline - System.currentTimeMillis();
+            return left >= TICK.toMillis() ? TICK : Duration.ofMillis(Math.max(0, left));
         }
 
         private void expireActively() {

@@ -81,4 +81,59 @@ final class Numbers {
         String s = r.signum() == 0 ? "0" : r.toPlainString();
         return s.getBytes(StandardCharsets.US_ASCII);
     }
+
+    /**
+     * A score as Redis's strtod reads it: decimal or exponent form, or [+-]inf[inity]; no spaces, no NaN, no
+     * hexadecimal, no Java suffixes.
+     */
+    static double parseDouble(byte[] b) throws KvError {
+        String s = new String(b, StandardCharsets.US_ASCII);
+        String lower = s.toLowerCase(java.util.Locale.ROOT);
+        switch (lower) {
+            case "inf", "+inf", "infinity", "+infinity" -> {
+                return Double.POSITIVE_INFINITY;
+            }
+            case "-inf", "-infinity" -> {
+                return Double.NEGATIVE_INFINITY;
+            }
+            default -> {
+            }
+        }
+        if (s.isEmpty() || s.length() > 300) {
+            throw KvError.NOT_FLOAT;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (!(ch >= '0' && ch <= '9') && ch != '.' && ch != 'e' && ch != 'E' && ch != '+' && ch != '-') {
+                throw KvError.NOT_FLOAT;
+            }
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw KvError.NOT_FLOAT;
+        }
+    }
+
+    /** A double as Redis 7.0 replies it: C's %.17g, with inf and -inf. */
+    static String formatDouble(double d) {
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0) {
+            return (1 / d < 0) ? "-0" : "0";
+        }
+        if (d == Math.rint(d) && Math.abs(d) < 1e17) {
+            return Long.toString((long) d);
+        }
+        BigDecimal v = new BigDecimal(d).round(SEVENTEEN);
+        int exponent = v.precision() - v.scale() - 1;
+        if (exponent < -4 || exponent >= 17) {
+            BigDecimal mantissa = v.movePointLeft(exponent).stripTrailingZeros();
+            String m = mantissa.toPlainString();
+            String e = String.format(java.util.Locale.ROOT, "%s%02d", exponent < 0 ? "-" : "+", Math.abs(exponent));
+            return m + "e" + e;
+        }
+        return v.stripTrailingZeros().toPlainString();
+    }
 }

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
- * A connection's replies waiting to be written, in RESP2. Small replies are encoded into pooled chunks; large
+ * A connection's replies waiting to be written, in RESP2 or (after HELLO 3) RESP3: the aggregate, double and
+ * null methods write whichever the connection speaks. Small replies are encoded into pooled chunks; large
  * values are queued by reference (stored values are never modified in place), so a big GET copies nothing.
  * Not thread-safe: owned by the connection's event loop.
  */
@@ -19,6 +20,7 @@ final class Reply {
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] SMALL_INTEGERS = new byte[1024][];
 
     static {
@@ -27,12 +29,29 @@ final class Reply {
         }
     }
 
+    private boolean resp3;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private ByteBuffer current;
     private long pending;
     private final ByteBuffer[] gather = new ByteBuffer[64];
     /** Written chunks kept for reuse, so a steady request/reply flow allocates nothing. */
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+
+    Reply() {
+    }
+
+    /** A reply buffer speaking RESP3 ({@code true}) or RESP2. */
+    Reply(boolean resp3) {
+        this.resp3 = resp3;
+    }
+
+    boolean resp3() {
+        return resp3;
+    }
+
+    void resp3(boolean on) {
+        resp3 = on;
+    }
 
     /** Bytes queued and not yet written. */
     long pending() {
@@ -72,7 +91,7 @@ final class Reply {
 
     void bulk(byte[] value) {
         if (value == null) {
-            raw(NULL_BULK);
+            nullBulk();
             return;
         }
         put((byte) '$');
@@ -93,16 +112,76 @@ final class Reply {
     }
 
     void nullBulk() {
-        raw(NULL_BULK);
+        raw(resp3 ? NULL3 : NULL_BULK);
     }
 
     void nullArray() {
-        raw(NULL_ARRAY);
+        raw(resp3 ? NULL3 : NULL_ARRAY);
     }
 
     void array(int length) {
-        put((byte) '*');
-        ascii(Integer.toString(length));
+        header('*', length);
+    }
+
+    /** A map of {@code pairs} key-value pairs (RESP2: an array of twice as many elements). */
+    void map(int pairs) {
+        if (resp3) {
+            header('%', pairs);
+        } else {
+            header('*', pairs * 2L);
+        }
+    }
+
+    /** A set of {@code length} members (RESP2: an array). */
+    void set(int length) {
+        header(resp3 ? '~' : '*', length);
+    }
+
+    /** An out-of-band push of {@code length} elements, such as a pub/sub message (RESP2: an array). */
+    void push(int length) {
+        header(resp3 ? '>' : '*', length);
+    }
+
+    /** A double (a score): RESP3's double type, or RESP2's bulk string as Redis 7.0 prints it. */
+    void score(double value) {
+        String text = Numbers.formatDouble(value);
+        if (resp3) {
+            put((byte) ',');
+            ascii(text);
+            raw(CRLF);
+        } else {
+            bulk(text);
+        }
+    }
+
+    /** Bytes already encoded (a message shared by many subscribers); kept by reference when large. */
+    void encoded(byte[] frame) {
+        if (frame.length >= BY_REFERENCE) {
+            seal();
+            queue.add(ByteBuffer.wrap(frame).asReadOnlyBuffer());
+            pending += frame.length;
+        } else {
+            raw(frame);
+        }
+    }
+
+    /** Takes everything queued out as one array (a reply made on a client's behalf, to hand over). */
+    byte[] drain() {
+        seal();
+        byte[] out = new byte[(int) pending];
+        int at = 0;
+        for (ByteBuffer b : queue) {
+            int n = b.remaining();
+            b.get(out, at, n);
+            at += n;
+        }
+        discard();
+        return out;
+    }
+
+    private void header(char type, long length) {
+        put((byte) type);
+        ascii(Long.toString(length));
         raw(CRLF);
     }
 

@@ -22,7 +22,11 @@ final class ServerCommands {
             if (c.argc() > 2) {
                 throw new KvError("ERR wrong number of arguments for 'ping' command");
             }
-            if (c.argc() == 2) {
+            if (c.client.subscribed() && !c.reply.resp3()) { // a subscribed RESP2 client gets a push-shaped pong
+                c.reply.array(2);
+                c.reply.bulk("pong");
+                c.reply.bulk(c.argc() == 2 ? c.args[1] : new byte[0]);
+            } else if (c.argc() == 2) {
                 c.reply.bulk(c.args[1]);
             } else {
                 c.reply.simple("PONG");
@@ -49,6 +53,9 @@ final class ServerCommands {
             c.client.closeAfterReply = true;
         });
         add("reset", 1, FAST, 0, 0, 0, c -> {
+            TransactionCommands.end(c);
+            c.server.pubsub.forget(c.client);
+            c.reply.resp3(false);
             c.client.db = 0;
             c.client.name = null;
             c.client.authenticated = c.server.config.password() == null; // as Redis: back to the default user
@@ -67,7 +74,6 @@ final class ServerCommands {
             c.server.shutdown(); // no reply: the connection closes, as with Redis
             c.client.closeAfterReply = true;
         });
-        add("config", -2, ADMIN, 0, 0, 0, ServerCommands::config);
         add("time", 1, FAST, 0, 0, 0, c -> {
             long micros = Math.multiplyExact(c.now, 1000L);
             c.reply.array(2);
@@ -93,7 +99,7 @@ final class ServerCommands {
             } catch (KvError e) {
                 throw new KvError("ERR Protocol version is not an integer or out of range");
             }
-            if (version != 2) {
+            if (version != 2 && version != 3) {
                 throw new KvError("NOPROTO unsupported protocol version");
             }
             for (int i = 2; i < c.argc(); i++) {
@@ -108,13 +114,16 @@ final class ServerCommands {
                 }
             }
         }
-        c.reply.array(14);
+        if (c.argc() >= 2) {
+            c.reply.resp3(Numbers.parseLong(c.args[1]) == 3);
+        }
+        c.reply.map(7);
         c.reply.bulk("server");
         c.reply.bulk("redis");
         c.reply.bulk("version");
         c.reply.bulk(KvServer.VERSION);
         c.reply.bulk("proto");
-        c.reply.integer(2);
+        c.reply.integer(c.reply.resp3() ? 3 : 2);
         c.reply.bulk("id");
         c.reply.integer(c.client.id);
         c.reply.bulk("mode");
@@ -130,7 +139,7 @@ final class ServerCommands {
      * Compared in constant time; a failure leaves the client as it was.
      */
     private static void authenticate(Call c, byte[] user, byte[] password) throws KvError {
-        String secret = c.server.config.password();
+        String secret = c.server.settings.password;
         if (secret == null) {
             if (user == null) {
                 throw new KvError("ERR AUTH <password> called without any password configured for the default"
@@ -184,15 +193,77 @@ final class ServerCommands {
                 requireArgs(c, 4, "client|setinfo");
                 c.reply.ok();
             }
+            case "kill" -> kill(c);
             case "no-evict", "no-touch", "reply" -> c.reply.ok();
             case "help" -> {
                 List<String> help = List.of("CLIENT <subcommand> [<arg> ...]. Subcommands are:", "GETNAME", "ID",
-                        "INFO", "LIST", "SETNAME <name>", "SETINFO <option> <value>");
+                        "INFO", "KILL <addr> | KILL [ID <id>] [ADDR <addr>] [SKIPME yes|no]", "LIST",
+                        "SETNAME <name>", "SETINFO <option> <value>");
                 c.reply.array(help.size());
                 help.forEach(h -> c.reply.simple(h));
             }
             default -> throw new KvError("ERR unknown subcommand '" + c.text(1) + "'. Try CLIENT HELP.");
         }
+    }
+
+    /** CLIENT KILL addr, or CLIENT KILL [ID id] [ADDR addr] [SKIPME yes|no] (filters). */
+    private static void kill(Call c) throws KvError {
+        if (c.argc() == 3) {
+            Client target = find(c, null, c.text(2));
+            if (target == null) {
+                throw new KvError("ERR No such client");
+            }
+            c.server.mailboxKill(target);
+            c.reply.ok();
+            return;
+        }
+        if (c.argc() < 4 || c.argc() % 2 != 0) {
+            throw KvError.SYNTAX;
+        }
+        Long id = null;
+        String addr = null;
+        boolean skipMe = true;
+        for (int i = 2; i < c.argc(); i += 2) {
+            switch (c.word(i)) {
+                case "id" -> {
+                    try {
+                        id = Long.parseLong(c.text(i + 1));
+                    } catch (NumberFormatException e) {
+                        throw new KvError("ERR client-id should be greater than 0");
+                    }
+                }
+                case "addr", "laddr" -> addr = c.text(i + 1);
+                case "skipme" -> {
+                    String v = c.word(i + 1);
+                    if (!v.equals("yes") && !v.equals("no")) {
+                        throw KvError.SYNTAX;
+                    }
+                    skipMe = v.equals("yes");
+                }
+                case "type", "user", "maxage" -> {
+                    // accepted; every client is a normal client of the default user
+                }
+                default -> throw KvError.SYNTAX;
+            }
+        }
+        long killed = 0;
+        for (Client other : c.server.clients()) {
+            if ((id == null || other.id == id) && (addr == null || other.address.equals(addr))
+                    && !(skipMe && other == c.client)) {
+                c.server.mailboxKill(other);
+                killed++;
+            }
+        }
+        c.reply.integer(killed);
+    }
+
+    private static Client find(Call c, Long id, String addr) {
+        for (Client other : c.server.clients()) {
+            if ((id == null || other.id == id) && (addr == null || other.address.equals(addr))) {
+                return other;
+            }
+        }
+        return null;
     }
 
     private static void requireArgs(Call c, int n, String name) throws KvError {
@@ -266,117 +337,34 @@ final class ServerCommands {
         c.reply.array(0);
     }
 
-    private static void config(Call c) throws KvError {
-        String sub = c.word(1);
-        switch (sub) {
-            case "get" -> {
-                if (c.argc() < 3) {
-                    throw new KvError("ERR wrong number of arguments for 'config|get' command");
-                }
-                Map<String, String> values = configValues(c.server);
-                List<String> found = new ArrayList<>();
-                for (int i = 2; i < c.argc(); i++) {
-                    for (Map.Entry<String, String> e : values.entrySet()) {
-                        if (Glob.matches(c.word(i).getBytes(StandardCharsets.US_ASCII),
-                                e.getKey().getBytes(StandardCharsets.US_ASCII)) && !found.contains(e.getKey())) {
-                            found.add(e.getKey());
-                        }
-                    }
-                }
-                c.reply.array(found.size() * 2);
-                for (String key : found) {
-                    c.reply.bulk(key);
-                    c.reply.bulk(values.get(key));
-                }
-            }
-            case "resetstat" -> {
-                c.keyspace().keyspaceHits = 0;
-                c.keyspace().keyspaceMisses = 0;
-                c.keyspace().expiredKeys = 0;
-                c.server.commandsProcessed = 0;
-                c.reply.ok();
-            }
-            case "set" -> throw new KvError("ERR ipc4j-kv is configured at start (ipc4j kv serve --help);"
-                    + " CONFIG SET is not supported");
-            default -> throw new KvError("ERR unknown subcommand '" + c.text(1) + "'. Try CONFIG HELP.");
-        }
-    }
+    private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "persistence",
+            "stats", "replication", "cpu", "keyspace");
 
-    private static Map<String, String> configValues(KvServer server) {
-        Map<String, String> m = new LinkedHashMap<>();
-        KvConfig k = server.config;
-        m.put("maxmemory", Long.toString(k.maxMemory()));
-        m.put("maxmemory-policy", "noeviction");
-        m.put("maxclients", Integer.toString(k.maxClients()));
-        m.put("databases", Integer.toString(k.databases()));
-        m.put("proto-max-bulk-len", Long.toString(k.maxBulk()));
-        m.put("unixsocket", k.socket() == null ? "" : k.socket().toString());
-        m.put("unixsocketperm", Integer.toOctalString(k.socketMode()));
-        m.put("requirepass", k.password() == null ? "" : k.password());
-        m.put("protected-mode", k.protectedMode() ? "yes" : "no");
-        m.put("port", k.tcp() == null ? "0" : Integer.toString(k.tcp().getPort()));
-        m.put("save", "");
-        m.put("appendonly", "no");
-        m.put("io-threads", Integer.toString(k.threads()));
-        return m;
-    }
-
+    /** INFO [section ...]: Redis's section and field names; "all" and "everything" add commandstats. */
     private static void info(Call c) {
         List<String> wanted = new ArrayList<>();
         for (int i = 1; i < c.argc(); i++) {
             wanted.add(c.word(i));
         }
-        boolean all = wanted.isEmpty() || wanted.contains("all") || wanted.contains("everything")
-                || wanted.contains("default");
+        boolean everything = wanted.contains("all") || wanted.contains("everything");
+        boolean defaults = wanted.isEmpty() || wanted.contains("default") || everything;
         StringBuilder out = new StringBuilder();
-        KvServer s = c.server;
-        Keyspace ks = c.keyspace();
-        long uptime = (c.now - s.startedMillis) / 1000;
-        if (all || wanted.contains("server")) {
-            out.append("# Server\r\nredis_version:").append(KvServer.VERSION)
-                    .append("\r\nipc4j_kv_version:0.1.0\r\nredis_mode:standalone\r\nos:")
-                    .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
-                    .append("\r\narch_bits:64\r\nprocess_id:").append(ProcessHandle.current().pid())
-                    .append("\r\ntcp_port:").append(s.config.tcp() == null ? 0 : s.config.tcp().getPort())
-                    .append("\r\nuptime_in_seconds:").append(uptime)
-                    .append("\r\nuptime_in_days:").append(uptime / 86400)
-                    .append("\r\nexecutable:java\r\nconfig_file:\r\n\r\n");
-        }
-        if (all || wanted.contains("clients")) {
-            out.append("# Clients\r\nconnected_clients:").append(s.clients().size())
-                    .append("\r\nmaxclients:").append(s.config.maxClients())
-                    .append("\r\nblocked_clients:0\r\n\r\n");
-        }
-        if (all || wanted.contains("memory")) {
-            out.append("# Memory\r\nused_memory:").append(ks.usedMemory)
-                    .append("\r\nused_memory_human:").append(human(ks.usedMemory))
-                    .append("\r\nused_memory_heap:").append(Runtime.getRuntime().totalMemory()
-                            - Runtime.getRuntime().freeMemory())
-                    .append("\r\nmaxmemory:").append(s.config.maxMemory())
-                    .append("\r\nmaxmemory_human:").append(human(s.config.maxMemory()))
-                    .append("\r\nmaxmemory_policy:noeviction\r\n\r\n");
-        }
-        if (all || wanted.contains("stats")) {
-            out.append("# Stats\r\ntotal_connections_received:").append(s.connectionsReceived.get())
-                    .append("\r\ntotal_commands_processed:").append(s.commandsProcessed)
-                    .append("\r\nrejected_connections:").append(s.rejectedConnections.get())
-                    .append("\r\nexpired_keys:").append(ks.expiredKeys)
-                    .append("\r\nkeyspace_hits:").append(ks.keyspaceHits)
-                    .append("\r\nkeyspace_misses:").append(ks.keyspaceMisses).append("\r\n\r\n");
-        }
-        if (all || wanted.contains("keyspace")) {
-            out.append("# Keyspace\r\n");
-            for (Database db : ks.databases) {
-                if (db.size() > 0) {
-                    out.append("db").append(db.index).append(":keys=").append(db.size()).append(",expires=")
-                            .append(db.expiring()).append(",avg_ttl=0\r\n");
-                }
+        for (String section : List.of("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
+                "commandstats", "keyspace")) {
+            boolean in = wanted.contains(section) || (defaults && DEFAULT_SECTIONS.contains(section))
+                    || (everything && section.equals("commandstats"));
+            if (in) {
+                InfoSections.append(c, section, out);
             }
         }
         c.reply.bulk(out.toString());
     }
 
-    private static String human(long bytes) {
+    static String human(long bytes) {
+        return humanBytes(bytes);
+    }
+
+    private static String humanBytes(long bytes) {
         if (bytes < 1024) {
             return bytes + "B";
         }

@@ -21,22 +21,18 @@ final class StringCommands {
         add("setnx", 3, WRITE | DENYOOM | FAST, 1, 1, 1, c -> c.reply.integer(setIfAbsent(c, 1, 2) ? 1 : 0));
         add("setex", 4, WRITE | DENYOOM, 1, 1, 1, c -> setWithTtl(c, 1000));
         add("psetex", 4, WRITE | DENYOOM, 1, 1, 1, c -> setWithTtl(c, 1));
-        add("get", 2, READONLY | FAST, 1, 1, 1, c -> {
-            Database.Entry e = c.read(1);
-            c.reply.bulk(e == null ? null : e.value);
-        });
+        add("get", 2, READONLY | FAST, 1, 1, 1, c -> c.reply.bulk(c.string(1)));
         add("getset", 3, WRITE | DENYOOM | FAST, 1, 1, 1, c -> {
-            Database.Entry e = c.read(1);
-            byte[] old = e == null ? null : e.value;
+            byte[] old = c.string(1);
             c.db().put(c.key(1), c.args[2], false, c.now);
             c.reply.bulk(old);
         });
         add("getdel", 2, WRITE | FAST, 1, 1, 1, c -> {
-            Database.Entry e = c.read(1);
-            if (e != null) {
-                c.db().remove(e);
+            byte[] old = c.string(1);
+            if (old != null) {
+                c.db().delete(c.key(1), c.now);
             }
-            c.reply.bulk(e == null ? null : e.value);
+            c.reply.bulk(old);
         });
         add("getex", -2, WRITE | FAST, 1, 1, 1, StringCommands::getex);
         add("getrange", 4, READONLY, 1, 1, 1, StringCommands::getrange);
@@ -44,8 +40,8 @@ final class StringCommands {
         add("setrange", 4, WRITE | DENYOOM, 1, 1, 1, StringCommands::setrange);
         add("append", 3, WRITE | DENYOOM | FAST, 1, 1, 1, StringCommands::append);
         add("strlen", 2, READONLY | FAST, 1, 1, 1, c -> {
-            Database.Entry e = c.read(1);
-            c.reply.integer(e == null ? 0 : e.value.length);
+            byte[] v = c.string(1);
+            c.reply.integer(v == null ? 0 : v.length);
         });
         add("incr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, c -> incrBy(c, 1));
         add("decr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, c -> incrBy(c, -1));
@@ -62,7 +58,7 @@ final class StringCommands {
             c.reply.array(c.argc() - 1);
             for (int i = 1; i < c.argc(); i++) {
                 Database.Entry e = c.read(i);
-                c.reply.bulk(e == null ? null : e.value);
+                c.reply.bulk(e == null ? null : e.string()); // another type reads as nil, as in Redis
             }
         });
         add("mset", -3, WRITE | DENYOOM, 1, -1, 2, c -> {
@@ -121,7 +117,10 @@ final class StringCommands {
         }
         Database.Entry old = c.read(1);
         if (get) {
-            c.reply.bulk(old == null ? null : old.value);
+            if (old != null && old.string() == null) {
+                throw KvError.WRONGTYPE;
+            }
+            c.reply.bulk(old == null ? null : old.string());
         }
         if ((nx && old != null) || (xx && old == null)) {
             if (!get) {
@@ -171,12 +170,13 @@ final class StringCommands {
                 throw KvError.SYNTAX;
             }
         }
-        Database.Entry e = c.read(1);
+        byte[] value = c.string(1);
+        Database.Entry e = c.db().lookup(c.key(1), c.now);
         if (e == null) {
             c.reply.nullBulk();
             return;
         }
-        c.reply.bulk(e.value);
+        c.reply.bulk(value);
         if (persist) {
             c.db().setExpiry(e, 0);
         } else if (expiry != null) {
@@ -187,8 +187,8 @@ final class StringCommands {
     private static void getrange(Call c) throws KvError {
         long start = c.longArg(2);
         long end = c.longArg(3);
-        Database.Entry e = c.read(1);
-        byte[] v = e == null ? EMPTY : e.value;
+        byte[] found = c.string(1);
+        byte[] v = found == null ? EMPTY : found;
         long n = v.length;
         if (start < 0 && end < 0 && start > end) {
             c.reply.bulk(EMPTY);
@@ -214,48 +214,48 @@ final class StringCommands {
             throw new KvError("ERR offset is out of range");
         }
         byte[] value = c.args[3];
-        Database.Entry e = c.read(1);
-        if (e == null && value.length == 0) {
+        byte[] old = c.string(1);
+        if (old == null && value.length == 0) {
             c.reply.integer(0);
             return;
         }
         if (offset + value.length > c.server.config.maxBulk()) {
             throw new KvError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
-        byte[] old = e == null ? EMPTY : e.value;
+        old = old == null ? EMPTY : old;
         if (value.length == 0) {
             c.reply.integer(old.length);
             return;
         }
         byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
         System.arraycopy(value, 0, updated, (int) offset, value.length);
-        c.db().put(c.key(1), updated, true, c.now);
+        c.db().put(c.key(1), updated, true, c.now).grown = true;
         c.reply.integer(updated.length);
     }
 
     private static void append(Call c) throws KvError {
-        Database.Entry e = c.read(1);
+        byte[] old = c.string(1);
         byte[] add = c.args[2];
-        if (e == null) {
+        if (old == null) {
             c.db().put(c.key(1), add, false, c.now);
             c.reply.integer(add.length);
             return;
         }
-        if ((long) e.value.length + add.length > c.server.config.maxBulk()) {
+        if ((long) old.length + add.length > c.server.config.maxBulk()) {
             throw new KvError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
-        byte[] joined = Arrays.copyOf(e.value, e.value.length + add.length);
-        System.arraycopy(add, 0, joined, e.value.length, add.length);
-        c.db().put(c.key(1), joined, true, c.now);
+        byte[] joined = Arrays.copyOf(old, old.length + add.length);
+        System.arraycopy(add, 0, joined, old.length, add.length);
+        c.db().put(c.key(1), joined, true, c.now).grown = true;
         c.reply.integer(joined.length);
     }
 
     private static void incrBy(Call c, long by) throws KvError {
-        Database.Entry e = c.read(1);
+        byte[] old = c.string(1);
         long current = 0;
-        if (e != null) {
-            current = Numbers.parseLongOrMin(e.value);
-            if (current == Long.MIN_VALUE && !Arrays.equals(e.value, Numbers.ascii(Long.MIN_VALUE))) {
+        if (old != null) {
+            current = Numbers.parseLongOrMin(old);
+            if (current == Long.MIN_VALUE && !Arrays.equals(old, Numbers.ascii(Long.MIN_VALUE))) {
                 throw KvError.NOT_INTEGER;
             }
         }
@@ -271,8 +271,8 @@ final class StringCommands {
 
     private static void incrByFloat(Call c) throws KvError {
         BigDecimal by = Numbers.parseDecimal(c.args[2]);
-        Database.Entry e = c.read(1);
-        BigDecimal current = e == null ? BigDecimal.ZERO : Numbers.parseDecimal(e.value);
+        byte[] old = c.string(1);
+        BigDecimal current = old == null ? BigDecimal.ZERO : Numbers.parseDecimal(old);
         byte[] result = Numbers.formatDecimal(current.add(by));
         c.db().put(c.key(1), result, true, c.now);
         c.reply.bulk(result);

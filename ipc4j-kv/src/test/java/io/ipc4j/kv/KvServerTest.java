@@ -162,7 +162,7 @@ class KvServerTest {
             cases.put(new String[] {"SELECT", "16"}, "-ERR DB index is out of range");
             cases.put(new String[] {"SELECT", "0"}, "+OK");
             cases.put(new String[] {"SCAN", "x"}, "-ERR invalid cursor");
-            cases.put(new String[] {"HELLO", "3"}, "-NOPROTO unsupported protocol version");
+            cases.put(new String[] {"HELLO", "4"}, "-NOPROTO unsupported protocol version");
             cases.put(new String[] {"CLIENT", "SETNAME", "bad name"},
                     "-ERR Client names cannot contain spaces, newlines or special characters.");
             cases.put(new String[] {"CLIENT", "SETNAME", "tester"}, "+OK");

@@ -123,13 +123,13 @@ class RealClientsTest {
         String cli = tool("redis-cli");
         String out = KvServerTest.run(List.of(cli, "-s", socket.toString()),
                 "SET name ipc4j\nGET name\nINCR visits\nINCR visits\nEXPIRE name 100\nTTL name\nDBSIZE\nGET nope\n"
-                        + "LPUSH list x\n");
-        assertEquals("OK\nipc4j\n1\n2\n1\n100\n2\n\nERR unknown command 'LPUSH', with args beginning with: 'list' 'x' \n\n",
-                out);
-        assertEquals("name\nvisits\n", sortedLines(KvServerTest.run(List.of(cli, "-s", socket.toString(),
+                        + "LPUSH list x\nLPUSH list y\nLRANGE list 0 -1\nNOSUCH a\n");
+        assertEquals("OK\nipc4j\n1\n2\n1\n100\n2\n\n1\n2\ny\nx\n"
+                + "ERR unknown command 'NOSUCH', with args beginning with: 'a' \n\n", out);
+        assertEquals("list\nname\nvisits\n", sortedLines(KvServerTest.run(List.of(cli, "-s", socket.toString(),
                 "--scan", "--pattern", "*"), null)));
         assertTrue(KvServerTest.run(List.of(cli, "-s", socket.toString(), "INFO", "keyspace"), null)
-                .contains("db0:keys=2,expires=1"));
+                .contains("db0:keys=3,expires=1"));
     }
 
     @Test

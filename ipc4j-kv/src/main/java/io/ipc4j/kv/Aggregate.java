@@ -1,0 +1,56 @@
+package io.ipc4j.kv;
+
+/**
+ * A value made of elements (list, hash, set, sorted set). It keeps an estimate of its heap cost up to date as
+ * it changes and adds every change to the keyspace that holds it, so that maxmemory and MEMORY USAGE see it
+ * without recounting. Not thread-safe: used under the server's store lock.
+ */
+abstract sealed class Aggregate permits ListValue, HashValue, SetValue, SortedSetValue {
+    /** Heap bytes of a byte[] of {@code length}: a 16-byte header, rounded up to 8. */
+    static long heap(int length) {
+        return (16L + length + 7) & ~7L;
+    }
+
+    /** Heap bytes of a {@link Key} over {@code length} bytes: the Key object and its array. */
+    static long keyHeap(int length) {
+        return 24 + heap(length);
+    }
+
+    private long bytes;
+    private Database owner;
+    private Key key;
+
+    /** Adds {@code delta} to this value's estimate and to its keyspace's, and records the change. */
+    final void grow(long delta) {
+        bytes += delta;
+        if (owner != null) {
+            owner.keyspace().usedMemory += delta;
+            owner.keyspace().touch(owner, key);
+        }
+    }
+
+    final long bytes() {
+        return bytes;
+    }
+
+    /** The database and key now holding this value (null when it is stored nowhere). */
+    final void owner(Database database, Key at) {
+        owner = database;
+        key = at;
+    }
+
+    abstract int size();
+
+    final boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /** TYPE's answer. */
+    abstract String type();
+
+    /** OBJECT ENCODING's answer, as Redis 7.0 would choose for this content. */
+    abstract String encoding();
+
+    /** A deep copy (COPY; the elements themselves are immutable and shared). */
+    abstract Aggregate copy();
+}

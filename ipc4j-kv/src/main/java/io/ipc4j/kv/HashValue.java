@@ -1,0 +1,66 @@
+package io.ipc4j.kv;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A hash: fields to values, in insertion order (as Redis's listpack keeps a small hash). */
+final class HashValue extends Aggregate {
+    private static final int PER_ENTRY = 48; // LinkedHashMap's entry and table slot
+    private final LinkedHashMap<Key, byte[]> map = new LinkedHashMap<>();
+    private int longest;
+
+    HashValue() {
+        grow(64);
+    }
+
+    @Override
+    int size() {
+        return map.size();
+    }
+
+    @Override
+    String type() {
+        return "hash";
+    }
+
+    @Override
+    String encoding() {
+        return map.size() <= 128 && longest <= 64 ? "listpack" : "hashtable";
+    }
+
+    byte[] get(Key field) {
+        return map.get(field);
+    }
+
+    /** Sets a field; true if it is new. */
+    boolean put(Key field, byte[] value) {
+        byte[] old = map.put(field, value);
+        longest = Math.max(longest, Math.max(field.bytes.length, value.length));
+        if (old == null) {
+            grow(keyHeap(field.bytes.length) + heap(value.length) + PER_ENTRY);
+            return true;
+        }
+        grow(heap(value.length) - heap(old.length));
+        return false;
+    }
+
+    boolean remove(Key field) {
+        byte[] old = map.remove(field);
+        if (old == null) {
+            return false;
+        }
+        grow(-(keyHeap(field.bytes.length) + heap(old.length) + PER_ENTRY));
+        return true;
+    }
+
+    Iterable<Map.Entry<Key, byte[]>> entries() {
+        return map.entrySet();
+    }
+
+    @Override
+    HashValue copy() {
+        HashValue c = new HashValue();
+        map.forEach(c::put);
+        return c;
+    }
+}

@@ -1,0 +1,83 @@
+package io.ipc4j.kv;
+
+import java.util.LinkedHashSet;
+
+/** A set of members, in insertion order. */
+final class SetValue extends Aggregate {
+    private static final int PER_MEMBER = 40;
+    private final LinkedHashSet<Key> members = new LinkedHashSet<>();
+    private int nonIntegers;
+
+    SetValue() {
+        grow(64);
+    }
+
+    @Override
+    int size() {
+        return members.size();
+    }
+
+    @Override
+    String type() {
+        return "set";
+    }
+
+    @Override
+    String encoding() {
+        return nonIntegers == 0 && members.size() <= 512 ? "intset" : "hashtable";
+    }
+
+    boolean contains(Key member) {
+        return members.contains(member);
+    }
+
+    boolean add(Key member) {
+        if (!members.add(member)) {
+            return false;
+        }
+        if (!isInteger(member.bytes)) {
+            nonIntegers++;
+        }
+        grow(keyHeap(member.bytes.length) + PER_MEMBER);
+        return true;
+    }
+
+    boolean remove(Key member) {
+        if (!members.remove(member)) {
+            return false;
+        }
+        if (!isInteger(member.bytes)) {
+            nonIntegers--;
+        }
+        grow(-(keyHeap(member.bytes.length) + PER_MEMBER));
+        return true;
+    }
+
+    /** The members: in numeric order while the set is an intset (as Redis's are), else insertion order. */
+    Iterable<Key> members() {
+        if (!encoding().equals("intset")) {
+            return members;
+        }
+        java.util.List<Key> sorted = new java.util.ArrayList<>(members);
+        sorted.sort(java.util.Comparator.comparingLong(k -> Numbers.parseLongOrMin(k.bytes)));
+        return sorted;
+    }
+
+    /** The members as an array (for random picks and for iterating while removing). */
+    Key[] toArray() {
+        java.util.List<Key> all = new java.util.ArrayList<>();
+        members().forEach(all::add);
+        return all.toArray(Key[]::new);
+    }
+
+    @Override
+    SetValue copy() {
+        SetValue c = new SetValue();
+        members.forEach(c::add);
+        return c;
+    }
+
+    private static boolean isInteger(byte[] b) {
+        return Numbers.parseLongOrMin(b) != Long.MIN_VALUE;
+    }
+}

@@ -1,0 +1,131 @@
+package io.ipc4j.kv;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+/**
+ * A sorted set: members with scores, ordered by score, then by member bytes (unsigned), as Redis orders them.
+ * Rank lookups walk the ordered view, which is linear in the rank.
+ */
+final class SortedSetValue extends Aggregate {
+    private static final int PER_MEMBER = 96; // a HashMap entry, a tree node, the node record, a boxed score
+
+    /** A member and its score; {@code member} null is a bound below (low) or above (high) every member. */
+    record Node(double score, Key member, boolean high) {
+    }
+
+    static final Comparator<Node> ORDER = (a, b) -> {
+        int c = Double.compare(a.score == 0.0 ? 0.0 : a.score, b.score == 0.0 ? 0.0 : b.score);
+        if (c != 0) {
+            return c;
+        }
+        if (a.member == null || b.member == null) {
+            if (a.member == b.member) {
+                return Boolean.compare(a.high, b.high);
+            }
+            return a.member == null ? (a.high ? 1 : -1) : (b.high ? -1 : 1);
+        }
+        return Arrays.compareUnsigned(a.member.bytes, b.member.bytes);
+    };
+
+    private final HashMap<Key, Double> scores = new HashMap<>();
+    private final TreeSet<Node> order = new TreeSet<>(ORDER);
+    private int longest;
+
+    SortedSetValue() {
+        grow(96);
+    }
+
+    @Override
+    int size() {
+        return scores.size();
+    }
+
+    @Override
+    String type() {
+        return "zset";
+    }
+
+    @Override
+    String encoding() {
+        return scores.size() <= 128 && longest <= 64 ? "listpack" : "skiplist";
+    }
+
+    /** The member's score, or null. */
+    Double score(Key member) {
+        return scores.get(member);
+    }
+
+    /** Sets a member's score; true if the member is new. */
+    boolean put(Key member, double score) {
+        Double old = scores.put(member, score);
+        if (old != null) {
+            order.remove(new Node(old, member, false));
+        } else {
+            longest = Math.max(longest, member.bytes.length);
+            grow(keyHeap(member.bytes.length) + PER_MEMBER);
+        }
+        order.add(new Node(score, member, false));
+        return old == null;
+    }
+
+    boolean remove(Key member) {
+        Double old = scores.remove(member);
+        if (old == null) {
+            return false;
+        }
+        order.remove(new Node(old, member, false));
+        grow(-(keyHeap(member.bytes.length) + PER_MEMBER));
+        return true;
+    }
+
+    /** Every member in order (ascending). */
+    NavigableSet<Node> ordered() {
+        return order;
+    }
+
+    /** 0-based rank of the member in ascending order, or -1. */
+    long rank(Key member) {
+        Double s = scores.get(member);
+        if (s == null) {
+            return -1;
+        }
+        return order.headSet(new Node(s, member, false), false).size();
+    }
+
+    /** Members with scores in the range (each bound inclusive or not). */
+    NavigableSet<Node> byScore(double min, boolean minInclusive, double max, boolean maxInclusive) {
+        if (min > max) {
+            return new TreeSet<>(ORDER);
+        }
+        Node from = new Node(min, null, !minInclusive);
+        Node to = new Node(max, null, maxInclusive);
+        if (ORDER.compare(from, to) > 0) {
+            return new TreeSet<>(ORDER);
+        }
+        return order.subSet(from, true, to, true);
+    }
+
+    Node first() {
+        return order.first();
+    }
+
+    Node last() {
+        return order.last();
+    }
+
+    Iterator<Node> descending() {
+        return order.descendingIterator();
+    }
+
+    @Override
+    SortedSetValue copy() {
+        SortedSetValue c = new SortedSetValue();
+        scores.forEach(c::put);
+        return c;
+    }
+}

@@ -1,0 +1,148 @@
+package io.ipc4j.kv;
+
+import io.ipc4j.testing.ChildJvm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The same workload against redis-server and ipc4j-kv, every reply compared (the scripts in
+ * src/test/resources/differential; see {@link Differential} for their marks). Needs redis-server on the PATH
+ * (.ci/run installs Debian's, 7.0); without it each test is skipped, saying so.
+ */
+class DifferentialTest {
+    private static Path directory;
+    private static Process redis;
+    private static ChildJvm.Running kv;
+    private static Path redisSocket;
+    private static Path kvSocket;
+
+    @BeforeAll
+    static void startBoth() throws Exception {
+        String program = onPath("redis-server");
+        assumeTrue(program != null, "redis-server is not installed (apt-get install redis-server; .ci/run does):"
+                + " the differential tests against it are skipped");
+        directory = Files.createTempDirectory("ipc4j-kv-differential");
+        redisSocket = directory.resolve("redis.sock");
+        kvSocket = directory.resolve("kv.sock");
+        redis = new ProcessBuilder(program, "--port", "0", "--unixsocket", redisSocket.toString(), "--unixsocketperm",
+                "600", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", directory.toString())
+                .redirectOutput(directory.resolve("redis.log").toFile()).redirectErrorStream(true).start();
+        awaitSocket(redisSocket);
+        kv = KvServerTest.startServer(kvSocket);
+    }
+
+    @AfterAll
+    static void stopBoth() throws Exception {
+        if (kv != null) {
+            try (Resp r = new Resp(kvSocket)) {
+                r.send(Resp.command("SHUTDOWN"));
+                assertTrue(r.closedByServer());
+            }
+            assertEquals(0, kv.finish(KvServerTest.LIMIT).status().code());
+            kv.close();
+        }
+        if (redis != null) {
+            redis.destroy();
+            assertTrue(redis.waitFor(10, TimeUnit.SECONDS), "redis-server ends on TERM");
+        }
+        if (directory != null) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    @BeforeEach
+    void emptyBoth() throws Exception {
+        for (Path socket : List.of(redisSocket, kvSocket)) {
+            try (Resp r = new Resp(socket)) {
+                assertEquals("+OK", r.call("FLUSHALL"));
+                assertEquals("+OK", r.call("CONFIG", "RESETSTAT"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"strings", "keys", "lists", "blocking", "hashes", "sets", "sortedsets", "pubsub",
+        "transactions", "admin", "resp3", "protocol"})
+    void everyReplyIsRedisS(String workload) throws Exception {
+        List<String> script = script(workload);
+        List<Differential.Outcome> expected;
+        List<Differential.Outcome> actual;
+        try (Differential d = new Differential(redisSocket)) {
+            expected = d.run(script);
+        }
+        try (Differential d = new Differential(kvSocket)) {
+            actual = d.run(script);
+        }
+        assertEquals(expected.size(), actual.size());
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+            Differential.Outcome e = expected.get(i);
+            Differential.Outcome a = actual.get(i);
+            if (e.recorded() != null && !e.recorded().equals(a.recorded())) {
+                differences.add(workload + ".txt:" + e.line() + " " + e.text() + "\n    redis-server: "
+                        + e.recorded() + "\n    ipc4j-kv:     " + a.recorded());
+            }
+        }
+        assertTrue(differences.isEmpty(), differences.size() + " of " + expected.size() + " replies differ:\n"
+                + String.join("\n", differences));
+    }
+
+    private static List<String> script(String name) throws IOException {
+        try (InputStream in = DifferentialTest.class.getResourceAsStream("/differential/" + name + ".txt")) {
+            if (in == null) {
+                throw new IOException("no workload " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+    }
+
+    private static void awaitSocket(Path socket) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(UnixDomainSocketAddress.of(socket));
+                return;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline || !redis.isAlive()) {
+                    throw new IOException("redis-server does not listen on " + socket + ": "
+                            + Files.readString(directory.resolve("redis.log")));
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    static String onPath(String name) {
+        for (String dir : System.getenv("PATH").split(":")) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        return null;
+    }
+}
