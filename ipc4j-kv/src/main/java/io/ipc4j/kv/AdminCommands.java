@@ -45,6 +45,13 @@ final class AdminCommands {
         add("fcall_ro", -3, READONLY, 0, 0, 0, c -> {
             throw new KvError("ERR Function not found");
         });
+        add("bgrewriteaof", 1, ADMIN, 0, 0, 0, c -> {
+            String refused = c.server.rewriteLog();
+            if (refused != null) {
+                throw new KvError(refused);
+            }
+            c.reply.simple("Background append only file rewriting started");
+        });
         add("swapdb", 3, FAST, 0, 0, 0, c -> {
             throw new KvError("ERR SWAPDB is not supported by ipc4j-kv");
         });

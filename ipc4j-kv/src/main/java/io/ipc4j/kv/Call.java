@@ -18,6 +18,13 @@ final class Call {
     boolean inExec;
     /** Serving a blocked client because this key became ready: a multi-key pop takes from it only. */
     Key servedKey;
+    /**
+     * What the append-only log records for this command if it changed data: null for the command as sent,
+     * {@link #NOT_LOGGED}, or its deterministic form (absolute expiry times, the members SPOP chose, the
+     * non-blocking form of a served blocking pop).
+     */
+    byte[][] propagate;
+    static final byte[][] NOT_LOGGED = new byte[0][];
 
     Call(KvServer server, Client client, Reply reply) {
         this.server = server;
@@ -123,6 +130,15 @@ final class Call {
     /** Blocks this client on {@code keys} (see {@link Blocking}); the command replies when served. */
     void block(java.util.List<Key> keys, long deadline, java.util.function.Predicate<Object> servable) {
         server.blocking.block(this, keys, deadline, servable);
+    }
+
+    /** Logs this command as {@code parts} (each a String or a byte[]) instead of as sent. */
+    void propagate(Object... parts) {
+        byte[][] args = new byte[parts.length][];
+        for (int i = 0; i < parts.length; i++) {
+            args[i] = parts[i] instanceof byte[] b ? b : String.valueOf(parts[i]).getBytes(StandardCharsets.UTF_8);
+        }
+        propagate = args;
     }
 
     /** Whether a multi-key pop may take from key {@code i}: any key, unless serving one ready key. */

@@ -78,7 +78,7 @@ final class Client {
         this.address = address;
         this.parser = new RespParser(config.maxBulk(), config.maxMultibulk());
         this.call = new Call(server, this, reply);
-        this.authenticated = config.password() == null;
+        this.authenticated = config.password() == null || socket == null; // null: the log's replay
     }
 
     /**

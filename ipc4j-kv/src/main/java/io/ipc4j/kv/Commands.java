@@ -114,7 +114,13 @@ final class Commands {
             c.reply.simple("QUEUED");
             return;
         }
+        c.server.logEvictions();
+        long changesBefore = c.server.keyspace.changes;
+        c.propagate = null;
         run(c, command);
+        if (c.server.keyspace.changes != changesBefore && c.propagate != Call.NOT_LOGGED) {
+            c.server.logged(c.client.db, c.propagate != null ? c.propagate : args);
+        }
         if (!c.inExec) {
             c.server.afterCommand();
         }

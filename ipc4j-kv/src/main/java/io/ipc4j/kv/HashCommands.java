@@ -162,6 +162,7 @@ final class HashCommands {
         }
         byte[] result = Numbers.formatDecimal(current.add(by));
         h.put(field, result);
+        c.propagate("HSET", c.args[1], c.args[2], result);
         c.reply.bulk(result);
     }
 

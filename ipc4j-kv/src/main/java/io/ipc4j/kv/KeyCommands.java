@@ -255,8 +255,10 @@ final class KeyCommands {
         }
         if (millis <= c.now) {
             c.db().remove(e);
+            c.propagate("DEL", c.args[1]);
         } else {
             c.db().setExpiry(e, millis);
+            c.propagate("PEXPIREAT", c.args[1], millis);
         }
         c.reply.integer(1);
     }

@@ -28,11 +28,12 @@ import java.util.Objects;
  * @param password       the password AUTH must give before any other command (requirepass), or null.
  * @param protectedMode  when no password is set, refuse TCP clients (Redis's protected-mode, applied to
  *                       loopback as well; the Unix socket's file mode is its access control).
+ * @param persistence    the append-only log, or {@link Persistence#none()}.
  */
 public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int threads, int maxClients,
                        long maxMemory, long maxBulk, int maxMultibulk, long outputPause, long outputLimit,
                        int databases, long maxQueryBuffer, long maxQueryMemory, String password,
-                       boolean protectedMode) {
+                       boolean protectedMode, Persistence persistence) {
     /** Checks the values: a socket or a TCP address, positive limits, no empty password. */
     public KvConfig {
         if (socket == null && tcp == null) {
@@ -46,6 +47,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
         if (maxMemory < 0) {
             throw new IllegalArgumentException("maxMemory must be 0 (no limit) or positive, not " + maxMemory);
         }
+        Objects.requireNonNull(persistence, "persistence: give Persistence.none() for no log");
         if (password != null && password.isEmpty()) {
             throw new IllegalArgumentException("an empty password would let anyone in: give none, or a real one");
         }
@@ -60,7 +62,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
     public static KvConfig defaults(Path socket) {
         long heap = Runtime.getRuntime().maxMemory();
         return new KvConfig(Objects.requireNonNull(socket), 0600, null, 1, 10_000, heap / 2, 512L << 20, 1 << 20,
-                1 << 20, 256L << 20, 16, 1L << 30, heap / 4, null, true);
+                1 << 20, 256L << 20, 16, 1L << 30, heap / 4, null, true, Persistence.none());
     }
 
     /**
@@ -71,7 +73,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withTcp(InetSocketAddress address) {
         return new KvConfig(socket, socketMode, address, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
-                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
+                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, persistence);
     }
 
     /**
@@ -82,7 +84,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withThreads(int n) {
         return new KvConfig(socket, socketMode, tcp, n, maxClients, maxMemory, maxBulk, maxMultibulk, outputPause,
-                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
+                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, persistence);
     }
 
     /**
@@ -93,7 +95,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withMaxClients(int n) {
         return new KvConfig(socket, socketMode, tcp, threads, n, maxMemory, maxBulk, maxMultibulk, outputPause,
-                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
+                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, persistence);
     }
 
     /**
@@ -104,7 +106,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withMaxMemory(long bytes) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, bytes, maxBulk, maxMultibulk, outputPause,
-                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
+                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, persistence);
     }
 
     /**
@@ -115,7 +117,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withSocketMode(int mode) {
         return new KvConfig(socket, mode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk, outputPause,
-                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
+                outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, persistence);
     }
 
     /**
@@ -129,7 +131,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withLimits(long bulk, int multibulk, long pause, long limit) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, bulk, multibulk, pause, limit,
-                databases, maxQueryBuffer, maxQueryMemory, password, protectedMode);
+                databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, persistence);
     }
 
     /**
@@ -141,7 +143,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withQueryLimits(long perClient, long allClients) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
-                outputPause, outputLimit, databases, perClient, allClients, password, protectedMode);
+                outputPause, outputLimit, databases, perClient, allClients, password, protectedMode, persistence);
     }
 
     /**
@@ -152,7 +154,7 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withPassword(String secret) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
-                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, secret, protectedMode);
+                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, secret, protectedMode, persistence);
     }
 
     /**
@@ -163,7 +165,18 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
      */
     public KvConfig withProtectedMode(boolean on) {
         return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
-                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, on);
+                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, on, persistence);
+    }
+
+    /**
+     * Logs writes to an append-only file and replays it on start.
+     *
+     * @param log where and how
+     * @return the new configuration
+     */
+    public KvConfig withPersistence(Persistence log) {
+        return new KvConfig(socket, socketMode, tcp, threads, maxClients, maxMemory, maxBulk, maxMultibulk,
+                outputPause, outputLimit, databases, maxQueryBuffer, maxQueryMemory, password, protectedMode, log);
     }
 
     @Override

@@ -68,6 +68,9 @@ public final class KvServer implements AutoCloseable {
     final PubSub pubsub = new PubSub();
     /** Serving blocked clients now: changes made meanwhile are noted, served by the loop already running. */
     private boolean serving;
+    /** The append-only log, or null (appendonly no). Replaced only under the store lock. */
+    private volatile AppendOnlyFile aof;
+    private final java.util.concurrent.atomic.AtomicInteger loopsRunning = new java.util.concurrent.atomic.AtomicInteger();
     final ReentrantLock storeLock = new ReentrantLock();
     final long startedMillis = System.currentTimeMillis();
     final AtomicLong connectionsReceived = new AtomicLong();
@@ -124,6 +127,12 @@ public final class KvServer implements AutoCloseable {
      */
     public static KvServer start(KvConfig config) throws IOException {
         KvServer server = new KvServer(config);
+        try {
+            server.openLog();
+        } catch (IOException | RuntimeException e) {
+            server.closeListeners();
+            throw e;
+        }
         for (int i = 0; i < config.threads(); i++) {
             server.loops.add(server.new Loop(i));
         }
@@ -134,6 +143,7 @@ public final class KvServer implements AutoCloseable {
         if (server.tcp != null) {
             first.loop.register(server.tcp, Interest.READ, Trigger.LEVEL, server.tcp);
         }
+        server.loopsRunning.set(server.loops.size());
         for (Loop loop : server.loops) {
             Thread.ofPlatform().name("ipc4j-kv-loop-" + loop.index).start(loop);
         }
@@ -244,25 +254,139 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
+    /**
+     * With appendonly: replays the log into the store, then opens it for appending. A log damaged before its
+     * end stops the start (see {@link AofLoader}).
+     */
+    private void openLog() throws IOException {
+        Persistence p = config.persistence();
+        if (!p.appendOnly()) {
+            return;
+        }
+        long started = System.nanoTime();
+        AofLoader.Result loaded = AofLoader.load(p.file(), this);
+        if (loaded.commands() > 0) {
+            System.err.println("[ipc4j-kv] loaded " + loaded.commands() + " commands from " + p.file() + " in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms: " + keyspace.keys() + " keys");
+        }
+        keyspace.touched.clear();
+        keyspace.changes = 0;
+        aof = AppendOnlyFile.open(p);
+    }
+
+    private void closeLog() {
+        storeLock.lock();
+        try {
+            AppendOnlyFile log = aof;
+            aof = null;
+            if (log != null) {
+                log.close();
+            }
+        } finally {
+            storeLock.unlock();
+        }
+    }
+
+    /** Logs a command that changed data (after it ran). Under the store lock. */
+    void logged(int db, byte[][] command) {
+        AppendOnlyFile log = aof;
+        if (log != null) {
+            log.log(db, command);
+        }
+    }
+
+    /** Logs the keys evicted for maxmemory as deletions. Under the store lock. */
+    void logEvictions() {
+        if (keyspace.evicted.isEmpty()) {
+            return;
+        }
+        AppendOnlyFile log = aof;
+        if (log != null) {
+            for (Keyspace.DbKey k : keyspace.evicted) {
+                log.logEviction(k.db(), k.key());
+            }
+        }
+        keyspace.evicted.clear();
+    }
+
+    /** An EXEC starts (true) or ends: the log wraps its changes in MULTI and EXEC. Under the store lock. */
+    void transactionLogged(boolean begins) {
+        AppendOnlyFile log = aof;
+        if (log != null) {
+            if (begins) {
+                log.beginTransaction();
+            } else {
+                log.endTransaction();
+            }
+        }
+    }
+
+    /** Before a loop sends replies: the commands they acknowledge reach the log first. */
+    void beforeReplies() {
+        AppendOnlyFile log = aof;
+        if (log != null) {
+            log.beforeReplies();
+        }
+    }
+
+    /**
+     * BGREWRITEAOF. Under the store lock.
+     *
+     * @return null if started, else why not
+     */
+    String rewriteLog() {
+        AppendOnlyFile log = aof;
+        if (log == null) {
+            return "ERR ipc4j-kv rewrites the append-only file while appendonly is yes: start the server with"
+                    + " --appendonly yes, or CONFIG SET appendonly yes";
+        }
+        return log.startRewrite(keyspace) ? null : "ERR Background append only file rewriting already in progress";
+    }
+
     /** CLIENT KILL: the client's own loop closes it. */
     void mailboxKill(Client c) {
         c.mailbox.kill(c);
     }
 
     boolean aofEnabled() {
-        return false;
+        return aof != null;
     }
 
     boolean aofRewriting() {
-        return false;
+        AppendOnlyFile log = aof;
+        return log != null && log.rewriting();
     }
 
     String aofRewriteStatus() {
-        return "ok";
+        AppendOnlyFile log = aof;
+        return log == null ? "ok" : log.lastRewriteStatus();
     }
 
-    /** CONFIG SET applied: acts on what changed. Under the store lock. */
-    void configChanged() {
+    /**
+     * CONFIG SET applied: appendonly yes starts a fresh log with a rewrite of the data (as Redis does), no
+     * closes it; a new appendfsync reopens it. Under the store lock.
+     */
+    void configChanged() throws KvError {
+        boolean wanted = settings.get("appendonly").equals("yes");
+        Persistence.Fsync fsync = Persistence.Fsync.parse(settings.get("appendfsync"));
+        AppendOnlyFile log = aof;
+        try {
+            if (wanted && (log == null || log.fsync() != fsync)) {
+                if (log != null) {
+                    log.close();
+                }
+                Persistence p = new Persistence(true, fsync, config.persistence().dir());
+                aof = AppendOnlyFile.open(p);
+                if (log == null) {
+                    aof.startRewrite(keyspace);
+                }
+            } else if (!wanted && log != null) {
+                aof = null;
+                log.close();
+            }
+        } catch (IOException e) {
+            throw new KvError("ERR " + e.getMessage());
+        }
     }
 
     /** Forgets what the store holds for a client that is leaving. Under the store lock. */
@@ -338,6 +462,9 @@ public final class KvServer implements AutoCloseable {
             } finally {
                 try {
                     releaseAll();
+                    if (loopsRunning.decrementAndGet() == 0) {
+                        closeLog(); // the last loop out: every reply has gone, the log is complete
+                    }
                 } finally {
                     stopped.countDown(); // whatever happened, the waiting main thread must learn of it
                 }
@@ -588,6 +715,7 @@ public final class KvServer implements AutoCloseable {
             if (c.closed) {
                 return false;
             }
+            beforeReplies();
             boolean all = c.reply.writeTo(c.socket);
             if (all && c.closeAfterReply) {
                 close(c);
@@ -778,6 +906,10 @@ public final class KvServer implements AutoCloseable {
             }
             try {
                 keyspace.expireDue(System.currentTimeMillis(), 20_000);
+                AppendOnlyFile log = aof;
+                if (log != null && log.wantsRewrite()) {
+                    log.startRewrite(keyspace);
+                }
             } finally {
                 storeLock.unlock();
             }

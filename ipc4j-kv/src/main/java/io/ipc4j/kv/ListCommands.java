@@ -293,6 +293,9 @@ final class ListCommands {
             target.addLast(element);
         }
         c.reply.bulk(element);
+        if (blocking) {
+            c.propagate("LMOVE", c.args[1], c.args[2], fromLeft ? "LEFT" : "RIGHT", toLeft ? "LEFT" : "RIGHT");
+        }
     }
 
     /** BLPOP key [key ...] timeout. */
@@ -305,6 +308,7 @@ final class ListCommands {
                 c.reply.bulk(c.args[i]);
                 c.reply.bulk(left ? l.removeFirst() : l.removeLast());
                 c.dropIfEmpty(i, l);
+                c.propagate(left ? "LPOP" : "RPOP", c.args[i]);
                 return;
             }
         }
@@ -349,6 +353,7 @@ final class ListCommands {
                     c.reply.bulk(left ? l.removeFirst() : l.removeLast());
                 }
                 c.dropIfEmpty(k, l);
+                c.propagate("LMPOP", "1", c.args[k], left ? "LEFT" : "RIGHT", "COUNT", n);
                 return;
             }
         }

@@ -45,6 +45,11 @@ final class RespParser {
         this.maxMultibulk = maxMultibulk;
     }
 
+    /** Whether no request is partly parsed (the next byte starts a new one). */
+    boolean idle() {
+        return expected < 0 && args.isEmpty() && partial == null;
+    }
+
     /**
      * The next whole request in {@code in} (flipped for reading; its position advances past what is used),
      * or null if it has not all arrived. An empty inline line is returned as a request of no arguments.

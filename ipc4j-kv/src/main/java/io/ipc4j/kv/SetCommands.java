@@ -180,6 +180,13 @@ final class SetCommands {
         Sampling.pick(Arrays.asList(s.toArray()), count < 0 ? 1 : count, picked);
         picked.forEach(s::remove);
         c.dropIfEmpty(1, s);
+        Object[] srem = new Object[picked.size() + 2];
+        srem[0] = "SREM";
+        srem[1] = c.args[1];
+        for (int i = 0; i < picked.size(); i++) {
+            srem[i + 2] = picked.get(i).bytes;
+        }
+        c.propagate(srem);
         if (count < 0) {
             c.reply.bulk(picked.getFirst().bytes);
             return;

@@ -82,12 +82,12 @@ final class Settings {
         define("bind", k.tcp() == null ? "" : k.tcp().getAddress().getHostAddress(), false, null);
         define("io-threads", Integer.toString(k.threads()), false, null);
         define("protected-mode", k.protectedMode() ? "yes" : "no", true, Settings::yesNo);
-        define("appendonly", "no", true, Settings::yesNo);
-        define("appendfsync", "everysec", true, (s, v) -> List.of("always", "everysec", "no")
+        define("appendonly", k.persistence().appendOnly() ? "yes" : "no", true, Settings::yesNo);
+        define("appendfsync", k.persistence().fsync().toString(), true, (s, v) -> List.of("always", "everysec", "no")
                 .contains(v.toLowerCase(Locale.ROOT)) ? null : "argument(s) must be one of the following: always,"
                 + " everysec, no");
         define("appendfilename", "appendonly.aof", false, null);
-        define("dir", System.getProperty("user.dir"), true, null);
+        define("dir", k.persistence().dir().toAbsolutePath().toString(), false, null);
         define("save", "", true, null);
         define("dbfilename", "dump.rdb", true, null);
         define("timeout", "0", true, Settings::nonNegative);

@@ -370,6 +370,7 @@ final class SortedSetCommands {
                 c.reply.bulk(c.args[i]);
                 c.reply.bulk(n.member().bytes);
                 c.reply.score(n.score());
+                c.propagate(min ? "ZPOPMIN" : "ZPOPMAX", c.args[i]);
                 return;
             }
         }
@@ -421,6 +422,7 @@ final class SortedSetCommands {
                     c.reply.bulk(n.member().bytes);
                     c.reply.score(n.score());
                 }
+                c.propagate("ZMPOP", "1", c.args[k], min ? "MIN" : "MAX", "COUNT", popped.size());
                 return;
             }
         }

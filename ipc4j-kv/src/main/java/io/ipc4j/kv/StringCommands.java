@@ -131,6 +131,7 @@ final class StringCommands {
         Database.Entry e = c.db().put(c.key(1), c.args[2], keepTtl, c.now);
         if (expiry != null) {
             c.db().setExpiry(e, expiry.at());
+            c.propagate("SET", c.args[1], c.args[2], "PXAT", expiry.at());
         }
         if (!get) {
             c.reply.ok();
@@ -152,6 +153,7 @@ final class StringCommands {
         }
         Database.Entry e = c.db().put(c.key(1), c.args[3], false, c.now);
         c.db().setExpiry(e, c.now + ttl * unitMillis);
+        c.propagate("SET", c.args[1], c.args[3], "PXAT", c.now + ttl * unitMillis);
         c.reply.ok();
     }
 
@@ -179,8 +181,10 @@ final class StringCommands {
         c.reply.bulk(value);
         if (persist) {
             c.db().setExpiry(e, 0);
+            c.propagate("PERSIST", c.args[1]);
         } else if (expiry != null) {
             c.db().setExpiry(e, expiry.at());
+            c.propagate("PEXPIREAT", c.args[1], expiry.at());
         }
     }
 
@@ -275,6 +279,7 @@ final class StringCommands {
         BigDecimal current = old == null ? BigDecimal.ZERO : Numbers.parseDecimal(old);
         byte[] result = Numbers.formatDecimal(current.add(by));
         c.db().put(c.key(1), result, true, c.now);
+        c.propagate("SET", c.args[1], result, "KEEPTTL");
         c.reply.bulk(result);
     }
 

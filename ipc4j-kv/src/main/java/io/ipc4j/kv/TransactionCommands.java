@@ -76,14 +76,17 @@ final class TransactionCommands {
         c.reply.array(queued.size());
         c.inExec = true;
         c.mayBlock = false;
+        c.server.transactionLogged(true);
         try {
             for (byte[][] args : queued) {
                 Commands.execute(c, args);
             }
         } finally {
+            c.server.transactionLogged(false);
             c.inExec = false;
             c.mayBlock = true;
             c.args = null;
+            c.propagate = Call.NOT_LOGGED; // its commands were logged one by one, between MULTI and EXEC
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.ipc4j.cli.kv;
 
+import io.ipc4j.kv.CorruptLogException;
 import io.ipc4j.kv.KvConfig;
+import io.ipc4j.kv.Persistence;
 import io.ipc4j.kv.KvServer;
 import io.ipc4j.signal.GracefulShutdown;
 import io.ipc4j.socket.UserRuntimeDirectory;
@@ -53,6 +55,20 @@ public final class KvCommand {
                 + " (suffixes k, m, g; 0: no limit; default: half the JVM heap).")
         private Long maxMemory;
 
+        @Option(names = "--appendonly", paramLabel = "yes|no", defaultValue = "no", description = "Log every write"
+                + " to DIR/appendonly.aof (Redis's AOF format) and replay it on start (default no).")
+        private String appendOnly;
+
+        @Option(names = "--appendfsync", paramLabel = "always|everysec|no", defaultValue = "everysec",
+                description = "When the log is forced to the disk: before each reply to a write (always), once a"
+                        + " second (everysec, the default), or when the kernel chooses (no). In every mode a write"
+                        + " is in the kernel before its reply goes out, so a killed server loses nothing.")
+        private String appendFsync;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Directory of appendonly.aof (default: the"
+                + " working directory).")
+        private java.nio.file.Path dir;
+
         @Override
         public Integer call() throws Exception {
             KvConfig config = KvConfig.defaults(socket != null ? socket : UserRuntimeDirectory.get().resolve("ipc4j-kv.sock"))
@@ -74,7 +90,16 @@ public final class KvCommand {
             if (config.tcp() != null) {
                 warnAboutTcp(config);
             }
-            KvServer server = KvServer.start(config);
+            config = config.withPersistence(new Persistence(yesNo("--appendonly", appendOnly),
+                    Persistence.Fsync.parse(appendFsync), dir != null ? dir : java.nio.file.Path.of("")
+                    .toAbsolutePath()));
+            KvServer server;
+            try {
+                server = KvServer.start(config);
+            } catch (CorruptLogException e) {
+                System.err.println("ipc4j-kv: " + e.getMessage());
+                return 1;
+            }
             GracefulShutdown shutdown = GracefulShutdown.install().add("stop ipc4j-kv", () -> {
                 server.close();
                 System.out.println("ipc4j-kv stopped; socket file removed");
