@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]}. Prints
- * "ready", serves until SHUTDOWN (prints "stopped", exits 0) or TERM (clean-up, exits 143).
+ * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]},
+ * or {@code SOCKET --appendonly DIR FSYNC}. Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
+ * or TERM (clean-up, exits 143); a damaged log is one line on stderr and exit 1.
  */
 public final class KvChild {
     private KvChild() {
@@ -15,6 +16,10 @@ public final class KvChild {
 
     public static void main(String[] args) throws Exception {
         KvConfig config = KvConfig.defaults(Path.of(args[0]));
+        if (args.length == 4 && args[1].equals("--appendonly")) {
+            config = config.withPersistence(new Persistence(true, Persistence.Fsync.parse(args[3]), Path.of(args[2])));
+            args = new String[] {args[0]};
+        }
         if (args.length > 7) {
             config = config.withQueryLimits(Long.parseLong(args[7]), Long.parseLong(args[8]));
         }
@@ -23,7 +28,14 @@ public final class KvChild {
                     .withLimits(Long.parseLong(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
                             Long.parseLong(args[6]));
         }
-        KvServer server = KvServer.start(config);
+        KvServer server;
+        try {
+            server = KvServer.start(config);
+        } catch (CorruptLogException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
         GracefulShutdown.install().add("stop the server", server::close);
         System.out.println("ready");
         server.awaitStopped(10, TimeUnit.MINUTES);

@@ -1,0 +1,303 @@
+package io.ipc4j.kv;
+
+import io.ipc4j.testing.ChildJvm;
+import io.ipc4j.testing.IpcLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The append-only file across real process deaths: kill -9, damaged files, rewrites, and Redis's own tools. */
+class PersistenceTest {
+    @RegisterExtension
+    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+
+    private ChildJvm.Running server;
+    private Path socket;
+    private Path dir;
+
+    private void start(String fsync) throws Exception {
+        socket = LEAKS.scratch().resolve("kv.sock");
+        dir = LEAKS.scratch().resolve("data");
+        Files.createDirectories(dir);
+        server = KvServerTest.startServer(socket, "--appendonly", dir.toString(), fsync);
+    }
+
+    private void restart(String fsync) throws Exception {
+        server.close();
+        server = KvServerTest.startServer(socket, "--appendonly", dir.toString(), fsync);
+    }
+
+    private Path log() {
+        return dir.resolve("appendonly.aof");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null && server.process().isAlive()) {
+            try (Resp r = new Resp(socket)) {
+                r.send(Resp.command("SHUTDOWN"));
+                assertTrue(r.closedByServer());
+            }
+            assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (dir != null) {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"always", "everysec"})
+    void killNineUnderAPipelinedWriteLoadLosesNoAcknowledgedWrite(String fsync) throws Exception {
+        // Every write is handed to the kernel before its reply leaves, so a killed server loses nothing that
+        // was acknowledged, whatever appendfsync says (everysec's one second is what a power cut can cost)
+        start(fsync);
+        AtomicLong acknowledged = new AtomicLong();
+        try (Resp writer = new Resp(socket)) {
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        String reply = writer.reply();
+                        if (!reply.equals("+OK")) {
+                            throw new AssertionError("SET answered " + reply);
+                        }
+                        acknowledged.incrementAndGet();
+                    }
+                } catch (IOException closedByTheKill) {
+                    // the server died
+                }
+            });
+            int sent = 0;
+            try {
+                while (acknowledged.get() < 20_000) {
+                    ByteArrayOutputStream batch = new ByteArrayOutputStream();
+                    for (int i = 0; i < 100; i++, sent++) {
+                        batch.writeBytes(Resp.command("SET", "k:" + sent, "v" + sent));
+                    }
+                    writer.send(batch.toByteArray());
+                }
+                assertTrue(server.process().kill(), "kill -9 reached the server");
+                reader.join(10_000);
+            } catch (IOException alreadyDead) {
+                // the kill raced a send
+            }
+            assertFalse(reader.isAlive(), "the reader sees the connection end");
+        }
+        assertEquals(9, server.finish(KvServerTest.LIMIT).status().signal(), "killed by SIGKILL");
+        long acked = acknowledged.get();
+        restart(fsync);
+        try (Resp r = new Resp(socket)) {
+            for (long i = 0; i < acked; i += 997) {
+                assertEquals("v" + i, r.call("GET", "k:" + i), "acknowledged write " + i + " of " + acked);
+            }
+            assertEquals("v" + (acked - 1), r.call("GET", "k:" + (acked - 1)), "the last acknowledged write");
+            long kept = Long.parseLong(r.call("DBSIZE").substring(1));
+            assertTrue(kept >= acked, kept + " keys after the restart, " + acked + " writes were acknowledged");
+        }
+    }
+
+    @Test
+    void aLogDamagedInTheMiddleStopsTheStartNamingTheOffsetAndTheRepair() throws Exception {
+        socket = LEAKS.scratch().resolve("kv.sock");
+        dir = LEAKS.scratch().resolve("data");
+        Files.createDirectories(dir);
+        byte[] good = Resp.command("SET", "a", "1");
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(good);
+        file.writeBytes("*2\r\n$3\r\nGET\r\nxx\r\n".getBytes(StandardCharsets.US_ASCII)); // '$' missing
+        file.writeBytes(good);
+        Files.write(log(), file.toByteArray());
+        ChildJvm.Result result = ChildJvm.of(KvChild.class, socket.toString(), "--appendonly", dir.toString(),
+                "everysec").run(KvServerTest.LIMIT);
+        assertEquals(1, result.status().code(), result.describe());
+        assertTrue(result.stderr().contains("Bad file format reading the append only file " + log() + " at offset "
+                + good.length + ": Protocol error: expected '$', got 'x'"), result.describe());
+        assertTrue(result.stderr().contains("redis-check-aof --fix " + log()), result.describe());
+        assertFalse(Files.exists(socket), "no socket file is left behind");
+        assertEquals(file.size(), Files.size(log()), "the damaged file is left for the user to repair");
+    }
+
+    @Test
+    void aCutOffLastCommandAndAnOpenMultiAreRemovedAndReported() throws Exception {
+        socket = LEAKS.scratch().resolve("kv.sock");
+        dir = LEAKS.scratch().resolve("data");
+        Files.createDirectories(dir);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(Resp.command("SET", "a", "1"));
+        file.writeBytes(Resp.command("RPUSH", "l", "x", "y"));
+        int whole = file.size();
+        file.writeBytes(Resp.command("MULTI"));
+        file.writeBytes(Resp.command("INCR", "n"));
+        file.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nb".getBytes(StandardCharsets.US_ASCII));
+        Files.write(log(), file.toByteArray());
+        server = KvServerTest.startServer(socket, "--appendonly", dir.toString(), "always");
+        try (Resp r = new Resp(socket)) {
+            assertEquals("1", r.call("GET", "a"));
+            assertEquals("[x, y]", r.call("LRANGE", "l", "0", "-1"));
+            assertEquals("(nil)", r.call("GET", "n"), "the unfinished transaction is not applied");
+            assertEquals("+OK", r.call("SET", "after", "restart"));
+        }
+        assertTrue(Files.size(log()) > whole);
+        restart("always");
+        try (Resp r = new Resp(socket)) {
+            assertEquals("restart", r.call("GET", "after"), "written after the cut, and loaded");
+        }
+        server.process().terminate();
+        String stderr = server.finish(KvServerTest.LIMIT).stderr();
+        assertFalse(stderr.contains("ended in the middle"), "the repaired file loads clean: " + stderr);
+        server.close();
+        server = null;
+        // the first start reported the cut
+        Files.write(log(), file.toByteArray());
+        server = KvServerTest.startServer(socket, "--appendonly", dir.toString(), "always");
+        server.process().terminate();
+        ChildJvm.Result first = server.finish(KvServerTest.LIMIT);
+        assertTrue(first.stderr().contains("ended in the middle of a MULTI/EXEC transaction (the server stopped while"
+                + " writing it): removed its last " + (file.size() - whole) + " bytes, from offset " + whole),
+                first.describe());
+        assertEquals(whole, Files.size(log()));
+    }
+
+    @Test
+    void bgrewriteaofUnderWritesKeepsEveryKeyAndRedisToolsReadTheFile() throws Exception {
+        start("everysec");
+        try (Resp r = new Resp(socket); Resp busy = new Resp(socket)) {
+            fill(r);
+            for (int i = 0; i < 300; i++) {
+                r.call("INCR", "counter");
+                r.call("RPUSH", "list", "again" + i);
+            }
+            long before = Files.size(log());
+            assertEquals("+Background append only file rewriting started", r.call("BGREWRITEAOF"));
+            int writes = 0;
+            while (!r.call("INFO", "persistence").contains("aof_rewrite_in_progress:0") || writes < 50) {
+                busy.call("INCR", "during");
+                busy.call("HSET", "hash", "f" + writes, "w");
+                writes++;
+            }
+            assertTrue(r.call("INFO", "persistence").contains("aof_last_bgrewrite_status:ok"));
+            Map<String, String> expected = dump(r);
+            assertTrue(Files.size(log()) < before, "the rewrite compacts: " + Files.size(log()) + " < " + before);
+            r.send(Resp.command("SHUTDOWN"));
+            assertTrue(r.closedByServer());
+            assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
+            restart("everysec");
+            try (Resp again = new Resp(socket)) {
+                assertEquals(expected, dump(again));
+            }
+            checkWithRedisTools(expected);
+        }
+    }
+
+    /** redis-check-aof accepts the file and redis-server loads the same data from it, when they are installed. */
+    private void checkWithRedisTools(Map<String, String> expected) throws Exception {
+        String check = DifferentialTest.onPath("redis-check-aof");
+        String redis = DifferentialTest.onPath("redis-server");
+        assumeTrue(check != null && redis != null, "redis-tools and redis-server are not installed: the check of"
+                + " the file with Redis's own tools is skipped");
+        String verdict = KvServerTest.run(List.of(check, log().toString()), null);
+        assertTrue(verdict.contains("is valid"), verdict);
+        Path copy = dir.resolve("redis");
+        Files.createDirectories(copy);
+        Files.copy(log(), copy.resolve("appendonly.aof"));
+        Path redisSocket = copy.resolve("r.sock");
+        Process p = new ProcessBuilder(redis, "--port", "0", "--unixsocket", redisSocket.toString(), "--appendonly",
+                "yes", "--save", "", "--dir", copy.toString()).redirectErrorStream(true)
+                .redirectOutput(copy.resolve("log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(redisSocket)) {
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), Files.readString(copy.resolve("log")));
+                Thread.sleep(20);
+            }
+            try (Resp r = new Resp(redisSocket)) {
+                assertEquals(expected, dump(r));
+                r.send(Resp.command("SHUTDOWN", "NOSAVE"));
+                r.closedByServer();
+            }
+            p.waitFor();
+        } finally {
+            p.destroyForcibly();
+            try (var files = Files.walk(copy)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    private static void fill(Resp r) throws IOException {
+        assertEquals("+OK", r.call("SET", "string", "text"));
+        assertEquals("+OK", r.call("SET", "expiring", "soon", "EX", "1000"));
+        assertEquals(":3", r.call("RPUSH", "list", "a", "b", "c"));
+        assertEquals(":2", r.call("HSET", "hash", "f", "v", "g", "w"));
+        assertEquals(":3", r.call("SADD", "set", "x", "y", "z"));
+        assertEquals(":3", r.call("ZADD", "zset", "1.5", "m", "-inf", "low", "0.1", "tenth"));
+        assertEquals("+OK", r.call("SELECT", "5"));
+        assertEquals("+OK", r.call("SET", "elsewhere", "db5"));
+        assertEquals("+OK", r.call("SELECT", "0"));
+        for (int i = 0; i < 200; i++) {
+            assertEquals(":1", r.call("SADD", "big", "member" + i));
+        }
+    }
+
+    /** Every key of databases 0 and 5 with its type, content (in order where it has one) and whether it expires. */
+    private static Map<String, String> dump(Resp r) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String db : List.of("0", "5")) {
+            assertEquals("+OK", r.call("SELECT", db));
+            String keys = r.call("KEYS", "*");
+            for (String key : keys.substring(1, keys.length() - 1).split(", ")) {
+                if (key.isEmpty()) {
+                    continue;
+                }
+                String type = r.call("TYPE", key);
+                String content = switch (type) {
+                    case "+string" -> r.call("GET", key);
+                    case "+list" -> r.call("LRANGE", key, "0", "-1");
+                    case "+hash" -> sorted(r.call("HGETALL", key));
+                    case "+set" -> sorted(r.call("SMEMBERS", key));
+                    case "+zset" -> r.call("ZRANGE", key, "0", "-1", "WITHSCORES");
+                    default -> throw new AssertionError(type);
+                };
+                boolean expires = !r.call("TTL", key).equals(":-1");
+                out.put(db + "/" + key, type + " " + content + (expires ? " (expires)" : ""));
+            }
+        }
+        assertEquals("+OK", r.call("SELECT", "0"));
+        assertNotEquals(0, out.size());
+        return out;
+    }
+
+    private static String sorted(String array) {
+        List<String> items = new ArrayList<>(List.of(array.substring(1, array.length() - 1).split(", ")));
+        items.sort(null);
+        return items.toString();
+    }
+}
