@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]},
- * or {@code SOCKET --appendonly DIR FSYNC}. Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
+ * or {@code SOCKET --appendonly DIR FSYNC}, or {@code SOCKET --tcp PASSWORD} (also on a free loopback port, printed
+ * as "ready PORT"). Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
  * or TERM (clean-up, exits 143); a damaged log is one line on stderr and exit 1.
  */
 public final class KvChild {
@@ -18,6 +19,11 @@ public final class KvChild {
         KvConfig config = KvConfig.defaults(Path.of(args[0]));
         if (args.length == 4 && args[1].equals("--appendonly")) {
             config = config.withPersistence(new Persistence(true, Persistence.Fsync.parse(args[3]), Path.of(args[2])));
+            args = new String[] {args[0]};
+        }
+        boolean tcp = args.length == 3 && args[1].equals("--tcp");
+        if (tcp) {
+            config = config.withTcp(new java.net.InetSocketAddress("127.0.0.1", 0)).withPassword(args[2]);
             args = new String[] {args[0]};
         }
         if (args.length > 7) {
@@ -37,7 +43,7 @@ public final class KvChild {
             return;
         }
         GracefulShutdown.install().add("stop the server", server::close);
-        System.out.println("ready");
+        System.out.println(tcp ? "ready " + server.tcpPort() : "ready");
         server.awaitStopped(10, TimeUnit.MINUTES);
         System.out.println("stopped");
         if (server.failure() != null) {

@@ -46,8 +46,8 @@ public final class KvBench implements Callable<Integer> {
     @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "50", description = "Parallel connections (default 50).")
     private int clients;
 
-    @Option(names = "--tests", defaultValue = "ping,set,get,incr,mset",
-            description = "redis-benchmark tests (default ping,set,get,incr,mset).")
+    @Option(names = "--tests", defaultValue = "ping,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange,mset",
+            description = "redis-benchmark tests (default: its default set, ping,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange,mset).")
     private String tests;
 
     @Option(names = "--pipeline", converter = Ranges.Positive.class, defaultValue = "16", description = "The pipelined run's depth (default 16).")
