@@ -118,6 +118,24 @@ class KvCommandTest {
         assertEquals(List.of(), Leftovers.processes("ipc4j-kv-bench-"), "a server the bench started still runs");
     }
 
+    /** kv pubsub: ipc4j-kv's fan-out beside redis-server's (when installed), every figure there. */
+    @Test
+    void pubsubMeasuresKvAndRedisSideBySide() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "kv", "pubsub", "--clients", "20", "--messages", "200",
+                "--rounds", "1").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        String kv = lines.stream().filter(l -> l.strip().startsWith("ipc4j-kv PUBLISH (20 subscribers)")).findFirst()
+                .orElseThrow(() -> new AssertionError(result.describe()));
+        String[] columns = kv.strip().split(" +");
+        assertTrue(Long.parseLong(columns[4].replace(",", "")) > 0, "deliveries per second: " + kv);
+        assertTrue(Double.parseDouble(columns[columns.length - 1]) > 0, "server ns per delivery: " + kv);
+        if (io.ipc4j.cli.Tools.which("redis-server") != null) {
+            assertTrue(lines.stream().anyMatch(l -> l.contains("ipc4j-kv / redis: ")), result.describe());
+        }
+        assertEquals(List.of(), Leftovers.processes("ipc4j-kv-pubsub-"), "a server the command started still runs");
+    }
+
     /** TERM in the middle of kv bench stops both servers and removes the work directory (both were left). */
     @Test
     void termInTheMiddleOfTheBenchLeavesNoServerOrDirectory() throws Exception {

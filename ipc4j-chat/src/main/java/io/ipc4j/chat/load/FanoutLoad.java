@@ -92,6 +92,21 @@ public final class FanoutLoad {
      * @throws IOException if a connection fails, or the run does not finish in 10 minutes
      */
     public static Outcome redis(Path socket, long serverPid, Settings settings) throws IOException {
+        return publishSubscribe(socket, serverPid, settings, "redis PUBLISH (" + settings.clients() + " subscribers)");
+    }
+
+    /**
+     * Measures PUBLISH/SUBSCRIBE on any server speaking Redis's protocol (ipc4j-kv, redis-server).
+     *
+     * @param socket    the server's Unix socket
+     * @param serverPid its pid, for its CPU time
+     * @param settings  what the run does
+     * @param system    what is measured, for the report
+     * @return the run's figures
+     * @throws IOException if a connection fails, or the run does not finish in 10 minutes
+     */
+    public static Outcome publishSubscribe(Path socket, long serverPid, Settings settings, String system)
+            throws IOException {
         Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp());
         byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < settings.clients(); i++) {
@@ -99,7 +114,7 @@ public final class FanoutLoad {
         }
         fanout.awaitJoined(":1");
         try (StreamSocket publisher = connect(socket)) {
-            return fanout.run("redis PUBLISH (" + settings.clients() + " subscribers)", serverPid, settings.window(),
+            return fanout.run(system, serverPid, settings.window(),
                     settings.size(), (seq, text) -> {
                         String body = "*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$" + text.length() + "\r\n" + text
                                 + "\r\n";

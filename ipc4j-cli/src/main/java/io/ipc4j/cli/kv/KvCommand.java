@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** {@code ipc4j kv}: the Redis-protocol key-value server. */
 @Command(name = "kv", mixinStandardHelpOptions = true,
         description = "An in-memory key-value server speaking the Redis protocol over a Unix socket.",
-        subcommands = {KvCommand.Serve.class, KvBench.class})
+        subcommands = {KvCommand.Serve.class, KvBench.class, KvPubSub.class})
 public final class KvCommand {
     /** {@code ipc4j kv serve}. */
     @Command(name = "serve", mixinStandardHelpOptions = true,

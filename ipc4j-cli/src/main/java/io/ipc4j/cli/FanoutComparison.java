@@ -1,0 +1,153 @@
+package io.ipc4j.cli;
+
+import io.ipc4j.bench.Bench;
+import io.ipc4j.chat.load.FanoutLoad;
+import io.ipc4j.chat.load.FanoutLoad.Outcome;
+import io.ipc4j.bench.Rounds;
+import io.ipc4j.signal.GracefulShutdown;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Fan-out measured, for a system against Redis PUBLISH/SUBSCRIBE: one sender, N receiving connections, M
+ * messages; each message carries its send time, and every delivery to every receiver is timed. The sender
+ * keeps at most {@code --window} messages ahead of the slowest receiver, so the numbers are capacity with
+ * bounded queues, not a measure of how big a backlog can grow. Each run starts a fresh server; the systems
+ * take turns over {@code --rounds}, the first to run alternating, and each figure is the median of the rounds.
+ * The first {@code --warm-up} messages of each run (a tenth by default) are left out of every figure, as the
+ * bench leaves out its warm-up. {@code ipc4j chat load} and {@code ipc4j kv pubsub} are its two forms.
+ */
+public abstract class FanoutComparison implements Callable<Integer> {
+    @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "1000", description = "Receiving connections (default 1000).")
+    protected int clients;
+
+    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "2000", description = "Messages sent (default 2000).")
+    protected int messages;
+
+    @Option(names = "--window", converter = Ranges.Positive.class, defaultValue = "20", description = "Most messages ahead of the slowest receiver.")
+    private int window;
+
+    @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100", description = "Message text bytes (default 100).")
+    private int size;
+
+    @Option(names = "--warm-up", converter = Ranges.NonNegative.class,
+            description = "Messages at the start of each run left out of the figures (default: a tenth of --messages).")
+    private Integer warmUp; // null: a tenth of --messages
+
+    @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
+            description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
+    private int rounds;
+
+    /** INT, TERM or HUP skip finally blocks: the servers and the work directory go through this too. */
+    protected final GracefulShutdown shutdown = GracefulShutdown.install();
+
+    /**
+     * One run of the system compared with Redis, on a fresh server in {@code dir}.
+     *
+     * @param dir the run's work directory
+     * @return the run's figures
+     * @throws Exception if the server cannot be started or the run fails
+     */
+    protected abstract Outcome runSubject(Path dir) throws Exception;
+
+    /** {@return the compared system's name, for the report} */
+    protected abstract String subjectName();
+
+    @Override
+    @SuppressWarnings("try") // the guard only needs closing
+    public Integer call() throws Exception {
+        if (warmUp == null) {
+            warmUp = messages / 10;
+        }
+        if (warmUp >= messages) {
+            System.err.println("ipc4j: --warm-up " + warmUp + " must be below --messages " + messages
+                    + ": give fewer warm-up messages or more messages (see ipc4j chat load --help)");
+            return 2;
+        }
+        Path dir = Files.createTempDirectory("ipc4j-" + commandName().replace(' ', '-') + "-");
+        List<Outcome> chat = new ArrayList<>(); // the compared system's runs
+        List<Outcome> redisRuns = new ArrayList<>();
+        String redis = Tools.which("redis-server");
+        if (redis == null) {
+            System.err.println("redis-server is not installed (apt-get install redis-server): " + subjectName() + " alone");
+        }
+        try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir))) {
+            for (int round = 0; round < rounds; round++) {
+                boolean chatFirst = round % 2 == 0;
+                if (chatFirst) {
+                    chat.add(runSubject(dir));
+                }
+                if (redis != null) {
+                    redisRuns.add(runRedis(redis, dir));
+                }
+                if (!chatFirst) {
+                    chat.add(runSubject(dir));
+                }
+                System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
+            }
+        } finally {
+            Bench.deleteTree(dir);
+        }
+        System.out.printf(Locale.ROOT, "ipc4j " + commandName() + ", %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
+                        + " bytes, window %d; median of %d interleaved rounds; the first %d messages of each run"
+                        + " are warm-up, not measured%n",
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                Runtime.getRuntime().availableProcessors(), clients, messages, size, window, rounds, warmUp);
+        System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
+                "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
+        for (List<Outcome> runs : redisRuns.isEmpty() ? List.of(chat) : List.of(chat, redisRuns)) {
+            System.out.printf(Locale.ROOT, "  %-34s %,14.0f %10.3f %10.3f %10.3f %10.3f %15.0f%n",
+                    runs.getFirst().system(), median(runs, Outcome::perSecond),
+                    median(runs, o -> o.latencyNanos().getValueAtPercentile(50) / 1e6),
+                    median(runs, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
+                    median(runs, o -> o.latencyNanos().getValueAtPercentile(99.9) / 1e6),
+                    median(runs, o -> o.latencyNanos().getMaxValue() / 1e6), median(runs, Outcome::serverNanosPerDelivery));
+        }
+        if (!redisRuns.isEmpty()) {
+            Rounds.Ratios ratios = Rounds.ratios(rounds, i -> chat.get(i).perSecond(),
+                    i -> redisRuns.get(i).perSecond());
+            System.out.printf(Locale.ROOT, "  " + subjectName() + " / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
+                            + " %.2f of the server CPU per delivery%n", ratios.median(), ratios.min(), ratios.max(),
+                    median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
+            System.out.println("  (with two CPUs the receiving side, one thread, is the limit for both: the server"
+                    + " CPU per delivery is what each server costs)");
+        }
+        return 0;
+    }
+
+    /** {@return the command's words after "ipc4j", for the report's title} */
+    protected abstract String commandName();
+
+    /** {@return what one run does, from the options} */
+    protected FanoutLoad.Settings settings() {
+        return new FanoutLoad.Settings(clients, messages, window, size, warmUp);
+    }
+
+    private static double median(List<Outcome> runs, java.util.function.ToDoubleFunction<Outcome> figure) {
+        return Rounds.median(runs.stream().mapToDouble(figure).toArray());
+    }
+
+    @SuppressWarnings("try") // the guard only needs closing
+    private Outcome runRedis(String redisServer, Path dir) throws Exception {
+        Path socket = dir.resolve("redis.sock");
+        Process redis = Tools.startRedisServer(redisServer, socket, dir.resolve("redis.log"), "--maxclients",
+                String.valueOf(clients + 100));
+        try (GracefulShutdown.Guard stopRedis = shutdown.whileOpen("stop redis-server", () -> Tools.stop(redis))) {
+            return FanoutLoad.redis(socket, redis.pid(), settings());
+        } finally {
+            Tools.stop(redis);
+        }
+    }
+
+}
