@@ -129,7 +129,7 @@ final class AdminCommands {
             return;
         }
         switch (sub) {
-            case "encoding" -> c.reply.bulk(e.grown ? "raw" : encoding(e.value));
+            case "encoding" -> c.reply.bulk(encoding(e));
             case "idletime" -> c.reply.integer((c.now - e.touched) / 1000);
             case "refcount" -> c.reply.integer(sharedInteger(e.value) ? Integer.MAX_VALUE : 1);
             default -> throw new KvError("ERR An LFU maxmemory policy is not selected, access frequency not"
@@ -140,12 +140,15 @@ final class AdminCommands {
     }
 
     /** OBJECT ENCODING as Redis 7.0 chooses: int, embstr (up to 44 bytes) or raw for strings. */
-    static String encoding(Object value) {
-        if (value instanceof Aggregate a) {
+    static String encoding(Database.Entry e) {
+        if (e.value instanceof Aggregate a) {
             return a.encoding();
         }
-        byte[] b = (byte[]) value;
-        if (b.length <= 20 && Numbers.parseLongOrMin(b) != Long.MIN_VALUE) {
+        byte[] b = (byte[]) e.value;
+        if (e.form == Database.RAW) {
+            return "raw";
+        }
+        if (e.form == Database.BY_CONTENT && b.length <= 20 && Numbers.isLong(b)) {
             return "int";
         }
         return b.length <= 44 ? "embstr" : "raw";

@@ -33,8 +33,12 @@ final class Database {
         long expireAt; // 0: never
         /** When a command last read or wrote it (OBJECT IDLETIME, LRU eviction), Unix milliseconds. */
         long touched;
-        /** A string grown in place (APPEND, SETRANGE): Redis encodes those "raw" whatever their length. */
-        boolean grown;
+        /**
+         * How Redis would have encoded this string, where its content does not tell: {@link #BY_CONTENT},
+         * {@link #RAW} (grown in place by APPEND or SETRANGE), or {@link #NOT_INT} (INCRBYFLOAT's result, made
+         * as text). RENAME and COPY keep it, as they keep Redis's object.
+         */
+        byte form;
 
         Entry(Key key, long seq, Object value) {
             this.key = key;
@@ -47,6 +51,11 @@ final class Database {
             return value instanceof byte[] b ? b : null;
         }
     }
+
+    /** String forms: see {@link Entry#form}. */
+    static final byte BY_CONTENT = 0;
+    static final byte RAW = 1;
+    static final byte NOT_INT = 2;
 
     /** Estimated bytes of a value: a string's length, or an aggregate's running estimate. */
     static long memory(Object value) {
@@ -115,7 +124,7 @@ final class Database {
         }
         release(e.value);
         e.value = value;
-        e.grown = false;
+        e.form = BY_CONTENT;
         adopt(key, value);
         keyspace.touch(this, key);
         if (!keepTtl) {

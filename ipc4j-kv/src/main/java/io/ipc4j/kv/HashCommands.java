@@ -148,19 +148,24 @@ final class HashCommands {
     }
 
     private static void incrByFloat(Call c) throws KvError {
-        BigDecimal by = Numbers.parseDecimal(c.args[3]);
+        BigDecimal by;
+        try {
+            by = Numbers.parseLongDouble(c.args[3]);
+        } catch (KvError e) {
+            throw e == KvError.INFINITE ? new KvError("ERR value is NaN or Infinity") : e;
+        }
         HashValue h = c.create(1, HashValue.class, HashValue::new);
         Key field = new Key(c.args[2]);
         byte[] old = h.get(field);
         BigDecimal current = BigDecimal.ZERO;
         if (old != null) {
             try {
-                current = Numbers.parseDecimal(old);
+                current = Numbers.parseLongDouble(old);
             } catch (KvError e) {
                 throw new KvError("ERR hash value is not a float");
             }
         }
-        byte[] result = Numbers.formatDecimal(current.add(by));
+        byte[] result = Numbers.formatLongDouble(current.add(by));
         h.put(field, result);
         c.propagate("HSET", c.args[1], c.args[2], result);
         c.reply.bulk(result);

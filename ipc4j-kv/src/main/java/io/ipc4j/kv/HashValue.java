@@ -7,7 +7,8 @@ import java.util.Map;
 final class HashValue extends Aggregate {
     private static final int PER_ENTRY = 48; // LinkedHashMap's entry and table slot
     private final LinkedHashMap<Key, byte[]> map = new LinkedHashMap<>();
-    private int longest;
+    /** Converted from a listpack to a hashtable: as in Redis, it never converts back. */
+    private boolean hashtable;
 
     HashValue() {
         grow(64);
@@ -25,7 +26,7 @@ final class HashValue extends Aggregate {
 
     @Override
     String encoding() {
-        return map.size() <= 128 && longest <= 64 ? "listpack" : "hashtable";
+        return hashtable ? "hashtable" : "listpack";
     }
 
     byte[] get(Key field) {
@@ -35,7 +36,9 @@ final class HashValue extends Aggregate {
     /** Sets a field; true if it is new. */
     boolean put(Key field, byte[] value) {
         byte[] old = map.put(field, value);
-        longest = Math.max(longest, Math.max(field.bytes.length, value.length));
+        if (map.size() > 128 || field.bytes.length > 64 || value.length > 64) {
+            hashtable = true;
+        }
         if (old == null) {
             grow(keyHeap(field.bytes.length) + heap(value.length) + PER_ENTRY);
             return true;

@@ -118,6 +118,7 @@ final class KeyCommands {
         db.remove(source);
         db.delete(c.key(2), c.now);
         Database.Entry target = db.put(c.key(2), source.value, false, c.now);
+        target.form = source.form;
         db.setExpiry(target, expireAt);
         return true;
     }
@@ -157,6 +158,7 @@ final class KeyCommands {
         }
         Object value = source.value instanceof Aggregate a ? a.copy() : source.value;
         Database.Entry copy = target.put(c.key(2), value, false, c.now);
+        copy.form = source.form;
         target.setExpiry(copy, source.expireAt);
         c.reply.integer(1);
     }

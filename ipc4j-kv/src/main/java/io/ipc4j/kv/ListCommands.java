@@ -29,9 +29,12 @@ final class ListCommands {
         });
         add("lrange", 4, READONLY, 1, 1, 1, ListCommands::lrange);
         add("lindex", 3, READONLY, 1, 1, 1, c -> {
-            long index = c.longArg(2);
-            ListValue l = c.existing(1, ListValue.class);
-            int at = l == null ? -1 : Ranges.index(index, l.size());
+            ListValue l = c.existing(1, ListValue.class); // a missing key is nil, whatever the index
+            if (l == null) {
+                c.reply.nullBulk();
+                return;
+            }
+            int at = Ranges.index(c.longArg(2), l.size());
             c.reply.bulk(at < 0 ? null : l.get(at));
         });
         add("lset", 4, WRITE | DENYOOM, 1, 1, 1, ListCommands::lset);
@@ -87,7 +90,7 @@ final class ListCommands {
         }
         long count = -1;
         if (c.argc() == 3) {
-            count = c.longArg(2);
+            count = Numbers.parseLongOr(c.args[2], -1);
             if (count < 0) {
                 throw new KvError(POSITIVE);
             }
@@ -129,12 +132,11 @@ final class ListCommands {
     }
 
     private static void lset(Call c) throws KvError {
-        long index = c.longArg(2);
         ListValue l = c.existing(1, ListValue.class);
         if (l == null) {
             throw KvError.NO_SUCH_KEY;
         }
-        int at = Ranges.index(index, l.size());
+        int at = Ranges.index(c.longArg(2), l.size());
         if (at < 0) {
             throw new KvError("ERR index out of range");
         }
@@ -151,7 +153,8 @@ final class ListCommands {
             return;
         }
         long removed = 0;
-        long limit = count == 0 ? Long.MAX_VALUE : Math.abs(count);
+        // 0 removes all; so does Long.MIN_VALUE, which Redis negates into itself (from the tail)
+        long limit = count == 0 || count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
         if (count >= 0) {
             for (int i = 0; i < l.size() && removed < limit; ) {
                 if (java.util.Arrays.equals(l.get(i), element)) {
@@ -202,30 +205,27 @@ final class ListCommands {
             if (i + 1 >= c.argc()) {
                 throw KvError.SYNTAX;
             }
-            long v = c.longArg(++i);
+            byte[] value = c.args[++i];
             switch (option) {
                 case "rank" -> {
+                    long v = Numbers.parseLong(value);
                     if (v == 0) {
                         throw new KvError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the"
                                 + " second ... or use negative to start from the end of the list");
                     }
-                    if (v == Long.MIN_VALUE) {
-                        throw new KvError("ERR value is out of range, value must between -9223372036854775807"
-                                + " and 9223372036854775807");
-                    }
-                    rank = v;
+                    rank = v == Long.MIN_VALUE ? -1 : v; // Redis 7.0 negates it into itself: the first from the tail
                 }
                 case "count" -> {
-                    if (v < 0) {
+                    count = Numbers.parseLongOr(value, -1);
+                    if (count < 0) {
                         throw new KvError("ERR COUNT can't be negative");
                     }
-                    count = v;
                 }
                 case "maxlen" -> {
-                    if (v < 0) {
+                    maxlen = Numbers.parseLongOr(value, -1);
+                    if (maxlen < 0) {
                         throw new KvError("ERR MAXLEN can't be negative");
                     }
-                    maxlen = v;
                 }
                 default -> throw KvError.SYNTAX;
             }
@@ -337,7 +337,7 @@ final class ListCommands {
             if (!c.word(i).equals("count") || i + 2 != c.argc()) {
                 throw KvError.SYNTAX;
             }
-            count = c.longArg(i + 1);
+            count = Numbers.parseLongOr(c.args[i + 1], 0);
             if (count <= 0) {
                 throw new KvError("ERR count should be greater than 0");
             }

@@ -11,9 +11,17 @@ record MultiKeys(int first, int end) {
                 "ERR Number of keys can't be greater than number of args");
     }
 
-    /** As {@link #parse(Call, int)}, with the command's own texts for too few and too many keys. */
+    /**
+     * As {@link #parse(Call, int)}, with the command's own texts for too few and too many keys; a numkeys that
+     * is not an integer gets the too-few text too, as the list, sorted-set pop and SINTERCARD commands answer.
+     */
     static MultiKeys parse(Call c, int at, String tooFew, String tooMany) throws KvError {
-        long n = c.longArg(at);
+        long n;
+        try {
+            n = c.longArg(at);
+        } catch (KvError notInteger) {
+            throw new KvError(tooFew);
+        }
         if (n <= 0) {
             throw new KvError(tooFew);
         }

@@ -21,6 +21,20 @@ final class Numbers {
         return r;
     }
 
+    /** Whether {@code b} is a strict decimal long, as Redis's string2ll decides (OBJECT ENCODING's int). */
+    static boolean isLong(byte[] b) {
+        return parseLongOrMin(b) != Long.MIN_VALUE || java.util.Arrays.equals(b, ascii(Long.MIN_VALUE));
+    }
+
+    /** As {@link #parseLong}, with {@code otherwise} for "not an integer" (commands with their own error text). */
+    static long parseLongOr(byte[] b, long otherwise) {
+        try {
+            return parseLong(b);
+        } catch (KvError e) {
+            return otherwise;
+        }
+    }
+
     /** As {@link #parseLong}, with Long.MIN_VALUE for "not an integer" (the caller tells the two apart). */
     static long parseLongOrMin(byte[] b) {
         int n = b.length;
@@ -69,17 +83,28 @@ final class Numbers {
         } catch (NumberFormatException e) {
             String lower = s.toLowerCase(java.util.Locale.ROOT);
             if (lower.matches("[+-]?(inf|infinity)")) {
-                throw new KvError("ERR increment would produce NaN or Infinity");
+                throw KvError.INFINITE;
             }
             throw KvError.NOT_FLOAT;
         }
     }
 
-    /** A float as Redis prints INCRBYFLOAT results: 17 significant digits, no exponent, no trailing zeros. */
-    static byte[] formatDecimal(BigDecimal v) {
-        BigDecimal r = v.round(SEVENTEEN).stripTrailingZeros();
-        String s = r.signum() == 0 ? "0" : r.toPlainString();
-        return s.getBytes(StandardCharsets.US_ASCII);
+    /** As {@link #parseDecimal}, rounded to a long double as strtold does (too large: not a valid float). */
+    static BigDecimal parseLongDouble(byte[] b) throws KvError {
+        BigDecimal v = LongDouble.round(parseDecimal(b));
+        if (v == null) {
+            throw KvError.NOT_FLOAT;
+        }
+        return v;
+    }
+
+    /** An INCRBYFLOAT result: the sum rounded to a long double, printed as Redis prints it. */
+    static byte[] formatLongDouble(BigDecimal sum) throws KvError {
+        BigDecimal v = LongDouble.round(sum);
+        if (v == null) {
+            throw KvError.INFINITE;
+        }
+        return LongDouble.format(v);
     }
 
     /**

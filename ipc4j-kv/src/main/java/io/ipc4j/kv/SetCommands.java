@@ -147,7 +147,7 @@ final class SetCommands {
             if (!c.word(i).equals("limit") || i + 1 >= c.argc()) {
                 throw KvError.SYNTAX;
             }
-            limit = c.longArg(++i);
+            limit = Numbers.parseLongOr(c.args[++i], -1);
             if (limit < 0) {
                 throw new KvError("ERR LIMIT can't be negative");
             }
@@ -222,9 +222,13 @@ final class SetCommands {
 
     private static void smove(Call c) throws KvError {
         SetValue source = c.existing(1, SetValue.class);
+        if (source == null) { // before the destination's type is looked at, as in Redis
+            c.reply.integer(0);
+            return;
+        }
         SetValue target = c.existing(2, SetValue.class);
         Key member = new Key(c.args[3]);
-        if (source == null || !source.contains(member)) {
+        if (!source.contains(member)) {
             c.reply.integer(0);
             return;
         }

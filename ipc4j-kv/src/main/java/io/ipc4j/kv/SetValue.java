@@ -6,7 +6,8 @@ import java.util.LinkedHashSet;
 final class SetValue extends Aggregate {
     private static final int PER_MEMBER = 40;
     private final LinkedHashSet<Key> members = new LinkedHashSet<>();
-    private int nonIntegers;
+    /** Converted from an intset to a hashtable: as in Redis, it never converts back. */
+    private boolean hashtable;
 
     SetValue() {
         grow(64);
@@ -24,7 +25,7 @@ final class SetValue extends Aggregate {
 
     @Override
     String encoding() {
-        return nonIntegers == 0 && members.size() <= 512 ? "intset" : "hashtable";
+        return hashtable ? "hashtable" : "intset";
     }
 
     boolean contains(Key member) {
@@ -35,8 +36,8 @@ final class SetValue extends Aggregate {
         if (!members.add(member)) {
             return false;
         }
-        if (!isInteger(member.bytes)) {
-            nonIntegers++;
+        if (!Numbers.isLong(member.bytes) || members.size() > 512) {
+            hashtable = true;
         }
         grow(keyHeap(member.bytes.length) + PER_MEMBER);
         return true;
@@ -45,9 +46,6 @@ final class SetValue extends Aggregate {
     boolean remove(Key member) {
         if (!members.remove(member)) {
             return false;
-        }
-        if (!isInteger(member.bytes)) {
-            nonIntegers--;
         }
         grow(-(keyHeap(member.bytes.length) + PER_MEMBER));
         return true;
@@ -75,9 +73,5 @@ final class SetValue extends Aggregate {
         SetValue c = new SetValue();
         members.forEach(c::add);
         return c;
-    }
-
-    private static boolean isInteger(byte[] b) {
-        return Numbers.parseLongOrMin(b) != Long.MIN_VALUE;
     }
 }

@@ -344,7 +344,7 @@ final class SortedSetCommands {
         }
         long count = 1;
         if (c.argc() == 3) {
-            count = c.longArg(2);
+            count = Numbers.parseLongOr(c.args[2], -1);
             if (count < 0) {
                 throw new KvError(POSITIVE);
             }
@@ -404,7 +404,7 @@ final class SortedSetCommands {
             if (!c.word(i).equals("count") || i + 2 != c.argc()) {
                 throw KvError.SYNTAX;
             }
-            count = c.longArg(i + 1);
+            count = Numbers.parseLongOr(c.args[i + 1], 0);
             if (count <= 0) {
                 throw new KvError("ERR count should be greater than 0");
             }
@@ -441,8 +441,13 @@ final class SortedSetCommands {
      */
     private static void combine(Call c, SetOp op, boolean store) throws KvError {
         int numkeysAt = store ? 2 : 1;
+        c.longArg(numkeysAt); // not an integer: Redis's plain integer error, before the key count's
         MultiKeys m = MultiKeys.parse(c, numkeysAt, "ERR at least 1 input key is needed for '" + c.name + "' command",
                 KvError.SYNTAX.getMessage());
+        List<Map<Key, Double>> inputs = new ArrayList<>(); // every key's type is checked before the options
+        for (int k = m.first(); k < m.end(); k++) {
+            inputs.add(scoresOf(c, k));
+        }
         int n = m.end() - m.first();
         double[] weights = new double[n];
         Arrays.fill(weights, 1);
@@ -469,10 +474,6 @@ final class SortedSetCommands {
             } else {
                 throw KvError.SYNTAX;
             }
-        }
-        List<Map<Key, Double>> inputs = new ArrayList<>();
-        for (int k = m.first(); k < m.end(); k++) {
-            inputs.add(scoresOf(c, k));
         }
         Map<Key, Double> result = new LinkedHashMap<>();
         String how = aggregate;

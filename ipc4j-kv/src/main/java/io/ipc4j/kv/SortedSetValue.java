@@ -34,7 +34,8 @@ final class SortedSetValue extends Aggregate {
 
     private final HashMap<Key, Double> scores = new HashMap<>();
     private final TreeSet<Node> order = new TreeSet<>(ORDER);
-    private int longest;
+    /** Converted from a listpack to a skiplist: as in Redis, it never converts back. */
+    private boolean skiplist;
 
     SortedSetValue() {
         grow(96);
@@ -52,7 +53,7 @@ final class SortedSetValue extends Aggregate {
 
     @Override
     String encoding() {
-        return scores.size() <= 128 && longest <= 64 ? "listpack" : "skiplist";
+        return skiplist ? "skiplist" : "listpack";
     }
 
     /** The member's score, or null. */
@@ -66,7 +67,9 @@ final class SortedSetValue extends Aggregate {
         if (old != null) {
             order.remove(new Node(old, member, false));
         } else {
-            longest = Math.max(longest, member.bytes.length);
+            if (scores.size() > 128 || member.bytes.length > 64) {
+                skiplist = true;
+            }
             grow(keyHeap(member.bytes.length) + PER_MEMBER);
         }
         order.add(new Node(score, member, false));

@@ -219,21 +219,17 @@ final class StringCommands {
         }
         byte[] value = c.args[3];
         byte[] old = c.string(1);
-        if (old == null && value.length == 0) {
-            c.reply.integer(0);
+        if (value.length == 0) { // nothing to write: no size check, as in Redis
+            c.reply.integer(old == null ? 0 : old.length);
             return;
         }
-        if (offset + value.length > c.server.config.maxBulk()) {
+        if (offset > c.server.settings.maxBulk - value.length) { // not offset + length: that can overflow
             throw new KvError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
         old = old == null ? EMPTY : old;
-        if (value.length == 0) {
-            c.reply.integer(old.length);
-            return;
-        }
         byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
         System.arraycopy(value, 0, updated, (int) offset, value.length);
-        c.db().put(c.key(1), updated, true, c.now).grown = true;
+        c.db().put(c.key(1), updated, true, c.now).form = Database.RAW;
         c.reply.integer(updated.length);
     }
 
@@ -245,12 +241,12 @@ final class StringCommands {
             c.reply.integer(add.length);
             return;
         }
-        if ((long) old.length + add.length > c.server.config.maxBulk()) {
+        if ((long) old.length + add.length > c.server.settings.maxBulk) {
             throw new KvError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
         byte[] joined = Arrays.copyOf(old, old.length + add.length);
         System.arraycopy(add, 0, joined, old.length, add.length);
-        c.db().put(c.key(1), joined, true, c.now).grown = true;
+        c.db().put(c.key(1), joined, true, c.now).form = Database.RAW;
         c.reply.integer(joined.length);
     }
 
@@ -274,11 +270,11 @@ final class StringCommands {
     }
 
     private static void incrByFloat(Call c) throws KvError {
-        BigDecimal by = Numbers.parseDecimal(c.args[2]);
-        byte[] old = c.string(1);
-        BigDecimal current = old == null ? BigDecimal.ZERO : Numbers.parseDecimal(old);
-        byte[] result = Numbers.formatDecimal(current.add(by));
-        c.db().put(c.key(1), result, true, c.now);
+        byte[] old = c.string(1); // Redis's order: the type, the stored value, then the increment
+        BigDecimal current = old == null ? BigDecimal.ZERO : Numbers.parseLongDouble(old);
+        BigDecimal by = Numbers.parseLongDouble(c.args[2]);
+        byte[] result = Numbers.formatLongDouble(current.add(by));
+        c.db().put(c.key(1), result, true, c.now).form = Database.NOT_INT;
         c.propagate("SET", c.args[1], result, "KEEPTTL");
         c.reply.bulk(result);
     }
