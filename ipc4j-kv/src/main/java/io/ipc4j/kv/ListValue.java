@@ -4,7 +4,6 @@ import java.util.Arrays;
 
 /** A list: a ring buffer of elements with O(1) work at both ends and indexed access. */
 final class ListValue extends Aggregate {
-    private static final int PER_ELEMENT = 8;
     private byte[][] ring = new byte[8][];
     private int head;
     private int size;
@@ -43,14 +42,14 @@ final class ListValue extends Aggregate {
         head = (head - 1) & (ring.length - 1);
         ring[head] = value;
         size++;
-        grow(heap(value.length) + PER_ELEMENT);
+        grow(heap(value.length)); // its slot is counted when the ring grows
     }
 
     void addLast(byte[] value) {
         ensure();
         ring[slot(size)] = value;
         size++;
-        grow(heap(value.length) + PER_ELEMENT);
+        grow(heap(value.length)); // its slot is counted when the ring grows
     }
 
     byte[] removeFirst() {
@@ -58,7 +57,7 @@ final class ListValue extends Aggregate {
         ring[head] = null;
         head = (head + 1) & (ring.length - 1);
         size--;
-        grow(-heap(v.length) - PER_ELEMENT);
+        grow(-heap(v.length));
         return v;
     }
 
@@ -67,7 +66,7 @@ final class ListValue extends Aggregate {
         byte[] v = ring[s];
         ring[s] = null;
         size--;
-        grow(-heap(v.length) - PER_ELEMENT);
+        grow(-heap(v.length));
         return v;
     }
 

@@ -4,7 +4,7 @@ import java.util.LinkedHashSet;
 
 /** A set of members, in insertion order. */
 final class SetValue extends Aggregate {
-    private static final int PER_MEMBER = 40;
+    private static final int PER_MEMBER = 52; // a LinkedHashMap entry and its table slot
     private final LinkedHashSet<Key> members = new LinkedHashSet<>();
     /** Converted from an intset to a hashtable: as in Redis, it never converts back. */
     private boolean hashtable;

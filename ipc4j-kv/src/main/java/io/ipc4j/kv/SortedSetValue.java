@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * Rank lookups walk the ordered view, which is linear in the rank.
  */
 final class SortedSetValue extends Aggregate {
-    private static final int PER_MEMBER = 96; // a HashMap entry, a tree node, the node record, a boxed score
+    private static final int PER_MEMBER = 136; // a HashMap node and slot, a tree node, the Node record, a boxed score
 
     /** A member and its score; {@code member} null is a bound below (low) or above (high) every member. */
     record Node(double score, Key member, boolean high) {

@@ -26,7 +26,10 @@ import java.util.Map;
  *   <li>{@code &}: sent without waiting for the reply (a blocking command), read later by {@code @read};</li>
  *   <li>{@code @client N}: later lines go over connection N (each made on first use);
  *       {@code @read}: reads the current connection's next reply (a served blocking call, a message);
- *       {@code @await-blocked N}: waits (10 s at most) until N clients are blocked.</li>
+ *       {@code @await-blocked N}: waits (10 s at most) until N clients are blocked;
+ *       {@code @raw BYTES}: sends bytes as written (with \r, \n and \xHH escapes) and reads one reply;
+ *       {@code @closed}: sends PING and records "closed" if the server has closed the connection, else the
+ *       reply.</li>
  * </ul>
  * {@code #} starts a comment line.
  */
@@ -67,6 +70,18 @@ final class Differential implements AutoCloseable {
             List<Character> marks = pendingMarks.getOrDefault(currentId, new ArrayList<>());
             char mark = marks.isEmpty() ? ' ' : marks.removeFirst(); // a message comes unasked
             return present(mark, current.reader.read());
+        }
+        if (line.startsWith("@raw ")) {
+            current.out.write(unescape(line.substring(5)));
+            return current.reader.read().render();
+        }
+        if (line.equals("@closed")) {
+            try {
+                current.send(words("PING"));
+                return current.reader.read().render();
+            } catch (IOException closed) {
+                return "closed";
+            }
         }
         if (line.startsWith("@await-blocked ")) {
             awaitBlocked(Integer.parseInt(line.substring(15).strip()));
@@ -115,6 +130,28 @@ final class Differential implements AutoCloseable {
             current = new Connection(socket);
             connections.put(id, current);
         }
+    }
+
+    private static byte[] unescape(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\\' && i + 1 < text.length()) {
+                char e = text.charAt(++i);
+                switch (e) {
+                    case 'r' -> out.write('\r');
+                    case 'n' -> out.write('\n');
+                    case 'x' -> {
+                        out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                        i += 2;
+                    }
+                    default -> out.write(e);
+                }
+            } else {
+                out.write(ch);
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Splits a line as redis-cli and inline requests do (quotes, \x escapes). */
