@@ -27,10 +27,10 @@ final class Commands {
 
     /**
      * A command's table entry. {@code stats} holds INFO commandstats' counters: calls, microseconds, rejected
-     * calls, failed calls (under the store lock).
+     * calls, failed calls (under the store lock); {@code group} is Redis's name for its family.
      */
     record Command(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler,
-                   long[] stats) {
+                   long[] stats, String group) {
         java.util.List<String> flagNames() {
             java.util.List<String> names = new java.util.ArrayList<>();
             if ((flags & WRITE) != 0) {
@@ -56,19 +56,31 @@ final class Commands {
     }
 
     static final Map<String, Command> TABLE = new TreeMap<>();
+    /** The group (COMMAND DOCS) of the commands being registered: each family's register() is one. */
+    private static String group;
     /** Lookup by the name's bytes as sent, any case: saves a String per request. */
     private static final Map<NameKey, Command> BY_BYTES = new HashMap<>();
 
     static {
+        group = "string";
         StringCommands.register();
+        group = "generic";
         KeyCommands.register();
+        group = "list";
         ListCommands.register();
+        group = "hash";
         HashCommands.register();
+        group = "set";
         SetCommands.register();
+        group = "sorted-set";
         SortedSetCommands.register();
+        group = "pubsub";
         PubSubCommands.register();
+        group = "transactions";
         TransactionCommands.register();
+        group = "connection";
         ServerCommands.register();
+        group = "server";
         AdminCommands.register();
         for (Command c : TABLE.values()) {
             BY_BYTES.put(new NameKey(c.name().getBytes(StandardCharsets.US_ASCII)), c);
@@ -79,7 +91,7 @@ final class Commands {
     }
 
     static void add(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler) {
-        TABLE.put(name, new Command(name, arity, flags, firstKey, lastKey, step, handler, new long[4]));
+        TABLE.put(name, new Command(name, arity, flags, firstKey, lastKey, step, handler, new long[4], group));
     }
 
     static Collection<Command> all() {

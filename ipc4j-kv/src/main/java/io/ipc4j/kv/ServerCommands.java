@@ -314,7 +314,7 @@ final class ServerCommands {
                     c.reply.bulk("summary");
                     c.reply.bulk("ipc4j-kv: " + cmd.name().toUpperCase(Locale.ROOT) + " as in Redis 7");
                     c.reply.bulk("group");
-                    c.reply.bulk(cmd.firstKey() > 0 ? "string" : "server");
+                    c.reply.bulk(cmd.group());
                 }
             }
             default -> throw new KvError("ERR unknown subcommand '" + c.text(1) + "'. Try COMMAND HELP.");
