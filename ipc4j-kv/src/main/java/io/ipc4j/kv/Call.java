@@ -10,6 +10,8 @@ final class Call {
     final Reply reply;
     final Commands.NameKey probe = new Commands.NameKey(new byte[0]);
     byte[][] args;
+    private final Key[] keys = new Key[8];
+    private byte[][] keysFor;
     String name;
     long now;
     /** False inside EXEC and when a blocked client is served: blocking commands answer at once instead. */
@@ -40,8 +42,21 @@ final class Call {
         return server.keyspace.databases[client.db];
     }
 
+    /** Argument {@code i} as a key; made once per request and argument (a command looks a key up more than once). */
     Key key(int i) {
-        return new Key(args[i]);
+        if (keysFor != args) {
+            keysFor = args;
+            java.util.Arrays.fill(keys, null);
+        }
+        if (i >= keys.length) {
+            return new Key(args[i]);
+        }
+        Key k = keys[i];
+        if (k == null || k.bytes != args[i]) {
+            k = new Key(args[i]);
+            keys[i] = k;
+        }
+        return k;
     }
 
     int argc() {

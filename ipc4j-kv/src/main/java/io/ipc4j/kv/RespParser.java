@@ -39,6 +39,8 @@ final class RespParser {
     private final List<byte[]> args = new ArrayList<>();
     private long argBytes;          // bytes (with overhead) of the arguments parsed so far in this request
     private PartialArgument partial; // a large argument still arriving, or null
+    /** The last command name parsed, shared by the requests that repeat it (arguments are never changed). */
+    private byte[] lastName = new byte[0];
 
     RespParser(long maxBulk, int maxMultibulk) {
         this.maxBulk = maxBulk;
@@ -126,8 +128,15 @@ final class RespParser {
      */
     private byte[] argument(ByteBuffer in) {
         if (partial == null && in.remaining() >= bulkLength + 2) {
+            if (args.isEmpty() && sameAsLastName(in)) {
+                in.position(in.position() + bulkLength);
+                return lastName; // a connection mostly repeats a few commands: their names cost nothing
+            }
             byte[] arg = new byte[bulkLength];
             in.get(arg);
+            if (args.isEmpty() && bulkLength <= 32) {
+                lastName = arg;
+            }
             return arg;
         }
         if (partial == null) {
@@ -143,6 +152,19 @@ final class RespParser {
         byte[] arg = partial.join();
         partial = null;
         return arg;
+    }
+
+    private boolean sameAsLastName(ByteBuffer in) {
+        if (lastName.length != bulkLength) {
+            return false;
+        }
+        int at = in.position();
+        for (int i = 0; i < bulkLength; i++) {
+            if (in.get(at + i) != lastName[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
