@@ -3,7 +3,6 @@ package io.ipc4j.kv;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -147,12 +146,5 @@ final class Blocking {
         served.servedKey = ready;
         Commands.execute(served, w.args);
         w.client.mailbox.deliver(w.client, served.reply.drain(), true);
-    }
-
-    /** The blocked clients on every key, for diagnostics. */
-    List<Wait> all() {
-        List<Wait> out = new ArrayList<>();
-        waiting.values().forEach(out::addAll);
-        return out;
     }
 }

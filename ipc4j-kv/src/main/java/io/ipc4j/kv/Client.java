@@ -94,6 +94,11 @@ final class Client {
         return socket.readNow(input) >= 0;
     }
 
+    /** Whether the input buffer is full at its largest size: nothing more can be read until requests run. */
+    boolean inputFull() {
+        return !input.hasRemaining() && input.capacity() >= RespParser.MAX_BUFFER;
+    }
+
     /**
      * Bytes held for requests not yet run: unparsed input and the parts of the unfinished request. The input
      * buffer's fixed first 16 KiB are not counted ({@link KvConfig#maxClients()} bounds those).

@@ -11,7 +11,6 @@ final class KvError extends Exception {
     static final KvError NO_SUCH_KEY = new KvError("ERR no such key");
     static final KvError DB_RANGE = new KvError("ERR DB index is out of range");
     static final KvError WRONGTYPE = new KvError("WRONGTYPE Operation against a key holding the wrong kind of value");
-    static final KvError NOT_FLOAT_SCORE = new KvError("ERR value is not a valid float");
     /** A float argument that is infinite: each command words this its own way. */
     static final KvError INFINITE = new KvError("ERR increment would produce NaN or Infinity");
     static final KvError TIMEOUT = new KvError("ERR timeout is not a float or out of range");

@@ -582,6 +582,12 @@ public final class KvServer implements AutoCloseable {
             if (c.closeAfterReply) {
                 return; // its input was discarded: nothing more is read from it
             }
+            if (c.blocked != null && c.inputFull()) {
+                // blocked with a full buffer of requests after the blocking one: stop reading until it resumes
+                // (its flush then reads again); reading on would have nowhere to put the bytes
+                c.registration.interest(Interest.NONE);
+                return;
+            }
             if (!c.fill()) {
                 close(c);
                 return;

@@ -113,14 +113,6 @@ final class SortedSetValue extends Aggregate {
         return order.subSet(from, true, to, true);
     }
 
-    Node first() {
-        return order.first();
-    }
-
-    Node last() {
-        return order.last();
-    }
-
     Iterator<Node> descending() {
         return order.descendingIterator();
     }
