@@ -54,6 +54,11 @@ final class Client {
     java.util.List<byte[][]> multi;
     /** A command queued in this transaction was refused: EXEC must abort. */
     boolean multiFailed;
+    /**
+     * Bytes the queued commands hold: they count toward the query limits, so that a MULTI that never ends
+     * cannot grow the server's memory without bound.
+     */
+    long multiBytes;
     /** A watched key changed since WATCH (under the store lock). */
     boolean watchDirty;
     /** Keys this client watches, with whether each existed when watched (under the store lock). */
@@ -100,11 +105,12 @@ final class Client {
     }
 
     /**
-     * Bytes held for requests not yet run: unparsed input and the parts of the unfinished request. The input
+     * Bytes held for requests not yet run: unparsed input, the parts of the unfinished request, and the
+     * commands queued in a transaction. The input
      * buffer's fixed first 16 KiB are not counted ({@link KvConfig#maxClients()} bounds those).
      */
     long queryBytes() {
-        return input.position() + parser.heldBytes();
+        return input.position() + parser.heldBytes() + multiBytes;
     }
 
     /**
@@ -143,7 +149,7 @@ final class Client {
                 + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastMillis) / 1000
                 + " flags=" + flags() + " db=" + db + " sub=" + channels.size() + " psub=" + patterns.size()
                 + " ssub=0 multi=" + (multi == null ? -1 : multi.size()) + " qbuf=" + input.position()
-                + " qbuf-free=" + input.remaining() + " argv-mem=" + parser.heldBytes() + " multi-mem=0 rbs=" + input.capacity()
+                + " qbuf-free=" + input.remaining() + " argv-mem=" + parser.heldBytes() + " multi-mem=" + multiBytes + " rbs=" + input.capacity()
                 + " rbp=" + input.capacity() + " obl=0 oll=0 omem=" + reply.pending()
                 + " tot-mem=" + (input.capacity() + reply.pending()) + " events=r cmd=" + lastCommand
                 + " user=default redir=-1 resp=" + (reply.resp3() ? 3 : 2);

@@ -123,6 +123,9 @@ final class Commands {
         c.client.lastCommand = command.name();
         if (c.client.multi != null && !c.inExec && !TransactionCommands.NOT_QUEUED.contains(command.name())) {
             c.client.multi.add(args);
+            for (byte[] a : args) {
+                c.client.multiBytes += a.length + 24;
+            }
             c.reply.simple("QUEUED");
             return;
         }

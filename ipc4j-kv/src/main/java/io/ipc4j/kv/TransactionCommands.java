@@ -54,6 +54,7 @@ final class TransactionCommands {
     static void end(Call c) {
         c.client.multi = null;
         c.client.multiFailed = false;
+        c.client.multiBytes = 0;
         c.server.watches.unwatchAll(c.client);
     }
 

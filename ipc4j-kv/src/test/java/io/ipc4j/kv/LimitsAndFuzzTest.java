@@ -227,6 +227,39 @@ class LimitsAndFuzzTest {
         }
     }
 
+    @Test
+    void aTransactionThatNeverEndsIsBoundedByTheQueryBufferLimit() throws Exception {
+        // #19: commands queued after MULTI were held without bound; they now count toward the query limits
+        start("100", "0", String.valueOf(512 << 20), "1024", String.valueOf(PAUSE), String.valueOf(1 << 20),
+                String.valueOf(1 << 20), String.valueOf(64 << 20));
+        try (Resp r = new Resp(socket); Resp bystander = new Resp(socket)) {
+            assertEquals("+OK", r.call("MULTI"));
+            byte[] queued = Resp.command("SET", "k", "v".repeat(100));
+            java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 1000; i++) {
+                burst.writeBytes(queued);
+            }
+            String reply = "+QUEUED";
+            int sent = 0;
+            try {
+                for (; sent < 20; sent++) { // 20,000 commands of ~140 bytes: past the 1 MiB limit
+                    r.send(burst.toByteArray());
+                }
+            } catch (IOException e) {
+                // closed while sending: expected
+            }
+            for (int read = 0; reply.equals("+QUEUED"); read++) {
+                assertTrue(read < sent * 1000, "all " + read + " commands were queued: the transaction was not bounded");
+                reply = r.reply();
+            }
+            assertTrue(reply.startsWith("-ERR closing the connection: its unfinished request holds ")
+                    && reply.endsWith(" bytes, over the client query buffer limit of 1048576"), reply);
+            assertTrue(r.closedByServer());
+            assertEquals("+PONG", bystander.call("PING"));
+            assertEquals(":0", bystander.call("EXISTS", "k"), "nothing of the transaction ran");
+        }
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server == null) {
