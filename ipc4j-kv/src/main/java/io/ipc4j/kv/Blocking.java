@@ -73,7 +73,7 @@ final class Blocking {
 
     /** Blocks the calling client on {@code keys} until one is served, the deadline passes, or it leaves. */
     void block(Call c, List<Key> keys, long deadline, Predicate<Object> servable) {
-        Wait w = new Wait(c.client, c.args, keys, c.client.db, deadline, servable);
+        Wait w = new Wait(c.client, c.args.clone(), keys, c.client.db, deadline, servable); // see RespParser
         c.client.blocked = w;
         blocked++;
         server.keyspace.listeners++;

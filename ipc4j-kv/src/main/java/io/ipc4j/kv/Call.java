@@ -11,7 +11,6 @@ final class Call {
     final Commands.NameKey probe = new Commands.NameKey(new byte[0]);
     byte[][] args;
     private final Key[] keys = new Key[8];
-    private byte[][] keysFor;
     String name;
     long now;
     /** False inside EXEC and when a blocked client is served: blocking commands answer at once instead. */
@@ -27,6 +26,12 @@ final class Call {
      */
     byte[][] propagate;
     static final byte[][] NOT_LOGGED = new byte[0][];
+
+    /** A new request: its arguments, with no keys made for them yet. */
+    void request(byte[][] arguments) {
+        args = arguments;
+        java.util.Arrays.fill(keys, null);
+    }
 
     Call(KvServer server, Client client, Reply reply) {
         this.server = server;
@@ -44,10 +49,6 @@ final class Call {
 
     /** Argument {@code i} as a key; made once per request and argument (a command looks a key up more than once). */
     Key key(int i) {
-        if (keysFor != args) {
-            keysFor = args;
-            java.util.Arrays.fill(keys, null);
-        }
         if (i >= keys.length) {
             return new Key(args[i]);
         }

@@ -105,7 +105,7 @@ final class Commands {
      */
     static void execute(Call c, byte[][] args) {
         Command command = BY_BYTES.get(c.probe.set(args[0]));
-        c.args = args;
+        c.request(args);
         c.now = System.currentTimeMillis();
         c.client.lastMillis = c.now;
         String refused = refusal(c, command, args);
@@ -122,7 +122,7 @@ final class Commands {
         c.name = command.name();
         c.client.lastCommand = command.name();
         if (c.client.multi != null && !c.inExec && !TransactionCommands.NOT_QUEUED.contains(command.name())) {
-            c.client.multi.add(args);
+            c.client.multi.add(args.clone()); // the parser reuses the array for the next request
             for (byte[] a : args) {
                 c.client.multiBytes += a.length + 24;
             }

@@ -30,6 +30,7 @@ final class Reply {
     }
 
     private boolean resp3;
+    private final byte[] digits = new byte[20];
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private ByteBuffer current;
     private long pending;
@@ -85,7 +86,7 @@ final class Reply {
             return;
         }
         put((byte) ':');
-        ascii(Long.toString(value));
+        decimal(value);
         raw(CRLF);
     }
 
@@ -95,7 +96,7 @@ final class Reply {
             return;
         }
         put((byte) '$');
-        ascii(Integer.toString(value.length));
+        decimal(value.length);
         raw(CRLF);
         if (value.length >= BY_REFERENCE) {
             seal();
@@ -181,8 +182,28 @@ final class Reply {
 
     private void header(char type, long length) {
         put((byte) type);
-        ascii(Long.toString(length));
+        decimal(length);
         raw(CRLF);
+    }
+
+    /** Writes {@code v} in decimal without making a String (lengths and integers are in every reply). */
+    private void decimal(long v) {
+        if (v == Long.MIN_VALUE) {
+            ascii(Long.toString(v));
+            return;
+        }
+        if (v < 0) {
+            put((byte) '-');
+            v = -v;
+        }
+        int n = 0;
+        do {
+            digits[n++] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        while (n > 0) {
+            put(digits[--n]);
+        }
     }
 
     private void ascii(String s) {

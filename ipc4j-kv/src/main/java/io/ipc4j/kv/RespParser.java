@@ -36,6 +36,8 @@ final class RespParser {
     private int bulkLength = -1;    // length of the argument being read; -1 before its header
     /** The array type for toArray: shared, so that each request allocates its argument array only. */
     private static final byte[][] NO_ARGUMENTS = new byte[0][];
+    /** The last request's argument array, reused by the next request of as many arguments. */
+    private byte[][] reusable = NO_ARGUMENTS;
     private final List<byte[]> args = new ArrayList<>();
     private long argBytes;          // bytes (with overhead) of the arguments parsed so far in this request
     private PartialArgument partial; // a large argument still arriving, or null
@@ -114,7 +116,12 @@ final class RespParser {
             argBytes += arg.length + ARG_OVERHEAD;
             bulkLength = -1;
         }
-        byte[][] request = args.toArray(NO_ARGUMENTS);
+        // the same array for every request of this size: a request is run before the next is parsed, and what
+        // keeps one longer (MULTI's queue, a blocked client) keeps a copy
+        if (reusable.length != args.size()) {
+            reusable = new byte[args.size()][];
+        }
+        byte[][] request = args.toArray(reusable);
         args.clear();
         argBytes = 0;
         expected = -1;
