@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,6 +123,36 @@ public abstract class FanoutComparison implements Callable<Integer> {
                     + " CPU per delivery is what each server costs)");
         }
         return 0;
+    }
+
+    /** One measuring run against a started server: its socket and pid in, its figures out. */
+    @FunctionalInterface
+    protected interface Measure {
+        Outcome run(Path socket, long pid) throws IOException;
+    }
+
+    /**
+     * Starts {@code ipc4j ARGS} as its own process (stopped by INT/TERM/HUP too), waits for its socket, measures,
+     * then stops it.
+     *
+     * @param name    the server, for the shutdown message
+     * @param args    the ipc4j command that serves on {@code socket}
+     * @param socket  its Unix socket
+     * @param measure the run
+     * @return the run's figures
+     * @throws Exception if the server does not start or the run fails
+     */
+    @SuppressWarnings("try") // the guard only needs closing
+    protected Outcome measureServer(String name, List<String> args, Path socket, Measure measure) throws Exception {
+        try (io.ipc4j.process.ChildProcess server = io.ipc4j.process.Spawn.java(List.of(), Ipc4j.class.getName(),
+                args).start();
+             GracefulShutdown.Guard stopServer = shutdown.whileOpen("stop " + name, server::close)) {
+            Tools.awaitSocket(socket, Duration.ofSeconds(30));
+            Outcome o = measure.run(socket, server.pid());
+            server.terminate();
+            server.waitFor(Duration.ofSeconds(30));
+            return o;
+        }
     }
 
     /** {@return the command's words after "ipc4j", for the report's title} */

@@ -121,6 +121,23 @@ final class Call {
         return made;
     }
 
+    /**
+     * HDEL, SREM, ZREM: removes each argument from {@code from} on from the value at key 1, drops the key if
+     * that empties it, and replies how many were there.
+     */
+    <T extends Aggregate> void removeEach(Class<T> type, int from, java.util.function.BiPredicate<T, Key> remove)
+            throws KvError {
+        T value = existing(1, type);
+        long n = 0;
+        for (int i = from; value != null && i < argc(); i++) {
+            if (remove.test(value, new Key(args[i]))) {
+                n++;
+            }
+        }
+        dropIfEmpty(1, value);
+        reply.integer(n);
+    }
+
     /** Removes key {@code i} if its aggregate has become empty (Redis never keeps an empty one). */
     void dropIfEmpty(int i, Aggregate value) {
         dropIfEmpty(key(i), value);
@@ -141,6 +158,22 @@ final class Call {
             return type.cast(e.value);
         }
         throw KvError.WRONGTYPE;
+    }
+
+    /**
+     * BLPOP, BRPOP, BZPOPMIN, BZPOPMAX found nothing: blocks on every argument but the last (the timeout), or
+     * inside EXEC answers nil at once.
+     */
+    void blockOnKeysBeforeTimeout(long deadline, java.util.function.Predicate<Object> servable) {
+        if (!mayBlock) {
+            reply.nullArray();
+            return;
+        }
+        java.util.List<Key> keys = new java.util.ArrayList<>();
+        for (int i = 1; i < argc() - 1; i++) {
+            keys.add(key(i));
+        }
+        block(keys, deadline, servable);
     }
 
     /** Blocks this client on {@code keys} (see {@link Blocking}); the command replies when served. */

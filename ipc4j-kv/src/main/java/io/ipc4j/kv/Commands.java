@@ -62,32 +62,28 @@ final class Commands {
     private static final Map<NameKey, Command> BY_BYTES = new HashMap<>();
 
     static {
-        group = "string";
-        StringCommands.register();
-        group = "generic";
-        KeyCommands.register();
-        group = "list";
-        ListCommands.register();
-        group = "hash";
-        HashCommands.register();
-        group = "set";
-        SetCommands.register();
-        group = "sorted-set";
-        SortedSetCommands.register();
-        group = "pubsub";
-        PubSubCommands.register();
-        group = "transactions";
-        TransactionCommands.register();
-        group = "connection";
-        ServerCommands.register();
-        group = "server";
-        AdminCommands.register();
+        family("string", StringCommands::register);
+        family("generic", KeyCommands::register);
+        family("list", ListCommands::register);
+        family("hash", HashCommands::register);
+        family("set", SetCommands::register);
+        family("sorted-set", SortedSetCommands::register);
+        family("pubsub", PubSubCommands::register);
+        family("transactions", TransactionCommands::register);
+        family("connection", ServerCommands::register);
+        family("server", AdminCommands::register);
         for (Command c : TABLE.values()) {
             BY_BYTES.put(new NameKey(c.name().getBytes(StandardCharsets.US_ASCII)), c);
         }
     }
 
     private Commands() {
+    }
+
+    /** Registers one family's commands under its group name. */
+    private static void family(String name, Runnable register) {
+        group = name;
+        register.run();
     }
 
     static void add(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler) {

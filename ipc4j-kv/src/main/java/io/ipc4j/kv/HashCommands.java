@@ -44,17 +44,7 @@ final class HashCommands {
                 c.reply.bulk(h == null ? null : h.get(new Key(c.args[i])));
             }
         });
-        add("hdel", -3, WRITE | FAST, 1, 1, 1, c -> {
-            HashValue h = c.existing(1, HashValue.class);
-            long n = 0;
-            for (int i = 2; h != null && i < c.argc(); i++) {
-                if (h.remove(new Key(c.args[i]))) {
-                    n++;
-                }
-            }
-            c.dropIfEmpty(1, h);
-            c.reply.integer(n);
-        });
+        add("hdel", -3, WRITE | FAST, 1, 1, 1, c -> c.removeEach(HashValue.class, 2, HashValue::remove));
         add("hexists", 3, READONLY | FAST, 1, 1, 1, c -> {
             HashValue h = c.existing(1, HashValue.class);
             c.reply.integer(h != null && h.get(new Key(c.args[2])) != null ? 1 : 0);

@@ -58,8 +58,8 @@ final class ListCommands {
                 c -> move(c, end(c, 3), end(c, 4), true, Blocking.deadline(c.args[5], c.now)));
         add("brpoplpush", 4, WRITE | DENYOOM, 1, 2, 1,
                 c -> move(c, false, true, true, Blocking.deadline(c.args[3], c.now)));
-        add("lmpop", -4, WRITE, 0, 0, 0, c -> mpop(c, 1, false));
-        add("blmpop", -5, WRITE, 0, 0, 0, c -> mpop(c, 2, true));
+        add("lmpop", -4, WRITE, 0, 0, 0, c -> mpop(c, false));
+        add("blmpop", -5, WRITE, 0, 0, 0, c -> mpop(c, true));
         add("blpop", -3, WRITE, 1, -2, 1, c -> bpop(c, true));
         add("brpop", -3, WRITE, 1, -2, 1, c -> bpop(c, false));
     }
@@ -312,40 +312,17 @@ final class ListCommands {
                 return;
             }
         }
-        if (!c.mayBlock) {
-            c.reply.nullArray();
-            return;
-        }
-        List<Key> keys = new ArrayList<>();
-        for (int i = 1; i < c.argc() - 1; i++) {
-            keys.add(c.key(i));
-        }
-        c.block(keys, deadline, ListCommands::nonEmptyList);
+        c.blockOnKeysBeforeTimeout(deadline, ListCommands::nonEmptyList);
     }
 
     /** [B]LMPOP [timeout] numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
-    private static void mpop(Call c, int numkeysAt, boolean blocking) throws KvError {
-        long deadline = blocking ? Blocking.deadline(c.args[1], c.now) : 0;
-        MultiKeys m = MultiKeys.parse(c, numkeysAt, "ERR numkeys should be greater than 0", KvError.SYNTAX.getMessage());
-        if (m.end() >= c.argc()) {
-            throw KvError.SYNTAX;
-        }
-        boolean left = end(c, m.end());
-        long count = 1;
-        int i = m.end() + 1;
-        if (i < c.argc()) {
-            if (!c.word(i).equals("count") || i + 2 != c.argc()) {
-                throw KvError.SYNTAX;
-            }
-            count = Numbers.parseLongOr(c.args[i + 1], 0);
-            if (count <= 0) {
-                throw new KvError("ERR count should be greater than 0");
-            }
-        }
-        for (int k = m.first(); k < m.end(); k++) {
+    private static void mpop(Call c, boolean blocking) throws KvError {
+        MultiPop p = MultiPop.parse(c, blocking, "left", "right");
+        boolean left = p.first();
+        for (int k = p.keys().first(); k < p.keys().end(); k++) {
             ListValue l = c.mayPopFrom(k) ? c.existing(k, ListValue.class) : null;
             if (l != null) {
-                int n = (int) Math.min(count, l.size());
+                int n = (int) Math.min(p.count(), l.size());
                 c.reply.array(2);
                 c.reply.bulk(c.args[k]);
                 c.reply.array(n);
@@ -358,7 +335,7 @@ final class ListCommands {
             }
         }
         if (blocking && c.mayBlock) {
-            c.block(m.keys(c), deadline, ListCommands::nonEmptyList);
+            c.block(p.keys().keys(c), p.deadline(), ListCommands::nonEmptyList);
         } else {
             c.reply.nullArray();
         }

@@ -30,17 +30,7 @@ final class SetCommands {
             }
             c.reply.integer(n);
         });
-        add("srem", -3, WRITE | FAST, 1, 1, 1, c -> {
-            SetValue s = c.existing(1, SetValue.class);
-            long n = 0;
-            for (int i = 2; s != null && i < c.argc(); i++) {
-                if (s.remove(new Key(c.args[i]))) {
-                    n++;
-                }
-            }
-            c.dropIfEmpty(1, s);
-            c.reply.integer(n);
-        });
+        add("srem", -3, WRITE | FAST, 1, 1, 1, c -> c.removeEach(SetValue.class, 2, SetValue::remove));
         add("smembers", 2, READONLY, 1, 1, 1, c -> {
             SetValue s = c.existing(1, SetValue.class);
             replySet(c, s == null ? List.of() : s.members());

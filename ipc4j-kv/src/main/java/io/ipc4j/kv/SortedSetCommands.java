@@ -36,17 +36,7 @@ final class SortedSetCommands {
             z.put(member, score);
             c.reply.score(score);
         });
-        add("zrem", -3, WRITE | FAST, 1, 1, 1, c -> {
-            SortedSetValue z = c.existing(1, SortedSetValue.class);
-            long n = 0;
-            for (int i = 2; z != null && i < c.argc(); i++) {
-                if (z.remove(new Key(c.args[i]))) {
-                    n++;
-                }
-            }
-            c.dropIfEmpty(1, z);
-            c.reply.integer(n);
-        });
+        add("zrem", -3, WRITE | FAST, 1, 1, 1, c -> c.removeEach(SortedSetValue.class, 2, SortedSetValue::remove));
         add("zscore", 3, READONLY | FAST, 1, 1, 1, c -> {
             SortedSetValue z = c.existing(1, SortedSetValue.class);
             Double s = z == null ? null : z.score(new Key(c.args[2]));
@@ -98,8 +88,8 @@ final class SortedSetCommands {
         add("zpopmax", -2, WRITE | FAST, 1, 1, 1, c -> pop(c, false));
         add("bzpopmin", -3, WRITE | FAST, 1, -2, 1, c -> bpop(c, true));
         add("bzpopmax", -3, WRITE | FAST, 1, -2, 1, c -> bpop(c, false));
-        add("zmpop", -4, WRITE, 0, 0, 0, c -> mpop(c, 1, false));
-        add("bzmpop", -5, WRITE, 0, 0, 0, c -> mpop(c, 2, true));
+        add("zmpop", -4, WRITE, 0, 0, 0, c -> mpop(c, false));
+        add("bzmpop", -5, WRITE, 0, 0, 0, c -> mpop(c, true));
         add("zunionstore", -4, WRITE | DENYOOM, 1, 1, 1, c -> combine(c, SetOp.UNION, true));
         add("zinterstore", -4, WRITE | DENYOOM, 1, 1, 1, c -> combine(c, SetOp.INTER, true));
         add("zdiffstore", -4, WRITE | DENYOOM, 1, 1, 1, c -> combine(c, SetOp.DIFF, true));
@@ -374,41 +364,15 @@ final class SortedSetCommands {
                 return;
             }
         }
-        if (!c.mayBlock) {
-            c.reply.nullArray();
-            return;
-        }
-        List<Key> keys = new ArrayList<>();
-        for (int i = 1; i < c.argc() - 1; i++) {
-            keys.add(c.key(i));
-        }
-        c.block(keys, deadline, SortedSetCommands::nonEmptySortedSet);
+        c.blockOnKeysBeforeTimeout(deadline, SortedSetCommands::nonEmptySortedSet);
     }
 
     /** [B]ZMPOP [timeout] numkeys key [key ...] MIN|MAX [COUNT count]. */
-    private static void mpop(Call c, int numkeysAt, boolean blocking) throws KvError {
-        long deadline = blocking ? Blocking.deadline(c.args[1], c.now) : 0;
-        MultiKeys m = MultiKeys.parse(c, numkeysAt, "ERR numkeys should be greater than 0",
-                KvError.SYNTAX.getMessage());
-        if (m.end() >= c.argc()) {
-            throw KvError.SYNTAX;
-        }
-        boolean min = switch (c.word(m.end())) {
-            case "min" -> true;
-            case "max" -> false;
-            default -> throw KvError.SYNTAX;
-        };
-        long count = 1;
-        int i = m.end() + 1;
-        if (i < c.argc()) {
-            if (!c.word(i).equals("count") || i + 2 != c.argc()) {
-                throw KvError.SYNTAX;
-            }
-            count = Numbers.parseLongOr(c.args[i + 1], 0);
-            if (count <= 0) {
-                throw new KvError("ERR count should be greater than 0");
-            }
-        }
+    private static void mpop(Call c, boolean blocking) throws KvError {
+        MultiPop p = MultiPop.parse(c, blocking, "min", "max");
+        boolean min = p.first();
+        long count = p.count();
+        MultiKeys m = p.keys();
         for (int k = m.first(); k < m.end(); k++) {
             SortedSetValue z = c.mayPopFrom(k) ? c.existing(k, SortedSetValue.class) : null;
             if (z != null) {
@@ -427,7 +391,7 @@ final class SortedSetCommands {
             }
         }
         if (blocking && c.mayBlock) {
-            c.block(m.keys(c), deadline, SortedSetCommands::nonEmptySortedSet);
+            c.block(m.keys(c), p.deadline(), SortedSetCommands::nonEmptySortedSet);
         } else {
             c.reply.nullArray();
         }

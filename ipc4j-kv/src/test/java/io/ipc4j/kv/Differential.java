@@ -1,14 +1,9 @@
 package io.ipc4j.kv;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,16 +166,16 @@ final class Differential implements AutoCloseable {
         }
     }
 
+    /** A {@link Resp} connection read with {@link RespReader}, which knows every RESP3 type. */
     private static final class Connection implements AutoCloseable {
-        final SocketChannel channel;
+        final Resp resp;
         final RespReader reader;
         final OutputStream out;
 
         Connection(Path socket) throws IOException {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            reader = new RespReader(new BufferedInputStream(Channels.newInputStream(channel)));
-            out = Channels.newOutputStream(channel);
+            resp = new Resp(socket);
+            reader = new RespReader(resp.in);
+            out = resp.out;
         }
 
         void send(List<byte[]> words) throws IOException {
@@ -196,7 +191,7 @@ final class Differential implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            resp.close();
         }
     }
 }

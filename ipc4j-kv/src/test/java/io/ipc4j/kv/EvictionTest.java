@@ -31,12 +31,7 @@ class EvictionTest {
 
     @AfterEach
     void stop() throws Exception {
-        try (Resp r = new Resp(socket)) {
-            r.send(Resp.command("SHUTDOWN"));
-            assertTrue(r.closedByServer());
-        }
-        assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
-        server.close();
+        KvServerTest.shutdown(socket, server);
     }
 
     @Test

@@ -36,6 +36,17 @@ class KvServerTest {
         return child;
     }
 
+    /** SHUTDOWN through the socket: the server closes the connection, exits 0 and removes the socket file. */
+    static void shutdown(Path socket, ChildJvm.Running server) throws Exception {
+        try (Resp r = new Resp(socket)) {
+            r.send(Resp.command("SHUTDOWN"));
+            assertTrue(r.closedByServer());
+        }
+        assertEquals(0, server.finish(LIMIT).status().code());
+        server.close();
+        assertFalse(Files.exists(socket), "SHUTDOWN removes the socket file");
+    }
+
     private Resp connect(String... limits) throws Exception {
         if (server == null) {
             socket = LEAKS.scratch().resolve("kv.sock");

@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real Redis clients against the server in a child JVM: Lettuce, redis-cli, redis-benchmark. */
@@ -48,13 +47,7 @@ class RealClientsTest {
 
     @AfterEach
     void stop() throws Exception {
-        try (Resp r = new Resp(socket)) {
-            r.send(Resp.command("SHUTDOWN"));
-            assertTrue(r.closedByServer());
-        }
-        assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
-        server.close();
-        assertFalse(Files.exists(socket));
+        KvServerTest.shutdown(socket, server);
     }
 
     private static String tool(String name) {
