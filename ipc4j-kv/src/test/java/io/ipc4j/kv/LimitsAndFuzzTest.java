@@ -260,6 +260,36 @@ class LimitsAndFuzzTest {
         }
     }
 
+    @Test
+    void aPathologicalGlobPatternIsAnsweredNotAHang() throws Exception {
+        // #19: "*a*a*...*b" against a long run of a's took exponential time in the recursive matcher (Redis's
+        // CVE-2022-36021): KEYS, SCAN MATCH and PSUBSCRIBE would have held the server. Now one pass per star
+        start();
+        String pattern = "*a".repeat(30) + "*b";
+        try (Resp r = new Resp(socket); Resp subscriber = new Resp(socket)) {
+            assertEquals("+OK", r.call("SET", "a".repeat(200), "v"));
+            subscriber.send(Resp.command("PSUBSCRIBE", pattern));
+            assertEquals("[psubscribe, " + pattern + ", :1]", subscriber.reply());
+            java.util.concurrent.CompletableFuture<String> keys = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return r.call("KEYS", pattern) + " " + r.call("PUBLISH", "a".repeat(200), "m");
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            // a bound on liveness, not a speed claim: the old matcher would need years here
+            try {
+                assertEquals("[] :0", keys.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.TimeoutException stuck) {
+                server.process().kill(); // it cannot take SHUTDOWN now
+                server.close();
+                server = null;
+                throw new AssertionError("KEYS with " + pattern + " still running after 30 s", stuck);
+            }
+        }
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server == null) {
