@@ -171,6 +171,7 @@ final class HashCommands {
         if (count != Long.MIN_VALUE && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
             throw new KvError("ERR value is out of range");
         }
+        Sampling.checkRepeats(c, count);
         HashValue h = c.existing(1, HashValue.class);
         if (count == Long.MIN_VALUE) {
             if (h == null) {

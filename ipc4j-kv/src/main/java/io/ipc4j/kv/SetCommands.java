@@ -193,6 +193,7 @@ final class SetCommands {
         if (count != Long.MIN_VALUE && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
             throw new KvError("ERR value is out of range");
         }
+        Sampling.checkRepeats(c, count);
         SetValue s = c.existing(1, SetValue.class);
         if (count == Long.MIN_VALUE) {
             List<Key> one = new ArrayList<>();

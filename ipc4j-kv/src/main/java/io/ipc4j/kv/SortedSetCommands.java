@@ -522,6 +522,7 @@ final class SortedSetCommands {
         if (count != Long.MIN_VALUE && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
             throw new KvError("ERR value is out of range");
         }
+        Sampling.checkRepeats(c, count);
         SortedSetValue z = c.existing(1, SortedSetValue.class);
         List<SortedSetValue.Node> all = z == null ? List.of() : new ArrayList<>(z.ordered());
         if (count == Long.MIN_VALUE) {

@@ -290,6 +290,24 @@ class LimitsAndFuzzTest {
         }
     }
 
+    @Test
+    void aHugeNegativeRandomCountIsRefusedNotBuilt() throws Exception {
+        // #19: SRANDMEMBER s -1000000000000 built a list of 10^12 picks under the store lock (it ran the heap
+        // out and held every other client); now it is refused when the reply could not reach the client
+        start();
+        try (Resp r = new Resp(socket)) {
+            assertEquals(":1", r.call("SADD", "s", "m"));
+            assertEquals(":1", r.call("HSET", "h", "f", "v"));
+            assertEquals(":1", r.call("ZADD", "z", "1", "m"));
+            String refusal = "-ERR a reply of 1000000000000 elements would pass the client output limit of "
+                    + (256L << 20) + " bytes: ask for fewer";
+            assertEquals(refusal, r.call("SRANDMEMBER", "s", "-1000000000000"));
+            assertEquals(refusal, r.call("HRANDFIELD", "h", "-1000000000000"));
+            assertEquals(refusal, r.call("ZRANDMEMBER", "z", "-1000000000000"));
+            assertEquals("[m, m, m]", r.call("SRANDMEMBER", "s", "-3"), "a sensible count works as before");
+        }
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server == null) {
