@@ -29,13 +29,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An in-memory key-value server speaking RESP2, Redis's protocol, over a Unix domain socket (and TCP when
- * asked): redis-cli, redis-benchmark and Redis client libraries work against it unchanged.
+ * A key-value server speaking Redis's protocol (RESP2, and RESP3 after HELLO 3) over a Unix domain socket (and
+ * TCP when asked), with Redis 7.0's strings, lists, hashes, sets and sorted sets, blocking pops, pub/sub and
+ * transactions, and an optional append-only file ({@link KvConfig#persistence()}): redis-cli,
+ * redis-benchmark and Redis client libraries work against it unchanged.
  *
  * <h2>Design</h2>
  * Event loops on ipc4j's own {@link EventLoop} and native sockets (one loop by default;
  * {@link KvConfig#threads()}), each owning its connections; the first also accepts and hands connections
- * round-robin. Commands run one at a time under a single store lock,
+ * round-robin. What the store sends a client from elsewhere (a message it subscribed to, the answer to a
+ * blocking pop another client's push served) reaches it through its own loop ({@link Mailbox}). Commands run
+ * one at a time under a single store lock,
  * taken once per batch of pipelined requests, which gives every command Redis's atomicity with no per-key
  * locking. On two cores one loop is the right default: the clients need the other core. A client's replies
  * are queued; once more than {@code outputPause} bytes wait, its further requests stay unread until the
@@ -44,8 +48,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Lifecycle</h2>
  * {@link #start} binds (the socket file gets its mode at once; a stale file is replaced, a live server's
- * never) and returns; {@link #shutdown} (or the SHUTDOWN command) stops accepting, removes the socket file,
- * finishes the replies in flight (5 s at most), closes the connections, and ends the loops.
+ * never), replays the append-only file if there is one, and returns; {@link #shutdown} (or the SHUTDOWN
+ * command) stops accepting, removes the socket file, finishes the replies in flight (5 s at most), closes the
+ * connections, writes and forces the log, and ends the loops.
  */
 public final class KvServer implements AutoCloseable {
     static final String VERSION = "7.0.0";
