@@ -6,12 +6,20 @@ import java.util.Map;
 /** A hash: fields to values, in insertion order (as Redis's listpack keeps a small hash). */
 final class HashValue extends Aggregate {
     private static final int PER_ENTRY = 48; // LinkedHashMap's entry and table slot
-    private final LinkedHashMap<Key, byte[]> map = new LinkedHashMap<>();
+    private final LinkedHashMap<Key, byte[]> map;
     /** Converted from a listpack to a hashtable: as in Redis, it never converts back. */
     private boolean hashtable;
 
     HashValue() {
+        map = new LinkedHashMap<>();
         grow(64);
+    }
+
+    @SuppressWarnings("unchecked")
+    private HashValue(HashValue source) { // a clone of the table, not a put per field
+        map = (LinkedHashMap<Key, byte[]>) source.map.clone();
+        hashtable = source.hashtable;
+        grow(source.bytes());
     }
 
     @Override
@@ -62,8 +70,6 @@ final class HashValue extends Aggregate {
 
     @Override
     HashValue copy() {
-        HashValue c = new HashValue();
-        map.forEach(c::put);
-        return c;
+        return new HashValue(this);
     }
 }

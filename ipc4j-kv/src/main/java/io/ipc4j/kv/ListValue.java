@@ -116,11 +116,12 @@ final class ListValue extends Aggregate {
     }
 
     @Override
-    ListValue copy() {
+    ListValue copy() { // the ring as it is: one array copy (BGREWRITEAOF copies under the store lock)
         ListValue c = new ListValue();
-        for (int i = 0; i < size; i++) {
-            c.addLast(get(i));
-        }
+        c.ring = ring.clone();
+        c.head = head;
+        c.size = size;
+        c.grow(bytes() - c.bytes());
         return c;
     }
 

@@ -171,12 +171,15 @@ final class Reply {
         seal();
         byte[] out = new byte[(int) pending];
         int at = 0;
-        for (ByteBuffer b : queue) {
+        for (ByteBuffer b; (b = queue.pollFirst()) != null; ) {
             int n = b.remaining();
             b.get(out, at, n);
             at += n;
+            if (!b.isReadOnly() && free.size() < 4) {
+                free.add(b); // kept for the next reply: the log's replay drains one per command
+            }
         }
-        discard();
+        pending = 0;
         return out;
     }
 

@@ -5,12 +5,20 @@ import java.util.LinkedHashSet;
 /** A set of members, in insertion order. */
 final class SetValue extends Aggregate {
     private static final int PER_MEMBER = 52; // a LinkedHashMap entry and its table slot
-    private final LinkedHashSet<Key> members = new LinkedHashSet<>();
+    private final LinkedHashSet<Key> members;
     /** Converted from an intset to a hashtable: as in Redis, it never converts back. */
     private boolean hashtable;
 
     SetValue() {
+        members = new LinkedHashSet<>();
         grow(64);
+    }
+
+    @SuppressWarnings("unchecked")
+    private SetValue(SetValue source) { // a clone of the table, not an add per member
+        members = (LinkedHashSet<Key>) source.members.clone();
+        hashtable = source.hashtable;
+        grow(source.bytes());
     }
 
     @Override
@@ -70,8 +78,6 @@ final class SetValue extends Aggregate {
 
     @Override
     SetValue copy() {
-        SetValue c = new SetValue();
-        members.forEach(c::add);
-        return c;
+        return new SetValue(this);
     }
 }

@@ -32,13 +32,23 @@ final class SortedSetValue extends Aggregate {
         return Arrays.compareUnsigned(a.member.bytes, b.member.bytes);
     };
 
-    private final HashMap<Key, Double> scores = new HashMap<>();
-    private final TreeSet<Node> order = new TreeSet<>(ORDER);
+    private final HashMap<Key, Double> scores;
+    private final TreeSet<Node> order;
     /** Converted from a listpack to a skiplist: as in Redis, it never converts back. */
     private boolean skiplist;
 
     SortedSetValue() {
+        scores = new HashMap<>();
+        order = new TreeSet<>(ORDER);
         grow(96);
+    }
+
+    @SuppressWarnings("unchecked")
+    private SortedSetValue(SortedSetValue source) { // clones: the tree is rebuilt from its sorted order in O(n)
+        scores = (HashMap<Key, Double>) source.scores.clone();
+        order = (TreeSet<Node>) source.order.clone();
+        skiplist = source.skiplist;
+        grow(source.bytes());
     }
 
     @Override
@@ -119,8 +129,6 @@ final class SortedSetValue extends Aggregate {
 
     @Override
     SortedSetValue copy() {
-        SortedSetValue c = new SortedSetValue();
-        scores.forEach(c::put);
-        return c;
+        return new SortedSetValue(this);
     }
 }
