@@ -1,14 +1,8 @@
 package io.ipc4j.kv;
 
-import io.ipc4j.testing.ChildJvm;
-import io.ipc4j.testing.IpcLeakCheck;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -16,23 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Blocked clients with more to say, and clients that leave while blocked, in a child JVM. */
-class BlockedClientTest {
-    @RegisterExtension
-    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
-
-    private ChildJvm.Running server;
-    private Path socket;
-
-    @BeforeEach
-    void start() throws Exception {
-        socket = LEAKS.scratch().resolve("kv.sock");
-        server = KvServerTest.startServer(socket);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        KvServerTest.shutdown(socket, server);
-    }
+class BlockedClientTest extends ServerPerTest {
 
     @Test
     void requestsPipelinedBehindABlockingPopWaitAndAllRunWhenItIsServed() throws Exception {

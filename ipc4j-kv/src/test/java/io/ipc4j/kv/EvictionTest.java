@@ -1,38 +1,16 @@
 package io.ipc4j.kv;
 
-import io.ipc4j.testing.ChildJvm;
-import io.ipc4j.testing.IpcLeakCheck;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** maxmemory with each policy the issue names, set at run time with CONFIG SET, in a child JVM. */
-class EvictionTest {
-    @RegisterExtension
-    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
+class EvictionTest extends ServerPerTest {
     private static final String LIMIT = String.valueOf(2 << 20);
     private static final String VALUE = "v".repeat(200);
-
-    private ChildJvm.Running server;
-    private Path socket;
-
-    @BeforeEach
-    void start() throws Exception {
-        socket = LEAKS.scratch().resolve("kv.sock");
-        server = KvServerTest.startServer(socket);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        KvServerTest.shutdown(socket, server);
-    }
 
     @Test
     void noevictionRefusesWritesWithOomAndKeepsEveryKey() throws Exception {

@@ -1,7 +1,5 @@
 package io.ipc4j.kv;
 
-import io.ipc4j.testing.ChildJvm;
-import io.ipc4j.testing.IpcLeakCheck;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -13,10 +11,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,23 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real Redis clients against the server in a child JVM: Lettuce, redis-cli, redis-benchmark. */
-class RealClientsTest {
-    @RegisterExtension
-    static final IpcLeakCheck LEAKS = new IpcLeakCheck();
-
-    private ChildJvm.Running server;
-    private Path socket;
-
-    @BeforeEach
-    void start() throws Exception {
-        socket = LEAKS.scratch().resolve("kv.sock");
-        server = KvServerTest.startServer(socket);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        KvServerTest.shutdown(socket, server);
-    }
+class RealClientsTest extends ServerPerTest {
 
     private static String tool(String name) {
         for (String dir : System.getenv("PATH").split(":")) {
