@@ -348,9 +348,13 @@ public final class KvServer implements AutoCloseable {
         return log.startRewrite(keyspace) ? null : "ERR Background append only file rewriting already in progress";
     }
 
-    /** CLIENT KILL: the client's own loop closes it. */
-    void mailboxKill(Client c) {
-        c.mailbox.kill(c);
+    /** CLIENT KILL: the client's own loop closes it; a client killing itself gets its reply first. */
+    void mailboxKill(Call killer, Client c) {
+        if (c == killer.client) {
+            c.closeAfterReply = true;
+        } else {
+            c.mailbox.kill(c);
+        }
     }
 
     boolean aofEnabled() {

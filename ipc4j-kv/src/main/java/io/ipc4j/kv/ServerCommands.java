@@ -213,7 +213,7 @@ final class ServerCommands {
             if (target == null) {
                 throw new KvError("ERR No such client");
             }
-            c.server.mailboxKill(target);
+            c.server.mailboxKill(c, target);
             c.reply.ok();
             return;
         }
@@ -250,7 +250,7 @@ final class ServerCommands {
         for (Client other : c.server.clients()) {
             if ((id == null || other.id == id) && (addr == null || other.address.equals(addr))
                     && !(skipMe && other == c.client)) {
-                c.server.mailboxKill(other);
+                c.server.mailboxKill(c, other);
                 killed++;
             }
         }
