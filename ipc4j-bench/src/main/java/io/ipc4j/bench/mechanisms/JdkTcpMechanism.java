@@ -29,24 +29,11 @@ public final class JdkTcpMechanism implements Mechanism {
         ServerSocketChannel server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-        return new Session() {
-            @Override
-            public List<String> childArguments() {
-                return List.of(String.valueOf(port));
-            }
-
-            @Override
-            public Endpoint parentEndpoint() throws IOException {
-                SocketChannel channel = server.accept();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                return new ChannelEndpoint(channel);
-            }
-
-            @Override
-            public void close() throws IOException {
-                server.close();
-            }
-        };
+        return new LoopbackSession(port, () -> {
+            SocketChannel channel = server.accept();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            return new ChannelEndpoint(channel);
+        }, server);
     }
 
     @Override

@@ -40,24 +40,11 @@ public final class JdkUdpMechanism implements Mechanism {
         DatagramChannel channel = DatagramChannel.open();
         channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        return new Session() {
-            @Override
-            public List<String> childArguments() {
-                return List.of(String.valueOf(port));
-            }
-
-            @Override
-            public Endpoint parentEndpoint() throws IOException {
-                SocketAddress child = channel.receive(ByteBuffer.allocate(16)); // the child's hello
-                channel.connect(child);
-                return new DatagramEndpoint(channel);
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.close();
-            }
-        };
+        return new LoopbackSession(port, () -> {
+            SocketAddress child = channel.receive(ByteBuffer.allocate(16)); // the child's hello
+            channel.connect(child);
+            return new DatagramEndpoint(channel);
+        }, channel);
     }
 
     @Override

@@ -27,22 +27,8 @@ public final class TcpMechanism implements Mechanism {
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
         SocketServer<StreamSocket> server = SocketServer.stream(InetEndpoint.loopback(0));
         int port = ((InetEndpoint) server.endpoint()).port();
-        return new Session() {
-            @Override
-            public List<String> childArguments() {
-                return List.of(String.valueOf(port));
-            }
-
-            @Override
-            public Endpoint parentEndpoint() throws IOException {
-                return new StreamSocketEndpoint(server.accept(Duration.ofSeconds(60)));
-            }
-
-            @Override
-            public void close() {
-                server.close();
-            }
-        };
+        return new LoopbackSession(port, () -> new StreamSocketEndpoint(server.accept(Duration.ofSeconds(60))),
+                server::close);
     }
 
     @Override

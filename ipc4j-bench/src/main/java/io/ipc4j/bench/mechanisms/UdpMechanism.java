@@ -49,24 +49,11 @@ public final class UdpMechanism implements Mechanism {
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
         DatagramSocket parent = DatagramSocket.bind(InetEndpoint.loopback(0));
         int port = ((InetEndpoint) parent.localEndpoint().orElseThrow()).port();
-        return new Session() {
-            @Override
-            public List<String> childArguments() {
-                return List.of(String.valueOf(port));
-            }
-
-            @Override
-            public Endpoint parentEndpoint() throws IOException {
-                // the child's hello says where it is
-                parent.connect(parent.receiveFrom(ByteBuffer.allocate(16), Duration.ofSeconds(60)).orElseThrow());
-                return new UnixDatagramMechanism.MessageEndpoint(parent::send, parent::receive, parent);
-            }
-
-            @Override
-            public void close() {
-                parent.close();
-            }
-        };
+        return new LoopbackSession(port, () -> {
+            // the child's hello says where it is
+            parent.connect(parent.receiveFrom(ByteBuffer.allocate(16), Duration.ofSeconds(60)).orElseThrow());
+            return new UnixDatagramMechanism.MessageEndpoint(parent::send, parent::receive, parent);
+        }, parent::close);
     }
 
     @Override
