@@ -55,12 +55,7 @@ class DifferentialTest {
     @AfterAll
     static void stopBoth() throws Exception {
         if (kv != null) {
-            try (Resp r = new Resp(kvSocket)) {
-                r.send(Resp.command("SHUTDOWN"));
-                assertTrue(r.closedByServer());
-            }
-            assertEquals(0, kv.finish(KvServerTest.LIMIT).status().code());
-            kv.close();
+            KvServerTest.shutdown(kvSocket, kv);
         }
         if (redis != null) {
             redis.destroy();

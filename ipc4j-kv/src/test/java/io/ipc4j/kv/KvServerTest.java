@@ -36,11 +36,16 @@ class KvServerTest {
         return child;
     }
 
-    /** SHUTDOWN through the socket: the server closes the connection, exits 0 and removes the socket file. */
+    /**
+     * SHUTDOWN through the socket (unless the test already stopped the server): the server closes the
+     * connection, exits 0 and removes the socket file.
+     */
     static void shutdown(Path socket, ChildJvm.Running server) throws Exception {
-        try (Resp r = new Resp(socket)) {
-            r.send(Resp.command("SHUTDOWN"));
-            assertTrue(r.closedByServer());
+        if (server.process().isAlive()) {
+            try (Resp r = new Resp(socket)) {
+                r.send(Resp.command("SHUTDOWN"));
+                assertTrue(r.closedByServer());
+            }
         }
         assertEquals(0, server.finish(LIMIT).status().code());
         server.close();
@@ -58,15 +63,7 @@ class KvServerTest {
     @AfterEach
     void stopServer() throws Exception {
         if (server != null) {
-            if (server.process().isAlive()) {
-                try (Resp r = new Resp(socket)) {
-                    r.send(Resp.command("SHUTDOWN"));
-                    assertTrue(r.closedByServer());
-                }
-            }
-            assertEquals(0, server.finish(LIMIT).status().code());
-            server.close();
-            assertFalse(Files.exists(socket), "SHUTDOWN removes the socket file");
+            shutdown(socket, server);
         }
     }
 
