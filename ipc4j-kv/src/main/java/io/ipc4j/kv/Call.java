@@ -96,13 +96,7 @@ final class Call {
 
     /** As {@link #existing}, for any key. */
     <T extends Aggregate> T existing(Key key, Class<T> type) throws KvError {
-        Database.Entry e = db().lookup(key, now);
-        if (e == null) {
-            server.keyspace.keyspaceMisses++;
-        } else {
-            server.keyspace.keyspaceHits++;
-        }
-        return as(e, type);
+        return as(read(key), type);
     }
 
     /** The value of {@code type} at key {@code i}, stored new and empty if there is none. */
@@ -197,7 +191,11 @@ final class Call {
 
     /** The live entry for key {@code i}, counting a keyspace hit or miss. */
     Database.Entry read(int i) {
-        Database.Entry e = db().lookup(key(i), now);
+        return read(key(i));
+    }
+
+    private Database.Entry read(Key key) {
+        Database.Entry e = db().lookup(key, now);
         if (e == null) {
             server.keyspace.keyspaceMisses++;
         } else {

@@ -240,7 +240,6 @@ public final class KvServer implements AutoCloseable {
         }
         List<Keyspace.DbKey> changed = List.copyOf(keyspace.touched);
         keyspace.touched.clear();
-        keyspace.evicted.clear();
         watches.changed(changed);
         blocking.changed(changed);
     }

@@ -360,11 +360,8 @@ final class ServerCommands {
         c.reply.bulk(out.toString());
     }
 
+    /** Bytes as INFO's *_human fields show them: 1.50M. */
     static String human(long bytes) {
-        return humanBytes(bytes);
-    }
-
-    private static String humanBytes(long bytes) {
         if (bytes < 1024) {
             return bytes + "B";
         }

@@ -172,13 +172,15 @@ final class StringCommands {
                 throw KvError.SYNTAX;
             }
         }
-        byte[] value = c.string(1);
-        Database.Entry e = c.db().lookup(c.key(1), c.now);
+        Database.Entry e = c.read(1);
         if (e == null) {
             c.reply.nullBulk();
             return;
         }
-        c.reply.bulk(value);
+        if (e.string() == null) {
+            throw KvError.WRONGTYPE;
+        }
+        c.reply.bulk(e.string());
         if (persist) {
             c.db().setExpiry(e, 0);
             c.propagate("PERSIST", c.args[1]);
