@@ -23,8 +23,9 @@ import java.util.Set;
  */
 public final class CReference {
     /** Mechanisms bench_ref.c implements. */
-    public static final Set<String> MECHANISMS = Set.of("pipe", "fifo", "posix-mq", "unix-stream",
-            "unix-dgram", "unix-seqpacket", "signal", "tcp", "futex", "mmap-spin", "shm-channel-spin", "eventfd");
+    public static final Set<String> MECHANISMS = Set.of("pipe", "fifo", "posix-mq", "sysv-mq", "unix-stream",
+            "unix-dgram", "unix-seqpacket", "signal", "tcp", "udp", "futex", "mmap-spin", "posix-sem", "sysv-sem",
+            "eventfd", "shm-channel-spin", "shm-channel-futex", "shm-channel-doorbell");
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private final Path binary;

@@ -108,6 +108,15 @@ class BenchTest {
         }
     }
 
+    /** The rows that are references themselves (the JDK's channels, Agrona's ring) are the only ones without C. */
+    @Test
+    void everyIpc4jMechanismHasACReference() {
+        Set<String> references = Set.of("unix-stream-jdk", "tcp-jdk", "udp-jdk", "agrona-ring");
+        List<String> withoutC = Mechanisms.all().stream().map(Mechanism::id)
+                .filter(id -> !references.contains(id) && !CReference.MECHANISMS.contains(id)).toList();
+        assertEquals(List.of(), withoutC);
+    }
+
     @Test
     void theReportIsWrittenAsJsonCsvAndPngAndCompares() throws Exception {
         Path dir = LEAKS.scratch().resolve("results");
