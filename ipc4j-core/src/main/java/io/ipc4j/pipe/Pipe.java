@@ -19,8 +19,10 @@ import java.io.IOException;
  * }
  * }</pre>
  *
- * <p>Both ends are close-on-exec and non-blocking (waits are done in poll(2), with timeouts). Closing the
- * pipe closes whichever ends are still open.
+ * <p>Both ends are close-on-exec and in blocking mode: a platform thread's call without a timeout blocks in
+ * read(2) or write(2) as a C program's would, calls with a timeout wait in poll(2), and calls that must not wait
+ * say so per call (RWF_NOWAIT; on a kernel without it for pipes, the ends are non-blocking and every wait is in
+ * poll(2)). Closing the pipe closes whichever ends are still open.
  */
 public final class Pipe implements AutoCloseable {
     /** PIPE_BUF: writes of at most this many bytes are atomic. */
@@ -35,19 +37,23 @@ public final class Pipe implements AutoCloseable {
     }
 
     /**
-     * pipe2(O_CLOEXEC | O_NONBLOCK) with the kernel's default capacity (64 KiB on Linux).
+     * pipe2(O_CLOEXEC) with the kernel's default capacity (64 KiB on Linux). The ends stay in blocking mode:
+     * calls that must not wait say so per call (preadv2/pwritev2 with RWF_NOWAIT), and a platform thread's
+     * call without a timeout blocks in read(2) or write(2) itself, as C's would.
      *
      * @return the new pipe
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static Pipe open() throws IOException {
         int[] fds = new int[2];
-        int r = FileCalls.pipe2(fds, FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK);
+        boolean blocking = Pipes.NoWaitSupport.PIPES;
+        int flags = blocking ? FileCalls.O_CLOEXEC : FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK;
+        int r = FileCalls.pipe2(fds, flags);
         if (r < 0) {
-            throw Failures.of("pipe2", "O_CLOEXEC | O_NONBLOCK", -r);
+            throw Failures.of("pipe2", blocking ? "O_CLOEXEC" : "O_CLOEXEC | O_NONBLOCK", -r);
         }
-        return new Pipe(new PipeReader(fds[0], "pipe reader fd " + fds[0]),
-                new PipeWriter(fds[1], "pipe writer fd " + fds[1]));
+        return new Pipe(new PipeReader(fds[0], "pipe reader fd " + fds[0], blocking),
+                new PipeWriter(fds[1], "pipe writer fd " + fds[1], blocking));
     }
 
     /**

@@ -32,10 +32,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>End of stream: every read returns -1 once all writers have closed (or died: the kernel closes a killed
  * process's descriptors) and the pipe is empty.</li>
  * <li>Blocking: the forms without a timeout wait as long as it takes; the {@link Duration} forms throw
- * {@link IpcTimeoutException}; {@link #readNow} never waits. A platform thread waits in poll(2); a virtual
+ * {@link IpcTimeoutException}; {@link #readNow} never waits. A platform thread waits in read(2) itself when
+ * there is no timeout and the end came from {@link Pipe#open()} (a close or an interrupt from another thread
+ * then ends the wait at once, with a signal, as the JDK's blocking channels do), otherwise in poll(2); a virtual
  * thread parks and leaves its carrier free, and a close from another thread wakes it at once. To wait on
  * several objects at once, register them with an {@link io.ipc4j.event.EventLoop}.</li>
- * <li>The descriptor is non-blocking and close-on-exec; it reaches a child only when passed explicitly
+ * <li>The descriptor is close-on-exec (and, for a FIFO or an inherited end, non-blocking); it reaches a child
+ * only when passed explicitly
  * ({@link io.ipc4j.process.Spawn#inherit}).</li>
  * </ul>
  */
@@ -52,21 +55,28 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     private MemorySegment scratch;
 
     PipeReader(int fd, String description) {
-        this.handle = new FdHandle(this, fd);
+        this(fd, description, false);
+    }
+
+    /** @param blocking whether the descriptor is in blocking mode (a pipe from {@link Pipe#open()}). */
+    PipeReader(int fd, String description, boolean blocking) {
+        this.handle = new FdHandle(this, fd, blocking);
         this.description = description;
     }
 
     /**
      * Adopts a pipe or FIFO reading end this process inherited, e.g. {@code fromInherited(3)} in a child
-     * started with {@code Spawn.inherit(reader, 3)}. Makes it non-blocking and close-on-exec.
+     * started with {@code Spawn.inherit(reader, 3)}. Makes it close-on-exec; a pipe in blocking mode
+     * stays so (its other holders may rely on that; calls that must not wait say so per call), anything else is
+     * made non-blocking.
      *
      * @param fd the descriptor number
      * @return the {@code PipeReader}
      * @throws IOException if {@code fd} is not open or is not a pipe or FIFO.
      */
     public static PipeReader fromInherited(int fd) throws IOException {
-        Pipes.adopt(fd, "inherited pipe");
-        return new PipeReader(fd, "inherited pipe reader fd " + fd);
+        boolean blocking = Pipes.adopt(fd, "inherited pipe");
+        return new PipeReader(fd, "inherited pipe reader fd " + fd, blocking);
     }
 
     /** Reads at least one byte, waiting as long as it takes; -1 at end of stream. */
@@ -121,7 +131,20 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
      * @throws IpcTimeoutException if the deadline passes first.
      */
     public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
-        Deadline deadline = Deadline.after(timeout);
+        readFully(dst, Deadline.after(timeout));
+    }
+
+    /**
+     * Fills {@code dst} completely, waiting as long as it takes.
+     *
+     * @param dst the buffer to fill, from its position up to its limit
+     * @throws EOFException if the stream ends first (what arrived is in {@code dst}).
+     */
+    public void readFully(ByteBuffer dst) throws IOException {
+        readFully(dst, Deadline.FOREVER);
+    }
+
+    private void readFully(ByteBuffer dst, Deadline deadline) throws IOException {
         int start = dst.position();
         while (dst.hasRemaining()) {
             if (read(dst, deadline) < 0) {
@@ -180,17 +203,24 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     private long readSegment(MemorySegment dst, long length, Deadline deadline) throws IOException {
         int fd = handle.begin();
         try {
+            boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = FileCalls.read(fd, dst, length);
+                long n = direct ? handle.callBlocking(FileCalls::readInterruptibly, dst, length, this)
+                        : handle.blockingMode() ? FileCalls.readNoWait(fd, dst, length) : FileCalls.read(fd, dst, length);
                 if (n > 0) {
                     return n;
                 }
                 if (n == 0) {
                     return -1;
                 }
+                if (n == -Errno.EOPNOTSUPP && !direct && handle.blockingMode()) {
+                    Failures.check(handle.leaveBlockingMode(), "fcntl(F_SETFL)", description);
+                    continue; // no RWF_NOWAIT here (a pipe reopened through /proc): non-blocking from now on
+                }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("read", description, (int) -n);
                 }
+                direct = false; // made non-blocking by another holder of the pipe: wait the general way
                 if (deadline.isNow()) {
                     return 0;
                 }

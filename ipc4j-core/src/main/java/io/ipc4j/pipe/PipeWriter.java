@@ -34,8 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Dead reader: once no reader is left, a write throws {@link io.ipc4j.PeerClosedException} (EPIPE);
  * SIGPIPE never kills the JVM.</li>
  * <li>Thread-safe: writes are serialised (one writer thread at a time), so one write call is never split
- * by another thread of this process. A platform thread waits in poll(2); a virtual thread parks and leaves
- * its carrier free. Use {@link #writeNow} to avoid waiting.</li>
+ * by another thread of this process. A platform thread waits in write(2) itself when there is no timeout and
+ * the end came from {@link Pipe#open()} (a close or an interrupt from another thread still ends it), otherwise
+ * in poll(2); a virtual thread parks and leaves its carrier free. Use {@link #writeNow} to avoid waiting.</li>
  * </ul>
  */
 public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
@@ -51,21 +52,28 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
     private MemorySegment scratch;
 
     PipeWriter(int fd, String description) {
-        this.handle = new FdHandle(this, fd);
+        this(fd, description, false);
+    }
+
+    /** @param blocking whether the descriptor is in blocking mode (a pipe from {@link Pipe#open()}). */
+    PipeWriter(int fd, String description, boolean blocking) {
+        this.handle = new FdHandle(this, fd, blocking);
         this.description = description;
     }
 
     /**
      * Adopts a pipe or FIFO writing end this process inherited, e.g. {@code fromInherited(4)} in a child
-     * started with {@code Spawn.inherit(writer, 4)}. Makes it non-blocking and close-on-exec.
+     * started with {@code Spawn.inherit(writer, 4)}. Makes it close-on-exec; a pipe in blocking mode
+     * stays so (its other holders may rely on that; calls that must not wait say so per call), anything else is
+     * made non-blocking.
      *
      * @param fd the descriptor number
      * @return the {@code PipeWriter}
      * @throws IOException if {@code fd} is not open or is not a pipe or FIFO.
      */
     public static PipeWriter fromInherited(int fd) throws IOException {
-        Pipes.adopt(fd, "inherited pipe");
-        return new PipeWriter(fd, "inherited pipe writer fd " + fd);
+        boolean blocking = Pipes.adopt(fd, "inherited pipe");
+        return new PipeWriter(fd, "inherited pipe writer fd " + fd, blocking);
     }
 
     /** Writes all of {@code src}, waiting as long as it takes; returns the bytes written. */
@@ -187,15 +195,24 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
         int fd = handle.begin();
         try {
             long done = 0;
+            boolean direct = handle.mayBlockDirectly(deadline);
             while (done < length) {
-                long n = FileCalls.write(fd, done == 0 ? src : src.asSlice(done), length - done);
+                MemorySegment rest = done == 0 ? src : src.asSlice(done);
+                long n = direct ? handle.callBlocking(FileCalls::writeInterruptibly, rest, length - done, this)
+                        : handle.blockingMode() ? FileCalls.writeNoWait(fd, rest, length - done)
+                        : FileCalls.write(fd, rest, length - done);
                 if (n >= 0) {
                     done += n;
                     continue;
                 }
+                if (n == -Errno.EOPNOTSUPP && !direct && handle.blockingMode()) {
+                    Failures.check(handle.leaveBlockingMode(), "fcntl(F_SETFL)", description);
+                    continue; // no RWF_NOWAIT here (a pipe reopened through /proc): non-blocking from now on
+                }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("write", description, (int) -n);
                 }
+                direct = false; // made non-blocking by another holder of the pipe: wait the general way
                 if (deadline.isNow()) {
                     break;
                 }

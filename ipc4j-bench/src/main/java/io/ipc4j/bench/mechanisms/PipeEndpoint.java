@@ -8,7 +8,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
-/** A byte stream over a pipe or FIFO pair: messages are written whole and read back to their exact size. */
+/**
+ * A byte stream over a pipe or FIFO pair: messages are written whole and read back to their exact size, with
+ * the calls that wait as long as it takes, as the C reference's read(2) and write(2) do (a dead peer ends them:
+ * end of stream, or EPIPE).
+ */
 final class PipeEndpoint implements Endpoint {
     static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
 
@@ -22,12 +26,12 @@ final class PipeEndpoint implements Endpoint {
 
     @Override
     public void send(ByteBuffer message) throws IOException {
-        writer.write(message, PEER_TIMEOUT);
+        writer.write(message);
     }
 
     @Override
     public void receive(ByteBuffer into) throws IOException {
-        reader.readFully(into, PEER_TIMEOUT);
+        reader.readFully(into);
     }
 
     @Override

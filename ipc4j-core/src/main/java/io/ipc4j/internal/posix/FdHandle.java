@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,6 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #WAIT_SLICE_MILLIS}. A virtual thread never blocks its carrier: it registers the descriptor with a
  * shared poller ({@link VirtualPoller}) and parks; readiness, the deadline, an interrupt or {@link #close()}
  * unparks it at once.
+ *
+ * <p>A descriptor its owner keeps in blocking mode also takes calls that block in the kernel directly
+ * ({@link #callBlocking}), for platform threads without a deadline: one syscall per call instead of an
+ * attempt, a poll(2) and a second attempt; {@link #close()} and interrupts still end them (see
+ * {@link DirectBlocking}).
  */
 public final class FdHandle {
     static final int WAIT_SLICE_MILLIS = 200;
@@ -24,14 +31,47 @@ public final class FdHandle {
     private final int fd;
     private final ResourceGuard guard;
     private final DescriptorWatch watch = new DescriptorWatch();
+    private volatile boolean blockingMode;
+    /** Threads in {@link #callBlocking} on this handle: a close looks for them only when there are some. */
+    private final AtomicInteger directCalls = new AtomicInteger();
 
     /**
+     * A handle on a non-blocking descriptor.
+     *
      * @param owner the public handle; when it becomes unreachable unclosed, the descriptor is closed.
      * @param fd    the descriptor, now owned by this object.
      */
     public FdHandle(Object owner, int fd) {
+        this(owner, fd, false);
+    }
+
+    /**
+     * @param owner        the public handle; when it becomes unreachable unclosed, the descriptor is closed.
+     * @param fd           the descriptor, now owned by this object.
+     * @param blockingMode whether the owner keeps it in blocking mode (O_NONBLOCK clear) and makes its
+     *                     non-blocking attempts with a per-call flag (MSG_DONTWAIT, RWF_NOWAIT): then
+     *                     {@link #mayBlockDirectly} can say yes.
+     */
+    public FdHandle(Object owner, int fd, boolean blockingMode) {
         this.fd = fd;
         this.guard = new ResourceGuard(owner, new CloseAction(fd, watch));
+        this.blockingMode = blockingMode;
+    }
+
+    /** Whether the owner keeps the descriptor in blocking mode (see the constructor). */
+    public boolean blockingMode() {
+        return blockingMode;
+    }
+
+    /**
+     * Makes the descriptor non-blocking for good, for a descriptor that turned out not to take the per-call
+     * flag (a pipe end reopened through /proc answers RWF_NOWAIT with EOPNOTSUPP, as a FIFO does).
+     *
+     * @return 0 or -errno of fcntl(2).
+     */
+    public int leaveBlockingMode() {
+        blockingMode = false;
+        return FileCalls.setNonBlocking(fd, true);
     }
 
     /** The descriptor number, for calls that do not block on it (such as fcntl). */
@@ -64,7 +104,65 @@ public final class FdHandle {
      */
     public void close() {
         watch.close(fd);
+        if (directCalls.get() != 0) {
+            DirectBlocking.release(this);
+        }
         guard.close();
+    }
+
+    /** Whether the handle is closed or a close has started. */
+    boolean isClosing() {
+        return !isOpen() || watch.isClosing();
+    }
+
+    /**
+     * Whether a call with {@code deadline} may block in the kernel directly ({@link #callBlocking}): the
+     * descriptor is in blocking mode, there is no deadline, the thread is a platform thread not interrupted, and
+     * {@link DirectBlocking} is available here.
+     */
+    public boolean mayBlockDirectly(Deadline deadline) {
+        if (!blockingMode || !deadline.isForever() || !DirectBlocking.available()) {
+            return false;
+        }
+        Thread thread = Thread.currentThread();
+        return !thread.isVirtual() && !thread.isInterrupted();
+    }
+
+    /** A system call that may block, as {@link #callBlocking} makes it: the count or -errno, EINTR not retried. */
+    @FunctionalInterface
+    public interface BlockingCall {
+        long call(int fd, MemorySegment buffer, long length);
+    }
+
+    /**
+     * Makes {@code call}, inside an operation, blocking in the kernel until it completes; only where
+     * {@link #mayBlockDirectly} said yes. A close from another thread or an interrupt ends it.
+     *
+     * @return the call's result: a count, or -errno other than EINTR (-EAGAIN if the descriptor was made
+     *         non-blocking by someone else: then wait the general way).
+     * @throws AsynchronousCloseException if the handle was closed meanwhile.
+     * @throws InterruptedIOException     if the thread was interrupted meanwhile.
+     */
+    public long callBlocking(BlockingCall call, MemorySegment buffer, long length, Object what) throws IOException {
+        directCalls.incrementAndGet();
+        DirectBlocking.Blocker blocker = DirectBlocking.enter(this);
+        try {
+            while (true) {
+                if (isClosing()) { // after enter: a close from now on signals this thread
+                    throw new AsynchronousCloseException();
+                }
+                long n = call.call(fd, buffer, length);
+                if (n != -Errno.EINTR) {
+                    return n;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedIOException("interrupted while waiting on " + what);
+                }
+            }
+        } finally {
+            DirectBlocking.leave(blocker);
+            directCalls.decrementAndGet();
+        }
     }
 
     /**

@@ -58,6 +58,11 @@ public final class FileCalls {
     private static final VarHandle POLLFD_REVENTS = POLLFD.varHandle(groupElement("revents"));
     private static final ThreadLocal<MemorySegment> POLL_SLOT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(POLLFD));
+    /** preadv2/pwritev2 flag: fail with EAGAIN instead of waiting (pipes since Linux 5.x; not FIFOs). */
+    private static final int RWF_NOWAIT = 0x8;
+    /** One {@code struct iovec} per thread for the one-buffer preadv2/pwritev2 calls. */
+    private static final ThreadLocal<MemorySegment> IOVEC_SLOT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
     /** int open(const char *path, int flags, ... mode_t mode); */
     private static final MethodHandle OPEN = Libc.linkErrnoVariadic("open",
@@ -67,6 +72,12 @@ public final class FileCalls {
     /** ssize_t read(int fd, void *buf, size_t count); */
     private static final MethodHandle READ = Libc.linkErrno("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags); */
+    private static final MethodHandle PREADV2 = Libc.linkErrno("preadv2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    /** ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags); */
+    private static final MethodHandle PWRITEV2 = Libc.linkErrno("pwritev2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     /** ssize_t write(int fd, const void *buf, size_t count); */
     private static final MethodHandle WRITE = Libc.linkErrno("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -126,12 +137,37 @@ public final class FileCalls {
         return transfer(WRITE, fd, buffer, length);
     }
 
-    /** read or write (one signature): the count or -errno, EINTR retried. Spelled out: a hot path. */
-    private static long transfer(MethodHandle call, int fd, MemorySegment buffer, long length) {
+    /** read(2) made once: as {@link #read}, but -EINTR is returned (a blocking call a signal may end). */
+    public static long readInterruptibly(int fd, MemorySegment buffer, long length) {
+        return transferOnce(READ, fd, buffer, length);
+    }
+
+    /** write(2) made once: as {@link #write}, but -EINTR is returned (a blocking call a signal may end). */
+    public static long writeInterruptibly(int fd, MemorySegment buffer, long length) {
+        return transferOnce(WRITE, fd, buffer, length);
+    }
+
+    /**
+     * read(2) that never waits, whatever the descriptor's mode: preadv2(RWF_NOWAIT) at the current position.
+     * -EAGAIN if nothing is there now; -EOPNOTSUPP where the kernel does not support it (a FIFO).
+     */
+    public static long readNoWait(int fd, MemorySegment buffer, long length) {
+        return vectorNoWait(PREADV2, fd, buffer, length);
+    }
+
+    /** write(2) that never waits, whatever the descriptor's mode: pwritev2(RWF_NOWAIT); -EAGAIN if no room. */
+    public static long writeNoWait(int fd, MemorySegment buffer, long length) {
+        return vectorNoWait(PWRITEV2, fd, buffer, length);
+    }
+
+    private static long vectorNoWait(MethodHandle call, int fd, MemorySegment buffer, long length) {
+        MemorySegment iovec = IOVEC_SLOT.get();
+        iovec.set(ADDRESS, 0, buffer);
+        iovec.set(JAVA_LONG, 8, length);
         try {
             MemorySegment slot = Libc.errnoSlot();
             while (true) {
-                long n = (long) call.invokeExact(slot, fd, buffer, length);
+                long n = (long) call.invokeExact(slot, fd, iovec, 1, -1L, RWF_NOWAIT);
                 if (n >= 0) {
                     return n;
                 }
@@ -140,6 +176,26 @@ public final class FileCalls {
                     return -errno;
                 }
             }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** read or write (one signature): the count or -errno, EINTR retried. Spelled out: a hot path. */
+    private static long transfer(MethodHandle call, int fd, MemorySegment buffer, long length) {
+        while (true) {
+            long n = transferOnce(call, fd, buffer, length);
+            if (n != -Errno.EINTR) {
+                return n;
+            }
+        }
+    }
+
+    private static long transferOnce(MethodHandle call, int fd, MemorySegment buffer, long length) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            long n = (long) call.invokeExact(slot, fd, buffer, length);
+            return n >= 0 ? n : -Libc.errno(slot);
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }

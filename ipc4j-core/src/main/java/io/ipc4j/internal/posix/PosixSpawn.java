@@ -99,16 +99,20 @@ public final class PosixSpawn {
     }
 
     /**
-     * A close-on-exec copy of {@code fd} numbered at least {@code lowest}, blocking, as children expect. A pipe
-     * or FIFO end is reopened through /proc/self/fd, which gives the child an open file description of its
-     * own: making it blocking then leaves the parent's end as it was (non-blocking, so its timeouts still
-     * hold). Other descriptors (sockets) cannot be reopened: their copy shares the parent's description.
+     * A close-on-exec copy of {@code fd} numbered at least {@code lowest}, blocking, as children expect. A
+     * non-blocking pipe or FIFO end is reopened through /proc/self/fd, which gives the child an open file
+     * description of its own: making it blocking then leaves the parent's end as it was (non-blocking, so its
+     * timeouts still hold). A pipe end already in blocking mode (as {@code Pipe.open} makes them) is shared as it
+     * is: a reopened one would lose RWF_NOWAIT. Other descriptors (sockets) cannot be reopened: their copy shares
+     * the parent's description.
      */
     private static int stage(int fd, int lowest, String what) throws IOException {
         int source = fd;
         int reopened = -1;
-        if (FileCalls.fcntl(fd, FileCalls.F_GETPIPE_SZ, 0) >= 0) {
-            int access = Failures.check(FileCalls.fcntl(fd, FileCalls.F_GETFL, 0), "fcntl(F_GETFL)", what) & 3;
+        int flags = FileCalls.fcntl(fd, FileCalls.F_GETFL, 0);
+        boolean nonBlocking = flags >= 0 && (flags & FileCalls.O_NONBLOCK) != 0;
+        if (nonBlocking && FileCalls.fcntl(fd, FileCalls.F_GETPIPE_SZ, 0) >= 0) {
+            int access = flags & 3;
             reopened = FileCalls.open("/proc/self/fd/" + fd, access | FileCalls.O_NONBLOCK | FileCalls.O_CLOEXEC, 0);
             source = reopened >= 0 ? reopened : fd; // ENXIO: a FIFO writer with no reader; share instead
         }
