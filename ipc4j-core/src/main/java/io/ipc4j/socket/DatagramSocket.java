@@ -63,7 +63,7 @@ public final class DatagramSocket extends NativeSocket {
         int fd = newSocket(family, SocketCalls.SOCK_DGRAM, endpoint);
         try {
             SocketFiles.OwnedFile file = SocketFiles.bind(fd, endpoint, SocketCalls.SOCK_DGRAM, mode, 0);
-            return new DatagramSocket(fd, family, "datagram socket at " + endpoint, file);
+            return new DatagramSocket(fd, family, "datagram socket at " + endpoint, file).inBlockingMode();
         } catch (IOException | RuntimeException e) {
             FileCalls.closeQuietly(fd);
             throw e;
@@ -85,7 +85,7 @@ public final class DatagramSocket extends NativeSocket {
             if (r < 0) {
                 throw Failures.of("bind", "autobind", -r);
             }
-            return new DatagramSocket(fd, SocketCalls.AF_UNIX, "datagram socket", null);
+            return new DatagramSocket(fd, SocketCalls.AF_UNIX, "datagram socket", null).inBlockingMode();
         } catch (IOException | RuntimeException e) {
             FileCalls.closeQuietly(fd);
             throw e;
@@ -104,8 +104,9 @@ public final class DatagramSocket extends NativeSocket {
         if (r < 0) {
             throw Failures.of("socketpair", "AF_UNIX, SOCK_DGRAM", -r);
         }
-        return new SocketPair<>(new DatagramSocket(fds[0], SocketCalls.AF_UNIX, "datagram socket pair end 1", null),
-                new DatagramSocket(fds[1], SocketCalls.AF_UNIX, "datagram socket pair end 2", null));
+        return new SocketPair<>(
+                new DatagramSocket(fds[0], SocketCalls.AF_UNIX, "datagram socket pair end 1", null).inBlockingMode(),
+                new DatagramSocket(fds[1], SocketCalls.AF_UNIX, "datagram socket pair end 2", null).inBlockingMode());
     }
 
     /**

@@ -29,15 +29,19 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * What every ipc4j socket has: one non-blocking, close-on-exec descriptor made through FFM; its local
- * endpoint; for Unix domain sockets the peer's credentials and pidfd and descriptor passing.
+ * What every ipc4j socket has: one close-on-exec descriptor made through FFM; its local endpoint; for Unix
+ * domain sockets the peer's credentials and pidfd and descriptor passing.
  *
  * <h2>Threads and blocking</h2>
  * Thread-safe: sends are serialised with sends and receives with receives, so one thread may send while
  * another receives. {@link #close()} may be called from any thread; an operation blocked in another thread
- * then ends with {@link java.nio.channels.AsynchronousCloseException} within 200 ms. Every blocking call has
- * a form with a {@link Duration} (throwing {@link IpcTimeoutException}) and a form that never waits. Waits
- * are in poll(2) on a platform thread; a virtual thread parks and leaves its carrier free.
+ * then ends with {@link java.nio.channels.AsynchronousCloseException} (at once; within 200 ms at worst). Every
+ * blocking call has a form with a {@link Duration} (throwing {@link IpcTimeoutException}) and a form that never
+ * waits. A socket ipc4j made (connected, accepted, bound or paired) is in blocking mode, and its calls that must
+ * not wait say MSG_DONTWAIT: so on a platform thread a call without a timeout blocks in recv(2) or send(2)
+ * itself, as a C program's would (a close or an interrupt from another thread ends it with a signal, as the
+ * JDK's blocking channels do), while a call with a timeout waits in poll(2). A virtual thread parks and leaves
+ * its carrier free. An adopted socket ({@code fromInherited}) is made non-blocking and always waits in poll(2).
  */
 public abstract sealed class NativeSocket extends DescriptorOwner
         permits StreamSocket, DatagramSocket, SeqpacketSocket {
@@ -77,6 +81,16 @@ public abstract sealed class NativeSocket extends DescriptorOwner
 
     // ---------------------------------------------------------------- opening
 
+    /**
+     * Puts this new socket in blocking mode, for direct waits (FdHandle.callBlocking); every
+     * non-blocking attempt on it says MSG_DONTWAIT. Returns this socket.
+     */
+    @SuppressWarnings("unchecked")
+    final <S extends NativeSocket> S inBlockingMode() {
+        handle.enterBlockingMode();
+        return (S) this;
+    }
+
     /** A new socket descriptor, or an exception naming the endpoint it was for. */
     static int newSocket(int family, int type, Object what) throws IOException {
         int fd = SocketCalls.socket(family, type);
@@ -102,7 +116,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         }
         try {
             socket.connect(endpoint, type, deadline);
-            return socket;
+            return socket.inBlockingMode();
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -562,8 +576,10 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         int n = src.remaining();
         MemorySegment source = stageForSend(src, n);
         Backoff backoff = null;
+        boolean direct = address.equals(MemorySegment.NULL) && handle.mayBlockDirectly(deadline);
         while (true) {
-            long sent = SocketCalls.sendto(fd, source, n, address, addressLength);
+            long sent = direct ? handle.callBlocking(SocketCalls::sendInterruptibly, source, n, this)
+                    : SocketCalls.sendto(fd, source, n, address, addressLength);
             if (sent >= 0) {
                 src.position(src.position() + (int) sent);
                 return;
@@ -572,6 +588,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                 throw Failures.of("sendto", destination == null ? description : description + " to " + destination,
                         (int) -sent, sendAdvice((int) -sent, n));
             }
+            direct = false; // ENOBUFS, or made non-blocking by another holder: wait the general way
             if (deadline.isNow()) {
                 throw new IpcTimeoutException("send(" + description + "): the receiver's queue is full",
                         Duration.ZERO, 0);
@@ -615,12 +632,15 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     int receiveMessage(int fd, ByteBuffer dst, Deadline deadline, MemorySegment from,
                        MemorySegment fromLength) throws IOException {
         int room = dst.remaining();
+        boolean direct = handle.mayBlockDirectly(deadline);
         while (true) {
             // Peek at the length first: receiving into a short buffer would cut the message and lose the rest.
-            long length = SocketCalls.recvfrom(fd, MemorySegment.NULL, 0,
+            long length = direct ? handle.callBlocking(SocketCalls::peekLengthInterruptibly, MemorySegment.NULL, 0, this)
+                    : SocketCalls.recvfrom(fd, MemorySegment.NULL, 0,
                     SocketCalls.MSG_PEEK | SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT,
                     MemorySegment.NULL, MemorySegment.NULL);
             if (length == -Errno.EAGAIN) {
+                direct = false; // made non-blocking by another holder: wait the general way
                 if (deadline.isNow()) {
                     return NOTHING_QUEUED;
                 }

@@ -50,8 +50,8 @@ public final class SeqpacketSocket extends NativeSocket {
         if (r < 0) {
             throw Failures.of("socketpair", "AF_UNIX, SOCK_SEQPACKET", -r);
         }
-        return new SocketPair<>(new SeqpacketSocket(fds[0], "seqpacket socket pair end 1"),
-                new SeqpacketSocket(fds[1], "seqpacket socket pair end 2"));
+        return new SocketPair<>(new SeqpacketSocket(fds[0], "seqpacket socket pair end 1").inBlockingMode(),
+                new SeqpacketSocket(fds[1], "seqpacket socket pair end 2").inBlockingMode());
     }
 
     /**

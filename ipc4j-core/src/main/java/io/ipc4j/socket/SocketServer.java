@@ -197,8 +197,9 @@ public final class SocketServer<S extends NativeSocket> extends DescriptorOwner 
 
     private NativeSocket wrap(int client) {
         String what = NativeSocket.typeName(type) + " connection " + client + " accepted at " + endpoint;
-        return type == SocketCalls.SOCK_STREAM ? StreamSocket.adopt(client, family, what)
+        NativeSocket socket = type == SocketCalls.SOCK_STREAM ? StreamSocket.adopt(client, family, what)
                 : new SeqpacketSocket(client, what);
+        return socket.inBlockingMode();
     }
 
     /** Stops listening and removes the socket file if it is still this server's. Idempotent. */

@@ -77,8 +77,8 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         if (r < 0) {
             throw Failures.of("socketpair", "AF_UNIX, SOCK_STREAM", -r);
         }
-        return new SocketPair<>(new StreamSocket(fds[0], SocketCalls.AF_UNIX, "stream socket pair end 1"),
-                new StreamSocket(fds[1], SocketCalls.AF_UNIX, "stream socket pair end 2"));
+        return new SocketPair<>(new StreamSocket(fds[0], SocketCalls.AF_UNIX, "stream socket pair end 1").inBlockingMode(),
+                new StreamSocket(fds[1], SocketCalls.AF_UNIX, "stream socket pair end 2").inBlockingMode());
     }
 
     /**
@@ -157,8 +157,10 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
         try {
             int room = Math.min(dst.remaining(), dst.isDirect() ? Integer.MAX_VALUE : SCRATCH_BYTES);
             MemorySegment target = stageForReceive(dst, room);
+            boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, MemorySegment.NULL,
+                long n = direct ? handle.callBlocking(SocketCalls::receiveInterruptibly, target, room, this)
+                        : SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, MemorySegment.NULL,
                         MemorySegment.NULL);
                 if (n > 0) {
                     unstage(dst, (int) n);
@@ -173,6 +175,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("recv", description, (int) -n);
                 }
+                direct = false; // made non-blocking by another holder: wait the general way
                 if (deadline.isNow()) {
                     return 0;
                 }
@@ -299,10 +302,12 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
     }
 
     private void writeAll(int fd, ByteBuffer src, Deadline deadline, int total) throws IOException {
+        boolean direct = handle.mayBlockDirectly(deadline);
         while (src.hasRemaining()) {
             int n = Math.min(src.remaining(), src.isDirect() ? Integer.MAX_VALUE : SCRATCH_BYTES);
             MemorySegment source = stageForSend(src, n);
-            long sent = SocketCalls.sendto(fd, source, n, MemorySegment.NULL, 0);
+            long sent = direct ? handle.callBlocking(SocketCalls::sendInterruptibly, source, n, this)
+                    : SocketCalls.sendto(fd, source, n, MemorySegment.NULL, 0);
             if (sent > 0) {
                 src.position(src.position() + (int) sent);
                 continue;
@@ -310,6 +315,7 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
             if (sent != -Errno.EAGAIN) {
                 throw Failures.of("send", description, (int) -sent);
             }
+            direct = false; // made non-blocking by another holder: wait the general way
             if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                 throw new IpcTimeoutException("write(" + description + ")", deadline.timeout(), total - src.remaining());
             }

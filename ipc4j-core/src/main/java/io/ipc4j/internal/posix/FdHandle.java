@@ -64,6 +64,17 @@ public final class FdHandle {
     }
 
     /**
+     * Clears O_NONBLOCK, for an owner that makes its non-blocking attempts with a per-call flag from now on
+     * (MSG_DONTWAIT on a socket): {@link #mayBlockDirectly} can then say yes. If fcntl(2) fails, the descriptor
+     * stays non-blocking and every wait stays in poll(2).
+     */
+    public void enterBlockingMode() {
+        if (FileCalls.setNonBlocking(fd, false) == 0) {
+            blockingMode = true;
+        }
+    }
+
+    /**
      * Makes the descriptor non-blocking for good, for a descriptor that turned out not to take the per-call
      * flag (a pipe end reopened through /proc answers RWF_NOWAIT with EOPNOTSUPP, as a FIFO does).
      *

@@ -6,6 +6,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -117,6 +118,15 @@ public final class SocketCalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVFROM = Libc.linkErrno("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    /** sendto(fd, buffer, length, MSG_NOSIGNAL, NULL, 0): blocking send to the connected peer. */
+    private static final MethodHandle SENDTO_BLOCKING = MethodHandles.insertArguments(SENDTO, 4, MSG_NOSIGNAL,
+            MemorySegment.NULL, 0);
+    /** recvfrom(fd, buffer, length, 0, NULL, NULL): blocking receive. */
+    private static final MethodHandle RECV_BLOCKING = MethodHandles.insertArguments(RECVFROM, 4, 0,
+            MemorySegment.NULL, MemorySegment.NULL);
+    /** recvfrom(fd, buffer, length, MSG_PEEK | MSG_TRUNC, NULL, NULL): blocking peek at the next length. */
+    private static final MethodHandle PEEK_BLOCKING = MethodHandles.insertArguments(RECVFROM, 4,
+            MSG_PEEK | MSG_TRUNC, MemorySegment.NULL, MemorySegment.NULL);
     private static final MethodHandle SENDMSG = Libc.linkErrno("sendmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = Libc.linkErrno("recvmsg",
@@ -182,12 +192,16 @@ public final class SocketCalls {
         return (int) Libc.once(slot -> (int) CONNECT.invokeExact(slot, fd, address, length));
     }
 
-    /** sendto(2) with MSG_NOSIGNAL (EPIPE, never SIGPIPE): bytes sent or -errno. EINTR is retried. */
+    /**
+     * sendto(2) with MSG_NOSIGNAL (EPIPE, never SIGPIPE) and MSG_DONTWAIT (-EAGAIN instead of waiting, whatever
+     * the socket's mode): bytes sent or -errno. EINTR is retried.
+     */
     public static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address, int addressLength) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             while (true) {
-                long n = (long) SENDTO.invokeExact(slot, fd, buffer, length, MSG_NOSIGNAL, address, addressLength);
+                long n = (long) SENDTO.invokeExact(slot, fd, buffer, length, MSG_NOSIGNAL | MSG_DONTWAIT, address,
+                        addressLength);
                 if (n >= 0) {
                     return n;
                 }
@@ -224,9 +238,37 @@ public final class SocketCalls {
         }
     }
 
-    /** sendmsg(2) with MSG_NOSIGNAL: bytes sent or -errno; EINTR retried. */
+    /** sendmsg(2) with MSG_NOSIGNAL and MSG_DONTWAIT: bytes sent or -errno (-EAGAIN: no room); EINTR retried. */
     public static long sendmsg(int fd, MemorySegment message) {
-        return Libc.retrying(slot -> (long) SENDMSG.invokeExact(slot, fd, message, MSG_NOSIGNAL));
+        return Libc.retrying(slot -> (long) SENDMSG.invokeExact(slot, fd, message, MSG_NOSIGNAL | MSG_DONTWAIT));
+    }
+
+    /** send(2) to the connected peer that waits for room on a blocking socket: once, -EINTR returned. */
+    public static long sendInterruptibly(int fd, MemorySegment buffer, long length) {
+        return callOnce(SENDTO_BLOCKING, fd, buffer, length);
+    }
+
+    /** recv(2) that waits for data on a blocking socket: once, -EINTR returned. */
+    public static long receiveInterruptibly(int fd, MemorySegment buffer, long length) {
+        return callOnce(RECV_BLOCKING, fd, buffer, length);
+    }
+
+    /**
+     * The length of the next queued message, waiting for one on a blocking socket (recv with MSG_PEEK |
+     * MSG_TRUNC into no buffer; {@code buffer} and {@code length} are ignored): once, -EINTR returned.
+     */
+    public static long peekLengthInterruptibly(int fd, MemorySegment buffer, long length) {
+        return callOnce(PEEK_BLOCKING, fd, MemorySegment.NULL, 0);
+    }
+
+    private static long callOnce(MethodHandle call, int fd, MemorySegment buffer, long length) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            long n = (long) call.invokeExact(slot, fd, buffer, length);
+            return n >= 0 ? n : -Libc.errno(slot);
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
     }
 
     /** recvmsg(2): bytes received or -errno; EINTR retried. */
