@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -85,10 +86,8 @@ public final class Bench {
             int done = 0;
             for (Mechanism mechanism : selected) {
                 progress.step(done++, total, mechanism.title());
-                rows.addAll(measure(mechanism, unavailable.get(mechanism.id()), work));
-                if (c != null && c.supports(mechanism.id()) && unavailable.get(mechanism.id()).isEmpty()) {
-                    rows.addAll(measureC(mechanism, c, work));
-                }
+                boolean withC = c != null && c.supports(mechanism.id()) && unavailable.get(mechanism.id()).isEmpty();
+                rows.addAll(measure(mechanism, unavailable.get(mechanism.id()), withC ? c : null, work));
             }
             progress.step(total, total, "done");
         } finally {
@@ -103,7 +102,12 @@ public final class Bench {
         return mechanism.carriesPayload() ? config.sizes() : List.of(0);
     }
 
-    private List<Results.Row> measure(Mechanism mechanism, Optional<String> unavailable, Path work) {
+    /**
+     * Measures one mechanism in Java and, with {@code c}, in C: the two alternate over the plan's rounds (Java's
+     * first round, C's first, Java's second...), the Java child staying up between its rounds, so that both see
+     * the same moments of a machine whose speed drifts; each figure is the median of the rounds'.
+     */
+    private List<Results.Row> measure(Mechanism mechanism, Optional<String> unavailable, CReference c, Path work) {
         List<Results.Row> rows = new ArrayList<>();
         if (unavailable.isPresent()) {
             rows.add(row(mechanism, "ipc4j", 0, "unavailable", unavailable.get(), null));
@@ -123,11 +127,12 @@ public final class Bench {
         }
         Plan plan = config.plan().scaled(mechanism.planScale())
                 .withSizes(runnable, mechanism.noThroughputBecause().isEmpty());
+        CRounds cRounds = new CRounds(mechanism, c, plan, work);
         try {
-            List<Exchange.Result> results = runJava(mechanism, plan, work);
+            List<List<Exchange.Result>> results = runJava(mechanism, plan, work, cRounds);
             for (int i = 0; i < runnable.size(); i++) {
                 rows.add(row(mechanism, "ipc4j", runnable.get(i), "ok",
-                        mechanism.noThroughputBecause().orElse(null), results.get(i)));
+                        mechanism.noThroughputBecause().orElse(null), Results.medianOf(results.get(i))));
             }
         } catch (IOException | RuntimeException | LinkageError e) {
             // A mechanism that cannot run is a row that says why; the suite goes on.
@@ -135,11 +140,67 @@ public final class Bench {
                 rows.add(row(mechanism, "ipc4j", size, "failed", String.valueOf(e.getMessage()), null));
             }
         }
+        cRounds.finish();
+        rows.addAll(cRounds.rows());
         return rows;
     }
 
+    /** The C reference's side of one mechanism's rounds: run between Java's, or after them if Java failed. */
+    private final class CRounds {
+        private final Mechanism mechanism;
+        private final CReference c;
+        private final Plan plan;
+        private final Path work;
+        private final Map<Integer, List<Exchange.Result>> results = new TreeMap<>();
+        private final Map<Integer, String> failures = new TreeMap<>();
+        private int done;
+
+        CRounds(Mechanism mechanism, CReference c, Plan plan, Path work) {
+            this.mechanism = mechanism;
+            this.c = c;
+            this.plan = plan;
+            this.work = work;
+        }
+
+        /** Runs C's round {@code round} (from 0), for every size: once Java's round of that number is done. */
+        void run(int round) {
+            if (c == null || round != done) {
+                return;
+            }
+            done++;
+            for (int size : plan.sizes()) {
+                if (failures.containsKey(size)) {
+                    continue;
+                }
+                try {
+                    Exchange.Result r = c.run(mechanism.id(), size, plan.round(round), work, config.pin());
+                    results.computeIfAbsent(size, s -> new ArrayList<>()).add(r);
+                } catch (IOException | RuntimeException e) {
+                    failures.put(size, String.valueOf(e.getMessage()));
+                }
+            }
+        }
+
+        /** Runs the rounds Java did not get to (it failed). */
+        void finish() {
+            while (c != null && done < plan.rounds()) {
+                run(done);
+            }
+        }
+
+        List<Results.Row> rows() {
+            List<Results.Row> rows = new ArrayList<>();
+            for (int size : c == null ? List.<Integer>of() : plan.sizes()) {
+                rows.add(failures.containsKey(size) ? row(mechanism, "C", size, "failed", failures.get(size), null)
+                        : row(mechanism, "C", size, "ok", null, Results.medianOf(results.get(size))));
+            }
+            return rows;
+        }
+    }
+
     @SuppressWarnings("try") // the guards only need closing
-    private List<Exchange.Result> runJava(Mechanism mechanism, Plan plan, Path work) throws IOException {
+    private List<List<Exchange.Result>> runJava(Mechanism mechanism, Plan plan, Path work, CRounds between)
+            throws IOException {
         try (Mechanism.Session session = mechanism.open(work, plan.sizes());
              GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("close " + mechanism.id(),
                      session::close)) {
@@ -155,9 +216,13 @@ public final class Bench {
                 ScheduledFuture<?> deadline = watchdog.schedule(() -> killQuietly(child),
                         MECHANISM_DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 try (Endpoint endpoint = session.parentEndpoint()) {
-                    List<Exchange.Result> results = new ArrayList<>();
-                    for (int size : plan.sizes()) {
-                        results.add(Exchange.parent(endpoint, plan, size));
+                    List<List<Exchange.Result>> results = new ArrayList<>();
+                    plan.sizes().forEach(size -> results.add(new ArrayList<>()));
+                    for (int round = 0; round < plan.rounds(); round++) {
+                        for (int i = 0; i < plan.sizes().size(); i++) {
+                            results.get(i).add(Exchange.parent(endpoint, plan.round(round), plan.sizes().get(i)));
+                        }
+                        between.run(round); // the child waits in its next receive meanwhile
                     }
                     awaitSuccess(child);
                     return results;
@@ -182,23 +247,6 @@ public final class Bench {
         } catch (IOException e) {
             // It ended by itself meanwhile.
         }
-    }
-
-    private List<Results.Row> measureC(Mechanism mechanism, CReference c, Path work) {
-        List<Results.Row> rows = new ArrayList<>();
-        Plan plan = config.plan().scaled(mechanism.planScale())
-                .withSizes(List.of(), mechanism.noThroughputBecause().isEmpty());
-        for (int size : sizesFor(mechanism)) {
-            if (mechanism.cannotCarry(size).isPresent()) {
-                continue;
-            }
-            try {
-                rows.add(row(mechanism, "C", size, "ok", null, c.run(mechanism.id(), size, plan, work, config.pin())));
-            } catch (IOException | RuntimeException e) {
-                rows.add(row(mechanism, "C", size, "failed", String.valueOf(e.getMessage()), null));
-            }
-        }
-        return rows;
     }
 
     private static Results.Row row(Mechanism m, String implementation, int size, String status, String note,

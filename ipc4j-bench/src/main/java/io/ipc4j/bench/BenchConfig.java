@@ -14,9 +14,13 @@ import java.util.Set;
  * @param only        mechanism ids to run; empty for all.
  * @param pin         pin the measuring thread of each side to a CPU of its own (0 and 1).
  * @param cReference  run the C reference too.
+ * @param rounds      how many rounds Java and C alternate in, per mechanism (the counts are split between them).
  */
 public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream,
-                          Set<String> only, boolean pin, boolean cReference) {
+                          Set<String> only, boolean pin, boolean cReference, int rounds) {
+    /** Rounds of the default run: enough for a median that one stalled round of a shared machine cannot move. */
+    public static final int DEFAULT_ROUNDS = 3;
+
     public static final List<Integer> DEFAULT_SIZES = List.of(64, 4096, 65536);
 
     /**
@@ -24,12 +28,14 @@ public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long 
      * of its own where there are two (see {@link #pin}).
      */
     public static BenchConfig defaults() {
-        return new BenchConfig(DEFAULT_SIZES, 1_000, 10_000, 256L << 20, 200_000, Set.of(), canPin(), true);
+        return new BenchConfig(DEFAULT_SIZES, 1_000, 7_500, 128L << 20, 100_000, Set.of(), canPin(), true,
+                DEFAULT_ROUNDS);
     }
 
     /** --full: ten times longer, for steadier percentiles. */
     public static BenchConfig full() {
-        return new BenchConfig(DEFAULT_SIZES, 10_000, 100_000, 2048L << 20, 2_000_000, Set.of(), canPin(), true);
+        return new BenchConfig(DEFAULT_SIZES, 10_000, 100_000, 2048L << 20, 2_000_000, Set.of(), canPin(), true,
+                DEFAULT_ROUNDS);
     }
 
     /** Whether this process may use two CPUs, so that each side can have one. */
@@ -38,30 +44,36 @@ public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long 
     }
 
     Plan plan() {
-        return new Plan(sizes, warmup, iterations, streamBytes, maxStream, true);
+        return new Plan(sizes, warmup, iterations, streamBytes, maxStream, true, Math.max(1, rounds));
     }
 
     public BenchConfig withSizes(List<Integer> newSizes) {
-        return new BenchConfig(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, only, pin, cReference);
+        return new BenchConfig(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, only, pin, cReference,
+                rounds);
     }
 
     public BenchConfig withIterations(int newWarmup, int newIterations) {
-        return new BenchConfig(sizes, newWarmup, newIterations, streamBytes, maxStream, only, pin, cReference);
+        return new BenchConfig(sizes, newWarmup, newIterations, streamBytes, maxStream, only, pin, cReference, rounds);
     }
 
     public BenchConfig withStream(long newStreamBytes, int newMaxStream) {
-        return new BenchConfig(sizes, warmup, iterations, newStreamBytes, newMaxStream, only, pin, cReference);
+        return new BenchConfig(sizes, warmup, iterations, newStreamBytes, newMaxStream, only, pin, cReference, rounds);
     }
 
     public BenchConfig withOnly(Set<String> ids) {
-        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, Set.copyOf(ids), pin, cReference);
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, Set.copyOf(ids), pin, cReference,
+                rounds);
     }
 
     public BenchConfig withPin(boolean newPin) {
-        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, newPin, cReference);
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, newPin, cReference, rounds);
+    }
+
+    public BenchConfig withRounds(int newRounds) {
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, pin, cReference, newRounds);
     }
 
     public BenchConfig withCReference(boolean run) {
-        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, pin, run);
+        return new BenchConfig(sizes, warmup, iterations, streamBytes, maxStream, only, pin, run, rounds);
     }
 }

@@ -23,8 +23,10 @@ public final class ChildMain {
             Affinity.pinCurrentThread(cpu);
         }
         try (Endpoint endpoint = mechanism.childEndpoint(arguments.subList(2 + Plan.ARGUMENTS, arguments.size()))) {
-            for (int size : plan.sizes()) {
-                Exchange.child(endpoint, plan, size);
+            for (int round = 0; round < plan.rounds(); round++) {
+                for (int size : plan.sizes()) {
+                    Exchange.child(endpoint, plan.round(round), size);
+                }
             }
         }
     }

@@ -14,10 +14,29 @@ import java.util.List;
  * @param streamBytes  how many bytes the throughput phase sends (within the message-count bounds).
  * @param maxStream    the most messages the throughput phase sends.
  * @param throughput   whether the throughput phase runs.
+ * @param rounds       how many rounds the counts are split into, so that Java and C can alternate between them
+ *                     (see {@link #round(int)}).
  */
 public record Plan(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream,
-                   boolean throughput) {
+                   boolean throughput, int rounds) {
     static final int MIN_STREAM = 200;
+
+    /** A plan run in one round. */
+    public Plan(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream, boolean throughput) {
+        this(sizes, warmup, iterations, streamBytes, maxStream, throughput, 1);
+    }
+
+    /**
+     * Round {@code index} (from 0) of this plan, a plan of one round: its share of the round trips and of the
+     * stream; the whole warm-up in the first round, a tenth of it in the others (the code is compiled by then;
+     * this warms the caches and the wake-up path again after the other side's turn).
+     */
+    public Plan round(int index) {
+        int share = iterations / rounds + (index < iterations % rounds ? 1 : 0);
+        int warm = index == 0 ? warmup : warmup / 10;
+        return new Plan(sizes, warm, share, streamBytes / rounds, Math.max(MIN_STREAM, maxStream / rounds), throughput,
+                1);
+    }
 
     /** Messages in the throughput phase for {@code size}. */
     public int streamCount(int size) {
@@ -39,27 +58,28 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
     /** This plan with its counts multiplied by {@code factor} (see {@link Mechanism#planScale()}). */
     public Plan scaled(int factor) {
         return new Plan(sizes, warmup * factor, iterations * factor, streamBytes * factor, maxStream * factor,
-                throughput);
+                throughput, rounds);
     }
 
     public Plan withSizes(List<Integer> newSizes, boolean withThroughput) {
-        return new Plan(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, withThroughput);
+        return new Plan(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, withThroughput, rounds);
     }
 
     /** As command-line arguments for the child. */
     public List<String> toArguments() {
         return List.of(String.join(",", sizes.stream().map(String::valueOf).toList()), String.valueOf(warmup),
                 String.valueOf(iterations), String.valueOf(streamBytes), String.valueOf(maxStream),
-                String.valueOf(throughput));
+                String.valueOf(throughput), String.valueOf(rounds));
     }
 
-    /** Reads {@link #toArguments()} back; returns the plan and consumes 6 arguments. */
+    /** Reads {@link #toArguments()} back; returns the plan and consumes {@link #ARGUMENTS} arguments. */
     public static Plan fromArguments(List<String> args) {
         List<Integer> sizes = new ArrayList<>();
         Arrays.stream(args.get(0).split(",")).map(Integer::parseInt).forEach(sizes::add);
         return new Plan(sizes, Integer.parseInt(args.get(1)), Integer.parseInt(args.get(2)),
-                Long.parseLong(args.get(3)), Integer.parseInt(args.get(4)), Boolean.parseBoolean(args.get(5)));
+                Long.parseLong(args.get(3)), Integer.parseInt(args.get(4)), Boolean.parseBoolean(args.get(5)),
+                Integer.parseInt(args.get(6)));
     }
 
-    static final int ARGUMENTS = 6;
+    static final int ARGUMENTS = 7;
 }

@@ -29,6 +29,8 @@ public final class Report {
                 .append(report.java()).append("; C reference: ").append(report.cReference()).append('\n')
                 .append("Round trip between two processes (latency in microseconds, warm-up excluded; ")
                 .append(report.config().iterations()).append(" round trips per row) and one-way streaming.\n")
+                .append(report.config().rounds() > 1 ? "Java and C alternate in " + report.config().rounds()
+                        + " rounds per mechanism; each figure is the median of the rounds' (max: the largest).\n" : "")
                 .append(report.config().pin() ? "Each side's measuring thread pinned to a CPU of its own (0 and 1).\n"
                         : "Unpinned: the scheduler may put both processes on one CPU (fast wake-ups) or on two (slow "
                         + "ones), so runs and the Java/C ratio vary; --pin fixes that.\n");

@@ -2,6 +2,9 @@ package io.ipc4j.bench;
 
 import org.HdrHistogram.Histogram;
 
+import java.util.List;
+import java.util.function.ToLongFunction;
+
 /** The records a bench run produces and writes as JSON and CSV. */
 public final class Results {
     private Results() {
@@ -18,6 +21,29 @@ public final class Results {
     static Latency latency(Histogram h) {
         return new Latency(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
                 h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /**
+     * One figure of rounds that alternated with the other side's (see {@link Plan#round}): each percentile is the
+     * median of the rounds' (the count their sum, the maximum theirs), the streaming rate the median of the
+     * rounds' rates (over all the messages they streamed). One stalled round of a shared machine moves neither.
+     */
+    static Exchange.Result medianOf(List<Exchange.Result> rounds) {
+        Latency latency = new Latency(rounds.stream().mapToLong(r -> r.latency().count()).sum(),
+                median(rounds, r -> r.latency().p50()), median(rounds, r -> r.latency().p90()),
+                median(rounds, r -> r.latency().p99()), median(rounds, r -> r.latency().p999()),
+                rounds.stream().mapToLong(r -> r.latency().max()).max().orElseThrow());
+        if (rounds.stream().anyMatch(r -> r.throughput() == null)) {
+            return new Exchange.Result(latency, null);
+        }
+        long messages = rounds.stream().mapToLong(r -> r.throughput().messages()).sum();
+        double rate = Rounds.median(rounds.stream().mapToDouble(r -> r.throughput().messagesPerSecond()).toArray());
+        return new Exchange.Result(latency, new Throughput(messages, Math.round(messages * 1e9 / rate),
+                rounds.getFirst().throughput().size()));
+    }
+
+    private static long median(List<Exchange.Result> rounds, ToLongFunction<Exchange.Result> value) {
+        return Math.round(Rounds.median(rounds.stream().mapToDouble(r -> value.applyAsLong(r)).toArray()));
     }
 
     /**

@@ -95,6 +95,16 @@ public class HotPaths {
         return pipe.reader().readNow(in.clear());
     }
 
+    /**
+     * The same with the untimed calls, which a platform thread makes as blocking write(2) and read(2) (the pipe
+     * is never full or empty here, so neither waits): what the direct path costs on top of them.
+     */
+    @Benchmark
+    public int pipeWriteThenReadUntimed64() throws IOException {
+        pipe.writer().write(out.clear());
+        return pipe.reader().read(in.clear());
+    }
+
     /** One POSIX queue message sent and received in one thread: two system calls. */
     @Benchmark
     public int posixQueueSendThenReceive64() throws IOException {

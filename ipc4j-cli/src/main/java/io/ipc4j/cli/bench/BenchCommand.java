@@ -44,6 +44,10 @@ public final class BenchCommand implements Callable<Integer> {
     boolean pin;
     @Option(names = "--no-c", description = "Skip the C reference.")
     boolean noC;
+    @Option(names = "--rounds", converter = Ranges.Positive.class, description = "Rounds Java and C alternate in, "
+            + "per mechanism (default 3): the round trips and streams are split between them, the Java child stays up "
+            + "meanwhile, and each figure is the median of the rounds', so that a machine's drift moves both sides.")
+    Integer rounds;
     @Option(names = "--out", defaultValue = "results", description = "Folder for results (default ./results).")
     Path out;
     @Option(names = "--compare", paramLabel = "FILE", description = "A bench.json of an earlier run to compare with.")
@@ -64,6 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (iterations != null || warmup != null) {
             config = config.withIterations(warmup == null ? config.warmup() : warmup,
                     iterations == null ? config.iterations() : iterations);
+        }
+        if (rounds != null) {
+            config = config.withRounds(rounds);
         }
         if (paired != null) {
             return runPaired(config.withPin(pin && BenchConfig.canPin()));

@@ -1,0 +1,42 @@
+package io.ipc4j.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Java and C alternate in rounds: how a plan splits into them, and how their figures combine. */
+class RoundsOfAPlanTest {
+    @Test
+    void theRoundsShareTheRoundTripsExactlyAndTheFirstWarmsUpFully() {
+        Plan plan = new Plan(List.of(64), 1_000, 10_001, 1 << 20, 9_000, true, 3);
+        assertEquals(List.of(3_334, 3_334, 3_333), List.of(plan.round(0).iterations(), plan.round(1).iterations(),
+                plan.round(2).iterations()));
+        assertEquals(List.of(1_000, 100, 100), List.of(plan.round(0).warmup(), plan.round(1).warmup(),
+                plan.round(2).warmup()));
+        assertEquals(3_000, plan.round(2).streamCount(64));
+        assertEquals(1, plan.round(1).rounds());
+        assertEquals(plan, Plan.fromArguments(plan.toArguments()));
+    }
+
+    @Test
+    void oneStalledRoundMovesNoFigure() {
+        Exchange.Result steady = result(50_000, 90_000, 1_000_000);
+        Exchange.Result alsoSteady = result(52_000, 95_000, 1_100_000);
+        Exchange.Result stalled = result(400_000, 5_000_000, 100_000);
+        Exchange.Result combined = Results.medianOf(List.of(steady, stalled, alsoSteady));
+        assertEquals(52_000, combined.latency().p50());
+        assertEquals(95_000, combined.latency().p99());
+        assertEquals(3_000, combined.latency().count());
+        assertEquals(5_000_000, combined.latency().max());
+        assertEquals(1_000_000, combined.throughput().messagesPerSecond(), 1.0);
+        assertEquals(6_000, combined.throughput().messages());
+    }
+
+    /** A round of 1,000 round trips (p50, and p99 as every higher figure) and a 2,000-message stream at a rate. */
+    private static Exchange.Result result(long p50, long p99, double messagesPerSecond) {
+        return new Exchange.Result(new Results.Latency(1_000, p50, p50, p99, p99, p99),
+                new Results.Throughput(2_000, Math.round(2_000 * 1e9 / messagesPerSecond), 64));
+    }
+}
