@@ -96,15 +96,7 @@ public final class SignalReceiver implements NativeDescriptor {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static SignalReceiver open(Signal... signals) throws IOException {
-        if (signals.length == 0) {
-            throw new IllegalArgumentException("name at least one signal to receive");
-        }
-        for (Signal s : signals) {
-            if (!s.isRealtime() && !ACCEPTED_STANDARD.contains(s.number())) {
-                throw new IllegalArgumentException(s + " cannot be received by a SignalReceiver: use a real-time"
-                        + " signal (Signal.realtime(n)) or one of USR1, HUP, INT, TERM, ALRM, CHLD, CONT, TSTP, WINCH");
-            }
-        }
+        checkReceivable(signals);
         SignalReceiver receiver = new SignalReceiver(List.of(signals));
         receiver.thread.start();
         try {
@@ -117,6 +109,19 @@ public final class SignalReceiver implements NativeDescriptor {
             throw new InterruptedIOException("interrupted while starting the signal receiver");
         }
         return receiver;
+    }
+
+    /** Refuses no signals, and signals the JVM needs (see {@link SignalHandlers}), naming those it accepts. */
+    static void checkReceivable(Signal... signals) {
+        if (signals.length == 0) {
+            throw new IllegalArgumentException("name at least one signal to receive");
+        }
+        for (Signal s : signals) {
+            if (!s.isRealtime() && !ACCEPTED_STANDARD.contains(s.number())) {
+                throw new IllegalArgumentException(s + " cannot be received here: use a real-time"
+                        + " signal (Signal.realtime(n)) or one of USR1, HUP, INT, TERM, ALRM, CHLD, CONT, TSTP, WINCH");
+            }
+        }
     }
 
     /**

@@ -54,6 +54,30 @@ final class SignalChildren {
     }
 
     /**
+     * As {@link ReceiveQueued}, with a {@link ThreadSignalReceiver} on the main thread: prints "ready TID" (the
+     * receiving thread's id, which must be the one a sender finds) and then "count=... sum=... ordered=...".
+     */
+    static final class ReceiveQueuedOnThisThread {
+        public static void main(String[] args) throws Exception {
+            int expected = Integer.parseInt(args[0]);
+            try (ThreadSignalReceiver receiver = ThreadSignalReceiver.open(Signal.realtime(1))) {
+                System.out.println("ready " + receiver.threadId());
+                long sum = 0;
+                boolean ordered = true;
+                int sender = 0;
+                for (int i = 0; i < expected; i++) {
+                    QueuedSignal s = i % 2 == 0 ? receiver.receive() : receiver.receive(Duration.ofSeconds(30));
+                    ordered &= s.value() == i && s.queued() && s.signal().equals(Signal.realtime(1));
+                    sum += s.value();
+                    sender = s.senderPid();
+                }
+                System.out.println("count=" + expected + " sum=" + sum + " ordered=" + ordered + " from=" + sender
+                        + " then=" + receiver.poll());
+            }
+        }
+    }
+
+    /**
      * Serves on the socket file {@code args[0]} with a graceful shutdown that closes the server (removing the
      * file) and prints "cleanup N" with how many times it ran; prints "ready" and waits for TERM.
      */

@@ -4,7 +4,7 @@ import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
 import io.ipc4j.signal.QueuedSignal;
 import io.ipc4j.signal.Signal;
-import io.ipc4j.signal.SignalReceiver;
+import io.ipc4j.signal.ThreadSignalReceiver;
 import io.ipc4j.signal.Signals;
 
 import java.io.IOException;
@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A queued real-time signal each way (SIGRTMIN+1 with an int value): ipc4j's SignalReceiver (signalfd on its
- * own thread) against C's sigqueue + sigwaitinfo. No payload beyond the int.
+ * A queued real-time signal each way (SIGRTMIN+1 with an int value), taken by the measuring thread itself with
+ * ipc4j's ThreadSignalReceiver (a signalfd of its own), against C's sigqueue + sigwaitinfo. No payload beyond the int.
  */
 public final class SignalMechanism implements Mechanism {
     private static final Signal SIGNAL = Signal.realtime(1);
@@ -38,7 +38,7 @@ public final class SignalMechanism implements Mechanism {
 
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
-        SignalReceiver receiver = SignalReceiver.open(SIGNAL);
+        ThreadSignalReceiver receiver = ThreadSignalReceiver.open(SIGNAL);
         return new Session() {
             @Override
             public List<String> childArguments() {
@@ -60,7 +60,7 @@ public final class SignalMechanism implements Mechanism {
 
     @Override
     public Endpoint childEndpoint(List<String> arguments) throws IOException {
-        SignalReceiver receiver = SignalReceiver.open(SIGNAL);
+        ThreadSignalReceiver receiver = ThreadSignalReceiver.open(SIGNAL);
         Signals.Target parent = Signals.target(Long.parseLong(arguments.get(0)), SIGNAL);
         parent.queue(0);
         return new SignalEndpoint(parent, receiver);
@@ -68,10 +68,10 @@ public final class SignalMechanism implements Mechanism {
 
     private static final class SignalEndpoint implements Endpoint {
         private final Signals.Target peer;
-        private final SignalReceiver receiver;
+        private final ThreadSignalReceiver receiver;
         private int sent;
 
-        SignalEndpoint(Signals.Target peer, SignalReceiver receiver) {
+        SignalEndpoint(Signals.Target peer, ThreadSignalReceiver receiver) {
             this.peer = peer;
             this.receiver = receiver;
         }
@@ -85,7 +85,7 @@ public final class SignalMechanism implements Mechanism {
 
         @Override
         public void receive(ByteBuffer into) throws IOException {
-            receiver.receive(LIMIT);
+            receiver.receive(LIMIT); // the limit ends a wait on a dead peer
         }
 
         @Override

@@ -1,0 +1,202 @@
+package io.ipc4j.signal;
+
+import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.FileCalls;
+import io.ipc4j.internal.posix.SignalCalls;
+import io.ipc4j.internal.wait.Deadline;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Receives signals on the thread that opened it: that thread blocks the signals and reads them itself from a
+ * signalfd, one wake-up per signal, as a C program's sigwaitinfo(2) has; a {@link SignalReceiver} hands each
+ * signal from its own thread to the one that receives it (a second wake-up, on another thread).
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ * <li>Thread-confined: open it on a platform thread (a virtual thread may move between kernel threads, and the
+ * signal mask belongs to one), and receive on that thread only; {@link #close()} may come from any thread.</li>
+ * <li>While it is open, the thread's name is {@value SignalReceiver#THREAD_NAME}, so that
+ * {@link Signals#queue} and {@link Signals#target} find it (by that name and its blocked-signal mask), and
+ * thread-directed signals reach it and nowhere else. Its former name comes back at {@link #close()} (or at the
+ * thread's next call, when another thread closed it). (Not sigtimedwait(2): while a thread waits in it, the
+ * kernel unblocks the signals it waits for, so /proc shows no mask for the senders to find.)</li>
+ * <li>Real-time signals queue and arrive in order, each with its value; standard signals pending together
+ * coalesce into one, as the kernel defines. The signals it accepts are those a {@link SignalReceiver} does.</li>
+ * <li>Waiting: in poll(2) on the signalfd, then one read; {@link #receive()} waits as long as it takes,
+ * {@link #receive(Duration)} at most its timeout, {@link #poll()} never. A close from another thread or an
+ * interrupt ends a wait within 200 ms.</li>
+ * <li>After close, the signals stay blocked in the thread: unblocking a pending real-time signal would run its
+ * default action, which ends the process. Signals still pending stay with the thread.</li>
+ * <li>To wait on signals together with other objects in an {@link io.ipc4j.event.EventLoop}, use a
+ * {@link SignalReceiver}.</li>
+ * </ul>
+ */
+public final class ThreadSignalReceiver implements AutoCloseable {
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final List<Signal> signals;
+    private final Thread owner;
+    private final String ownerName;
+    private final int threadId;
+    private final int signalfd;
+    private final MemorySegment info = Arena.ofAuto().allocate(SignalCalls.SIGNALFD_SIGINFO_BYTES, 8);
+    private volatile boolean open = true;
+    private boolean renamedBack;
+
+    private ThreadSignalReceiver(List<Signal> signals, int signalfd) {
+        this.signals = signals;
+        this.owner = Thread.currentThread();
+        this.ownerName = owner.getName();
+        this.threadId = SignalCalls.gettid();
+        this.signalfd = signalfd;
+    }
+
+    /**
+     * Blocks {@code signals} in the calling thread and makes it their receiver.
+     *
+     * @param signals the signals
+     * @return the receiver, for this thread only
+     * @throws IllegalArgumentException for a signal it does not accept, naming the ones it does.
+     * @throws IllegalStateException    on a virtual thread.
+     * @throws IOException              if pthread_sigmask fails: the message names the call and the errno.
+     */
+    public static ThreadSignalReceiver open(Signal... signals) throws IOException {
+        SignalReceiver.checkReceivable(signals);
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("a ThreadSignalReceiver needs a platform thread: a virtual thread may "
+                    + "move between kernel threads, and a signal mask belongs to one (use a SignalReceiver)");
+        }
+        int fd = Failures.check(SignalCalls.blockAndOpenSignalfd(Arrays.stream(signals).mapToInt(Signal::number)
+                .toArray()), "pthread_sigmask+signalfd", "this thread");
+        ThreadSignalReceiver receiver = new ThreadSignalReceiver(List.of(signals), fd);
+        Thread.currentThread().setName(SignalReceiver.THREAD_NAME); // the current thread's kernel name too
+        return receiver;
+    }
+
+    /**
+     * The next signal, waiting as long as it takes.
+     *
+     * @return the next signal
+     * @throws ClosedChannelException   if the receiver was closed.
+     * @throws InterruptedIOException   if the thread was interrupted.
+     * @throws IllegalStateException    on another thread than the one that opened it.
+     * @throws IOException              if the call fails: the message names the call, the object and the errno
+     */
+    public QueuedSignal receive() throws IOException {
+        return receive(Deadline.FOREVER);
+    }
+
+    /**
+     * The next signal, waiting at most {@code timeout}.
+     *
+     * @param timeout the longest this call waits
+     * @return the next signal
+     * @throws IpcTimeoutException if none came in time.
+     * @throws ClosedChannelException   if the receiver was closed.
+     * @throws InterruptedIOException   if the thread was interrupted.
+     * @throws IOException              if the call fails: the message names the call, the object and the errno
+     */
+    public QueuedSignal receive(Duration timeout) throws IOException {
+        return receive(Deadline.after(timeout));
+    }
+
+    /**
+     * The next signal if one is pending, else null; never waits.
+     *
+     * @return the next signal, or null
+     * @throws ClosedChannelException if the receiver was closed.
+     * @throws IOException            if the call fails: the message names the call, the object and the errno
+     */
+    public QueuedSignal poll() throws IOException {
+        return receive(Deadline.NOW);
+    }
+
+    private QueuedSignal receive(Deadline deadline) throws IOException {
+        checkOwner();
+        while (true) {
+            if (!open) {
+                renameBack();
+                throw new ClosedChannelException();
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedIOException("interrupted while waiting on " + this);
+            }
+            long left = deadline.isForever() ? SLICE_NANOS : Math.min(SLICE_NANOS, Math.max(0, deadline.nanosLeft()));
+            int ready = FileCalls.poll(signalfd, FileCalls.POLLIN, (int) TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+            if (ready > 0) {
+                long n = FileCalls.read(signalfd, info, info.byteSize());
+                if (n == info.byteSize()) {
+                    return new QueuedSignal(Signal.of(info.get(JAVA_INT, SignalCalls.SSI_SIGNO)),
+                            info.get(JAVA_INT, SignalCalls.SSI_INT),
+                            info.get(JAVA_INT, SignalCalls.SSI_CODE) == SignalCalls.SI_QUEUE,
+                            info.get(JAVA_INT, SignalCalls.SSI_PID), info.get(JAVA_INT, SignalCalls.SSI_UID));
+                }
+                if (n != -Errno.EAGAIN) {
+                    throw Failures.of("read", toString(), (int) -n);
+                }
+            } else if (ready < 0 && ready != -Errno.EINTR) {
+                throw Failures.of("poll", toString(), -ready);
+            }
+            if (deadline.isNow()) {
+                return null;
+            }
+            if (!deadline.isForever() && deadline.hasPassed()) {
+                throw new IpcTimeoutException("receive(" + this + ")", deadline.timeout(), 0);
+            }
+        }
+    }
+
+    /**
+     * The kernel thread id signals must be sent to: the opening thread's.
+     *
+     * @return the kernel thread id
+     */
+    public int threadId() {
+        return threadId;
+    }
+
+    /**
+     * Stops receiving: a wait in progress ends within 200 ms; the signals stay blocked; the signalfd is closed
+     * by the owning thread (here, or at its next call). Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        open = false;
+        if (Thread.currentThread() == owner) {
+            renameBack();
+        }
+    }
+
+    private void renameBack() {
+        if (!renamedBack) {
+            renamedBack = true;
+            FileCalls.closeQuietly(signalfd);
+            owner.setName(ownerName);
+        }
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException(this + " receives on the thread that opened it, " + ownerName
+                    + ", only: a signal mask belongs to one thread (use a SignalReceiver to receive on any)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "thread signal receiver " + signals + " on thread " + threadId;
+    }
+}
