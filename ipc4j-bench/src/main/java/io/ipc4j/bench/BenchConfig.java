@@ -28,7 +28,7 @@ public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long 
      * of its own where there are two (see {@link #pin}).
      */
     public static BenchConfig defaults() {
-        return new BenchConfig(DEFAULT_SIZES, 1_000, 7_500, 128L << 20, 100_000, Set.of(), canPin(), true,
+        return new BenchConfig(DEFAULT_SIZES, 1_000, 6_000, 128L << 20, 100_000, Set.of(), canPin(), true,
                 DEFAULT_ROUNDS);
     }
 

@@ -32,7 +32,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> only;
     @Option(names = "--sizes", converter = Ranges.MessageSize.class, split = ",", paramLabel = "BYTES", description = "Message sizes (default 64,4096,65536).")
     List<Integer> sizes;
-    @Option(names = "--iterations", converter = Ranges.Positive.class, description = "Measured round trips per size (default 10000; --full 100000).")
+    @Option(names = "--iterations", converter = Ranges.Positive.class, description = "Measured round trips per size, over all the rounds (default 6000; --full 100000).")
     Integer iterations;
     @Option(names = "--warmup", converter = Ranges.NonNegative.class, description = "Round trips before measuring (default 1000; --full 10000).")
     Integer warmup;
