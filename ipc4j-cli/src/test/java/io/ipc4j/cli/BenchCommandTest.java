@@ -52,8 +52,8 @@ class BenchCommandTest {
         String table = result.stdout();
         assertTrue(table.startsWith("Paired streams, anonymous pipe (A) and Unix stream socket (B), taking turns"),
                 table);
-        assertTrue(table.lines().anyMatch(l -> l.matches(" +64 B +200,000 +[0-9,]+ +[0-9,]+ +[0-9.]+ .*")), table);
-        assertTrue(table.lines().anyMatch(l -> l.matches(" +4096 B +65,536 +[0-9,]+ +[0-9,]+ +[0-9.]+ .*")), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches(" +64 B +100,000 +[0-9,]+ +[0-9,]+ +[0-9.]+ .*")), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches(" +4096 B +32,768 +[0-9,]+ +[0-9,]+ +[0-9.]+ .*")), table);
         ChildJvm.Result same = ChildJvm.of(Ipc4j.class, "bench", "--paired", "pipe,pipe").run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(1, same.status().code());
         assertTrue(same.stderr().startsWith("ipc4j: --paired takes two different mechanism ids"), same.stderr());

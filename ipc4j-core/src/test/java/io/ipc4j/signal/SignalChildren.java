@@ -32,49 +32,51 @@ final class SignalChildren {
         }
     }
 
-    /** Receives {@code args[0]} queued RTMIN+1 signals and prints "count=N sum=S ordered=B from=PID". */
+    /** Receives {@code args[0]} queued RTMIN+1 signals and prints "count=N sum=S ordered=B from=PID dropped=D". */
     static final class ReceiveQueued {
         public static void main(String[] args) throws Exception {
-            int expected = Integer.parseInt(args[0]);
             try (SignalReceiver receiver = SignalReceiver.open(Signal.realtime(1))) {
                 System.out.println("ready " + receiver.threadId());
-                long sum = 0;
-                boolean ordered = true;
-                int sender = 0;
-                for (int i = 0; i < expected; i++) {
-                    QueuedSignal s = receiver.receive(Duration.ofSeconds(30));
-                    ordered &= s.value() == i && s.queued() && s.signal().equals(Signal.realtime(1));
-                    sum += s.value();
-                    sender = s.senderPid();
-                }
-                System.out.println("count=" + expected + " sum=" + sum + " ordered=" + ordered + " from=" + sender
+                System.out.println(receiveAll(Integer.parseInt(args[0]), i -> receiver.receive(Duration.ofSeconds(30)))
                         + " dropped=" + receiver.dropped());
             }
         }
     }
 
     /**
-     * As {@link ReceiveQueued}, with a {@link ThreadSignalReceiver} on the main thread: prints "ready TID" (the
-     * receiving thread's id, which must be the one a sender finds) and then "count=... sum=... ordered=...".
+     * As {@link ReceiveQueued}, with a {@link ThreadSignalReceiver} on the main thread (untimed and timed receives
+     * in turn): prints "ready TID" (the receiving thread's id, which must be the one a sender finds) and then
+     * "count=N sum=S ordered=B from=PID then=" and what a poll finds after the last.
      */
     static final class ReceiveQueuedOnThisThread {
         public static void main(String[] args) throws Exception {
-            int expected = Integer.parseInt(args[0]);
             try (ThreadSignalReceiver receiver = ThreadSignalReceiver.open(Signal.realtime(1))) {
                 System.out.println("ready " + receiver.threadId());
-                long sum = 0;
-                boolean ordered = true;
-                int sender = 0;
-                for (int i = 0; i < expected; i++) {
-                    QueuedSignal s = i % 2 == 0 ? receiver.receive() : receiver.receive(Duration.ofSeconds(30));
-                    ordered &= s.value() == i && s.queued() && s.signal().equals(Signal.realtime(1));
-                    sum += s.value();
-                    sender = s.senderPid();
-                }
-                System.out.println("count=" + expected + " sum=" + sum + " ordered=" + ordered + " from=" + sender
+                System.out.println(receiveAll(Integer.parseInt(args[0]),
+                        i -> i % 2 == 0 ? receiver.receive() : receiver.receive(Duration.ofSeconds(30)))
                         + " then=" + receiver.poll());
             }
         }
+    }
+
+    /** The i-th signal received. */
+    @FunctionalInterface
+    private interface Next {
+        QueuedSignal receive(int i) throws java.io.IOException;
+    }
+
+    /** Receives {@code expected} signals numbered 0.. in order: "count=N sum=S ordered=B from=PID". */
+    private static String receiveAll(int expected, Next next) throws java.io.IOException {
+        long sum = 0;
+        boolean ordered = true;
+        int sender = 0;
+        for (int i = 0; i < expected; i++) {
+            QueuedSignal s = next.receive(i);
+            ordered &= s.value() == i && s.queued() && s.signal().equals(Signal.realtime(1));
+            sum += s.value();
+            sender = s.senderPid();
+        }
+        return "count=" + expected + " sum=" + sum + " ordered=" + ordered + " from=" + sender;
     }
 
     /**

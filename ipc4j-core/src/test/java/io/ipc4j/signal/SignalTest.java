@@ -43,22 +43,33 @@ class SignalTest {
         int count = 2_000;
         try (ChildJvm.Running child = ChildJvm.of(SignalChildren.ReceiveQueued.class, String.valueOf(count)).start()) {
             child.awaitLine(l -> l.startsWith("ready"), LIMIT);
-            for (int i = 0; i < count; i++) {
-                while (true) {
-                    try {
-                        assertTrue(Signals.queue(child.pid(), Signal.realtime(1), i));
-                        break;
-                    } catch (io.ipc4j.ErrnoException e) { // EAGAIN: the receiver's RLIMIT_SIGPENDING is full
-                        assertEquals("EAGAIN", e.errnoName(), e.getMessage());
-                        Thread.onSpinWait();
-                    }
-                }
-            }
+            queueInOrder(value -> Signals.queue(child.pid(), Signal.realtime(1), value), count);
             ChildJvm.Result result = child.finish(LIMIT);
             assertEquals(0, result.status().code(), result.describe());
             long sum = (long) count * (count - 1) / 2;
             assertEquals("count=" + count + " sum=" + sum + " ordered=true from=" + ProcessHandle.current().pid()
                     + " dropped=0", result.stdoutLines().get(1));
+        }
+    }
+
+    /** One send of a value: true if the process is there. */
+    @FunctionalInterface
+    interface Send {
+        boolean queue(int value) throws java.io.IOException;
+    }
+
+    /** Sends the values 0 to {@code count - 1} in order, waiting out EAGAIN (the receiver's queue is full). */
+    static void queueInOrder(Send send, int count) throws java.io.IOException {
+        for (int i = 0; i < count; i++) {
+            while (true) {
+                try {
+                    assertTrue(send.queue(i));
+                    break;
+                } catch (io.ipc4j.ErrnoException e) { // EAGAIN: the receiver's RLIMIT_SIGPENDING is full
+                    assertEquals("EAGAIN", e.errnoName(), e.getMessage());
+                    Thread.onSpinWait();
+                }
+            }
         }
     }
 

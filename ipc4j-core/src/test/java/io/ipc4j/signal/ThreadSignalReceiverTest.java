@@ -35,18 +35,7 @@ class ThreadSignalReceiverTest {
                 String.valueOf(count)).start()) {
             String ready = child.awaitLine(l -> l.startsWith("ready"), LIMIT);
             assertEquals(ready, "ready " + SignalReceiver.threadOf(child.pid(), Signal.realtime(1)).orElse(-1));
-            Signals.Target target = Signals.target(child.pid(), Signal.realtime(1));
-            for (int i = 0; i < count; i++) {
-                while (true) {
-                    try {
-                        assertTrue(target.queue(i));
-                        break;
-                    } catch (io.ipc4j.ErrnoException e) { // EAGAIN: the receiver's RLIMIT_SIGPENDING is full
-                        assertEquals("EAGAIN", e.errnoName(), e.getMessage());
-                        Thread.onSpinWait();
-                    }
-                }
-            }
+            SignalTest.queueInOrder(Signals.target(child.pid(), Signal.realtime(1))::queue, count);
             ChildJvm.Result result = child.finish(LIMIT);
             assertEquals(0, result.status().code(), result.describe());
             long sum = (long) count * (count - 1) / 2;
