@@ -139,12 +139,12 @@ public final class FileCalls {
 
     /** read(2) made once: as {@link #read}, but -EINTR is returned (a blocking call a signal may end). */
     public static long readInterruptibly(int fd, MemorySegment buffer, long length) {
-        return transferOnce(READ, fd, buffer, length);
+        return Libc.transferOnce(READ, fd, buffer, length);
     }
 
     /** write(2) made once: as {@link #write}, but -EINTR is returned (a blocking call a signal may end). */
     public static long writeInterruptibly(int fd, MemorySegment buffer, long length) {
-        return transferOnce(WRITE, fd, buffer, length);
+        return Libc.transferOnce(WRITE, fd, buffer, length);
     }
 
     /**
@@ -184,20 +184,10 @@ public final class FileCalls {
     /** read or write (one signature): the count or -errno, EINTR retried. Spelled out: a hot path. */
     private static long transfer(MethodHandle call, int fd, MemorySegment buffer, long length) {
         while (true) {
-            long n = transferOnce(call, fd, buffer, length);
+            long n = Libc.transferOnce(call, fd, buffer, length);
             if (n != -Errno.EINTR) {
                 return n;
             }
-        }
-    }
-
-    private static long transferOnce(MethodHandle call, int fd, MemorySegment buffer, long length) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            long n = (long) call.invokeExact(slot, fd, buffer, length);
-            return n >= 0 ? n : -Libc.errno(slot);
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 

@@ -139,6 +139,20 @@ final class Libc {
         }
     }
 
+    /**
+     * One call of a (fd, buffer, length) binding linked with errno capture: its count, or -errno (-EINTR
+     * included: for blocking calls a signal may end). Spelled out for the hot paths: no lambda.
+     */
+    static long transferOnce(MethodHandle call, int fd, MemorySegment buffer, long length) {
+        try {
+            MemorySegment slot = errnoSlot();
+            long n = (long) call.invokeExact(slot, fd, buffer, length);
+            return n >= 0 ? n : -errno(slot);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     static MemorySegment errnoSlot() {
         return ERRNO_SLOT.get();
     }

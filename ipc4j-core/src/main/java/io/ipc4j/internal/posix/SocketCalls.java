@@ -245,12 +245,12 @@ public final class SocketCalls {
 
     /** send(2) to the connected peer that waits for room on a blocking socket: once, -EINTR returned. */
     public static long sendInterruptibly(int fd, MemorySegment buffer, long length) {
-        return callOnce(SENDTO_BLOCKING, fd, buffer, length);
+        return Libc.transferOnce(SENDTO_BLOCKING, fd, buffer, length);
     }
 
     /** recv(2) that waits for data on a blocking socket: once, -EINTR returned. */
     public static long receiveInterruptibly(int fd, MemorySegment buffer, long length) {
-        return callOnce(RECV_BLOCKING, fd, buffer, length);
+        return Libc.transferOnce(RECV_BLOCKING, fd, buffer, length);
     }
 
     /**
@@ -258,18 +258,10 @@ public final class SocketCalls {
      * MSG_TRUNC into no buffer; {@code buffer} and {@code length} are ignored): once, -EINTR returned.
      */
     public static long peekLengthInterruptibly(int fd, MemorySegment buffer, long length) {
-        return callOnce(PEEK_BLOCKING, fd, MemorySegment.NULL, 0);
+        return Libc.transferOnce(PEEK_BLOCKING, fd, MemorySegment.NULL, 0);
     }
 
-    private static long callOnce(MethodHandle call, int fd, MemorySegment buffer, long length) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            long n = (long) call.invokeExact(slot, fd, buffer, length);
-            return n >= 0 ? n : -Libc.errno(slot);
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
-        }
-    }
+
 
     /** recvmsg(2): bytes received or -errno; EINTR retried. */
     public static long recvmsg(int fd, MemorySegment message, int flags) {
