@@ -205,17 +205,12 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
         try {
             boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = direct ? handle.callBlocking(FileCalls::readInterruptibly, dst, length, this)
-                        : handle.blockingMode() ? FileCalls.readNoWait(fd, dst, length) : FileCalls.read(fd, dst, length);
+                long n = Pipes.transfer(handle, false, direct, fd, dst, length, this);
                 if (n > 0) {
                     return n;
                 }
                 if (n == 0) {
                     return -1;
-                }
-                if (n == -Errno.EOPNOTSUPP && !direct && handle.blockingMode()) {
-                    Failures.check(handle.leaveBlockingMode(), "fcntl(F_SETFL)", description);
-                    continue; // no RWF_NOWAIT here (a pipe reopened through /proc): non-blocking from now on
                 }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("read", description, (int) -n);

@@ -198,16 +198,10 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
             boolean direct = handle.mayBlockDirectly(deadline);
             while (done < length) {
                 MemorySegment rest = done == 0 ? src : src.asSlice(done);
-                long n = direct ? handle.callBlocking(FileCalls::writeInterruptibly, rest, length - done, this)
-                        : handle.blockingMode() ? FileCalls.writeNoWait(fd, rest, length - done)
-                        : FileCalls.write(fd, rest, length - done);
+                long n = Pipes.transfer(handle, true, direct, fd, rest, length - done, this);
                 if (n >= 0) {
                     done += n;
                     continue;
-                }
-                if (n == -Errno.EOPNOTSUPP && !direct && handle.blockingMode()) {
-                    Failures.check(handle.leaveBlockingMode(), "fcntl(F_SETFL)", description);
-                    continue; // no RWF_NOWAIT here (a pipe reopened through /proc): non-blocking from now on
                 }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("write", description, (int) -n);
