@@ -231,15 +231,19 @@ public final class SignalReceiver implements NativeDescriptor {
         while ((n = FileCalls.read(fd, buffer, buffer.byteSize())) > 0) {
             for (long at = 0; at < n; at += SignalCalls.SIGNALFD_SIGINFO_BYTES) {
                 MemorySegment info = buffer.asSlice(at, SignalCalls.SIGNALFD_SIGINFO_BYTES);
-                deliver(new QueuedSignal(Signal.of(info.get(JAVA_INT, SignalCalls.SSI_SIGNO)),
-                        info.get(JAVA_INT, SignalCalls.SSI_INT),
-                        info.get(JAVA_INT, SignalCalls.SSI_CODE) == SignalCalls.SI_QUEUE,
-                        info.get(JAVA_INT, SignalCalls.SSI_PID), info.get(JAVA_INT, SignalCalls.SSI_UID)));
+                deliver(fromSignalfd(info));
             }
         }
         if (n < 0 && n != -Errno.EAGAIN) {
             throw Failures.of("read", String.valueOf(this), (int) -n);
         }
+    }
+
+    /** The signal a signalfd_siginfo read from a signalfd describes. */
+    static QueuedSignal fromSignalfd(MemorySegment info) {
+        return new QueuedSignal(Signal.of(info.get(JAVA_INT, SignalCalls.SSI_SIGNO)),
+                info.get(JAVA_INT, SignalCalls.SSI_INT), info.get(JAVA_INT, SignalCalls.SSI_CODE) == SignalCalls.SI_QUEUE,
+                info.get(JAVA_INT, SignalCalls.SSI_PID), info.get(JAVA_INT, SignalCalls.SSI_UID));
     }
 
     /** Queues {@code signal}, dropping the oldest if full; the arrivals count grows only when none was dropped. */

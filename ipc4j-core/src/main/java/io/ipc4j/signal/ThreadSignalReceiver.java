@@ -2,6 +2,7 @@ package io.ipc4j.signal;
 
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.internal.posix.Errno;
+import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.internal.posix.SignalCalls;
@@ -11,13 +12,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Receives signals on the thread that opened it: that thread blocks the signals and reads them itself from a
@@ -45,15 +44,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * </ul>
  */
 public final class ThreadSignalReceiver implements AutoCloseable {
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-
     private final List<Signal> signals;
     private final Thread owner;
     private final String ownerName;
     private final int threadId;
-    private final int signalfd;
+    private final FdHandle handle;
     private final MemorySegment info = Arena.ofAuto().allocate(SignalCalls.SIGNALFD_SIGINFO_BYTES, 8);
-    private volatile boolean open = true;
     private boolean renamedBack;
 
     private ThreadSignalReceiver(List<Signal> signals, int signalfd) {
@@ -61,7 +57,7 @@ public final class ThreadSignalReceiver implements AutoCloseable {
         this.owner = Thread.currentThread();
         this.ownerName = owner.getName();
         this.threadId = SignalCalls.gettid();
-        this.signalfd = signalfd;
+        this.handle = new FdHandle(this, signalfd);
     }
 
     /**
@@ -124,38 +120,37 @@ public final class ThreadSignalReceiver implements AutoCloseable {
         return receive(Deadline.NOW);
     }
 
+    /** Waits in poll(2) (the shared wait: slices, close, interrupt), then reads one signal. */
     private QueuedSignal receive(Deadline deadline) throws IOException {
         checkOwner();
-        while (true) {
-            if (!open) {
-                renameBack();
-                throw new ClosedChannelException();
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedIOException("interrupted while waiting on " + this);
-            }
-            long left = deadline.isForever() ? SLICE_NANOS : Math.min(SLICE_NANOS, Math.max(0, deadline.nanosLeft()));
-            int ready = FileCalls.poll(signalfd, FileCalls.POLLIN, (int) TimeUnit.NANOSECONDS.toMillis(left + 999_999));
-            if (ready > 0) {
-                long n = FileCalls.read(signalfd, info, info.byteSize());
+        int fd;
+        try {
+            fd = handle.begin();
+        } catch (ClosedChannelException e) {
+            renameBack();
+            throw e;
+        }
+        try {
+            while (true) {
+                if (!deadline.isNow() && handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("receive(" + this + ")", deadline.timeout(), 0);
+                }
+                long n = FileCalls.read(fd, info, info.byteSize());
                 if (n == info.byteSize()) {
-                    return new QueuedSignal(Signal.of(info.get(JAVA_INT, SignalCalls.SSI_SIGNO)),
-                            info.get(JAVA_INT, SignalCalls.SSI_INT),
-                            info.get(JAVA_INT, SignalCalls.SSI_CODE) == SignalCalls.SI_QUEUE,
-                            info.get(JAVA_INT, SignalCalls.SSI_PID), info.get(JAVA_INT, SignalCalls.SSI_UID));
+                    return SignalReceiver.fromSignalfd(info);
                 }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("read", toString(), (int) -n);
                 }
-            } else if (ready < 0 && ready != -Errno.EINTR) {
-                throw Failures.of("poll", toString(), -ready);
+                if (deadline.isNow()) {
+                    return null;
+                }
             }
-            if (deadline.isNow()) {
-                return null;
-            }
-            if (!deadline.isForever() && deadline.hasPassed()) {
-                throw new IpcTimeoutException("receive(" + this + ")", deadline.timeout(), 0);
-            }
+        } catch (AsynchronousCloseException e) {
+            renameBack();
+            throw e;
+        } finally {
+            handle.end();
         }
     }
 
@@ -169,12 +164,12 @@ public final class ThreadSignalReceiver implements AutoCloseable {
     }
 
     /**
-     * Stops receiving: a wait in progress ends within 200 ms; the signals stay blocked; the signalfd is closed
-     * by the owning thread (here, or at its next call). Closing twice is harmless.
+     * Stops receiving and closes the signalfd: a wait in progress ends within 200 ms; the signals stay blocked.
+     * Closing twice is harmless.
      */
     @Override
     public void close() {
-        open = false;
+        handle.close();
         if (Thread.currentThread() == owner) {
             renameBack();
         }
@@ -183,7 +178,6 @@ public final class ThreadSignalReceiver implements AutoCloseable {
     private void renameBack() {
         if (!renamedBack) {
             renamedBack = true;
-            FileCalls.closeQuietly(signalfd);
             owner.setName(ownerName);
         }
     }
