@@ -161,12 +161,15 @@ public final class SocketCalls {
                 type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
     }
 
-    /** socketpair(2) of AF_UNIX sockets, non-blocking and close-on-exec, into {@code fds}: 0 or -errno. */
+    /**
+     * socketpair(2) of AF_UNIX sockets, close-on-exec and in blocking mode (ipc4j's sockets make their
+     * non-blocking calls with MSG_DONTWAIT), into {@code fds}: 0 or -errno.
+     */
     public static int socketpair(int type, int[] fds) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pair = arena.allocate(JAVA_INT, 2);
-            int r = (int) Libc.once(slot -> (int) SOCKETPAIR.invokeExact(slot, AF_UNIX,
-                    type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair));
+            int r = (int) Libc.once(slot -> (int) SOCKETPAIR.invokeExact(slot, AF_UNIX, type | SOCK_CLOEXEC, 0,
+                    pair));
             fds[0] = pair.getAtIndex(JAVA_INT, 0);
             fds[1] = pair.getAtIndex(JAVA_INT, 1);
             return r;
@@ -181,10 +184,13 @@ public final class SocketCalls {
         return (int) Libc.once(slot -> (int) LISTEN.invokeExact(slot, fd, backlog));
     }
 
-    /** accept4(2), the new socket non-blocking and close-on-exec: the descriptor or -errno (EAGAIN: none yet). */
+    /**
+     * accept4(2) on a non-blocking listener, the new socket close-on-exec and in blocking mode (ipc4j's sockets
+     * make their non-blocking calls with MSG_DONTWAIT): the descriptor or -errno (EAGAIN: none yet).
+     */
     public static int accept(int fd) {
         return (int) Libc.retrying(slot -> (int) ACCEPT4.invokeExact(slot, fd, MemorySegment.NULL,
-                MemorySegment.NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+                MemorySegment.NULL, SOCK_CLOEXEC));
     }
 
     /** connect(2): 0 or -errno (EINPROGRESS for TCP, EAGAIN when a Unix listener's backlog is full). */
