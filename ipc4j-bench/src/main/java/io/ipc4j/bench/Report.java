@@ -37,7 +37,7 @@ public final class Report {
         for (int size : sizes(report)) {
             out.append('\n').append(size == 0 ? "Wake-up primitives (no payload)" : formatSize(size) + " messages")
                     .append('\n');
-            out.append(String.format(Locale.ROOT, "  %-32s %8s %8s %8s %8s %11s %9s %8s %7s %11s %7s%n", "mechanism",
+            out.append(String.format(Locale.ROOT, "  %-37s %8s %8s %8s %8s %11s %9s %8s %7s %11s %7s%n", "mechanism",
                     "p50", "p99", "p99.9", "max", "msgs/s", "MB/s", "C p50", "Java/C", "C msgs/s", "Java/C"));
             for (Results.Row row : sorted(report, size)) {
                 Optional<Results.Row> c = find(report, row.mechanism(), "C", size);
@@ -62,7 +62,7 @@ public final class Report {
         Results.Throughput t = row.throughput();
         boolean withC = c != null && c.ok();
         Results.Throughput ct = withC ? c.throughput() : null;
-        return String.format(Locale.ROOT, "  %-32s %8s %8s %8s %8s %11s %9s %8s %7s %11s %7s%n", row.title(),
+        return String.format(Locale.ROOT, "  %-37s %8s %8s %8s %8s %11s %9s %8s %7s %11s %7s%n", row.title(),
                 micros(l.p50()), micros(l.p99()), micros(l.p999()), micros(l.max()), rate(t),
                 t == null ? "-" : String.format(Locale.ROOT, "%.1f", t.megabytesPerSecond()),
                 withC ? micros(c.latency().p50()) : "-",
@@ -144,7 +144,7 @@ public final class Report {
     public static String compare(BenchReport now, BenchReport before) {
         StringBuilder out = new StringBuilder("Compared with the run of " + before.date() + " (" + before.machine()
                 + ")\n");
-        out.append(String.format(Locale.ROOT, "  %-32s %8s %10s %10s %8s %12s%n", "mechanism", "size", "p50 before",
+        out.append(String.format(Locale.ROOT, "  %-37s %8s %10s %10s %8s %12s%n", "mechanism", "size", "p50 before",
                 "p50 now", "change", "msgs/s chg"));
         Map<String, Results.Row> old = new LinkedHashMap<>();
         before.rows().stream().filter(Results.Row::ok).forEach(r -> old.put(key(r), r));
@@ -155,7 +155,7 @@ public final class Report {
             }
             String tput = r.throughput() == null || b.throughput() == null ? "-" : percent(
                     r.throughput().messagesPerSecond() / b.throughput().messagesPerSecond());
-            out.append(String.format(Locale.ROOT, "  %-32s %8s %10s %10s %8s %12s%n", r.title(),
+            out.append(String.format(Locale.ROOT, "  %-37s %8s %10s %10s %8s %12s%n", r.title(),
                     r.size() == 0 ? "-" : formatSize(r.size()), micros(b.latency().p50()), micros(r.latency().p50()),
                     percent((double) r.latency().p50() / b.latency().p50()), tput));
         }

@@ -22,7 +22,6 @@ import java.util.Optional;
  */
 public final class AgronaMechanism implements Mechanism {
     private static final int CAPACITY = 1 << 20;
-    private static final long PEER_TIMEOUT_NANOS = 60_000_000_000L;
 
     @Override
     public String id() {
@@ -104,7 +103,7 @@ public final class AgronaMechanism implements Mechanism {
             source.wrap(message, message.position(), length);
             long start = 0;
             while (!out.write(1, source, 0, length)) {
-                start = waitOrFail(start);
+                start = PeerSpin.turn(start);
             }
             message.position(message.limit());
         }
@@ -117,20 +116,8 @@ public final class AgronaMechanism implements Mechanism {
                 buffer.getBytes(index, target, target.position(), length);
                 target.position(target.position() + length);
             }, 1) == 0) {
-                start = waitOrFail(start);
+                start = PeerSpin.turn(start);
             }
-        }
-
-        private static long waitOrFail(long start) throws IOException {
-            Thread.onSpinWait();
-            long now = System.nanoTime();
-            if (start == 0) {
-                return now;
-            }
-            if (now - start > PEER_TIMEOUT_NANOS) {
-                throw new IOException("the peer did not answer within 60 s");
-            }
-            return start;
         }
 
         @Override

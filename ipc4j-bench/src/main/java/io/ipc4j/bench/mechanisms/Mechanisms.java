@@ -24,6 +24,7 @@ public final class Mechanisms {
             new ChannelMechanism(ChannelMechanism.Waiting.SPIN_PARK),
             new ChannelDoorbellMechanism(),
             new AgronaMechanism(),
+            new AeronMechanism(),
             new FutexMechanism(),
             new SpinMechanism(),
             new PosixSemMechanism(),
