@@ -1,5 +1,6 @@
 package io.ipc4j.channel;
 
+import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.IpcTimeoutException;
 
 import java.io.IOException;
@@ -169,7 +170,7 @@ public final class OneToOneChannel extends RingChannel {
             if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity) {
                 return offerSlowly(type, message);
             }
-            MemorySegment.copy(sources.of(message), position, ring, index + RECORD_HEADER, length);
+            MemoryCalls.copy(sources.of(message), position, ring, index + RECORD_HEADER, length);
             publish(index, aligned, length + RECORD_HEADER, type);
             message.position(position + length);
             return true;
@@ -185,7 +186,7 @@ public final class OneToOneChannel extends RingChannel {
             if (offset < 0) {
                 return false;
             }
-            MemorySegment.copy(sources.of(message), message.position(), ring, offset, length);
+            MemoryCalls.copy(sources.of(message), message.position(), ring, offset, length);
             commit(offset, length);
             message.position(message.limit());
             return true;

@@ -97,6 +97,41 @@ class OneToOneChannelTest {
         }
     }
 
+    /**
+     * From 32 KiB on, messages are copied by the C library (MemoryCalls.copy): both ways, from and into heap and
+     * direct buffers, at an offset in them, at lengths on each side of the threshold and wrapping the ring.
+     */
+    @Test
+    void messagesTheCLibraryCopiesArriveIntactFromAndIntoHeapAndDirectBuffers() throws Exception {
+        try (OneToOneChannel channel = OneToOneChannel.create(name, 1 << 20)) {
+            OneToOneChannel.Sender sender = channel.sender();
+            RingReceiver receiver = channel.receiver();
+            int max = channel.maxMessageLength();
+            int[] lengths = {32 * 1024 - 1, 32 * 1024, 32 * 1024 + 1, 65536, 100_003, max};
+            SplittableRandom random = new SplittableRandom(7);
+            int type = 0;
+            for (int turn = 0; turn < 16; turn++) { // about 6 MB through a 1 MiB ring: it wraps several times
+                for (int length : lengths) {
+                    boolean directOut = (turn & 1) == 0;
+                    boolean directIn = (turn & 2) == 0;
+                    ByteBuffer out = (directOut ? ByteBuffer.allocateDirect(length + 13) : ByteBuffer.allocate(length + 13));
+                    byte[] bytes = new byte[length];
+                    random.nextBytes(bytes);
+                    out.position(13);
+                    out.put(bytes).flip().position(13);
+                    assertTrue(sender.offer(++type, out), "an empty ring must take " + length + " bytes");
+                    assertEquals(out.limit(), out.position(), "the message was taken whole");
+                    ByteBuffer in = directIn ? ByteBuffer.allocateDirect(length + 9) : ByteBuffer.allocate(length + 9);
+                    in.position(9);
+                    assertEquals(type, receiver.receiveNow(in));
+                    assertEquals(length + 9, in.position());
+                    assertEquals(ByteBuffer.wrap(bytes), in.flip().position(9), length + " bytes, turn " + turn);
+                }
+            }
+            assertEquals(Integer.MIN_VALUE, receiver.receiveNow(ByteBuffer.allocate(max)));
+        }
+    }
+
     @Test
     void claimsCommittedShorterThanClaimedArriveWholeAtEveryRingPosition() throws Exception {
         try (OneToOneChannel channel = OneToOneChannel.create(name, 1024)) {
