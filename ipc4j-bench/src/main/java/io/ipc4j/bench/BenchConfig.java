@@ -7,7 +7,7 @@ import java.util.Set;
  * What to measure and how long.
  *
  * @param sizes       payload sizes in bytes.
- * @param warmup      round trips before measuring, per size.
+ * @param warmup      round trips before measuring the first size (see {@link Plan#warmupFor}).
  * @param iterations  measured round trips, per size.
  * @param streamBytes bytes per throughput stream (bounded by 200 and {@code maxStream} messages).
  * @param maxStream   most messages per throughput stream.
@@ -23,18 +23,21 @@ public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long 
 
     public static final List<Integer> DEFAULT_SIZES = List.of(64, 4096, 65536);
 
+    /** Round trips before the first measured size, in both runs: long enough for the JIT (see {@link Plan#warmupFor}). */
+    public static final int DEFAULT_WARMUP = 10_000;
+
     /**
      * The default run: the whole suite in well under 90 seconds on a 2-CPU machine, each side pinned to a CPU
      * of its own where there are two (see {@link #pin}).
      */
     public static BenchConfig defaults() {
-        return new BenchConfig(DEFAULT_SIZES, 1_000, 6_000, 128L << 20, 100_000, Set.of(), canPin(), true,
+        return new BenchConfig(DEFAULT_SIZES, DEFAULT_WARMUP, 6_000, 128L << 20, 100_000, Set.of(), canPin(), true,
                 DEFAULT_ROUNDS);
     }
 
     /** --full: ten times longer, for steadier percentiles. */
     public static BenchConfig full() {
-        return new BenchConfig(DEFAULT_SIZES, 10_000, 100_000, 2048L << 20, 2_000_000, Set.of(), canPin(), true,
+        return new BenchConfig(DEFAULT_SIZES, DEFAULT_WARMUP, 100_000, 2048L << 20, 2_000_000, Set.of(), canPin(), true,
                 DEFAULT_ROUNDS);
     }
 

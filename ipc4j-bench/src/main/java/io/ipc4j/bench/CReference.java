@@ -89,8 +89,8 @@ public final class CReference {
     /** Runs the reference for one mechanism and size. */
     public Exchange.Result run(String mechanism, int size, Plan plan, Path workDirectory, boolean pin)
             throws IOException {
-        String output = run(List.of(binary.toString(), mechanism, String.valueOf(size), String.valueOf(plan.warmup()),
-                String.valueOf(plan.iterations()), String.valueOf(plan.streamCount(size)), workDirectory.toString(),
+        String output = run(List.of(binary.toString(), mechanism, String.valueOf(size),
+                String.valueOf(plan.cWarmupFor(size)), String.valueOf(plan.iterations()), String.valueOf(plan.streamCount(size)), workDirectory.toString(),
                 pin ? "1" : "0"));
         Results.Latency latency = null;
         Results.Throughput throughput = null;

@@ -16,7 +16,8 @@ public final class Exchange {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
         boolean streams = plan.streamCount(size) > 0;
-        for (int i = 0; i < plan.warmup(); i++) {
+        int warmup = plan.warmupFor(size);
+        for (int i = 0; i < warmup; i++) {
             sendMany(endpoint, out, size, warmupBurst(streams, i));
             receiveMany(endpoint, in, size, 1);
         }
@@ -45,8 +46,9 @@ public final class Exchange {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
         boolean streams = plan.streamCount(size) > 0;
-        for (int i = 0; i < plan.warmup() + plan.iterations(); i++) {
-            receiveMany(endpoint, in, size, i < plan.warmup() ? warmupBurst(streams, i) : 1);
+        int warmup = plan.warmupFor(size);
+        for (int i = 0; i < warmup + plan.iterations(); i++) {
+            receiveMany(endpoint, in, size, i < warmup ? warmupBurst(streams, i) : 1);
             in.flip();
             endpoint.send(size == 0 ? limit(out, 0) : in);
         }
@@ -78,11 +80,16 @@ public final class Exchange {
      * streams, so that {@link #sendMany} and {@link #receiveMany} are compiled with their loops taken and the
      * stream runs compiled code. A loop of its own would start interpreted, and one only ever run once would be
      * compiled without its back edge, so the stream would measure the JIT (64-byte streams measured 2-4x below
-     * their steady rate). Flag mechanisms (no payload) cannot queue messages: always 1.
+     * their steady rate). Flag mechanisms (no payload) cannot queue messages: always 1. Only the first
+     * {@value #BURST_WARMUPS} warm-up round trips burst: enough for the loops' profile, and the rest of a long
+     * first warm-up (see {@link Plan#warmupFor}) costs a round trip each.
      */
     private static int warmupBurst(boolean streams, int i) {
-        return streams ? 1 + (i & 7) : 1;
+        return streams && i < BURST_WARMUPS ? 1 + (i & 7) : 1;
     }
+
+    /** Warm-up round trips that send a burst first (see {@link #warmupBurst}). */
+    static final int BURST_WARMUPS = 2_000;
 
     /** Sends {@code count} messages; the round trips and the stream both send through here. */
     static void sendMany(Endpoint endpoint, ByteBuffer out, int size, int count) throws IOException {

@@ -26,16 +26,40 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
         this(sizes, warmup, iterations, streamBytes, maxStream, throughput, 1);
     }
 
+    /** How much smaller than {@link #warmup} the warm-ups after the first are. */
+    static final int REWARM_DIVISOR = 20;
+    /** The most warm-up round trips the C reference makes before a size (see {@link #cWarmupFor}). */
+    static final int C_WARMUP = 1_000;
+
     /**
      * Round {@code index} (from 0) of this plan, a plan of one round: its share of the round trips and of the
-     * stream; the whole warm-up in the first round, a tenth of it in the others (the code is compiled by then;
+     * stream; the whole warm-up in the first round, a twentieth of it in the others (the code is compiled by then;
      * this warms the caches and the wake-up path again after the other side's turn).
      */
     public Plan round(int index) {
         int share = iterations / rounds + (index < iterations % rounds ? 1 : 0);
-        int warm = index == 0 ? warmup : warmup / 10;
+        int warm = index == 0 ? warmup : warmup / REWARM_DIVISOR;
         return new Plan(sizes, warm, share, streamBytes / rounds, Math.max(MIN_STREAM, maxStream / rounds), throughput,
                 1);
+    }
+
+    /**
+     * Round trips before measuring {@code size}: the whole {@link #warmup} before the first size, a twentieth
+     * before the others. The first warm-up is long because a JVM's first seconds are not its steady state: with
+     * 1,000 round trips, the Java side's p99 was 5-10x C's on pipes, futexes and queued signals (its JIT still
+     * compiling on the two measuring CPUs), 0.93-1.54x with 10,000 and 1.0-1.15x with 30,000 (2-vCPU EPYC VM,
+     * 2026-12-02). Later sizes run code already compiled.
+     */
+    public int warmupFor(int size) {
+        return size == sizes.getFirst() ? warmup : warmup / REWARM_DIVISOR;
+    }
+
+    /**
+     * The C reference's round trips before measuring {@code size}: as Java's, but at most {@value #C_WARMUP}, since
+     * it has no JIT to wait for (the default run would take about 20 s longer otherwise).
+     */
+    public int cWarmupFor(int size) {
+        return Math.min(warmupFor(size), C_WARMUP);
     }
 
     /** Messages in the throughput phase for {@code size}. */

@@ -9,12 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Java and C alternate in rounds: how a plan splits into them, and how their figures combine. */
 class RoundsOfAPlanTest {
     @Test
-    void theRoundsShareTheRoundTripsExactlyAndTheFirstWarmsUpFully() {
-        Plan plan = new Plan(List.of(64), 1_000, 10_001, 1 << 20, 9_000, true, 3);
+    void theRoundsShareTheRoundTripsExactlyAndTheFirstSizeOfTheFirstWarmsUpFully() {
+        Plan plan = new Plan(List.of(64, 4096), 10_000, 10_001, 1 << 20, 9_000, true, 3);
         assertEquals(List.of(3_334, 3_334, 3_333), List.of(plan.round(0).iterations(), plan.round(1).iterations(),
                 plan.round(2).iterations()));
-        assertEquals(List.of(1_000, 100, 100), List.of(plan.round(0).warmup(), plan.round(1).warmup(),
+        assertEquals(List.of(10_000, 500, 500), List.of(plan.round(0).warmup(), plan.round(1).warmup(),
                 plan.round(2).warmup()));
+        // the whole warm-up before the first size of the first round (the JIT's), a twentieth before the rest
+        assertEquals(List.of(10_000, 500, 500, 25), List.of(plan.round(0).warmupFor(64), plan.round(0).warmupFor(4096),
+                plan.round(1).warmupFor(64), plan.round(1).warmupFor(4096)));
+        // C has no JIT to wait for: at most 1,000
+        assertEquals(List.of(1_000, 500, 25), List.of(plan.round(0).cWarmupFor(64), plan.round(0).cWarmupFor(4096),
+                plan.round(2).cWarmupFor(4096)));
         assertEquals(3_000, plan.round(2).streamCount(64));
         assertEquals(1, plan.round(1).rounds());
         assertEquals(plan, Plan.fromArguments(plan.toArguments()));
