@@ -399,7 +399,7 @@ int main(int argc, char **argv) {
         int pair[2];
         int dgram = !strcmp(mechanism, "unix-dgram");
         if (socketpair(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_SEQPACKET, 0, pair)) die("socketpair");
-        if (dgram) { /* room for a 64 KiB datagram, as the Java side's default buffers allow */
+        if (dgram) { /* room for 64 KiB datagrams in flight: the Java side asks for the same */
             int bytes = 4 << 20;
             setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
             setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);

@@ -210,6 +210,76 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         };
     }
 
+    // ---------------------------------------------------------------- buffers
+
+    /**
+     * The kernel's send buffer for this socket, in bytes (SO_SNDBUF): for a Unix datagram socket it bounds the
+     * largest datagram and how many are in flight to a slow receiver; for a stream, how much a write queues.
+     *
+     * @return the size getsockopt(2) reports: twice what was asked, on Linux (half is for its bookkeeping)
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
+    public int sendBufferSize() throws IOException {
+        return intOption(SocketCalls.SO_SNDBUF, "SO_SNDBUF");
+    }
+
+    /**
+     * Asks for a send buffer of {@code bytes} (setsockopt SO_SNDBUF). Linux doubles the request and caps it at
+     * sysctl net.core.wmem_max first; {@link #sendBufferSize()} says what it became.
+     *
+     * @param bytes the size asked for, at least 1
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
+    public void setSendBufferSize(int bytes) throws IOException {
+        setIntOption(SocketCalls.SO_SNDBUF, "SO_SNDBUF", bytes, "net.core.wmem_max");
+    }
+
+    /**
+     * The kernel's receive buffer for this socket, in bytes (SO_RCVBUF).
+     *
+     * @return the size getsockopt(2) reports: twice what was asked, on Linux
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
+    public int receiveBufferSize() throws IOException {
+        return intOption(SocketCalls.SO_RCVBUF, "SO_RCVBUF");
+    }
+
+    /**
+     * Asks for a receive buffer of {@code bytes} (setsockopt SO_RCVBUF). Linux doubles the request and caps it at
+     * sysctl net.core.rmem_max first. (A Unix datagram socket queues at most net.unix.max_dgram_qlen datagrams,
+     * whatever its buffer.)
+     *
+     * @param bytes the size asked for, at least 1
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        setIntOption(SocketCalls.SO_RCVBUF, "SO_RCVBUF", bytes, "net.core.rmem_max");
+    }
+
+    private int intOption(int option, String name) throws IOException {
+        int fd = handle.begin();
+        try {
+            return Failures.check(SocketCalls.getIntOption(fd, SocketCalls.SOL_SOCKET, option),
+                    "getsockopt(" + name + ")", description);
+        } finally {
+            handle.end();
+        }
+    }
+
+    private void setIntOption(int option, String name, int bytes, String cap) throws IOException {
+        if (bytes < 1) {
+            throw new IllegalArgumentException(name + " of " + bytes + " bytes: ask for 1 or more (Linux raises "
+                    + "small requests to its minimum and caps large ones at " + cap + ")");
+        }
+        int fd = handle.begin();
+        try {
+            Failures.check(SocketCalls.setIntOption(fd, SocketCalls.SOL_SOCKET, option, bytes),
+                    "setsockopt(" + name + ")", description);
+        } finally {
+            handle.end();
+        }
+    }
+
     // ---------------------------------------------------------------- identity
 
     /**

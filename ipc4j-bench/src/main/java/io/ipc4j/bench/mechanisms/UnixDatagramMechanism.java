@@ -10,8 +10,15 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Unix domain datagrams through ipc4j's FFM sockets (the JDK has none): socket files in the work directory. */
+/**
+ * Unix domain datagrams through ipc4j's FFM sockets (the JDK has none): socket files in the work directory. Both
+ * sockets ask for a 4 MiB send buffer, as the C reference's do: a 64 KiB datagram's room in flight is the sender's
+ * buffer (the default 208 KiB holds three; the receiver's queue holds net.unix.max_dgram_qlen at most).
+ */
 public final class UnixDatagramMechanism implements Mechanism {
+    /** SO_SNDBUF both sides ask for, as bench_ref.c does (the kernel caps it at net.core.wmem_max). */
+    static final int SEND_BUFFER = 4 << 20;
+
     @Override
     public String id() {
         return "unix-dgram";
@@ -25,6 +32,7 @@ public final class UnixDatagramMechanism implements Mechanism {
     @Override
     public Session open(Path workDirectory, List<Integer> sizes) throws IOException {
         DatagramSocket parent = DatagramSocket.bind(UnixEndpoint.path(workDirectory.resolve("bench-dgram.sock")));
+        parent.setSendBufferSize(SEND_BUFFER);
         Path childPath = workDirectory.resolve("bench-dgram-child.sock");
         return new Session() {
             @Override
@@ -49,6 +57,7 @@ public final class UnixDatagramMechanism implements Mechanism {
     @Override
     public Endpoint childEndpoint(List<String> arguments) throws IOException {
         DatagramSocket child = DatagramSocket.bind(UnixEndpoint.path(arguments.get(1)));
+        child.setSendBufferSize(SEND_BUFFER);
         child.connect(UnixEndpoint.path(arguments.get(0)));
         child.send(ByteBuffer.wrap(new byte[] {1}));
         return new MessageEndpoint(child::send, child::receive, child);
