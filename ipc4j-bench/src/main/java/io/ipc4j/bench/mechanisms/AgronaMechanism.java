@@ -40,8 +40,7 @@ public final class AgronaMechanism implements Mechanism {
 
     @Override
     public Optional<String> unavailableBecause() {
-        return Runtime.getRuntime().availableProcessors() < 2
-                ? Optional.of("spinning needs a CPU for each side; this process may use only one") : Optional.empty();
+        return PeerSpin.unavailableOnOneCpu();
     }
 
     @Override

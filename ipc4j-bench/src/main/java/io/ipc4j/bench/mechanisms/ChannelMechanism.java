@@ -55,8 +55,7 @@ public final class ChannelMechanism implements Mechanism {
 
     @Override
     public Optional<String> unavailableBecause() {
-        return strategy == Waiting.BUSY_SPIN && Runtime.getRuntime().availableProcessors() < 2
-                ? Optional.of("spinning needs a CPU for each side; this process may use only one") : Optional.empty();
+        return strategy == Waiting.BUSY_SPIN ? PeerSpin.unavailableOnOneCpu() : Optional.empty();
     }
 
     @Override

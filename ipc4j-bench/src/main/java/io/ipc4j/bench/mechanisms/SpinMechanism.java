@@ -34,9 +34,7 @@ public final class SpinMechanism implements Mechanism {
 
     @Override
     public Optional<String> unavailableBecause() {
-        return Runtime.getRuntime().availableProcessors() < 2
-                ? Optional.of("spinning needs a CPU for each side; this process may use only one")
-                : Optional.empty();
+        return PeerSpin.unavailableOnOneCpu();
     }
 
     @Override
