@@ -23,12 +23,12 @@ public record BenchConfig(List<Integer> sizes, int warmup, int iterations, long 
 
     public static final List<Integer> DEFAULT_SIZES = List.of(64, 4096, 65536);
 
-    /** Round trips before the first measured size, in both runs: long enough for the JIT (see {@link Plan#warmupFor}). */
+    /** Round trips before the first size, in both runs: long enough for the JIT (see {@link Plan#warmupFor}). */
     public static final int DEFAULT_WARMUP = 10_000;
 
     /**
-     * The default run: the whole suite in well under 90 seconds on a 2-CPU machine, each side pinned to a CPU
-     * of its own where there are two (see {@link #pin}).
+     * The default run: the whole suite in about 90 seconds on a 2-CPU machine, each side pinned to a CPU of its
+     * own where there are two (see {@link #pin}).
      */
     public static BenchConfig defaults() {
         return new BenchConfig(DEFAULT_SIZES, DEFAULT_WARMUP, 6_000, 128L << 20, 100_000, Set.of(), canPin(), true,

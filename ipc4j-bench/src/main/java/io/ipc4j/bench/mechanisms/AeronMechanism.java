@@ -70,36 +70,55 @@ public final class AeronMechanism implements Mechanism {
         File directory = new File("/dev/shm", "ipc4j-bench-aeron-" + Spawn.currentPid());
         GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("delete " + directory,
                 () -> IoUtil.delete(directory, true));
-        MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(directory.getPath())
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BusySpinIdleStrategy()));
-        Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory.getPath()));
-        AeronEndpoint endpoint = new AeronEndpoint(aeron, DOWN_STREAM, UP_STREAM);
-        return new Session() {
-            @Override
-            public List<String> childArguments() {
-                return List.of(directory.getPath());
-            }
+        MediaDriver driver = null;
+        Aeron aeron = null;
+        try {
+            driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(directory.getPath())
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(new BusySpinIdleStrategy()));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory.getPath()));
+            return new AeronSession(directory, onSignal, driver, aeron, new AeronEndpoint(aeron, DOWN_STREAM,
+                    UP_STREAM));
+        } catch (RuntimeException e) { // Aeron reports failures unchecked: leave nothing behind
+            new AeronSession(directory, onSignal, driver, aeron, null).close();
+            throw new IOException("Aeron's embedded driver did not start: " + e.getMessage(), e);
+        }
+    }
 
-            @Override
-            public Endpoint parentEndpoint() throws IOException {
-                endpoint.awaitPeer();
-                return endpoint;
-            }
+    /** The parent's driver, client and endpoint; closing removes the driver's directory. */
+    private record AeronSession(File directory, GracefulShutdown.Guard onSignal, MediaDriver driver, Aeron aeron,
+                                AeronEndpoint endpoint) implements Session {
+        @Override
+        public List<String> childArguments() {
+            return List.of(directory.getPath());
+        }
 
-            @Override
-            public void close() throws IOException {
-                try (onSignal) {
-                    endpoint.close();
-                    driver.close();
+        @Override
+        public Endpoint parentEndpoint() throws IOException {
+            endpoint.awaitPeer();
+            return endpoint;
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (aeron != null) {
+                    aeron.close();
+                }
+            } finally {
+                try {
+                    if (driver != null) {
+                        driver.close();
+                    }
                 } finally {
                     IoUtil.delete(directory, true);
+                    onSignal.close();
                 }
             }
-        };
+        }
     }
 
     @Override
