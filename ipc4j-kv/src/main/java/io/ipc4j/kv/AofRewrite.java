@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * One BGREWRITEAOF: writes a snapshot's commands to a temporary file beside the log on its own thread, while
  * the commands logged meanwhile are kept ({@link #alsoLog}); {@link AppendOnlyFile#finishRewrite} then
  * appends those and renames the file over the log. A failure leaves the log as it was and removes the
- * temporary file.
+ * temporary file; so does a server that stops meanwhile ({@link #abandon}), and one killed in the middle has
+ * its file removed at the next start ({@link #removeAbandoned}).
  */
 final class AofRewrite {
     private final Path log;
@@ -21,16 +22,54 @@ final class AofRewrite {
     private final AppendOnlyFile owner;
     /** Commands logged since the snapshot; under the owner's lock. */
     private final RespEncoder buffered = new RespEncoder();
+    private static final String PREFIX = "temp-rewriteaof-";
+    private volatile boolean abandoned;
+    private Thread thread;
 
     AofRewrite(Path log, AofSnapshot snapshot, AppendOnlyFile owner) {
         this.log = log;
-        this.temporary = log.resolveSibling("temp-rewriteaof-" + ProcessHandle.current().pid() + ".aof");
+        this.temporary = log.resolveSibling(PREFIX + ProcessHandle.current().pid() + ".aof");
         this.snapshot = snapshot;
         this.owner = owner;
     }
 
     void start() {
-        Thread.ofPlatform().daemon().name("ipc4j-kv-aof-rewrite").start(this::run);
+        thread = Thread.ofPlatform().daemon().name("ipc4j-kv-aof-rewrite").start(this::run);
+    }
+
+    /**
+     * Stops the rewrite because the server is stopping: waits at most {@code millis} for it to end (the thread is
+     * a daemon, which a JVM that exits does not wait for), then removes the temporary file whether it ended or
+     * not (a write blocked in the kernel does not see the request). Not under the owner's lock: the rewrite's
+     * end takes it.
+     */
+    void abandon(long millis) throws InterruptedException, IOException {
+        abandoned = true;
+        thread.join(millis);
+        Files.deleteIfExists(temporary);
+    }
+
+    /**
+     * Removes the temporary files of rewrites whose process is gone (killed in the middle of one), beside
+     * {@code log}, saying so on standard error. A file of a live process is left alone.
+     */
+    static void removeAbandoned(Path log) throws IOException {
+        Path dir = log.toAbsolutePath().getParent();
+        try (var files = Files.newDirectoryStream(dir, PREFIX + "*.aof")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String digits = name.substring(PREFIX.length(), name.length() - ".aof".length());
+                if (!digits.matches("[0-9]{1,10}")) {
+                    continue; // not one of ours (Redis's parent writes temp-rewriteaof-bg-PID.aof)
+                }
+                long pid = Long.parseLong(digits);
+                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+                    Files.deleteIfExists(file);
+                    System.err.println("[ipc4j-kv] removed " + file + ": a BGREWRITEAOF of process " + pid
+                            + ", which is gone, left it; the append-only file itself is whole");
+                }
+            }
+        }
     }
 
     /** Keeps a command logged during the rewrite. Under the owner's lock. */
@@ -45,7 +84,8 @@ final class AofRewrite {
             owner.finishRewrite(temporary, buffered);
             ok = true;
         } catch (IOException | RuntimeException e) {
-            System.err.println("[ipc4j-kv] BGREWRITEAOF failed, " + log + " is unchanged: " + e);
+            System.err.println(abandoned ? "[ipc4j-kv] BGREWRITEAOF stopped with the server; " + log + " is unchanged"
+                    : "[ipc4j-kv] BGREWRITEAOF failed, " + log + " is unchanged: " + e);
         } finally {
             try {
                 Files.deleteIfExists(temporary);
@@ -62,6 +102,9 @@ final class AofRewrite {
             RespEncoder chunk = new RespEncoder();
             int db = -1;
             for (AofSnapshot.Item item : snapshot.items()) {
+                if (abandoned) {
+                    throw new IOException("the server is stopping");
+                }
                 if (item.db() != db) {
                     db = item.db();
                     chunk.command(AofSnapshot.select(db));

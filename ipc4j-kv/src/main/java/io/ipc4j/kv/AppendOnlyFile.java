@@ -54,6 +54,7 @@ final class AppendOnlyFile implements AutoCloseable {
      */
     static AppendOnlyFile open(Persistence p) throws IOException {
         try {
+            AofRewrite.removeAbandoned(p.file());
             return new AppendOnlyFile(p.file(), p.fsync());
         } catch (IOException e) {
             throw new IOException("cannot open the append-only file " + p.file() + ": " + e.getMessage()
@@ -174,6 +175,9 @@ final class AppendOnlyFile implements AutoCloseable {
 
     /** The rewrite's last step, from its thread: the buffered commands follow, then the file replaces the log. */
     synchronized void finishRewrite(Path written, RespEncoder buffered) throws IOException {
+        if (closed) {
+            throw new IOException("the server is stopping");
+        }
         beforeReplies(); // the old file gets everything logged so far, in case the switch fails
         try (FileChannel out = FileChannel.open(written, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ByteBuffer bytes = buffered.view();
@@ -212,10 +216,35 @@ final class AppendOnlyFile implements AutoCloseable {
         return size;
     }
 
-    /** Writes and forces what is pending, and closes the file (the server stops). */
+    /**
+     * Writes and forces what is pending, and closes the file (the server stops). A rewrite in progress is
+     * abandoned first (waiting at most {@value #ABANDON_WAIT_MILLIS} ms for it to end) and its temporary file
+     * removed.
+     */
     @Override
-    public synchronized void close() {
-        closed = true;
+    public void close() {
+        AofRewrite running;
+        synchronized (this) {
+            closed = true;
+            running = rewrite;
+        }
+        if (running != null) {
+            try {
+                running.abandon(ABANDON_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                System.err.println("[ipc4j-kv] could not remove the unfinished rewrite beside " + file + ": "
+                        + e.getMessage());
+            }
+        }
+        closeFile();
+    }
+
+    /** How long {@link #close} waits for an abandoned rewrite to remove its temporary file. */
+    static final long ABANDON_WAIT_MILLIS = 2_000;
+
+    private synchronized void closeFile() {
         try {
             beforeReplies();
             channel.force(true);

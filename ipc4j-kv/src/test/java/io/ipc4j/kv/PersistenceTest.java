@@ -1,5 +1,6 @@
 package io.ipc4j.kv;
 
+import io.ipc4j.pipe.Fifo;
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.AfterEach;
@@ -212,6 +213,63 @@ class PersistenceTest {
                 assertEquals(expected, dump(again));
             }
             checkWithRedisTools(expected);
+        }
+    }
+
+    /**
+     * A server stopped (TERM) while BGREWRITEAOF is writing removes the rewrite's temporary file and keeps its
+     * log. The rewrite is held in the middle for sure: its temporary file is a FIFO no one reads, so its thread
+     * blocks opening it.
+     */
+    @Test
+    void aServerStoppedInTheMiddleOfARewriteLeavesOnlyItsLog() throws Exception {
+        start("always");
+        Path temporary = dir.resolve("temp-rewriteaof-" + server.pid() + ".aof");
+        Fifo.create(temporary); // removed by the server, or by stop() if the test fails
+        try (Resp r = new Resp(socket)) {
+            fill(r);
+            Map<String, String> expected = dump(r);
+            assertEquals("+Background append only file rewriting started", r.call("BGREWRITEAOF"));
+            assertTrue(r.call("INFO", "persistence").contains("aof_rewrite_in_progress:1"));
+            server.process().terminate();
+            ChildJvm.Result result = server.finish(KvServerTest.LIMIT);
+            assertEquals(143, result.status().code(), "stopped by TERM, cleanly: " + result.describe());
+            assertEquals(List.of("appendonly.aof"), fileNames(dir), "the rewrite's temporary file is removed");
+            restart("always");
+            try (Resp again = new Resp(socket)) {
+                assertEquals(expected, dump(again));
+            }
+        }
+    }
+
+    /** A rewrite's temporary file left by a server killed in the middle is removed at the next start, and said. */
+    @Test
+    void aRewriteLeftByAKilledServerIsRemovedAtTheNextStart() throws Exception {
+        socket = LEAKS.scratch().resolve("kv.sock");
+        dir = LEAKS.scratch().resolve("data");
+        Files.createDirectories(dir);
+        Process gone = new ProcessBuilder("true").start();
+        assertEquals(0, gone.waitFor());
+        Path left = dir.resolve("temp-rewriteaof-" + gone.pid() + ".aof");
+        Path live = dir.resolve("temp-rewriteaof-1.aof"); // init's: a live process, left alone
+        Path redis = dir.resolve("temp-rewriteaof-bg-" + gone.pid() + ".aof"); // Redis's name: not ours
+        for (Path p : List.of(left, live, redis)) {
+            Files.writeString(p, "*1\r\n$4\r\nPING\r\n");
+        }
+        server = KvServerTest.startServer(socket, "--appendonly", dir.toString(), "always");
+        assertEquals(List.of("appendonly.aof", "temp-rewriteaof-1.aof", "temp-rewriteaof-bg-" + gone.pid() + ".aof"),
+                fileNames(dir));
+        server.process().terminate();
+        ChildJvm.Result result = server.finish(KvServerTest.LIMIT);
+        assertTrue(result.stderr().contains("removed " + left + ": a BGREWRITEAOF of process " + gone.pid()
+                + ", which is gone, left it; the append-only file itself is whole"), result.describe());
+        server.close();
+        server = null;
+    }
+
+    private static List<String> fileNames(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
