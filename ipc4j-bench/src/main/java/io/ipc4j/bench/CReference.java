@@ -90,7 +90,7 @@ public final class CReference {
     public Exchange.Result run(String mechanism, int size, Plan plan, Path workDirectory, boolean pin)
             throws IOException {
         String output = run(List.of(binary.toString(), mechanism, String.valueOf(size),
-                String.valueOf(plan.cWarmupFor(size)), String.valueOf(plan.iterations()),
+                String.valueOf(plan.warmupFor(size)), String.valueOf(plan.iterations()),
                 String.valueOf(plan.streamCount(size)), workDirectory.toString(), pin ? "1" : "0"));
         Results.Latency latency = null;
         Results.Throughput throughput = null;

@@ -28,8 +28,6 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
 
     /** How much smaller than {@link #warmup} the warm-ups after the first are. */
     static final int REWARM_DIVISOR = 20;
-    /** The most warm-up round trips the C reference makes before a size (see {@link #cWarmupFor}). */
-    static final int C_WARMUP = 1_000;
 
     /**
      * Round {@code index} (from 0) of this plan, a plan of one round: its share of the round trips and of the
@@ -48,18 +46,12 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
      * before the others. The first warm-up is long because a JVM's first seconds are not its steady state: with
      * 1,000 round trips, the Java side's p99 was 5-10x C's on pipes, futexes and queued signals (its JIT still
      * compiling on the two measuring CPUs), 0.93-1.54x with 10,000 and 1.0-1.15x with 30,000 (2-vCPU EPYC VM,
-     * 2026-12-02). Later sizes run code already compiled.
+     * 2026-12-02). Later sizes run code already compiled. The C reference warms up as much: it has no JIT, but
+     * a spinning row's ring is faulted in page by page during its first pass (capped at 1,000, C's 64-byte
+     * channel p99 was 3.4 µs against Java's 0.22).
      */
     public int warmupFor(int size) {
         return size == sizes.getFirst() ? warmup : warmup / REWARM_DIVISOR;
-    }
-
-    /**
-     * The C reference's round trips before measuring {@code size}: as Java's, but at most {@value #C_WARMUP}, since
-     * it has no JIT to wait for (the default run would take about 20 s longer otherwise).
-     */
-    public int cWarmupFor(int size) {
-        return Math.min(warmupFor(size), C_WARMUP);
     }
 
     /** Messages in the throughput phase for {@code size}. */

@@ -18,9 +18,6 @@ class RoundsOfAPlanTest {
         // the whole warm-up before the first size of the first round (the JIT's), a twentieth before the rest
         assertEquals(List.of(10_000, 500, 500, 25), List.of(plan.round(0).warmupFor(64), plan.round(0).warmupFor(4096),
                 plan.round(1).warmupFor(64), plan.round(1).warmupFor(4096)));
-        // C has no JIT to wait for: at most 1,000
-        assertEquals(List.of(1_000, 500, 25), List.of(plan.round(0).cWarmupFor(64), plan.round(0).cWarmupFor(4096),
-                plan.round(2).cWarmupFor(4096)));
         assertEquals(3_000, plan.round(2).streamCount(64));
         assertEquals(1, plan.round(1).rounds());
         assertEquals(plan, Plan.fromArguments(plan.toArguments()));
