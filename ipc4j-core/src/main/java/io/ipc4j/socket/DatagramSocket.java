@@ -261,6 +261,15 @@ public final class DatagramSocket extends NativeSocket {
         }
     }
 
+    /** A UDP datagram's length is a 16-bit field: a 64 KiB buffer takes any; a Unix datagram has no such bound. */
+    @Override
+    int longestMessage() {
+        return family == SocketCalls.AF_UNIX ? Integer.MAX_VALUE : UDP_LONGEST;
+    }
+
+    /** The most a UDP datagram carries, header included (its length field is 16 bits). */
+    private static final int UDP_LONGEST = 65_535;
+
     /** Closes the socket and removes the socket file it was bound to, if it is still this socket's. */
     @Override
     public void close() {

@@ -702,6 +702,9 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     int receiveMessage(int fd, ByteBuffer dst, Deadline deadline, MemorySegment from,
                        MemorySegment fromLength) throws IOException {
         int room = dst.remaining();
+        if (room >= longestMessage()) {
+            return receiveAnyMessage(fd, dst, room, deadline, from, fromLength);
+        }
         boolean direct = handle.mayBlockDirectly(deadline);
         while (true) {
             // Peek at the length first: receiving into a short buffer would cut the message and lose the rest.
@@ -732,6 +735,43 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             }
             if (n == 0 && length == 0 && isEndOfStream(fd)) {
                 return -1;
+            }
+            unstage(dst, (int) n);
+            return (int) n;
+        }
+    }
+
+    /**
+     * The longest message this socket can receive where its protocol bounds it: a buffer at least that long
+     * cannot cut a message, so its receive needs no peek at the length first (one call instead of two). None
+     * here: a Unix socket's messages are bounded only by their sender's buffer, which a privileged sender may
+     * raise without limit (SO_SNDBUFFORCE).
+     */
+    int longestMessage() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** {@link #receiveMessage} into a buffer no message can overflow: one receive, no peek. */
+    private int receiveAnyMessage(int fd, ByteBuffer dst, int room, Deadline deadline, MemorySegment from,
+                                  MemorySegment fromLength) throws IOException {
+        MemorySegment target = stageForReceive(dst, room);
+        boolean direct = handle.mayBlockDirectly(deadline);
+        while (true) {
+            long n = direct ? handle.callBlocking((f, buffer, length) -> SocketCalls.receiveFromInterruptibly(f,
+                    buffer, length, from, fromLength), target, room, this)
+                    : SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, from, fromLength);
+            if (n == -Errno.EAGAIN) {
+                direct = false; // made non-blocking by another holder: wait the general way
+                if (deadline.isNow()) {
+                    return NOTHING_QUEUED;
+                }
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("receive(" + description + ")", deadline.timeout(), 0);
+                }
+                continue;
+            }
+            if (n < 0) {
+                throw Failures.of("recvfrom", description, (int) -n);
             }
             unstage(dst, (int) n);
             return (int) n;

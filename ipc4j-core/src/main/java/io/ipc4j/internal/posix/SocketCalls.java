@@ -259,6 +259,18 @@ public final class SocketCalls {
         return Libc.transferOnce(RECV_BLOCKING, fd, buffer, length);
     }
 
+    /** recvfrom(2) that waits for a message on a blocking socket, telling its source: once, -EINTR returned. */
+    public static long receiveFromInterruptibly(int fd, MemorySegment buffer, long length, MemorySegment address,
+                                                MemorySegment addressLength) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            long n = (long) RECVFROM.invokeExact(slot, fd, buffer, length, 0, address, addressLength);
+            return n >= 0 ? n : -Libc.errno(slot);
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     /**
      * The length of the next queued message, waiting for one on a blocking socket (recv with MSG_PEEK |
      * MSG_TRUNC into no buffer; {@code buffer} and {@code length} are ignored): once, -EINTR returned.
