@@ -15,10 +15,10 @@ public final class Exchange {
     public static Result parent(Endpoint endpoint, Plan plan, int size) throws IOException {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
-        boolean streams = plan.streamCount(size) > 0;
+        boolean bursts = burstsBefore(plan, size);
         int warmup = plan.warmupFor(size);
         for (int i = 0; i < warmup; i++) {
-            sendMany(endpoint, out, size, warmupBurst(streams, i));
+            sendMany(endpoint, out, size, warmupBurst(bursts, i));
             receiveMany(endpoint, in, size, 1);
         }
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
@@ -45,10 +45,10 @@ public final class Exchange {
     public static void child(Endpoint endpoint, Plan plan, int size) throws IOException {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
-        boolean streams = plan.streamCount(size) > 0;
+        boolean bursts = burstsBefore(plan, size);
         int warmup = plan.warmupFor(size);
         for (int i = 0; i < warmup + plan.iterations(); i++) {
-            receiveMany(endpoint, in, size, i < warmup ? warmupBurst(streams, i) : 1);
+            receiveMany(endpoint, in, size, i < warmup ? warmupBurst(bursts, i) : 1);
             in.flip();
             endpoint.send(size == 0 ? limit(out, 0) : in);
         }
@@ -84,8 +84,16 @@ public final class Exchange {
      * {@value #BURST_WARMUPS} warm-up round trips burst: enough for the loops' profile, and the rest of a long
      * first warm-up (see {@link Plan#warmupFor}) costs a round trip each.
      */
-    private static int warmupBurst(boolean streams, int i) {
-        return streams && i < BURST_WARMUPS ? 1 + (i & 7) : 1;
+    private static int warmupBurst(boolean bursts, int i) {
+        return bursts && i < BURST_WARMUPS ? 1 + (i & 7) : 1;
+    }
+
+    /**
+     * Whether the warm-up before {@code size} bursts: before the first size only, where the mechanism streams
+     * (the loops are the same code at every size; bursts of 64 KiB messages before the later sizes cost seconds).
+     */
+    private static boolean burstsBefore(Plan plan, int size) {
+        return plan.streamCount(size) > 0 && size == plan.sizes().getFirst();
     }
 
     /** Warm-up round trips that send a burst first (see {@link #warmupBurst}). */

@@ -26,8 +26,10 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
         this(sizes, warmup, iterations, streamBytes, maxStream, throughput, 1);
     }
 
-    /** How much smaller than {@link #warmup} the warm-ups after the first are. */
+    /** How much smaller than the first round's warm-up the later rounds' are. */
     static final int REWARM_DIVISOR = 20;
+    /** How much smaller than a round's first size's warm-up its later sizes' are. */
+    static final int LATER_SIZE_DIVISOR = 4;
 
     /**
      * Round {@code index} (from 0) of this plan, a plan of one round: its share of the round trips and of the
@@ -42,16 +44,18 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
     }
 
     /**
-     * Round trips before measuring {@code size}: the whole {@link #warmup} before the first size, a twentieth
+     * Round trips before measuring {@code size}: the whole {@link #warmup} before the first size, a quarter
      * before the others. The first warm-up is long because a JVM's first seconds are not its steady state: with
      * 1,000 round trips, the Java side's p99 was 5-10x C's on pipes, futexes and queued signals (its JIT still
      * compiling on the two measuring CPUs), 0.93-1.54x with 10,000 and 1.0-1.15x with 30,000 (2-vCPU EPYC VM,
-     * 2026-12-02). Later sizes run code already compiled. The C reference warms up as much: it has no JIT, but
+     * 2026-12-02). Later sizes take paths of their own too (a 4 KiB read that returns in parts): with a
+     * twentieth, TCP, Unix stream and datagram 4 KiB p50 was 1.02-1.24x C as a later size and 0.82-1.07x as the
+     * first. The C reference warms up as much: it has no JIT, but
      * a spinning row's ring is faulted in page by page during its first pass (capped at 1,000, C's 64-byte
      * channel p99 was 3.4 µs against Java's 0.22).
      */
     public int warmupFor(int size) {
-        return size == sizes.getFirst() ? warmup : warmup / REWARM_DIVISOR;
+        return size == sizes.getFirst() ? warmup : warmup / LATER_SIZE_DIVISOR;
     }
 
     /** Messages in the throughput phase for {@code size}. */

@@ -15,9 +15,10 @@ class RoundsOfAPlanTest {
                 plan.round(2).iterations()));
         assertEquals(List.of(10_000, 500, 500), List.of(plan.round(0).warmup(), plan.round(1).warmup(),
                 plan.round(2).warmup()));
-        // the whole warm-up before the first size of the first round (the JIT's), a twentieth before the rest
-        assertEquals(List.of(10_000, 500, 500, 25), List.of(plan.round(0).warmupFor(64), plan.round(0).warmupFor(4096),
-                plan.round(1).warmupFor(64), plan.round(1).warmupFor(4096)));
+        // the whole warm-up before the first size of the first round (the JIT's), a quarter before its other
+        // sizes; later rounds a twentieth of that
+        assertEquals(List.of(10_000, 2_500, 500, 125), List.of(plan.round(0).warmupFor(64),
+                plan.round(0).warmupFor(4096), plan.round(1).warmupFor(64), plan.round(1).warmupFor(4096)));
         assertEquals(3_000, plan.round(2).streamCount(64));
         assertEquals(1, plan.round(1).rounds());
         assertEquals(plan, Plan.fromArguments(plan.toArguments()));

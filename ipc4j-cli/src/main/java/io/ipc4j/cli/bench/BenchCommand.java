@@ -34,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
     @Option(names = "--iterations", converter = Ranges.Positive.class, description = "Measured round trips per size, over all the rounds (default 6000; --full 100000).")
     Integer iterations;
-    @Option(names = "--warmup", converter = Ranges.NonNegative.class, description = "Round trips before measuring the first size (default 10000, long enough for the JIT); a twentieth before each later size and round.")
+    @Option(names = "--warmup", converter = Ranges.NonNegative.class, description = "Round trips before measuring the first size (default 10000, long enough for the JIT); a quarter before each later size, a twentieth in later rounds.")
     Integer warmup;
     @Option(names = "--full", description = "Ten times longer, for steadier tails.")
     boolean full;
