@@ -714,11 +714,8 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                     MemorySegment.NULL, MemorySegment.NULL);
             if (length == -Errno.EAGAIN) {
                 direct = false; // made non-blocking by another holder: wait the general way
-                if (deadline.isNow()) {
+                if (!awaitMessage(deadline)) {
                     return NOTHING_QUEUED;
-                }
-                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("receive(" + description + ")", deadline.timeout(), 0);
                 }
                 continue;
             }
@@ -762,11 +759,8 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                     : SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, from, fromLength);
             if (n == -Errno.EAGAIN) {
                 direct = false; // made non-blocking by another holder: wait the general way
-                if (deadline.isNow()) {
+                if (!awaitMessage(deadline)) {
                     return NOTHING_QUEUED;
-                }
-                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("receive(" + description + ")", deadline.timeout(), 0);
                 }
                 continue;
             }
@@ -776,6 +770,22 @@ public abstract sealed class NativeSocket extends DescriptorOwner
             unstage(dst, (int) n);
             return (int) n;
         }
+    }
+
+    /**
+     * Waits, when nothing was queued, until a message may be: false at once for {@link Deadline#NOW} (the
+     * caller answers {@link #NOTHING_QUEUED}), true once the socket is readable.
+     *
+     * @throws IpcTimeoutException if the deadline passes first.
+     */
+    private boolean awaitMessage(Deadline deadline) throws IOException {
+        if (deadline.isNow()) {
+            return false;
+        }
+        if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
+            throw new IpcTimeoutException("receive(" + description + ")", deadline.timeout(), 0);
+        }
+        return true;
     }
 
     /** Whether a zero-length read means the peer is gone (seqpacket), not an empty datagram. */
