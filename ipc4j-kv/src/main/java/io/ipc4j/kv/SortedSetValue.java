@@ -76,6 +76,9 @@ final class SortedSetValue extends Aggregate {
         Double old = scores.put(member, score);
         if (old != null) {
             order.remove(new Node(old, member, false));
+            if (old != score) {
+                grow(0); // a new score is a change: the log and WATCH see it (Redis: a score equal as a double is not)
+            }
         } else {
             if (scores.size() > 128 || member.bytes.length > 64) {
                 skiplist = true;
