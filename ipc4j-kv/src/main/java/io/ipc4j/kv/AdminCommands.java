@@ -1,6 +1,5 @@
 package io.ipc4j.kv;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +65,9 @@ final class AdminCommands {
                 Map<String, String> values = c.server.settings.all();
                 List<String> found = new ArrayList<>();
                 for (int i = 2; i < c.argc(); i++) {
-                    byte[] pattern = c.word(i).getBytes(StandardCharsets.US_ASCII);
+                    String pattern = c.word(i);
                     for (String key : values.keySet()) {
-                        if (Glob.matches(pattern, key.getBytes(StandardCharsets.US_ASCII)) && !found.contains(key)) {
+                        if (c.server.settings.shownBy(key, pattern) && !found.contains(key)) {
                             found.add(key);
                         }
                     }

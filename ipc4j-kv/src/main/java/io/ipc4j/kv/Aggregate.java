@@ -29,6 +29,17 @@ abstract sealed class Aggregate permits ListValue, HashValue, SetValue, SortedSe
         }
     }
 
+    /**
+     * Called by every method that changes this value in place, before it changes anything (or before it calls
+     * another such method, as ListValue's insert and keep do): a BGREWRITEAOF in progress that has not copied
+     * the key yet copies it first (see {@link SnapshotWalk}).
+     */
+    final void changing() {
+        if (owner != null) {
+            owner.changing(key);
+        }
+    }
+
     final long bytes() {
         return bytes;
     }

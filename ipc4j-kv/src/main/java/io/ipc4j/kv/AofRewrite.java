@@ -6,19 +6,26 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
- * One BGREWRITEAOF: writes a snapshot's commands to a temporary file beside the log on its own thread, while
- * the commands logged meanwhile are kept ({@link #alsoLog}); {@link AppendOnlyFile#finishRewrite} then
- * appends those and renames the file over the log. A failure leaves the log as it was and removes the
- * temporary file; so does a server that stops meanwhile ({@link #abandon}), and one killed in the middle has
- * its file removed at the next start ({@link #removeAbandoned}).
+ * One BGREWRITEAOF: writes the data as it was when the rewrite began to a temporary file beside the log, on its
+ * own thread, a chunk at a time ({@link SnapshotWalk}: the store lock is held for one chunk, not for a copy of
+ * everything), while the commands logged meanwhile are kept ({@link #alsoLog}); {@link
+ * AppendOnlyFile#finishRewrite} then appends those and renames the file over the log. A failure leaves the log
+ * as it was and removes the temporary file; so does a server that stops meanwhile ({@link #abandon}), and one
+ * killed in the middle has its file removed at the next start ({@link #removeAbandoned}).
  */
 final class AofRewrite {
     private final Path log;
     private final Path temporary;
-    private final AofSnapshot snapshot;
+    private final SnapshotWalk walk;
+    private final Store store;
     private final AppendOnlyFile owner;
     /** Commands logged since the snapshot; under the owner's lock. */
     private final RespEncoder buffered = new RespEncoder();
@@ -26,11 +33,25 @@ final class AofRewrite {
     private volatile boolean abandoned;
     private Thread thread;
 
-    AofRewrite(Path log, AofSnapshot snapshot, AppendOnlyFile owner) {
+    /**
+     * What a rewrite needs of the server: its store lock, taken for each chunk, and rdb-key-save-delay, the
+     * microseconds to wait after each key (0: none), read between chunks.
+     */
+    record Store(Lock lock, LongSupplier keySaveDelayMicros) {
+    }
+
+    /** A rewrite of the data as it is now: its walk starts here, so call under the store lock. */
+    AofRewrite(Path log, Keyspace keyspace, Store store, AppendOnlyFile owner) {
         this.log = log;
         this.temporary = log.resolveSibling(PREFIX + ProcessHandle.current().pid() + ".aof");
-        this.snapshot = snapshot;
+        this.walk = SnapshotWalk.start(keyspace);
+        this.store = store;
         this.owner = owner;
+    }
+
+    /** The walk over the data, for INFO's progress fields. Under the store lock. */
+    SnapshotWalk walk() {
+        return walk;
     }
 
     void start() {
@@ -38,13 +59,15 @@ final class AofRewrite {
     }
 
     /**
-     * Stops the rewrite because the server is stopping: waits at most {@code millis} for it to end (the thread is
-     * a daemon, which a JVM that exits does not wait for), then removes the temporary file whether it ended or
-     * not (a write blocked in the kernel does not see the request). Not under the owner's lock: the rewrite's
-     * end takes it.
+     * Stops the rewrite because the server is stopping: detaches its walk, interrupts it, waits at most
+     * {@code millis} for it to end (the thread is a daemon, which a JVM that exits does not wait for), then
+     * removes the temporary file whether it ended or not (a write blocked in the kernel does not see the
+     * request). Under the store lock, not under the owner's lock: the rewrite's end takes it.
      */
     void abandon(long millis) throws InterruptedException, IOException {
         abandoned = true;
+        walk.detach();
+        thread.interrupt();
         thread.join(millis);
         Files.deleteIfExists(temporary);
     }
@@ -83,10 +106,11 @@ final class AofRewrite {
             writeSnapshot();
             owner.finishRewrite(temporary, buffered);
             ok = true;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             System.err.println(abandoned ? "[ipc4j-kv] BGREWRITEAOF stopped with the server; " + log + " is unchanged"
                     : "[ipc4j-kv] BGREWRITEAOF failed, " + log + " is unchanged: " + e);
         } finally {
+            detachWalk();
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException e) {
@@ -96,28 +120,73 @@ final class AofRewrite {
         }
     }
 
-    private void writeSnapshot() throws IOException {
+    private void writeSnapshot() throws IOException, InterruptedException {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             RespEncoder chunk = new RespEncoder();
             int db = -1;
-            for (AofSnapshot.Item item : snapshot.items()) {
+            boolean done = false;
+            while (!done) {
                 if (abandoned) {
                     throw new IOException("the server is stopping");
                 }
-                if (item.db() != db) {
-                    db = item.db();
-                    chunk.command(AofSnapshot.select(db));
+                long delay = store.keySaveDelayMicros().getAsLong();
+                List<AofSnapshot.Item> items;
+                store.lock().lockInterruptibly();
+                try {
+                    items = walk.next(System.currentTimeMillis(), delay > 0);
+                    done = walk.done();
+                } finally {
+                    store.lock().unlock();
                 }
-                for (byte[][] command : item.commands()) {
-                    chunk.command(command);
+                for (AofSnapshot.Item item : items) {
+                    if (item.db() != db) {
+                        db = item.db();
+                        chunk.command(AofSnapshot.select(db));
+                    }
+                    for (byte[][] command : item.commands()) {
+                        chunk.command(command);
+                    }
                 }
                 if (chunk.size() > 1 << 20) {
                     drain(chunk, out);
                 }
+                if (!done) {
+                    pauseAfterKey();
+                }
             }
             drain(chunk, out);
             out.force(true);
+        }
+    }
+
+    /** Waits rdb-key-save-delay, re-read every 10 ms (a test holds a rewrite in the middle, then lets it go). */
+    private void pauseAfterKey() {
+        long started = System.nanoTime();
+        long left;
+        while (!abandoned && (left = store.keySaveDelayMicros().getAsLong() * 1_000 - (System.nanoTime() - started)) > 0) {
+            LockSupport.parkNanos(Math.min(left, 10_000_000L));
+        }
+    }
+
+    /**
+     * A walk that did not finish stops being told of changes. Takes the store lock, unless the server is
+     * stopping: then {@link #abandon} has detached it, holding that lock while it waits for this thread.
+     */
+    private void detachWalk() {
+        while (!abandoned) {
+            try {
+                if (store.lock().tryLock(10, TimeUnit.MILLISECONDS)) {
+                    try {
+                        walk.detach();
+                    } finally {
+                        store.lock().unlock();
+                    }
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return; // only abandon interrupts, after detaching the walk itself
+            }
         }
     }
 

@@ -6,15 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A copy of the data for BGREWRITEAOF, taken under the store lock: strings by reference (they are never
- * changed in place), lists, hashes, sets and sorted sets copied element references. Each item then writes the
- * commands that rebuild it, in batches of at most 64 elements as Redis's rewrite does.
+ * The commands BGREWRITEAOF writes for the keys a {@link SnapshotWalk} copied: each key's in batches of at most
+ * 64 elements, as Redis's rewrite does.
  */
-record AofSnapshot(List<Item> items) {
+final class AofSnapshot {
     private static final int BATCH = 64;
     private static final byte[] SELECT = ascii("SELECT");
 
-    /** One key: its database, name, copied value and absolute expiry (0: none). */
+    /**
+     * One key: its database, name, copied value (a string by reference: strings are never changed in place;
+     * an aggregate copied) and absolute expiry (0: none).
+     */
     record Item(int db, byte[] key, Object value, long expireAt) {
         /** The commands that rebuild this key. */
         List<byte[][]> commands() {
@@ -72,16 +74,7 @@ record AofSnapshot(List<Item> items) {
         }
     }
 
-    /** Copies every live key of every database. Under the store lock. */
-    static AofSnapshot of(Keyspace keyspace, long now) {
-        List<Item> items = new ArrayList<>();
-        for (Database db : keyspace.databases) {
-            for (Database.Entry e : db.all(now)) {
-                Object copy = e.value instanceof Aggregate a ? a.copy() : e.value;
-                items.add(new Item(db.index, e.key.bytes, copy, e.expireAt));
-            }
-        }
-        return new AofSnapshot(items);
+    private AofSnapshot() {
     }
 
     /** SELECT for database {@code db}. */

@@ -32,6 +32,7 @@ final class AppendOnlyFile implements AutoCloseable {
     private long size;
     private long sizeAfterRewrite;
     private AofRewrite rewrite;
+    private long rewritesStarted;
     private volatile String lastRewriteStatus = "ok";
     private final Thread syncer;
     private volatile boolean closed;
@@ -156,20 +157,20 @@ final class AppendOnlyFile implements AutoCloseable {
     }
 
     /**
-     * Starts BGREWRITEAOF: the data is copied under the store lock (references only for strings; the elements
-     * of lists, hashes, sets and sorted sets), written to a temporary file by a background thread while new
-     * commands also go to a buffer, then the buffer is appended and the file replaces the log. Under the store
-     * lock.
+     * Starts BGREWRITEAOF: a background thread writes the data as it is now to a temporary file, a chunk at a
+     * time under the store lock ({@link SnapshotWalk}), while new commands also go to a buffer; then the buffer
+     * is appended and the file replaces the log. Under the store lock.
      *
      * @return false if a rewrite is already running
      */
-    synchronized boolean startRewrite(Keyspace keyspace) {
+    synchronized boolean startRewrite(Keyspace keyspace, AofRewrite.Store store) {
         if (rewrite != null) {
             return false;
         }
         selectedDb = -1; // the first command logged from now names its database in both files
-        rewrite = new AofRewrite(file, AofSnapshot.of(keyspace, System.currentTimeMillis()), this);
+        rewrite = new AofRewrite(file, keyspace, store, this);
         rewrite.start();
+        rewritesStarted++;
         return true;
     }
 
@@ -201,6 +202,16 @@ final class AppendOnlyFile implements AutoCloseable {
 
     synchronized boolean rewriting() {
         return rewrite != null;
+    }
+
+    /** The running rewrite's walk, or null: INFO's progress fields. Under the store lock. */
+    synchronized SnapshotWalk rewriteWalk() {
+        return rewrite == null ? null : rewrite.walk();
+    }
+
+    /** BGREWRITEAOFs started on this file (INFO's aof_rewrites). */
+    synchronized long rewritesStarted() {
+        return rewritesStarted;
     }
 
     String lastRewriteStatus() {

@@ -122,6 +122,7 @@ final class Database {
             keyspace.touch(this, key);
             return e;
         }
+        changing(e);
         release(e.value);
         e.value = value;
         e.form = BY_CONTENT;
@@ -134,6 +135,7 @@ final class Database {
     }
 
     void setExpiry(Entry e, long expireAt) {
+        changing(e);
         keyspace.touch(this, e.key);
         if (e.expireAt != 0) {
             byExpiry.remove(e);
@@ -155,6 +157,7 @@ final class Database {
 
     /** Removes a live entry: a change, seen by WATCH and the write log. */
     void remove(Entry e) {
+        changing(e);
         keyspace.touch(this, e.key);
         unlink(e);
     }
@@ -168,6 +171,27 @@ final class Database {
         }
         keyspace.usedMemory -= Aggregate.keyHeap(e.key.bytes.length) + OVERHEAD;
         release(e.value);
+    }
+
+    /**
+     * The aggregate at {@code key} is about to change in place (see {@link Aggregate#changing}): a rewrite in
+     * progress that has not copied it yet copies it now.
+     */
+    void changing(Key key) {
+        if (keyspace.walk != null) {
+            Entry e = map.get(key);
+            if (e != null) {
+                changing(e);
+            }
+        }
+    }
+
+    /** {@code e} is about to change or go: a rewrite in progress that has not copied it yet copies it now. */
+    private void changing(Entry e) {
+        SnapshotWalk walk = keyspace.walk;
+        if (walk != null) {
+            walk.preserve(this, e);
+        }
     }
 
     private void adopt(Key key, Object value) {
@@ -201,7 +225,10 @@ final class Database {
         return byExpiry.size();
     }
 
-    /** Removes every key. */
+    /**
+     * Removes every key. A rewrite in progress keeps no copies (FLUSHDB and FLUSHALL are logged, and the log
+     * replays them after whatever the rewrite wrote).
+     */
     void clear() {
         for (Entry e : map.values()) {
             keyspace.usedMemory -= Aggregate.keyHeap(e.key.bytes.length) + OVERHEAD;
@@ -238,6 +265,16 @@ final class Database {
             }
         }
         return out;
+    }
+
+    /** Every entry after sequence number {@code seq}, live or not, in order; a view, not to be kept. */
+    Iterable<Entry> after(long seq) {
+        return bySeq.tailMap(seq, false).values();
+    }
+
+    /** The sequence number the next new key gets: every key now in the database has a smaller one. */
+    long nextSeq() {
+        return nextSeq;
     }
 
     /** Whether any entry follows {@code seq} in scan order. */

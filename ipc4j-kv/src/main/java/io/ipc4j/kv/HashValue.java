@@ -43,6 +43,7 @@ final class HashValue extends Aggregate {
 
     /** Sets a field; true if it is new. */
     boolean put(Key field, byte[] value) {
+        changing();
         byte[] old = map.put(field, value);
         if (map.size() > 128 || field.bytes.length > 64 || value.length > 64) {
             hashtable = true;
@@ -56,6 +57,7 @@ final class HashValue extends Aggregate {
     }
 
     boolean remove(Key field) {
+        changing();
         byte[] old = map.remove(field);
         if (old == null) {
             return false;

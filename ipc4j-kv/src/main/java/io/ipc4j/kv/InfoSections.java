@@ -13,6 +13,7 @@ final class InfoSections {
     static void append(Call c, String section, StringBuilder out) {
         KvServer s = c.server;
         Keyspace ks = c.keyspace();
+        SnapshotWalk walk = s.rewriteWalk();
         switch (section) {
             case "server" -> {
                 long uptime = (c.now - s.startedMillis) / 1000;
@@ -43,11 +44,15 @@ final class InfoSections {
                         .append("\r\nmaxmemory_policy:").append(s.settings.policy)
                         .append("\r\nmem_allocator:jvm\r\n\r\n");
             }
-            case "persistence" -> out.append("# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:")
-                    .append(ks.changes).append("\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:")
+            case "persistence" -> out.append("# Persistence\r\nloading:0\r\ncurrent_cow_size:")
+                    .append(walk == null ? 0 : walk.preservedBytes())
+                    .append("\r\ncurrent_save_keys_processed:").append(walk == null ? 0 : walk.processed())
+                    .append("\r\ncurrent_save_keys_total:").append(walk == null ? 0 : walk.total())
+                    .append("\r\nrdb_changes_since_last_save:").append(ks.changes).append("\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:")
                     .append(s.startedMillis / 1000).append("\r\naof_enabled:").append(s.aofEnabled() ? 1 : 0)
                     .append("\r\naof_rewrite_in_progress:").append(s.aofRewriting() ? 1 : 0)
                     .append("\r\naof_last_bgrewrite_status:").append(s.aofRewriteStatus())
+                    .append("\r\naof_rewrites:").append(s.aofRewrites())
                     .append("\r\naof_last_write_status:ok\r\n\r\n");
             case "stats" -> out.append("# Stats\r\ntotal_connections_received:").append(s.connectionsReceived.get())
                     .append("\r\ntotal_commands_processed:").append(s.commandsProcessed)

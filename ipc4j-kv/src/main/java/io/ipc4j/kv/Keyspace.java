@@ -21,6 +21,9 @@ final class Keyspace {
     /** Keys evicted for maxmemory and not yet written to the append-only log as deletions. */
     final java.util.List<DbKey> evicted = new java.util.ArrayList<>();
 
+    /** The running BGREWRITEAOF's walk over the data, or null: told before every change (see {@link SnapshotWalk}). */
+    SnapshotWalk walk;
+
     /** A key in a numbered database. */
     record DbKey(int db, Key key) {
     }

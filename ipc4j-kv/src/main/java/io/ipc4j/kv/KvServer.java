@@ -344,7 +344,23 @@ public final class KvServer implements AutoCloseable {
             return "ERR ipc4j-kv rewrites the append-only file while appendonly is yes: start the server with"
                     + " --appendonly yes, or CONFIG SET appendonly yes";
         }
-        return log.startRewrite(keyspace) ? null : "ERR Background append only file rewriting already in progress";
+        return log.startRewrite(keyspace, rewriteStore()) ? null : "ERR Background append only file rewriting already in progress";
+    }
+
+    /** What a BGREWRITEAOF takes of this server: the store lock for each chunk, and rdb-key-save-delay. */
+    private AofRewrite.Store rewriteStore() {
+        return new AofRewrite.Store(storeLock, () -> settings.keySaveDelayMicros);
+    }
+
+    /** The running rewrite's walk over the data, or null. Under the store lock. */
+    SnapshotWalk rewriteWalk() {
+        AppendOnlyFile log = aof;
+        return log == null ? null : log.rewriteWalk();
+    }
+
+    long aofRewrites() {
+        AppendOnlyFile log = aof;
+        return log == null ? 0 : log.rewritesStarted();
     }
 
     /** CLIENT KILL: the client's own loop closes it; a client killing itself gets its reply first. */
@@ -386,7 +402,7 @@ public final class KvServer implements AutoCloseable {
                 Persistence p = new Persistence(true, fsync, config.persistence().dir());
                 aof = AppendOnlyFile.open(p);
                 if (log == null) {
-                    aof.startRewrite(keyspace);
+                    aof.startRewrite(keyspace, rewriteStore());
                 }
             } else if (!wanted && log != null) {
                 aof = null;
@@ -922,7 +938,7 @@ public final class KvServer implements AutoCloseable {
                 keyspace.expireDue(System.currentTimeMillis(), 20_000);
                 AppendOnlyFile log = aof;
                 if (log != null && log.wantsRewrite()) {
-                    log.startRewrite(keyspace);
+                    log.startRewrite(keyspace, rewriteStore());
                 }
             } finally {
                 storeLock.unlock();

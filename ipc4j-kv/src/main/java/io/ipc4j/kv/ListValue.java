@@ -32,12 +32,14 @@ final class ListValue extends Aggregate {
     }
 
     void set(int index, byte[] value) {
+        changing();
         int s = slot(index);
         grow(heap(value.length) - heap(ring[s].length));
         ring[s] = value;
     }
 
     void addFirst(byte[] value) {
+        changing();
         ensure();
         head = (head - 1) & (ring.length - 1);
         ring[head] = value;
@@ -46,6 +48,7 @@ final class ListValue extends Aggregate {
     }
 
     void addLast(byte[] value) {
+        changing();
         ensure();
         ring[slot(size)] = value;
         size++;
@@ -53,6 +56,7 @@ final class ListValue extends Aggregate {
     }
 
     byte[] removeFirst() {
+        changing();
         byte[] v = ring[head];
         ring[head] = null;
         head = (head + 1) & (ring.length - 1);
@@ -62,6 +66,7 @@ final class ListValue extends Aggregate {
     }
 
     byte[] removeLast() {
+        changing();
         int s = slot(size - 1);
         byte[] v = ring[s];
         ring[s] = null;
@@ -85,6 +90,7 @@ final class ListValue extends Aggregate {
 
     /** Removes element {@code index}, shifting the later ones down. */
     byte[] removeAt(int index) {
+        changing();
         byte[] v = get(index);
         for (int i = index; i < size - 1; i++) {
             ring[slot(i)] = ring[slot(i + 1)];

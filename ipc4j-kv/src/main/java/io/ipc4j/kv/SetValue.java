@@ -41,6 +41,7 @@ final class SetValue extends Aggregate {
     }
 
     boolean add(Key member) {
+        changing();
         if (!members.add(member)) {
             return false;
         }
@@ -52,6 +53,7 @@ final class SetValue extends Aggregate {
     }
 
     boolean remove(Key member) {
+        changing();
         if (!members.remove(member)) {
             return false;
         }

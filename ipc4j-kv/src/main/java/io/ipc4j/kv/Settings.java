@@ -28,6 +28,13 @@ final class Settings {
     int maxClients;
     String password;
     long maxBulk;
+    /**
+     * rdb-key-save-delay: microseconds BGREWRITEAOF waits after each key (0 or less: none), read by the rewrite's
+     * thread between chunks. For tests, as in Redis, which hides it from CONFIG GET patterns.
+     */
+    volatile long keySaveDelayMicros;
+    /** Parameters CONFIG GET shows only when asked for by their exact name (Redis's hidden ones). */
+    private final java.util.Set<String> hidden = new java.util.HashSet<>();
 
     Settings(KvConfig k) {
         maxMemory = k.maxMemory();
@@ -109,6 +116,15 @@ final class Settings {
         define("zset-max-listpack-value", "64", true, Settings::nonNegative);
         define("client-query-buffer-limit", Long.toString(k.maxQueryBuffer()), false, null);
         define("loglevel", "notice", true, null);
+        define("rdb-key-save-delay", "0", true, (s, v) -> {
+            try {
+                s.keySaveDelayMicros = Integer.parseInt(v);
+                return null;
+            } catch (NumberFormatException e) {
+                return "argument couldn't be parsed into an integer";
+            }
+        });
+        hidden.add("rdb-key-save-delay");
     }
 
     private void define(String name, String value, boolean mutable, Check check) {
@@ -119,6 +135,15 @@ final class Settings {
     /** Every parameter and its value, in a stable order. */
     Map<String, String> all() {
         return values;
+    }
+
+    /** Whether CONFIG GET {@code pattern} shows {@code name}: a hidden parameter only when named exactly. */
+    boolean shownBy(String name, String pattern) {
+        if (hidden.contains(name)) {
+            return name.equals(pattern);
+        }
+        return Glob.matches(pattern.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     String get(String name) {
@@ -146,6 +171,7 @@ final class Settings {
         int mc = maxClients;
         String pw = password;
         long mb = maxBulk;
+        long kd = keySaveDelayMicros;
         for (String[] p : pairs) {
             Check check = params.get(p[0]).check();
             String why = check == null ? null : check.apply(this, p[1]);
@@ -157,6 +183,7 @@ final class Settings {
                 maxClients = mc;
                 password = pw;
                 maxBulk = mb;
+                keySaveDelayMicros = kd;
                 return failed(p[0], why);
             }
             values.put(p[0], canonical(p[0], p[1]));

@@ -73,6 +73,7 @@ final class SortedSetValue extends Aggregate {
 
     /** Sets a member's score; true if the member is new. */
     boolean put(Key member, double score) {
+        changing();
         Double old = scores.put(member, score);
         if (old != null) {
             order.remove(new Node(old, member, false));
@@ -90,6 +91,7 @@ final class SortedSetValue extends Aggregate {
     }
 
     boolean remove(Key member) {
+        changing();
         Double old = scores.remove(member);
         if (old == null) {
             return false;

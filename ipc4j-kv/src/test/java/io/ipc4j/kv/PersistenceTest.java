@@ -217,6 +217,98 @@ class PersistenceTest {
     }
 
     /**
+     * BGREWRITEAOF writes the data as it was when it began while the server goes on serving and changing it.
+     * The rewrite is held after its first key (rdb-key-save-delay, a minute a key, as Redis's own tests hold a
+     * save), every kind of change is made to that key and to keys it has not reached, each the first change to
+     * its key, then it is let go: the server restarted from the file, and redis-server, hold exactly what the
+     * server held.
+     */
+    @Test
+    void aRewriteHeldInTheMiddleKeepsWhatChangesMeanwhile() throws Exception {
+        start("always");
+        try (Resp r = new Resp(socket)) {
+            fill(r); // "string" is the first key made, so the first walked
+            assertEquals("+OK", r.call("SET", "counter", "10"));
+            for (String list : List.of("lpush", "rpush", "lpop", "rpop", "lset", "linsert", "lrem", "ltrim")) {
+                assertEquals(":4", r.call("RPUSH", list, "a", "b", "c", "d"));
+            }
+            for (String hash : List.of("hnew", "hsame", "hdel")) {
+                assertEquals(":2", r.call("HSET", hash, "f", "v", "g", "w"));
+            }
+            for (String set : List.of("sadd", "srem")) {
+                assertEquals(":3", r.call("SADD", set, "x", "y", "z"));
+            }
+            for (String zset : List.of("znew", "zscore", "zrem", "zincr")) {
+                assertEquals(":2", r.call("ZADD", zset, "1", "m", "2", "n"));
+            }
+            assertEquals(":1", r.call("HSET", "hincr", "n", "1"));
+            assertEquals("+OK", r.call("SELECT", "7"));
+            assertEquals("+OK", r.call("SET", "flushed", "soon"));
+            assertEquals("+OK", r.call("SELECT", "0"));
+            assertEquals("+OK", r.call("CONFIG", "SET", "rdb-key-save-delay", "60000000"));
+            assertEquals("+Background append only file rewriting started", r.call("BGREWRITEAOF"));
+            awaitPersistence(r, "current_save_keys_processed:1\r\n");
+
+            assertEquals("+OK", r.call("SET", "string", "walked, then changed"));
+            assertEquals(":11", r.call("INCR", "counter"));
+            assertEquals(":5", r.call("LPUSH", "lpush", "new"));
+            assertEquals(":5", r.call("RPUSH", "rpush", "new"));
+            assertEquals("a", r.call("LPOP", "lpop"));
+            assertEquals("d", r.call("RPOP", "rpop"));
+            assertEquals("+OK", r.call("LSET", "lset", "1", "new"));
+            assertEquals(":5", r.call("LINSERT", "linsert", "AFTER", "b", "new"));
+            assertEquals(":1", r.call("LREM", "lrem", "0", "b"));
+            assertEquals("+OK", r.call("LTRIM", "ltrim", "1", "2"));
+            assertEquals(":1", r.call("HSET", "hnew", "h", "new"));
+            assertEquals(":0", r.call("HSET", "hsame", "f", "new"));
+            assertEquals(":1", r.call("HDEL", "hdel", "f"));
+            assertEquals(":2", r.call("HINCRBY", "hincr", "n", "1"));
+            assertEquals(":1", r.call("SADD", "sadd", "new"));
+            assertEquals(":1", r.call("SREM", "srem", "x"));
+            assertEquals(":1", r.call("ZADD", "znew", "3", "new"));
+            assertEquals(":0", r.call("ZADD", "zscore", "5", "m"));
+            assertEquals(":1", r.call("ZREM", "zrem", "m"));
+            assertEquals("3", r.call("ZINCRBY", "zincr", "2", "m"));
+            assertEquals("+OK", r.call("RENAME", "hash", "renamed"));
+            assertEquals(":1", r.call("EXPIRE", "set", "100000"));
+            assertEquals(":1", r.call("PERSIST", "expiring"));
+            assertEquals(":1", r.call("DEL", "list"));
+            assertEquals("+OK", r.call("SET", "made", "after the start"));
+            assertEquals("+OK", r.call("SELECT", "5"));
+            assertEquals(":11", r.call("APPEND", "elsewhere", "+changed"));
+            assertEquals("+OK", r.call("SELECT", "7"));
+            assertEquals("+OK", r.call("FLUSHDB"));
+            assertEquals("+OK", r.call("SELECT", "0"));
+            String info = r.call("INFO", "persistence");
+            assertTrue(info.contains("aof_rewrite_in_progress:1\r\n") && info.contains("current_save_keys_processed:1\r\n")
+                    && !info.contains("current_cow_size:0\r\n"), "held after one key, with copies made: " + info);
+
+            assertEquals("+OK", r.call("CONFIG", "SET", "rdb-key-save-delay", "0"));
+            awaitPersistence(r, "aof_rewrite_in_progress:0\r\n");
+            assertTrue(r.call("INFO", "persistence").contains("aof_last_bgrewrite_status:ok"));
+            Map<String, String> expected = dump(r);
+            r.send(Resp.command("SHUTDOWN"));
+            assertTrue(r.closedByServer());
+            assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
+            restart("always");
+            try (Resp again = new Resp(socket)) {
+                assertEquals(expected, dump(again));
+            }
+            checkWithRedisTools(expected);
+        }
+    }
+
+    /** Waits (at most 60 s) until INFO persistence contains {@code field}. */
+    private static void awaitPersistence(Resp r, String field) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String info;
+        while (!(info = r.call("INFO", "persistence")).contains(field)) {
+            assertTrue(System.nanoTime() < deadline, "no " + field.strip() + " within 60 s: " + info);
+            Thread.sleep(5);
+        }
+    }
+
+    /**
      * A server stopped (TERM) while BGREWRITEAOF is writing removes the rewrite's temporary file and keeps its
      * log. The rewrite is held in the middle for sure: its temporary file is a FIFO no one reads, so its thread
      * blocks opening it.
@@ -325,10 +417,10 @@ class PersistenceTest {
         }
     }
 
-    /** Every key of databases 0 and 5 with its type, content (in order where it has one) and whether it expires. */
+    /** Every key of databases 0, 5 and 7 with its type, content (in order where it has one) and whether it expires. */
     private static Map<String, String> dump(Resp r) throws IOException {
         Map<String, String> out = new TreeMap<>();
-        for (String db : List.of("0", "5")) {
+        for (String db : List.of("0", "5", "7")) {
             assertEquals("+OK", r.call("SELECT", db));
             String keys = r.call("KEYS", "*");
             for (String key : keys.substring(1, keys.length() - 1).split(", ")) {

@@ -1,0 +1,152 @@
+package io.ipc4j.kv;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The data as it was when a BGREWRITEAOF began, handed to the rewrite a chunk at a time, so that the server
+ * goes on serving while the file is written. Redis forks a child whose memory the kernel copies page by page
+ * when the parent writes to it; this is the same idea, key by key.
+ *
+ * <p>Starting costs nothing but each database's next sequence number: the keys that existed then are those
+ * with smaller numbers. {@link #next} walks them in sequence order, copying each (a string by reference,
+ * since strings are never changed in place; an aggregate's tables). A key that is about to change, or to be
+ * deleted, before the walk has reached it is copied first ({@link #preserve}, which {@link Database} and
+ * {@link Aggregate} call before every change). So every key is written as it was at the start, and the
+ * commands logged since then, which the rewrite appends, bring the file up to the present. Keys made after
+ * the start are not walked (the log has their commands); a key that expires before the walk reaches it is
+ * left out (had anything changed it, it would have been copied), and so are the keys FLUSHDB and FLUSHALL
+ * remove (the log replays them after whatever was written).
+ *
+ * <p>Cost: a null check per change while no rewrite runs; during one, a copy of each key that changes before
+ * the walk reaches it (reported as {@code current_cow_size}), and the store lock held for one chunk at a time:
+ * at most {@link #CHUNK} keys and elements, or one aggregate whole, however large.
+ *
+ * <p>Not thread-safe: every method is called under the store lock.
+ */
+final class SnapshotWalk {
+    /** The most keys plus aggregate elements one chunk copies (a larger aggregate is still copied whole). */
+    static final int CHUNK = 512;
+
+    private final Keyspace keyspace;
+    /** Per database: keys with a smaller sequence number existed at the start. */
+    private final long[] end;
+    /** Per database: the last sequence number walked. */
+    private final long[] walked;
+    /** The database being walked; those before it are done. */
+    private int db;
+    /** Entries copied before a change and not yet passed by the walk (which skips them). */
+    private final Set<Database.Entry> preserved = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Copies made before a change, for the next chunk. */
+    private final List<AofSnapshot.Item> saved = new ArrayList<>();
+    private final long total;
+    private long processed;
+    private long preservedBytes;
+
+    private SnapshotWalk(Keyspace keyspace) {
+        this.keyspace = keyspace;
+        int n = keyspace.databases.length;
+        end = new long[n];
+        walked = new long[n];
+        for (int i = 0; i < n; i++) {
+            end[i] = keyspace.databases[i].nextSeq();
+        }
+        total = keyspace.keys();
+    }
+
+    /** Starts a walk of {@code keyspace} as it is now and attaches it, so that every change tells it. */
+    static SnapshotWalk start(Keyspace keyspace) {
+        if (keyspace.walk != null) {
+            throw new IllegalStateException("a walk of the keyspace is already running");
+        }
+        SnapshotWalk walk = new SnapshotWalk(keyspace);
+        keyspace.walk = walk;
+        return walk;
+    }
+
+    /** {@code e}, in {@code database}, is about to change or go: copies it if the walk has not reached it. */
+    void preserve(Database database, Database.Entry e) {
+        if (pending(database.index, e.seq) && preserved.add(e)) {
+            AofSnapshot.Item copy = copy(database, e);
+            saved.add(copy);
+            preservedBytes += Database.memory(e.value);
+        }
+    }
+
+    private boolean pending(int database, long seq) {
+        return seq < end[database] && (database > db || database == db && seq > walked[database]);
+    }
+
+    /**
+     * The next chunk of keys as they were at the start: the copies made before changes since the last chunk,
+     * then the walk's next keys, at most {@link #CHUNK} keys and elements ({@code oneKey}: one key). Empty
+     * when the walk is {@link #done}, which also detaches it.
+     */
+    List<AofSnapshot.Item> next(long now, boolean oneKey) {
+        List<AofSnapshot.Item> out = new ArrayList<>(saved);
+        saved.clear();
+        int budget = oneKey ? 1 : CHUNK;
+        while (db < end.length && budget > 0) {
+            Database database = keyspace.databases[db];
+            boolean more = false;
+            for (Database.Entry e : database.after(walked[db])) {
+                if (e.seq >= end[db]) {
+                    break;
+                }
+                walked[db] = e.seq;
+                if (preserved.remove(e) || e.expireAt != 0 && e.expireAt <= now) {
+                    continue;
+                }
+                out.add(copy(database, e));
+                budget -= oneKey ? 1 : 1 + (e.value instanceof Aggregate a ? a.size() : 0);
+                if (budget <= 0) {
+                    more = true;
+                    break;
+                }
+            }
+            if (!more) {
+                db++;
+            }
+        }
+        processed += out.size();
+        if (done()) {
+            detach();
+        }
+        return out;
+    }
+
+    /** Whether every key has been handed out. */
+    boolean done() {
+        return db == end.length && saved.isEmpty();
+    }
+
+    /** Stops telling this walk of changes (the rewrite ended, or was given up). */
+    void detach() {
+        if (keyspace.walk == this) {
+            keyspace.walk = null;
+        }
+    }
+
+    /** Keys handed to the rewrite so far (INFO's current_save_keys_processed). */
+    long processed() {
+        return processed;
+    }
+
+    /** Keys there were at the start (INFO's current_save_keys_total). */
+    long total() {
+        return total;
+    }
+
+    /** Estimated bytes of the copies made before changes (INFO's current_cow_size). */
+    long preservedBytes() {
+        return preservedBytes;
+    }
+
+    private static AofSnapshot.Item copy(Database database, Database.Entry e) {
+        Object value = e.value instanceof Aggregate a ? a.copy() : e.value;
+        return new AofSnapshot.Item(database.index, e.key.bytes, value, e.expireAt);
+    }
+}
