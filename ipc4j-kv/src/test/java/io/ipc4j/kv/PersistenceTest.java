@@ -205,14 +205,7 @@ class PersistenceTest {
             assertTrue(r.call("INFO", "persistence").contains("aof_last_bgrewrite_status:ok"));
             Map<String, String> expected = dump(r);
             assertTrue(Files.size(log()) < before, "the rewrite compacts: " + Files.size(log()) + " < " + before);
-            r.send(Resp.command("SHUTDOWN"));
-            assertTrue(r.closedByServer());
-            assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
-            restart("everysec");
-            try (Resp again = new Resp(socket)) {
-                assertEquals(expected, dump(again));
-            }
-            checkWithRedisTools(expected);
+            shutDownAndRestartWith(r, "everysec", expected);
         }
     }
 
@@ -287,15 +280,23 @@ class PersistenceTest {
             awaitPersistence(r, "aof_rewrite_in_progress:0\r\n");
             assertTrue(r.call("INFO", "persistence").contains("aof_last_bgrewrite_status:ok"));
             Map<String, String> expected = dump(r);
-            r.send(Resp.command("SHUTDOWN"));
-            assertTrue(r.closedByServer());
-            assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
-            restart("always");
-            try (Resp again = new Resp(socket)) {
-                assertEquals(expected, dump(again));
-            }
-            checkWithRedisTools(expected);
+            shutDownAndRestartWith(r, "always", expected);
         }
+    }
+
+    /**
+     * Stops the server with SHUTDOWN, starts it again from its file, and checks it holds {@code expected}, as
+     * redis-server does from the same file.
+     */
+    private void shutDownAndRestartWith(Resp r, String fsync, Map<String, String> expected) throws Exception {
+        r.send(Resp.command("SHUTDOWN"));
+        assertTrue(r.closedByServer());
+        assertEquals(0, server.finish(KvServerTest.LIMIT).status().code());
+        restart(fsync);
+        try (Resp again = new Resp(socket)) {
+            assertEquals(expected, dump(again));
+        }
+        checkWithRedisTools(expected);
     }
 
     /** Waits (at most 60 s) until INFO persistence contains {@code field}. */
