@@ -27,6 +27,53 @@ final class Call {
     byte[][] propagate;
     static final byte[][] NOT_LOGGED = new byte[0][];
 
+    /** The commandstats counters of the commands run since {@link #beginBatch}, for {@link #endBatch}. */
+    private long[][] batch = new long[16][];
+    private int batchSize;
+    private long batchStarted;
+
+    /**
+     * Starts a batch: the requests one client's input held, run under one hold of the store lock (or one
+     * request on its own). The clock is read here, not per request: a pipelined request is a few hundred
+     * nanoseconds of work, and each clock reading costs about 30 ns on this VM (perf put 19% of a pipelined
+     * GET's server CPU in clock_gettime when three were read per request). {@link #now} stands still for
+     * the batch until {@link #readClock}.
+     */
+    void beginBatch() {
+        readClock();
+        batchStarted = System.nanoTime();
+        batchSize = 0;
+    }
+
+    /** Reads the wall clock into {@link #now} (a long batch does, every so many requests). */
+    void readClock() {
+        now = System.currentTimeMillis();
+    }
+
+    /** A command of this batch ran: it gets its share of the batch's time at {@link #endBatch}. */
+    void ran(long[] stats) {
+        if (batchSize == batch.length) {
+            batch = java.util.Arrays.copyOf(batch, batchSize * 2);
+        }
+        batch[batchSize++] = stats;
+    }
+
+    /**
+     * Ends the batch: each command run in it is charged an equal share of its time (INFO commandstats' usec;
+     * exact when a batch runs one kind of command, as pipelines and single requests do). Under the store lock.
+     */
+    void endBatch() {
+        if (batchSize == 0) {
+            return;
+        }
+        long share = (System.nanoTime() - batchStarted) / batchSize;
+        for (int i = 0; i < batchSize; i++) {
+            batch[i][1] += share;
+            batch[i] = null;
+        }
+        batchSize = 0;
+    }
+
     /** A new request: its arguments, with no keys made for them yet. */
     void request(byte[][] arguments) {
         args = arguments;

@@ -26,8 +26,9 @@ final class Commands {
     }
 
     /**
-     * A command's table entry. {@code stats} holds INFO commandstats' counters: calls, microseconds, rejected
-     * calls, failed calls (under the store lock); {@code group} is Redis's name for its family.
+     * A command's table entry. {@code stats} holds INFO commandstats' counters: calls, nanoseconds (its
+     * shares of the batches it ran in, see {@link Call#endBatch}), rejected calls, failed calls (under the
+     * store lock); {@code group} is Redis's name for its family.
      */
     record Command(String name, int arity, int flags, int firstKey, int lastKey, int step, Handler handler,
                    long[] stats, String group) {
@@ -100,9 +101,18 @@ final class Commands {
      * store lock held.
      */
     static void execute(Call c, byte[][] args) {
+        c.beginBatch();
+        executeInBatch(c, args);
+        c.endBatch();
+    }
+
+    /**
+     * As {@link #execute}, as one request of a batch that {@link Call#beginBatch} began: it runs at the batch's
+     * clock reading, and its time is its share of the batch's. Call with the store lock held.
+     */
+    static void executeInBatch(Call c, byte[][] args) {
         Command command = BY_BYTES.get(c.probe.set(args[0]));
         c.request(args);
-        c.now = System.currentTimeMillis();
         c.client.lastMillis = c.now;
         String refused = refusal(c, command, args);
         if (refused != null) {
@@ -161,8 +171,8 @@ final class Commands {
 
     private static void run(Call c, Command command) {
         c.server.commandsProcessed++;
-        long started = System.nanoTime();
         long[] stats = command.stats();
+        c.ran(stats);
         try {
             command.handler().run(c);
         } catch (KvError e) {
@@ -178,7 +188,6 @@ final class Commands {
             c.reply.error("ERR internal error in '" + command.name() + "': " + e);
         }
         stats[0]++;
-        stats[1] += (System.nanoTime() - started) / 1000;
     }
 
     private static String unknown(byte[][] args) {

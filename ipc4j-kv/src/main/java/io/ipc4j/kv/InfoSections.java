@@ -78,8 +78,8 @@ final class InfoSections {
                         continue;
                     }
                     out.append("cmdstat_").append(cmd.name()).append(":calls=").append(st[0]).append(",usec=")
-                            .append(st[1]).append(",usec_per_call=")
-                            .append(String.format(Locale.ROOT, "%.2f", st[0] == 0 ? 0.0 : (double) st[1] / st[0]))
+                            .append(st[1] / 1000).append(",usec_per_call=")
+                            .append(String.format(Locale.ROOT, "%.2f", st[0] == 0 ? 0.0 : st[1] / 1000.0 / st[0]))
                             .append(",rejected_calls=").append(st[2]).append(",failed_calls=").append(st[3])
                             .append("\r\n");
                 }

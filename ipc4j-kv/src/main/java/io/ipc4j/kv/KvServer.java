@@ -63,6 +63,8 @@ public final class KvServer implements AutoCloseable {
             + " socket (its file mode is the access control), or restart with --requirepass PASSWORD (clients then"
             + " AUTH), or with --protected-mode no if every user of this machine may read and change the data.\r\n";
     private static final long DRAIN_MILLIS = 5_000;
+    /** A batch of requests reads the wall clock again after this many (see {@link Call#beginBatch}). */
+    private static final int CLOCK_EVERY = 64;
 
     final KvConfig config;
     final Keyspace keyspace;
@@ -700,6 +702,7 @@ public final class KvServer implements AutoCloseable {
         private boolean runRequests(Client c) {
             c.input.flip();
             boolean locked = false;
+            int run = 0;
             try {
                 while (!c.closeAfterReply && c.blocked == null) {
                     if (c.reply.pending() >= config.outputPause()) {
@@ -724,12 +727,16 @@ public final class KvServer implements AutoCloseable {
                     if (!locked) {
                         storeLock.lock();
                         locked = true;
+                        c.call.beginBatch();
+                    } else if (++run % CLOCK_EVERY == 0) {
+                        c.call.readClock();
                     }
-                    Commands.execute(c.call, request);
+                    Commands.executeInBatch(c.call, request);
                 }
                 return false;
             } finally {
                 if (locked) {
+                    c.call.endBatch();
                     storeLock.unlock();
                 }
                 c.compact();

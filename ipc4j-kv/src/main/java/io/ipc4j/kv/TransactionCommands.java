@@ -80,7 +80,7 @@ final class TransactionCommands {
         c.server.transactionLogged(true);
         try {
             for (byte[][] args : queued) {
-                Commands.execute(c, args);
+                Commands.executeInBatch(c, args); // at EXEC's clock reading, as Redis fixes the time for a call
             }
         } finally {
             c.server.transactionLogged(false);

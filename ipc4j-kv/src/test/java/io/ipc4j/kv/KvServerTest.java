@@ -257,6 +257,40 @@ class KvServerTest {
         server = null;
     }
 
+    /**
+     * INFO commandstats counts every call, rejection and failure, pipelined or not, and its times add up: a
+     * batch's time is shared by the commands it ran (the clock is read per batch, not per request).
+     */
+    @Test
+    void commandstatsCountsEveryCallOfAPipeline() throws Exception {
+        try (Resp r = connect()) {
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 3000; i++) {
+                batch.writeBytes(Resp.command("SET", "k" + (i % 10), "v"));
+                batch.writeBytes(Resp.command("GET", "k" + (i % 10)));
+            }
+            batch.writeBytes(Resp.command("GET")); // rejected: wrong number of arguments
+            batch.writeBytes(Resp.command("INCR", "k1")); // failed: not an integer
+            r.send(batch.toByteArray());
+            for (int i = 0; i < 3000; i++) {
+                assertEquals("+OK", r.reply());
+                assertEquals("v", r.reply());
+            }
+            assertTrue(r.reply().startsWith("-ERR wrong number of arguments"));
+            assertEquals("-ERR value is not an integer or out of range", r.reply());
+            String stats = r.call("INFO", "commandstats");
+            java.util.regex.Matcher get = java.util.regex.Pattern.compile(
+                    "cmdstat_get:calls=3000,usec=(\\d+),usec_per_call=([0-9.]+),rejected_calls=1,failed_calls=0\r\n")
+                    .matcher(stats);
+            assertTrue(get.find(), stats);
+            assertTrue(Long.parseLong(get.group(1)) > 0, "3,000 GETs take some time: " + stats);
+            assertEquals(Long.parseLong(get.group(1)) / 3000.0, Double.parseDouble(get.group(2)), 0.006, stats);
+            assertTrue(stats.contains("cmdstat_set:calls=3000,"), stats);
+            assertTrue(stats.contains("cmdstat_incr:calls=1,") && stats.contains(",rejected_calls=0,failed_calls=1\r\n"),
+                    stats);
+        }
+    }
+
     @Test
     void termStopsTheServerAndRemovesTheSocketFile() throws Exception {
         try (Resp r = connect()) {
