@@ -102,6 +102,14 @@ class KvCommandTest {
         List<String> lines = result.stdoutLines();
         assertTrue(lines.stream().anyMatch(l -> l.contains("median of 2 interleaved rounds")), result.describe());
         assertEquals(2, lines.stream().filter(l -> l.startsWith("round ")).count(), result.describe());
+        String sized = lines.stream().filter(l -> l.startsWith("pipelined runs last about as long")).findFirst()
+                .orElseThrow(() -> new AssertionError(result.describe()));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(": ping (\\d+), get (\\d+) requests$").matcher(sized);
+        assertTrue(m.find(), sized);
+        for (int i = 1; i <= 2; i++) { // never fewer than --requests, at most 64 times as many
+            long n = Long.parseLong(m.group(i));
+            assertTrue(n >= 2000 && n <= 64 * 2000, sized);
+        }
         for (String depth : List.of("pipeline 1", "pipeline 4")) {
             int at = lines.indexOf(depth);
             assertTrue(at > 0, depth + " missing: " + result.describe());

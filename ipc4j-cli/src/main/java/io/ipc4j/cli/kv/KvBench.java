@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code ipc4j kv bench}: redis-benchmark over Unix sockets against ipc4j-kv and Debian's redis-server, each
@@ -34,13 +36,15 @@ import java.util.function.ToDoubleFunction;
  * neither shares a process with this driver), with and without pipelining, side by side. The two servers
  * take turns (the first to run alternates each round), and each figure is the median of the rounds, since
  * one run on a small shared machine drifts by ±10%; the kv/redis column is the median of the rounds' ratios,
- * with their range. Each server's CPU time per request (from /proc, all its threads) is printed beside its rate:
+ * with their range. A pipelined run of a test gets as many requests as make it last about as long as the
+ * unpipelined one (from the warm-up's rates; 16 deep, 100,000 GETs took 50 ms, and such runs' ratios ranged
+ * 0.55-1.52). Each server's CPU time per request (from /proc, all its threads) is printed beside its rate:
  * the steadier measure of the server itself, since redis-benchmark's own CPU bounds the rate on a small machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "redis-benchmark over Unix sockets against ipc4j-kv and redis-server, side by side.")
 public final class KvBench implements Callable<Integer> {
-    @Option(names = "--requests", converter = Ranges.Positive.class, defaultValue = "100000", description = "Requests per test (default 100000: the 20 tests of the default set, both depths, 3 rounds, take about 8 minutes on 2 CPUs).")
+    @Option(names = "--requests", converter = Ranges.Positive.class, defaultValue = "100000", description = "Requests per test unpipelined (default 100000: the 20 tests of the default set, both depths, 3 rounds, take about 10 minutes on 2 CPUs). A pipelined run gets as many more as make it last about as long, from the warm-up's rates.")
     private int requests;
 
     @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "50", description = "Parallel connections (default 50).")
@@ -93,23 +97,31 @@ public final class KvBench implements Callable<Integer> {
             // four times the requests, lest its measured rounds include compilation
             System.out.printf(Locale.ROOT, "warming up (%d requests each, %d pipelined; not measured)...%n",
                     requests / 2, requests * 4);
+            Map<Integer, List<Map<String, Row>>> warmUps = new HashMap<>();
             for (int depth : new int[] {1, pipeline}) {
                 int warmUp = depth == 1 ? requests / 2 : requests * 4;
-                bench.run(kvSocket, kvPid, warmUp, depth);
+                List<Map<String, Row>> runs = warmUps.computeIfAbsent(depth, d -> new ArrayList<>());
+                runs.add(bench.run(kvSocket, kvPid, warmUp, depth));
                 if (redis != null) {
-                    bench.run(redisSocket, redis.pid(), warmUp, depth);
+                    runs.add(bench.run(redisSocket, redis.pid(), warmUp, depth));
                 }
             }
+            ToIntFunction<String> pipelined = bench.lastingAsLong(requests, warmUps.get(1), warmUps.get(pipeline));
+            ToIntFunction<String> unpipelined = test -> requests;
+            System.out.println("pipelined runs last about as long as unpipelined ones: " + String.join(", ",
+                    List.of(tests.split(",")).stream().map(t -> t + " " + pipelined.applyAsInt(t)).toList())
+                    + " requests");
             for (int round = 0; round < rounds; round++) {
                 for (int depth : new int[] {1, pipeline}) {
                     boolean kvFirst = round % 2 == 0 || redis == null;
+                    ToIntFunction<String> sized = depth == 1 ? unpipelined : pipelined;
                     for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
                         if (kvTurn) {
                             results.computeIfAbsent("ipc4j-kv P" + depth, k -> new ArrayList<>())
-                                    .add(bench.run(kvSocket, kvPid, requests, depth));
+                                    .add(bench.run(kvSocket, kvPid, sized, depth));
                         } else if (redis != null) {
                             results.computeIfAbsent("redis-server P" + depth, k -> new ArrayList<>())
-                                    .add(bench.run(redisSocket, redis.pid(), requests, depth));
+                                    .add(bench.run(redisSocket, redis.pid(), sized, depth));
                         }
                     }
                 }
@@ -126,8 +138,8 @@ public final class KvBench implements Callable<Integer> {
     }
 
     private void print(Map<String, List<Map<String, Row>>> results) {
-        System.out.printf(Locale.ROOT, "ipc4j kv bench, %s, %d CPUs, redis-benchmark -c %d -n %d over Unix sockets,"
-                        + " median of %d interleaved rounds%n",
+        System.out.printf(Locale.ROOT, "ipc4j kv bench, %s, %d CPUs, redis-benchmark -c %d -n %d (pipelined:"
+                        + " as long a run) over Unix sockets, median of %d interleaved rounds%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                 Runtime.getRuntime().availableProcessors(), clients, requests, rounds);
         for (int depth : new int[] {1, pipeline}) {

@@ -5,9 +5,11 @@ import io.ipc4j.inspect.ProcessCpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * ipc4j-kv's own benchmark step: redis-benchmark (from redis-tools) against a server on a Unix socket, one run per
@@ -30,6 +32,8 @@ public final class RedisBenchmark {
     private final String program;
     private final int clients;
     private final List<String> tests;
+    /** Each test (-t) and the rows it printed (ping prints two, lrange five). */
+    private final Map<String, List<String>> rowsOf = new HashMap<>();
 
     /**
      * A benchmark of {@code tests} with {@code clients} parallel connections.
@@ -57,8 +61,25 @@ public final class RedisBenchmark {
      */
     public Map<String, Row> run(Path socket, long serverPid, int requests, int depth)
             throws IOException, InterruptedException {
+        return run(socket, serverPid, test -> requests, depth);
+    }
+
+    /**
+     * As {@link #run(Path, long, int, int)}, with each test's own number of requests.
+     *
+     * @param socket    the server's Unix socket
+     * @param serverPid its pid, for its CPU time
+     * @param requestsOf requests (-n) for each test, by its -t name
+     * @param depth      pipeline depth (-P)
+     * @return the rows by test name, in redis-benchmark's order
+     * @throws IOException if redis-benchmark fails (its output is in the message)
+     * @throws InterruptedException if interrupted while it runs
+     */
+    public Map<String, Row> run(Path socket, long serverPid, ToIntFunction<String> requestsOf, int depth)
+            throws IOException, InterruptedException {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String test : tests) {
+            int requests = requestsOf.applyAsInt(test);
             List<String> command = List.of(program, "-s", socket.toString(), "-n", String.valueOf(requests), "-c",
                     String.valueOf(clients), "-P", String.valueOf(depth), "-t", test.strip(), "--csv");
             long cpuBefore = ProcessCpu.nanos(serverPid);
@@ -74,7 +95,36 @@ public final class RedisBenchmark {
                 rows.put(f[0], new Row(f[0], Double.parseDouble(f[1]), Double.parseDouble(f[4]),
                         Double.parseDouble(f[6]), cpuMicros));
             }
+            rowsOf.put(test, found.stream().map(f -> f[0]).toList());
         }
         return rows;
+    }
+
+    /**
+     * Requests per test for pipelined runs that last about as long as the unpipelined runs of {@code requests}:
+     * {@code requests} times the ratio of the test's slowest pipelined rate to its slowest unpipelined rate in
+     * the given runs (warm-ups, of every server), never fewer than {@code requests} nor more than 64 times as
+     * many. At 16 deep a GET is served ~15 times as fast, so a pipelined run of as many requests lasts a
+     * fifteenth as long: 50 ms for 100,000, too short to measure on a small shared machine.
+     *
+     * @param requests    the unpipelined runs' requests per test
+     * @param unpipelined runs at depth 1, of each server
+     * @param pipelined   runs at the pipelined depth, of each server
+     * @return requests per test, by its -t name
+     */
+    public ToIntFunction<String> lastingAsLong(int requests, List<Map<String, Row>> unpipelined,
+                                               List<Map<String, Row>> pipelined) {
+        Map<String, Integer> sized = new HashMap<>();
+        for (String test : tests) {
+            double scale = slowest(test, pipelined) / slowest(test, unpipelined);
+            long n = Math.round(requests * Math.min(64, Math.max(1, scale)));
+            sized.put(test, (int) Math.min(Integer.MAX_VALUE, n));
+        }
+        return test -> sized.getOrDefault(test, requests);
+    }
+
+    private double slowest(String test, List<Map<String, Row>> runs) {
+        return runs.stream().flatMap(r -> rowsOf.getOrDefault(test, List.of()).stream().map(r::get))
+                .filter(java.util.Objects::nonNull).mapToDouble(Row::rps).min().orElse(1);
     }
 }
