@@ -51,6 +51,24 @@ final class AdminCommands {
             }
             c.reply.simple("Background append only file rewriting started");
         });
+        add("save", 1, ADMIN, 0, 0, 0, c -> {
+            try {
+                c.server.rdb.save(c.server.snapshotFile(), c.now);
+            } catch (java.io.IOException e) {
+                throw new KvError("ERR " + e.getMessage());
+            }
+            c.reply.ok();
+        });
+        add("bgsave", -1, ADMIN, 0, 0, 0, c -> {
+            if (c.argc() > 2 || c.argc() == 2 && !c.word(1).equals("schedule")) {
+                throw KvError.SYNTAX;
+            }
+            String refused = c.server.rdb.startBackground(c.server.snapshotFile());
+            if (refused != null) {
+                throw new KvError(refused);
+            }
+            c.reply.simple("Background saving started");
+        });
         add("swapdb", 3, FAST, 0, 0, 0, c -> {
             throw new KvError("ERR SWAPDB is not supported by ipc4j-kv");
         });

@@ -6,10 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -110,7 +107,7 @@ final class AofRewrite {
             System.err.println(abandoned ? "[ipc4j-kv] BGREWRITEAOF stopped with the server; " + log + " is unchanged"
                     : "[ipc4j-kv] BGREWRITEAOF failed, " + log + " is unchanged: " + e);
         } finally {
-            detachWalk();
+            walk.detach(store.lock(), () -> abandoned, () -> { });
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException e) {
@@ -124,69 +121,21 @@ final class AofRewrite {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             RespEncoder chunk = new RespEncoder();
-            int db = -1;
-            boolean done = false;
-            while (!done) {
-                if (abandoned) {
-                    throw new IOException("the server is stopping");
+            int[] db = {-1};
+            walk.handOut(store.lock(), store.keySaveDelayMicros(), () -> abandoned, item -> {
+                if (item.db() != db[0]) {
+                    db[0] = item.db();
+                    chunk.command(AofSnapshot.select(db[0]));
                 }
-                long delay = store.keySaveDelayMicros().getAsLong();
-                List<AofSnapshot.Item> items;
-                store.lock().lockInterruptibly();
-                try {
-                    items = walk.next(System.currentTimeMillis(), delay > 0);
-                    done = walk.done();
-                } finally {
-                    store.lock().unlock();
-                }
-                for (AofSnapshot.Item item : items) {
-                    if (item.db() != db) {
-                        db = item.db();
-                        chunk.command(AofSnapshot.select(db));
-                    }
-                    for (byte[][] command : item.commands()) {
-                        chunk.command(command);
-                    }
+                for (byte[][] command : item.commands()) {
+                    chunk.command(command);
                 }
                 if (chunk.size() > 1 << 20) {
                     drain(chunk, out);
                 }
-                if (!done) {
-                    pauseAfterKey();
-                }
-            }
+            });
             drain(chunk, out);
             out.force(true);
-        }
-    }
-
-    /** Waits rdb-key-save-delay, re-read every 10 ms (a test holds a rewrite in the middle, then lets it go). */
-    private void pauseAfterKey() {
-        long started = System.nanoTime();
-        long left;
-        while (!abandoned && (left = store.keySaveDelayMicros().getAsLong() * 1_000 - (System.nanoTime() - started)) > 0) {
-            LockSupport.parkNanos(Math.min(left, 10_000_000L));
-        }
-    }
-
-    /**
-     * A walk that did not finish stops being told of changes. Takes the store lock, unless the server is
-     * stopping: then {@link #abandon} has detached it, holding that lock while it waits for this thread.
-     */
-    private void detachWalk() {
-        while (!abandoned) {
-            try {
-                if (store.lock().tryLock(10, TimeUnit.MILLISECONDS)) {
-                    try {
-                        walk.detach();
-                    } finally {
-                        store.lock().unlock();
-                    }
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return; // only abandon interrupts, after detaching the walk itself
-            }
         }
     }
 

@@ -13,6 +13,7 @@ import io.ipc4j.socket.UnixEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,8 @@ public final class KvServer implements AutoCloseable {
     final KvConfig config;
     final Keyspace keyspace;
     final Settings settings;
+    /** SAVE and BGSAVE. */
+    final RdbSave rdb;
     final Memory memory;
     final Blocking blocking = new Blocking(this);
     final Watches watches;
@@ -100,6 +103,7 @@ public final class KvServer implements AutoCloseable {
         this.keyspace = new Keyspace(config.databases());
         this.settings = new Settings(config);
         this.memory = new Memory(keyspace, settings);
+        this.rdb = new RdbSave(keyspace, storeLock, () -> settings.keySaveDelayMicros, startedMillis);
         this.watches = new Watches(keyspace);
         SocketServer<StreamSocket> u = null;
         SocketServer<StreamSocket> t = null;
@@ -267,6 +271,7 @@ public final class KvServer implements AutoCloseable {
     private void openLog() throws IOException {
         Persistence p = config.persistence();
         if (!p.appendOnly()) {
+            loadSnapshot(p.snapshot());
             return;
         }
         long started = System.nanoTime();
@@ -280,9 +285,30 @@ public final class KvServer implements AutoCloseable {
         aof = AppendOnlyFile.open(p);
     }
 
+    /** Without a log, loads DIR/dump.rdb if there is one, as Redis does; a damaged one stops the start. */
+    private void loadSnapshot(Path rdb) throws IOException {
+        if (!Files.isRegularFile(rdb)) {
+            return;
+        }
+        long started = System.nanoTime();
+        RdbLoader.Result loaded = RdbLoader.load(rdb, keyspace, System.currentTimeMillis());
+        System.err.println("[ipc4j-kv] loaded " + loaded.keys() + " keys from " + rdb + " in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms" + (loaded.expired() > 0
+                ? " (" + loaded.expired() + " expired keys left out)" : ""));
+        keyspace.touched.clear();
+        keyspace.changes = 0;
+    }
+
     private void closeLog() {
         storeLock.lock();
         try {
+            try {
+                rdb.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                System.err.println("[ipc4j-kv] could not remove an unfinished BGSAVE's file: " + e.getMessage());
+            }
             AppendOnlyFile log = aof;
             aof = null;
             if (log != null) {
@@ -346,6 +372,9 @@ public final class KvServer implements AutoCloseable {
             return "ERR ipc4j-kv rewrites the append-only file while appendonly is yes: start the server with"
                     + " --appendonly yes, or CONFIG SET appendonly yes";
         }
+        if (rdb.inProgress()) {
+            return "ERR Background save in progress: BGREWRITEAOF can start when it has ended";
+        }
         return log.startRewrite(keyspace, rewriteStore()) ? null : "ERR Background append only file rewriting already in progress";
     }
 
@@ -396,6 +425,11 @@ public final class KvServer implements AutoCloseable {
         boolean wanted = settings.get("appendonly").equals("yes");
         Persistence.Fsync fsync = Persistence.Fsync.parse(settings.get("appendfsync"));
         AppendOnlyFile log = aof;
+        if (wanted && log == null && rdb.inProgress()) { // the new log starts with a rewrite, which needs the walk
+            settings.set(List.<String[]>of(new String[] {"appendonly", "no"}));
+            throw new KvError("ERR Background save in progress: CONFIG SET appendonly yes can be done when it has"
+                    + " ended");
+        }
         try {
             if (wanted && (log == null || log.fsync() != fsync)) {
                 if (log != null) {
@@ -413,6 +447,11 @@ public final class KvServer implements AutoCloseable {
         } catch (IOException e) {
             throw new KvError("ERR " + e.getMessage());
         }
+    }
+
+    /** Where SAVE and BGSAVE write: dir/dbfilename. */
+    Path snapshotFile() {
+        return config.persistence().dir().resolve(settings.get("dbfilename"));
     }
 
     /** Forgets what the store holds for a client that is leaving. Under the store lock. */
@@ -944,7 +983,7 @@ public final class KvServer implements AutoCloseable {
             try {
                 keyspace.expireDue(System.currentTimeMillis(), 20_000);
                 AppendOnlyFile log = aof;
-                if (log != null && log.wantsRewrite()) {
+                if (log != null && !rdb.inProgress() && log.wantsRewrite()) {
                     log.startRewrite(keyspace, rewriteStore());
                 }
             } finally {

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Where and how ipc4j-kv keeps its data across restarts: an append-only file in Redis's AOF format (every
- * write command in RESP, as redis-check-aof reads it), named {@code appendonly.aof} in {@code dir}.
+ * write command in RESP, as redis-check-aof reads it), named {@code appendonly.aof} in {@code dir}; without
+ * it, an RDB snapshot {@code dump.rdb} in {@code dir} (Redis's format) is loaded at start if there is one.
  *
  * @param appendOnly whether writes are logged and the log is replayed on start (Redis's appendonly)
  * @param fsync      when the log reaches the disk (Redis's appendfsync)
@@ -15,6 +16,8 @@ import java.util.Objects;
 public record Persistence(boolean appendOnly, Fsync fsync, Path dir) {
     /** The log's file name in {@link #dir()}. */
     public static final String FILE_NAME = "appendonly.aof";
+    /** The RDB snapshot's file name in {@link #dir()} (Redis's dbfilename). */
+    public static final String SNAPSHOT_NAME = "dump.rdb";
 
     /** When the log is forced to the disk. */
     public enum Fsync {
@@ -74,5 +77,14 @@ public record Persistence(boolean appendOnly, Fsync fsync, Path dir) {
      */
     public Path file() {
         return dir.resolve(FILE_NAME);
+    }
+
+    /**
+     * The RDB snapshot, loaded at start when there is no log (as Redis does).
+     *
+     * @return {@code dir/dump.rdb}
+     */
+    public Path snapshot() {
+        return dir.resolve(SNAPSHOT_NAME);
     }
 }

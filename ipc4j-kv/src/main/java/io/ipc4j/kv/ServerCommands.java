@@ -71,6 +71,16 @@ final class ServerCommands {
                     throw KvError.SYNTAX;
                 }
             }
+            if (List.of(c.args).subList(1, c.argc()).stream().anyMatch(a -> new String(a,
+                    java.nio.charset.StandardCharsets.US_ASCII).equalsIgnoreCase("save"))) {
+                try {
+                    c.server.rdb.save(c.server.snapshotFile(), c.now);
+                } catch (java.io.IOException e) {
+                    System.err.println("[ipc4j-kv] SHUTDOWN SAVE: the snapshot could not be written, so the server"
+                            + " goes on: " + e.getMessage());
+                    throw new KvError("ERR Errors trying to SHUTDOWN. Check logs.");
+                }
+            }
             c.server.shutdown(); // no reply: the connection closes, as with Redis
             c.client.closeAfterReply = true;
         });
@@ -80,7 +90,7 @@ final class ServerCommands {
             c.reply.bulk(Long.toString(micros / 1_000_000));
             c.reply.bulk(Long.toString(micros % 1_000_000));
         });
-        add("lastsave", 1, FAST, 0, 0, 0, c -> c.reply.integer(c.server.startedMillis / 1000));
+        add("lastsave", 1, FAST, 0, 0, 0, c -> c.reply.integer(c.server.rdb.lastSaveMillis() / 1000));
     }
 
     private static int database(Call c, byte[] index) throws KvError {

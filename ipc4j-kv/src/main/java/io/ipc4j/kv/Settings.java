@@ -96,7 +96,8 @@ final class Settings {
         define("appendfilename", "appendonly.aof", false, null);
         define("dir", k.persistence().dir().toAbsolutePath().toString(), false, null);
         define("save", "", true, null);
-        define("dbfilename", "dump.rdb", true, null);
+        define("dbfilename", "dump.rdb", true, (s, v) -> v.isEmpty() || v.contains("/") || v.equals(".")
+                || v.equals("..") ? "dbfilename can't be a path, just a filename" : null);
         define("timeout", "0", true, Settings::nonNegative);
         define("hz", "10", true, Settings::positive);
         define("notify-keyspace-events", "", true, (s, v) -> v.isEmpty() ? null

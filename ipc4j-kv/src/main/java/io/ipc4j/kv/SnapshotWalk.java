@@ -5,6 +5,10 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The data as it was when a BGREWRITEAOF began, handed to the rewrite a chunk at a time, so that the server
@@ -118,12 +122,83 @@ final class SnapshotWalk {
         return out;
     }
 
+    /** Where {@link #handOut} puts each key; may block (it is called without the store lock). */
+    interface Sink {
+        void accept(AofSnapshot.Item item) throws java.io.IOException;
+    }
+
+    /**
+     * From a background thread: hands every key to {@code sink}, taking {@code lock} (the store lock) for each
+     * chunk and letting it go while the sink writes. After each key it waits {@code keySaveDelayMicros}
+     * (rdb-key-save-delay, re-read every 10 ms), one key a chunk while that is set.
+     *
+     * @throws java.io.IOException  from the sink, or if {@code stopping} turns true
+     * @throws InterruptedException if interrupted while waiting for the lock
+     */
+    void handOut(Lock lock, LongSupplier keySaveDelayMicros, BooleanSupplier stopping, Sink sink)
+            throws java.io.IOException, InterruptedException {
+        boolean finished = false;
+        while (!finished) {
+            if (stopping.getAsBoolean()) {
+                throw new java.io.IOException("the server is stopping");
+            }
+            long delay = keySaveDelayMicros.getAsLong();
+            List<AofSnapshot.Item> items;
+            lock.lockInterruptibly();
+            try {
+                items = next(System.currentTimeMillis(), delay > 0);
+                finished = done();
+            } finally {
+                lock.unlock();
+            }
+            for (AofSnapshot.Item item : items) {
+                sink.accept(item);
+            }
+            if (!finished) {
+                pause(keySaveDelayMicros, stopping);
+            }
+        }
+    }
+
+    /** Waits rdb-key-save-delay, re-read every 10 ms (a test holds a walk in the middle, then lets it go). */
+    private static void pause(LongSupplier delayMicros, BooleanSupplier stopping) {
+        long started = System.nanoTime();
+        long left;
+        while (!stopping.getAsBoolean()
+                && (left = delayMicros.getAsLong() * 1_000 - (System.nanoTime() - started)) > 0) {
+            LockSupport.parkNanos(Math.min(left, 10_000_000L));
+        }
+    }
+
     /** Whether every key has been handed out. */
     boolean done() {
         return db == end.length && saved.isEmpty();
     }
 
-    /** Stops telling this walk of changes (the rewrite ended, or was given up). */
+    /**
+     * From the walk's own thread when it ends, finished or not: detaches it and runs {@code then} under
+     * {@code lock}, unless {@code abandoned} turns true first (the server is stopping, and its closing thread,
+     * holding the lock while it waits for the walk's thread, detaches it itself).
+     */
+    void detach(Lock lock, BooleanSupplier abandoned, Runnable then) {
+        while (!abandoned.getAsBoolean()) {
+            try {
+                if (lock.tryLock(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    try {
+                        detach();
+                        then.run();
+                    } finally {
+                        lock.unlock();
+                    }
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return; // only an abandon interrupts, after detaching the walk itself
+            }
+        }
+    }
+
+    /** Stops telling this walk of changes (the rewrite ended, or was given up). Under the store lock. */
     void detach() {
         if (keyspace.walk == this) {
             keyspace.walk = null;

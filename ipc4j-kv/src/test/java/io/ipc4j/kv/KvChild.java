@@ -7,9 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]},
- * or {@code SOCKET --appendonly DIR FSYNC}, or {@code SOCKET --tcp PASSWORD} (also on a free loopback port, printed
+ * or {@code SOCKET --appendonly DIR FSYNC}, or {@code SOCKET --dir DIR} (no log: DIR/dump.rdb), or
+ * {@code SOCKET --tcp PASSWORD} (also on a free loopback port, printed
  * as "ready PORT"). Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
- * or TERM (clean-up, exits 143); a damaged log is one line on stderr and exit 1.
+ * or TERM (clean-up, exits 143); a damaged log or snapshot is one line on stderr and exit 1.
  */
 public final class KvChild {
     private KvChild() {
@@ -19,6 +20,10 @@ public final class KvChild {
         KvConfig config = KvConfig.defaults(Path.of(args[0]));
         if (args.length == 4 && args[1].equals("--appendonly")) {
             config = config.withPersistence(new Persistence(true, Persistence.Fsync.parse(args[3]), Path.of(args[2])));
+            args = new String[] {args[0]};
+        }
+        if (args.length == 3 && args[1].equals("--dir")) {
+            config = config.withPersistence(new Persistence(false, Persistence.Fsync.EVERYSEC, Path.of(args[2])));
             args = new String[] {args[0]};
         }
         boolean tcp = args.length == 3 && args[1].equals("--tcp");

@@ -300,7 +300,7 @@ class PersistenceTest {
     }
 
     /** Waits (at most 60 s) until INFO persistence contains {@code field}. */
-    private static void awaitPersistence(Resp r, String field) throws Exception {
+    static void awaitPersistence(Resp r, String field) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         String info;
         while (!(info = r.call("INFO", "persistence")).contains(field)) {
@@ -377,25 +377,26 @@ class PersistenceTest {
         Path copy = dir.resolve("redis");
         Files.createDirectories(copy);
         Files.copy(log(), copy.resolve("appendonly.aof"));
-        Path redisSocket = copy.resolve("r.sock");
-        Process p = new ProcessBuilder(redis, "--port", "0", "--unixsocket", redisSocket.toString(), "--appendonly",
-                "yes", "--save", "", "--dir", copy.toString()).redirectErrorStream(true)
-                .redirectOutput(copy.resolve("log").toFile()).start();
+        assertEquals(expected, loadedByRedis(copy, true));
+    }
+
+    /**
+     * What redis-server holds after starting in {@code data} (from its appendonly.aof, or else its dump.rdb),
+     * by {@link #dump}; the server is stopped without saving and {@code data} is removed.
+     */
+    static Map<String, String> loadedByRedis(Path data, boolean appendOnly) throws Exception {
+        Process p = startRedis(data, appendOnly);
         try {
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!Files.exists(redisSocket)) {
-                assertTrue(System.nanoTime() < deadline && p.isAlive(), Files.readString(copy.resolve("log")));
-                Thread.sleep(20);
-            }
-            try (Resp r = new Resp(redisSocket)) {
-                assertEquals(expected, dump(r));
+            try (Resp r = new Resp(data.resolve("r.sock"))) {
+                Map<String, String> held = dump(r);
                 r.send(Resp.command("SHUTDOWN", "NOSAVE"));
                 r.closedByServer();
+                p.waitFor();
+                return held;
             }
-            p.waitFor();
         } finally {
             p.destroyForcibly();
-            try (var files = Files.walk(copy)) {
+            try (var files = Files.walk(data)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(f);
                 }
@@ -403,7 +404,27 @@ class PersistenceTest {
         }
     }
 
-    private static void fill(Resp r) throws IOException {
+    /**
+     * redis-server on {@code data/r.sock}, started in {@code data} (its files there, its output in data/log),
+     * once its socket is there (at most 30 s).
+     */
+    static Process startRedis(Path data, boolean appendOnly) throws Exception {
+        Path redisSocket = data.resolve("r.sock");
+        Process p = new ProcessBuilder(DifferentialTest.onPath("redis-server"), "--port", "0", "--unixsocket",
+                redisSocket.toString(), "--appendonly", appendOnly ? "yes" : "no", "--save", "", "--dir",
+                data.toString()).redirectErrorStream(true).redirectOutput(data.resolve("log").toFile()).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(redisSocket)) {
+            if (System.nanoTime() > deadline || !p.isAlive()) {
+                p.destroyForcibly();
+                throw new AssertionError("redis-server did not start: " + Files.readString(data.resolve("log")));
+            }
+            Thread.sleep(20);
+        }
+        return p;
+    }
+
+    static void fill(Resp r) throws IOException {
         assertEquals("+OK", r.call("SET", "string", "text"));
         assertEquals("+OK", r.call("SET", "expiring", "soon", "EX", "1000"));
         assertEquals(":3", r.call("RPUSH", "list", "a", "b", "c"));
@@ -419,7 +440,7 @@ class PersistenceTest {
     }
 
     /** Every key of databases 0, 5 and 7 with its type, content (in order where it has one) and whether it expires. */
-    private static Map<String, String> dump(Resp r) throws IOException {
+    static Map<String, String> dump(Resp r) throws IOException {
         Map<String, String> out = new TreeMap<>();
         for (String db : List.of("0", "5", "7")) {
             assertEquals("+OK", r.call("SELECT", db));
