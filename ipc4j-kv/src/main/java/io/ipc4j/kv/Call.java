@@ -74,10 +74,13 @@ final class Call {
         batchSize = 0;
     }
 
+    /** Which of {@link #keys} were made for this request (bit i: argument i). */
+    private int keysMade;
+
     /** A new request: its arguments, with no keys made for them yet. */
     void request(byte[][] arguments) {
         args = arguments;
-        java.util.Arrays.fill(keys, null);
+        keysMade = 0;
     }
 
     Call(KvServer server, Client client, Reply reply) {
@@ -100,10 +103,16 @@ final class Call {
             return new Key(args[i]);
         }
         Key k = keys[i];
-        if (k == null || k.bytes != args[i]) {
-            k = new Key(args[i]);
-            keys[i] = k;
+        if (k != null && k.bytes == args[i]) {
+            if ((keysMade & 1 << i) == 0) {
+                k.rehash(); // the same array in a new request: a pooled argument, with new bytes
+                keysMade |= 1 << i;
+            }
+            return k;
         }
+        k = new Key(args[i]);
+        keys[i] = k;
+        keysMade |= 1 << i;
         return k;
     }
 

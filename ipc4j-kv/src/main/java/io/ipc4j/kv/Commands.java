@@ -95,6 +95,12 @@ final class Commands {
         return TABLE.values();
     }
 
+    /** Whether the command named by {@code name} is read-only (its short arguments may be pooled). */
+    static boolean readOnly(NameKey name) {
+        Command command = BY_BYTES.get(name);
+        return command != null && (command.flags() & READONLY) != 0;
+    }
+
     /**
      * Runs one request and queues its reply; inside MULTI, queues the request instead. After it (after the
      * whole of an EXEC), the server acts on the keys it changed: WATCH and blocked clients. Call with the
@@ -128,7 +134,11 @@ final class Commands {
         c.name = command.name();
         c.client.lastCommand = command.name();
         if (c.client.multi != null && !c.inExec && !TransactionCommands.NOT_QUEUED.contains(command.name())) {
-            c.client.multi.add(args.clone()); // the parser reuses the array for the next request
+            byte[][] kept = new byte[args.length][]; // the parser reuses the array, and short arguments' arrays
+            for (int i = 0; i < args.length; i++) {
+                kept[i] = ArgumentPool.keepable(args[i]);
+            }
+            c.client.multi.add(kept);
             for (byte[] a : args) {
                 c.client.multiBytes += a.length + 24;
             }

@@ -3,14 +3,23 @@ package io.ipc4j.kv;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A binary-safe key: its bytes (never modified after construction) with the hash computed once. */
+/**
+ * A binary-safe key: its bytes with the hash computed once. The bytes never change while the key is stored
+ * anywhere; only a key over a pooled argument of a read-only request (see {@link ArgumentPool}), which is never
+ * stored, sees them change at the next request, and is then {@link #rehash}ed by {@link Call#key}.
+ */
 final class Key {
     final byte[] bytes;
-    private final int hash;
+    private int hash;
 
     Key(byte[] bytes) {
         this.bytes = bytes;
         this.hash = Arrays.hashCode(bytes);
+    }
+
+    /** The bytes changed (a pooled argument's array, reused): recomputes the hash. */
+    void rehash() {
+        hash = Arrays.hashCode(bytes);
     }
 
     @Override

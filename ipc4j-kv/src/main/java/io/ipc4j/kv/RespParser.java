@@ -43,6 +43,11 @@ final class RespParser {
     private PartialArgument partial; // a large argument still arriving, or null
     /** The last command name parsed, shared by the requests that repeat it (arguments are never changed). */
     private byte[] lastName = new byte[0];
+    /** Arrays for the short arguments of read-only commands (see {@link ArgumentPool}). */
+    private final ArgumentPool pool = new ArgumentPool();
+    private final Commands.NameKey probe = new Commands.NameKey(new byte[0]);
+    /** Whether the request being parsed is a read-only command's, whose short arguments come from the pool. */
+    private boolean pooling;
 
     RespParser(long maxBulk, int maxMultibulk) {
         this.maxBulk = maxBulk;
@@ -135,15 +140,14 @@ final class RespParser {
      */
     private byte[] argument(ByteBuffer in) {
         if (partial == null && in.remaining() >= bulkLength + 2) {
-            if (args.isEmpty() && sameAsLastName(in)) {
-                in.position(in.position() + bulkLength);
-                return lastName; // a connection mostly repeats a few commands: their names cost nothing
+            if (args.isEmpty()) {
+                return name(in);
             }
-            byte[] arg = new byte[bulkLength];
+            byte[] arg = pooling ? pool.take(bulkLength) : null;
+            if (arg == null) {
+                arg = new byte[bulkLength];
+            }
             in.get(arg);
-            if (args.isEmpty() && bulkLength <= 32) {
-                lastName = arg;
-            }
             return arg;
         }
         if (partial == null) {
@@ -159,6 +163,27 @@ final class RespParser {
         byte[] arg = partial.join();
         partial = null;
         return arg;
+    }
+
+    /**
+     * The command name, the request's first argument: the last one's array if it is the same (a connection
+     * mostly repeats a few commands: their names cost nothing); it decides whether the rest are pooled.
+     */
+    private byte[] name(ByteBuffer in) {
+        byte[] name;
+        if (sameAsLastName(in)) {
+            in.position(in.position() + bulkLength);
+            name = lastName;
+        } else {
+            name = new byte[bulkLength];
+            in.get(name);
+            if (bulkLength <= 32) {
+                lastName = name;
+            }
+        }
+        pool.reset();
+        pooling = Commands.readOnly(probe.set(name));
+        return name;
     }
 
     private boolean sameAsLastName(ByteBuffer in) {
