@@ -81,6 +81,11 @@ final class Call {
     void request(byte[][] arguments) {
         args = arguments;
         keysMade = 0;
+        for (int i = 0; i < keys.length; i++) { // only a pooled argument's key may be of use again
+            if (keys[i] != null && keys[i].bytes.length > ArgumentPool.MAX_LENGTH) {
+                keys[i] = null;
+            }
+        }
     }
 
     Call(KvServer server, Client client, Reply reply) {
