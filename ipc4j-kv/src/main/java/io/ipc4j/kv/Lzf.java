@@ -10,7 +10,8 @@ final class Lzf {
      * they do not (a back reference before the start, a run past either end, or another size).
      */
     static byte[] decompress(byte[] in, int from, int length, int expanded) {
-        byte[] out = new byte[expanded];
+        // grown as the output really arrives: a header that claims gigabytes gets them only if the data is there
+        byte[] out = new byte[Math.min(expanded, Math.max(64, 4 * length))];
         int i = from;
         int end = from + length;
         int o = 0;
@@ -21,6 +22,7 @@ final class Lzf {
                 if (i + n > end || o + n > expanded) {
                     return null;
                 }
+                out = room(out, o + n, expanded);
                 System.arraycopy(in, i, out, o, n);
                 i += n;
                 o += n;
@@ -41,10 +43,19 @@ final class Lzf {
             if (ref < 0 || o + n > expanded) {
                 return null;
             }
+            out = room(out, o + n, expanded);
             for (int k = 0; k < n; k++) { // byte by byte: a reference may overlap what it writes
                 out[o++] = out[ref++];
             }
         }
         return o == expanded ? out : null;
+    }
+
+    /** {@code out}, or a copy at least {@code needed} long (doubling, at most {@code expanded}). */
+    private static byte[] room(byte[] out, int needed, int expanded) {
+        if (needed <= out.length) {
+            return out;
+        }
+        return java.util.Arrays.copyOf(out, (int) Math.min(expanded, Math.max(needed, 2L * out.length)));
     }
 }

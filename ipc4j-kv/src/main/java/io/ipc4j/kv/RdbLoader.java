@@ -308,7 +308,8 @@ final class RdbLoader {
     private byte[] lzf() throws CorruptLogException {
         long compressed = length();
         long length = length();
-        // a back reference of three bytes expands to at most 264: so no LZF string grows more than 88 times
+        // a back reference of three bytes expands to at most 264: so no LZF string grows more than 88 times (and
+        // the output is allocated as it is made, not as the header says)
         if (compressed > in.length - at || length > Integer.MAX_VALUE - 16 || length > compressed * 88L) {
             throw corrupt("an LZF string of " + compressed + " bytes said to expand to " + length);
         }
