@@ -56,7 +56,8 @@ public final class KvCommand {
         private Long maxMemory;
 
         @Option(names = "--appendonly", paramLabel = "yes|no", defaultValue = "no", description = "Log every write"
-                + " to DIR/appendonly.aof (Redis's AOF format) and replay it on start (default no).")
+                + " to DIR/appendonly.aof (Redis's AOF format) and replay it on start (default no: DIR/dump.rdb, an"
+                + " RDB snapshot that SAVE, BGSAVE or redis-server wrote, is loaded on start if it is there).")
         private String appendOnly;
 
         @Option(names = "--appendfsync", paramLabel = "always|everysec|no", defaultValue = "everysec",
@@ -65,8 +66,8 @@ public final class KvCommand {
                         + " is in the kernel before its reply goes out, so a killed server loses nothing.")
         private String appendFsync;
 
-        @Option(names = "--dir", paramLabel = "DIR", description = "Directory of appendonly.aof (default: the"
-                + " working directory).")
+        @Option(names = "--dir", paramLabel = "DIR", description = "Directory of appendonly.aof and of dump.rdb,"
+                + " which SAVE and BGSAVE write (default: the working directory).")
         private java.nio.file.Path dir;
 
         @Override
