@@ -105,6 +105,131 @@ class SnapshotWalkTest {
         assertEquals(keys, walk.total());
     }
 
+    /**
+     * Random changes of every kind (each mutator, replaced and deleted keys, new keys, expiry times) made between
+     * random chunks, 200 seeds: the walk always hands out exactly the data as it was at the start.
+     */
+    @Test
+    void randomChangesBetweenChunksNeverReachTheSnapshot() {
+        for (long seed = 1; seed <= 200; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            Keyspace ks = new Keyspace(3);
+            for (int i = 0; i < 150; i++) {
+                Database d = ks.databases[random.nextInt(3)];
+                d.put(key("k" + i), randomValue(random), false, now);
+                if (random.nextInt(5) == 0) {
+                    d.setExpiry(d.lookup(key("k" + i), now), now + 1_000_000 + random.nextInt(1000));
+                }
+            }
+            List<AofSnapshot.Item> start = new ArrayList<>();
+            for (Database d : ks.databases) {
+                for (Database.Entry e : d.all(now)) {
+                    start.add(new AofSnapshot.Item(d.index, e.key.bytes, e.value, e.expireAt));
+                }
+            }
+            Map<String, String> atStart = render(start);
+            SnapshotWalk walk = SnapshotWalk.start(ks);
+            List<AofSnapshot.Item> handedOut = new ArrayList<>();
+            int made = 0;
+            while (!walk.done()) {
+                if (random.nextInt(3) == 0) {
+                    handedOut.addAll(walk.next(now, random.nextBoolean()));
+                } else {
+                    Database d = ks.databases[random.nextInt(3)];
+                    String name = random.nextInt(10) == 0 ? "new" + made++ : "k" + random.nextInt(150);
+                    change(random, d, key(name));
+                }
+            }
+            assertEquals(atStart, render(handedOut), "seed " + seed);
+        }
+    }
+
+    private void change(java.util.Random random, Database d, Key key) {
+        Database.Entry e = d.lookup(key, now);
+        if (e == null || random.nextInt(8) == 0) {
+            d.put(key, randomValue(random), false, now);
+            return;
+        }
+        switch (random.nextInt(4)) {
+            case 0 -> d.delete(key, now);
+            case 1 -> d.setExpiry(e, random.nextBoolean() ? 0 : now + 2_000_000);
+            default -> {
+                switch (e.value) {
+                    case byte[] ignored -> d.put(key, bytes("s" + random.nextInt(9)), true, now);
+                    case ListValue l -> changeList(random, l);
+                    case HashValue h -> {
+                        if (!random.nextBoolean() || !h.remove(key("f" + random.nextInt(4)))) {
+                            h.put(key("f" + random.nextInt(4)), bytes("v" + random.nextInt(9)));
+                        }
+                    }
+                    case SetValue s -> {
+                        if (!random.nextBoolean() || !s.remove(key("m" + random.nextInt(4)))) {
+                            s.add(key("m" + random.nextInt(6)));
+                        }
+                    }
+                    case SortedSetValue z -> {
+                        if (!random.nextBoolean() || !z.remove(key("m" + random.nextInt(4)))) {
+                            z.put(key("m" + random.nextInt(6)), random.nextInt(5));
+                        }
+                    }
+                    default -> throw new AssertionError(e.value);
+                }
+                if (e.value instanceof Aggregate a && a.isEmpty()) {
+                    d.delete(key, now);
+                }
+            }
+        }
+    }
+
+    private static void changeList(java.util.Random random, ListValue l) {
+        byte[] v = bytes("e" + random.nextInt(9));
+        switch (random.nextInt(8)) {
+            case 0 -> l.addFirst(v);
+            case 1 -> l.addLast(v);
+            case 2 -> l.removeFirst();
+            case 3 -> l.removeLast();
+            case 4 -> l.set(random.nextInt(l.size()), v);
+            case 5 -> l.insert(random.nextInt(l.size() + 1), v);
+            case 6 -> l.removeAt(random.nextInt(l.size()));
+            default -> l.keep(random.nextInt(l.size()), l.size() - 1);
+        }
+    }
+
+    private static Object randomValue(java.util.Random random) {
+        int n = 1 + random.nextInt(5);
+        return switch (random.nextInt(5)) {
+            case 0 -> bytes("s" + random.nextInt(100));
+            case 1 -> {
+                ListValue l = new ListValue();
+                for (int i = 0; i < n; i++) {
+                    l.addLast(bytes("e" + random.nextInt(9)));
+                }
+                yield l;
+            }
+            case 2 -> {
+                HashValue h = new HashValue();
+                for (int i = 0; i < n; i++) {
+                    h.put(key("f" + i), bytes("v" + random.nextInt(9)));
+                }
+                yield h;
+            }
+            case 3 -> {
+                SetValue s = new SetValue();
+                for (int i = 0; i < n; i++) {
+                    s.add(key("m" + i));
+                }
+                yield s;
+            }
+            default -> {
+                SortedSetValue z = new SortedSetValue();
+                for (int i = 0; i < n; i++) {
+                    z.put(key("m" + i), random.nextInt(5));
+                }
+                yield z;
+            }
+        };
+    }
+
     private <T> T value(String name, Class<T> type) {
         return type.cast(db.lookup(key(name), now).value);
     }
