@@ -32,8 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A key-value server speaking Redis's protocol (RESP2, and RESP3 after HELLO 3) over a Unix domain socket (and
  * TCP when asked), with Redis 7.0's strings, lists, hashes, sets and sorted sets, blocking pops, pub/sub and
- * transactions, and an optional append-only file ({@link KvConfig#persistence()}): redis-cli,
- * redis-benchmark and Redis client libraries work against it unchanged.
+ * transactions, an optional append-only file and RDB snapshots ({@link KvConfig#persistence()}): redis-cli,
+ * redis-benchmark and Redis client libraries work against it unchanged, and redis-server reads its files.
  *
  * <h2>Design</h2>
  * Event loops on ipc4j's own {@link EventLoop} and native sockets (one loop by default;
@@ -49,7 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Lifecycle</h2>
  * {@link #start} binds (the socket file gets its mode at once; a stale file is replaced, a live server's
- * never), replays the append-only file if there is one, and returns; {@link #shutdown} (or the SHUTDOWN
+ * never), replays the append-only file if there is one (without one, loads dump.rdb if there is one), and
+ * returns; {@link #shutdown} (or the SHUTDOWN
  * command) stops accepting, removes the socket file, finishes the replies in flight (5 s at most), closes the
  * connections, writes and forces the log, and ends the loops.
  */
