@@ -6,9 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.Lock;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * One BGREWRITEAOF: writes the data as it was when the rewrite began to a temporary file beside the log, on its
@@ -22,7 +20,7 @@ final class AofRewrite {
     private final Path log;
     private final Path temporary;
     private final SnapshotWalk walk;
-    private final Store store;
+    private final SnapshotWalk.Store store;
     private final AppendOnlyFile owner;
     /** Commands logged since the snapshot; under the owner's lock. */
     private final RespEncoder buffered = new RespEncoder();
@@ -30,15 +28,8 @@ final class AofRewrite {
     private volatile boolean abandoned;
     private Thread thread;
 
-    /**
-     * What a rewrite needs of the server: its store lock, taken for each chunk, and rdb-key-save-delay, the
-     * microseconds to wait after each key (0: none), read between chunks.
-     */
-    record Store(Lock lock, LongSupplier keySaveDelayMicros) {
-    }
-
     /** A rewrite of the data as it is now: its walk starts here, so call under the store lock. */
-    AofRewrite(Path log, Keyspace keyspace, Store store, AppendOnlyFile owner) {
+    AofRewrite(Path log, Keyspace keyspace, SnapshotWalk.Store store, AppendOnlyFile owner) {
         this.log = log;
         this.temporary = log.resolveSibling(PREFIX + ProcessHandle.current().pid() + ".aof");
         this.walk = SnapshotWalk.start(keyspace);
@@ -107,7 +98,7 @@ final class AofRewrite {
             System.err.println(abandoned ? "[ipc4j-kv] BGREWRITEAOF stopped with the server; " + log + " is unchanged"
                     : "[ipc4j-kv] BGREWRITEAOF failed, " + log + " is unchanged: " + e);
         } finally {
-            walk.detach(store.lock(), () -> abandoned, () -> { });
+            walk.detach(store, () -> abandoned, () -> { });
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException e) {
@@ -122,7 +113,7 @@ final class AofRewrite {
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             RespEncoder chunk = new RespEncoder();
             int[] db = {-1};
-            walk.handOut(store.lock(), store.keySaveDelayMicros(), () -> abandoned, item -> {
+            walk.handOut(store, () -> abandoned, item -> {
                 if (item.db() != db[0]) {
                     db[0] = item.db();
                     chunk.command(AofSnapshot.select(db[0]));

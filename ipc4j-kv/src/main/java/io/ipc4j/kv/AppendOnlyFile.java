@@ -163,7 +163,7 @@ final class AppendOnlyFile implements AutoCloseable {
      *
      * @return false if a rewrite is already running
      */
-    synchronized boolean startRewrite(Keyspace keyspace, AofRewrite.Store store) {
+    synchronized boolean startRewrite(Keyspace keyspace, SnapshotWalk.Store store) {
         if (rewrite != null) {
             return false;
         }

@@ -73,6 +73,8 @@ public final class KvServer implements AutoCloseable {
     final Settings settings;
     /** SAVE and BGSAVE. */
     final RdbSave rdb;
+    /** What BGREWRITEAOF and BGSAVE take of this server: the store lock for each chunk, and rdb-key-save-delay. */
+    private final SnapshotWalk.Store walkStore;
     final Memory memory;
     final Blocking blocking = new Blocking(this);
     final Watches watches;
@@ -104,7 +106,8 @@ public final class KvServer implements AutoCloseable {
         this.keyspace = new Keyspace(config.databases());
         this.settings = new Settings(config);
         this.memory = new Memory(keyspace, settings);
-        this.rdb = new RdbSave(keyspace, storeLock, () -> settings.keySaveDelayMicros, startedMillis);
+        this.walkStore = new SnapshotWalk.Store(storeLock, () -> settings.keySaveDelayMicros);
+        this.rdb = new RdbSave(keyspace, walkStore, startedMillis);
         this.watches = new Watches(keyspace);
         SocketServer<StreamSocket> u = null;
         SocketServer<StreamSocket> t = null;
@@ -376,12 +379,7 @@ public final class KvServer implements AutoCloseable {
         if (rdb.inProgress()) {
             return "ERR Background save in progress: BGREWRITEAOF can start when it has ended";
         }
-        return log.startRewrite(keyspace, rewriteStore()) ? null : "ERR Background append only file rewriting already in progress";
-    }
-
-    /** What a BGREWRITEAOF takes of this server: the store lock for each chunk, and rdb-key-save-delay. */
-    private AofRewrite.Store rewriteStore() {
-        return new AofRewrite.Store(storeLock, () -> settings.keySaveDelayMicros);
+        return log.startRewrite(keyspace, walkStore) ? null : "ERR Background append only file rewriting already in progress";
     }
 
     /** The running rewrite's walk over the data, or null. Under the store lock. */
@@ -439,7 +437,7 @@ public final class KvServer implements AutoCloseable {
                 Persistence p = new Persistence(true, fsync, config.persistence().dir());
                 aof = AppendOnlyFile.open(p);
                 if (log == null) {
-                    aof.startRewrite(keyspace, rewriteStore());
+                    aof.startRewrite(keyspace, walkStore);
                 }
             } else if (!wanted && log != null) {
                 aof = null;
@@ -985,7 +983,7 @@ public final class KvServer implements AutoCloseable {
                 keyspace.expireDue(System.currentTimeMillis(), 20_000);
                 AppendOnlyFile log = aof;
                 if (log != null && !rdb.inProgress() && log.wantsRewrite()) {
-                    log.startRewrite(keyspace, rewriteStore());
+                    log.startRewrite(keyspace, walkStore);
                 }
             } finally {
                 storeLock.unlock();

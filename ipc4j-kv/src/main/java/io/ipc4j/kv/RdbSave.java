@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.Lock;
-import java.util.function.LongSupplier;
 
 /**
  * SAVE and BGSAVE: the data to an RDB file that redis-server loads ({@link RdbWriter}), written to
@@ -21,17 +19,15 @@ import java.util.function.LongSupplier;
  */
 final class RdbSave {
     private final Keyspace keyspace;
-    private final Lock lock;
-    private final LongSupplier keySaveDelayMicros;
+    private final SnapshotWalk.Store store;
     private volatile long lastSaveMillis;
     private volatile String lastBackgroundStatus = "ok";
     private long changesAtLastSave;
     private Background running;
 
-    RdbSave(Keyspace keyspace, Lock lock, LongSupplier keySaveDelayMicros, long startedMillis) {
+    RdbSave(Keyspace keyspace, SnapshotWalk.Store store, long startedMillis) {
         this.keyspace = keyspace;
-        this.lock = lock;
-        this.keySaveDelayMicros = keySaveDelayMicros;
+        this.store = store;
         this.lastSaveMillis = startedMillis;
     }
 
@@ -40,22 +36,13 @@ final class RdbSave {
         if (running != null) {
             throw new IOException("Background save already in progress");
         }
-        Path temporary = temporaryFor(target);
-        try {
-            try (FileChannel file = open(temporary); OutputStream out = buffered(file)) {
-                RdbWriter w = new RdbWriter(out);
-                for (Database db : keyspace.databases) {
-                    for (Database.Entry e : db.all(now)) {
-                        w.key(new AofSnapshot.Item(db.index, e.key.bytes, e.value, e.expireAt));
-                    }
+        writeAtomically(target, w -> {
+            for (Database db : keyspace.databases) {
+                for (Database.Entry e : db.all(now)) {
+                    w.key(new AofSnapshot.Item(db.index, e.key.bytes, e.value, e.expireAt));
                 }
-                w.finish();
-                file.force(true);
             }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        });
         saved();
     }
 
@@ -110,6 +97,30 @@ final class RdbSave {
         return target.resolveSibling("temp-" + ProcessHandle.current().pid() + ".rdb");
     }
 
+    /** What puts a snapshot's keys into its writer; may throw {@code E} besides I/O errors. */
+    private interface Keys<E extends Exception> {
+        void writeTo(RdbWriter w) throws IOException, E;
+    }
+
+    /**
+     * Writes a snapshot of {@code keys} to a temporary file beside {@code target}, forces it to the disk
+     * and renames it over {@code target}; whatever happens, no temporary file outlives the call.
+     */
+    private static <E extends Exception> void writeAtomically(Path target, Keys<E> keys) throws IOException, E {
+        Path temporary = temporaryFor(target);
+        try {
+            try (FileChannel file = open(temporary); OutputStream out = buffered(file)) {
+                RdbWriter w = new RdbWriter(out);
+                keys.writeTo(w);
+                w.finish();
+                file.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
     private static FileChannel open(Path file) throws IOException {
         return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
@@ -138,26 +149,14 @@ final class RdbSave {
         private void run() {
             boolean ok = false;
             try {
-                try (FileChannel file = open(temporary); OutputStream out = buffered(file)) {
-                    RdbWriter w = new RdbWriter(out);
-                    walk.handOut(lock, keySaveDelayMicros, () -> abandoned, w::key);
-                    w.finish();
-                    out.flush();
-                    file.force(true);
-                }
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                writeAtomically(target, w -> walk.handOut(store, () -> abandoned, w::key));
                 ok = true;
             } catch (IOException | RuntimeException | InterruptedException e) {
                 System.err.println(abandoned ? "[ipc4j-kv] BGSAVE stopped with the server; " + target + " is unchanged"
                         : "[ipc4j-kv] BGSAVE failed, " + target + " is unchanged: " + e);
             } finally {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException e) {
-                    System.err.println("[ipc4j-kv] could not remove " + temporary + ": " + e.getMessage());
-                }
                 boolean succeeded = ok;
-                walk.detach(lock, () -> abandoned, () -> ended(succeeded));
+                walk.detach(store, () -> abandoned, () -> ended(succeeded));
             }
         }
 

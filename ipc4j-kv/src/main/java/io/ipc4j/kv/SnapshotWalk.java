@@ -122,40 +122,47 @@ final class SnapshotWalk {
         return out;
     }
 
+    /**
+     * What a background walk (BGREWRITEAOF, BGSAVE) needs of the server: its store lock, taken for each chunk,
+     * and rdb-key-save-delay, the microseconds to wait after each key (0: none), read between chunks.
+     */
+    record Store(Lock lock, LongSupplier keySaveDelayMicros) {
+    }
+
     /** Where {@link #handOut} puts each key; may block (it is called without the store lock). */
     interface Sink {
         void accept(AofSnapshot.Item item) throws java.io.IOException;
     }
 
     /**
-     * From a background thread: hands every key to {@code sink}, taking {@code lock} (the store lock) for each
-     * chunk and letting it go while the sink writes. After each key it waits {@code keySaveDelayMicros}
-     * (rdb-key-save-delay, re-read every 10 ms), one key a chunk while that is set.
+     * From a background thread: hands every key to {@code sink}, taking the store lock for each chunk and
+     * letting it go while the sink writes. After each key it waits the store's rdb-key-save-delay (re-read
+     * every 10 ms), one key a chunk while that is set.
      *
      * @throws java.io.IOException  from the sink, or if {@code stopping} turns true
      * @throws InterruptedException if interrupted while waiting for the lock
      */
-    void handOut(Lock lock, LongSupplier keySaveDelayMicros, BooleanSupplier stopping, Sink sink)
+    void handOut(Store store, BooleanSupplier stopping, Sink sink)
             throws java.io.IOException, InterruptedException {
         boolean finished = false;
         while (!finished) {
             if (stopping.getAsBoolean()) {
                 throw new java.io.IOException("the server is stopping");
             }
-            long delay = keySaveDelayMicros.getAsLong();
+            long delay = store.keySaveDelayMicros().getAsLong();
             List<AofSnapshot.Item> items;
-            lock.lockInterruptibly();
+            store.lock().lockInterruptibly();
             try {
                 items = next(System.currentTimeMillis(), delay > 0);
                 finished = done();
             } finally {
-                lock.unlock();
+                store.lock().unlock();
             }
             for (AofSnapshot.Item item : items) {
                 sink.accept(item);
             }
             if (!finished) {
-                pause(keySaveDelayMicros, stopping);
+                pause(store.keySaveDelayMicros(), stopping);
             }
         }
     }
@@ -176,11 +183,12 @@ final class SnapshotWalk {
     }
 
     /**
-     * From the walk's own thread when it ends, finished or not: detaches it and runs {@code then} under
-     * {@code lock}, unless {@code abandoned} turns true first (the server is stopping, and its closing thread,
+     * From the walk's own thread when it ends, finished or not: detaches it and runs {@code then} under the
+     * store lock, unless {@code abandoned} turns true first (the server is stopping, and its closing thread,
      * holding the lock while it waits for the walk's thread, detaches it itself).
      */
-    void detach(Lock lock, BooleanSupplier abandoned, Runnable then) {
+    void detach(Store store, BooleanSupplier abandoned, Runnable then) {
+        Lock lock = store.lock();
         while (!abandoned.getAsBoolean()) {
             try {
                 if (lock.tryLock(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
