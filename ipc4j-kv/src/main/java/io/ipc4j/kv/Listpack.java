@@ -1,6 +1,5 @@
 package io.ipc4j.kv;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,30 +14,30 @@ final class Listpack {
 
     /** The entries, integers as their decimal text; null if {@code lp} is not a whole, well-formed listpack. */
     static List<byte[]> entries(byte[] lp) {
-        if (lp.length < 7 || le(lp, 0, 4) != lp.length || (lp[lp.length - 1] & 0xFF) != 0xFF) {
+        if (lp.length < 7 || RdbBytes.littleEndian(lp, 0, 4) != lp.length || (lp[lp.length - 1] & 0xFF) != 0xFF) {
             return null;
         }
-        long declared = le(lp, 4, 2);
+        long declared = RdbBytes.littleEndian(lp, 4, 2);
         List<byte[]> out = new ArrayList<>();
         int at = 6;
         while (at < lp.length - 1) {
             int b = lp[at] & 0xFF;
             int size; // the entry's bytes without its back-length
             if ((b & 0x80) == 0) {
-                out.add(decimal(b));
+                out.add(RdbBytes.decimal(b));
                 size = 1;
             } else if ((b & 0xC0) == 0x80) {
                 size = 1 + (b & 0x3F);
                 out.add(text(lp, at + 1, size - 1));
             } else if ((b & 0xE0) == 0xC0) {
                 int v = ((b & 0x1F) << 8) | (lp[at + 1] & 0xFF);
-                out.add(decimal(v >= 1 << 12 ? v - (1 << 13) : v));
+                out.add(RdbBytes.decimal(v >= 1 << 12 ? v - (1 << 13) : v));
                 size = 2;
             } else if ((b & 0xF0) == 0xE0) {
                 size = 2 + (((b & 0x0F) << 8) | (lp[at + 1] & 0xFF));
                 out.add(text(lp, at + 2, size - 2));
             } else if (b == 0xF0) {
-                long n = le(lp, at + 1, 4);
+                long n = RdbBytes.littleEndian(lp, at + 1, 4);
                 if (n > lp.length) {
                     return null;
                 }
@@ -46,8 +45,7 @@ final class Listpack {
                 out.add(text(lp, at + 5, (int) n));
             } else if (b >= 0xF1 && b <= 0xF4) {
                 int width = b == 0xF4 ? 8 : b - 0xEF; // 2, 3, 4 or 8 bytes
-                int shift = 64 - 8 * width;
-                out.add(decimal((le(lp, at + 1, width) << shift) >> shift));
+                out.add(RdbBytes.decimal(RdbBytes.signedLittleEndian(lp, at + 1, width)));
                 size = 1 + width;
             } else {
                 return null;
@@ -84,18 +82,4 @@ final class Listpack {
         return java.util.Arrays.copyOfRange(lp, from, from + n);
     }
 
-    private static byte[] decimal(long v) {
-        return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static long le(byte[] b, int from, int n) {
-        if (from + n > b.length) {
-            throw new IndexOutOfBoundsException(from + n);
-        }
-        long v = 0;
-        for (int i = n - 1; i >= 0; i--) {
-            v = (v << 8) | (b[from + i] & 0xFF);
-        }
-        return v;
-    }
 }

@@ -297,9 +297,9 @@ final class RdbLoader {
             return bytes(length());
         }
         return switch (first & 0x3F) {
-            case 0 -> decimal((byte) u8());
-            case 1 -> decimal((short) le(2));
-            case 2 -> decimal((int) le(4));
+            case 0 -> RdbBytes.decimal((byte) u8());
+            case 1 -> RdbBytes.decimal((short) le(2));
+            case 2 -> RdbBytes.decimal((int) le(4));
             case 3 -> lzf();
             default -> throw corrupt("string encoding " + (first & 0x3F) + " is not one Redis writes");
         };
@@ -319,10 +319,6 @@ final class RdbLoader {
         }
         at += (int) compressed;
         return out;
-    }
-
-    private static byte[] decimal(long n) {
-        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
     }
 
     private byte[] bytes(long n) throws CorruptLogException {
@@ -362,10 +358,7 @@ final class RdbLoader {
     }
 
     private long le(int n) {
-        long v = 0;
-        for (int i = n - 1; i >= 0; i--) {
-            v = (v << 8) | (in[at + i] & 0xFF);
-        }
+        long v = RdbBytes.littleEndian(in, at, n);
         at += n;
         return v;
     }
@@ -384,16 +377,14 @@ final class RdbLoader {
         if (blob.length < 8) {
             throw corrupt("an intset of " + blob.length + " bytes");
         }
-        long width = Blob.le(blob, 0, 4);
-        long n = Blob.le(blob, 4, 4);
+        long width = RdbBytes.littleEndian(blob, 0, 4);
+        long n = RdbBytes.littleEndian(blob, 4, 4);
         if ((width != 2 && width != 4 && width != 8) || 8 + n * width != blob.length) {
             throw corrupt("an intset of " + n + " members of " + width + " bytes in " + blob.length + " bytes");
         }
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            long v = Blob.le(blob, 8 + i * (int) width, (int) width);
-            int shift = 64 - 8 * (int) width;
-            out.add(decimal((v << shift) >> shift));
+            out.add(RdbBytes.decimal(RdbBytes.signedLittleEndian(blob, 8 + i * (int) width, (int) width)));
         }
         return out;
     }
@@ -409,16 +400,5 @@ final class RdbLoader {
     private CorruptLogException corrupt(String why) {
         return new CorruptLogException("the RDB file " + file + " cannot be loaded at byte " + at + ": " + why
                 + ". Check it with redis-check-rdb " + file + ", or move it away to start with no data");
-    }
-
-    /** Little-endian numbers inside a blob. */
-    private static final class Blob {
-        static long le(byte[] b, int from, int n) {
-            long v = 0;
-            for (int i = n - 1; i >= 0; i--) {
-                v = (v << 8) | (b[from + i] & 0xFF);
-            }
-            return v;
-        }
     }
 }
