@@ -284,8 +284,7 @@ public final class KvServer implements AutoCloseable {
             System.err.println("[ipc4j-kv] loaded " + loaded.commands() + " commands from " + p.file() + " in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms: " + keyspace.keys() + " keys");
         }
-        keyspace.touched.clear();
-        keyspace.changes = 0;
+        forgetLoadingChanges();
         aof = AppendOnlyFile.open(p);
     }
 
@@ -299,6 +298,11 @@ public final class KvServer implements AutoCloseable {
         System.err.println("[ipc4j-kv] loaded " + loaded.keys() + " keys from " + rdb + " in "
                 + (System.nanoTime() - started) / 1_000_000 + " ms" + (loaded.expired() > 0
                 ? " (" + loaded.expired() + " expired keys left out)" : ""));
+        forgetLoadingChanges();
+    }
+
+    /** What loading the data put in the store is where the server starts from, not a change to log or watch. */
+    private void forgetLoadingChanges() {
         keyspace.touched.clear();
         keyspace.changes = 0;
     }
