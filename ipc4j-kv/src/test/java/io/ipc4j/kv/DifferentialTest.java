@@ -16,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,11 +60,7 @@ class DifferentialTest {
             assertTrue(redis.waitFor(10, TimeUnit.SECONDS), "redis-server ends on TERM");
         }
         if (directory != null) {
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            PersistenceTest.deleteTree(directory);
         }
     }
 

@@ -64,12 +64,7 @@ class PersistenceTest {
             server.close();
         }
         if (dir != null) {
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.delete(p);
-                }
-            }
-            Files.delete(dir);
+            deleteTree(dir);
         }
     }
 
@@ -396,10 +391,15 @@ class PersistenceTest {
             }
         } finally {
             p.destroyForcibly();
-            try (var files = Files.walk(data)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
+            deleteTree(data);
+        }
+    }
+
+    /** Deletes {@code root} and everything in it (a test's data directory). */
+    static void deleteTree(Path root) throws IOException {
+        try (var files = Files.walk(root)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
             }
         }
     }

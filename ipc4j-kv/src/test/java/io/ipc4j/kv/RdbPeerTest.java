@@ -36,12 +36,7 @@ class RdbPeerTest {
             KvServerTest.shutdown(socket, server);
         }
         if (dir != null) {
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.delete(p);
-                }
-            }
-            Files.delete(dir);
+            PersistenceTest.deleteTree(dir);
         }
     }
 

@@ -7,11 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +30,7 @@ class RdbTest {
     @Test
     void aFileRedisWroteLoadsWithEveryValue() throws IOException {
         Keyspace ks = load(fixture(), NOW);
-        Map<String, String> data = render(ks);
+        Map<String, String> data = KeyspaceText.of(ks, NOW);
         assertEquals(20, data.size(), data.keySet().toString());
         assertEquals("SET str hello ;", data.get("0/str"));
         assertEquals("SET int8 12 ;", data.get("0/int8"));
@@ -71,8 +68,8 @@ class RdbTest {
     void whatIpc4jWritesLoadsBackTheSame() throws IOException {
         Keyspace original = load(fixture(), NOW);
         Path written = dir.resolve("written.rdb");
-        Files.write(written, RdbWriter.of(items(original)));
-        assertEquals(render(original), render(load(written, NOW)));
+        Files.write(written, RdbWriter.of(KeyspaceText.items(original, NOW)));
+        assertEquals(KeyspaceText.of(original, NOW), KeyspaceText.of(load(written, NOW), NOW));
     }
 
     @Test
@@ -141,32 +138,6 @@ class RdbTest {
         } catch (java.net.URISyntaxException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static List<AofSnapshot.Item> items(Keyspace ks) {
-        List<AofSnapshot.Item> items = new ArrayList<>();
-        for (Database d : ks.databases) {
-            for (Database.Entry e : d.all(NOW)) {
-                items.add(new AofSnapshot.Item(d.index, e.key.bytes, e.value, e.expireAt));
-            }
-        }
-        return items;
-    }
-
-    /** Every key as the commands that rebuild it, by database and name. */
-    private static Map<String, String> render(Keyspace ks) {
-        Map<String, String> out = new TreeMap<>();
-        for (AofSnapshot.Item item : items(ks)) {
-            StringBuilder text = new StringBuilder();
-            for (byte[][] command : item.commands()) {
-                for (byte[] word : command) {
-                    text.append(new String(word, StandardCharsets.ISO_8859_1)).append(' ');
-                }
-                text.append("; ");
-            }
-            out.put(item.db() + "/" + new String(item.key(), StandardCharsets.ISO_8859_1), text.toString().strip());
-        }
-        return out;
     }
 
     private static Key key(String s) {

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,7 +56,7 @@ class SnapshotWalkTest {
                 "remove", z -> z.remove(key("m")));
         zsets.keySet().stream().sorted().forEach(name -> db.put(key("zset:" + name), zset(), false, now));
         keyspace.databases[1].put(key("other"), list("1"), false, now);
-        Map<String, String> atStart = render(liveItems());
+        Map<String, String> atStart = KeyspaceText.of(keyspace, now);
 
         SnapshotWalk walk = SnapshotWalk.start(keyspace);
         List<AofSnapshot.Item> handedOut = new ArrayList<>(walk.next(now, true));
@@ -78,7 +77,7 @@ class SnapshotWalkTest {
         while (!walk.done()) {
             handedOut.addAll(walk.next(now, false));
         }
-        assertEquals(atStart, render(handedOut));
+        assertEquals(atStart, KeyspaceText.of(handedOut));
         assertEquals(atStart.size(), walk.processed());
         assertNull(keyspace.walk, "a finished walk is told of no more changes");
     }
@@ -101,7 +100,7 @@ class SnapshotWalkTest {
             db.put(key("new" + chunks.size()), bytes("made during the walk"), false, now);
         }
         assertEquals(List.of(SnapshotWalk.CHUNK, SnapshotWalk.CHUNK, 100), chunks);
-        assertEquals(keys, render(all).size());
+        assertEquals(keys, KeyspaceText.of(all).size());
         assertEquals(keys, walk.total());
     }
 
@@ -121,13 +120,7 @@ class SnapshotWalkTest {
                     d.setExpiry(d.lookup(key("k" + i), now), now + 1_000_000 + random.nextInt(1000));
                 }
             }
-            List<AofSnapshot.Item> start = new ArrayList<>();
-            for (Database d : ks.databases) {
-                for (Database.Entry e : d.all(now)) {
-                    start.add(new AofSnapshot.Item(d.index, e.key.bytes, e.value, e.expireAt));
-                }
-            }
-            Map<String, String> atStart = render(start);
+            Map<String, String> atStart = KeyspaceText.of(ks, now);
             SnapshotWalk walk = SnapshotWalk.start(ks);
             List<AofSnapshot.Item> handedOut = new ArrayList<>();
             int made = 0;
@@ -140,7 +133,7 @@ class SnapshotWalkTest {
                     change(random, d, key(name));
                 }
             }
-            assertEquals(atStart, render(handedOut), "seed " + seed);
+            assertEquals(atStart, KeyspaceText.of(handedOut), "seed " + seed);
         }
     }
 
@@ -232,33 +225,6 @@ class SnapshotWalkTest {
 
     private <T> T value(String name, Class<T> type) {
         return type.cast(db.lookup(key(name), now).value);
-    }
-
-    private List<AofSnapshot.Item> liveItems() {
-        List<AofSnapshot.Item> items = new ArrayList<>();
-        for (Database d : keyspace.databases) {
-            for (Database.Entry e : d.all(now)) {
-                items.add(new AofSnapshot.Item(d.index, e.key.bytes, e.value, e.expireAt));
-            }
-        }
-        return items;
-    }
-
-    /** Each item as the commands that rebuild it, by database and key; a key handed out twice fails. */
-    private static Map<String, String> render(List<AofSnapshot.Item> items) {
-        Map<String, String> out = new TreeMap<>();
-        for (AofSnapshot.Item item : items) {
-            StringBuilder text = new StringBuilder();
-            for (byte[][] command : item.commands()) {
-                for (byte[] word : command) {
-                    text.append(new String(word, StandardCharsets.UTF_8)).append(' ');
-                }
-                text.append("; ");
-            }
-            String name = item.db() + "/" + new String(item.key(), StandardCharsets.UTF_8);
-            assertNull(out.put(name, text.toString()), name + " handed out twice");
-        }
-        return out;
     }
 
     private static List<String> names(List<AofSnapshot.Item> items) {
