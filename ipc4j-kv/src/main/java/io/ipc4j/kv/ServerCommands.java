@@ -62,6 +62,7 @@ final class ServerCommands {
             c.reply.simple("RESET");
         });
         add("shutdown", -1, ADMIN, 0, 0, 0, c -> {
+            boolean save = false;
             for (int i = 1; i < c.argc(); i++) {
                 String option = c.word(i);
                 if (option.equals("abort")) {
@@ -70,9 +71,9 @@ final class ServerCommands {
                 if (!List.of("nosave", "save", "now", "force").contains(option)) {
                     throw KvError.SYNTAX;
                 }
+                save |= option.equals("save");
             }
-            if (List.of(c.args).subList(1, c.argc()).stream().anyMatch(a -> new String(a,
-                    java.nio.charset.StandardCharsets.US_ASCII).equalsIgnoreCase("save"))) {
+            if (save) {
                 try {
                     c.server.rdb.save(c.server.snapshotFile(), c.now);
                 } catch (java.io.IOException e) {
