@@ -48,6 +48,8 @@ final class RespParser {
     private final Commands.NameKey probe = new Commands.NameKey(new byte[0]);
     /** Whether the request being parsed is a read-only command's, whose short arguments come from the pool. */
     private boolean pooling;
+    /** Whether {@link #lastName} names a read-only command: looked up once, not per request. */
+    private boolean lastNameReadOnly;
 
     RespParser(long maxBulk, int maxMultibulk) {
         this.maxBulk = maxBulk;
@@ -170,19 +172,19 @@ final class RespParser {
      * mostly repeats a few commands: their names cost nothing); it decides whether the rest are pooled.
      */
     private byte[] name(ByteBuffer in) {
-        byte[] name;
+        pool.reset();
         if (sameAsLastName(in)) {
             in.position(in.position() + bulkLength);
-            name = lastName;
-        } else {
-            name = new byte[bulkLength];
-            in.get(name);
-            if (bulkLength <= 32) {
-                lastName = name;
-            }
+            pooling = lastNameReadOnly;
+            return lastName;
         }
-        pool.reset();
+        byte[] name = new byte[bulkLength];
+        in.get(name);
         pooling = Commands.readOnly(probe.set(name));
+        if (bulkLength <= 32) {
+            lastName = name;
+            lastNameReadOnly = pooling;
+        }
         return name;
     }
 
