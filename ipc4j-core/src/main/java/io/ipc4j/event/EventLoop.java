@@ -109,6 +109,10 @@ public final class EventLoop implements NativeDescriptor {
     /** True while run() hands the ready registrations to their handlers (the loop's thread only). */
     private boolean dispatching;
     private int generation;
+    /** How long a select polls before it sleeps, after a select that found something ready; 0: never. */
+    private volatile long busyPollNanos;
+    /** Whether the last select found something ready (the loop's thread only). */
+    private boolean busy;
     private volatile FailureHandler failures = (source, e) ->
             System.err.println("ipc4j event loop: " + source + " failed: " + e);
 
@@ -397,10 +401,11 @@ public final class EventLoop implements NativeDescriptor {
             }
             try {
                 runTasksAndTimers();
-                int n = EpollCalls.await(epfd, events, waitMillis(deadline));
+                int n = await(epfd, deadline);
                 if (n != -Errno.EINTR) { // EINTR: no events; the caller's loop waits again
                     collect(Failures.check(n, "epoll_wait", this));
                 }
+                busy = !ready.isEmpty(); // a wake-up alone is not work
                 runTasksAndTimers();
             } finally {
                 epoll.end();
@@ -412,6 +417,26 @@ public final class EventLoop implements NativeDescriptor {
                 releaseIfIdle();
             }
         }
+    }
+
+    /**
+     * epoll_wait for the deadline; after a busy select, first without sleeping for up to the busy-poll time,
+     * so that a peer that makes an object ready soon does not have to wake this thread (see {@link #busyPoll}).
+     */
+    private int await(int epfd, Deadline deadline) {
+        int millis = waitMillis(deadline);
+        long spin = busyPollNanos;
+        if (millis == 0 || spin == 0 || !busy) {
+            return EpollCalls.await(epfd, events, millis);
+        }
+        long end = System.nanoTime() + Math.min(spin, deadline.nanosLeft());
+        do {
+            int n = EpollCalls.await(epfd, events, 0);
+            if (n != 0) {
+                return n;
+            }
+        } while (System.nanoTime() - end < 0 && tasks.isEmpty() && !closed.get());
+        return EpollCalls.await(epfd, events, waitMillis(deadline));
     }
 
     private int waitMillis(Deadline deadline) {
@@ -515,6 +540,25 @@ public final class EventLoop implements NativeDescriptor {
                 failures.failed(this, e);
             }
         });
+    }
+
+    /**
+     * Busy polling: after a select that found something ready, the next select that would sleep first polls
+     * the set without sleeping (epoll_wait with a zero timeout, again and again) for up to {@code time}, and
+     * sleeps only if nothing became ready meanwhile. While a peer keeps this loop busy, it then finds it
+     * awake, and does not pay for waking it: on a VM here a cross-CPU wake-up cost the waking side more than
+     * the request it carried. The price is CPU: up to {@code time} of polling after each busy select; an idle
+     * loop sleeps at once. Worth it only where this loop's thread has a CPU to itself (polling where the
+     * peer needs that CPU slows both). Off (zero) unless set; any thread, taking effect at the next select.
+     *
+     * @param time how long to poll before sleeping; zero turns busy polling off
+     * @throws IllegalArgumentException if {@code time} is negative
+     */
+    public void busyPoll(Duration time) {
+        if (time.isNegative()) {
+            throw new IllegalArgumentException("busy-poll time must not be negative, not " + time);
+        }
+        busyPollNanos = time.compareTo(LONGEST_DELAY) > 0 ? LONGEST_DELAY.toNanos() : time.toNanos();
     }
 
     /** Wakes a select in progress, or the next one. Any thread; cheap to call often. */

@@ -200,6 +200,73 @@ class EventLoopTest {
         }
     }
 
+    /**
+     * Busy polling, seen from the kernel: an idle loop sleeps in epoll_wait; after a select that found the
+     * pipe ready, the next select polls instead (never seen asleep there); a select that found nothing (a
+     * wake-up) makes the next one sleep again, and so does turning busy polling off.
+     */
+    @Test
+    @SuppressWarnings("try") // the loop is closed in the middle on purpose; the resource is its net
+    void aBusyLoopPollsInsteadOfSleepingUntilASelectFindsNothing() throws Exception {
+        try (EventLoop loop = EventLoop.open(); Pipe pipe = Pipe.open()) {
+            loop.busyPoll(Duration.ofHours(1));
+            loop.register(pipe.reader(), Interest.READ);
+            BlockingQueue<Integer> found = new ArrayBlockingQueue<>(16);
+            java.util.concurrent.CompletableFuture<Long> tid = new java.util.concurrent.CompletableFuture<>();
+            Thread selector = Thread.ofPlatform().name("busy-poller").start(() -> {
+                try {
+                    tid.complete(io.ipc4j.testing.KernelWait.currentTid());
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    while (true) {
+                        int n = loop.select(Duration.ofMinutes(10));
+                        if (n > 0) {
+                            pipe.reader().readNow(one.clear());
+                        }
+                        found.add(n);
+                    }
+                } catch (ClosedSelectorException | java.io.IOException e) {
+                    found.add(-1);
+                }
+            });
+            long pid = ProcessHandle.current().pid();
+            long thread = tid.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+            io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT); // idle: it sleeps
+
+            pipe.writer().write(text("x"));
+            assertEquals(1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            for (int sample = 0; sample < 200; sample++) { // busy: it polls, for an hour if nothing comes
+                assertFalse(sleepsInEpollWait(pid, thread), "a busy loop's next select slept in epoll_wait");
+                Thread.sleep(1);
+            }
+
+            loop.wakeup(); // found nothing: the next select sleeps
+            assertEquals(0, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT);
+
+            loop.busyPoll(Duration.ZERO); // off: a busy loop sleeps at once
+            pipe.writer().write(text("y"));
+            assertEquals(1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT);
+
+            loop.busyPoll(Duration.ofHours(1)); // polling ends at a close like a sleep does
+            pipe.writer().write(text("z"));
+            assertEquals(1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            assertFalse(sleepsInEpollWait(pid, thread), "a busy loop's next select slept in epoll_wait");
+            loop.close();
+            assertEquals(0, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(-1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            selector.join(LIMIT.toMillis());
+            assertThrows(IllegalArgumentException.class, () -> loop.busyPoll(Duration.ofNanos(-1)));
+        }
+    }
+
+    private static boolean sleepsInEpollWait(long pid, long tid) throws java.io.IOException {
+        Path task = Path.of("/proc/" + pid + "/task/" + tid);
+        String stat = Files.readString(task.resolve("stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2) == 'S'
+                && Files.readString(task.resolve("wchan")).contains("epoll_wait");
+    }
+
     @Test
     void closingTheLoopEndsASelectInProgressAndLaterUseThrows() throws Exception {
         EventLoop loop = EventLoop.open();
