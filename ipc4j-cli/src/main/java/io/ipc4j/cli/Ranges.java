@@ -65,6 +65,13 @@ public final class Ranges {
         }
     }
 
+    /** A busy-poll time in microseconds: 0 (off) to a second. */
+    public static final class PollMicros extends IntRange {
+        public PollMicros() {
+            super(0, 1_000_000);
+        }
+    }
+
     /** A message size in bytes, 1 byte to 16 MiB. */
     public static final class MessageSize extends IntRange {
         public MessageSize() {

@@ -45,6 +45,7 @@ class BadInputTest {
             + " m or g (e.g. 512m, 2g)|kv serve",
         "kv serve --mode=999|--mode|'999' is not a file mode: give octal digits as chmod takes them, from 0 to 777"
             + " (e.g. 600, or 660 to let the group in)|kv serve",
+        "kv serve --busy-poll=-1|--busy-poll|-1 is out of range: give a whole number from 0 to 1,000,000|kv serve",
         "kv serve --threads=100000|--threads|100000 is out of range: give a whole number from 1 to 256|kv serve",
         "chat serve --rate=-1|--rate|'-1' is not a rate: give a number of 0 (no limit) or more per second|chat serve",
         "mq receive /q --count=-1|--count|-1 is out of range: give a whole number from 1 to 2,147,483,647|mq receive",

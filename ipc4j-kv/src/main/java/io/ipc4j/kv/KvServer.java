@@ -491,7 +491,9 @@ public final class KvServer implements AutoCloseable {
             this.failedMessage = "[ipc4j-kv] event loop " + index + " failed, so the server stopped. If the cause"
                     + " below is an OutOfMemoryError: lower --maxmemory, or give the JVM more heap (-Xmx)";
             this.loop = EventLoop.open();
-            loop.busyPoll(Duration.ofNanos(Long.getLong("ipc4j.kv.spinNanos", 0)));
+            if (config.threads() < Runtime.getRuntime().availableProcessors()) {
+                loop.busyPoll(config.busyPoll()); // else polling would take a client's CPU
+            }
         }
 
         @Override

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]},
  * or {@code SOCKET --appendonly DIR FSYNC}, or {@code SOCKET --dir DIR} (no log: DIR/dump.rdb), or
  * {@code SOCKET --tcp PASSWORD} (also on a free loopback port, printed
- * as "ready PORT"). Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
+ * as "ready PORT"), or {@code SOCKET --busy-poll MICROS}. Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
  * or TERM (clean-up, exits 143); a damaged log or snapshot is one line on stderr and exit 1.
  */
 public final class KvChild {
@@ -24,6 +24,10 @@ public final class KvChild {
         }
         if (args.length == 3 && args[1].equals("--dir")) {
             config = config.withPersistence(new Persistence(false, Persistence.Fsync.EVERYSEC, Path.of(args[2])));
+            args = new String[] {args[0]};
+        }
+        if (args.length == 3 && args[1].equals("--busy-poll")) {
+            config = config.withBusyPoll(java.time.Duration.ofNanos(Long.parseLong(args[2]) * 1_000));
             args = new String[] {args[0]};
         }
         boolean tcp = args.length == 3 && args[1].equals("--tcp");

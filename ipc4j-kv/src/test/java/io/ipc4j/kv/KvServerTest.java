@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -302,6 +303,52 @@ class KvServerTest {
         assertFalse(Files.exists(socket));
         server.close();
         server = null;
+    }
+
+    /**
+     * The loop busy-polls after a turn with work where it has a CPU to spare (here up to an hour, cut short by
+     * the 100 ms tick of a select that finds nothing): 200 PINGs a millisecond apart then find it awake, and it
+     * sleeps (a voluntary context switch of its thread) only at those ticks. Without polling it sleeps
+     * after each reply and is woken by the next request (211 seen in 200 requests; 6 with polling).
+     */
+    @Test
+    void requestsOneAfterAnotherFindTheLoopAwakeWhereACpuIsFree() throws Exception {
+        try (Resp r = connect("--busy-poll", String.valueOf(TimeUnit.HOURS.toMicros(1)))) {
+            long loop = threadNamed(server.pid(), "ipc4j-kv-loop-0");
+            assertEquals("+PONG", r.call("PING"));
+            long before = voluntarySwitches(server.pid(), loop);
+            for (int i = 0; i < 200; i++) {
+                assertEquals("+PONG", r.call("PING"));
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a turn takes far less
+            }
+            long sleeps = voluntarySwitches(server.pid(), loop) - before;
+            if (Runtime.getRuntime().availableProcessors() == 1) { // the child has as many as this JVM
+                assertTrue(sleeps >= 150, "no CPU to spare, so no polling, yet the loop slept only " + sleeps
+                        + " times in 200 requests");
+            } else {
+                assertTrue(sleeps < 50, "the loop slept " + sleeps + " times in 200 requests");
+            }
+        }
+    }
+
+    private static long threadNamed(long pid, String name) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    return Long.parseLong(task.getFileName().toString());
+                }
+            }
+        }
+        throw new AssertionError("no thread " + name + " in process " + pid);
+    }
+
+    private static long voluntarySwitches(long pid, long tid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/task/" + tid + "/status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        throw new AssertionError("no voluntary_ctxt_switches for thread " + tid);
     }
 
     static String run(List<String> command, String stdin) throws IOException, InterruptedException {

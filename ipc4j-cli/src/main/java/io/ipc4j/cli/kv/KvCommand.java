@@ -48,6 +48,12 @@ public final class KvCommand {
         @Option(names = "--threads", converter = Ranges.Threads.class, defaultValue = "1", description = "Event-loop threads (default 1).")
         private int threads;
 
+        @Option(names = "--busy-poll", paramLabel = "MICROS", converter = Ranges.PollMicros.class,
+                defaultValue = "20", description = "After a turn with work, the event loop polls this long before it"
+                + " sleeps, so that busy clients need not wake it (default 20; 0: off). It costs server CPU, and is"
+                + " off when the loop threads would take every CPU.")
+        private int busyPollMicros;
+
         @Option(names = "--maxclients", converter = Ranges.Positive.class, defaultValue = "10000", description = "Most connections (default 10000).")
         private int maxClients;
 
@@ -73,7 +79,8 @@ public final class KvCommand {
         @Override
         public Integer call() throws Exception {
             KvConfig config = KvConfig.defaults(socket != null ? socket : UserRuntimeDirectory.get().resolve("ipc4j-kv.sock"))
-                    .withSocketMode(mode).withThreads(threads).withMaxClients(maxClients);
+                    .withSocketMode(mode).withThreads(threads).withMaxClients(maxClients)
+                    .withBusyPoll(java.time.Duration.ofNanos(busyPollMicros * 1_000L));
             if (maxMemory != null) {
                 config = config.withMaxMemory(maxMemory);
             }
