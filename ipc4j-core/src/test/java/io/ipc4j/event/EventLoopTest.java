@@ -260,6 +260,30 @@ class EventLoopTest {
         }
     }
 
+    /** A timer due while a busy loop polls runs on time: the polling ends for it, as a sleep would. */
+    @Test
+    void aTimerDueWhileABusyLoopPollsRunsOnTime() throws Exception {
+        try (EventLoop loop = EventLoop.open(); Pipe pipe = Pipe.open()) {
+            loop.busyPoll(Duration.ofHours(1));
+            loop.register(pipe.reader(), Interest.READ);
+            CountDownLatch fired = new CountDownLatch(1);
+            loop.schedule(Duration.ofMillis(200), fired::countDown);
+            pipe.writer().write(text("x"));
+            assertEquals(1, loop.select(Duration.ofMinutes(10)), "the pipe, and the timer not yet");
+            pipe.reader().readNow(ByteBuffer.allocate(1));
+            java.util.concurrent.CompletableFuture<Integer> next = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return loop.select(Duration.ofMinutes(10)); // busy: it polls, for up to an hour
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            assertEquals(0, next.get(LIMIT.toSeconds(), TimeUnit.SECONDS), "the select ended for the timer");
+            assertEquals(0, fired.getCount(), "the timer ran");
+        }
+    }
+
     private static boolean sleepsInEpollWait(long pid, long tid) throws java.io.IOException {
         Path task = Path.of("/proc/" + pid + "/task/" + tid);
         String stat = Files.readString(task.resolve("stat"));

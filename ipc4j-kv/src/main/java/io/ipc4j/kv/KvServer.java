@@ -42,7 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocking pop another client's push served) reaches it through its own loop ({@link Mailbox}). Commands run
  * one at a time under a single store lock,
  * taken once per batch of pipelined requests, which gives every command Redis's atomicity with no per-key
- * locking. On two cores one loop is the right default: the clients need the other core. A client's replies
+ * locking. On two cores one loop is the right default: the clients need the other core. After a turn with
+ * work a loop polls for more before it sleeps ({@link KvConfig#busyPoll()}), so that a busy client's request
+ * finds it awake instead of paying to wake it. A client's replies
  * are queued; once more than {@code outputPause} bytes wait, its further requests stay unread until the
  * queue drains, and beyond {@code outputLimit} it is disconnected, so a client that stops reading cannot make
  * the server's memory grow without bound.
