@@ -556,8 +556,9 @@ public final class EventLoop implements NativeDescriptor {
      * awake, and does not pay for a cross-CPU wake-up (redis-benchmark's CPU per request fell 7% when
      * ipc4j-kv's loop polled). Polling ends at once when an object becomes ready, a task is queued, a timer is
      * due, the deadline passes, or the loop closes. The price is CPU: up to {@code time} of polling after each
-     * busy select; an idle loop sleeps at once. Worth it only where this loop's thread has a CPU to itself (polling where the
-     * peer needs that CPU slows both). Off (zero) unless set; any thread, taking effect at the next select.
+     * busy select; an idle loop sleeps at once. Worth it only where this loop's thread has a CPU to itself
+     * (polling where the peer needs that CPU slows both). Off (zero) unless set; any thread, taking effect at
+     * the next select.
      *
      * @param time how long to poll before sleeping; zero turns busy polling off
      * @throws IllegalArgumentException if {@code time} is negative

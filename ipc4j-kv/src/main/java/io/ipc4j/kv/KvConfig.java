@@ -40,9 +40,10 @@ public record KvConfig(Path socket, int socketMode, InetSocketAddress tcp, int t
                        boolean protectedMode, Persistence persistence, Duration busyPoll) {
     /**
      * The default busy-poll time. Measured on 2026-12-02 on a 2-CPU VM with redis-benchmark (-c 50) on the
-     * other CPU, in interleaved rounds against redis-server: unpipelined GET and SET rose from 1.00 and 0.97 of
-     * Redis's rate to 1.06, pipelined GET and PING from 0.98 and 0.95 to 1.03 and 1.08, for 15-35% more server CPU per
-     * request: the client no longer pays a cross-CPU wake-up of the server for most of its requests.
+     * other CPU, in interleaved rounds against redis-server (README): ten unpipelined tests rose from 0.94-1.01
+     * of Redis's rate to 1.03-1.10, pipelined GET and PING_MBULK from 0.98 and 0.95 to 1.03 and 1.08, for
+     * 13-37% more server CPU per request: the client no longer pays a cross-CPU wake-up of the server for most
+     * of its requests.
      */
     public static final Duration DEFAULT_BUSY_POLL = Duration.ofNanos(20_000);
 
