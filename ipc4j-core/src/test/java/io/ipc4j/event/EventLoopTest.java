@@ -7,6 +7,7 @@ import io.ipc4j.socket.UnixEndpoint;
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.Descriptors;
 import io.ipc4j.testing.IpcLeakCheck;
+import io.ipc4j.testing.KernelWait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -215,7 +216,7 @@ class EventLoopTest {
             java.util.concurrent.CompletableFuture<Long> tid = new java.util.concurrent.CompletableFuture<>();
             Thread selector = Thread.ofPlatform().name("busy-poller").start(() -> {
                 try {
-                    tid.complete(io.ipc4j.testing.KernelWait.currentTid());
+                    tid.complete(KernelWait.currentTid());
                     ByteBuffer one = ByteBuffer.allocate(1);
                     while (true) {
                         int n = loop.select(Duration.ofMinutes(10));
@@ -230,28 +231,28 @@ class EventLoopTest {
             });
             long pid = ProcessHandle.current().pid();
             long thread = tid.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
-            io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT); // idle: it sleeps
+            KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT); // idle: it sleeps
 
             pipe.writer().write(text("x"));
             assertEquals(1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
             for (int sample = 0; sample < 200; sample++) { // busy: it polls, for an hour if nothing comes
-                assertFalse(sleepsInEpollWait(pid, thread), "a busy loop's next select slept in epoll_wait");
+                assertFalse(KernelWait.sleepsIn(pid, thread, "epoll_wait"), "a busy loop's next select slept");
                 Thread.sleep(1);
             }
 
             loop.wakeup(); // found nothing: the next select sleeps
             assertEquals(0, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
-            io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT);
+            KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT);
 
             loop.busyPoll(Duration.ZERO); // off: a busy loop sleeps at once
             pipe.writer().write(text("y"));
             assertEquals(1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
-            io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT);
+            KernelWait.awaitSleepingIn(pid, thread, "epoll_wait", LIMIT);
 
             loop.busyPoll(Duration.ofHours(1)); // polling ends at a close like a sleep does
             pipe.writer().write(text("z"));
             assertEquals(1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
-            assertFalse(sleepsInEpollWait(pid, thread), "a busy loop's next select slept in epoll_wait");
+            assertFalse(KernelWait.sleepsIn(pid, thread, "epoll_wait"), "a busy loop's next select slept");
             loop.close();
             assertEquals(0, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(-1, found.poll(LIMIT.toSeconds(), TimeUnit.SECONDS));
@@ -282,13 +283,6 @@ class EventLoopTest {
             assertEquals(0, next.get(LIMIT.toSeconds(), TimeUnit.SECONDS), "the select ended for the timer");
             assertEquals(0, fired.getCount(), "the timer ran");
         }
-    }
-
-    private static boolean sleepsInEpollWait(long pid, long tid) throws java.io.IOException {
-        Path task = Path.of("/proc/" + pid + "/task/" + tid);
-        String stat = Files.readString(task.resolve("stat"));
-        return stat.charAt(stat.lastIndexOf(')') + 2) == 'S'
-                && Files.readString(task.resolve("wchan")).contains("epoll_wait");
     }
 
     @Test

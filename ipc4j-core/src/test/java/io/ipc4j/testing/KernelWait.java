@@ -30,20 +30,46 @@ public final class KernelWait {
      */
     public static String awaitSleepingIn(long pid, long tid, String wchan, Duration limit) throws IOException {
         Pattern wanted = Pattern.compile(wchan);
-        Path task = Path.of("/proc/" + pid + "/task/" + tid);
         long deadline = System.nanoTime() + limit.toNanos();
         String seen = "";
-        char state = '?';
         while (System.nanoTime() - deadline < 0) {
-            seen = Files.readString(task.resolve("wchan")).strip();
-            String stat = Files.readString(task.resolve("stat"));
-            state = stat.charAt(stat.lastIndexOf(')') + 2);
-            if (state == 'S' && wanted.matcher(seen).find()) {
+            seen = sleepingIn(pid, tid);
+            if (seen != null && wanted.matcher(seen).find()) {
                 return seen;
             }
             LockSupport.parkNanos(1_000_000);
         }
         throw new AssertionError("thread " + tid + " of pid " + pid + " never slept in /" + wchan + "/ within "
-                + limit + ": last seen in state " + state + ", wchan " + seen);
+                + limit + ": last seen " + (seen == null ? "running" : "asleep in " + seen));
+    }
+
+    /** Whether thread {@code tid} of process {@code pid} sleeps now in a kernel function matching {@code wchan}. */
+    public static boolean sleepsIn(long pid, long tid, String wchan) throws IOException {
+        String seen = sleepingIn(pid, tid);
+        return seen != null && Pattern.compile(wchan).matcher(seen).find();
+    }
+
+    /**
+     * The kernel id of the thread of process {@code pid} named {@code name} (its comm: 15 characters at most).
+     *
+     * @throws AssertionError if there is none
+     */
+    public static long threadNamed(long pid, String name) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    return Long.parseLong(task.getFileName().toString());
+                }
+            }
+        }
+        throw new AssertionError("no thread " + name + " in process " + pid);
+    }
+
+    /** The kernel function the thread sleeps in (state S), or null if it is not asleep. */
+    private static String sleepingIn(long pid, long tid) throws IOException {
+        Path task = Path.of("/proc/" + pid + "/task/" + tid);
+        String wchan = Files.readString(task.resolve("wchan")).strip();
+        String stat = Files.readString(task.resolve("stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2) == 'S' ? wchan : null;
     }
 }

@@ -314,7 +314,7 @@ class KvServerTest {
     @Test
     void requestsOneAfterAnotherFindTheLoopAwakeWhereACpuIsFree() throws Exception {
         try (Resp r = connect("--busy-poll", String.valueOf(TimeUnit.HOURS.toMicros(1)))) {
-            long loop = threadNamed(server.pid(), "ipc4j-kv-loop-0");
+            long loop = io.ipc4j.testing.KernelWait.threadNamed(server.pid(), "ipc4j-kv-loop-0");
             assertEquals("+PONG", r.call("PING"));
             long before = voluntarySwitches(server.pid(), loop);
             for (int i = 0; i < 200; i++) {
@@ -329,17 +329,6 @@ class KvServerTest {
                 assertTrue(sleeps < 50, "the loop slept " + sleeps + " times in 200 requests");
             }
         }
-    }
-
-    private static long threadNamed(long pid, String name) throws IOException {
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
-                    return Long.parseLong(task.getFileName().toString());
-                }
-            }
-        }
-        throw new AssertionError("no thread " + name + " in process " + pid);
     }
 
     private static long voluntarySwitches(long pid, long tid) throws IOException {
