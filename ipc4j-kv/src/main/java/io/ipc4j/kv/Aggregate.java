@@ -19,6 +19,8 @@ abstract sealed class Aggregate permits ListValue, HashValue, SetValue, SortedSe
     private long bytes;
     private Database owner;
     private Key key;
+    /** Counts changes, so that a snapshot's copy in steps can tell one that missed it ({@link FrozenAggregate}). */
+    private int version;
 
     /** Adds {@code delta} to this value's estimate and to its keyspace's, and records the change. */
     final void grow(long delta) {
@@ -38,6 +40,12 @@ abstract sealed class Aggregate permits ListValue, HashValue, SetValue, SortedSe
         if (owner != null) {
             owner.changing(key);
         }
+        version++; // after the walk's copy, which the change may have had to finish first
+    }
+
+    /** Changes so far (wrapping): a copy made in steps checks that it did not change between them. */
+    final int version() {
+        return version;
     }
 
     final long bytes() {

@@ -3,7 +3,6 @@ package io.ipc4j.kv;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The commands BGREWRITEAOF writes for the keys a {@link SnapshotWalk} copied: each key's in batches of at most
@@ -14,43 +13,23 @@ final class AofSnapshot {
     private static final byte[] SELECT = ascii("SELECT");
 
     /**
-     * One key: its database, name, copied value (a string by reference: strings are never changed in place;
-     * an aggregate copied) and absolute expiry (0: none).
+     * One key: its database, name, value as it was (a string by reference: strings are never changed in place;
+     * an aggregate's elements copied, {@link FrozenAggregate}) and absolute expiry (0: none).
      */
     record Item(int db, byte[] key, Object value, long expireAt) {
+        /** A live aggregate given as the value is copied now (SAVE, which holds the store lock throughout). */
+        Item {
+            if (value instanceof Aggregate a) {
+                value = FrozenAggregate.of(a);
+            }
+        }
+
         /** The commands that rebuild this key. */
         List<byte[][]> commands() {
             List<byte[][]> out = new ArrayList<>();
             switch (value) {
                 case byte[] s -> out.add(new byte[][] {ascii("SET"), key, s});
-                case ListValue l -> {
-                    List<byte[]> elements = new ArrayList<>();
-                    for (int i = 0; i < l.size(); i++) {
-                        elements.add(l.get(i));
-                    }
-                    batches(out, "RPUSH", elements);
-                }
-                case HashValue h -> {
-                    List<byte[]> pairs = new ArrayList<>();
-                    for (Map.Entry<Key, byte[]> e : h.entries()) {
-                        pairs.add(e.getKey().bytes);
-                        pairs.add(e.getValue());
-                    }
-                    batches(out, "HSET", pairs);
-                }
-                case SetValue s -> {
-                    List<byte[]> members = new ArrayList<>();
-                    s.members().forEach(k -> members.add(k.bytes));
-                    batches(out, "SADD", members);
-                }
-                case SortedSetValue z -> {
-                    List<byte[]> pairs = new ArrayList<>();
-                    for (SortedSetValue.Node n : z.ordered()) {
-                        pairs.add(ascii(exactScore(n.score())));
-                        pairs.add(n.member().bytes);
-                    }
-                    batches(out, "ZADD", pairs);
-                }
+                case FrozenAggregate a -> batches(out, a);
                 default -> throw new IllegalStateException("a value of unknown type: " + value.getClass());
             }
             if (expireAt != 0) {
@@ -59,15 +38,33 @@ final class AofSnapshot {
             return out;
         }
 
-        private void batches(List<byte[][]> out, String command, List<byte[]> elements) {
-            int step = command.equals("RPUSH") || command.equals("SADD") ? BATCH : BATCH * 2;
-            for (int from = 0; from < elements.size(); from += step) {
-                List<byte[]> part = elements.subList(from, Math.min(elements.size(), from + step));
-                byte[][] args = new byte[part.size() + 2][];
-                args[0] = ascii(command);
+        /** RPUSH, SADD, HSET or ZADD commands of at most {@link #BATCH} elements each. */
+        private void batches(List<byte[][]> out, FrozenAggregate a) {
+            byte[] command = ascii(switch (a.kind) {
+                case LIST -> "RPUSH";
+                case SET -> "SADD";
+                case HASH -> "HSET";
+                case SORTED_SET -> "ZADD";
+            });
+            int perElement = a.kind == FrozenAggregate.Kind.LIST || a.kind == FrozenAggregate.Kind.SET ? 1 : 2;
+            for (int from = 0; from < a.size(); from += BATCH) {
+                int n = Math.min(BATCH, a.size() - from);
+                byte[][] args = new byte[2 + n * perElement][];
+                args[0] = command;
                 args[1] = key;
-                for (int i = 0; i < part.size(); i++) {
-                    args[i + 2] = part.get(i);
+                for (int i = 0; i < n; i++) {
+                    int element = from + i;
+                    switch (a.kind) {
+                        case LIST, SET -> args[2 + i] = a.strings[element];
+                        case HASH -> {
+                            args[2 + 2 * i] = a.strings[2 * element];
+                            args[3 + 2 * i] = a.strings[2 * element + 1];
+                        }
+                        case SORTED_SET -> {
+                            args[2 + 2 * i] = ascii(exactScore(a.scores[element]));
+                            args[3 + 2 * i] = a.strings[element];
+                        }
+                    }
                 }
                 out.add(args);
             }

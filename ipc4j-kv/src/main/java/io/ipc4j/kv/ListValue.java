@@ -1,6 +1,8 @@
 package io.ipc4j.kv;
 
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /** A list: a ring buffer of elements with O(1) work at both ends and indexed access. */
 final class ListValue extends Aggregate {
@@ -119,6 +121,26 @@ final class ListValue extends Aggregate {
             }
         }
         return -1;
+    }
+
+    /** The elements from the head, for reading only: a change meanwhile is not noticed. */
+    Iterator<byte[]> iterator() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < size;
+            }
+
+            @Override
+            public byte[] next() {
+                if (next >= size) {
+                    throw new NoSuchElementException();
+                }
+                return get(next++);
+            }
+        };
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * Writes an RDB snapshot that redis-server 7 loads (RDB version 10), in the plain forms every Redis since 2.x
@@ -50,38 +49,20 @@ final class RdbWriter {
                 string(item.key());
                 string(s);
             }
-            case ListValue l -> {
-                u8(TYPE_LIST);
+            case FrozenAggregate a -> {
+                u8(switch (a.kind) {
+                    case LIST -> TYPE_LIST;
+                    case SET -> TYPE_SET;
+                    case HASH -> TYPE_HASH;
+                    case SORTED_SET -> TYPE_ZSET_2;
+                });
                 string(item.key());
-                length(l.size());
-                for (int i = 0; i < l.size(); i++) {
-                    string(l.get(i));
-                }
-            }
-            case SetValue s -> {
-                u8(TYPE_SET);
-                string(item.key());
-                length(s.size());
-                for (Key m : s.members()) {
-                    string(m.bytes);
-                }
-            }
-            case HashValue h -> {
-                u8(TYPE_HASH);
-                string(item.key());
-                length(h.size());
-                for (Map.Entry<Key, byte[]> e : h.entries()) {
-                    string(e.getKey().bytes);
-                    string(e.getValue());
-                }
-            }
-            case SortedSetValue z -> {
-                u8(TYPE_ZSET_2);
-                string(item.key());
-                length(z.size());
-                for (SortedSetValue.Node n : z.ordered()) {
-                    string(n.member().bytes);
-                    le(Double.doubleToLongBits(n.score()), 8);
+                length(a.size());
+                for (int i = 0; i < a.strings.length; i++) {
+                    string(a.strings[i]);
+                    if (a.scores != null) {
+                        le(Double.doubleToLongBits(a.scores[i]), 8);
+                    }
                 }
             }
             default -> throw new IllegalStateException("a value of unknown type: " + item.value().getClass());

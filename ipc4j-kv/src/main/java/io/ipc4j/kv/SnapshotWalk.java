@@ -17,23 +17,33 @@ import java.util.function.LongSupplier;
  *
  * <p>Starting costs nothing but each database's next sequence number: the keys that existed then are those
  * with smaller numbers. {@link #next} walks them in sequence order, copying each (a string by reference,
- * since strings are never changed in place; an aggregate's tables). A key that is about to change, or to be
- * deleted, before the walk has reached it is copied first ({@link #preserve}, which {@link Database} and
- * {@link Aggregate} call before every change). So every key is written as it was at the start, and the
+ * since strings are never changed in place; an aggregate's elements, flat: {@link FrozenAggregate}), a large
+ * aggregate over several chunks. A key that is about to change, or to be deleted, before the walk has reached
+ * it is copied first ({@link #preserve}, which {@link Database} and {@link Aggregate} call before every
+ * change), and so is the rest of an aggregate the walk is in the middle of. So every key is written as it was at the start, and the
  * commands logged since then, which the rewrite appends, bring the file up to the present. Keys made after
  * the start are not walked (the log has their commands); a key that expires before the walk reaches it is
  * left out (had anything changed it, it would have been copied), and so are the keys FLUSHDB and FLUSHALL
  * remove (the log replays them after whatever was written).
  *
  * <p>Cost: a null check per change while no rewrite runs; during one, a copy of each key that changes before
- * the walk reaches it (reported as {@code current_cow_size}), and the store lock held for one chunk at a time:
- * at most {@link #CHUNK} keys and elements, or one aggregate whole, however large.
+ * the walk reaches it (reported as {@code current_cow_size}: one pass over a changed aggregate's elements),
+ * and the store lock held for one chunk at a time: at most {@link #CHUNK} keys and elements.
  *
  * <p>Not thread-safe: every method is called under the store lock.
  */
 final class SnapshotWalk {
-    /** The most keys plus aggregate elements one chunk copies (a larger aggregate is still copied whole). */
+    /** The most keys plus aggregate elements one chunk copies (a larger aggregate takes several chunks). */
     static final int CHUNK = 512;
+
+    /** The walk's aggregate copied in steps: its key, as it was when its copy began. */
+    private record Partial(int db, Database.Entry entry, byte[] key, long expireAt, FrozenAggregate.Copy copy) {
+        AofSnapshot.Item finish() {
+            return new AofSnapshot.Item(db, key, copy.finish(), expireAt);
+        }
+    }
+
+    private final int chunk;
 
     private final Keyspace keyspace;
     /** Per database: keys with a smaller sequence number existed at the start. */
@@ -46,12 +56,15 @@ final class SnapshotWalk {
     private final Set<Database.Entry> preserved = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Copies made before a change, for the next chunk. */
     private final List<AofSnapshot.Item> saved = new ArrayList<>();
+    /** The aggregate the walk is in the middle of copying, or null. */
+    private Partial partial;
     private final long total;
     private long processed;
     private long preservedBytes;
 
-    private SnapshotWalk(Keyspace keyspace) {
+    private SnapshotWalk(Keyspace keyspace, int chunk) {
         this.keyspace = keyspace;
+        this.chunk = chunk;
         int n = keyspace.databases.length;
         end = new long[n];
         walked = new long[n];
@@ -63,16 +76,27 @@ final class SnapshotWalk {
 
     /** Starts a walk of {@code keyspace} as it is now and attaches it, so that every change tells it. */
     static SnapshotWalk start(Keyspace keyspace) {
+        return start(keyspace, CHUNK);
+    }
+
+    /** As {@link #start(Keyspace)}, with chunks of at most {@code chunk} keys and elements (tests: small ones). */
+    static SnapshotWalk start(Keyspace keyspace, int chunk) {
         if (keyspace.walk != null) {
             throw new IllegalStateException("a walk of the keyspace is already running");
         }
-        SnapshotWalk walk = new SnapshotWalk(keyspace);
+        SnapshotWalk walk = new SnapshotWalk(keyspace, chunk);
         keyspace.walk = walk;
         return walk;
     }
 
     /** {@code e}, in {@code database}, is about to change or go: copies it if the walk has not reached it. */
     void preserve(Database database, Database.Entry e) {
+        if (partial != null && partial.entry == e) {
+            saved.add(partial.finish());
+            partial = null;
+            preservedBytes += Database.memory(e.value);
+            return;
+        }
         if (pending(database.index, e.seq) && preserved.add(e)) {
             AofSnapshot.Item copy = copy(database, e);
             saved.add(copy);
@@ -86,14 +110,24 @@ final class SnapshotWalk {
 
     /**
      * The next chunk of keys as they were at the start: the copies made before changes since the last chunk,
-     * then the walk's next keys, at most {@link #CHUNK} keys and elements ({@code oneKey}: one key). Empty
-     * when the walk is {@link #done}, which also detaches it.
+     * then the walk's next keys, at most {@link #CHUNK} keys and elements ({@code oneKey}: one key, or the
+     * next {@link #CHUNK} elements of a large aggregate's copy). An aggregate whose copy does not fit is
+     * handed out by the chunk that finishes it. Empty when the walk is {@link #done}, which also detaches it.
      */
     List<AofSnapshot.Item> next(long now, boolean oneKey) {
         List<AofSnapshot.Item> out = new ArrayList<>(saved);
         saved.clear();
-        int budget = oneKey ? 1 : CHUNK;
-        while (db < end.length && budget > 0) {
+        int budget = chunk;
+        int keys = oneKey ? 1 : Integer.MAX_VALUE;
+        if (partial != null) {
+            budget -= partial.copy().step(budget);
+            if (partial.copy().done()) {
+                out.add(partial.finish());
+                partial = null;
+                keys--;
+            }
+        }
+        while (db < end.length && partial == null && budget > 0 && keys > 0) {
             Database database = keyspace.databases[db];
             boolean more = false;
             for (Database.Entry e : database.after(walked[db])) {
@@ -104,9 +138,20 @@ final class SnapshotWalk {
                 if (preserved.remove(e) || e.expireAt != 0 && e.expireAt <= now) {
                     continue;
                 }
-                out.add(copy(database, e));
-                budget -= oneKey ? 1 : 1 + (e.value instanceof Aggregate a ? a.size() : 0);
-                if (budget <= 0) {
+                budget--;
+                if (e.value instanceof Aggregate a) {
+                    Partial p = new Partial(db, e, e.key.bytes, e.expireAt, FrozenAggregate.copy(a));
+                    budget -= p.copy().step(Math.max(budget, 0));
+                    if (!p.copy().done()) {
+                        partial = p;
+                        more = true;
+                        break;
+                    }
+                    out.add(p.finish());
+                } else {
+                    out.add(new AofSnapshot.Item(db, e.key.bytes, e.value, e.expireAt));
+                }
+                if (budget <= 0 || --keys == 0) {
                     more = true;
                     break;
                 }
@@ -136,8 +181,9 @@ final class SnapshotWalk {
 
     /**
      * From a background thread: hands every key to {@code sink}, taking the store lock for each chunk and
-     * letting it go while the sink writes. After each key it waits the store's rdb-key-save-delay (re-read
-     * every 10 ms), one key a chunk while that is set.
+     * letting it go while the sink writes. While the store's rdb-key-save-delay is set, a chunk is one key (or
+     * {@link #CHUNK} elements of a large aggregate's copy), and the walk waits that long after each (re-read
+     * every 10 ms).
      *
      * @throws java.io.IOException  from the sink, or if {@code stopping} turns true
      * @throws InterruptedException if interrupted while waiting for the lock
@@ -179,7 +225,7 @@ final class SnapshotWalk {
 
     /** Whether every key has been handed out. */
     boolean done() {
-        return db == end.length && saved.isEmpty();
+        return db == end.length && saved.isEmpty() && partial == null;
     }
 
     /**
@@ -229,7 +275,6 @@ final class SnapshotWalk {
     }
 
     private static AofSnapshot.Item copy(Database database, Database.Entry e) {
-        Object value = e.value instanceof Aggregate a ? a.copy() : e.value;
-        return new AofSnapshot.Item(database.index, e.key.bytes, value, e.expireAt);
+        return new AofSnapshot.Item(database.index, e.key.bytes, e.value, e.expireAt); // freezes an aggregate
     }
 }

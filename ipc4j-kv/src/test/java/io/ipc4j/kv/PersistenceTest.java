@@ -383,6 +383,7 @@ class PersistenceTest {
         Process p = startRedis(data, appendOnly);
         try {
             try (Resp r = new Resp(data.resolve("r.sock"))) {
+                awaitLoaded(r);
                 Map<String, String> held = dump(r);
                 r.send(Resp.command("SHUTDOWN", "NOSAVE"));
                 r.closedByServer();
@@ -392,6 +393,19 @@ class PersistenceTest {
         } finally {
             p.destroyForcibly();
             deleteTree(data);
+        }
+    }
+
+    /**
+     * Waits (at most 30 s) until redis-server has loaded its files: it opens its socket first, and answers
+     * -LOADING meanwhile.
+     */
+    static void awaitLoaded(Resp r) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String answer;
+        while (!(answer = r.call("PING")).equals("+PONG")) {
+            assertTrue(answer.startsWith("-LOADING") && System.nanoTime() < deadline, answer);
+            Thread.sleep(20);
         }
     }
 

@@ -110,6 +110,59 @@ class SnapshotWalkTest {
      */
     @Test
     void randomChangesBetweenChunksNeverReachTheSnapshot() {
+        randomChangesDuringWalks(SnapshotWalk.CHUNK);
+    }
+
+    /**
+     * The same with chunks of one to four keys and elements, so that most aggregates are copied over several
+     * chunks and many change, are replaced, deleted or given a new expiry while their copy is half made.
+     */
+    @Test
+    void randomChangesWhileAggregatesAreCopiedInPartsNeverReachTheSnapshot() {
+        for (int chunk = 1; chunk <= 4; chunk++) {
+            randomChangesDuringWalks(chunk);
+        }
+    }
+
+    /** A hash of 2,000 fields takes four chunks; a change after two gets the copy finished first, unchanged. */
+    @Test
+    void aLargeAggregateIsCopiedOverSeveralChunks() {
+        HashValue big = new HashValue();
+        for (int i = 0; i < 2_000; i++) {
+            big.put(key("f" + i), bytes("v" + i));
+        }
+        db.put(key("big"), big, false, now);
+        db.put(key("after"), bytes("x"), false, now);
+        Map<String, String> atStart = KeyspaceText.of(keyspace, now);
+        SnapshotWalk walk = SnapshotWalk.start(keyspace);
+        assertEquals(List.of(), walk.next(now, false), "the first 511 fields");
+        assertEquals(List.of(), walk.next(now, false), "512 more");
+        big.put(key("f0"), bytes("changed"));
+        big.put(key("new"), bytes("made"));
+        List<AofSnapshot.Item> handedOut = new ArrayList<>(walk.next(now, false));
+        assertEquals(List.of("big", "after"), names(handedOut), "finished before the change, handed out next");
+        assertTrue(walk.done());
+        assertEquals(atStart, KeyspaceText.of(handedOut));
+    }
+
+    /** A change that did not tell the walk (none does) fails the copy instead of mixing two states. */
+    @Test
+    void aCopyThatMissedAChangeSaysSo() {
+        ListValue big = new ListValue();
+        for (int i = 0; i < 2_000; i++) {
+            big.addLast(bytes("e" + i));
+        }
+        db.put(key("big"), big, false, now);
+        SnapshotWalk walk = SnapshotWalk.start(keyspace);
+        assertEquals(List.of(), walk.next(now, false));
+        big.owner(null, null); // cut off from its database, so the walk is not told
+        big.addFirst(bytes("unseen"));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> walk.next(now, false));
+        assertEquals("a list changed while a snapshot copied it", e.getMessage());
+    }
+
+    private void randomChangesDuringWalks(int chunk) {
         for (long seed = 1; seed <= 200; seed++) {
             java.util.Random random = new java.util.Random(seed);
             Keyspace ks = new Keyspace(3);
@@ -121,7 +174,7 @@ class SnapshotWalkTest {
                 }
             }
             Map<String, String> atStart = KeyspaceText.of(ks, now);
-            SnapshotWalk walk = SnapshotWalk.start(ks);
+            SnapshotWalk walk = SnapshotWalk.start(ks, chunk);
             List<AofSnapshot.Item> handedOut = new ArrayList<>();
             int made = 0;
             while (!walk.done()) {
@@ -133,7 +186,7 @@ class SnapshotWalkTest {
                     change(random, d, key(name));
                 }
             }
-            assertEquals(atStart, KeyspaceText.of(handedOut), "seed " + seed);
+            assertEquals(atStart, KeyspaceText.of(handedOut), "chunk " + chunk + ", seed " + seed);
         }
     }
 
@@ -189,7 +242,7 @@ class SnapshotWalkTest {
     }
 
     private static Object randomValue(java.util.Random random) {
-        int n = 1 + random.nextInt(5);
+        int n = 1 + random.nextInt(8);
         return switch (random.nextInt(5)) {
             case 0 -> bytes("s" + random.nextInt(100));
             case 1 -> {
