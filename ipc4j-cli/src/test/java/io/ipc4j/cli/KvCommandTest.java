@@ -122,6 +122,11 @@ class KvCommandTest {
                 assertTrue(Double.parseDouble(f[4]) > 0, "kv's CPU per request: " + row);
                 assertEquals(redis ? 11 : 10, f.length, row);
             }
+            if (redis) {
+                String verdict = lines.get(at + 5);
+                assertTrue(verdict.matches("  ipc4j-kv at or above redis-server in [0-3] of 3 tests \\(median ratio\\),"
+                        + " p99 no higher in [0-3] of 3"), verdict);
+            }
         }
         assertEquals(List.of(), Leftovers.processes("ipc4j-kv-bench-"), "a server the bench started still runs");
     }

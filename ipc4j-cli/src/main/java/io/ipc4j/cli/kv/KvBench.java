@@ -34,9 +34,10 @@ import java.util.function.ToIntFunction;
  * {@code ipc4j kv bench}: redis-benchmark over Unix sockets against ipc4j-kv and Debian's redis-server, each
  * a child process of its own (ipc4j-kv is {@code ipc4j kv serve} in a new JVM, so the two are set up alike and
  * neither shares a process with this driver), with and without pipelining, side by side. The two servers
- * take turns (the first to run alternates each round), and each figure is the median of the rounds, since
- * one run on a small shared machine drifts by ±10%; the kv/redis column is the median of the rounds' ratios,
- * with their range. A pipelined run of a test gets as many requests as make it last about as long as the
+ * take turns test by test, each test's two runs one after the other (the first to run alternates with each
+ * test and each round), so that the machine's drift over a round's minutes falls on both alike; each figure
+ * is the median of the rounds, since one run on a small shared machine drifts by ±10%; the kv/redis column is
+ * the median of the rounds' ratios of the two adjacent runs, with their range. A pipelined run of a test gets as many requests as make it last about as long as the
  * unpipelined one (from the warm-up's rates; 16 deep, 100,000 GETs took 50 ms, and such runs' ratios ranged
  * 0.55-1.52). Each server's CPU time per request (from /proc, all its threads) is printed beside its rate:
  * the steadier measure of the server itself, since redis-benchmark's own CPU bounds the rate on a small machine.
@@ -113,15 +114,24 @@ public final class KvBench implements Callable<Integer> {
                     + " requests");
             for (int round = 0; round < rounds; round++) {
                 for (int depth : new int[] {1, pipeline}) {
-                    boolean kvFirst = round % 2 == 0 || redis == null;
                     ToIntFunction<String> sized = depth == 1 ? unpipelined : pipelined;
-                    for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                        if (kvTurn) {
-                            results.computeIfAbsent("ipc4j-kv P" + depth, k -> new ArrayList<>())
-                                    .add(bench.run(kvSocket, kvPid, sized, depth));
-                        } else if (redis != null) {
-                            results.computeIfAbsent("redis-server P" + depth, k -> new ArrayList<>())
-                                    .add(bench.run(redisSocket, redis.pid(), sized, depth));
+                    Map<String, Row> kvRound = new LinkedHashMap<>();
+                    Map<String, Row> redisRound = new LinkedHashMap<>();
+                    results.computeIfAbsent("ipc4j-kv P" + depth, k -> new ArrayList<>()).add(kvRound);
+                    if (redis != null) {
+                        results.computeIfAbsent("redis-server P" + depth, k -> new ArrayList<>()).add(redisRound);
+                    }
+                    List<String> names = bench.tests();
+                    for (int t = 0; t < names.size(); t++) {
+                        String test = names.get(t);
+                        boolean kvFirst = (round + t) % 2 == 0 || redis == null;
+                        for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                            if (kvTurn) {
+                                kvRound.putAll(bench.runTest(kvSocket, kvPid, test, sized.applyAsInt(test), depth));
+                            } else if (redis != null) {
+                                redisRound.putAll(bench.runTest(redisSocket, redis.pid(), test,
+                                        sized.applyAsInt(test), depth));
+                            }
                         }
                     }
                 }
@@ -148,6 +158,9 @@ public final class KvBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%npipeline %d%n  %-16s %12s %7s %7s %7s %12s %7s %7s %7s %8s %11s%n",
                     depth, "test", "kv ops/s", "p50 ms", "p99 ms", "cpu us", "redis ops/s", "p50 ms", "p99 ms",
                     "cpu us", "kv/redis", "(range)");
+            int compared = 0;
+            int atOrAbove = 0;
+            int p99NoHigher = 0;
             for (String test : kv.getFirst().keySet()) {
                 System.out.printf(Locale.ROOT, "  %-16s %,12.0f %7.3f %7.3f %7.2f", test, median(kv, test, Row::rps),
                         median(kv, test, Row::p50), median(kv, test, Row::p99), median(kv, test, Row::cpuMicros));
@@ -161,6 +174,13 @@ public final class KvBench implements Callable<Integer> {
                         median(redis, test, Row::p50), median(redis, test, Row::p99),
                         median(redis, test, Row::cpuMicros), ratios.median(),
                         String.format(Locale.ROOT, "(%.2f-%.2f)", ratios.min(), ratios.max()));
+                compared++;
+                atOrAbove += ratios.median() >= 1 ? 1 : 0;
+                p99NoHigher += median(kv, test, Row::p99) <= median(redis, test, Row::p99) ? 1 : 0;
+            }
+            if (compared > 0) {
+                System.out.printf(Locale.ROOT, "  ipc4j-kv at or above redis-server in %d of %d tests (median ratio),"
+                        + " p99 no higher in %d of %d%n", atOrAbove, compared, p99NoHigher, compared);
             }
         }
     }

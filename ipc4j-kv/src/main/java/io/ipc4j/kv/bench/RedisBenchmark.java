@@ -79,25 +79,52 @@ public final class RedisBenchmark {
             throws IOException, InterruptedException {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String test : tests) {
-            int requests = requestsOf.applyAsInt(test);
-            List<String> command = List.of(program, "-s", socket.toString(), "-n", String.valueOf(requests), "-c",
-                    String.valueOf(clients), "-P", String.valueOf(depth), "-t", test.strip(), "--csv");
-            long cpuBefore = ProcessCpu.nanos(serverPid);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", command) + " failed:\n" + out);
-            }
-            List<String[]> found = out.lines().filter(l -> l.startsWith("\"") && !l.startsWith("\"test\""))
-                    .map(l -> l.replace("\"", "").split(",")).filter(f -> f.length >= 7).toList();
-            double cpuMicros = (ProcessCpu.nanos(serverPid) - cpuBefore) / 1e3 / ((double) requests * found.size());
-            for (String[] f : found) { // "ping" runs two tests, PING_INLINE and PING_MBULK: the CPU is their mean
-                rows.put(f[0], new Row(f[0], Double.parseDouble(f[1]), Double.parseDouble(f[4]),
-                        Double.parseDouble(f[6]), cpuMicros));
-            }
-            rowsOf.put(test, found.stream().map(f -> f[0]).toList());
+            rows.putAll(runTest(socket, serverPid, test, requestsOf.applyAsInt(test), depth));
         }
         return rows;
+    }
+
+    /**
+     * Runs one test (-t) against the server on {@code socket}.
+     *
+     * @param socket    the server's Unix socket
+     * @param serverPid its pid, for its CPU time
+     * @param test      the test, such as ping, set, lrange
+     * @param requests  requests (-n)
+     * @param depth     pipeline depth (-P)
+     * @return the rows it printed (ping prints two, lrange five), by name, in redis-benchmark's order
+     * @throws IOException if redis-benchmark fails (its output is in the message)
+     * @throws InterruptedException if interrupted while it runs
+     */
+    public Map<String, Row> runTest(Path socket, long serverPid, String test, int requests, int depth)
+            throws IOException, InterruptedException {
+        List<String> command = List.of(program, "-s", socket.toString(), "-n", String.valueOf(requests), "-c",
+                String.valueOf(clients), "-P", String.valueOf(depth), "-t", test.strip(), "--csv");
+        long cpuBefore = ProcessCpu.nanos(serverPid);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed:\n" + out);
+        }
+        List<String[]> found = out.lines().filter(l -> l.startsWith("\"") && !l.startsWith("\"test\""))
+                .map(l -> l.replace("\"", "").split(",")).filter(f -> f.length >= 7).toList();
+        double cpuMicros = (ProcessCpu.nanos(serverPid) - cpuBefore) / 1e3 / ((double) requests * found.size());
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (String[] f : found) { // "ping" runs two tests, PING_INLINE and PING_MBULK: the CPU is their mean
+            rows.put(f[0], new Row(f[0], Double.parseDouble(f[1]), Double.parseDouble(f[4]),
+                    Double.parseDouble(f[6]), cpuMicros));
+        }
+        rowsOf.put(test, found.stream().map(f -> f[0]).toList());
+        return rows;
+    }
+
+    /**
+     * The tests, in the order they run.
+     *
+     * @return their -t names
+     */
+    public List<String> tests() {
+        return tests;
     }
 
     /**
