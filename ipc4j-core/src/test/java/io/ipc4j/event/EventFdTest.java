@@ -4,6 +4,7 @@ import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.pipe.Pipe;
 import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.IpcLeakCheck;
+import io.ipc4j.testing.KernelWait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -75,7 +76,9 @@ class EventFdTest {
         IpcTimeoutException timeout = assertThrows(IpcTimeoutException.class, () -> e.await(Duration.ofMillis(50)));
         assertEquals("read(" + e + "): timed out after 50 ms", timeout.getMessage());
         CompletableFuture<Throwable> waiter = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
         Thread.ofPlatform().name("eventfd-waiter").start(() -> {
+            running.countDown(); // the JVM has given the kernel thread its name by now
             try {
                 e.await(Duration.ofSeconds(60));
                 waiter.complete(null);
@@ -83,27 +86,12 @@ class EventFdTest {
                 waiter.complete(t);
             }
         });
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!waitingInPoll("eventfd-waiter") && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        assertTrue(running.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        long pid = ProcessHandle.current().pid();
+        KernelWait.awaitSleepingIn(pid, KernelWait.threadNamed(pid, "eventfd-waiter"), "poll", LIMIT);
         e.close();
         assertTrue(waiter.get(10, TimeUnit.SECONDS) instanceof AsynchronousCloseException);
         assertFalse(e.isOpen());
-    }
-
-    /** Whether the thread named {@code name} sleeps in poll(2), from its kernel wait channel. */
-    private static boolean waitingInPoll(String name) throws Exception {
-        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
-            return tasks.anyMatch(t -> {
-                try {
-                    return java.nio.file.Files.readString(t.resolve("comm")).strip().equals(name)
-                            && java.nio.file.Files.readString(t.resolve("wchan")).contains("poll");
-                } catch (java.io.IOException gone) {
-                    return false;
-                }
-            });
-        }
     }
 
     @Test

@@ -564,13 +564,16 @@ class EventLoopTest {
 
     /** A thread selecting for ten minutes (its result in {@code result}; -2 if it threw), once it sleeps there. */
     private static Thread selectForTenMinutes(EventLoop loop, AtomicInteger result) throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
         Thread selector = Thread.ofPlatform().name("selector").start(() -> {
+            running.countDown(); // the JVM has given the kernel thread its name by now
             try {
                 result.set(loop.select(Duration.ofMinutes(10)));
             } catch (Exception e) {
                 result.set(-2);
             }
         });
+        assertTrue(running.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
         awaitBlocked(selector);
         return selector;
     }
@@ -583,29 +586,7 @@ class EventLoopTest {
 
     /** Waits (bounded) until {@code thread} sleeps in the kernel, which a thread still running never does. */
     private static void awaitBlocked(Thread thread) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (thread.getState() != Thread.State.RUNNABLE || !inEpollWait(thread)) {
-            assertTrue(System.nanoTime() < deadline, "the select never blocked");
-            Thread.sleep(10);
-        }
-    }
-
-    private static boolean inEpollWait(Thread thread) throws Exception {
-        List<String> waiting = new ArrayList<>();
-        List<Path> tasks;
-        try (var listing = Files.list(Path.of("/proc/self/task"))) {
-            tasks = listing.toList();
-        }
-        for (Path task : tasks) {
-            try {
-                if (Files.readString(task.resolve("wchan")).contains("epoll_wait")
-                        && Files.readString(task.resolve("comm")).strip().equals(thread.getName())) {
-                    waiting.add(task.toString());
-                }
-            } catch (java.io.IOException e) {
-                // the task ended
-            }
-        }
-        return !waiting.isEmpty();
+        long pid = ProcessHandle.current().pid();
+        KernelWait.awaitSleepingIn(pid, KernelWait.threadNamed(pid, thread.getName()), "epoll_wait", LIMIT);
     }
 }
