@@ -491,7 +491,8 @@ public final class KvServer implements AutoCloseable {
         Loop(int index) throws IOException {
             this.index = index;
             this.failedMessage = "[ipc4j-kv] event loop " + index + " failed, so the server stopped. If the cause"
-                    + " below is an OutOfMemoryError: lower --maxmemory, or give the JVM more heap (-Xmx)";
+                    + " below is an OutOfMemoryError: lower --maxmemory, or give the JVM more heap (-Xmx; through"
+                    + " ./ipc4j: IPC4J_JAVA_OPTS=-Xmx8g)";
             this.loop = EventLoop.open();
             if (config.threads() < Runtime.getRuntime().availableProcessors()) {
                 loop.busyPoll(config.busyPoll()); // else polling would take a client's CPU
@@ -591,7 +592,8 @@ public final class KvServer implements AutoCloseable {
         private void closeForMemory(Client c, String doing) {
             close(c);
             System.err.println("[ipc4j-kv] out of memory while " + doing + " client " + c.id + " (" + c.address
-                    + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap (-Xmx)");
+                    + "); closed it. Lower --maxmemory or the query limits, or give the JVM more heap (-Xmx;"
+                    + " through ./ipc4j: IPC4J_JAVA_OPTS=-Xmx8g)");
         }
 
         private void acceptAll(SocketServer<StreamSocket> listener) {

@@ -58,7 +58,7 @@ public final class KvCommand {
         private int maxClients;
 
         @Option(names = "--maxmemory", converter = Ranges.Bytes.class, description = "Bytes of keys and values before writes get OOM errors"
-                + " (suffixes k, m, g; 0: no limit; default: half the JVM heap).")
+                + " (suffixes k, m, g; 0: no limit; default: half the JVM heap, which IPC4J_JAVA_OPTS=-Xmx8g raises).")
         private Long maxMemory;
 
         @Option(names = "--appendonly", paramLabel = "yes|no", defaultValue = "no", description = "Log every write"
