@@ -47,6 +47,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         permits StreamSocket, DatagramSocket, SeqpacketSocket {
     /** SCM_MAX_FD: the most descriptors one message can carry. */
     public static final int MAX_DESCRIPTORS = 253;
+    /** The most a heap buffer's send or receive stages natively in one call. */
     static final int SCRATCH_BYTES = 64 * 1024;
     private static final long CONTROL_BYTES = SocketCalls.CMSG_HEADER + cmsgAlign(4L * MAX_DESCRIPTORS);
     /** One block per direction, made once: the msghdr, its one iovec, and room for the control message. */
@@ -61,15 +62,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     final ReentrantLock sendLock = new ReentrantLock();
     final ReentrantLock receiveLock = new ReentrantLock();
     private final Arena arena = Arena.ofAuto();
-    /** Guarded by sendLock / receiveLock: native staging for heap buffers and message headers. */
-    private MemorySegment sendScratch;
-    private MemorySegment receiveScratch;
-    /*
-     * ByteBuffer views of the scratches: copies between them and heap buffers (read-only ones too) go through
-     * ByteBuffer.put, which allocates nothing, where MemorySegment.ofBuffer makes a segment and a session each call.
-     */
-    private ByteBuffer sendScratchView;
-    private ByteBuffer receiveScratchView;
+    /** Guarded by sendLock / receiveLock: message headers (heap buffers stage in the thread's {@link Scratch}). */
     private MemorySegment sendMessage;
     private MemorySegment receiveMessage;
 
@@ -575,16 +568,10 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         if (src.isDirect()) {
             return MemorySegment.ofBuffer(src);
         }
-        ensureSendScratch(n);
-        sendScratchView.put(0, src, src.position(), n);
-        return sendScratch;
-    }
-
-    private void ensureSendScratch(int n) {
-        if (sendScratch == null || sendScratch.byteSize() < n) {
-            sendScratch = arena.allocate(Math.max(n, SCRATCH_BYTES), 8);
-            sendScratchView = sendScratch.asByteBuffer();
-        }
+        Scratch scratch = Scratch.forSend();
+        MemorySegment staged = scratch.atLeast(n);
+        scratch.view().put(0, src, src.position(), n);
+        return staged;
     }
 
     /**
@@ -592,18 +579,24 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * {@link #SCRATCH_BYTES}. Returns the byte count; positions are not moved. Call with sendLock held.
      */
     long gatherForSend(ByteBuffer[] srcs, int offset, int length) {
-        ensureSendScratch(SCRATCH_BYTES);
+        long total = 0;
+        for (int i = offset; i < offset + length && total < SCRATCH_BYTES; i++) {
+            total += srcs[i].remaining();
+        }
+        Scratch scratch = Scratch.forSend();
+        scratch.atLeast((int) Math.min(total, SCRATCH_BYTES));
         int filled = 0;
         for (int i = offset; i < offset + length && filled < SCRATCH_BYTES; i++) {
             int n = Math.min(srcs[i].remaining(), SCRATCH_BYTES - filled);
-            sendScratchView.put(filled, srcs[i], srcs[i].position(), n);
+            scratch.view().put(filled, srcs[i], srcs[i].position(), n);
             filled += n;
         }
         return filled;
     }
 
+    /** What {@link #gatherForSend} filled, on the same thread. */
     MemorySegment sendScratch() {
-        return sendScratch;
+        return Scratch.forSend().segment();
     }
 
     /** Moves the positions of {@code srcs[offset...]} past {@code sent} bytes. */
@@ -620,11 +613,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         if (dst.isDirect()) {
             return MemorySegment.ofBuffer(dst);
         }
-        if (receiveScratch == null || receiveScratch.byteSize() < n) {
-            receiveScratch = arena.allocate(Math.max(n, SCRATCH_BYTES), 8);
-            receiveScratchView = receiveScratch.asByteBuffer();
-        }
-        return receiveScratch;
+        return Scratch.forReceive().atLeast(n);
     }
 
     /**
@@ -633,7 +622,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      */
     void unstage(ByteBuffer dst, int n) {
         if (!dst.isDirect()) {
-            dst.put(dst.position(), receiveScratchView, 0, n);
+            dst.put(dst.position(), Scratch.forReceive().view(), 0, n);
         }
         dst.position(dst.position() + n);
     }
