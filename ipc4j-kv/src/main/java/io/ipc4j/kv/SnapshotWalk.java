@@ -20,11 +20,11 @@ import java.util.function.LongSupplier;
  * since strings are never changed in place; an aggregate's elements, flat: {@link FrozenAggregate}), a large
  * aggregate over several chunks. A key that is about to change, or to be deleted, before the walk has reached
  * it is copied first ({@link #preserve}, which {@link Database} and {@link Aggregate} call before every
- * change), and so is the rest of an aggregate the walk is in the middle of. So every key is written as it was at the start, and the
- * commands logged since then, which the rewrite appends, bring the file up to the present. Keys made after
- * the start are not walked (the log has their commands); a key that expires before the walk reaches it is
- * left out (had anything changed it, it would have been copied), and so are the keys FLUSHDB and FLUSHALL
- * remove (the log replays them after whatever was written).
+ * change), and so is the rest of an aggregate the walk is in the middle of. So every key is written as it
+ * was at the start, and the commands logged since then, which the rewrite appends, bring the file up to the
+ * present. Keys made after the start are not walked (the log has their commands); a key that expires before
+ * the walk reaches it is left out (had anything changed it, it would have been copied), and so are the keys
+ * FLUSHDB and FLUSHALL remove (the log replays them after whatever was written).
  *
  * <p>Cost: a null check per change while no rewrite runs; during one, a copy of each key that changes before
  * the walk reaches it (reported as {@code current_cow_size}: one pass over a changed aggregate's elements),

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A kv server in a child JVM: {@code SOCKET [maxclients maxmemory maxbulk maxmultibulk pause limit [querybuffer querymemory]]},
  * or {@code SOCKET --appendonly DIR FSYNC}, or {@code SOCKET --dir DIR} (no log: DIR/dump.rdb), or
- * {@code SOCKET --tcp PASSWORD} (also on a free loopback port, printed
- * as "ready PORT"), or {@code SOCKET --busy-poll MICROS}. Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0)
- * or TERM (clean-up, exits 143); a damaged log or snapshot is one line on stderr and exit 1.
+ * {@code SOCKET --tcp PASSWORD} (also on a free loopback port, printed as "ready PORT"), or
+ * {@code SOCKET --busy-poll MICROS}. Prints "ready", serves until SHUTDOWN (prints "stopped", exits 0) or TERM
+ * (clean-up, exits 143); a damaged log or snapshot is one line on stderr and exit 1.
  */
 public final class KvChild {
     private KvChild() {

@@ -37,10 +37,11 @@ import java.util.function.ToIntFunction;
  * take turns test by test, each test's two runs one after the other (the first to run alternates with each
  * test and each round), so that the machine's drift over a round's minutes falls on both alike; each figure
  * is the median of the rounds, since one run on a small shared machine drifts by ±10%; the kv/redis column is
- * the median of the rounds' ratios of the two adjacent runs, with their range. A pipelined run of a test gets as many requests as make it last about as long as the
- * unpipelined one (from the warm-up's rates; 16 deep, 100,000 GETs took 50 ms, and such runs' ratios ranged
- * 0.55-1.52). Each server's CPU time per request (from /proc, all its threads) is printed beside its rate:
- * the steadier measure of the server itself, since redis-benchmark's own CPU bounds the rate on a small machine.
+ * the median of the rounds' ratios of the two adjacent runs, with their range. A pipelined run of a test gets
+ * as many requests as make it last about as long as the unpipelined one (from the warm-up's rates; 16 deep,
+ * 100,000 GETs took 50 ms, and such runs' ratios ranged 0.55-1.52). Each server's CPU time per request (from
+ * /proc, all its threads) is printed beside its rate: the steadier measure of the server itself, since
+ * redis-benchmark's own CPU bounds the rate on a small machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "redis-benchmark over Unix sockets against ipc4j-kv and redis-server, side by side.")
@@ -124,13 +125,13 @@ public final class KvBench implements Callable<Integer> {
                     List<String> names = bench.tests();
                     for (int t = 0; t < names.size(); t++) {
                         String test = names.get(t);
+                        int requests = sized.applyAsInt(test);
                         boolean kvFirst = (round + t) % 2 == 0 || redis == null;
                         for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
                             if (kvTurn) {
-                                kvRound.putAll(bench.runTest(kvSocket, kvPid, test, sized.applyAsInt(test), depth));
+                                kvRound.putAll(bench.runTest(kvSocket, kvPid, test, requests, depth));
                             } else if (redis != null) {
-                                redisRound.putAll(bench.runTest(redisSocket, redis.pid(), test,
-                                        sized.applyAsInt(test), depth));
+                                redisRound.putAll(bench.runTest(redisSocket, redis.pid(), test, requests, depth));
                             }
                         }
                     }
