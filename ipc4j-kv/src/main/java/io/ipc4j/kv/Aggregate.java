@@ -43,6 +43,15 @@ abstract sealed class Aggregate permits ListValue, HashValue, SetValue, SortedSe
         version++; // after the walk's copy, which the change may have had to finish first
     }
 
+    /**
+     * Records a change that may leave the estimate where it was (a packed list's element changing in room its
+     * node already had): the keyspace counts it, so the write log logs the command, and WATCH and blocked
+     * clients see the key touched. {@link #grow} records one too.
+     */
+    final void changed() {
+        grow(0);
+    }
+
     /** Changes so far (wrapping): a copy made in steps checks that it did not change between them. */
     final int version() {
         return version;

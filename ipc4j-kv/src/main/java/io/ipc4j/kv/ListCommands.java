@@ -105,12 +105,12 @@ final class ListCommands {
             return;
         }
         if (count < 0) {
-            c.reply.bulk(left ? l.removeFirst() : l.removeLast());
+            l.popTo(c.reply, left);
         } else {
             int n = (int) Math.min(count, l.size());
             c.reply.array(n);
             for (int i = 0; i < n; i++) {
-                c.reply.bulk(left ? l.removeFirst() : l.removeLast());
+                l.popTo(c.reply, left);
             }
         }
         c.dropIfEmpty(1, l);
@@ -126,9 +126,7 @@ final class ListCommands {
         }
         int[] r = Ranges.clamp(start, stop, l.size());
         c.reply.array(Math.max(0, r[1] - r[0] + 1));
-        for (int i = r[0]; i <= r[1]; i++) {
-            c.reply.bulk(l.get(i));
-        }
+        l.writeRange(c.reply, r[0], r[1]);
     }
 
     private static void lset(Call c) throws KvError {
@@ -152,26 +150,9 @@ final class ListCommands {
             c.reply.integer(0);
             return;
         }
-        long removed = 0;
         // 0 removes all; so does Long.MIN_VALUE, which Redis negates into itself (from the tail)
         long limit = count == 0 || count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
-        if (count >= 0) {
-            for (int i = 0; i < l.size() && removed < limit; ) {
-                if (java.util.Arrays.equals(l.get(i), element)) {
-                    l.removeAt(i);
-                    removed++;
-                } else {
-                    i++;
-                }
-            }
-        } else {
-            for (int i = l.size() - 1; i >= 0 && removed < limit; i--) {
-                if (java.util.Arrays.equals(l.get(i), element)) {
-                    l.removeAt(i);
-                    removed++;
-                }
-            }
-        }
+        long removed = l.removeAll(element, limit, count < 0);
         c.dropIfEmpty(1, l);
         c.reply.integer(removed);
     }
@@ -240,7 +221,7 @@ final class ListCommands {
             for (int step = 0; step < n && found.size() < wanted && (maxlen == 0 || scanned < maxlen); step++) {
                 int i = rank > 0 ? step : n - 1 - step;
                 scanned++;
-                if (java.util.Arrays.equals(l.get(i), c.args[2])) {
+                if (l.holds(i, c.args[2])) {
                     if (skip > 0) {
                         skip--;
                     } else {
@@ -306,7 +287,7 @@ final class ListCommands {
             if (l != null) {
                 c.reply.array(2);
                 c.reply.bulk(c.args[i]);
-                c.reply.bulk(left ? l.removeFirst() : l.removeLast());
+                l.popTo(c.reply, left);
                 c.dropIfEmpty(i, l);
                 c.propagate(left ? "LPOP" : "RPOP", c.args[i]);
                 return;
@@ -327,7 +308,7 @@ final class ListCommands {
                 c.reply.bulk(c.args[k]);
                 c.reply.array(n);
                 for (int j = 0; j < n; j++) {
-                    c.reply.bulk(left ? l.removeFirst() : l.removeLast());
+                    l.popTo(c.reply, left);
                 }
                 c.dropIfEmpty(k, l);
                 c.propagate("LMPOP", "1", c.args[k], left ? "LEFT" : "RIGHT", "COUNT", n);

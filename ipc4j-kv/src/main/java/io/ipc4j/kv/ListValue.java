@@ -4,14 +4,40 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
-/** A list: a ring buffer of elements with O(1) work at both ends and indexed access. */
+/**
+ * A list, packed as Redis packs one (a quicklist of listpacks): its elements lie back to back in nodes, byte arrays
+ * of at most about {@link #NODE_BYTES} each (an element longer than that has a node of its own), in the format of
+ * {@link PackedEntries}. A list of millions of small elements is then a few thousand objects for the collector
+ * instead of millions: with one array per element, every young collection copied each element pushed since the
+ * last one, and a bulk LPUSH waited 150-220 ms at a time for it.
+ * <p>
+ * Work at both ends is O(1). An index is found by walking whole nodes from the nearer end of the list, then the
+ * entries of its node from the nearer end of the node; the position found last is kept until the list changes,
+ * so a scan that moves one index at a time (LRANGE, LPOS, LINDEX in a loop) costs O(1) a step. Elements handed
+ * out are copies; changes go through {@link #changing()} first. Not thread-safe: used under the store lock.
+ */
 final class ListValue extends Aggregate {
-    private byte[][] ring = new byte[8][];
-    private int head;
+    /** A node's packed bytes past which pushes start a new node (Redis's default list-max-listpack-size -2). */
+    static final int NODE_BYTES = 8 * 1024;
+    /** A new list's first node: small lists stay small, and the node doubles as it fills. */
+    private static final int FIRST_NODE_BYTES = 64;
+    /** Heap bytes of a Node object (header, the array reference, three ints) and of this object. */
+    private static final long NODE_HEAP = 32;
+    private static final long LIST_HEAP = 64;
+
+    private Node[] nodes = new Node[4];
+    private int first;
+    private int nodeCount;
     private int size;
+    /** The position found last by {@link #locate}: the element's index, or -1 when the list changed since. */
+    private int atIndex = -1;
+    /** Its node's place among the nodes, the index of that node's first element, and the entry's offset. */
+    private int atNode;
+    private int atNodeStart;
+    private int atOffset;
 
     ListValue() {
-        grow(64);
+        grow(LIST_HEAP + heap(4 * nodes.length));
     }
 
     @Override
@@ -30,51 +56,97 @@ final class ListValue extends Aggregate {
     }
 
     byte[] get(int index) {
-        return ring[slot(index)];
+        locate(index);
+        return PackedEntries.element(node(atNode).data, atOffset);
+    }
+
+    /** Whether element {@code index} is exactly {@code value} (nothing is copied). */
+    boolean holds(int index, byte[] value) {
+        locate(index);
+        return PackedEntries.holds(node(atNode).data, atOffset, value);
+    }
+
+    /** Adds elements {@code from..to} (inclusive, within the list) to {@code reply} as bulk strings. */
+    void writeRange(Reply reply, int from, int to) {
+        for (int i = from; i <= to; i++) {
+            locate(i);
+            byte[] data = node(atNode).data;
+            reply.bulk(data, PackedEntries.data(data, atOffset), PackedEntries.length(data, atOffset));
+        }
     }
 
     void set(int index, byte[] value) {
-        changing();
-        int s = slot(index);
-        grow(heap(value.length) - heap(ring[s].length));
-        ring[s] = value;
+        modify();
+        locate(index);
+        Node n = node(atNode);
+        int old = PackedEntries.next(n.data, atOffset) - atOffset;
+        if (old == PackedEntries.size(value.length)) {
+            PackedEntries.write(n.data, atOffset, value);
+        } else {
+            splice(n, atOffset, old, value);
+            splitIfLarge(atNode);
+        }
+        atIndex = -1;
     }
 
     void addFirst(byte[] value) {
-        changing();
-        ensure();
-        head = (head - 1) & (ring.length - 1);
-        ring[head] = value;
+        modify();
+        int need = PackedEntries.size(value.length);
+        Node n = nodeCount == 0 ? null : node(0);
+        if (n == null || n.used() + need > NODE_BYTES) {
+            n = new Node(newNodeBytes(need), true);
+            insertNode(0, n);
+        } else if (n.start < need) {
+            make(n, need, true);
+        }
+        n.start -= need;
+        PackedEntries.write(n.data, n.start, value);
+        n.count++;
         size++;
-        grow(heap(value.length)); // its slot is counted when the ring grows
     }
 
     void addLast(byte[] value) {
-        changing();
-        ensure();
-        ring[slot(size)] = value;
+        modify();
+        int need = PackedEntries.size(value.length);
+        Node n = nodeCount == 0 ? null : node(nodeCount - 1);
+        if (n == null || n.used() + need > NODE_BYTES) {
+            n = new Node(newNodeBytes(need), false);
+            insertNode(nodeCount, n);
+        } else if (n.end + need > n.data.length) {
+            make(n, need, false);
+        }
+        n.end = PackedEntries.write(n.data, n.end, value);
+        n.count++;
         size++;
-        grow(heap(value.length)); // its slot is counted when the ring grows
     }
 
     byte[] removeFirst() {
-        changing();
-        byte[] v = ring[head];
-        ring[head] = null;
-        head = (head + 1) & (ring.length - 1);
-        size--;
-        grow(-heap(v.length));
+        Node n = node(0);
+        byte[] v = PackedEntries.element(n.data, n.start);
+        modify();
+        dropFirst(1);
         return v;
     }
 
     byte[] removeLast() {
-        changing();
-        int s = slot(size - 1);
-        byte[] v = ring[s];
-        ring[s] = null;
-        size--;
-        grow(-heap(v.length));
+        Node n = node(nodeCount - 1);
+        byte[] v = PackedEntries.element(n.data, PackedEntries.previous(n.data, n.end));
+        modify();
+        dropLast(1);
         return v;
+    }
+
+    /** Removes the first or last element, adding it to {@code reply} as a bulk string (nothing is allocated). */
+    void popTo(Reply reply, boolean fromHead) {
+        Node n = node(fromHead ? 0 : nodeCount - 1);
+        int at = fromHead ? n.start : PackedEntries.previous(n.data, n.end);
+        reply.bulk(n.data, PackedEntries.data(n.data, at), PackedEntries.length(n.data, at));
+        modify();
+        if (fromHead) {
+            dropFirst(1);
+        } else {
+            dropLast(1);
+        }
     }
 
     /** Inserts {@code value} so that it becomes element {@code index} (0..size). */
@@ -83,90 +155,424 @@ final class ListValue extends Aggregate {
             addFirst(value);
             return;
         }
-        addLast(value);
-        for (int i = size - 1; i > index; i--) {
-            ring[slot(i)] = ring[slot(i - 1)];
+        if (index == size) {
+            addLast(value);
+            return;
         }
-        ring[slot(index)] = value;
+        modify();
+        locate(index);
+        Node n = node(atNode);
+        splice(n, atOffset, 0, value);
+        n.count++;
+        size++;
+        splitIfLarge(atNode);
+        atIndex = -1;
     }
 
     /** Removes element {@code index}, shifting the later ones down. */
     byte[] removeAt(int index) {
-        changing();
-        byte[] v = get(index);
-        for (int i = index; i < size - 1; i++) {
-            ring[slot(i)] = ring[slot(i + 1)];
+        modify();
+        locate(index);
+        int place = atNode;
+        Node n = node(place);
+        byte[] v = PackedEntries.element(n.data, atOffset);
+        splice(n, atOffset, PackedEntries.next(n.data, atOffset) - atOffset, null);
+        n.count--;
+        size--;
+        if (n.count == 0) {
+            removeNode(place);
         }
-        ring[slot(size - 1)] = v;
-        return removeLast();
+        atIndex = -1;
+        return v;
     }
 
     /** Keeps elements {@code from..to} (inclusive, already clamped to the list; from > to empties it). */
     void keep(int from, int to) {
         int dropTail = from > to ? size : size - 1 - to;
-        for (int i = 0; i < dropTail; i++) {
-            removeLast();
-        }
         int dropHead = from > to ? 0 : from;
-        for (int i = 0; i < dropHead; i++) {
-            removeFirst();
+        if (dropTail == 0 && dropHead == 0) {
+            return;
         }
+        modify();
+        dropLast(dropTail);
+        dropFirst(dropHead);
     }
 
     /** The index of the first element equal to {@code value} at or after {@code from}, or -1. */
     int indexOf(byte[] value, int from) {
         for (int i = from; i < size; i++) {
-            if (Arrays.equals(get(i), value)) {
+            if (holds(i, value)) {
                 return i;
             }
         }
         return -1;
     }
 
-    /** The elements from the head, for reading only: a change meanwhile is not noticed. */
+    /**
+     * Removes up to {@code limit} elements equal to {@code value}, the first ones from the head, or from the tail
+     * if {@code fromTail}, in one pass (LREM).
+     *
+     * @return how many it removed
+     */
+    long removeAll(byte[] value, long limit, boolean fromTail) {
+        if (indexOf(value, 0) < 0) {
+            return 0; // unchanged, so no snapshot in progress has to copy it
+        }
+        modify();
+        long left = limit;
+        for (int k = 0; k < nodeCount && left > 0; ) {
+            int place = fromTail ? nodeCount - 1 - k : k;
+            Node n = node(place);
+            int removed = fromTail ? n.removeFromEnd(value, left) : n.removeFromStart(value, left);
+            left -= removed;
+            size -= removed;
+            if (n.count == 0) {
+                removeNode(place);
+                continue; // the same k names the next node to look at, from either end
+            }
+            k++;
+        }
+        return limit - left;
+    }
+
+    /** The elements from the head, for reading only: after a change it must not be used again. */
     Iterator<byte[]> iterator() {
         return new Iterator<>() {
-            private int next;
+            private int index;
+            private int place;
+            private int offset = -1;
 
             @Override
             public boolean hasNext() {
-                return next < size;
+                return index < size;
             }
 
             @Override
             public byte[] next() {
-                if (next >= size) {
+                if (index >= size) {
                     throw new NoSuchElementException();
                 }
-                return get(next++);
+                Node n = node(place);
+                if (offset < 0) {
+                    offset = n.start;
+                } else if (offset >= n.end) {
+                    n = node(++place); // nodes are never empty
+                    offset = n.start;
+                }
+                byte[] v = PackedEntries.element(n.data, offset);
+                offset = PackedEntries.next(n.data, offset);
+                index++;
+                return v;
             }
         };
     }
 
     @Override
-    ListValue copy() { // the ring as it is: one array copy (BGREWRITEAOF copies under the store lock)
+    ListValue copy() {
         ListValue c = new ListValue();
-        c.ring = ring.clone();
-        c.head = head;
+        for (int i = 0; i < nodeCount; i++) {
+            Node n = node(i);
+            c.insertNode(i, new Node(Arrays.copyOfRange(n.data, n.start, n.end), n.count));
+        }
         c.size = size;
-        c.grow(bytes() - c.bytes());
         return c;
     }
 
-    private int slot(int index) {
-        return (head + index) & (ring.length - 1);
+    /**
+     * Before any change: a snapshot in progress copies the list first, the change is recorded (most leave the
+     * estimate as it was, so {@link #grow} would not), and the kept position is forgotten.
+     */
+    private void modify() {
+        changing();
+        changed();
+        atIndex = -1;
     }
 
-    private void ensure() {
-        if (size < ring.length) {
+    private Node node(int place) {
+        return nodes[(first + place) & (nodes.length - 1)];
+    }
+
+    /** Finds element {@code index}: sets the kept position to it. */
+    private void locate(int index) {
+        if (atIndex >= 0) {
+            if (index == atIndex) {
+                return;
+            }
+            if (index == atIndex + 1) {
+                stepForward();
+                return;
+            }
+            if (index == atIndex - 1) {
+                stepBack();
+                return;
+            }
+        }
+        int place;
+        int nodeStart;
+        if (index < size / 2) {
+            place = 0;
+            nodeStart = 0;
+            while (nodeStart + node(place).count <= index) {
+                nodeStart += node(place++).count;
+            }
+        } else {
+            place = nodeCount - 1;
+            nodeStart = size - node(place).count;
+            while (nodeStart > index) {
+                nodeStart -= node(--place).count;
+            }
+        }
+        Node n = node(place);
+        int local = index - nodeStart;
+        int at;
+        if (local < n.count / 2) {
+            at = n.start;
+            for (int k = 0; k < local; k++) {
+                at = PackedEntries.next(n.data, at);
+            }
+        } else {
+            at = n.end;
+            for (int k = n.count; k > local; k--) {
+                at = PackedEntries.previous(n.data, at);
+            }
+        }
+        atIndex = index;
+        atNode = place;
+        atNodeStart = nodeStart;
+        atOffset = at;
+    }
+
+    private void stepForward() {
+        Node n = node(atNode);
+        if (atIndex + 1 - atNodeStart < n.count) {
+            atOffset = PackedEntries.next(n.data, atOffset);
+        } else {
+            atNodeStart += n.count;
+            atOffset = node(++atNode).start;
+        }
+        atIndex++;
+    }
+
+    private void stepBack() {
+        if (atIndex > atNodeStart) {
+            atOffset = PackedEntries.previous(node(atNode).data, atOffset);
+        } else {
+            Node n = node(--atNode);
+            atNodeStart -= n.count;
+            atOffset = PackedEntries.previous(n.data, n.end);
+        }
+        atIndex--;
+    }
+
+    private void dropFirst(int count) {
+        int left = count;
+        while (left > 0) {
+            Node n = node(0);
+            if (n.count <= left) {
+                left -= n.count;
+                size -= n.count;
+                removeNode(0);
+                continue;
+            }
+            for (int k = 0; k < left; k++) {
+                n.start = PackedEntries.next(n.data, n.start);
+            }
+            n.count -= left;
+            size -= left;
+            left = 0;
+        }
+    }
+
+    private void dropLast(int count) {
+        int left = count;
+        while (left > 0) {
+            Node n = node(nodeCount - 1);
+            if (n.count <= left) {
+                left -= n.count;
+                size -= n.count;
+                removeNode(nodeCount - 1);
+                continue;
+            }
+            for (int k = 0; k < left; k++) {
+                n.end = PackedEntries.previous(n.data, n.end);
+            }
+            n.count -= left;
+            size -= left;
+            left = 0;
+        }
+    }
+
+    /** A new node's array: the first node starts small, later ones at full size, a long element's fits it. */
+    private int newNodeBytes(int need) {
+        return Math.max(need, nodeCount == 0 ? FIRST_NODE_BYTES : NODE_BYTES);
+    }
+
+    /**
+     * Makes room for {@code need} more bytes at the node's front or end: by moving its entries to the other end
+     * when that leaves a quarter of the array free, else into an array twice as large (at most twice
+     * {@link #NODE_BYTES}, or as large as needed). The quarter bounds the moving when a list used as a queue slides
+     * through a nearly full node: a node moves its bytes at most once per quarter array of pushes.
+     */
+    private void make(Node n, int need, boolean atFront) {
+        int used = n.used();
+        byte[] to = n.data;
+        if (used + need > n.data.length - n.data.length / 4) {
+            to = new byte[Math.max(used + need, Math.min(2 * NODE_BYTES, n.data.length * 2))];
+            grow(heap(to.length) - heap(n.data.length));
+        }
+        int at = atFront ? to.length - used : 0;
+        System.arraycopy(n.data, n.start, to, at, used);
+        n.data = to;
+        n.start = at;
+        n.end = at + used;
+    }
+
+    /** Replaces {@code remove} bytes at {@code at} with {@code value}'s entry (none if null); counts unchanged. */
+    private void splice(Node n, int at, int remove, byte[] value) {
+        int add = value == null ? 0 : PackedEntries.size(value.length);
+        int tail = n.end - at - remove;
+        int delta = add - remove;
+        int writeAt = at;
+        if (n.end + delta <= n.data.length) {
+            System.arraycopy(n.data, at + remove, n.data, at + add, tail);
+            n.end += delta;
+        } else {
+            int used = n.used() + delta;
+            byte[] to = new byte[Math.max(used, Math.min(NODE_BYTES, n.data.length * 2))];
+            int head = at - n.start;
+            System.arraycopy(n.data, n.start, to, 0, head);
+            System.arraycopy(n.data, at + remove, to, head + add, tail);
+            grow(heap(to.length) - heap(n.data.length));
+            n.data = to;
+            n.start = 0;
+            n.end = used;
+            writeAt = head;
+        }
+        if (value != null) {
+            PackedEntries.write(n.data, writeAt, value);
+        }
+    }
+
+    /** Splits a node that a change in its middle took past {@link #NODE_BYTES} into two halves. */
+    private void splitIfLarge(int place) {
+        Node n = node(place);
+        if (n.used() <= NODE_BYTES || n.count < 2) {
             return;
         }
-        byte[][] bigger = new byte[ring.length * 2][];
-        for (int i = 0; i < size; i++) {
-            bigger[i] = ring[slot(i)];
+        int half = n.count / 2;
+        int mid = n.start;
+        for (int k = 0; k < half; k++) {
+            mid = PackedEntries.next(n.data, mid);
         }
-        grow(4L * ring.length);
-        ring = bigger;
-        head = 0;
+        Node right = new Node(Arrays.copyOfRange(n.data, mid, n.end), n.count - half);
+        n.end = mid;
+        n.count = half;
+        insertNode(place + 1, right);
+    }
+
+    private void insertNode(int place, Node n) {
+        if (nodeCount == nodes.length) {
+            Node[] bigger = new Node[nodes.length * 2];
+            for (int i = 0; i < nodeCount; i++) {
+                bigger[i] = node(i);
+            }
+            grow(heap(4 * bigger.length) - heap(4 * nodes.length));
+            nodes = bigger;
+            first = 0;
+        }
+        int mask = nodes.length - 1;
+        if (place == 0) {
+            first = (first - 1) & mask;
+        } else {
+            for (int i = nodeCount; i > place; i--) {
+                nodes[(first + i) & mask] = nodes[(first + i - 1) & mask];
+            }
+        }
+        nodes[(first + place) & mask] = n;
+        nodeCount++;
+        grow(NODE_HEAP + heap(n.data.length));
+    }
+
+    private void removeNode(int place) {
+        int mask = nodes.length - 1;
+        grow(-(NODE_HEAP + heap(node(place).data.length)));
+        if (place == 0) {
+            nodes[first] = null;
+            first = (first + 1) & mask;
+        } else {
+            for (int i = place; i < nodeCount - 1; i++) {
+                nodes[(first + i) & mask] = nodes[(first + i + 1) & mask];
+            }
+            nodes[(first + nodeCount - 1) & mask] = null;
+        }
+        nodeCount--;
+    }
+
+    /** Entries in {@code data[start..end)}; never empty while in a list. */
+    private static final class Node {
+        byte[] data;
+        int start;
+        int end;
+        int count;
+
+        /** An empty node whose entries will grow from the array's end ({@code fromEnd}) or its start. */
+        Node(int bytes, boolean fromEnd) {
+            data = new byte[bytes];
+            start = fromEnd ? bytes : 0;
+            end = start;
+        }
+
+        /** A node holding exactly {@code entries}. */
+        Node(byte[] entries, int count) {
+            data = entries;
+            end = entries.length;
+            this.count = count;
+        }
+
+        int used() {
+            return end - start;
+        }
+
+        /** Removes up to {@code limit} entries equal to {@code value}, the first ones first; returns how many. */
+        int removeFromStart(byte[] value, long limit) {
+            int write = start;
+            int removed = 0;
+            for (int read = start; read < end; ) {
+                int next = PackedEntries.next(data, read);
+                if (removed < limit && PackedEntries.holds(data, read, value)) {
+                    removed++;
+                } else {
+                    if (write != read) {
+                        System.arraycopy(data, read, data, write, next - read);
+                    }
+                    write += next - read;
+                }
+                read = next;
+            }
+            end = write;
+            count -= removed;
+            return removed;
+        }
+
+        /** Removes up to {@code limit} entries equal to {@code value}, the last ones first; returns how many. */
+        int removeFromEnd(byte[] value, long limit) {
+            int write = end;
+            int removed = 0;
+            for (int read = end; read > start; ) {
+                int previous = PackedEntries.previous(data, read);
+                if (removed < limit && PackedEntries.holds(data, previous, value)) {
+                    removed++;
+                } else {
+                    write -= read - previous;
+                    if (write != previous) {
+                        System.arraycopy(data, previous, data, write, read - previous);
+                    }
+                }
+                read = previous;
+            }
+            start = write;
+            count -= removed;
+            return removed;
+        }
     }
 }

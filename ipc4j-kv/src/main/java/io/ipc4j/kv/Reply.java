@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * A connection's replies waiting to be written, in RESP2 or (after HELLO 3) RESP3: the aggregate, double and
@@ -105,6 +106,22 @@ final class Reply {
         } else {
             raw(value);
         }
+        raw(CRLF);
+    }
+
+    /**
+     * A bulk string of {@code length} bytes of {@code source} from {@code offset}, copied now: the source (a
+     * packed list's node) may change after this returns.
+     */
+    void bulk(byte[] source, int offset, int length) {
+        if (length >= BY_REFERENCE) {
+            bulk(Arrays.copyOfRange(source, offset, offset + length));
+            return;
+        }
+        put((byte) '$');
+        decimal(length);
+        raw(CRLF);
+        raw(source, offset, length);
         raw(CRLF);
     }
 
@@ -224,16 +241,21 @@ final class Reply {
     }
 
     private void raw(byte[] bytes) {
-        int at = 0;
-        while (at < bytes.length) {
+        raw(bytes, 0, bytes.length);
+    }
+
+    private void raw(byte[] bytes, int offset, int length) {
+        int at = offset;
+        int end = offset + length;
+        while (at < end) {
             if (current == null || !current.hasRemaining()) {
                 newChunk();
             }
-            int n = Math.min(bytes.length - at, current.remaining());
+            int n = Math.min(end - at, current.remaining());
             current.put(bytes, at, n);
             at += n;
         }
-        pending += bytes.length;
+        pending += length;
     }
 
     private void newChunk() {
