@@ -90,14 +90,15 @@ class KvCommandTest {
     }
 
     /**
-     * {@code kv bench} runs both servers as processes of their own, in turns, and prints each test's medians;
-     * tiny numbers here (the figures themselves are for a person to read, not for a test to judge).
+     * {@code kv bench} runs both servers (and, with --control, a second redis-server) as processes of their own,
+     * in turns, and prints each test's medians; tiny numbers here (the figures themselves are for a person to
+     * read, not for a test to judge).
      */
     @Test
     void benchInterleavesTheServersAndLeavesNothingRunning() throws Exception {
         boolean redis = new ProcessBuilder("sh", "-c", "command -v redis-server").start().waitFor() == 0;
         ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "kv", "bench", "--requests", "2000", "--rounds", "2",
-                "--tests", "ping,get", "--pipeline", "4").run(ChildJvm.DEFAULT_TIMEOUT);
+                "--tests", "ping,get", "--pipeline", "4", "--control").run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(0, result.status().code(), result.describe());
         List<String> lines = result.stdoutLines();
         assertTrue(lines.stream().anyMatch(l -> l.contains("median of 2 interleaved rounds")), result.describe());
@@ -126,6 +127,10 @@ class KvCommandTest {
                 String verdict = lines.get(at + 5);
                 assertTrue(verdict.matches("  ipc4j-kv at or above redis-server in [0-3] of 3 tests \\(median ratio\\),"
                         + " p99 no higher in [0-3] of 3"), verdict);
+                String noise = lines.get(at + 6); // --control: a second redis-server reckoned against the first
+                assertTrue(noise.matches("  control: a second redis-server at or above the first in [0-3] of 3 tests"
+                        + " \\(median ratios [0-9.]+-[0-9.]+\\), p99 no higher in [0-3] of 3"
+                        + " \\(p99 ratios [0-9.]+-[0-9.]+\\)"), noise);
             }
         }
         assertEquals(List.of(), Leftovers.processes("ipc4j-kv-bench-"), "a server the bench started still runs");

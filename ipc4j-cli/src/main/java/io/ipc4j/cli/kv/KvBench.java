@@ -41,7 +41,9 @@ import java.util.function.ToIntFunction;
  * as many requests as make it last about as long as the unpipelined one (from the warm-up's rates; 16 deep,
  * 100,000 GETs took 50 ms, and such runs' ratios ranged 0.55-1.52). Each server's CPU time per request (from
  * /proc, all its threads) is printed beside its rate: the steadier measure of the server itself, since
- * redis-benchmark's own CPU bounds the rate on a small machine.
+ * redis-benchmark's own CPU bounds the rate on a small machine. With {@code --control} a second redis-server
+ * takes its turns too and is reckoned against the first as ipc4j-kv is: how often one redis-server "beats"
+ * another identical one is the resolution of the kv/redis verdict on the machine at hand.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "redis-benchmark over Unix sockets against ipc4j-kv and redis-server, side by side.")
@@ -63,6 +65,14 @@ public final class KvBench implements Callable<Integer> {
             description = "Rounds; the servers alternate which runs first, and the medians are printed (default 3).")
     private int rounds;
 
+    @Option(names = "--control", description = "Also run a second redis-server in the same turns, and print how it"
+            + " compares with the first: the noise a kv/redis figure must be read against on this machine.")
+    private boolean control;
+
+    /** A server under test: its name in the results, where it listens, its process. */
+    private record Server(String name, Path socket, long pid) {
+    }
+
     @Override
     @SuppressWarnings("try") // the guards only need closing
     public Integer call() throws Exception {
@@ -79,9 +89,12 @@ public final class KvBench implements Callable<Integer> {
         Map<String, List<Map<String, Row>>> results = new LinkedHashMap<>();
         GracefulShutdown shutdown = GracefulShutdown.install(); // INT, TERM or HUP skip finally blocks
         AtomicReference<Process> redisServer = new AtomicReference<>();
+        AtomicReference<Process> controlServer = new AtomicReference<>();
         try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir));
              GracefulShutdown.Guard stopRedis = shutdown.whileOpen("stop redis-server",
                      () -> Tools.stop(redisServer.get()));
+             GracefulShutdown.Guard stopControl = shutdown.whileOpen("stop the control redis-server",
+                     () -> Tools.stop(controlServer.get()));
              ChildProcess kv = Spawn.java(List.of(), Ipc4j.class.getName(),
                      List.of("kv", "serve", "--socket=" + kvSocket)).start();
              GracefulShutdown.Guard stopKv = shutdown.whileOpen("stop ipc4j-kv", kv::close)) {
@@ -95,6 +108,16 @@ public final class KvBench implements Callable<Integer> {
             } else {
                 System.err.println("redis-server is not installed (apt-get install redis-server): ipc4j-kv alone");
             }
+            List<Server> servers = new ArrayList<>(List.of(new Server("ipc4j-kv", kvSocket, kvPid)));
+            if (redis != null) {
+                servers.add(new Server("redis-server", redisSocket, redis.pid()));
+                if (control) {
+                    Path controlSocket = dir.resolve("control.sock");
+                    Process second = Tools.startRedisServer(redisProgram, controlSocket, dir.resolve("control.log"));
+                    controlServer.set(second);
+                    servers.add(new Server("control", controlSocket, second.pid()));
+                }
+            }
             // the JIT compiles the pipelined path too; a pipelined run is short (a tenth of a second), so it gets
             // four times the requests, lest its measured rounds include compilation
             System.out.printf(Locale.ROOT, "warming up (%d requests each, %d pipelined; not measured)...%n",
@@ -103,9 +126,8 @@ public final class KvBench implements Callable<Integer> {
             for (int depth : new int[] {1, pipeline}) {
                 int warmUp = depth == 1 ? requests / 2 : requests * 4;
                 List<Map<String, Row>> runs = warmUps.computeIfAbsent(depth, d -> new ArrayList<>());
-                runs.add(bench.run(kvSocket, kvPid, warmUp, depth));
-                if (redis != null) {
-                    runs.add(bench.run(redisSocket, redis.pid(), warmUp, depth));
+                for (Server server : servers) {
+                    runs.add(bench.run(server.socket(), server.pid(), warmUp, depth));
                 }
             }
             ToIntFunction<String> pipelined = bench.lastingAsLong(requests, warmUps.get(1), warmUps.get(pipeline));
@@ -116,23 +138,21 @@ public final class KvBench implements Callable<Integer> {
             for (int round = 0; round < rounds; round++) {
                 for (int depth : new int[] {1, pipeline}) {
                     ToIntFunction<String> sized = depth == 1 ? unpipelined : pipelined;
-                    Map<String, Row> kvRound = new LinkedHashMap<>();
-                    Map<String, Row> redisRound = new LinkedHashMap<>();
-                    results.computeIfAbsent("ipc4j-kv P" + depth, k -> new ArrayList<>()).add(kvRound);
-                    if (redis != null) {
-                        results.computeIfAbsent("redis-server P" + depth, k -> new ArrayList<>()).add(redisRound);
+                    List<Map<String, Row>> thisRound = new ArrayList<>();
+                    for (Server server : servers) {
+                        Map<String, Row> serverRound = new LinkedHashMap<>();
+                        results.computeIfAbsent(server.name() + " P" + depth, k -> new ArrayList<>()).add(serverRound);
+                        thisRound.add(serverRound);
                     }
                     List<String> names = bench.tests();
                     for (int t = 0; t < names.size(); t++) {
                         String test = names.get(t);
                         int requests = sized.applyAsInt(test);
-                        boolean kvFirst = (round + t) % 2 == 0 || redis == null;
-                        for (boolean kvTurn : kvFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                            if (kvTurn) {
-                                kvRound.putAll(bench.runTest(kvSocket, kvPid, test, requests, depth));
-                            } else if (redis != null) {
-                                redisRound.putAll(bench.runTest(redisSocket, redis.pid(), test, requests, depth));
-                            }
+                        for (int turn = 0; turn < servers.size(); turn++) { // who goes first moves on each time
+                            int s = (round + t + turn) % servers.size();
+                            Server server = servers.get(s);
+                            thisRound.get(s).putAll(
+                                    bench.runTest(server.socket(), server.pid(), test, requests, depth));
                         }
                     }
                 }
@@ -142,6 +162,7 @@ public final class KvBench implements Callable<Integer> {
             kv.waitFor(Duration.ofSeconds(10));
         } finally {
             Tools.stop(redisServer.get());
+            Tools.stop(controlServer.get());
             Bench.deleteTree(dir);
         }
         print(results);
@@ -183,7 +204,37 @@ public final class KvBench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "  ipc4j-kv at or above redis-server in %d of %d tests (median ratio),"
                         + " p99 no higher in %d of %d%n", atOrAbove, compared, p99NoHigher, compared);
             }
+            List<Map<String, Row>> second = results.get("control P" + depth);
+            if (second != null && !redis.isEmpty()) {
+                printControl(second, redis);
+            }
         }
+    }
+
+    /** The second redis-server against the first, reckoned as kv against redis-server is. */
+    private static void printControl(List<Map<String, Row>> second, List<Map<String, Row>> redis) {
+        int compared = 0;
+        int atOrAbove = 0;
+        int p99NoHigher = 0;
+        double lowest = Double.MAX_VALUE;
+        double highest = 0;
+        double lowestP99 = Double.MAX_VALUE;
+        double highestP99 = 0;
+        for (String test : redis.getFirst().keySet()) {
+            double ratio = Rounds.ratios(Math.min(second.size(), redis.size()),
+                    i -> second.get(i).get(test).rps(), i -> redis.get(i).get(test).rps()).median();
+            double p99 = median(second, test, Row::p99) / median(redis, test, Row::p99);
+            compared++;
+            atOrAbove += ratio >= 1 ? 1 : 0;
+            p99NoHigher += p99 <= 1 ? 1 : 0;
+            lowest = Math.min(lowest, ratio);
+            highest = Math.max(highest, ratio);
+            lowestP99 = Math.min(lowestP99, p99);
+            highestP99 = Math.max(highestP99, p99);
+        }
+        System.out.printf(Locale.ROOT, "  control: a second redis-server at or above the first in %d of %d tests"
+                        + " (median ratios %.2f-%.2f), p99 no higher in %d of %d (p99 ratios %.2f-%.2f)%n", atOrAbove,
+                compared, lowest, highest, p99NoHigher, compared, lowestP99, highestP99);
     }
 
     private static double median(List<Map<String, Row>> rounds, String test, ToDoubleFunction<Row> figure) {
