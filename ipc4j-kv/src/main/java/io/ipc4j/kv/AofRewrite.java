@@ -120,9 +120,9 @@ final class AofRewrite {
                 }
                 for (byte[][] command : item.commands()) {
                     chunk.command(command);
-                }
-                if (chunk.size() > 1 << 20) {
-                    drain(chunk, out);
+                    if (chunk.size() > 1 << 20) { // within a key too: one of millions of elements is many MB
+                        drain(chunk, out);
+                    }
                 }
             });
             drain(chunk, out);

@@ -1,8 +1,8 @@
 package io.ipc4j.kv;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /**
  * The commands BGREWRITEAOF writes for the keys a {@link SnapshotWalk} copied: each key's in batches of at most
@@ -24,22 +24,53 @@ final class AofSnapshot {
             }
         }
 
-        /** The commands that rebuild this key. */
-        List<byte[][]> commands() {
-            List<byte[][]> out = new ArrayList<>();
-            switch (value) {
-                case byte[] s -> out.add(new byte[][] {ascii("SET"), key, s});
-                case FrozenAggregate a -> batches(out, a);
-                default -> throw new IllegalStateException("a value of unknown type: " + value.getClass());
-            }
-            if (expireAt != 0) {
-                out.add(new byte[][] {ascii("PEXPIREAT"), key, ascii(Long.toString(expireAt))});
-            }
-            return out;
+        /**
+         * The commands that rebuild this key, made one at a time as they are iterated: a value of millions of
+         * elements is never all arguments at once (a batch's are garbage once it is encoded).
+         */
+        Iterable<byte[][]> commands() {
+            return () -> new Iterator<>() {
+                private final Iterator<byte[]> list = value instanceof FrozenAggregate a
+                        && a.kind == FrozenAggregate.Kind.LIST ? a.listElements() : null;
+                private int next; // the next element of an aggregate, or 0 and then 1 for a string's SET
+                private boolean expiryDone = expireAt == 0;
+
+                @Override
+                public boolean hasNext() {
+                    return next < total() || !expiryDone;
+                }
+
+                @Override
+                public byte[][] next() {
+                    if (next < total()) {
+                        if (value instanceof FrozenAggregate a) {
+                            int n = Math.min(BATCH, a.size() - next);
+                            byte[][] batch = batch(a, next, n, list);
+                            next += n;
+                            return batch;
+                        }
+                        next = 1;
+                        return new byte[][] {ascii("SET"), key, (byte[]) value};
+                    }
+                    if (expiryDone) {
+                        throw new NoSuchElementException();
+                    }
+                    expiryDone = true;
+                    return new byte[][] {ascii("PEXPIREAT"), key, ascii(Long.toString(expireAt))};
+                }
+
+                private int total() {
+                    return switch (value) {
+                        case byte[] ignored -> 1;
+                        case FrozenAggregate a -> a.size();
+                        default -> throw new IllegalStateException("a value of unknown type: " + value.getClass());
+                    };
+                }
+            };
         }
 
-        /** RPUSH, SADD, HSET or ZADD commands of at most {@link #BATCH} elements each. */
-        private void batches(List<byte[][]> out, FrozenAggregate a) {
+        /** An RPUSH, SADD, HSET or ZADD of elements {@code from..from+n-1} ({@code list}: the list's, in turn). */
+        private byte[][] batch(FrozenAggregate a, int from, int n, Iterator<byte[]> list) {
             byte[] command = ascii(switch (a.kind) {
                 case LIST -> "RPUSH";
                 case SET -> "SADD";
@@ -47,27 +78,25 @@ final class AofSnapshot {
                 case SORTED_SET -> "ZADD";
             });
             int perElement = a.kind == FrozenAggregate.Kind.LIST || a.kind == FrozenAggregate.Kind.SET ? 1 : 2;
-            for (int from = 0; from < a.size(); from += BATCH) {
-                int n = Math.min(BATCH, a.size() - from);
-                byte[][] args = new byte[2 + n * perElement][];
-                args[0] = command;
-                args[1] = key;
-                for (int i = 0; i < n; i++) {
-                    int element = from + i;
-                    switch (a.kind) {
-                        case LIST, SET -> args[2 + i] = a.strings[element];
-                        case HASH -> {
-                            args[2 + 2 * i] = a.strings[2 * element];
-                            args[3 + 2 * i] = a.strings[2 * element + 1];
-                        }
-                        case SORTED_SET -> {
-                            args[2 + 2 * i] = ascii(exactScore(a.scores[element]));
-                            args[3 + 2 * i] = a.strings[element];
-                        }
+            byte[][] args = new byte[2 + n * perElement][];
+            args[0] = command;
+            args[1] = key;
+            for (int i = 0; i < n; i++) {
+                int element = from + i;
+                switch (a.kind) {
+                    case LIST -> args[2 + i] = list.next();
+                    case SET -> args[2 + i] = a.strings[element];
+                    case HASH -> {
+                        args[2 + 2 * i] = a.strings[2 * element];
+                        args[3 + 2 * i] = a.strings[2 * element + 1];
+                    }
+                    case SORTED_SET -> {
+                        args[2 + 2 * i] = ascii(exactScore(a.scores[element]));
+                        args[3 + 2 * i] = a.strings[element];
                     }
                 }
-                out.add(args);
             }
+            return args;
         }
     }
 

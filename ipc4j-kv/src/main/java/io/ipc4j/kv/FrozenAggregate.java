@@ -2,6 +2,7 @@ package io.ipc4j.kv;
 
 import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * An aggregate's elements as they were when copied, flat and in the order a snapshot writes them back: what
@@ -9,7 +10,9 @@ import java.util.Map;
  * the elements, where a clone of the value rebuilt its hash tables and trees; and a {@link Copy} can be made a
  * few elements at a time, so that the store lock is never held for a whole large value (a hash of 1.26 million
  * fields held it for most of a 399 ms stall in one BGREWRITEAOF, against Redis's fork of 9 ms). The elements
- * themselves are shared, as they are never changed in place.
+ * themselves are shared, as they are never changed in place, except a list's: its packed nodes are copied whole
+ * (a copy of each node's bytes, not an array per element, so that the copy of a list of millions of elements is
+ * a few thousand objects for the collector while the snapshot is written).
  */
 final class FrozenAggregate {
     /** What the elements make up, which says how they are written back. */
@@ -18,20 +21,57 @@ final class FrozenAggregate {
     }
 
     final Kind kind;
-    /** List elements, set members, a hash's fields and values in turn, or a sorted set's members in order. */
+    /**
+     * A list's packed nodes ({@link PackedEntries}; read them with {@link #listElements}), set members, a hash's
+     * fields and values in turn, or a sorted set's members in order.
+     */
     final byte[][] strings;
+    /** Elements in the value (a list's; the others' follow from their strings). */
+    private final int count;
     /** The sorted set's scores, beside its members; null for the other kinds. */
     final double[] scores;
 
-    private FrozenAggregate(Kind kind, int size) {
+    /** Room for {@code size} elements; for a list, for its {@code size} elements in {@code nodes} nodes. */
+    private FrozenAggregate(Kind kind, int size, int nodes) {
         this.kind = kind;
-        this.strings = new byte[kind == Kind.HASH ? 2 * size : size][];
+        this.count = size;
+        this.strings = new byte[kind == Kind.LIST ? nodes : kind == Kind.HASH ? 2 * size : size][];
         this.scores = kind == Kind.SORTED_SET ? new double[size] : null;
     }
 
     /** Elements in the value: list elements, set members, hash fields, sorted-set members. */
     int size() {
-        return kind == Kind.HASH ? strings.length / 2 : strings.length;
+        return count;
+    }
+
+    /** A list's elements in order, each a new array. */
+    Iterator<byte[]> listElements() {
+        if (kind != Kind.LIST) {
+            throw new IllegalStateException("a " + kind + " is not a list");
+        }
+        return new Iterator<>() {
+            private int node;
+            private int offset;
+
+            @Override
+            public boolean hasNext() {
+                while (node < strings.length && offset >= strings[node].length) {
+                    node++;
+                    offset = 0;
+                }
+                return node < strings.length;
+            }
+
+            @Override
+            public byte[] next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                byte[] element = PackedEntries.element(strings[node], offset);
+                offset = PackedEntries.next(strings[node], offset);
+                return element;
+            }
+        };
     }
 
     /** A whole copy of {@code value} now. */
@@ -42,11 +82,11 @@ final class FrozenAggregate {
     /** A copy of {@code value} to be made a step at a time, while it does not change (see {@link Copy}). */
     static Copy copy(Aggregate value) {
         return switch (value) {
-            case ListValue l -> new Copy(value, new FrozenAggregate(Kind.LIST, l.size()), l.iterator());
-            case SetValue s -> new Copy(value, new FrozenAggregate(Kind.SET, s.size()), s.members().iterator());
-            case HashValue h -> new Copy(value, new FrozenAggregate(Kind.HASH, h.size()), h.entries().iterator());
+            case ListValue l -> new Copy(value, new FrozenAggregate(Kind.LIST, l.size(), l.nodes()), l.nodeCopies());
+            case SetValue s -> new Copy(value, new FrozenAggregate(Kind.SET, s.size(), 0), s.members().iterator());
+            case HashValue h -> new Copy(value, new FrozenAggregate(Kind.HASH, h.size(), 0), h.entries().iterator());
             case SortedSetValue z ->
-                    new Copy(value, new FrozenAggregate(Kind.SORTED_SET, z.size()), z.ordered().iterator());
+                    new Copy(value, new FrozenAggregate(Kind.SORTED_SET, z.size(), 0), z.ordered().iterator());
         };
     }
 
@@ -56,6 +96,11 @@ final class FrozenAggregate {
      * anyway throws IllegalStateException rather than hand out a mixture of two states.
      */
     static final class Copy {
+        /**
+         * What copying one list node counts as against a step's budget of elements: a node is up to
+         * {@link ListValue#NODE_BYTES} of bytes to copy, where another element is one reference.
+         */
+        private static final int LIST_NODE_WEIGHT = 64;
         private final Aggregate source;
         private final int version;
         private final FrozenAggregate target;
@@ -69,15 +114,19 @@ final class FrozenAggregate {
             this.elements = elements;
         }
 
-        /** Copies up to {@code most} more elements; returns how many it copied. */
+        /**
+         * Copies up to {@code most} more elements (a list's nodes count {@link #LIST_NODE_WEIGHT} each, and a node
+         * begun is copied whole, so the count may pass {@code most}); returns how many it counted.
+         */
         int step(int most) {
             if (source.version() != version) {
                 throw new IllegalStateException("a " + source.type() + " changed while a snapshot copied it");
             }
+            int weight = target.kind == Kind.LIST ? LIST_NODE_WEIGHT : 1;
             int copied = 0;
             while (copied < most && elements.hasNext()) {
                 put(elements.next());
-                copied++;
+                copied = (int) Math.min(Integer.MAX_VALUE, (long) copied + weight);
             }
             return copied;
         }
@@ -96,7 +145,7 @@ final class FrozenAggregate {
         private void put(Object element) {
             byte[][] strings = target.strings;
             switch (element) {
-                case byte[] listElement -> strings[filled++] = listElement;
+                case byte[] listNode -> strings[filled++] = listNode;
                 case Key member -> strings[filled++] = member.bytes;
                 case Map.Entry<?, ?> field -> {
                     strings[filled++] = ((Key) field.getKey()).bytes;

@@ -235,6 +235,35 @@ final class ListValue extends Aggregate {
         return limit - left;
     }
 
+    /** How many nodes hold the elements. */
+    int nodes() {
+        return nodeCount;
+    }
+
+    /**
+     * A copy of each node's packed entries in turn, from the head ({@link FrozenAggregate} copies a list so):
+     * after a change it must not be used again.
+     */
+    Iterator<byte[]> nodeCopies() {
+        return new Iterator<>() {
+            private int place;
+
+            @Override
+            public boolean hasNext() {
+                return place < nodeCount;
+            }
+
+            @Override
+            public byte[] next() {
+                if (place >= nodeCount) {
+                    throw new NoSuchElementException();
+                }
+                Node n = node(place++);
+                return Arrays.copyOfRange(n.data, n.start, n.end);
+            }
+        };
+    }
+
     /** The elements from the head, for reading only: after a change it must not be used again. */
     Iterator<byte[]> iterator() {
         return new Iterator<>() {

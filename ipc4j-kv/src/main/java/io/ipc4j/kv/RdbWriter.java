@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 
 /**
  * Writes an RDB snapshot that redis-server 7 loads (RDB version 10), in the plain forms every Redis since 2.x
@@ -58,6 +59,12 @@ final class RdbWriter {
                 });
                 string(item.key());
                 length(a.size());
+                if (a.kind == FrozenAggregate.Kind.LIST) {
+                    for (Iterator<byte[]> elements = a.listElements(); elements.hasNext(); ) {
+                        string(elements.next());
+                    }
+                    return;
+                }
                 for (int i = 0; i < a.strings.length; i++) {
                     string(a.strings[i]);
                     if (a.scores != null) {

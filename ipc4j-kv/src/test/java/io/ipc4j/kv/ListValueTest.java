@@ -81,6 +81,34 @@ class ListValueTest {
     }
 
     @Test
+    void aSnapshotCopiesTheNodesNotEachElementAndGivesEveryElementBack() {
+        ListValue l = new ListValue();
+        List<byte[]> model = new ArrayList<>();
+        random = new SplittableRandom(7);
+        for (int i = 0; i < 50_000; i++) {
+            byte[] v = element();
+            l.addLast(v);
+            model.add(v);
+        }
+        FrozenAggregate.Copy copy = FrozenAggregate.copy(l);
+        int steps = 0;
+        while (!copy.done()) {
+            assertTrue(copy.step(512) <= 512 + 63, "a step of 512 copies at most a node past it");
+            steps++;
+        }
+        FrozenAggregate frozen = copy.finish();
+        assertEquals(l.nodes(), frozen.strings.length, "one array per node");
+        assertTrue(frozen.strings.length < 50_000 / 20, frozen.strings.length + " nodes for 50,000 elements");
+        assertEquals((l.nodes() + 7) / 8, steps, "eight nodes a step of 512, for " + l.nodes() + " nodes");
+        assertEquals(50_000, frozen.size());
+        Iterator<byte[]> it = frozen.listElements();
+        for (int i = 0; i < model.size(); i++) {
+            assertArrayEquals(model.get(i), it.next(), "element " + i);
+        }
+        assertFalse(it.hasNext());
+    }
+
+    @Test
     void everyChangeIsRecordedEvenWhereTheEstimateStays() { // the write log logs only commands that changed a key
         Keyspace keyspace = new Keyspace(1);
         ListValue l = new ListValue();

@@ -149,7 +149,7 @@ class SnapshotWalkTest {
     @Test
     void aCopyThatMissedAChangeSaysSo() {
         ListValue big = new ListValue();
-        for (int i = 0; i < 2_000; i++) {
+        for (int i = 0; i < 20_000; i++) { // about 20 packed nodes: more than one chunk copies
             big.addLast(bytes("e" + i));
         }
         db.put(key("big"), big, false, now);
