@@ -32,17 +32,23 @@ final class AofSnapshot {
             return () -> new Iterator<>() {
                 private final Iterator<byte[]> list = value instanceof FrozenAggregate a
                         && a.kind == FrozenAggregate.Kind.LIST ? a.listElements() : null;
+                /** Elements of an aggregate, or the one SET of a string. */
+                private final int total = switch (value) {
+                    case byte[] ignored -> 1;
+                    case FrozenAggregate a -> a.size();
+                    default -> throw new IllegalStateException("a value of unknown type: " + value.getClass());
+                };
                 private int next; // the next element of an aggregate, or 0 and then 1 for a string's SET
                 private boolean expiryDone = expireAt == 0;
 
                 @Override
                 public boolean hasNext() {
-                    return next < total() || !expiryDone;
+                    return next < total || !expiryDone;
                 }
 
                 @Override
                 public byte[][] next() {
-                    if (next < total()) {
+                    if (next < total) {
                         if (value instanceof FrozenAggregate a) {
                             int n = Math.min(BATCH, a.size() - next);
                             byte[][] batch = batch(a, next, n, list);
@@ -57,14 +63,6 @@ final class AofSnapshot {
                     }
                     expiryDone = true;
                     return new byte[][] {ascii("PEXPIREAT"), key, ascii(Long.toString(expireAt))};
-                }
-
-                private int total() {
-                    return switch (value) {
-                        case byte[] ignored -> 1;
-                        case FrozenAggregate a -> a.size();
-                        default -> throw new IllegalStateException("a value of unknown type: " + value.getClass());
-                    };
                 }
             };
         }

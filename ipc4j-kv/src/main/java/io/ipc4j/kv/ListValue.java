@@ -264,38 +264,6 @@ final class ListValue extends Aggregate {
         };
     }
 
-    /** The elements from the head, for reading only: after a change it must not be used again. */
-    Iterator<byte[]> iterator() {
-        return new Iterator<>() {
-            private int index;
-            private int place;
-            private int offset = -1;
-
-            @Override
-            public boolean hasNext() {
-                return index < size;
-            }
-
-            @Override
-            public byte[] next() {
-                if (index >= size) {
-                    throw new NoSuchElementException();
-                }
-                Node n = node(place);
-                if (offset < 0) {
-                    offset = n.start;
-                } else if (offset >= n.end) {
-                    n = node(++place); // nodes are never empty
-                    offset = n.start;
-                }
-                byte[] v = PackedEntries.element(n.data, offset);
-                offset = PackedEntries.next(n.data, offset);
-                index++;
-                return v;
-            }
-        };
-    }
-
     @Override
     ListValue copy() {
         ListValue c = new ListValue();

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The packed list against a plain list of arrays doing the same random operations: elements of every length
  * class (empty, one length byte, 255 and more, longer than a node), lists long enough to span many nodes, and
  * every change at both ends and in the middle. After each step the sizes agree; every few steps every element is
- * compared, read forwards, backwards, at random and through the iterator and a copy.
+ * compared, read forwards, backwards, at random and through a snapshot's copy and a copy.
  */
 class ListValueTest {
     private SplittableRandom random;
@@ -207,10 +207,10 @@ class ListValueTest {
         for (int i = model.size() - 1; i >= 0; i--) {
             assertArrayEquals(model.get(i), packed.get(i), "element " + i + " read backwards " + when);
         }
-        Iterator<byte[]> it = packed.iterator();
+        Iterator<byte[]> it = FrozenAggregate.of(packed).listElements();
         ListValue copy = packed.copy();
         for (int i = 0; i < model.size(); i++) {
-            assertArrayEquals(model.get(i), it.next(), "element " + i + " through the iterator " + when);
+            assertArrayEquals(model.get(i), it.next(), "element " + i + " through a snapshot's copy " + when);
             assertArrayEquals(model.get(i), copy.get(i), "element " + i + " of a copy " + when);
         }
         assertFalse(it.hasNext(), when);

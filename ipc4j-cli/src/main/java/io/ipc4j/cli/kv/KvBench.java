@@ -190,8 +190,7 @@ public final class KvBench implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, " %12s %7s %7s %7s %8s%n", "-", "-", "-", "-", "-");
                     continue;
                 }
-                Rounds.Ratios ratios = Rounds.ratios(Math.min(kv.size(), redis.size()),
-                        i -> kv.get(i).get(test).rps(), i -> redis.get(i).get(test).rps());
+                Rounds.Ratios ratios = rateRatios(kv, redis, test);
                 System.out.printf(Locale.ROOT, " %,12.0f %7.3f %7.3f %7.2f %8.2f %11s%n", median(redis, test, Row::rps),
                         median(redis, test, Row::p50), median(redis, test, Row::p99),
                         median(redis, test, Row::cpuMicros), ratios.median(),
@@ -221,8 +220,7 @@ public final class KvBench implements Callable<Integer> {
         double lowestP99 = Double.MAX_VALUE;
         double highestP99 = 0;
         for (String test : redis.getFirst().keySet()) {
-            double ratio = Rounds.ratios(Math.min(second.size(), redis.size()),
-                    i -> second.get(i).get(test).rps(), i -> redis.get(i).get(test).rps()).median();
+            double ratio = rateRatios(second, redis, test).median();
             double p99 = median(second, test, Row::p99) / median(redis, test, Row::p99);
             compared++;
             atOrAbove += ratio >= 1 ? 1 : 0;
@@ -235,6 +233,13 @@ public final class KvBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  control: a second redis-server at or above the first in %d of %d tests"
                         + " (median ratios %.2f-%.2f), p99 no higher in %d of %d (p99 ratios %.2f-%.2f)%n", atOrAbove,
                 compared, lowest, highest, p99NoHigher, compared, lowestP99, highestP99);
+    }
+
+    /** The rounds' ratios of one server's rate to another's in {@code test}, round by round. */
+    private static Rounds.Ratios rateRatios(List<Map<String, Row>> server, List<Map<String, Row>> reference,
+            String test) {
+        return Rounds.ratios(Math.min(server.size(), reference.size()), i -> server.get(i).get(test).rps(),
+                i -> reference.get(i).get(test).rps());
     }
 
     private static double median(List<Map<String, Row>> rounds, String test, ToDoubleFunction<Row> figure) {
