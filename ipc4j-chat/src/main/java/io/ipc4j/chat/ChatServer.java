@@ -5,6 +5,7 @@ import io.ipc4j.event.Interest;
 import io.ipc4j.event.Registration;
 import io.ipc4j.event.Trigger;
 import io.ipc4j.socket.PeerCredentials;
+import io.ipc4j.socket.SendBatch;
 import io.ipc4j.socket.SocketServer;
 import io.ipc4j.socket.StreamSocket;
 import io.ipc4j.socket.UnixEndpoint;
@@ -45,6 +46,13 @@ import java.util.concurrent.TimeUnit;
 public final class ChatServer implements AutoCloseable {
     /** Most bytes read from one member in one turn of the loop (Redis reads 16 KiB a turn). */
     private static final int READ_BUDGET = 64 * 1024;
+    /** Most bytes of one connection's waiting lines one send carries. */
+    private static final int GATHER_BYTES = 64 * 1024;
+    /** Connections a batch of sends reaches; a flush to more sends several batches. */
+    private static final int BATCH_ENTRIES = 256;
+    private static final int STAGING_BYTES = 1024 * 1024;
+    /** A batch stops taking connections when less than this is left of its staging buffer. */
+    private static final int MIN_STAGED = 4096;
 
     private final ChatConfig config;
     private final SocketServer<StreamSocket> listener;
@@ -57,7 +65,16 @@ public final class ChatServer implements AutoCloseable {
     /** Connections past their outbound limit, dropped once the broadcast that took them there is done. */
     private final List<Connection> overflowing = new ArrayList<>();
     /** One connection's waiting lines, gathered for one send; direct, so the socket sends it without a copy. */
-    private final ByteBuffer outgoing = ByteBuffer.allocateDirect(64 * 1024);
+    private final ByteBuffer outgoing = ByteBuffer.allocateDirect(GATHER_BYTES);
+    /** Sends to many connections in one system call (where the kernel has io_uring). */
+    private final SendBatch batch = SendBatch.open(BATCH_ENTRIES);
+    /** The lines of a batch's connections, each connection's gathered in one run (direct: the kernel reads it). */
+    private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    /** The connections of the batch being sent, by entry, and the length of each entry. */
+    private final List<Connection> staged = new ArrayList<>();
+    private final int[] stagedLengths = new int[BATCH_ENTRIES];
+    /** The connections this round of a flush writes to (those dirty when it began). */
+    private final List<Connection> flushing = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -171,6 +188,7 @@ public final class ChatServer implements AutoCloseable {
         } finally {
             listener.close(); // removes the socket file, if it is still this server's
             loop.close();
+            batch.close();
             try {
                 log.close();
             } catch (IOException e) {
@@ -323,57 +341,118 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** Writes to every client with new output; writing can drop a client, which queues more output. */
+    /**
+     * Writes to every client with new output, a batch of clients at a time: one system call for the batch where
+     * the kernel has io_uring ({@link SendBatch}). Writing can drop a client, which queues more output.
+     */
     private void flushDirty() {
         while (!dirty.isEmpty()) {
-            List<Connection> batch = new ArrayList<>(dirty);
+            flushing.addAll(dirty);
             dirty.clear();
-            for (Connection c : batch) {
-                try {
-                    write(c);
-                } catch (IOException e) {
-                    disconnect(c, "left");
-                }
+            int next = 0;
+            while (next < flushing.size()) {
+                next = stage(next);
+                sendStaged();
             }
+            flushing.clear();
         }
     }
 
+    /**
+     * Gathers the waiting lines of {@link #flushing}'s connections from {@code from} into {@link #staging}, an
+     * entry of {@link #batch} each, until either is full: the index of the first connection left for later.
+     */
+    private int stage(int from) {
+        staging.clear();
+        int i = from;
+        for (; i < flushing.size() && !batch.isFull() && staging.remaining() >= MIN_STAGED; i++) {
+            Connection c = flushing.get(i);
+            if (c.closed || c.staged || c.outbound.isEmpty()) {
+                continue; // gone, in this batch already, or written when its socket was ready
+            }
+            int start = staging.position();
+            gather(c, staging);
+            stagedLengths[batch.add(c.socket, staging, start, staging.position() - start)] = staging.position() - start;
+            c.staged = true;
+            staged.add(c);
+        }
+        return i;
+    }
+
+    /** Sends the batch, then takes each connection's written lines off its queue. */
+    private void sendStaged() {
+        batch.send();
+        for (int j = 0; j < staged.size(); j++) {
+            Connection c = staged.get(j);
+            c.staged = false;
+            if (batch.failure(j) != null) {
+                disconnect(c, "left");
+                continue;
+            }
+            int n = batch.sent(j);
+            c.outboundBytes -= n;
+            consume(c, n);
+            try {
+                afterWriting(c, n < stagedLengths[j]);
+            } catch (IOException e) {
+                disconnect(c, "left");
+            }
+        }
+        batch.clear();
+        staged.clear();
+    }
+
+    /** Writes what {@code c}'s socket takes now, when it said it has room again (or as the server stops). */
     private void write(Connection c) throws IOException {
         if (c.closed) {
             return;
         }
-        while (!c.outbound.isEmpty()) {
-            gather(c);
+        boolean full = false;
+        while (!c.outbound.isEmpty() && !full) {
+            outgoing.clear();
+            gather(c, outgoing);
+            outgoing.flip();
             int n = c.socket.writeNow(outgoing);
             c.outboundBytes -= n;
             consume(c, n);
-            if (outgoing.hasRemaining()) {
-                break; // the socket is full: the rest waits for the write interest
-            }
+            full = outgoing.hasRemaining();
         }
+        afterWriting(c, full);
+    }
+
+    /**
+     * After a write to {@code c}: closes it if it was to close once flushed; else asks to hear when a full
+     * socket has room again, or queues the next part of a long queue for this turn's flush.
+     */
+    private void afterWriting(Connection c, boolean socketFull) throws IOException {
         if (c.outbound.isEmpty() && c.closeWhenFlushed) {
             disconnect(c, "left");
             return;
         }
+        if (!socketFull && !c.outbound.isEmpty()) {
+            dirty.add(c); // more than one gather's worth waited: the next round of this flush
+        }
         if (c.registration.isValid()) {
-            c.registration.interest(c.outbound.isEmpty() ? Interest.READ : Interest.READ_WRITE);
+            c.registration.interest(socketFull ? Interest.READ_WRITE : Interest.READ);
         }
     }
 
-    /** Copies as many of {@code c}'s waiting lines as fit into {@link #outgoing}, ready to send. */
-    private void gather(Connection c) {
-        outgoing.clear();
+    /**
+     * Copies as many of {@code c}'s waiting lines as fit into {@code into} from its position, at most
+     * {@link #GATHER_BYTES}, and moves the position past them.
+     */
+    private static void gather(Connection c, ByteBuffer into) {
+        int end = Math.min(into.limit(), into.position() + GATHER_BYTES);
         int skip = c.headWritten;
         for (ByteBuffer line : c.outbound) {
-            int length = Math.min(line.remaining() - skip, outgoing.remaining());
-            outgoing.put(outgoing.position(), line, line.position() + skip, length);
-            outgoing.position(outgoing.position() + length);
+            int length = Math.min(line.remaining() - skip, end - into.position());
+            into.put(into.position(), line, line.position() + skip, length);
+            into.position(into.position() + length);
             skip = 0;
-            if (!outgoing.hasRemaining()) {
+            if (into.position() == end) {
                 break;
             }
         }
-        outgoing.flip();
     }
 
     /** Forgets the first {@code written} bytes of {@code c}'s waiting lines. */

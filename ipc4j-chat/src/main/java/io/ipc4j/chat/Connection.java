@@ -27,6 +27,8 @@ final class Connection {
     boolean skipping;
     boolean closeWhenFlushed;
     boolean closed;
+    /** In the batch of sends being made ({@code ChatServer}'s flush). */
+    boolean staged;
     /** The chat domain's member on this connection. */
     Member member;
 

@@ -124,11 +124,19 @@ public final class MemoryCalls {
 
     /** mmap(2) of a whole shared object: the address (a zero-length segment), or a segment at -errno. */
     public static MemorySegment mmapShared(int fd, long length, boolean writable) {
+        return mmapShared(fd, length, 0L, writable);
+    }
+
+    /**
+     * mmap(2) of {@code length} bytes of a shared object from {@code offset} (an io_uring's rings are at fixed
+     * offsets of its descriptor): the address (a zero-length segment), or a segment at -errno.
+     */
+    public static MemorySegment mmapShared(int fd, long length, long offset, boolean writable) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
             MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length, prot,
-                    MAP_SHARED, fd, 0L);
+                    MAP_SHARED, fd, offset);
             return address.address() == -1L ? MemorySegment.ofAddress(-Libc.errno(slot)) : address;
         } catch (RuntimeException | Error e) {
             throw e;

@@ -73,6 +73,8 @@ public enum Platform {
     public final long sysPidfdSendSignal = 424;
     public final long sysPidfdOpen = 434;
     public final long sysPidfdGetfd = 438;
+    public final long sysIoUringSetup = 425;
+    public final long sysIoUringEnter = 426;
     /** O_DIRECT, as /proc/PID/fdinfo shows it. */
     public final int oDirect;
     /** {@code struct stat}. */

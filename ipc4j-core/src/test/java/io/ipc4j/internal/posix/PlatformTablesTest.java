@@ -37,12 +37,12 @@ class PlatformTablesTest {
     /** The classes whose upper-case int and long constants carry C names. */
     private static final List<Class<?>> CALLS = List.of(FileCalls.class, ProcessCalls.class, SocketCalls.class, MessageQueueCalls.class,
             SyncCalls.class, MemoryCalls.class, SignalCalls.class, EventCalls.class, EpollCalls.class, Errno.class,
-            PosixSpawn.class, SockDiag.class);
+            PosixSpawn.class, SockDiag.class, UringCalls.class);
     private static final Pattern C_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
     /** C enumerators with no macro of their name: compared without the #ifdef. */
     private static final java.util.Set<String> ENUMERATORS = java.util.Set.of("MEMBARRIER_CMD_QUERY",
             "MEMBARRIER_CMD_GLOBAL_EXPEDITED", "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED", "UNIX_DIAG_NAME",
-            "UNIX_DIAG_PEER", "UNIX_DIAG_ICONS", "UNIX_DIAG_RQLEN");
+            "UNIX_DIAG_PEER", "UNIX_DIAG_ICONS", "UNIX_DIAG_RQLEN", "IORING_OP_SEND");
     private static final String HEADERS = """
             #define _GNU_SOURCE
             #include <stdio.h>
@@ -81,6 +81,7 @@ class PlatformTablesTest {
             #include <linux/netlink.h>
             #include <linux/sock_diag.h>
             #include <linux/unix_diag.h>
+            #include <linux/io_uring.h>
             """;
 
     @Test
@@ -208,9 +209,9 @@ class PlatformTablesTest {
             }
         }
         String[] syscalls = {"futex", "membarrier", "gettid", "rt_tgsigqueueinfo", "pidfd_open", "pidfd_getfd",
-                "pidfd_send_signal"};
+                "pidfd_send_signal", "io_uring_setup", "io_uring_enter"};
         long[] numbers = {p.sysFutex, p.sysMembarrier, p.sysGettid, p.sysRtTgsigqueueinfo, p.sysPidfdOpen,
-                p.sysPidfdGetfd, p.sysPidfdSendSignal};
+                p.sysPidfdGetfd, p.sysPidfdSendSignal, p.sysIoUringSetup, p.sysIoUringEnter};
         for (int i = 0; i < syscalls.length; i++) {
             add(checks, new Check("SYS_" + syscalls[i], "SYS_" + syscalls[i], numbers[i], false, null));
         }
@@ -234,6 +235,11 @@ class PlatformTablesTest {
         struct(checks, "struct unix_diag_req", SockDiag.UNIX_DIAG_REQ);
         struct(checks, "struct unix_diag_msg", SockDiag.UNIX_DIAG_MSG);
         struct(checks, "struct nlattr", SockDiag.NLATTR);
+        struct(checks, "struct io_uring_params", UringCalls.PARAMS);
+        struct(checks, "struct io_sqring_offsets", UringCalls.SQRING_OFFSETS);
+        struct(checks, "struct io_cqring_offsets", UringCalls.CQRING_OFFSETS);
+        struct(checks, "struct io_uring_sqe", UringCalls.SQE);
+        struct(checks, "struct io_uring_cqe", UringCalls.CQE);
         struct(checks, "struct pollfd", (StructLayout) privateField(FileCalls.class, "POLLFD"));
         add(checks, new Check("SocketCalls.CMSG_HEADER", "CMSG_LEN(0)", SocketCalls.CMSG_HEADER, false, null));
         add(checks, new Check("SocketCalls.SOCKADDR_STORAGE", "sizeof(struct sockaddr_storage)",
