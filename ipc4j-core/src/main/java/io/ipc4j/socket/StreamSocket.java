@@ -26,8 +26,9 @@ import java.util.Objects;
  * for Nagle's algorithm. See {@link NativeSocket} for threads, blocking and closing.
  */
 public final class StreamSocket extends NativeSocket implements ByteChannel {
-    /** The {@link SendBatch} this socket is in, if any; read and written by that batch's thread. */
-    SendBatch batch;
+    /** The send and receive batches this socket is in, if any; each read and written by its batch's thread. */
+    Transfers sendBatch;
+    Transfers receiveBatch;
 
     StreamSocket(int fd, int family, String description) {
         super(fd, family, description);

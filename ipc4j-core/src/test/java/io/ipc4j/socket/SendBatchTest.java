@@ -136,7 +136,7 @@ class SendBatchTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> batch.add(pair.first(), direct, 0, 8))
                     .getMessage().contains("in this batch already"));
             assertTrue(assertThrows(IllegalStateException.class, () -> batch.sent(0)).getMessage()
-                    .contains("not been sent"));
+                    .contains("not been made"));
             batch.send();
             assertTrue(assertThrows(IllegalStateException.class, () -> batch.add(pair.first(), direct, 0, 8))
                     .getMessage().contains("clear()"));

@@ -15,10 +15,11 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Raw bindings for io_uring (Linux 5.1+; the send operation 5.6+): io_uring_setup(2), io_uring_enter(2) and the
- * layouts of its rings. They return the C result or {@code -errno}; {@link SendRing} is their one user.
+ * layouts of its rings. They return the C result or {@code -errno}; {@link TransferRing} is their one user.
  */
 public final class UringCalls {
     public static final int IORING_OP_SEND = 26;
+    public static final int IORING_OP_RECV = 27;
     public static final int IORING_SETUP_SUBMIT_ALL = 1 << 7;
     public static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
     public static final int IORING_FEAT_SINGLE_MMAP = 1;

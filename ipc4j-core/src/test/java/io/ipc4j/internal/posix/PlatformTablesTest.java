@@ -42,7 +42,7 @@ class PlatformTablesTest {
     /** C enumerators with no macro of their name: compared without the #ifdef. */
     private static final java.util.Set<String> ENUMERATORS = java.util.Set.of("MEMBARRIER_CMD_QUERY",
             "MEMBARRIER_CMD_GLOBAL_EXPEDITED", "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED", "UNIX_DIAG_NAME",
-            "UNIX_DIAG_PEER", "UNIX_DIAG_ICONS", "UNIX_DIAG_RQLEN", "IORING_OP_SEND");
+            "UNIX_DIAG_PEER", "UNIX_DIAG_ICONS", "UNIX_DIAG_RQLEN", "IORING_OP_SEND", "IORING_OP_RECV");
     private static final String HEADERS = """
             #define _GNU_SOURCE
             #include <stdio.h>

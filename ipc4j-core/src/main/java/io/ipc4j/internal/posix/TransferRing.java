@@ -11,20 +11,22 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * An io_uring that makes many non-blocking sends with one io_uring_enter(2): where a system call costs more
- * than the send it makes (about 1 µs on a VM with page-table isolation), a server writing to many clients
- * saves one call per client.
+ * An io_uring that makes many non-blocking sends or receives with one io_uring_enter(2): where a system call
+ * costs more than the transfer it makes (about 1 µs on a VM with page-table isolation), a server writing to
+ * many clients, or a client reading from many connections, saves one call per socket.
  *
- * <p>Every send says MSG_DONTWAIT and MSG_NOSIGNAL: the kernel makes it during the submitting call, and one
- * that would block completes at once with -EAGAIN (io_uring does not retry a send that asked not to wait), so
- * {@link #submit()} never waits for a peer. Its buffers need to stay valid only until {@code submit} returns.
+ * <p>Every transfer says MSG_DONTWAIT (a send MSG_NOSIGNAL too): the kernel makes it during the submitting
+ * call, and one that would block completes at once with -EAGAIN (io_uring does not retry a transfer that asked
+ * not to wait), so {@link #submit()} never waits for a peer. Buffers need to stay valid only until
+ * {@code submit} returns.
  *
  * <p>Not thread-safe: one thread adds, submits and reads results. {@link #close()} waits for a submit in
  * progress.
  */
-public final class SendRing implements AutoCloseable {
+public final class TransferRing implements AutoCloseable {
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final int SEND_FLAGS = SocketCalls.MSG_DONTWAIT | SocketCalls.MSG_NOSIGNAL;
+    private static final int RECEIVE_FLAGS = SocketCalls.MSG_DONTWAIT;
     private static final long SQE_BYTES = UringCalls.SQE.byteSize();
     private static final long CQE_BYTES = UringCalls.CQE.byteSize();
 
@@ -46,7 +48,7 @@ public final class SendRing implements AutoCloseable {
     private int sqTail;
     private int queued;
 
-    private SendRing(int fd, MemorySegment params, Arena arena, MemorySegment sqRing, MemorySegment cqRing,
+    private TransferRing(int fd, MemorySegment params, Arena arena, MemorySegment sqRing, MemorySegment cqRing,
                      MemorySegment sqes) {
         this.handle = new FdHandle(this, fd);
         this.arena = arena;
@@ -66,12 +68,12 @@ public final class SendRing implements AutoCloseable {
     }
 
     /**
-     * A ring for at least {@code entries} sends a submit.
+     * A ring for at least {@code entries} transfers a submit.
      *
      * @throws IOException naming io_uring_setup or mmap and the errno, where the kernel has no io_uring or
      *                     refuses it (ENOSYS; EPERM with kernel.io_uring_disabled or a seccomp filter).
      */
-    public static SendRing open(int entries) throws IOException {
+    public static TransferRing open(int entries) throws IOException {
         Arena arena = Arena.ofShared();
         MemorySegment params = arena.allocate(UringCalls.PARAMS);
         int fd = -1;
@@ -85,7 +87,7 @@ public final class SendRing implements AutoCloseable {
                     UringCalls.IORING_OFF_SQ_RING, arena);
             MemorySegment cqRing = single ? sqRing : map(fd, cqBytes, UringCalls.IORING_OFF_CQ_RING, arena);
             MemorySegment sqes = map(fd, SQE_BYTES * params.get(JAVA_INT, 0), UringCalls.IORING_OFF_SQES, arena);
-            return new SendRing(fd, params, arena, sqRing, cqRing, sqes);
+            return new TransferRing(fd, params, arena, sqRing, cqRing, sqes);
         } catch (IOException | RuntimeException e) {
             arena.close();
             if (fd >= 0) {
@@ -129,24 +131,25 @@ public final class SendRing implements AutoCloseable {
         return params.get(JAVA_INT, UringCalls.CQ_OFF + UringCalls.CQRING_OFFSETS.byteOffset(groupElement(member)));
     }
 
-    /** The most sends one submit makes. */
+    /** The most transfers one submit makes. */
     public int capacity() {
         return capacity;
     }
 
-    /** Sends queued since the last submit. */
+    /** Transfers queued since the last submit. */
     public int queued() {
         return queued;
     }
 
     /**
-     * Queues a send of {@code length} bytes at {@code address} to socket {@code fd}, whose result
-     * {@link #result} gives by the returned index after the next {@link #submit()}. The caller keeps {@code fd}
-     * open (inside an operation on its handle) and the bytes valid until then.
+     * Queues a send ({@code receive} false) of {@code length} bytes at {@code address} to socket {@code fd}, or
+     * a receive of at most that many into them, whose result {@link #result} gives by the returned index after
+     * the next {@link #submit()}. The caller keeps {@code fd} open (inside an operation on its handle) and the
+     * memory valid until then.
      */
-    public int add(int fd, long address, int length) {
+    public int add(boolean receive, int fd, long address, int length) {
         if (queued == capacity) {
-            throw new IllegalStateException("the ring holds " + capacity + " sends: submit them first");
+            throw new IllegalStateException("the ring holds " + capacity + " transfers: submit them first");
         }
         int index = queued++;
         int slot = (sqTail + index) & sqMask;
@@ -154,21 +157,21 @@ public final class SendRing implements AutoCloseable {
         for (long b = 0; b < SQE_BYTES; b += 8) {
             sqes.set(JAVA_LONG, at + b, 0L);
         }
-        sqes.set(JAVA_BYTE, at, (byte) UringCalls.IORING_OP_SEND);
+        sqes.set(JAVA_BYTE, at, (byte) (receive ? UringCalls.IORING_OP_RECV : UringCalls.IORING_OP_SEND));
         sqes.set(JAVA_INT, at + 4, fd);
         sqes.set(JAVA_LONG, at + 16, address);
         sqes.set(JAVA_INT, at + 24, length);
-        sqes.set(JAVA_INT, at + 28, SEND_FLAGS);
+        sqes.set(JAVA_INT, at + 28, receive ? RECEIVE_FLAGS : SEND_FLAGS);
         sqes.set(JAVA_LONG, at + 32, index);
         sqRing.set(JAVA_INT, sqArrayAt + 4L * slot, slot);
         return index;
     }
 
     /**
-     * Makes every queued send and waits for their results (which do not wait for peers: see the class
+     * Makes every queued transfer and waits for their results (which do not wait for peers: see the class
      * documentation). Afterwards {@link #result} holds each one's outcome and the ring is empty.
      *
-     * @throws IOException if io_uring_enter itself fails; then no queued send was made (the ring is empty).
+     * @throws IOException if io_uring_enter itself fails; then no queued transfer was made (the ring is empty).
      */
     public void submit() throws IOException {
         int count = queued;
@@ -185,7 +188,7 @@ public final class SendRing implements AutoCloseable {
                 int r = UringCalls.enter(fd, count - submitted, count - completed, UringCalls.IORING_ENTER_GETEVENTS);
                 if (r < 0 && r != -Errno.EINTR && submitted == 0) {
                     INT.setRelease(sqRing, sqTailAt, head); // nothing consumed: take the entries back
-                    throw Failures.of("io_uring_enter", count + " sends", -r);
+                    throw Failures.of("io_uring_enter", count + " transfers", -r);
                 }
                 submitted += Math.max(r, 0);
                 completed += reap();
@@ -209,7 +212,10 @@ public final class SendRing implements AutoCloseable {
         return tail - head;
     }
 
-    /** The outcome of the send with {@code index} in the last submit: bytes sent, or -errno (-EAGAIN: full). */
+    /**
+     * The outcome of transfer {@code index} of the last submit: bytes sent or received (0 received: the peer's
+     * end of stream), or -errno (-EAGAIN: no room, or nothing to receive).
+     */
     public int result(int index) {
         return results[index];
     }
