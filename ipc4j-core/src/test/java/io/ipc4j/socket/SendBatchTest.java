@@ -56,7 +56,7 @@ class SendBatchTest {
                     bytes.position(i * 999 % 5000); // offsets are the buffer's, whatever its position
                     assertEquals(i, batch.add(pairs.get(i).first(), bytes, i * 1000, 10 * i + round));
                 }
-                bytes.position(0).limit(10); // and its limit
+                bytes.limit(10).position(7); // and its limit, as they are when it sends
                 batch.send();
                 bytes.clear();
                 for (int i = 0; i < 100; i++) {

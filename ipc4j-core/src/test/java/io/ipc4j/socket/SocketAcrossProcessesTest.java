@@ -67,6 +67,64 @@ class SocketAcrossProcessesTest {
     }
 
     @Test
+    void batchesSendToAndReceiveFromClientsInAnotherProcess() throws Exception {
+        int clients = 40;
+        int bytes = 100_000; // more than a Unix socket takes at once: every batch but the last is partial
+        try (SocketServer<StreamSocket> server = SocketServer.stream((UnixEndpoint) endpoint("path", "batch.sock"));
+             ChildJvm.Running child = ChildJvm.of(SocketChildren.ReversingClients.class,
+                     server.endpoint().toString(), String.valueOf(clients), String.valueOf(bytes)).start();
+             SendBatch sends = SendBatch.open(clients); ReceiveBatch receives = ReceiveBatch.open(clients)) {
+            List<StreamSocket> accepted = new java.util.ArrayList<>();
+            ByteBuffer out = ByteBuffer.allocateDirect(clients * bytes);
+            ByteBuffer in = ByteBuffer.allocateDirect(clients * bytes);
+            int[] sent = new int[clients];
+            int[] received = new int[clients];
+            try {
+                for (int i = 0; i < clients; i++) {
+                    accepted.add(server.accept(LIMIT));
+                    out.put(i * bytes, SocketChildren.message(bytes, i), 0, bytes);
+                }
+                long deadline = System.nanoTime() + LIMIT.toNanos();
+                while (java.util.Arrays.stream(received).sum() < clients * bytes) {
+                    assertTrue(System.nanoTime() < deadline, "all echoed within " + LIMIT);
+                    for (int i = 0; i < clients; i++) {
+                        if (sent[i] < bytes) {
+                            sends.add(accepted.get(i), out, i * bytes + sent[i], bytes - sent[i]);
+                        }
+                        receives.add(accepted.get(i), in, i * bytes + received[i], bytes - received[i]);
+                    }
+                    sends.send();
+                    receives.receive();
+                    for (int i = 0, j = 0; i < clients; i++) {
+                        if (sent[i] < bytes) {
+                            assertEquals(null, sends.failure(j));
+                            sent[i] += sends.sent(j++);
+                        }
+                        assertEquals(null, receives.failure(i));
+                        received[i] += Math.max(0, receives.received(i));
+                    }
+                    sends.clear();
+                    receives.clear();
+                }
+                for (int i = 0; i < clients; i++) {
+                    byte[] expected = new byte[bytes];
+                    SocketChildren.message(bytes, i).get(expected);
+                    byte[] got = new byte[bytes];
+                    in.get(i * bytes, got);
+                    for (int k = 0; k < bytes; k++) {
+                        assertEquals(expected[bytes - 1 - k], got[k], "client " + i + ", byte " + k);
+                    }
+                }
+            } finally {
+                accepted.forEach(StreamSocket::close);
+            }
+            ChildJvm.Result result = child.finish(LIMIT);
+            assertEquals(0, result.status().code(), result.describe());
+            assertTrue(result.stdout().contains("echoed " + clients), result.describe());
+        }
+    }
+
+    @Test
     void seqpacketKeepsBoundariesAndSeesTheEnd() throws Exception {
         try (SocketServer<SeqpacketSocket> server = SocketServer.seqpacket(
                 (UnixEndpoint) endpoint("path", "seq.sock"));

@@ -73,6 +73,40 @@ final class SocketChildren {
         }
     }
 
+    /**
+     * Connects {@code args[1]} clients to the stream server {@code args[0]}; each reads {@code args[2]} bytes and
+     * writes them back reversed, the clients in turn; then each waits for EOF. Prints "echoed N".
+     */
+    static final class ReversingClients {
+        public static void main(String[] args) throws Exception {
+            int count = Integer.parseInt(args[1]);
+            int bytes = Integer.parseInt(args[2]);
+            java.util.List<StreamSocket> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < count; i++) {
+                    clients.add(StreamSocket.connect(endpoint(args[0]), LIMIT));
+                }
+                for (StreamSocket client : clients) {
+                    ByteBuffer in = ByteBuffer.allocate(bytes);
+                    client.readFully(in, LIMIT);
+                    byte[] back = new byte[bytes];
+                    for (int k = 0; k < bytes; k++) {
+                        back[k] = in.get(bytes - 1 - k);
+                    }
+                    client.write(ByteBuffer.wrap(back), LIMIT);
+                }
+                for (StreamSocket client : clients) {
+                    if (client.read(ByteBuffer.allocate(1), LIMIT) != -1) {
+                        throw new IllegalStateException("more than was sent");
+                    }
+                }
+                System.out.println("echoed " + count);
+            } finally {
+                clients.forEach(StreamSocket::close);
+            }
+        }
+    }
+
     /** Connects to the stream server {@code args[0]}, echoes one line back upper-cased, then waits for EOF. */
     static final class EchoClient {
         public static void main(String[] args) throws Exception {
