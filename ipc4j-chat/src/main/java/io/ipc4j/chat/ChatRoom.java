@@ -238,7 +238,8 @@ final class ChatRoom {
     }
 
     private void send(Member m, String line) {
-        outbox.enqueue(m, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        // read-only as a broadcast's: one buffer class in every member's queue keeps the writing code monomorphic
+        outbox.enqueue(m, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
         outbox.afterSending();
     }
 

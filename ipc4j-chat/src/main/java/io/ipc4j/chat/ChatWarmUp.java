@@ -23,15 +23,26 @@ import java.util.stream.Stream;
  *
  * <p>How: a private server (its socket and log in a new 0700 temporary directory, removed afterwards) and, in
  * this JVM, {@value #RECEIVERS} members and one sender exchange batches of lines through it: joining, reading,
- * logging, broadcasting, writing. Blocking; call it before {@link ChatServer#start}. It costs about a second
- * of CPU on a small machine. If the JVM is stopped meanwhile (INT, TERM, HUP), a shutdown hook removes the
- * directory.
+ * logging, broadcasting, writing. Then single lines, each awaited by every member, so that the code run once
+ * per turn of the server's loop (select, flush, the batch of sends) runs often enough to be compiled as well;
+ * meanwhile a connection that never chooses a nick stays, and new members join now and then, as on a real
+ * server (without them, the compiled code met its first joins during real traffic and was recompiled then,
+ * delaying deliveries by milliseconds). Blocking; call it before {@link ChatServer#start}. It costs one to two
+ * seconds of CPU on a small machine. If the JVM is stopped meanwhile (INT, TERM, HUP), a shutdown hook removes
+ * the directory.
  */
 public final class ChatWarmUp {
     private static final int RECEIVERS = 16;
     private static final int BATCH = 20; // small batches: the per-member path runs once a batch, and must be compiled too
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
     private static final String TEXT = "warm-up " + "x".repeat(80);
+    /** Lines sent one at a time, each a turn of the server's loop (its per-turn code compiles at ~10,000). */
+    private static final int SINGLE_LINES = 12_000;
+    /** A member joins after this many single lines. */
+    private static final int JOIN_EVERY = 1_500;
+    /** Members joining at once near the end, and the lines they take part in. */
+    private static final int CROWD = 100;
+    private static final int CROWD_LINES = 500;
 
     private ChatWarmUp() {
     }
@@ -65,9 +76,11 @@ public final class ChatWarmUp {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    @SuppressWarnings("try") // the nickless connection only needs to stay open
     private static void exchange(Path socket, int deliveries) throws IOException {
         List<Client> receivers = new ArrayList<>();
-        try (Client sender = Client.join(socket, "warm-up-sender")) {
+        try (Client sender = Client.join(socket, "warm-up-sender");
+             StreamSocket nickless = StreamSocket.connect(UnixEndpoint.path(socket), STEP_TIMEOUT)) {
             for (int i = 0; i < RECEIVERS; i++) {
                 receivers.add(Client.join(socket, "warm-up-" + i));
             }
@@ -75,14 +88,57 @@ public final class ChatWarmUp {
             for (int round = 0; (long) round * RECEIVERS * (BATCH + 1) < deliveries; round++) {
                 sender.socket.write(ByteBuffer.wrap(batch), STEP_TIMEOUT);
                 sender.say("end " + round);
-                for (Client r : receivers) {
-                    r.awaitLine("<warm-up-sender> end " + round + "\n");
+                awaitAll(receivers, "<warm-up-sender> end " + round + "\n");
+            }
+            for (int line = 1; line <= SINGLE_LINES; line++) {
+                sender.say("single " + line);
+                awaitAll(receivers, "<warm-up-sender> single " + line + "\n");
+                if (line % JOIN_EVERY == 0) {
+                    receivers.add(Client.join(socket, "warm-up-late-" + line));
                 }
             }
+            crowd(socket, sender, receivers);
         } finally {
             for (Client r : receivers) {
                 r.close();
             }
+        }
+    }
+
+    /**
+     * A crowd joins at once, as a load test's or a restart's clients do, and takes part in a few hundred lines,
+     * then leaves: the join burst's paths (announcements to all, full sockets, long queues) are compiled here
+     * rather than during the first real traffic.
+     */
+    private static void crowd(Path socket, Client sender, List<Client> receivers) throws IOException {
+        List<Client> crowd = new ArrayList<>();
+        try {
+            for (int i = 0; i < CROWD; i++) {
+                crowd.add(Client.connect(socket));
+            }
+            for (int i = 0; i < CROWD; i++) {
+                crowd.get(i).say("warm-up-crowd-" + i);
+            }
+            for (int i = 0; i < CROWD; i++) {
+                crowd.get(i).awaitLine("*** you are warm-up-crowd-" + i + ";");
+            }
+            for (int line = 1; line <= CROWD_LINES; line++) {
+                sender.say("crowd " + line);
+                awaitAll(receivers, "<warm-up-sender> crowd " + line + "\n");
+                awaitAll(crowd, "<warm-up-sender> crowd " + line + "\n");
+            }
+        } finally {
+            for (Client c : crowd) {
+                c.close();
+            }
+        }
+        sender.say("after the crowd");
+        awaitAll(receivers, "<warm-up-sender> after the crowd\n");
+    }
+
+    private static void awaitAll(List<Client> receivers, String line) throws IOException {
+        for (Client r : receivers) {
+            r.awaitLine(line);
         }
     }
 
@@ -96,8 +152,12 @@ public final class ChatWarmUp {
             this.socket = socket;
         }
 
+        static Client connect(Path server) throws IOException {
+            return new Client(StreamSocket.connect(UnixEndpoint.path(server), STEP_TIMEOUT));
+        }
+
         static Client join(Path server, String nick) throws IOException {
-            Client m = new Client(StreamSocket.connect(UnixEndpoint.path(server), STEP_TIMEOUT));
+            Client m = connect(server);
             try {
                 m.say(nick);
                 m.awaitLine("*** you are " + nick + ";");

@@ -119,8 +119,9 @@ public abstract class FanoutComparison implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  " + subjectName() + " / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
                             + " %.2f of the server CPU per delivery%n", ratios.median(), ratios.min(), ratios.max(),
                     median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
-            System.out.println("  (with two CPUs the receiving side, one thread, is the limit for both: the server"
-                    + " CPU per delivery is what each server costs)");
+            System.out.println("  (the receiving side is one thread, reading its ready receivers a batch at a time;"
+                    + " on few CPUs it can be the limit for both: the server CPU per delivery is what each server"
+                    + " costs)");
         }
         return 0;
     }
