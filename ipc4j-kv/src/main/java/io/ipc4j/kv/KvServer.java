@@ -7,6 +7,7 @@ import io.ipc4j.event.Trigger;
 import io.ipc4j.socket.Endpoint;
 import io.ipc4j.socket.InetEndpoint;
 import io.ipc4j.socket.SocketServer;
+import io.ipc4j.socket.SendBatch;
 import io.ipc4j.socket.StreamSocket;
 import io.ipc4j.socket.UnixEndpoint;
 
@@ -471,6 +472,12 @@ public final class KvServer implements AutoCloseable {
     /** One event loop: its connections, and (for the first) the listeners and active expiry. */
     private final class Loop implements Runnable, Mailbox {
         private static final Duration TICK = Duration.ofMillis(100);
+        /** Most bytes of one client's replies a batch sends (as one gathered send did). */
+        private static final int GATHER_BYTES = 64 * 1024;
+        private static final int BATCH_CLIENTS = 256;
+        private static final int BATCH_STAGING = 1024 * 1024;
+        /** A batch takes no more clients once less than this is left of its staging buffer. */
+        private static final int MIN_STAGED = 4096;
         final int index;
         final EventLoop loop;
         final ConcurrentLinkedQueue<StreamSocket> handedOver = new ConcurrentLinkedQueue<>();
@@ -478,6 +485,11 @@ public final class KvServer implements AutoCloseable {
         private final Set<Client> owned = new LinkedHashSet<>();
         /** Clients whose replies go out once every ready client of this batch has been read. */
         private final List<Client> pendingFlush = new ArrayList<>();
+        /** Their replies' sends, one system call a batch where the kernel has io_uring. */
+        private final SendBatch batch = SendBatch.open(BATCH_CLIENTS);
+        /** The clients of the batch being sent, by entry, and their replies' bytes (direct: the kernel reads it). */
+        private final List<Client> batched = new ArrayList<>();
+        private final ByteBuffer staging = ByteBuffer.allocateDirect(BATCH_STAGING);
         /** Clients with mail from other loops' threads. */
         private final ConcurrentLinkedQueue<Client> arrivals = new ConcurrentLinkedQueue<>();
         /** Clients of this loop that were unblocked or killed by a command this loop ran. */
@@ -559,6 +571,7 @@ public final class KvServer implements AutoCloseable {
                 left.close();
             }
             loop.close();
+            batch.close();
         }
 
         @SuppressWarnings("unchecked")
@@ -731,8 +744,19 @@ public final class KvServer implements AutoCloseable {
             }
         }
 
-        /** Writes the replies {@link #process} left for the end of the batch. */
+        /**
+         * Writes the replies {@link #process} left for the end of the batch: up to {@link #GATHER_BYTES} of each
+         * client's in one {@link SendBatch} (one system call for them all, where the kernel has io_uring), then
+         * the rest of each {@link #flush} (more replies than that, a full socket, closing, interest).
+         */
         private void flushPending() {
+            if (pendingFlush.isEmpty()) {
+                return;
+            }
+            beforeReplies(); // the log's promise comes before any reply leaves
+            for (int from = 0; from < pendingFlush.size(); ) {
+                from = sendBatch(from);
+            }
             for (int i = 0; i < pendingFlush.size(); i++) {
                 Client c = pendingFlush.get(i);
                 c.flushPending = false;
@@ -745,6 +769,35 @@ public final class KvServer implements AutoCloseable {
                 }
             }
             pendingFlush.clear();
+        }
+
+        /**
+         * Sends the replies of {@link #pendingFlush}'s clients from {@code from}, as many clients as fit in the
+         * batch and its staging buffer: the index of the first one left. A client whose send failed is left for
+         * {@link #flush}, whose own send then reports it.
+         */
+        private int sendBatch(int from) {
+            staging.clear();
+            int i = from;
+            for (; i < pendingFlush.size() && !batch.isFull() && staging.remaining() >= MIN_STAGED; i++) {
+                Client c = pendingFlush.get(i);
+                if (c.closed || c.reply.isEmpty()) {
+                    continue;
+                }
+                int start = staging.position();
+                c.reply.copyTo(staging, Math.min(GATHER_BYTES, staging.remaining()));
+                batch.add(c.socket, staging, start, staging.position() - start);
+                batched.add(c);
+            }
+            batch.send();
+            for (int j = 0; j < batched.size(); j++) {
+                if (batch.failure(j) == null) {
+                    batched.get(j).reply.consume(batch.sent(j));
+                }
+            }
+            batch.clear();
+            batched.clear();
+            return i;
         }
 
         /** Runs requests until the input has no whole one left: true if it stopped because replies piled up. */

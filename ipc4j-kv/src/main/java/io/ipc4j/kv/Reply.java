@@ -291,10 +291,7 @@ final class Reply {
             long written = socket.writeNow(gather, 0, n);
             pending -= written;
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
-                ByteBuffer done = queue.pollFirst();
-                if (!done.isReadOnly() && free.size() < 4) {
-                    free.add(done);
-                }
+                recycle(queue.pollFirst());
             }
             java.util.Arrays.fill(gather, 0, n, null);
             if (written == 0) {
@@ -302,6 +299,48 @@ final class Reply {
             }
         }
         return true;
+    }
+
+    /**
+     * Copies up to {@code max} bytes of the queued replies, in order, into {@code into} from its position (which
+     * moves past them), without taking them off the queue: for a batch of sends ({@code SendBatch}), after which
+     * {@link #consume} drops what the socket took.
+     *
+     * @return how many bytes were copied
+     */
+    int copyTo(ByteBuffer into, int max) {
+        seal();
+        int copied = 0;
+        for (ByteBuffer b : queue) {
+            int n = Math.min(b.remaining(), max - copied);
+            into.put(into.position(), b, b.position(), n);
+            into.position(into.position() + n);
+            copied += n;
+            if (copied == max) {
+                break;
+            }
+        }
+        return copied;
+    }
+
+    /** Drops the first {@code written} queued bytes, which a send took (see {@link #copyTo}). */
+    void consume(long written) {
+        pending -= written;
+        while (written > 0) {
+            ByteBuffer head = queue.peekFirst();
+            int taken = (int) Math.min(written, head.remaining());
+            head.position(head.position() + taken);
+            written -= taken;
+            if (!head.hasRemaining()) {
+                recycle(queue.pollFirst());
+            }
+        }
+    }
+
+    private void recycle(ByteBuffer done) {
+        if (!done.isReadOnly() && free.size() < 4) {
+            free.add(done);
+        }
     }
 
     /** Drops everything queued (the connection is being closed). */
