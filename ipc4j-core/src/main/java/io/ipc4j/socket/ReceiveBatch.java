@@ -24,14 +24,9 @@ import java.nio.channels.ClosedChannelException;
  * closed before {@code receive} gets a {@link ClosedChannelException} as its failure, a reset connection the
  * receive's IOException (ECONNRESET); neither affects the other entries.
  */
-public final class ReceiveBatch implements AutoCloseable {
-    /** The most entries a batch can hold. */
-    public static final int MAX_CAPACITY = Transfers.MAX_CAPACITY;
-
-    private final Transfers transfers;
-
+public final class ReceiveBatch extends SocketBatch {
     private ReceiveBatch(Transfers transfers) {
-        this.transfers = transfers;
+        super(transfers);
     }
 
     /**
@@ -48,48 +43,6 @@ public final class ReceiveBatch implements AutoCloseable {
     /** As {@link #open(int)}; without {@code useRing}, one recv(2) per entry, as where io_uring is refused. */
     static ReceiveBatch open(int capacity, boolean useRing) {
         return new ReceiveBatch(Transfers.open(true, capacity, useRing));
-    }
-
-    /** {@return whether one system call makes a whole batch's receives (io_uring), rather than one each} */
-    public boolean batched() {
-        return transfers.batched();
-    }
-
-    /** {@return how the receives are made and, without io_uring, why} */
-    public String mechanism() {
-        return transfers.mechanism();
-    }
-
-    /** {@return the most entries this batch holds} */
-    public int capacity() {
-        return transfers.capacity();
-    }
-
-    /** {@return the entries added since the last clear} */
-    public int size() {
-        return transfers.size();
-    }
-
-    /** {@return whether no more entries fit} */
-    public boolean isFull() {
-        return transfers.isFull();
-    }
-
-    /**
-     * Adds a receive from {@code socket} of at most {@code length} bytes into {@code buffer} at {@code offset}.
-     *
-     * @param socket where to receive from
-     * @param buffer a direct, writable buffer; its position and limit are not used
-     * @param offset where the bytes go in the buffer
-     * @param length the most to receive
-     * @return the entry's index, for {@link #received} and {@link #failure}
-     * @throws IllegalArgumentException if the buffer is not direct or is read-only, or the socket is in this
-     *                                  batch already
-     * @throws IndexOutOfBoundsException if the range is outside the buffer
-     * @throws IllegalStateException if the batch is full, was made and not cleared, or is closed
-     */
-    public int add(StreamSocket socket, ByteBuffer buffer, int offset, int length) {
-        return transfers.add(socket, buffer, offset, length);
     }
 
     /**
@@ -112,28 +65,5 @@ public final class ReceiveBatch implements AutoCloseable {
      */
     public int received(int index) {
         return transfers.count(index);
-    }
-
-    /**
-     * Why entry {@code index}'s receive failed (the socket was closed, or the connection reset), or null if it
-     * did not.
-     *
-     * @param index the entry's index, as {@link #add} returned it
-     * @return the failure, or null
-     * @throws IllegalStateException if the batch has not been made
-     */
-    public IOException failure(int index) {
-        return transfers.failure(index);
-    }
-
-    /** Empties the batch (its outcomes too), for the next entries. */
-    public void clear() {
-        transfers.clear();
-    }
-
-    /** Closes the batch and its ring; harmless twice. Not while {@link #receive()} runs on another thread. */
-    @Override
-    public void close() {
-        transfers.close();
     }
 }

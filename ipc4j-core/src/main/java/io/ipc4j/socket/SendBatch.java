@@ -27,14 +27,9 @@ import java.nio.channels.ClosedChannelException;
  * does. A socket closed before {@code send} gets a {@link ClosedChannelException} as its failure; a peer that
  * has gone gets the send's IOException (EPIPE, ECONNRESET); neither affects the other entries. Never SIGPIPE.
  */
-public final class SendBatch implements AutoCloseable {
-    /** The most entries a batch can hold. */
-    public static final int MAX_CAPACITY = Transfers.MAX_CAPACITY;
-
-    private final Transfers transfers;
-
+public final class SendBatch extends SocketBatch {
     private SendBatch(Transfers transfers) {
-        this.transfers = transfers;
+        super(transfers);
     }
 
     /**
@@ -51,47 +46,6 @@ public final class SendBatch implements AutoCloseable {
     /** As {@link #open(int)}; without {@code useRing}, one send(2) per entry, as where io_uring is refused. */
     static SendBatch open(int capacity, boolean useRing) {
         return new SendBatch(Transfers.open(false, capacity, useRing));
-    }
-
-    /** {@return whether one system call makes a whole batch's sends (io_uring), rather than one each} */
-    public boolean batched() {
-        return transfers.batched();
-    }
-
-    /** {@return how the sends are made and, without io_uring, why} */
-    public String mechanism() {
-        return transfers.mechanism();
-    }
-
-    /** {@return the most entries this batch holds} */
-    public int capacity() {
-        return transfers.capacity();
-    }
-
-    /** {@return the entries added since the last clear} */
-    public int size() {
-        return transfers.size();
-    }
-
-    /** {@return whether no more entries fit} */
-    public boolean isFull() {
-        return transfers.isFull();
-    }
-
-    /**
-     * Adds a send of {@code buffer}'s bytes {@code [offset, offset + length)} to {@code socket}.
-     *
-     * @param socket where to send
-     * @param buffer a direct buffer holding the bytes; its position and limit are not used
-     * @param offset where the bytes start in the buffer
-     * @param length how many
-     * @return the entry's index, for {@link #sent} and {@link #failure}
-     * @throws IllegalArgumentException if the buffer is not direct, or the socket is in this batch already
-     * @throws IndexOutOfBoundsException if the range is outside the buffer
-     * @throws IllegalStateException if the batch is full, was sent and not cleared, or is closed
-     */
-    public int add(StreamSocket socket, ByteBuffer buffer, int offset, int length) {
-        return transfers.add(socket, buffer, offset, length);
     }
 
     /**
@@ -114,28 +68,5 @@ public final class SendBatch implements AutoCloseable {
      */
     public int sent(int index) {
         return transfers.count(index);
-    }
-
-    /**
-     * Why entry {@code index}'s send failed (the socket was closed, or the peer has gone), or null if it did
-     * not; nothing was sent then.
-     *
-     * @param index the entry's index, as {@link #add} returned it
-     * @return the failure, or null
-     * @throws IllegalStateException if the batch has not been sent
-     */
-    public IOException failure(int index) {
-        return transfers.failure(index);
-    }
-
-    /** Empties the batch (its outcomes too), for the next entries. */
-    public void clear() {
-        transfers.clear();
-    }
-
-    /** Closes the batch and its ring; harmless twice. Not while {@link #send()} runs on another thread. */
-    @Override
-    public void close() {
-        transfers.close();
     }
 }
