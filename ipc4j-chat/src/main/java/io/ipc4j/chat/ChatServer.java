@@ -372,7 +372,8 @@ public final class ChatServer implements AutoCloseable {
             }
             int start = staging.position();
             gather(c, staging);
-            stagedLengths[batch.add(c.socket, staging, start, staging.position() - start)] = staging.position() - start;
+            int length = staging.position() - start;
+            stagedLengths[batch.add(c.socket, staging, start, length)] = length;
             c.staged = true;
             staged.add(c);
         }
@@ -385,6 +386,9 @@ public final class ChatServer implements AutoCloseable {
         for (int j = 0; j < staged.size(); j++) {
             Connection c = staged.get(j);
             c.staged = false;
+            if (c.closed) {
+                continue; // dropped meanwhile (over its limit after an earlier entry's leaving): queue cleared
+            }
             if (batch.failure(j) != null) {
                 disconnect(c, "left");
                 continue;

@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * per turn of the server's loop (select, flush, the batch of sends) runs often enough to be compiled as well;
  * meanwhile a connection that never chooses a nick stays, and new members join now and then, as on a real
  * server (without them, the compiled code met its first joins during real traffic and was recompiled then,
- * delaying deliveries by milliseconds). Blocking; call it before {@link ChatServer#start}. It costs one to two
- * seconds of CPU on a small machine. If the JVM is stopped meanwhile (INT, TERM, HUP), a shutdown hook removes
+ * delaying deliveries by milliseconds). Blocking; call it before {@link ChatServer#start}. It takes two to
+ * three seconds on a small machine. If the JVM is stopped meanwhile (INT, TERM, HUP), a shutdown hook removes
  * the directory.
  */
 public final class ChatWarmUp {

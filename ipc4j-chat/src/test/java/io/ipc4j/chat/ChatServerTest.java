@@ -175,6 +175,31 @@ class ChatServerTest {
         }
     }
 
+    /**
+     * A send in a batch fails (the member shut its reading side: EPIPE), so the member leaves, and its leaving
+     * takes a later member of the same batch over its queue limit, which drops it before its own send is
+     * accounted: the server goes on (before the fix, taking the sent bytes off the dropped member's cleared
+     * queue threw, and the server loop stopped).
+     */
+    @Test
+    void aMemberDroppedWhileItsBatchIsBeingSentLeavesTheServerUp() throws Exception {
+        start("0", "300");
+        try (LineClient talker = LineClient.join(socket, "talker");
+             var gone = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
+             var victim = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            gone.write(java.nio.ByteBuffer.wrap("gone\n".getBytes(StandardCharsets.US_ASCII)));
+            talker.next(l -> l.startsWith("*** gone"));
+            victim.write(java.nio.ByteBuffer.wrap("victim\n".getBytes(StandardCharsets.US_ASCII)));
+            talker.next(l -> l.startsWith("*** victim"));
+            gone.shutdownInput(); // its sends now fail with EPIPE; the server sees no end of its input
+            talker.send("x".repeat(280)); // queued for gone and victim: 290 bytes each, under the 300 limit
+            assertEquals("*** victim was disconnected (not reading)",
+                    talker.next(l -> l.startsWith("*** victim")));
+            talker.send("/who");
+            assertEquals("*** 1 here:", talker.next(l -> l.endsWith(" here:")), "the server still answers");
+        }
+    }
+
     @Test
     void killNineLosesNothingAcknowledgedAndACorruptTailIsCutAtRestart() throws Exception {
         start("0", "1048576");
