@@ -61,7 +61,7 @@ public final class ChatServer implements AutoCloseable {
     private final ChatRoom room;
     private final Sanitizer sanitizer = new Sanitizer();
     /** Connections with output to write at the end of this turn of the loop. */
-    private final List<Connection> dirty = new ArrayList<>();
+    private List<Connection> dirty = new ArrayList<>();
     /** Connections past their outbound limit, dropped once the broadcast that took them there is done. */
     private final List<Connection> overflowing = new ArrayList<>();
     /** One connection's waiting lines, gathered for one send; direct, so the socket sends it without a copy. */
@@ -73,8 +73,8 @@ public final class ChatServer implements AutoCloseable {
     /** The connections of the batch being sent, by entry, and the length of each entry. */
     private final List<Connection> staged = new ArrayList<>();
     private final int[] stagedLengths = new int[BATCH_ENTRIES];
-    /** The connections this round of a flush writes to (those dirty when it began). */
-    private final List<Connection> flushing = new ArrayList<>();
+    /** The connections this round of a flush writes to (those dirty when it began; the two lists swap). */
+    private List<Connection> flushing = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -347,8 +347,9 @@ public final class ChatServer implements AutoCloseable {
      */
     private void flushDirty() {
         while (!dirty.isEmpty()) {
-            flushing.addAll(dirty);
-            dirty.clear();
+            List<Connection> round = dirty; // swapped, not copied: a turn allocates nothing
+            dirty = flushing;
+            flushing = round;
             int next = 0;
             while (next < flushing.size()) {
                 next = stage(next);
