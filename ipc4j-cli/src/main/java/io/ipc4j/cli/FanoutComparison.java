@@ -44,6 +44,11 @@ public abstract class FanoutComparison implements Callable<Integer> {
             description = "Messages at the start of each run left out of the figures (default: a tenth of --messages).")
     private Integer warmUp; // null: a tenth of --messages
 
+    @Option(names = "--readers", converter = Ranges.Readers.class, defaultValue = "1",
+            description = "Receiving threads of the load tool (default 1). On few CPUs they compete with the server:"
+                    + " one can be the limit for a frugal server, two can starve a busy one.")
+    private int readers;
+
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
             description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
     private int rounds;
@@ -98,11 +103,12 @@ public abstract class FanoutComparison implements Callable<Integer> {
         } finally {
             Bench.deleteTree(dir);
         }
-        System.out.printf(Locale.ROOT, "ipc4j " + commandName() + ", %s, %d CPUs: 1 sender, %d receivers, %d messages of %d"
-                        + " bytes, window %d; median of %d interleaved rounds; the first %d messages of each run"
-                        + " are warm-up, not measured%n",
+        System.out.printf(Locale.ROOT, "ipc4j " + commandName() + ", %s, %d CPUs: 1 sender, %d receivers read by %d"
+                        + " thread%s, %d messages of %d bytes, window %d; median of %d interleaved rounds; the first %d"
+                        + " messages of each run are warm-up, not measured%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, messages, size, window, rounds, warmUp);
+                Runtime.getRuntime().availableProcessors(), clients, readers, readers == 1 ? "" : "s", messages, size,
+                window, rounds, warmUp);
         System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
                 "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
         for (List<Outcome> runs : redisRuns.isEmpty() ? List.of(chat) : List.of(chat, redisRuns)) {
@@ -119,9 +125,9 @@ public abstract class FanoutComparison implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  " + subjectName() + " / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
                             + " %.2f of the server CPU per delivery%n", ratios.median(), ratios.min(), ratios.max(),
                     median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
-            System.out.println("  (the receiving side is one thread, reading its ready receivers a batch at a time;"
-                    + " on few CPUs it can be the limit for both: the server CPU per delivery is what each server"
-                    + " costs)");
+            System.out.println("  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
+                    + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the limit"
+                    + " (--readers); the server CPU per delivery is what each server costs)");
         }
         return 0;
     }
@@ -161,7 +167,7 @@ public abstract class FanoutComparison implements Callable<Integer> {
 
     /** {@return what one run does, from the options} */
     protected FanoutLoad.Settings settings() {
-        return new FanoutLoad.Settings(clients, messages, window, size, warmUp);
+        return new FanoutLoad.Settings(clients, messages, window, size, warmUp, readers);
     }
 
     private static double median(List<Outcome> runs, java.util.function.ToDoubleFunction<Outcome> figure) {

@@ -65,6 +65,13 @@ public final class Ranges {
         }
     }
 
+    /** A fan-out load's receiving threads. */
+    public static final class Readers extends IntRange {
+        public Readers() {
+            super(1, io.ipc4j.chat.load.FanoutLoad.Settings.MOST_READERS);
+        }
+    }
+
     /** A busy-poll time in microseconds: 0 (off) to a second. */
     public static final class PollMicros extends IntRange {
         public PollMicros() {

@@ -35,12 +35,15 @@ class ChatCommandTest {
      * chat load, small: every delivery counted, the server's CPU per delivery printed, and Redis's row beside
      * it when redis-server is installed; nothing left behind.
      */
-    @Test
-    void loadMeasuresChatAndRedisSideBySide() throws Exception {
-        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--clients", "20", "--messages", "200")
-                .run(ChildJvm.DEFAULT_TIMEOUT);
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} receiving threads")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void loadMeasuresChatAndRedisSideBySide(int readers) throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--clients", "20", "--messages", "200",
+                "--readers", String.valueOf(readers)).run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(0, result.status().code(), result.describe());
         List<String> lines = result.stdoutLines();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("20 receivers read by " + readers + " thread")),
+                result.describe());
         assertTrue(lines.stream().anyMatch(l -> l.contains("the first 20 messages of each run are warm-up, not"
                 + " measured")), result.describe());
         String chat = lines.stream().filter(l -> l.strip().startsWith("ipc4j-chat (20 clients)")).findFirst()

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,8 +34,18 @@ public final class FanoutLoad {
      * @param window   most messages ahead of the slowest receiver
      * @param size     message text bytes
      * @param warmUp   messages at the start left out of every figure
+     * @param readers  receiving threads (the sender's and {@code readers - 1} more), 1 to {@link #MOST_READERS}
      */
-    public record Settings(int clients, int messages, int window, int size, int warmUp) {
+    public record Settings(int clients, int messages, int window, int size, int warmUp, int readers) {
+        /** The most receiving threads a run may have. */
+        public static final int MOST_READERS = 8;
+
+        /** Checks the thread count. */
+        public Settings {
+            if (readers < 1 || readers > MOST_READERS) {
+                throw new IllegalArgumentException("1 to " + MOST_READERS + " receiving threads, not " + readers);
+            }
+        }
     }
 
     /**
@@ -71,7 +82,7 @@ public final class FanoutLoad {
      * @throws IOException if a connection fails, or the run does not finish in 10 minutes
      */
     public static Outcome chat(Path socket, long serverPid, Settings settings) throws IOException {
-        Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp());
+        Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp(), settings.readers());
         for (int i = 0; i < settings.clients(); i++) {
             fanout.add(connect(socket), "r" + i + "\n");
         }
@@ -108,7 +119,7 @@ public final class FanoutLoad {
      */
     public static Outcome publishSubscribe(Path socket, long serverPid, Settings settings, String system)
             throws IOException {
-        Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp());
+        Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp(), settings.readers());
         byte[] subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nchat\r\n".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < settings.clients(); i++) {
             fanout.add(connect(socket), new String(subscribe, StandardCharsets.US_ASCII));
@@ -129,39 +140,42 @@ public final class FanoutLoad {
     private static final class Fanout {
         private static final int BATCH = 256;
         private static final int SLOT = 16 * 1024;
-        private final EventLoop loop = EventLoop.open(4096);
         private final int clients;
         private final int messages;
         /** Messages at the start left out: the figures count from when every receiver has had them all. */
         private final int warmUp;
-        private final long[] received;
+        /** The last message each receiver has had; written by its group's thread, read by the sender. */
+        private final java.util.concurrent.atomic.AtomicLongArray received;
         private final LineState[] states;
         private final List<StreamSocket> channels = new ArrayList<>();
         private final List<StringBuilder> partial = new ArrayList<>();
-        private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        /** The receives of one batch, {@link #SLOT} bytes of {@link #room} each. */
-        private final ReceiveBatch batch = ReceiveBatch.open(BATCH);
-        private final ByteBuffer room = ByteBuffer.allocateDirect(BATCH * SLOT).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        /** The receiver of each entry of the batch. */
-        private final int[] slotOwner = new int[BATCH];
-        private long deliveries;
+        /** Receiver i reads on group i % groups.length; group 0 on the sender's thread, each other on its own. */
+        private final Group[] groups;
+        /** Set while the sender waits in its select: a group that moves a receiver on wakes it. */
+        private volatile boolean senderWaiting;
+        private volatile boolean finished;
 
-        Fanout(int clients, int messages, int warmUp) throws IOException {
+        Fanout(int clients, int messages, int warmUp, int readers) throws IOException {
+            this.groups = new Group[readers];
             this.clients = clients;
             this.messages = messages;
             this.warmUp = warmUp;
-            this.received = new long[clients];
+            this.received = new java.util.concurrent.atomic.AtomicLongArray(clients);
             this.states = new LineState[clients];
             for (int i = 0; i < clients; i++) {
                 states[i] = new LineState();
+                received.set(i, -1);
             }
-            java.util.Arrays.fill(received, -1);
+            for (int g = 0; g < readers; g++) {
+                groups[g] = new Group();
+            }
         }
 
         void add(StreamSocket ch, String hello) throws IOException {
             write(ch, hello);
-            loop.register(ch, Interest.READ, io.ipc4j.event.Trigger.LEVEL, (Object) channels.size());
+            groups[channels.size() % groups.length].loop.register(ch, Interest.READ, io.ipc4j.event.Trigger.LEVEL,
+                    (Object) channels.size());
             channels.add(ch);
             partial.add(new StringBuilder());
         }
@@ -175,13 +189,15 @@ public final class FanoutLoad {
                 if (System.nanoTime() > deadline) {
                     throw new IOException("only " + count + " of " + clients + " receivers joined in 120 s");
                 }
-                loop.select(Duration.ofMillis(100));
-                for (Registration key : loop.ready()) {
-                    int i = (Integer) key.attachment();
-                    for (String line : lines(i)) {
-                        if (!joined[i] && line.startsWith(marker)) {
-                            joined[i] = true;
-                            count++;
+                for (Group group : groups) {
+                    group.loop.select(Duration.ofMillis(20));
+                    for (Registration key : group.loop.ready()) {
+                        int i = (Integer) key.attachment();
+                        for (String line : lines(i)) {
+                            if (!joined[i] && line.startsWith(marker)) {
+                                joined[i] = true;
+                                count++;
+                            }
                         }
                     }
                 }
@@ -198,112 +214,223 @@ public final class FanoutLoad {
          * CPU from then on, and the latency of each later message.
          */
         Outcome run(String system, long serverPid, int window, int size, Sender sender) throws IOException {
+            List<Thread> helpers = new ArrayList<>();
+            for (int g = 1; g < groups.length; g++) {
+                Group group = groups[g];
+                helpers.add(Thread.ofPlatform().name("fanout-receiver-" + g).start(group::receiveUntilFinished));
+            }
+            try {
+                return send(system, serverPid, window, size, sender);
+            } finally {
+                finished = true;
+                for (int g = 1; g < groups.length; g++) {
+                    groups[g].loop.wakeup();
+                }
+                for (Thread t : helpers) {
+                    try {
+                        t.join(TimeUnit.SECONDS.toMillis(10));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                for (StreamSocket ch : channels) {
+                    ch.close();
+                }
+                for (Group group : groups) {
+                    group.close();
+                }
+            }
+        }
+
+        private Outcome send(String system, long serverPid, int window, int size, Sender sender) throws IOException {
+            Group own = groups[0];
             long start = System.nanoTime();
             long measuredFrom = warmUp == 0 ? start : -1;
             long cpuAtStart = warmUp == 0 ? ProcessCpu.nanos(serverPid) : 0;
             long deliveriesBefore = 0;
             long next = 0;
             String pad = "x".repeat(Math.max(0, size - 30));
-            while (deliveries < (long) clients * messages) {
+            while (deliveries() < (long) clients * messages) {
                 while (next < messages && next - slowest() <= window) {
                     sender.send(next, "m " + next + " " + System.nanoTime() + " " + pad);
                     next++;
                 }
-                loop.select(Duration.ofMillis(10));
-                deliverReady(loop.ready());
+                senderWaiting = true; // then look again: a group that moved on before it saw the flag is seen here
+                boolean selected = false;
+                if (!(next < messages && next - slowest() <= window) && deliveries() < (long) clients * messages) {
+                    own.loop.select(Duration.ofMillis(10));
+                    selected = true;
+                }
+                senderWaiting = false;
+                if (selected) {
+                    own.deliverReady(own.loop.ready());
+                }
+                for (Group group : groups) {
+                    if (group.failure != null) {
+                        throw group.failure;
+                    }
+                }
                 if (measuredFrom < 0 && slowest() >= warmUp - 1) {
                     measuredFrom = System.nanoTime();
                     cpuAtStart = ProcessCpu.nanos(serverPid);
-                    deliveriesBefore = deliveries;
+                    deliveriesBefore = deliveries();
                 }
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
-                    throw new IOException(system + ": only " + deliveries + " deliveries in 10 minutes");
+                    throw new IOException(system + ": only " + deliveries() + " deliveries in 10 minutes");
                 }
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - measuredFrom);
             long serverCpu = ProcessCpu.nanos(serverPid) - cpuAtStart;
-            for (StreamSocket ch : channels) {
-                ch.close();
+            finished = true;
+            Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            for (Group group : groups) {
+                group.awaitStopped();
+                latency.add(group.latency);
             }
-            loop.close();
-            batch.close();
-            return new Outcome(system, deliveries - deliveriesBefore, elapsed, latency, serverCpu);
+            return new Outcome(system, deliveries() - deliveriesBefore, elapsed, latency, serverCpu);
+        }
+
+        private long deliveries() {
+            long sum = 0;
+            for (Group group : groups) {
+                sum += group.published;
+            }
+            return sum;
         }
 
         private long slowest() {
             long min = Long.MAX_VALUE;
-            for (long r : received) {
-                min = Math.min(min, r);
+            for (int i = 0; i < clients; i++) {
+                min = Math.min(min, received.get(i));
             }
             return min;
         }
 
         /**
-         * Reads what the ready receivers have, a batch of them with one system call ({@link ReceiveBatch}: on an
-         * io_uring where the kernel allows it), and records each delivery: the receiving side must cost less than
-         * the servers it measures, or it measures itself (one read per receiver cost it about 1 µs of kernel entry
-         * each on this project's VM; a byte-at-a-time scan once took more CPU per delivery than ipc4j-chat's
-         * server). Every delivery in one batch is timed by one clock reading, taken when the batch returns. A
-         * receiver with more than its slot's worth is ready again at the next select.
+         * The receivers one thread reads: its own loop, batch and slots, latency histogram and delivery count
+         * (published after each batch for the sender to read).
          */
-        private void deliverReady(List<Registration> ready) throws IOException {
-            for (int r = 0; r < ready.size(); ) {
-                for (; r < ready.size() && !batch.isFull(); r++) {
-                    int i = (Integer) ready.get(r).attachment();
-                    batch.add(channels.get(i), room, batch.size() * SLOT, SLOT);
-                    slotOwner[batch.size() - 1] = i;
-                }
-                batch.receive();
-                long now = System.nanoTime();
-                for (int j = 0; j < batch.size(); j++) {
-                    if (batch.failure(j) != null) {
-                        throw batch.failure(j);
+        private final class Group {
+            final EventLoop loop = EventLoop.open(4096);
+            /** The receives of one batch, {@link #SLOT} bytes of {@link #room} each. */
+            final ReceiveBatch batch = ReceiveBatch.open(BATCH);
+            final ByteBuffer room = ByteBuffer.allocateDirect(BATCH * SLOT).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            /** The receiver of each entry of the batch. */
+            final int[] slotOwner = new int[BATCH];
+            final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            final CountDownLatch stopped = new CountDownLatch(1);
+            long deliveries;
+            volatile long published;
+            volatile IOException failure;
+
+            Group() throws IOException {
+            }
+
+            /** A helper group's thread: reads its receivers until the run is over. */
+            void receiveUntilFinished() {
+                try {
+                    while (!finished) {
+                        loop.select(Duration.ofMillis(10));
+                        deliverReady(loop.ready());
                     }
-                    int n = batch.received(j);
-                    if (n < 0) {
-                        throw new IOException("receiver " + slotOwner[j] + ": the server closed the connection");
-                    }
-                    parse(slotOwner[j], j * SLOT, j * SLOT + n, now);
+                } catch (IOException | RuntimeException e) {
+                    failure = e instanceof IOException io ? io : new IOException(e);
+                    groups[0].loop.wakeup();
+                } finally {
+                    stopped.countDown();
                 }
-                batch.clear();
+            }
+
+            void awaitStopped() {
+                if (this == groups[0]) {
+                    return;
+                }
+                loop.wakeup();
+                try {
+                    stopped.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            void close() {
+                loop.close();
+                batch.close();
+            }
+
+            /**
+             * Reads what the ready receivers have, a batch of them with one system call ({@link ReceiveBatch}: on an
+             * io_uring where the kernel allows it), and records each delivery: the receiving side must cost less than
+             * the servers it measures, or it measures itself (one read per receiver cost it about 1 µs of kernel entry
+             * each on this project's VM; a byte-at-a-time scan once took more CPU per delivery than ipc4j-chat's
+             * server). Every delivery in one batch is timed by one clock reading, taken when the batch returns. A
+             * receiver with more than its slot's worth is ready again at the next select.
+             */
+            private void deliverReady(List<Registration> ready) throws IOException {
+                for (int r = 0; r < ready.size(); ) {
+                    for (; r < ready.size() && !batch.isFull(); r++) {
+                        int i = (Integer) ready.get(r).attachment();
+                        batch.add(channels.get(i), room, batch.size() * SLOT, SLOT);
+                        slotOwner[batch.size() - 1] = i;
+                    }
+                    batch.receive();
+                    long now = System.nanoTime();
+                    for (int j = 0; j < batch.size(); j++) {
+                        if (batch.failure(j) != null) {
+                            throw batch.failure(j);
+                        }
+                        int n = batch.received(j);
+                        if (n < 0) {
+                            throw new IOException("receiver " + slotOwner[j] + ": the server closed the connection");
+                        }
+                        parse(slotOwner[j], j * SLOT, j * SLOT + n, now);
+                    }
+                    batch.clear();
+                }
+                published = deliveries;
+                if (senderWaiting && this != groups[0]) {
+                    senderWaiting = false;
+                    groups[0].loop.wakeup();
+                }
+            }
+
+            /**
+             * Records the deliveries in {@code room[from, to)}, receiver {@code i}'s latest bytes. A delivery is a
+             * line "m SEQ NANOS ..." (Redis's payload line) or "&lt;sender&gt; m SEQ NANOS ..." (a chat line). Only a
+             * line's head is parsed; past it, or in a line that is no delivery, the scan jumps to the newline eight
+             * bytes at a time. A line may span reads, so each receiver keeps the state of its current line.
+             */
+            private void parse(int i, int from, int to, long now) {
+                LineState state = states[i];
+                int k = from;
+                while (k < to) {
+                    if (state.column == 0 && to - k >= LineState.HEAD_MOST) {
+                        k = state.head(room, k);
+                    }
+                    if (state.parsed()) {
+                        k = newline(room, k, to);
+                        if (k == to) {
+                            break;
+                        }
+                    }
+                    byte c = room.get(k++);
+                    if (c != '\n') {
+                        state.accept(c);
+                    } else {
+                        if (state.fields >= 3) {
+                            if (state.seq >= warmUp) {
+                                latency.recordValue(Math.max(0, Math.min(now - state.nanos,
+                                        latency.getHighestTrackableValue())));
+                            }
+                            received.lazySet(i, state.seq);
+                            deliveries++;
+                        }
+                        state.reset();
+                    }
+                }
             }
         }
 
-        /**
-         * Records the deliveries in {@code room[from, to)}, receiver {@code i}'s latest bytes. A delivery is a
-         * line "m SEQ NANOS ..." (Redis's payload line) or "&lt;sender&gt; m SEQ NANOS ..." (a chat line). Only a
-         * line's head is parsed; past it, or in a line that is no delivery, the scan jumps to the newline eight
-         * bytes at a time. A line may span reads, so each receiver keeps the state of its current line.
-         */
-        private void parse(int i, int from, int to, long now) {
-            LineState state = states[i];
-            int k = from;
-            while (k < to) {
-                if (state.column == 0 && to - k >= LineState.HEAD_MOST) {
-                    k = state.head(room, k);
-                }
-                if (state.parsed()) {
-                    k = newline(room, k, to);
-                    if (k == to) {
-                        break;
-                    }
-                }
-                byte c = room.get(k++);
-                if (c != '\n') {
-                    state.accept(c);
-                } else {
-                    if (state.fields >= 3) {
-                        if (state.seq >= warmUp) {
-                            latency.recordValue(Math.max(0, Math.min(now - state.nanos,
-                                    latency.getHighestTrackableValue())));
-                        }
-                        received[i] = state.seq;
-                        deliveries++;
-                    }
-                    state.reset();
-                }
-            }
-        }
 
         private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
         private static final long LOW_BITS = 0x0101010101010101L;
