@@ -49,6 +49,11 @@ public abstract class FanoutComparison implements Callable<Integer> {
                     + " one can be the limit for a frugal server, two can starve a busy one.")
     private int readers;
 
+    @Option(names = "--control", description = "Also run redis-server a second time in each round (the three"
+            + " take turns), and print how it compares with the first: the noise a comparison with Redis must be"
+            + " read against on this machine.")
+    private boolean control;
+
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
             description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
     private int rounds;
@@ -82,21 +87,23 @@ public abstract class FanoutComparison implements Callable<Integer> {
         Path dir = Files.createTempDirectory("ipc4j-" + commandName().replace(' ', '-') + "-");
         List<Outcome> chat = new ArrayList<>(); // the compared system's runs
         List<Outcome> redisRuns = new ArrayList<>();
+        List<Outcome> controlRuns = new ArrayList<>(); // a second redis-server's, with --control
         String redis = Tools.which("redis-server");
         if (redis == null) {
             System.err.println("redis-server is not installed (apt-get install redis-server): " + subjectName() + " alone");
         }
         try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir))) {
+            List<Turn> turns = new ArrayList<>();
+            turns.add(() -> chat.add(runSubject(dir)));
+            if (redis != null) {
+                turns.add(() -> redisRuns.add(runRedis(redis, dir)));
+                if (control) {
+                    turns.add(() -> controlRuns.add(runRedis(redis, dir)));
+                }
+            }
             for (int round = 0; round < rounds; round++) {
-                boolean chatFirst = round % 2 == 0;
-                if (chatFirst) {
-                    chat.add(runSubject(dir));
-                }
-                if (redis != null) {
-                    redisRuns.add(runRedis(redis, dir));
-                }
-                if (!chatFirst) {
-                    chat.add(runSubject(dir));
+                for (int t = 0; t < turns.size(); t++) { // each system goes first in turn
+                    turns.get((round + t) % turns.size()).run();
                 }
                 System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
             }
@@ -125,6 +132,15 @@ public abstract class FanoutComparison implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  " + subjectName() + " / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
                             + " %.2f of the server CPU per delivery%n", ratios.median(), ratios.min(), ratios.max(),
                     median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
+            if (!controlRuns.isEmpty()) {
+                Rounds.Ratios noise = Rounds.ratios(rounds, i -> controlRuns.get(i).perSecond(),
+                        i -> redisRuns.get(i).perSecond());
+                System.out.printf(Locale.ROOT, "  control: a second redis-server run against the first: %.2f of the"
+                                + " deliveries per second (rounds %.2f-%.2f), p99 %.3f against %.3f ms%n",
+                        noise.median(), noise.min(), noise.max(),
+                        median(controlRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
+                        median(redisRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6));
+            }
             System.out.println("  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
                     + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the limit"
                     + " (--readers); the server CPU per delivery is what each server costs)");
@@ -172,6 +188,12 @@ public abstract class FanoutComparison implements Callable<Integer> {
 
     private static double median(List<Outcome> runs, java.util.function.ToDoubleFunction<Outcome> figure) {
         return Rounds.median(runs.stream().mapToDouble(figure).toArray());
+    }
+
+    /** One system's run in a round. */
+    @FunctionalInterface
+    private interface Turn {
+        void run() throws Exception;
     }
 
     @SuppressWarnings("try") // the guard only needs closing

@@ -58,6 +58,21 @@ class ChatCommandTest {
         }
     }
 
+    /** With --control a second redis-server takes its turns too, and its line says how it compares with the first. */
+    @Test
+    void loadWithAControlComparesRedisWithItself() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.ipc4j.cli.Tools.which("redis-server") != null,
+                "redis-server is installed by .ci/run; without it there is no control to run");
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--clients", "20", "--messages", "200",
+                "--rounds", "2", "--control").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        assertTrue(result.stdoutLines().stream().anyMatch(l -> l.matches("  control: a second redis-server run against"
+                + " the first: [0-9.]+ of the deliveries per second \\(rounds [0-9.]+-[0-9.]+\\), p99 [0-9.]+ against"
+                + " [0-9.]+ ms")), result.describe());
+        assertEquals(2, result.stdoutLines().stream().filter(l -> l.matches("round [12] of 2 done")).count(),
+                result.describe());
+    }
+
     /** The warm-up prints its time; when it cannot run (no temporary directory), the server serves anyway. */
     @Test
     void serveWarmsUpFirstAndServesEvenWhenTheWarmUpCannotRun() throws Exception {
