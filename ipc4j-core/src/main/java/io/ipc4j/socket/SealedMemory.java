@@ -98,8 +98,9 @@ public final class SealedMemory extends DescriptorOwner {
 
     private static void fill(int fd, long size, String name, Consumer<MemorySegment> filler) throws IOException {
         MemorySegment address = MemoryCalls.mmapShared(fd, size, true);
-        if (address.byteSize() == 0 && address.address() < 4096) {
-            throw Failures.of("mmap", name, (int) address.address());
+        int errno = MemoryCalls.errnoOf(address);
+        if (errno != 0) {
+            throw Failures.of("mmap", name, errno);
         }
         try (Arena arena = Arena.ofConfined()) {
             filler.accept(MemoryCalls.adoptMapping(address, size, arena));
@@ -128,8 +129,9 @@ public final class SealedMemory extends DescriptorOwner {
             throw new IOException(descriptor + " is empty: nothing to map");
         }
         MemorySegment address = MemoryCalls.mmapShared(fd, size, false);
-        if (address.byteSize() == 0 && address.address() < 4096) {
-            throw Failures.of("mmap", descriptor.toString(), (int) address.address());
+        int errno = MemoryCalls.errnoOf(address);
+        if (errno != 0) {
+            throw Failures.of("mmap", descriptor.toString(), errno);
         }
         Arena arena = Arena.ofShared();
         return new Mapping(MemoryCalls.adoptMapping(address, size, arena).asReadOnly(), arena);

@@ -122,14 +122,14 @@ public final class MemoryCalls {
         }
     }
 
-    /** mmap(2) of a whole shared object: the address (a zero-length segment), or a segment at -errno. */
+    /** mmap(2) of a whole shared object: the address (a zero-length segment), or a failure {@link #errnoOf} reads. */
     public static MemorySegment mmapShared(int fd, long length, boolean writable) {
         return mmapShared(fd, length, 0L, writable);
     }
 
     /**
      * mmap(2) of {@code length} bytes of a shared object from {@code offset} (an io_uring's rings are at fixed
-     * offsets of its descriptor): the address (a zero-length segment), or a segment at -errno.
+     * offsets of its descriptor): the address (a zero-length segment), or a failure {@link #errnoOf} reads.
      */
     public static MemorySegment mmapShared(int fd, long length, long offset, boolean writable) {
         try {
@@ -137,7 +137,7 @@ public final class MemoryCalls {
             int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
             MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length, prot,
                     MAP_SHARED, fd, offset);
-            return address.address() == -1L ? MemorySegment.ofAddress(-Libc.errno(slot)) : address;
+            return address.address() == -1L ? MemorySegment.ofAddress(Libc.errno(slot)) : address;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -171,13 +171,13 @@ public final class MemoryCalls {
         return (int) Libc.once(slot -> (int) SHMGET.invokeExact(slot, key, size, flags));
     }
 
-    /** shmat(2): the address, or a segment at -errno. */
+    /** shmat(2): the address, or a failure {@link #errnoOf} reads. */
     public static MemorySegment shmat(int id, boolean readOnly) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             MemorySegment address = (MemorySegment) SHMAT.invokeExact(slot, id, MemorySegment.NULL,
                     readOnly ? SHM_RDONLY : 0);
-            return address.address() == -1L ? MemorySegment.ofAddress(-Libc.errno(slot)) : address;
+            return address.address() == -1L ? MemorySegment.ofAddress(Libc.errno(slot)) : address;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -117,8 +117,9 @@ public final class TransferRing implements AutoCloseable {
 
     private static MemorySegment map(int fd, long bytes, long offset, Arena arena) throws IOException {
         MemorySegment address = MemoryCalls.mmapShared(fd, bytes, offset, true);
-        if (address.address() < 0 && address.address() > -4096) {
-            throw Failures.of("mmap", "an io_uring's ring", (int) -address.address());
+        int errno = MemoryCalls.errnoOf(address);
+        if (errno != 0) {
+            throw Failures.of("mmap", "an io_uring's ring", errno);
         }
         return MemoryCalls.adoptMapping(address, bytes, arena);
     }
