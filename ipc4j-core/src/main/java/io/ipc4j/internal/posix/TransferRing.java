@@ -29,6 +29,19 @@ public final class TransferRing implements AutoCloseable {
     private static final int RECEIVE_FLAGS = SocketCalls.MSG_DONTWAIT;
     private static final long SQE_BYTES = UringCalls.SQE.byteSize();
     private static final long CQE_BYTES = UringCalls.CQE.byteSize();
+    /** Where the members this ring uses are, from the layouts PlatformTablesTest checks against the headers. */
+    private static final long SQE_OPCODE = UringCalls.SQE.byteOffset(groupElement("opcode"));
+    private static final long SQE_FD = UringCalls.SQE.byteOffset(groupElement("fd"));
+    private static final long SQE_ADDR = UringCalls.SQE.byteOffset(groupElement("addr"));
+    private static final long SQE_LEN = UringCalls.SQE.byteOffset(groupElement("len"));
+    private static final long SQE_MSG_FLAGS = UringCalls.SQE.byteOffset(groupElement("msg_flags"));
+    private static final long SQE_USER_DATA = UringCalls.SQE.byteOffset(groupElement("user_data"));
+    private static final long CQE_USER_DATA = UringCalls.CQE.byteOffset(groupElement("user_data"));
+    private static final long CQE_RES = UringCalls.CQE.byteOffset(groupElement("res"));
+    private static final long SQ_ENTRIES = UringCalls.PARAMS.byteOffset(groupElement("sq_entries"));
+    private static final long CQ_ENTRIES = UringCalls.PARAMS.byteOffset(groupElement("cq_entries"));
+    private static final long SETUP_FLAGS = UringCalls.PARAMS.byteOffset(groupElement("flags"));
+    private static final long FEATURES = UringCalls.PARAMS.byteOffset(groupElement("features"));
 
     private final FdHandle handle;
     private final Arena arena;
@@ -55,7 +68,7 @@ public final class TransferRing implements AutoCloseable {
         this.sqRing = sqRing;
         this.cqRing = cqRing;
         this.sqes = sqes;
-        this.capacity = params.get(JAVA_INT, 0);
+        this.capacity = params.get(JAVA_INT, SQ_ENTRIES);
         this.sqTailAt = sqOffset(params, "tail");
         this.sqMask = sqRing.get(JAVA_INT, sqOffset(params, "ring_mask"));
         this.sqArrayAt = sqOffset(params, "array");
@@ -79,14 +92,14 @@ public final class TransferRing implements AutoCloseable {
         int fd = -1;
         try {
             fd = setup(entries, params);
-            long sqBytes = sqOffset(params, "array") + 4L * params.get(JAVA_INT, 0);
-            long cqBytes = cqOffset(params, "cqes") + CQE_BYTES * params.get(JAVA_INT, 4);
-            boolean single = (params.get(JAVA_INT, UringCalls.PARAMS.byteOffset(groupElement("features")))
-                    & UringCalls.IORING_FEAT_SINGLE_MMAP) != 0;
+            long sqBytes = sqOffset(params, "array") + 4L * params.get(JAVA_INT, SQ_ENTRIES);
+            long cqBytes = cqOffset(params, "cqes") + CQE_BYTES * params.get(JAVA_INT, CQ_ENTRIES);
+            boolean single = (params.get(JAVA_INT, FEATURES) & UringCalls.IORING_FEAT_SINGLE_MMAP) != 0;
             MemorySegment sqRing = map(fd, single ? Math.max(sqBytes, cqBytes) : sqBytes,
                     UringCalls.IORING_OFF_SQ_RING, arena);
             MemorySegment cqRing = single ? sqRing : map(fd, cqBytes, UringCalls.IORING_OFF_CQ_RING, arena);
-            MemorySegment sqes = map(fd, SQE_BYTES * params.get(JAVA_INT, 0), UringCalls.IORING_OFF_SQES, arena);
+            MemorySegment sqes = map(fd, SQE_BYTES * params.get(JAVA_INT, SQ_ENTRIES), UringCalls.IORING_OFF_SQES,
+                    arena);
             return new TransferRing(fd, params, arena, sqRing, cqRing, sqes);
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -103,7 +116,7 @@ public final class TransferRing implements AutoCloseable {
         int fd = -Errno.EINVAL;
         for (int flags : flagChoices) {
             params.fill((byte) 0);
-            params.set(JAVA_INT, UringCalls.PARAMS.byteOffset(groupElement("flags")), flags);
+            params.set(JAVA_INT, SETUP_FLAGS, flags);
             fd = UringCalls.setup(entries, params);
             if (fd != -Errno.EINVAL) {
                 break;
@@ -137,11 +150,6 @@ public final class TransferRing implements AutoCloseable {
         return capacity;
     }
 
-    /** Transfers queued since the last submit. */
-    public int queued() {
-        return queued;
-    }
-
     /**
      * Queues a send ({@code receive} false) of {@code length} bytes at {@code address} to socket {@code fd}, or
      * a receive of at most that many into them, whose result {@link #result} gives by the returned index after
@@ -158,12 +166,12 @@ public final class TransferRing implements AutoCloseable {
         for (long b = 0; b < SQE_BYTES; b += 8) {
             sqes.set(JAVA_LONG, at + b, 0L);
         }
-        sqes.set(JAVA_BYTE, at, (byte) (receive ? UringCalls.IORING_OP_RECV : UringCalls.IORING_OP_SEND));
-        sqes.set(JAVA_INT, at + 4, fd);
-        sqes.set(JAVA_LONG, at + 16, address);
-        sqes.set(JAVA_INT, at + 24, length);
-        sqes.set(JAVA_INT, at + 28, receive ? RECEIVE_FLAGS : SEND_FLAGS);
-        sqes.set(JAVA_LONG, at + 32, index);
+        sqes.set(JAVA_BYTE, at + SQE_OPCODE, (byte) (receive ? UringCalls.IORING_OP_RECV : UringCalls.IORING_OP_SEND));
+        sqes.set(JAVA_INT, at + SQE_FD, fd);
+        sqes.set(JAVA_LONG, at + SQE_ADDR, address);
+        sqes.set(JAVA_INT, at + SQE_LEN, length);
+        sqes.set(JAVA_INT, at + SQE_MSG_FLAGS, receive ? RECEIVE_FLAGS : SEND_FLAGS);
+        sqes.set(JAVA_LONG, at + SQE_USER_DATA, index);
         sqRing.set(JAVA_INT, sqArrayAt + 4L * slot, slot);
         return index;
     }
@@ -207,7 +215,7 @@ public final class TransferRing implements AutoCloseable {
         int tail = (int) INT.getAcquire(cqRing, cqTailAt);
         for (int h = head; h != tail; h++) {
             long at = cqesAt + (h & cqMask) * CQE_BYTES;
-            results[(int) cqRing.get(JAVA_LONG, at)] = cqRing.get(JAVA_INT, at + 8);
+            results[(int) cqRing.get(JAVA_LONG, at + CQE_USER_DATA)] = cqRing.get(JAVA_INT, at + CQE_RES);
         }
         INT.setRelease(cqRing, cqHeadAt, tail); // the slots may be reused once read
         return tail - head;
