@@ -25,9 +25,9 @@ import java.util.stream.Stream;
  * this JVM, {@value #RECEIVERS} members and one sender exchange batches of lines through it: joining, reading,
  * logging, broadcasting, writing. Then single lines, each awaited by every member, so that the code run once
  * per turn of the server's loop (select, flush, the batch of sends) runs often enough to be compiled as well;
- * meanwhile a connection that never chooses a nick stays, and new members join now and then, as on a real
- * server (without them, the compiled code met its first joins during real traffic and was recompiled then,
- * delaying deliveries by milliseconds). Blocking; call it before {@link ChatServer#start}. It takes two to
+ * meanwhile a connection that never chooses a nick stays, and members join and leave now and then, as on a real
+ * server (without them, the compiled code met its first joins and departures during real traffic and was
+ * recompiled then, delaying deliveries by milliseconds). Blocking; call it before {@link ChatServer#start}. It takes two to
  * three seconds on a small machine. If the JVM is stopped meanwhile (INT, TERM, HUP), a shutdown hook removes
  * the directory.
  */
@@ -90,14 +90,16 @@ public final class ChatWarmUp {
                 sender.say("end " + round);
                 awaitAll(receivers, "<warm-up-sender> end " + round + "\n");
             }
+            crowd(socket, sender, receivers);
             for (int line = 1; line <= SINGLE_LINES; line++) {
                 sender.say("single " + line);
                 awaitAll(receivers, "<warm-up-sender> single " + line + "\n");
                 if (line % JOIN_EVERY == 0) {
                     receivers.add(Client.join(socket, "warm-up-late-" + line));
+                } else if (line % JOIN_EVERY == JOIN_EVERY / 2 && receivers.size() > RECEIVERS) {
+                    receivers.removeLast().close(); // leaves with lines on their way to it
                 }
             }
-            crowd(socket, sender, receivers);
         } finally {
             for (Client r : receivers) {
                 r.close();
@@ -108,7 +110,10 @@ public final class ChatWarmUp {
     /**
      * A crowd joins at once, as a load test's or a restart's clients do, and takes part in a few hundred lines,
      * then leaves: the join burst's paths (announcements to all, full sockets, long queues) are compiled here
-     * rather than during the first real traffic.
+     * rather than during the first real traffic. It comes before the single lines: its leaving takes branches
+     * (end of input, failed sends, departures) that compiled code had not met, which sends that code back to the
+     * interpreter (-Xlog:deoptimization: unstable_if in the batch's send and the socket's read); the single
+     * lines after it compile it again, with those branches, before the real server listens.
      */
     private static void crowd(Path socket, Client sender, List<Client> receivers) throws IOException {
         List<Client> crowd = new ArrayList<>();
