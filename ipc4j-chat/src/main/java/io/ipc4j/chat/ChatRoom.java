@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,11 @@ final class ChatRoom {
     private final ArrayDeque<ChatRecord> history = new ArrayDeque<>();
     private final Map<String, Member> byNick = new HashMap<>();
     private final Map<Long, Member> members = new LinkedHashMap<>();
+    /**
+     * The members' view, taken once: the map makes it at its first use, a branch the warm-up's room had taken
+     * long before compiling broadcast, so a new room's first broadcast sent that code back to the interpreter.
+     */
+    private final Collection<Member> everyone = members.values();
     private long nextId = 1;
     private long delivered;
 
@@ -75,7 +81,7 @@ final class ChatRoom {
 
     /** Every member still here, for the transport's shutdown. */
     List<Member> members() {
-        return new ArrayList<>(members.values());
+        return new ArrayList<>(everyone);
     }
 
     /** The server is stopping: every member is told. */
@@ -194,7 +200,7 @@ final class ChatRoom {
 
     private void who(Member m) {
         long now = System.currentTimeMillis();
-        List<Member> named = members.values().stream().filter(x -> x.nick != null).toList();
+        List<Member> named = everyone.stream().filter(x -> x.nick != null).toList();
         send(m, "*** " + named.size() + " here:");
         for (Member x : named) {
             send(m, "***   " + x.describe() + ", idle " + (now - x.lastActiveMillis) / 1000 + " s");
@@ -228,7 +234,7 @@ final class ChatRoom {
     /** Sends {@code line} to every member with a nick except {@code from}: one buffer, shared by all. */
     private void broadcast(Member from, String line) {
         ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
-        for (Member x : members.values()) { // enqueue never changes the map: disconnections wait until after
+        for (Member x : everyone) { // enqueue never changes the map: disconnections wait until after
             if (x != from && x.nick != null) {
                 outbox.enqueue(x, bytes);
                 delivered++;

@@ -23,15 +23,14 @@ import java.util.stream.Stream;
  *
  * <p>How: a private server (its socket and log in a new 0700 temporary directory, removed afterwards) and, in
  * this JVM, {@value #RECEIVERS} members and one sender exchange batches of lines through it: joining, reading,
- * logging, broadcasting, writing. Then bursts larger than a member's socket holds, and a crowd that joins and
- * leaves (see {@link #bursts} and {@link #crowd}). Then single lines, each awaited by every member, so that the
- * code run once per turn of the server's loop (select, flush, the batch of sends) runs often enough to be
- * compiled as well;
- * meanwhile a connection that never chooses a nick stays, and members join and leave now and then, as on a real
- * server (without them, the compiled code met its first joins and departures during real traffic and was
- * recompiled then, delaying deliveries by milliseconds). Blocking; call it before {@link ChatServer#start}. It takes two to
- * three seconds on a small machine. If the JVM is stopped meanwhile (INT, TERM, HUP), a shutdown hook removes
- * the directory.
+ * logging, broadcasting, writing. Then a crowd joins, takes part in bursts larger than a member's socket holds,
+ * and leaves (see {@link #crowd} and {@link #bursts}). Then single lines, each awaited by every member, so that
+ * the code run once per turn of the server's loop (select, flush, the batch of sends) runs often enough to be
+ * compiled as well; meanwhile a connection that never chooses a nick stays, and members join and leave now and
+ * then, as on a real server (without them, the compiled code met its first joins and departures during real
+ * traffic and was recompiled then, delaying deliveries by milliseconds). Blocking; call it before
+ * {@link ChatServer#start}. It takes about three seconds on a small machine. If the JVM is stopped meanwhile
+ * (INT, TERM, HUP), a shutdown hook removes the directory.
  */
 public final class ChatWarmUp {
     private static final int RECEIVERS = 16;
@@ -42,12 +41,12 @@ public final class ChatWarmUp {
     private static final int SINGLE_LINES = 12_000;
     /** A member joins after this many single lines. */
     private static final int JOIN_EVERY = 1_500;
-    /** Members joining at once near the end, and the lines they take part in. */
+    /** Members joining at once, and the lines they take part in. */
     private static final int CROWD = 100;
     private static final int CROWD_LINES = 500;
     /** Lines in a burst: more than a member's socket holds, less than the output a member may have waiting. */
-    private static final int BURST_LINES = 3_000;
-    private static final int BURSTS = 8;
+    private static final int BURST_LINES = 2_000;
+    private static final int BURSTS = 4;
     /** Bytes per write of a burst: not a multiple of a line's length, so that reads end inside lines. */
     private static final int BURST_WRITE = 1_000;
 
@@ -97,7 +96,6 @@ public final class ChatWarmUp {
                 sender.say("end " + round);
                 awaitAll(receivers, "<warm-up-sender> end " + round + "\n");
             }
-            bursts(sender, receivers);
             crowd(socket, sender, receivers);
             for (int line = 1; line <= SINGLE_LINES; line++) {
                 sender.say("single " + line);
@@ -117,8 +115,8 @@ public final class ChatWarmUp {
 
     /**
      * The sender sends {@value #BURST_LINES} lines at once, in writes that cut lines in two, before anyone
-     * reads: the server reads more than a turn's budget, meets lines split across reads, fills its staging
-     * buffer, and finds members' sockets full (partial sends, then waiting for room). A burst to a fresh server
+     * reads, with the crowd there: the server reads more than a turn's budget, meets lines split across reads,
+     * fills its staging buffer, and finds members' sockets full (partial sends, then waiting for room). A burst to a fresh server
      * otherwise met these branches first during real traffic and ran in the interpreter while they were compiled
      * (measured: a 1,000-line burst to 100 members, 2.9-3.9 M deliveries/s on a fresh server, 5-6 M later).
      */
@@ -159,6 +157,9 @@ public final class ChatWarmUp {
                 awaitAll(receivers, "<warm-up-sender> crowd " + line + "\n");
                 awaitAll(crowd, "<warm-up-sender> crowd " + line + "\n");
             }
+            List<Client> everyone = new ArrayList<>(receivers);
+            everyone.addAll(crowd);
+            bursts(sender, everyone);
         } finally {
             for (Client c : crowd) {
                 c.close();
