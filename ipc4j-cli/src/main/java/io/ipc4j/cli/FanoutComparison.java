@@ -54,9 +54,22 @@ public abstract class FanoutComparison implements Callable<Integer> {
             + " read against on this machine.")
     private boolean control;
 
+    @Option(names = "--client", defaultValue = "java", description = "The load tool: java (ipc4j's own, reading"
+            + " its ready receivers a batch at a time; the default) or c (a one-publisher client as plain C would"
+            + " do it: one thread, one recv(2) per ready subscriber, one write(2) per message; compiled with the"
+            + " system's C compiler on first use). Valid values: ${COMPLETION-CANDIDATES}.")
+    private LoadClient client;
+
+    /** The load tools. */
+    enum LoadClient {
+        java, c
+    }
+
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
             description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
     private int rounds;
+
+    private OnePublisherClient cClient; // with --client c
 
     /** INT, TERM or HUP skip finally blocks: the servers and the work directory go through this too. */
     protected final GracefulShutdown shutdown = GracefulShutdown.install();
@@ -81,8 +94,21 @@ public abstract class FanoutComparison implements Callable<Integer> {
         }
         if (warmUp >= messages) {
             System.err.println("ipc4j: --warm-up " + warmUp + " must be below --messages " + messages
-                    + ": give fewer warm-up messages or more messages (see ipc4j chat load --help)");
+                    + ": give fewer warm-up messages or more messages (see ipc4j " + commandName() + " --help)");
             return 2;
+        }
+        if (client == LoadClient.c) {
+            if (readers != 1) {
+                System.err.println("ipc4j: --readers " + readers + " is for --client java: the C client reads on one"
+                        + " thread (see ipc4j " + commandName() + " --help)");
+                return 2;
+            }
+            cClient = OnePublisherClient.prepare();
+            if (cClient.unavailableBecause() != null) {
+                System.err.println("ipc4j: --client c cannot run: " + cClient.unavailableBecause()
+                        + " (apt-get install gcc, or use --client java)");
+                return 1;
+            }
         }
         Path dir = Files.createTempDirectory("ipc4j-" + commandName().replace(' ', '-') + "-");
         List<Outcome> chat = new ArrayList<>(); // the compared system's runs
@@ -110,12 +136,14 @@ public abstract class FanoutComparison implements Callable<Integer> {
         } finally {
             Bench.deleteTree(dir);
         }
-        System.out.printf(Locale.ROOT, "ipc4j " + commandName() + ", %s, %d CPUs: 1 sender, %d receivers read by %d"
-                        + " thread%s, %d messages of %d bytes, window %d; median of %d interleaved rounds; the first %d"
+        System.out.printf(Locale.ROOT, "ipc4j " + commandName() + ", %s, %d CPUs: 1 sender, %d receivers read by %s,"
+                        + " %d messages of %d bytes, window %d; median of %d interleaved rounds; the first %d"
                         + " messages of each run are warm-up, not measured%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, readers, readers == 1 ? "" : "s", messages, size,
-                window, rounds, warmUp);
+                Runtime.getRuntime().availableProcessors(), clients, client == LoadClient.c
+                        ? "the one-publisher C client" : readers + " thread" + (readers == 1 ? "" : "s"), messages,
+                client == LoadClient.c ? Math.max(size, OnePublisherClient.SHORTEST_TEXT) : size, window, rounds,
+                warmUp);
         System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
                 "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
         for (List<Outcome> runs : redisRuns.isEmpty() ? List.of(chat) : List.of(chat, redisRuns)) {
@@ -141,9 +169,13 @@ public abstract class FanoutComparison implements Callable<Integer> {
                         median(controlRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
                         median(redisRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6));
             }
-            System.out.println("  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
-                    + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the limit"
-                    + " (--readers); the server CPU per delivery is what each server costs)");
+            System.out.println(client == LoadClient.c
+                    ? "  (the C client reads each ready subscriber with one recv(2) and sends each message with one"
+                            + " write(2), on one thread: on few CPUs its own cost can be the limit; the server CPU per"
+                            + " delivery is what each server costs)"
+                    : "  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
+                            + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the"
+                            + " limit (--readers); the server CPU per delivery is what each server costs)");
         }
         return 0;
     }
@@ -178,6 +210,36 @@ public abstract class FanoutComparison implements Callable<Integer> {
         }
     }
 
+    /**
+     * Measures a server speaking ipc4j-chat's protocol with the chosen load tool.
+     *
+     * @param socket the server's Unix socket
+     * @param pid    its pid, for its CPU time
+     * @return the run's figures
+     * @throws IOException if a connection fails or the run does not finish
+     */
+    protected Outcome measureChat(Path socket, long pid) throws IOException {
+        return client == LoadClient.c
+                ? cClient.run(OnePublisherClient.Protocol.CHAT, socket, pid, settings(),
+                        "ipc4j-chat (" + clients + " clients)")
+                : FanoutLoad.chat(socket, pid, settings());
+    }
+
+    /**
+     * Measures a server speaking Redis's PUBLISH/SUBSCRIBE with the chosen load tool.
+     *
+     * @param socket the server's Unix socket
+     * @param pid    its pid, for its CPU time
+     * @param system what is measured, for the report
+     * @return the run's figures
+     * @throws IOException if a connection fails or the run does not finish
+     */
+    protected Outcome measurePublishSubscribe(Path socket, long pid, String system) throws IOException {
+        return client == LoadClient.c
+                ? cClient.run(OnePublisherClient.Protocol.RESP, socket, pid, settings(), system)
+                : FanoutLoad.publishSubscribe(socket, pid, settings(), system);
+    }
+
     /** {@return the command's words after "ipc4j", for the report's title} */
     protected abstract String commandName();
 
@@ -202,7 +264,7 @@ public abstract class FanoutComparison implements Callable<Integer> {
         Process redis = Tools.startRedisServer(redisServer, socket, dir.resolve("redis.log"), "--maxclients",
                 String.valueOf(clients + 100));
         try (GracefulShutdown.Guard stopRedis = shutdown.whileOpen("stop redis-server", () -> Tools.stop(redis))) {
-            return FanoutLoad.redis(socket, redis.pid(), settings());
+            return measurePublishSubscribe(socket, redis.pid(), "redis PUBLISH (" + clients + " subscribers)");
         } finally {
             Tools.stop(redis);
         }

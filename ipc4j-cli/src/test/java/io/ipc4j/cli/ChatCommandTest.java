@@ -58,6 +58,32 @@ class ChatCommandTest {
         }
     }
 
+    /**
+     * chat load --client c: the one-publisher C client measures both servers (its rows and its note printed);
+     * --readers is refused with it, naming what it is for.
+     */
+    @Test
+    void loadWithTheCClient() throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--client", "c", "--clients", "20",
+                "--messages", "200", "--rounds", "1").run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(0, result.status().code(), result.describe());
+        List<String> lines = result.stdoutLines();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("20 receivers read by the one-publisher C client, 200"
+                + " messages of 100 bytes")), result.describe());
+        assertTrue(lines.stream().anyMatch(l -> l.strip().startsWith("ipc4j-chat (20 clients)")), result.describe());
+        if (io.ipc4j.cli.Tools.which("redis-server") != null) {
+            assertTrue(lines.stream().anyMatch(l -> l.strip().startsWith("redis PUBLISH (20 subscribers)")),
+                    result.describe());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("  (the C client reads each ready subscriber")),
+                    result.describe());
+        }
+        ChildJvm.Result refused = ChildJvm.of(Ipc4j.class, "chat", "load", "--client", "c", "--readers", "2")
+                .run(ChildJvm.DEFAULT_TIMEOUT);
+        assertEquals(2, refused.status().code(), refused.describe());
+        assertTrue(refused.stderr().contains("--readers 2 is for --client java: the C client reads on one thread"),
+                refused.describe());
+    }
+
     /** With --control a second redis-server takes its turns too, and its line says how it compares with the first. */
     @Test
     void loadWithAControlComparesRedisWithItself() throws Exception {

@@ -1,6 +1,5 @@
 package io.ipc4j.cli.kv;
 
-import io.ipc4j.chat.load.FanoutLoad;
 import io.ipc4j.chat.load.FanoutLoad.Outcome;
 import io.ipc4j.cli.FanoutComparison;
 import picocli.CommandLine.Command;
@@ -29,7 +28,7 @@ public final class KvPubSub extends FanoutComparison {
     protected Outcome runSubject(Path dir) throws Exception {
         Path socket = dir.resolve("kv.sock");
         return measureServer("ipc4j-kv", List.of("kv", "serve", "--socket=" + socket, "--maxclients=" + (clients + 100)),
-                socket, (s, pid) -> FanoutLoad.publishSubscribe(s, pid, settings(),
+                socket, (s, pid) -> measurePublishSubscribe(s, pid,
                         "ipc4j-kv PUBLISH (" + clients + " subscribers)"));
     }
 }

@@ -1,0 +1,135 @@
+package io.ipc4j.bench;
+
+import io.ipc4j.pipe.Pipe;
+import io.ipc4j.process.ChildProcess;
+import io.ipc4j.process.ExitStatus;
+import io.ipc4j.process.Spawn;
+import io.ipc4j.signal.GracefulShutdown;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A C program shipped as a resource beside a class (the bench's C reference, the load commands' one-publisher
+ * client), compiled with the system's C compiler ({@code cc}, {@code gcc} or {@code clang}, {@code -O2}) on
+ * first use and cached by content hash in {@code ~/.cache/ipc4j}, so an edited source is compiled again. Without
+ * a compiler, or when compiling fails, the program is unavailable and says why, and nothing throws: a command
+ * can go on without it. Immutable; {@link #run} may be called from any thread.
+ */
+public final class CProgram {
+    private final String name;
+    private final Path binary;
+    private final String unavailableBecause;
+
+    private CProgram(String name, Path binary, String unavailableBecause) {
+        this.name = name;
+        this.binary = binary;
+        this.unavailableBecause = unavailableBecause;
+    }
+
+    /**
+     * Compiles {@code resource} (a {@code .c} file beside {@code owner}) if no cached binary of the same source
+     * exists.
+     *
+     * @param owner    the class the resource is found beside
+     * @param resource its file name, ending in {@code .c}
+     * @param what     what it is, for the reasons it gives ("the C reference")
+     * @return the program, or one that says why it is unavailable
+     */
+    public static CProgram prepare(Class<?> owner, String resource, String what) {
+        String name = resource.replaceFirst("\\.c$", "");
+        try {
+            String compiler = findCompiler();
+            if (compiler == null) {
+                return new CProgram(name, null, "no C compiler (cc, gcc or clang) on PATH");
+            }
+            byte[] source;
+            try (InputStream in = owner.getResourceAsStream(resource)) {
+                if (in == null) {
+                    return new CProgram(name, null, what + "'s source " + resource + " is not in the jar");
+                }
+                source = in.readAllBytes();
+            }
+            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source))
+                    .substring(0, 12);
+            Path cache = Path.of(System.getProperty("user.home"), ".cache", "ipc4j");
+            Path binary = cache.resolve(name + "-" + hash);
+            if (!Files.isExecutable(binary)) {
+                Files.createDirectories(cache);
+                Path c = cache.resolve(name + "-" + hash + ".c");
+                Files.write(c, source);
+                try {
+                    execute(List.of(compiler, "-O2", "-o", binary.toString(), c.toString()), Duration.ofMinutes(2));
+                } catch (IOException e) {
+                    return new CProgram(name, null, "compiling " + what + " failed: " + e.getMessage());
+                }
+            }
+            return new CProgram(name, binary, null);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return new CProgram(name, null, what + " could not be prepared: " + e.getMessage());
+        }
+    }
+
+    /** Why the program cannot run, or empty when it can. */
+    public Optional<String> unavailableBecause() {
+        return Optional.ofNullable(unavailableBecause);
+    }
+
+    /**
+     * Runs the program to its end; stopped with the command on INT, TERM or HUP.
+     *
+     * @param arguments its arguments
+     * @param timeout   how long it may take
+     * @return what it wrote, standard output and error together
+     * @throws IOException if it is unavailable, fails, or takes longer than {@code timeout} (the message
+     *                     carries its output)
+     */
+    public String run(List<String> arguments, Duration timeout) throws IOException {
+        if (binary == null) {
+            throw new IOException(name + " is unavailable: " + unavailableBecause);
+        }
+        List<String> command = new ArrayList<>(arguments.size() + 1);
+        command.add(binary.toString());
+        command.addAll(arguments);
+        return execute(command, timeout);
+    }
+
+    @SuppressWarnings("try") // the guard only needs closing
+    private static String execute(List<String> command, Duration timeout) throws IOException {
+        try (Pipe out = Pipe.open(); ChildProcess child = Spawn.command(command).stdout(out.writer())
+                .stderr(out.writer()).start();
+             GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("stop " + command.getFirst(),
+                     child::close)) {
+            out.writer().close();
+            String text = new String(out.reader().inputStream(timeout).readAllBytes(), StandardCharsets.UTF_8);
+            ExitStatus status = child.waitFor(timeout);
+            if (!status.succeeded()) {
+                throw new IOException(Path.of(command.getFirst()).getFileName() + " "
+                        + (command.size() > 1 ? command.get(1) + " " : "") + "ended with " + status + ": "
+                        + text.strip());
+            }
+            return text;
+        }
+    }
+
+    private static String findCompiler() {
+        for (String cc : new String[] {"cc", "gcc", "clang"}) {
+            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cc))) {
+                    return Path.of(dir, cc).toString();
+                }
+            }
+        }
+        return null;
+    }
+}
