@@ -25,7 +25,9 @@ import java.util.concurrent.Callable;
  * bounded queues, not a measure of how big a backlog can grow. Each run starts a fresh server; the systems
  * take turns over {@code --rounds}, the first to run alternating, and each figure is the median of the rounds.
  * The first {@code --warm-up} messages of each run (a tenth by default) are left out of every figure, as the
- * bench leaves out its warm-up. {@code ipc4j chat load} and {@code ipc4j kv pubsub} are its two forms.
+ * bench leaves out its warm-up; before the rounds, the Java load tool serves each system a shorter run that is
+ * not measured, so that the tool's own code is compiled. {@code ipc4j chat load} and {@code ipc4j kv pubsub} are
+ * its two forms.
  */
 public abstract class FanoutComparison implements Callable<Integer> {
     @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "1000", description = "Receiving connections (default 1000).")
@@ -70,6 +72,7 @@ public abstract class FanoutComparison implements Callable<Integer> {
     private int rounds;
 
     private OnePublisherClient cClient; // with --client c
+    private boolean warmingTheTool;
 
     /** INT, TERM or HUP skip finally blocks: the servers and the work directory go through this too. */
     protected final GracefulShutdown shutdown = GracefulShutdown.install();
@@ -120,16 +123,23 @@ public abstract class FanoutComparison implements Callable<Integer> {
         }
         try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir))) {
             List<Turn> turns = new ArrayList<>();
-            turns.add(() -> chat.add(runSubject(dir)));
+            turns.add(() -> runSubject(dir));
+            List<List<Outcome>> results = new ArrayList<>(List.of(chat));
             if (redis != null) {
-                turns.add(() -> redisRuns.add(runRedis(redis, dir)));
+                turns.add(() -> runRedis(redis, dir));
+                results.add(redisRuns);
                 if (control) {
-                    turns.add(() -> controlRuns.add(runRedis(redis, dir)));
+                    turns.add(() -> runRedis(redis, dir));
+                    results.add(controlRuns);
                 }
+            }
+            if (client == LoadClient.java) {
+                warmUpTheTool(turns);
             }
             for (int round = 0; round < rounds; round++) {
                 for (int t = 0; t < turns.size(); t++) { // each system goes first in turn
-                    turns.get((round + t) % turns.size()).run();
+                    int system = (round + t) % turns.size();
+                    results.get(system).add(turns.get(system).run());
                 }
                 System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
             }
@@ -245,7 +255,8 @@ public abstract class FanoutComparison implements Callable<Integer> {
 
     /** {@return what one run does, from the options} */
     protected FanoutLoad.Settings settings() {
-        return new FanoutLoad.Settings(clients, messages, window, size, warmUp, readers);
+        return warmingTheTool ? new FanoutLoad.Settings(clients, Math.max(1, messages / 4), window, size, 0, readers)
+                : new FanoutLoad.Settings(clients, messages, window, size, warmUp, readers);
     }
 
     private static double median(List<Outcome> runs, java.util.function.ToDoubleFunction<Outcome> figure) {
@@ -255,7 +266,25 @@ public abstract class FanoutComparison implements Callable<Integer> {
     /** One system's run in a round. */
     @FunctionalInterface
     private interface Turn {
-        void run() throws Exception;
+        Outcome run() throws Exception;
+    }
+
+    /**
+     * The Java load tool runs in this JVM, and its own receiving and sending code was compiled during the first
+     * measured runs (its C2 thread took a third of the two CPUs in the first Redis run: perf sched); so each
+     * system first serves a shorter run that is not measured.
+     */
+    private void warmUpTheTool(List<Turn> turns) throws Exception {
+        warmingTheTool = true;
+        try {
+            for (Turn turn : turns) {
+                turn.run();
+            }
+        } finally {
+            warmingTheTool = false;
+        }
+        System.out.println("load tool warmed up: one run of a quarter of the messages against each system, not"
+                + " measured");
     }
 
     @SuppressWarnings("try") // the guard only needs closing

@@ -246,7 +246,7 @@ public final class FanoutLoad {
             Group own = groups[0];
             long start = System.nanoTime();
             long measuredFrom = warmUp == 0 ? start : -1;
-            long cpuAtStart = warmUp == 0 ? ProcessCpu.nanos(serverPid) : 0;
+            ProcessCpu.Sample cpuAtStart = warmUp == 0 ? ProcessCpu.sample(serverPid) : null;
             long deliveriesBefore = 0;
             long next = 0;
             String pad = "x".repeat(Math.max(0, size - 30));
@@ -272,7 +272,7 @@ public final class FanoutLoad {
                 }
                 if (measuredFrom < 0 && slowest() >= warmUp - 1) {
                     measuredFrom = System.nanoTime();
-                    cpuAtStart = ProcessCpu.nanos(serverPid);
+                    cpuAtStart = ProcessCpu.sample(serverPid);
                     deliveriesBefore = deliveries();
                 }
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(10)) {
@@ -280,7 +280,7 @@ public final class FanoutLoad {
                 }
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - measuredFrom);
-            long serverCpu = ProcessCpu.nanos(serverPid) - cpuAtStart;
+            long serverCpu = ProcessCpu.sample(serverPid).nanosSince(cpuAtStart);
             finished = true;
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             for (Group group : groups) {
