@@ -9,12 +9,14 @@
  * Each message's text is '@', a 10-digit sequence number and the 16-digit CLOCK_MONOTONIC time of its sending,
  * padded with 'x' to SIZE bytes (at least 27). The publisher keeps at most WINDOW messages ahead of the slowest
  * subscriber (WINDOW >= MESSAGES: all at once). The figures count from when every subscriber has had the first
- * WARM_UP messages: deliveries, time and the server's CPU time (/proc/PID/stat); each later message's latency,
- * send to receipt, goes into a log-linear histogram (buckets 1/512 wide). Output, one item a line:
+ * WARM_UP messages: deliveries, time and the server's CPU time (per thread, /proc/PID/task/TID/schedstat); each
+ * later message's latency, send to receipt, goes into a log-linear histogram (buckets 1/256 to 1/512 wide).
+ * Output, one item a line:
  *   deliveries D / elapsed_ns T / server_cpu_ns C / lat VALUE COUNT (one line per bucket, its lowest value)
  * Exit 1 with a message on stderr when a connection fails or nothing arrives for 30 s.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -123,22 +125,57 @@ static uint64_t bucket_value(int b) {
     return (uint64_t) ((b - 512) % 256 + 256) << shift;
 }
 
-static long cpu_ns(long pid) {
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return 0;
+/* A process's CPU time, thread by thread (/proc/PID/task/TID/schedstat: nanoseconds on a CPU). */
+#define MOST_THREADS 4096
+struct cpu_sample {
+    int count;
+    long tid[MOST_THREADS];
+    long long ns[MOST_THREADS];
+};
+
+static void cpu_sample(long pid, struct cpu_sample *s) {
+    char path[320];
+    s->count = 0;
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *tasks = opendir(path);
+    if (tasks == NULL) {
+        return;
     }
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    char *p = strrchr(text, ')');
-    unsigned long utime = 0, stime = 0;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) {
-        return 0;
+    struct dirent *e;
+    while ((e = readdir(tasks)) != NULL && s->count < MOST_THREADS) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+            continue;
+        }
+        snprintf(path, sizeof path, "/proc/%ld/task/%s/schedstat", pid, e->d_name);
+        FILE *f = fopen(path, "r");
+        long long ns;
+        if (f != NULL && fscanf(f, "%lld", &ns) == 1) {
+            s->tid[s->count] = atol(e->d_name);
+            s->ns[s->count++] = ns;
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
     }
-    return (long) ((utime + stime) * (1000000000.0 / (double) sysconf(_SC_CLK_TCK)));
+    closedir(tasks);
+}
+
+/* The time used since `earlier`: a thread started meanwhile counts from zero, one that ended loses its time. */
+static long long cpu_since(const struct cpu_sample *now, const struct cpu_sample *earlier) {
+    long long sum = 0;
+    for (int i = 0; i < now->count; i++) {
+        long long before = 0;
+        for (int j = 0; j < earlier->count; j++) {
+            if (earlier->tid[j] == now->tid[i]) {
+                before = earlier->ns[j];
+                break;
+            }
+        }
+        if (now->ns[i] > before) {
+            sum += now->ns[i] - before;
+        }
+    }
+    return sum;
 }
 
 int main(int argc, char **argv) {
@@ -209,7 +246,10 @@ int main(int argc, char **argv) {
     struct epoll_event ready[256];
     long sent = 0, slowest = 0, before = 0, total = (long) n * m, delivered = 0;
     uint64_t from = warm == 0 ? now_ns() : 0, last_progress = now_ns();
-    long cpu_from = warm == 0 ? cpu_ns(server) : 0;
+    static struct cpu_sample cpu_from, cpu_to;
+    if (warm == 0) {
+        cpu_sample(server, &cpu_from);
+    }
     int head = chat ? 0 : snprintf(text, 64, "*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$%d\r\n", size);
     while (delivered < total) {
         while (sent < m && sent - slowest < window) {
@@ -289,14 +329,14 @@ int main(int argc, char **argv) {
         slowest = low;
         if (from == 0 && slowest >= warm) {
             from = now_ns();
-            cpu_from = cpu_ns(server);
+            cpu_sample(server, &cpu_from);
             before = delivered;
         }
     }
     uint64_t elapsed = now_ns() - from;
-    long cpu = cpu_ns(server) - cpu_from;
-    printf("deliveries %ld\nelapsed_ns %llu\nserver_cpu_ns %ld\n", delivered - before, (unsigned long long) elapsed,
-           cpu);
+    cpu_sample(server, &cpu_to);
+    printf("deliveries %ld\nelapsed_ns %llu\nserver_cpu_ns %lld\n", delivered - before, (unsigned long long) elapsed,
+           cpu_since(&cpu_to, &cpu_from));
     for (int b = 0; b < BUCKETS; b++) {
         if (hist[b] != 0) {
             printf("lat %llu %llu\n", (unsigned long long) bucket_value(b), (unsigned long long) hist[b]);

@@ -70,6 +70,8 @@ class OnePublisherClientTest {
                     new FanoutLoad.Settings(30, 3000, 5000, 27, 0, 1), "redis");
             assertEquals(30 * 3000, o.deliveries());
             assertEquals(30 * 3000, o.latencyNanos().getTotalCount());
+            long cpu = o.serverCpuNanos(); // redis-server's, thread by thread in nanoseconds, not 10 ms ticks
+            assertTrue(cpu > 0 && cpu % 10_000_000 != 0, "server CPU " + cpu + " ns");
         } finally {
             Tools.stop(server);
         }
