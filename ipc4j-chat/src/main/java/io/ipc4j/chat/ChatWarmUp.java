@@ -116,9 +116,10 @@ public final class ChatWarmUp {
     /**
      * The sender sends {@value #BURST_LINES} lines at once, in writes that cut lines in two, before anyone
      * reads, with the crowd there: the server reads more than a turn's budget, meets lines split across reads,
-     * fills its staging buffer, and finds members' sockets full (partial sends, then waiting for room). A burst to a fresh server
-     * otherwise met these branches first during real traffic and ran in the interpreter while they were compiled
-     * (measured: a 1,000-line burst to 100 members, 2.9-3.9 M deliveries/s on a fresh server, 5-6 M later).
+     * fills its staging buffer, and finds members' sockets full (partial sends, then waiting for room). A burst
+     * to a fresh server otherwise met these branches first during real traffic and ran in the interpreter while
+     * they were compiled (measured: a 1,000-line burst to 100 members, 2.9-3.9 M deliveries/s on a fresh server,
+     * 5-6 M later).
      */
     private static void bursts(Client sender, List<Client> receivers) throws IOException {
         byte[] lines = (TEXT + "\n").repeat(BURST_LINES).getBytes(StandardCharsets.US_ASCII);

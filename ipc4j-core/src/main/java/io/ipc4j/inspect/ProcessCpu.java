@@ -59,11 +59,12 @@ public final class ProcessCpu {
                 }
             }
         } catch (NoSuchFileException e) {
-            threads = null; // no schedstat here (or the process is gone: nanos says which)
+            threads.clear(); // the process is gone: nanos says so
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Sample(threads, nanos(pid));
+        // a live process has a thread: none read means no schedstat on this kernel
+        return new Sample(threads.isEmpty() ? null : threads, nanos(pid));
     }
 
     /**
@@ -73,6 +74,11 @@ public final class ProcessCpu {
      * @param ticksNanos  the whole process's time in 10 ms ticks
      */
     public record Sample(Map<Long, Long> threadNanos, long ticksNanos) {
+        /** Keeps its own copy of the threads' times. */
+        public Sample {
+            threadNanos = threadNanos == null ? null : Map.copyOf(threadNanos);
+        }
+
         /**
          * CPU time used between {@code earlier} and this reading: per thread in nanoseconds where both readings
          * have them (a thread started meanwhile counts from zero; one that ended meanwhile loses its time since

@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * {@code ipc4j chat load}: ipc4j-chat's fan-out against Redis PUBLISH/SUBSCRIBE over a Unix socket (N
  * subscribers to one channel), the nearest real system doing the same fan-out (see {@link FanoutComparison}).
- * Each ipc4j-chat run starts {@code ipc4j chat serve}, which warms up before it listens, with an empty log. Without the warm-up
- * left out of the figures, the first few hundred messages after the receivers joined set chat's p99.
+ * Each ipc4j-chat run starts {@code ipc4j chat serve}, which warms up before it listens, with an empty log.
+ * Without the warm-up left out of the figures, the first few hundred messages after the receivers joined set
+ * chat's p99.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Fan-out to N clients: ipc4j-chat against Redis PUBLISH/SUBSCRIBE, side by side.")
