@@ -229,10 +229,10 @@ public abstract class FanoutComparison implements Callable<Integer> {
      * @throws IOException if a connection fails or the run does not finish
      */
     protected Outcome measureChat(Path socket, long pid) throws IOException {
+        String system = "ipc4j-chat (" + clients + " clients)";
         return client == LoadClient.c
-                ? cClient.run(OnePublisherClient.Protocol.CHAT, socket, pid, settings(),
-                        "ipc4j-chat (" + clients + " clients)")
-                : FanoutLoad.chat(socket, pid, settings());
+                ? cClient.run(OnePublisherClient.Protocol.CHAT, socket, pid, settings(), system)
+                : FanoutLoad.chat(socket, pid, settings(), system);
     }
 
     /**

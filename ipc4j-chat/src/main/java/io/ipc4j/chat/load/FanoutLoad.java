@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ipc4j-chat's own load test: one sender, N receiving connections on one event loop, every delivery timed. It
- * measures a running ipc4j-chat server ({@link #chat}), or Redis PUBLISH/SUBSCRIBE the same way ({@link #redis}),
- * so the two compare like for like; {@code ipc4j chat load} starts the servers, alternates them over rounds and
+ * measures a running ipc4j-chat server ({@link #chat}), or PUBLISH/SUBSCRIBE the same way ({@link
+ * #publishSubscribe}: redis-server, ipc4j-kv), so the two compare like for like; {@code ipc4j chat load} starts the servers, alternates them over rounds and
  * prints the medians. One run per call; not thread-safe.
  */
 public final class FanoutLoad {
@@ -78,10 +78,11 @@ public final class FanoutLoad {
      * @param socket    the server's Unix socket
      * @param serverPid its pid, for its CPU time
      * @param settings  what the run does
+     * @param system    what is measured, for the report
      * @return the run's figures
      * @throws IOException if a connection fails, or the run does not finish in 10 minutes
      */
-    public static Outcome chat(Path socket, long serverPid, Settings settings) throws IOException {
+    public static Outcome chat(Path socket, long serverPid, Settings settings, String system) throws IOException {
         Fanout fanout = new Fanout(settings.clients(), settings.messages(), settings.warmUp(), settings.readers());
         for (int i = 0; i < settings.clients(); i++) {
             fanout.add(connect(socket), "r" + i + "\n");
@@ -89,22 +90,9 @@ public final class FanoutLoad {
         fanout.awaitJoined("*** you are r");
         try (StreamSocket sender = connect(socket)) {
             write(sender, "sender\n");
-            return fanout.run("ipc4j-chat (" + settings.clients() + " clients)", serverPid, settings.window(),
-                    settings.size(), (seq, text) -> write(sender, text + "\n"));
+            return fanout.run(system, serverPid, settings.window(), settings.size(),
+                    (seq, text) -> write(sender, text + "\n"));
         }
-    }
-
-    /**
-     * Measures Redis PUBLISH/SUBSCRIBE on {@code socket} the same way: N subscribers, one publisher.
-     *
-     * @param socket    redis-server's Unix socket
-     * @param serverPid its pid, for its CPU time
-     * @param settings  what the run does
-     * @return the run's figures
-     * @throws IOException if a connection fails, or the run does not finish in 10 minutes
-     */
-    public static Outcome redis(Path socket, long serverPid, Settings settings) throws IOException {
-        return publishSubscribe(socket, serverPid, settings, "redis PUBLISH (" + settings.clients() + " subscribers)");
     }
 
     /**
@@ -149,7 +137,8 @@ public final class FanoutLoad {
         private final LineState[] states;
         private final List<StreamSocket> channels = new ArrayList<>();
         private final List<StringBuilder> partial = new ArrayList<>();
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        /** Each receiver's reads while it joins (the measured reads go to each group's slots). */
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
         /** Receiver i reads on group i % groups.length; group 0 on the sender's thread, each other on its own. */
         private final Group[] groups;
         /** Set while the sender waits in its select: a group that moves a receiver on wakes it. */
@@ -430,7 +419,6 @@ public final class FanoutLoad {
                 }
             }
         }
-
 
         private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
         private static final long LOW_BITS = 0x0101010101010101L;
