@@ -30,16 +30,20 @@ import java.util.concurrent.Callable;
  * its two forms.
  */
 public abstract class FanoutComparison implements Callable<Integer> {
-    @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "1000", description = "Receiving connections (default 1000).")
+    @Option(names = "--clients", converter = Ranges.Positive.class, defaultValue = "1000",
+            description = "Receiving connections (default 1000).")
     protected int clients;
 
-    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "2000", description = "Messages sent (default 2000).")
+    @Option(names = "--messages", converter = Ranges.Positive.class, defaultValue = "2000",
+            description = "Messages sent (default 2000).")
     protected int messages;
 
-    @Option(names = "--window", converter = Ranges.Positive.class, defaultValue = "20", description = "Most messages ahead of the slowest receiver.")
+    @Option(names = "--window", converter = Ranges.Positive.class, defaultValue = "20",
+            description = "Most messages ahead of the slowest receiver (default 20).")
     private int window;
 
-    @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100", description = "Message text bytes (default 100).")
+    @Option(names = "--size", converter = Ranges.MessageSize.class, defaultValue = "100",
+            description = "Message text bytes (default 100).")
     private int size;
 
     @Option(names = "--warm-up", converter = Ranges.NonNegative.class,
@@ -57,21 +61,34 @@ public abstract class FanoutComparison implements Callable<Integer> {
     private boolean control;
 
     @Option(names = "--client", defaultValue = "java", description = "The load tool: java (ipc4j's own, reading"
-            + " its ready receivers a batch at a time; the default) or c (a one-publisher client as plain C would"
-            + " do it: one thread, one recv(2) per ready subscriber, one write(2) per message; compiled with the"
-            + " system's C compiler on first use). Valid values: ${COMPLETION-CANDIDATES}.")
+            + " its ready receivers a batch at a time; the default), c (a one-publisher client as plain C would"
+            + " do it: one thread, one recv(2) per ready subscriber, one write(2) per message) or uring (the same"
+            + " C client receiving through multishot receives on an io_uring: the cheapest receiving side, for"
+            + " servers faster than the others can show; Linux 6.1). The C clients are compiled with the system's"
+            + " C compiler on first use. Valid values: ${COMPLETION-CANDIDATES}.")
     private LoadClient client;
 
     /** The load tools. */
     enum LoadClient {
-        java, c
+        java(null), c(OnePublisherClient.Receiving.EPOLL), uring(OnePublisherClient.Receiving.URING);
+
+        /** How the C client receives; null for the Java tool. */
+        final OnePublisherClient.Receiving receiving;
+
+        LoadClient(OnePublisherClient.Receiving receiving) {
+            this.receiving = receiving;
+        }
+
+        boolean isC() {
+            return receiving != null;
+        }
     }
 
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
             description = "Rounds; the systems alternate which runs first, and the medians are printed (default 3).")
     private int rounds;
 
-    private OnePublisherClient cClient; // with --client c
+    private OnePublisherClient cClient; // with --client c or uring
     private boolean warmingTheTool;
 
     /** INT, TERM or HUP skip finally blocks: the servers and the work directory go through this too. */
@@ -100,7 +117,7 @@ public abstract class FanoutComparison implements Callable<Integer> {
                     + ": give fewer warm-up messages or more messages (see ipc4j " + commandName() + " --help)");
             return 2;
         }
-        if (client == LoadClient.c) {
+        if (client.isC()) {
             if (readers != 1) {
                 System.err.println("ipc4j: --readers " + readers + " is for --client java: the C client reads on one"
                         + " thread (see ipc4j " + commandName() + " --help)");
@@ -108,7 +125,7 @@ public abstract class FanoutComparison implements Callable<Integer> {
             }
             cClient = OnePublisherClient.prepare();
             if (cClient.unavailableBecause() != null) {
-                System.err.println("ipc4j: --client c cannot run: " + cClient.unavailableBecause()
+                System.err.println("ipc4j: --client " + client + " cannot run: " + cClient.unavailableBecause()
                         + " (apt-get install gcc, or use --client java)");
                 return 1;
             }
@@ -119,7 +136,8 @@ public abstract class FanoutComparison implements Callable<Integer> {
         List<Outcome> controlRuns = new ArrayList<>(); // a second redis-server's, with --control
         String redis = Tools.which("redis-server");
         if (redis == null) {
-            System.err.println("redis-server is not installed (apt-get install redis-server): " + subjectName() + " alone");
+            System.err.println("redis-server is not installed (apt-get install redis-server): " + subjectName()
+                    + " alone");
         }
         try (GracefulShutdown.Guard deleteDir = shutdown.whileOpen("delete " + dir, () -> Bench.deleteTree(dir))) {
             List<Turn> turns = new ArrayList<>();
@@ -150,9 +168,11 @@ public abstract class FanoutComparison implements Callable<Integer> {
                         + " %d messages of %d bytes, window %d; median of %d interleaved rounds; the first %d"
                         + " messages of each run are warm-up, not measured%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, client == LoadClient.c
-                        ? "the one-publisher C client" : readers + " thread" + (readers == 1 ? "" : "s"), messages,
-                client == LoadClient.c ? Math.max(size, OnePublisherClient.SHORTEST_TEXT) : size, window, rounds,
+                Runtime.getRuntime().availableProcessors(), clients, switch (client) {
+                    case c -> "the one-publisher C client";
+                    case uring -> "the one-publisher C client on io_uring";
+                    case java -> readers + " thread" + (readers == 1 ? "" : "s");
+                }, messages, client.isC() ? Math.max(size, OnePublisherClient.SHORTEST_TEXT) : size, window, rounds,
                 warmUp);
         System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
                 "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
@@ -162,12 +182,14 @@ public abstract class FanoutComparison implements Callable<Integer> {
                     median(runs, o -> o.latencyNanos().getValueAtPercentile(50) / 1e6),
                     median(runs, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
                     median(runs, o -> o.latencyNanos().getValueAtPercentile(99.9) / 1e6),
-                    median(runs, o -> o.latencyNanos().getMaxValue() / 1e6), median(runs, Outcome::serverNanosPerDelivery));
+                    median(runs, o -> o.latencyNanos().getMaxValue() / 1e6),
+                    median(runs, Outcome::serverNanosPerDelivery));
         }
         if (!redisRuns.isEmpty()) {
             Rounds.Ratios ratios = Rounds.ratios(rounds, i -> chat.get(i).perSecond(),
                     i -> redisRuns.get(i).perSecond());
-            System.out.printf(Locale.ROOT, "  " + subjectName() + " / redis: %.2f of the deliveries per second (rounds %.2f-%.2f),"
+            System.out.printf(Locale.ROOT, "  " + subjectName() + " / redis: %.2f of the deliveries per second"
+                            + " (rounds %.2f-%.2f),"
                             + " %.2f of the server CPU per delivery%n", ratios.median(), ratios.min(), ratios.max(),
                     median(chat, Outcome::serverNanosPerDelivery) / median(redisRuns, Outcome::serverNanosPerDelivery));
             if (!controlRuns.isEmpty()) {
@@ -179,13 +201,17 @@ public abstract class FanoutComparison implements Callable<Integer> {
                         median(controlRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
                         median(redisRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6));
             }
-            System.out.println(client == LoadClient.c
-                    ? "  (the C client reads each ready subscriber with one recv(2) and sends each message with one"
-                            + " write(2), on one thread: on few CPUs its own cost can be the limit; the server CPU per"
-                            + " delivery is what each server costs)"
-                    : "  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
-                            + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the"
-                            + " limit (--readers); the server CPU per delivery is what each server costs)");
+            System.out.println(switch (client) {
+                case c -> "  (the C client reads each ready subscriber with one recv(2) and sends each message with one"
+                        + " write(2), on one thread: on few CPUs its own cost can be the limit; the server CPU per"
+                        + " delivery is what each server costs)";
+                case uring -> "  (the C client collects every subscriber's receives with one io_uring_enter(2) and"
+                        + " sends each message with one write(2), on one thread; the server CPU per delivery is what"
+                        + " each server costs)";
+                case java -> "  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
+                        + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the"
+                        + " limit (--readers); the server CPU per delivery is what each server costs)";
+            });
         }
         return 0;
     }
@@ -230,8 +256,8 @@ public abstract class FanoutComparison implements Callable<Integer> {
      */
     protected Outcome measureChat(Path socket, long pid) throws IOException {
         String system = "ipc4j-chat (" + clients + " clients)";
-        return client == LoadClient.c
-                ? cClient.run(OnePublisherClient.Protocol.CHAT, socket, pid, settings(), system)
+        return client.isC()
+                ? cClient.run(OnePublisherClient.Protocol.CHAT, client.receiving, socket, pid, settings(), system)
                 : FanoutLoad.chat(socket, pid, settings(), system);
     }
 
@@ -245,8 +271,8 @@ public abstract class FanoutComparison implements Callable<Integer> {
      * @throws IOException if a connection fails or the run does not finish
      */
     protected Outcome measurePublishSubscribe(Path socket, long pid, String system) throws IOException {
-        return client == LoadClient.c
-                ? cClient.run(OnePublisherClient.Protocol.RESP, socket, pid, settings(), system)
+        return client.isC()
+                ? cClient.run(OnePublisherClient.Protocol.RESP, client.receiving, socket, pid, settings(), system)
                 : FanoutLoad.publishSubscribe(socket, pid, settings(), system);
     }
 

@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load commands' second tool ({@code --client c}): fanout_client.c, a one-publisher fan-out client as a
- * plain C program would write it (one thread, epoll, one recv(2) per ready subscriber, one write(2) per
- * message), run as its own process with the same settings as {@link FanoutLoad} and reporting the same figures.
- * It measures what a simple client sees; on few CPUs its own cost per delivery can be the limit.
+ * The load commands' C tools ({@code --client c} and {@code --client uring}): fanout_client.c, a one-publisher
+ * fan-out client in one thread, one write(2) per message, run as its own process with the same settings as
+ * {@link FanoutLoad} and reporting the same figures. It receives the way a plain C program would ({@link
+ * Receiving#EPOLL}: what a simple client sees; on few CPUs its own cost per delivery can be the limit) or through
+ * multishot receives on an io_uring ({@link Receiving#URING}: the cheapest receiving side, to show a server
+ * faster than the simple client).
  */
 public final class OnePublisherClient {
     /** How long one run may take; the client itself gives up after 30 s without a delivery. */
@@ -33,6 +35,23 @@ public final class OnePublisherClient {
         private final String argument;
 
         Protocol(String argument) {
+            this.argument = argument;
+        }
+    }
+
+    /** How the client receives. */
+    public enum Receiving {
+        /** epoll over the subscribers, one recv(2) per ready subscriber. */
+        EPOLL("epoll"),
+        /**
+         * A multishot receive per subscriber on an io_uring, into provided buffers: one io_uring_enter(2) collects
+         * what every subscriber got (Linux 6.1).
+         */
+        URING("uring");
+
+        private final String argument;
+
+        Receiving(String argument) {
             this.argument = argument;
         }
     }
@@ -58,6 +77,7 @@ public final class OnePublisherClient {
      * One run against the server on {@code socket}.
      *
      * @param protocol  what the server speaks
+     * @param receiving how the client receives
      * @param socket    its Unix socket
      * @param serverPid its pid, for its CPU time
      * @param settings  the run's settings ({@code readers} must be 1: the client has one thread)
@@ -65,13 +85,28 @@ public final class OnePublisherClient {
      * @return the run's figures, counted from when every receiver has had the warm-up messages
      * @throws IOException if the client cannot run, a connection fails, or nothing arrives for 30 s
      */
-    public Outcome run(Protocol protocol, Path socket, long serverPid, FanoutLoad.Settings settings, String system)
-            throws IOException {
-        String output = program.run(List.of(protocol.argument, socket.toString(),
-                String.valueOf(settings.clients()), String.valueOf(settings.messages()),
-                String.valueOf(settings.window()), String.valueOf(settings.size()), String.valueOf(settings.warmUp()),
-                String.valueOf(serverPid)), RUN_LIMIT);
-        return parse(output, system);
+    public Outcome run(Protocol protocol, Receiving receiving, Path socket, long serverPid,
+            FanoutLoad.Settings settings, String system) throws IOException {
+        return parse(program.run(arguments(protocol, receiving, socket, serverPid, settings), RUN_LIMIT), system);
+    }
+
+    /**
+     * As {@link #run}, receiving through io_uring into only {@code buffers} provided buffers (a power of two), so
+     * that receives run out of buffers and must be armed again (2,048 otherwise).
+     */
+    Outcome runWithFewBuffers(Protocol protocol, Path socket, long serverPid, FanoutLoad.Settings settings,
+            int buffers) throws IOException {
+        List<String> args = new java.util.ArrayList<>(arguments(protocol, Receiving.URING, socket, serverPid,
+                settings));
+        args.add(String.valueOf(buffers));
+        return parse(program.run(args, RUN_LIMIT), "few buffers");
+    }
+
+    private static List<String> arguments(Protocol protocol, Receiving receiving, Path socket, long serverPid,
+            FanoutLoad.Settings settings) {
+        return List.of(protocol.argument, receiving.argument, socket.toString(), String.valueOf(settings.clients()),
+                String.valueOf(settings.messages()), String.valueOf(settings.window()),
+                String.valueOf(settings.size()), String.valueOf(settings.warmUp()), String.valueOf(serverPid));
     }
 
     /** Reads the client's report: deliveries, elapsed_ns, server_cpu_ns, then "lat VALUE COUNT" lines. */

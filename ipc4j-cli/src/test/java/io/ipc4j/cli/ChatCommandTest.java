@@ -6,6 +6,8 @@ import io.ipc4j.testing.ChildJvm;
 import io.ipc4j.testing.IpcLeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -59,25 +61,28 @@ class ChatCommandTest {
     }
 
     /**
-     * chat load --client c: the one-publisher C client measures both servers (its rows and its note printed);
-     * --readers is refused with it, naming what it is for.
+     * chat load --client c and --client uring: the one-publisher C client measures both servers, receiving as
+     * asked (its rows and its note printed); --readers is refused with it, naming what it is for.
      */
-    @Test
-    void loadWithTheCClient() throws Exception {
-        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--client", "c", "--clients", "20",
+    @ParameterizedTest
+    @ValueSource(strings = {"c", "uring"})
+    void loadWithTheCClient(String client) throws Exception {
+        ChildJvm.Result result = ChildJvm.of(Ipc4j.class, "chat", "load", "--client", client, "--clients", "20",
                 "--messages", "200", "--rounds", "1").run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(0, result.status().code(), result.describe());
         List<String> lines = result.stdoutLines();
-        assertTrue(lines.stream().anyMatch(l -> l.contains("20 receivers read by the one-publisher C client, 200"
-                + " messages of 100 bytes")), result.describe());
+        String tool = client.equals("c") ? "the one-publisher C client" : "the one-publisher C client on io_uring";
+        assertTrue(lines.stream().anyMatch(l -> l.contains("20 receivers read by " + tool + ", 200 messages of 100"
+                + " bytes")), result.describe());
         assertTrue(lines.stream().anyMatch(l -> l.strip().startsWith("ipc4j-chat (20 clients)")), result.describe());
         if (io.ipc4j.cli.Tools.which("redis-server") != null) {
             assertTrue(lines.stream().anyMatch(l -> l.strip().startsWith("redis PUBLISH (20 subscribers)")),
                     result.describe());
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("  (the C client reads each ready subscriber")),
-                    result.describe());
+            String note = client.equals("c") ? "  (the C client reads each ready subscriber with one recv(2)"
+                    : "  (the C client collects every subscriber's receives with one io_uring_enter(2)";
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(note)), result.describe());
         }
-        ChildJvm.Result refused = ChildJvm.of(Ipc4j.class, "chat", "load", "--client", "c", "--readers", "2")
+        ChildJvm.Result refused = ChildJvm.of(Ipc4j.class, "chat", "load", "--client", client, "--readers", "2")
                 .run(ChildJvm.DEFAULT_TIMEOUT);
         assertEquals(2, refused.status().code(), refused.describe());
         assertTrue(refused.stderr().contains("--readers 2 is for --client java: the C client reads on one thread"),
