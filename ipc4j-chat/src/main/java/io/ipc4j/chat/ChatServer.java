@@ -361,24 +361,49 @@ public final class ChatServer implements AutoCloseable {
 
     /**
      * Gathers the waiting lines of {@link #flushing}'s connections from {@code from} into {@link #staging}, an
-     * entry of {@link #batch} each, until either is full: the index of the first connection left for later.
+     * entry of {@link #batch} each, until either is full: the index of the first connection left for later. A
+     * connection waiting for the same lines as the one gathered before it (the members of a busy room, one
+     * broadcast after another) is sent those staged bytes again instead of a copy of its own.
      */
     private int stage(int from) {
         staging.clear();
+        Connection gathered = null;
+        int start = 0;
+        int length = 0;
         int i = from;
         for (; i < flushing.size() && !batch.isFull() && staging.remaining() >= MIN_STAGED; i++) {
             Connection c = flushing.get(i);
             if (c.closed || c.staged || c.outbound.isEmpty()) {
                 continue; // gone, in this batch already, or written when its socket was ready
             }
-            int start = staging.position();
-            gather(c, staging);
-            int length = staging.position() - start;
+            if (gathered == null || !sameWaiting(gathered, c)) {
+                start = staging.position();
+                gather(c, staging);
+                length = staging.position() - start;
+                gathered = c;
+            }
             stagedLengths[batch.add(c.socket, staging, start, length)] = length;
             c.staged = true;
             staged.add(c);
         }
         return i;
+    }
+
+    /**
+     * Whether {@code b} waits for the same bytes as {@code a}: the same shared line buffers in the same order,
+     * as much of the first written. Lines are never modified, so the same buffers are the same bytes.
+     */
+    private static boolean sameWaiting(Connection a, Connection b) {
+        if (a.headWritten != b.headWritten || a.outbound.size() != b.outbound.size()) {
+            return false;
+        }
+        java.util.Iterator<ByteBuffer> x = a.outbound.iterator();
+        for (ByteBuffer line : b.outbound) {
+            if (x.next() != line) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sends the batch, then takes each connection's written lines off its queue. */

@@ -154,6 +154,52 @@ class ChatServerTest {
         }
     }
 
+    /**
+     * Members waiting for the same lines are sent one staged copy; these wait for different ones in the same turn:
+     * private messages to m1 and to m2 between the same broadcasts give their queues the same length, the same
+     * first and the same last line, yet each must get only its own (a check of ends and length alone would send
+     * m2 the lines staged for m1).
+     */
+    @Test
+    void membersWithDifferentPrivateLinesInOneTurnEachGetTheirOwn() throws Exception {
+        start("0", "16777216");
+        List<LineClient> members = new ArrayList<>();
+        try (LineClient alice = LineClient.join(socket, "alice")) {
+            for (int m = 0; m < 4; m++) {
+                members.add(LineClient.join(socket, "m" + m));
+            }
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                burst.append("line ").append(i).append('\n');
+                if (i % 10 == 0) {
+                    burst.append("/msg m1 to-m1 ").append(i).append('\n');
+                    burst.append("/msg m2 to-m2 ").append(i).append('\n');
+                }
+            }
+            alice.sendRaw(burst.append("end\n").toString().getBytes(StandardCharsets.US_ASCII));
+            for (int m = 0; m < 4; m++) {
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    expected.add("<alice> line " + i);
+                    if (i % 10 == 0 && (m == 1 || m == 2)) {
+                        expected.add("*alice* to-m" + m + " " + i);
+                    }
+                }
+                List<String> got = new ArrayList<>();
+                String line;
+                while (!(line = members.get(m).next(l -> l.startsWith("<alice>") || l.startsWith("*alice*")))
+                        .equals("<alice> end")) {
+                    got.add(line);
+                }
+                assertEquals(expected, got, "member m" + m);
+            }
+        } finally {
+            for (LineClient c : members) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void aClientThatStopsReadingIsDisconnectedWhileTheOthersGoOn() throws Exception {
         start("0", "262144"); // 2 MB of messages: the non-reader's kernel buffers and this queue overflow
