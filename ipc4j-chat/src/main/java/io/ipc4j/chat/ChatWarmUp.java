@@ -28,9 +28,13 @@ import java.util.stream.Stream;
  * the code run once per turn of the server's loop (select, flush, the batch of sends) runs often enough to be
  * compiled as well; meanwhile a connection that never chooses a nick stays, and members join and leave now and
  * then, as on a real server (without them, the compiled code met its first joins and departures during real
- * traffic and was recompiled then, delaying deliveries by milliseconds). Blocking; call it before
- * {@link ChatServer#start}. It takes about three seconds on a small machine. If the JVM is stopped meanwhile
- * (INT, TERM, HUP), a shutdown hook removes the directory.
+ * traffic and was recompiled then, delaying deliveries by milliseconds). Some members fail as dying clients
+ * do: one stops reading (its input shut down, so the server's sends to it fail with EPIPE), one closes with a
+ * line unread (the server's read fails with ECONNRESET); without them those failures first came when the
+ * warm-up's members closed at its very end, which sent the server's hot path (handling a ready connection, the
+ * batch of sends) back to the interpreter just before the real server listened (-Xlog:deoptimization). Blocking;
+ * call it before {@link ChatServer#start}. It takes about three seconds on a small machine. If the JVM is
+ * stopped meanwhile (INT, TERM, HUP), a shutdown hook removes the directory.
  */
 public final class ChatWarmUp {
     private static final int RECEIVERS = 16;
@@ -85,6 +89,7 @@ public final class ChatWarmUp {
     @SuppressWarnings("try") // the nickless connection only needs to stay open
     private static void exchange(Path socket, int deliveries) throws IOException {
         List<Client> receivers = new ArrayList<>();
+        List<Client> failing = new ArrayList<>(); // deaf and rude members, closed at the end
         try (Client sender = Client.join(socket, "warm-up-sender");
              StreamSocket nickless = StreamSocket.connect(UnixEndpoint.path(socket), STEP_TIMEOUT)) {
             for (int i = 0; i < RECEIVERS; i++) {
@@ -104,11 +109,21 @@ public final class ChatWarmUp {
                     receivers.add(Client.join(socket, "warm-up-late-" + line));
                 } else if (line % JOIN_EVERY == JOIN_EVERY / 2 && receivers.size() > RECEIVERS) {
                     receivers.removeLast().close(); // leaves with lines on their way to it
+                } else if (line % JOIN_EVERY == JOIN_EVERY / 4) {
+                    failing.add(Client.join(socket, "warm-up-deaf-" + line));
+                    failing.getLast().socket.shutdownInput(); // the server's next send to it fails: EPIPE
+                } else if (line % JOIN_EVERY == 3 * JOIN_EVERY / 4) {
+                    failing.add(Client.join(socket, "warm-up-rude-" + line));
+                } else if (line % JOIN_EVERY == 3 * JOIN_EVERY / 4 + 1) {
+                    failing.getLast().close(); // a line unread: the server's read fails, ECONNRESET
                 }
             }
         } finally {
             for (Client r : receivers) {
                 r.close();
+            }
+            for (Client f : failing) {
+                f.close();
             }
         }
     }

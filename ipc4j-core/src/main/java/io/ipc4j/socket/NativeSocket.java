@@ -799,6 +799,24 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         }
     }
 
+    /**
+     * Stops receiving (shutdown SHUT_RD): reads return end of stream at once, and on a Unix stream socket the
+     * peer's sends fail with EPIPE from now on (a client that has gone deaf, without the peer seeing end of stream).
+     *
+     * @throws IOException if the call fails: the message names the call, the object and the errno
+     */
+    public void shutdownInput() throws IOException {
+        int fd = handle.begin();
+        try {
+            int r = SocketCalls.shutdown(fd, SocketCalls.SHUT_RD);
+            if (r < 0 && r != -Errno.ENOTCONN) {
+                throw Failures.of("shutdown", description, -r);
+            }
+        } finally {
+            handle.end();
+        }
+    }
+
     @Override
     public String toString() {
         return description;

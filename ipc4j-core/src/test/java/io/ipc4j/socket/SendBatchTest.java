@@ -98,6 +98,25 @@ class SendBatchTest {
         }
     }
 
+    /**
+     * A peer that shut its input down (a deaf client): this end's sends fail with EPIPE, its reads see nothing, the
+     * deaf end reads end of stream at once.
+     */
+    @ParameterizedTest(name = "io_uring {0}")
+    @ValueSource(booleans = {true, false})
+    void aPeerThatShutItsInputDownMakesSendsFailWithEpipe(boolean ring) throws IOException {
+        try (SocketPair<StreamSocket> pair = StreamSocket.pair(); SendBatch batch = SendBatch.open(1, ring)) {
+            pair.second().shutdownInput();
+            ByteBuffer bytes = ByteBuffer.allocateDirect(16);
+            batch.add(pair.first(), bytes, 0, 16);
+            batch.send();
+            assertTrue(batch.failure(0).getMessage().startsWith("send("), batch.failure(0).getMessage());
+            assertTrue(batch.failure(0).getMessage().contains("EPIPE"), batch.failure(0).getMessage());
+            assertEquals(0, pair.first().readNow(ByteBuffer.allocate(4)), "no end of stream for the sender");
+            assertEquals(-1, pair.second().read(ByteBuffer.allocate(4), BOUND));
+        }
+    }
+
     @ParameterizedTest(name = "io_uring {0}")
     @ValueSource(booleans = {true, false})
     void aClosedSocketAndAGonePeerFailAloneAndNoSignalEndsTheProcess(boolean ring) throws IOException {
