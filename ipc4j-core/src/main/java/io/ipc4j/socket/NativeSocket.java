@@ -788,15 +788,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void shutdownOutput() throws IOException {
-        int fd = handle.begin();
-        try {
-            int r = SocketCalls.shutdown(fd, SocketCalls.SHUT_WR);
-            if (r < 0 && r != -Errno.ENOTCONN) {
-                throw Failures.of("shutdown", description, -r);
-            }
-        } finally {
-            handle.end();
-        }
+        shutdown(SocketCalls.SHUT_WR);
     }
 
     /**
@@ -806,9 +798,14 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public void shutdownInput() throws IOException {
+        shutdown(SocketCalls.SHUT_RD);
+    }
+
+    /** shutdown(2) with {@code how}; a socket that is not connected (any more) is left as it is. */
+    private void shutdown(int how) throws IOException {
         int fd = handle.begin();
         try {
-            int r = SocketCalls.shutdown(fd, SocketCalls.SHUT_RD);
+            int r = SocketCalls.shutdown(fd, how);
             if (r < 0 && r != -Errno.ENOTCONN) {
                 throw Failures.of("shutdown", description, -r);
             }
