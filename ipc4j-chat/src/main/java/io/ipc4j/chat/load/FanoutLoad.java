@@ -238,10 +238,10 @@ public final class FanoutLoad {
             ProcessCpu.Sample cpuAtStart = warmUp == 0 ? ProcessCpu.sample(serverPid) : null;
             long deliveriesBefore = 0;
             long next = 0;
-            String pad = "x".repeat(Math.max(0, size - 30));
+            String pad = "x".repeat(Math.max(0, size - LineState.STAMP));
             while (deliveries() < (long) clients * messages) {
                 while (next < messages && next - slowest() <= window) {
-                    sender.send(next, "m " + next + " " + System.nanoTime() + " " + pad);
+                    sender.send(next, LineState.stamp(next, System.nanoTime(), pad));
                     next++;
                 }
                 senderWaiting = true; // then look again: a group that moved on before it saw the flag is seen here
@@ -442,9 +442,33 @@ public final class FanoutLoad {
             return limit;
         }
 
-        /** Where a receiver is in its current line: which field, and the numbers so far. */
+        /**
+         * Where a receiver is in its current line: which field, and the numbers so far. A delivery's text is "m
+         * SEQ NANOS pad", its numbers with leading zeros to fixed widths, so that its head is parsed at fixed
+         * places eight digits at a time ({@link #head}); any other form goes through the general parser.
+         */
         private static final class LineState {
             private static final byte[] CHAT_PREFIX = "<sender> ".getBytes(StandardCharsets.US_ASCII);
+            /** "&lt;sender&gt;" read as a little-endian long. */
+            private static final long CHAT_PREFIX_LONG = ByteBuffer.wrap(CHAT_PREFIX)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+            private static final int SEQ_DIGITS = 10;
+            private static final int NANOS_DIGITS = 19;
+            /** The fixed head of a delivery's text: "m ", SEQ, a space, NANOS, a space. */
+            static final int STAMP = 2 + SEQ_DIGITS + 1 + NANOS_DIGITS + 1;
+
+            /** A delivery's text: "m SEQ NANOS " (fixed widths) and the pad. */
+            static String stamp(long seq, long nanos, String pad) {
+                StringBuilder b = new StringBuilder(STAMP + pad.length()).append("m ");
+                digits(b, seq, SEQ_DIGITS).append(' ');
+                return digits(b, nanos, NANOS_DIGITS).append(' ').append(pad).toString();
+            }
+
+            private static StringBuilder digits(StringBuilder b, long value, int width) {
+                String s = Long.toString(value);
+                b.repeat('0', Math.max(0, width - s.length()));
+                return b.append(s);
+            }
             int column;
             int fields; // 0: before "m", 1: in "m", 2: in SEQ, 3: in NANOS, 4: past it; -1: not a delivery
             boolean chat;
@@ -461,6 +485,56 @@ public final class FanoutLoad {
              * delivery. A head longer than {@link #HEAD_MOST} is left to {@link #accept} (returns {@code k}).
              */
             int head(ByteBuffer bytes, int k) {
+                int fixed = fixedHead(bytes, k);
+                return fixed >= 0 ? fixed : generalHead(bytes, k);
+            }
+
+            /**
+             * Parses a head of the tool's own fixed form at {@code k} (within {@link #HEAD_MOST} bytes, all in
+             * {@code bytes}, which is little-endian): as {@link #head}, or -1 if the line has another form.
+             */
+            private int fixedHead(ByteBuffer bytes, int k) {
+                int p = k;
+                if (bytes.getLong(p) == CHAT_PREFIX_LONG && bytes.get(p + 8) == ' ') {
+                    p += CHAT_PREFIX.length;
+                }
+                if (bytes.get(p) != 'm' || bytes.get(p + 1) != ' ' || bytes.get(p + 12) != ' ') {
+                    return -1;
+                }
+                byte end = bytes.get(p + STAMP - 1);
+                long seqHigh = bytes.getShort(p + 2);
+                long seqLow = bytes.getLong(p + 4);
+                long nanosHigh = bytes.getInt(p + 13) & 0xffffffL;
+                long nanosMiddle = bytes.getLong(p + 16);
+                long nanosLow = bytes.getLong(p + 24);
+                if ((end != ' ' && end != '\r' && end != '\n') || !allDigits(seqLow) || !allDigits(nanosMiddle)
+                        || !allDigits(nanosLow) || !allDigits(seqHigh << 48 | 0x303030303030L)
+                        || !allDigits(nanosHigh << 40 | 0x3030303030L)) {
+                    return -1;
+                }
+                this.seq = eightDigits(seqHigh << 48 | 0x303030303030L) * 100_000_000L + eightDigits(seqLow);
+                this.nanos = (eightDigits(nanosHigh << 40 | 0x3030303030L) * 100_000_000L
+                        + eightDigits(nanosMiddle)) * 100_000_000L + eightDigits(nanosLow);
+                fields = 3;
+                column = p + STAMP - 1 - k;
+                return p + STAMP - 1;
+            }
+
+            /** Whether the eight bytes of {@code chunk} are all ASCII digits. */
+            private static boolean allDigits(long chunk) {
+                return ((chunk & 0xF0F0F0F0F0F0F0F0L) | (((chunk + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L)
+                        >>> 4)) == 0x3333333333333333L;
+            }
+
+            /** The number eight ASCII digits make, the first in the lowest byte (D. Lemire's method). */
+            private static long eightDigits(long chunk) {
+                long v = chunk - 0x3030303030303030L;
+                v = v * 10 + (v >>> 8);
+                return ((v & 0x000000FF000000FFL) * (100 + (1000000L << 32))
+                        + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32))) >>> 32;
+            }
+
+            private int generalHead(ByteBuffer bytes, int k) {
                 int p = k;
                 if (bytes.get(p) == '<') {
                     for (byte expected : CHAT_PREFIX) {
