@@ -400,7 +400,10 @@ static int ring_enter(struct ring *r, int wait) {
         if (errno == ETIME) {
             return 0;
         }
-        if (errno != EINTR && errno != EAGAIN && errno != EBUSY) {
+        if (errno == EAGAIN || errno == EBUSY) {
+            return 1; /* completions wait to be taken first (a full CQ): the caller takes them, then enters again */
+        }
+        if (errno != EINTR) {
             die("io_uring_enter");
         }
     }
