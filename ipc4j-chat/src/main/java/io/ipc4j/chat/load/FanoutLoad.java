@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * ipc4j-chat's own load test: one sender, N receiving connections on one event loop, every delivery timed. It
  * measures a running ipc4j-chat server ({@link #chat}), or PUBLISH/SUBSCRIBE the same way ({@link
- * #publishSubscribe}: redis-server, ipc4j-kv), so the two compare like for like; {@code ipc4j chat load} starts the servers, alternates them over rounds and
- * prints the medians. One run per call; not thread-safe.
+ * #publishSubscribe}: redis-server, ipc4j-kv), so the two compare like for like; {@code ipc4j chat load} starts
+ * the servers, alternates them over rounds and prints the medians. One run per call; not thread-safe.
  */
 public final class FanoutLoad {
     /**
@@ -57,7 +57,8 @@ public final class FanoutLoad {
      * @param latencyNanos   each delivery's latency, send to receipt
      * @param serverCpuNanos the server's CPU time meanwhile
      */
-    public record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos, long serverCpuNanos) {
+    public record Outcome(String system, long deliveries, Duration elapsed, Histogram latencyNanos,
+            long serverCpuNanos) {
         /** {@return deliveries per second} */
         public double perSecond() {
             return deliveries / (elapsed.toNanos() / 1e9);
@@ -454,6 +455,9 @@ public final class FanoutLoad {
                     .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
             private static final int SEQ_DIGITS = 10;
             private static final int NANOS_DIGITS = 19;
+            /** Eight ASCII zeros. */
+            private static final long ZEROS = 0x3030303030303030L;
+            private static final long EIGHT_DIGITS = 100_000_000L;
             /** The fixed head of a delivery's text: "m ", SEQ, a space, NANOS, a space. */
             static final int STAMP = 2 + SEQ_DIGITS + 1 + NANOS_DIGITS + 1;
 
@@ -498,26 +502,28 @@ public final class FanoutLoad {
                 if (bytes.getLong(p) == CHAT_PREFIX_LONG && bytes.get(p + 8) == ' ') {
                     p += CHAT_PREFIX.length;
                 }
-                if (bytes.get(p) != 'm' || bytes.get(p + 1) != ' ' || bytes.get(p + 12) != ' ') {
+                int seqAt = p + 2;
+                int nanosAt = seqAt + SEQ_DIGITS + 1;
+                if (bytes.get(p) != 'm' || bytes.get(p + 1) != ' ' || bytes.get(nanosAt - 1) != ' ') {
                     return -1;
                 }
-                byte end = bytes.get(p + STAMP - 1);
-                long seqHigh = bytes.getShort(p + 2);
-                long seqLow = bytes.getLong(p + 4);
-                long nanosHigh = bytes.getInt(p + 13) & 0xffffffL;
-                long nanosMiddle = bytes.getLong(p + 16);
-                long nanosLow = bytes.getLong(p + 24);
-                if ((end != ' ' && end != '\r' && end != '\n') || !allDigits(seqLow) || !allDigits(nanosMiddle)
-                        || !allDigits(nanosLow) || !allDigits(seqHigh << 48 | 0x303030303030L)
-                        || !allDigits(nanosHigh << 40 | 0x3030303030L)) {
+                byte end = bytes.get(nanosAt + NANOS_DIGITS);
+                // SEQ is 2 + 8 digits, NANOS 3 + 8 + 8: each short front is made eight digits with leading zeros
+                long seqFront = ZEROS >>> 16 | (long) bytes.getShort(seqAt) << 48;
+                long seqBack = bytes.getLong(seqAt + 2);
+                long nanosFront = ZEROS >>> 24 | (bytes.getInt(nanosAt) & 0xffffffL) << 40;
+                long nanosMiddle = bytes.getLong(nanosAt + 3);
+                long nanosBack = bytes.getLong(nanosAt + 11);
+                if ((end != ' ' && end != '\r' && end != '\n') || !allDigits(seqFront) || !allDigits(seqBack)
+                        || !allDigits(nanosFront) || !allDigits(nanosMiddle) || !allDigits(nanosBack)) {
                     return -1;
                 }
-                this.seq = eightDigits(seqHigh << 48 | 0x303030303030L) * 100_000_000L + eightDigits(seqLow);
-                this.nanos = (eightDigits(nanosHigh << 40 | 0x3030303030L) * 100_000_000L
-                        + eightDigits(nanosMiddle)) * 100_000_000L + eightDigits(nanosLow);
+                this.seq = eightDigits(seqFront) * EIGHT_DIGITS + eightDigits(seqBack);
+                this.nanos = (eightDigits(nanosFront) * EIGHT_DIGITS + eightDigits(nanosMiddle)) * EIGHT_DIGITS
+                        + eightDigits(nanosBack);
                 fields = 3;
-                column = p + STAMP - 1 - k;
-                return p + STAMP - 1;
+                column = nanosAt + NANOS_DIGITS - k;
+                return nanosAt + NANOS_DIGITS;
             }
 
             /** Whether the eight bytes of {@code chunk} are all ASCII digits. */
@@ -528,7 +534,7 @@ public final class FanoutLoad {
 
             /** The number eight ASCII digits make, the first in the lowest byte (D. Lemire's method). */
             private static long eightDigits(long chunk) {
-                long v = chunk - 0x3030303030303030L;
+                long v = chunk - ZEROS;
                 v = v * 10 + (v >>> 8);
                 return ((v & 0x000000FF000000FFL) * (100 + (1000000L << 32))
                         + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32))) >>> 32;
