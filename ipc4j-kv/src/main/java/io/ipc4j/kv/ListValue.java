@@ -68,10 +68,24 @@ final class ListValue extends Aggregate {
 
     /** Adds elements {@code from..to} (inclusive, within the list) to {@code reply} as bulk strings. */
     void writeRange(Reply reply, int from, int to) {
-        for (int i = from; i <= to; i++) {
-            locate(i);
-            byte[] data = node(atNode).data;
-            reply.bulk(data, PackedEntries.data(data, atOffset), PackedEntries.length(data, atOffset));
+        if (from > to) {
+            return;
+        }
+        locate(from); // then a walk of its own through the nodes: the kept position stays at from
+        int place = atNode;
+        Node n = node(place);
+        int offset = atOffset;
+        int leftInNode = n.count - (from - atNodeStart);
+        for (int remaining = to - from + 1; remaining > 0; remaining--) {
+            if (leftInNode == 0) {
+                n = node(++place);
+                offset = n.start;
+                leftInNode = n.count;
+            }
+            byte[] data = n.data;
+            reply.bulk(data, PackedEntries.data(data, offset), PackedEntries.length(data, offset));
+            offset = PackedEntries.next(data, offset);
+            leftInNode--;
         }
     }
 

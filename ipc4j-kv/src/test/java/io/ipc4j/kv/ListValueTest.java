@@ -36,9 +36,11 @@ class ListValueTest {
             assertEquals(model.size(), packed.size(), op + " at step " + step);
             if (step % 500 == 0) {
                 compare(model, packed, "after " + op + " at step " + step);
+                compareRanges(model, packed, "after " + op + " at step " + step);
             }
         }
         compare(model, packed, "at the end");
+        compareRanges(model, packed, "at the end");
     }
 
     @Test
@@ -216,6 +218,35 @@ class ListValueTest {
         assertFalse(it.hasNext(), when);
         // a copy's nodes are exact and its ring no larger, where the original's may have room left
         assertTrue(copy.bytes() <= packed.bytes(), "copy " + copy.bytes() + " > " + packed.bytes() + " " + when);
+    }
+
+    /**
+     * LRANGE's reply ({@link ListValue#writeRange}, which walks the nodes itself) against the model's elements
+     * encoded by hand: the whole list, then ranges starting and ending anywhere, within a node and across many.
+     */
+    private void compareRanges(List<byte[]> model, ListValue packed, String when) {
+        if (model.isEmpty()) {
+            return;
+        }
+        assertRange(model, packed, 0, model.size() - 1, when);
+        for (int i = 0; i < 20; i++) {
+            int from = random.nextInt(model.size());
+            int to = Math.min(model.size() - 1, from + random.nextInt(random.nextBoolean() ? 5 : 2_000));
+            assertRange(model, packed, from, to, when);
+        }
+    }
+
+    private static void assertRange(List<byte[]> model, ListValue packed, int from, int to, String when) {
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        for (int i = from; i <= to; i++) {
+            byte[] e = model.get(i);
+            expected.writeBytes(("$" + e.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            expected.writeBytes(e);
+            expected.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        Reply reply = new Reply();
+        packed.writeRange(reply, from, to);
+        assertArrayEquals(expected.toByteArray(), reply.drain(), "elements " + from + " to " + to + " " + when);
     }
 
     private static int indexOf(List<byte[]> model, byte[] v) {
