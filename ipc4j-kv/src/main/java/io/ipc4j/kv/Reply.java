@@ -17,7 +17,7 @@ import java.util.Arrays;
 final class Reply {
     private static final int CHUNK = 16 * 1024;
     private static final int BY_REFERENCE = 4 * 1024;
-    /** The most bytes a bulk string shorter than {@link #BY_REFERENCE} adds to its text: "$", four digits, two CRLFs. */
+    /** The most bytes a bulk string shorter than {@link #BY_REFERENCE} adds: "$", four digits, two CRLFs. */
     private static final int MOST_BULK_FRAMING = 1 + 4 + 2 + 2;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
