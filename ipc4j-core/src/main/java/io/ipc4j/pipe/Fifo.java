@@ -123,7 +123,7 @@ public final class Fifo {
      */
     public PipeReader openReader(Duration timeout) throws IOException {
         int fd = FifoOpener.open(path, false, timeout);
-        return new PipeReader(fd, "FIFO " + path + " (reader fd " + fd + ")");
+        return new PipeReader(fd, "FIFO " + path + " (reader fd " + fd + ")", toBlockingMode(fd));
     }
 
     /**
@@ -135,7 +135,7 @@ public final class Fifo {
      */
     public PipeWriter openWriter(Duration timeout) throws IOException {
         int fd = FifoOpener.open(path, true, timeout);
-        return new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")");
+        return new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")", toBlockingMode(fd));
     }
 
     /**
@@ -173,7 +173,22 @@ public final class Fifo {
         if (fd < 0) {
             throw Failures.of("open", name + " for writing", -fd);
         }
-        return Optional.of(new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")"));
+        return Optional.of(new PipeWriter(fd, "FIFO " + path + " (writer fd " + fd + ")", toBlockingMode(fd)));
+    }
+
+    /**
+     * Puts an end just opened (non-blocking, so that the open could give up at its deadline) in blocking mode,
+     * as {@link Pipe#open()}'s ends are: an untimed read or write on a platform thread is then one call that
+     * sleeps in the kernel, where a non-blocking end takes read, EAGAIN, poll(2) and read again (the bench's
+     * FIFO row was 1.28x C at 64 B and 4 KiB while its pipe row, the same kernel object in blocking mode, was
+     * 1.07-1.08x). Calls that must not wait then try RWF_NOWAIT per call; a FIFO that refuses it (EOPNOTSUPP)
+     * goes back to non-blocking mode for good at that first call ({@link Pipes#transfer}). Only where this
+     * kernel's pipes take RWF_NOWAIT at all, as for {@link Pipe#open()}; otherwise the end stays non-blocking.
+     *
+     * @return whether the end is in blocking mode
+     */
+    private static boolean toBlockingMode(int fd) {
+        return Pipes.NoWaitSupport.PIPES && FileCalls.setNonBlocking(fd, false) == 0;
     }
 
     /**

@@ -33,11 +33,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * process's descriptors) and the pipe is empty.</li>
  * <li>Blocking: the forms without a timeout wait as long as it takes; the {@link Duration} forms throw
  * {@link IpcTimeoutException}; {@link #readNow} never waits. A platform thread waits in read(2) itself when
- * there is no timeout and the end came from {@link Pipe#open()} (a close or an interrupt from another thread
- * then ends the wait at once, with a signal, as the JDK's blocking channels do), otherwise in poll(2); a virtual
- * thread parks and leaves its carrier free, and a close from another thread wakes it at once. To wait on
- * several objects at once, register them with an {@link io.ipc4j.event.EventLoop}.</li>
- * <li>The descriptor is close-on-exec (and, for a FIFO or an inherited end, non-blocking); it reaches a child
+ * there is no timeout and the end came from {@link Pipe#open()} or {@link Fifo} (a close or an interrupt from
+ * another thread then ends the wait at once, with a signal, as the JDK's blocking channels do), otherwise in
+ * poll(2); a virtual thread parks and leaves its carrier free, and a close from another thread wakes it at
+ * once. To wait on several objects at once, register them with an {@link io.ipc4j.event.EventLoop}.</li>
+ * <li>The descriptor is close-on-exec (and, for an inherited end, non-blocking); it reaches a child
  * only when passed explicitly
  * ({@link io.ipc4j.process.Spawn#inherit}).</li>
  * </ul>

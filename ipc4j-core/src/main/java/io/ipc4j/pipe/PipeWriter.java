@@ -35,8 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * SIGPIPE never kills the JVM.</li>
  * <li>Thread-safe: writes are serialised (one writer thread at a time), so one write call is never split
  * by another thread of this process. A platform thread waits in write(2) itself when there is no timeout and
- * the end came from {@link Pipe#open()} (a close or an interrupt from another thread still ends it), otherwise
- * in poll(2); a virtual thread parks and leaves its carrier free. Use {@link #writeNow} to avoid waiting.</li>
+ * the end came from {@link Pipe#open()} or {@link Fifo} (a close or an interrupt from another thread still ends
+ * it), otherwise in poll(2); a virtual thread parks and leaves its carrier free. Use {@link #writeNow} to avoid
+ * waiting.</li>
  * </ul>
  */
 public final class PipeWriter implements WritableByteChannel, NativeDescriptor {

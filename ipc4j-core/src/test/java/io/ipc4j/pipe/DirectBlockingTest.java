@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
- * A platform thread's call without a timeout on a pipe from {@link Pipe#open()} blocks in read(2) or write(2)
- * itself (its kernel wait is pipe_read or pipe_write, not poll), and a close or an interrupt from another thread
- * still ends it. Calls with a timeout wait in poll(2).
+ * A platform thread's call without a timeout on a pipe from {@link Pipe#open()} or a FIFO's end blocks in read(2)
+ * or write(2) itself (its kernel wait is pipe_read or pipe_write, not poll), and a close or an interrupt from
+ * another thread still ends it. Calls with a timeout wait in poll(2).
  */
 class DirectBlockingTest {
     @RegisterExtension
@@ -70,6 +70,68 @@ class DirectBlockingTest {
             BlockedCall writer = BlockedCall.start("pipe_write", () -> pipe.writer().write(ByteBuffer.allocate(100_000)));
             pipe.writer().close();
             assertInstanceOf(AsynchronousCloseException.class, writer.failure());
+        }
+    }
+
+    @Test
+    void anUntimedReadOnAFifoSleepsInReadAndACloseEndsIt() throws Exception {
+        try (FifoEnds fifo = FifoEnds.open(LEAKS.scratch().resolve("f"))) {
+            BlockedCall reader = BlockedCall.start("pipe_read", () -> fifo.reader.read(ByteBuffer.allocate(16)));
+            fifo.reader.close();
+            assertInstanceOf(AsynchronousCloseException.class, reader.failure());
+        }
+    }
+
+    @Test
+    void anUntimedWriteToAFullFifoSleepsInWriteAndACloseEndsIt() throws Exception {
+        try (FifoEnds fifo = FifoEnds.open(LEAKS.scratch().resolve("f"));
+             PipeWriter filler = fifo.fifo.tryOpenWriter().orElseThrow()) {
+            // filled through another end: a writeNow on the measured one would end its blocking mode (no RWF_NOWAIT)
+            while (filler.writeNow(ByteBuffer.allocate(4096)) > 0) {
+                // fill it
+            }
+            BlockedCall writer = BlockedCall.start("pipe_write", () -> fifo.writer.write(ByteBuffer.allocate(100_000)));
+            fifo.writer.close();
+            assertInstanceOf(AsynchronousCloseException.class, writer.failure());
+        }
+    }
+
+    /**
+     * A call that must not wait, on a FIFO (which may refuse the per-call RWF_NOWAIT: its end then leaves blocking
+     * mode for good), does not wait, and an untimed read after it still waits for data and gets it.
+     */
+    @Test
+    void aFifoReadThatMustNotWaitLeavesUntimedReadsWorking() throws Exception {
+        try (FifoEnds fifo = FifoEnds.open(LEAKS.scratch().resolve("f"))) {
+            assertEquals(0, fifo.reader.readNow(ByteBuffer.allocate(1)));
+            ByteBuffer one = ByteBuffer.allocate(1);
+            BlockedCall reader = BlockedCall.start("pipe_read|poll", () -> fifo.reader.read(one));
+            fifo.writer.write(ByteBuffer.wrap(new byte[] {7}));
+            assertEquals(1, reader.result());
+            assertEquals(7, one.get(0));
+        }
+    }
+
+    /** Both ends of a new FIFO, opened in this process (the reader's open waits for the writer's, on a thread). */
+    private record FifoEnds(Fifo fifo, PipeReader reader, PipeWriter writer) implements AutoCloseable {
+        static FifoEnds open(java.nio.file.Path path) throws Exception {
+            Fifo fifo = Fifo.create(path);
+            var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return fifo.openReader(LIMIT);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            PipeWriter writer = fifo.openWriter(LIMIT);
+            return new FifoEnds(fifo, reading.get(LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), writer);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            reader.close();
+            writer.close();
+            fifo.remove();
         }
     }
 
