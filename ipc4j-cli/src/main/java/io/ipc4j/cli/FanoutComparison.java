@@ -82,6 +82,30 @@ public abstract class FanoutComparison implements Callable<Integer> {
         boolean isC() {
             return receiving != null;
         }
+
+        /** Who reads the receivers, for the report's first line. */
+        String readBy(int readers) {
+            return switch (this) {
+                case c -> "the one-publisher C client";
+                case uring -> "the one-publisher C client on io_uring";
+                case java -> readers + " thread" + (readers == 1 ? "" : "s");
+            };
+        }
+
+        /** What the report's last line says of the tool's own cost. */
+        String remark(int readers) {
+            return switch (this) {
+                case c -> "  (the C client reads each ready subscriber with one recv(2) and sends each message with one"
+                        + " write(2), on one thread: on few CPUs its own cost can be the limit; the server CPU per"
+                        + " delivery is what each server costs)";
+                case uring -> "  (the C client collects every subscriber's receives with one io_uring_enter(2) and"
+                        + " sends each message with one write(2), on one thread; the server CPU per delivery is what"
+                        + " each server costs)";
+                case java -> "  (the load tool reads its ready receivers a batch at a time, on " + readBy(readers)
+                        + ": on few CPUs it competes with the server, and can be the limit (--readers); the server CPU"
+                        + " per delivery is what each server costs)";
+            };
+        }
     }
 
     @Option(names = "--rounds", converter = Ranges.Positive.class, defaultValue = "3",
@@ -168,12 +192,8 @@ public abstract class FanoutComparison implements Callable<Integer> {
                         + " %d messages of %d bytes, window %d; median of %d interleaved rounds; the first %d"
                         + " messages of each run are warm-up, not measured%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), clients, switch (client) {
-                    case c -> "the one-publisher C client";
-                    case uring -> "the one-publisher C client on io_uring";
-                    case java -> readers + " thread" + (readers == 1 ? "" : "s");
-                }, messages, client.isC() ? Math.max(size, OnePublisherClient.SHORTEST_TEXT) : size, window, rounds,
-                warmUp);
+                Runtime.getRuntime().availableProcessors(), clients, client.readBy(readers), messages,
+                client.isC() ? Math.max(size, OnePublisherClient.SHORTEST_TEXT) : size, window, rounds, warmUp);
         System.out.printf(Locale.ROOT, "  %-34s %14s %10s %10s %10s %10s %15s%n", "system", "deliveries/s", "p50 ms",
                 "p99 ms", "p99.9 ms", "max ms", "server ns/dlv");
         for (List<Outcome> runs : redisRuns.isEmpty() ? List.of(chat) : List.of(chat, redisRuns)) {
@@ -201,17 +221,7 @@ public abstract class FanoutComparison implements Callable<Integer> {
                         median(controlRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6),
                         median(redisRuns, o -> o.latencyNanos().getValueAtPercentile(99) / 1e6));
             }
-            System.out.println(switch (client) {
-                case c -> "  (the C client reads each ready subscriber with one recv(2) and sends each message with one"
-                        + " write(2), on one thread: on few CPUs its own cost can be the limit; the server CPU per"
-                        + " delivery is what each server costs)";
-                case uring -> "  (the C client collects every subscriber's receives with one io_uring_enter(2) and"
-                        + " sends each message with one write(2), on one thread; the server CPU per delivery is what"
-                        + " each server costs)";
-                case java -> "  (the load tool reads its ready receivers a batch at a time, on " + readers + " thread"
-                        + (readers == 1 ? "" : "s") + ": on few CPUs it competes with the server, and can be the"
-                        + " limit (--readers); the server CPU per delivery is what each server costs)";
-            });
+            System.out.println(client.remark(readers));
         }
         return 0;
     }

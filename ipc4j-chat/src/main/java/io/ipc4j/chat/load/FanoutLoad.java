@@ -115,8 +115,8 @@ public final class FanoutLoad {
         }
         fanout.awaitJoined(":1");
         try (StreamSocket publisher = connect(socket)) {
-            int size = Math.max(settings.size(), Message.STAMP);
-            Message publish = Message.of("*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$" + size + "\r\n", size, "\r\n");
+            Message publish = Message.of("*3\r\n$7\r\nPUBLISH\r\n$4\r\nchat\r\n$"
+                    + Message.textBytes(settings.size()) + "\r\n", settings.size(), "\r\n");
             return fanout.run(system, serverPid, settings.window(), publish, message -> {
                 publisher.write(message);
                 drain(publisher);
@@ -656,10 +656,15 @@ public final class FanoutLoad {
             this.nanosAt = seqAt + SEQ_DIGITS + 1;
         }
 
-        /** A message of {@code size} text bytes (at least {@link #STAMP}) between {@code before} and {@code after}. */
+        /** The text bytes of a message asked to be {@code size}: never fewer than its {@link #STAMP}. */
+        static int textBytes(int size) {
+            return Math.max(size, STAMP);
+        }
+
+        /** A message of {@link #textBytes} text bytes between {@code before} and {@code after}. */
         static Message of(String before, int size, String after) {
             String text = "m " + "0".repeat(SEQ_DIGITS) + " " + "0".repeat(NANOS_DIGITS) + " "
-                    + "x".repeat(Math.max(0, size - STAMP));
+                    + "x".repeat(textBytes(size) - STAMP);
             byte[] wire = (before + text + after).getBytes(StandardCharsets.US_ASCII);
             return new Message(ByteBuffer.allocateDirect(wire.length).put(wire).flip(), before.length());
         }
