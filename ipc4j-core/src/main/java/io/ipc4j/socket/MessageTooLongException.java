@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.Serial;
 
 /**
- * A datagram or seqpacket message does not fit the caller's buffer. Nothing is lost: the message stays
- * queued, and the next receive with a large enough buffer returns it.
+ * A datagram or seqpacket message does not fit the caller's buffer. Nothing is lost: the socket keeps the
+ * message, and its next receive with a large enough buffer returns it at once. The socket keeps it itself, not
+ * in the kernel's queue (it was received whole, in one call, behind the buffer): a readiness wait (poll, an
+ * {@code EventLoop}) does not report it, so receive again with a larger buffer before waiting for readiness.
  */
 public final class MessageTooLongException extends IOException {
     @Serial

@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -65,6 +66,8 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /** Guarded by sendLock / receiveLock: message headers (heap buffers stage in the thread's {@link Scratch}). */
     private MemorySegment sendMessage;
     private MemorySegment receiveMessage;
+    /** Guarded by receiveLock: made at the first receive of a message that could be longer than its buffer. */
+    private SpillReceiver spillReceiver;
 
     NativeSocket(int fd, int family, String description) {
         super(fd);
@@ -685,51 +688,62 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /**
      * Receives one whole message into {@code dst}: its length, -1 at end of stream (seqpacket), or
      * {@link #NOTHING_QUEUED} when {@code deadline} is {@link Deadline#NOW} and nothing is queued. A message
-     * too long for {@code dst} stays queued.
-     * Call with receiveLock held and the handle begun; {@code from}/{@code fromLength} may be NULL.
+     * too long for {@code dst} is kept, by the kernel or by this socket (see {@link SpillReceiver}), for the next
+     * receive. Call with receiveLock held and the handle begun; {@code from}/{@code fromLength} may be NULL.
      */
     int receiveMessage(int fd, ByteBuffer dst, Deadline deadline, MemorySegment from,
                        MemorySegment fromLength) throws IOException {
         int room = dst.remaining();
+        if (spillReceiver != null && spillReceiver.holdsMessage()) {
+            return spillReceiver.takeKept(dst, from, fromLength, description);
+        }
         if (room >= longestMessage()) {
             return receiveAnyMessage(fd, dst, room, deadline, from, fromLength);
         }
+        SpillReceiver receiver = spillReceiver();
+        MemorySegment target = stageForReceive(dst, room);
         boolean direct = handle.mayBlockDirectly(deadline);
-        while (true) {
-            // Peek at the length first: receiving into a short buffer would cut the message and lose the rest.
-            long length = direct ? handle.callBlocking(SocketCalls::peekLengthInterruptibly, MemorySegment.NULL, 0, this)
-                    : SocketCalls.recvfrom(fd, MemorySegment.NULL, 0,
-                    SocketCalls.MSG_PEEK | SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT,
-                    MemorySegment.NULL, MemorySegment.NULL);
-            if (length == -Errno.EAGAIN) {
-                direct = false; // made non-blocking by another holder: wait the general way
-                if (!awaitMessage(deadline)) {
-                    return NOTHING_QUEUED;
+        try {
+            while (true) {
+                MemorySegment header = receiver.header(target, room, from);
+                long n = direct ? handle.callBlocking(SocketCalls::receiveMessageInterruptibly, header, 0, this)
+                        : SocketCalls.recvmsg(fd, header, SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT);
+                if (n == -Errno.EAGAIN) {
+                    direct = false; // made non-blocking by another holder: wait the general way
+                    if (!awaitMessage(deadline)) {
+                        return NOTHING_QUEUED;
+                    }
+                    continue;
                 }
-                continue;
+                if (n < 0) {
+                    throw Failures.of("recvmsg", description, (int) -n);
+                }
+                receiver.tellSource(fromLength);
+                if (n > room) {
+                    receiver.keep(target, room, n, description);
+                }
+                if (n == 0 && isEndOfStream(fd)) {
+                    return -1;
+                }
+                unstage(dst, (int) n);
+                return (int) n;
             }
-            if (length < 0) {
-                throw Failures.of("recv", description, (int) -length);
-            }
-            if (length > room) {
-                throw new MessageTooLongException(description, length, room);
-            }
-            MemorySegment target = stageForReceive(dst, room);
-            long n = SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, from, fromLength);
-            if (n < 0) {
-                throw Failures.of("recvfrom", description, (int) -n);
-            }
-            if (n == 0 && length == 0 && isEndOfStream(fd)) {
-                return -1;
-            }
-            unstage(dst, (int) n);
-            return (int) n;
+        } finally {
+            Reference.reachabilityFence(receiver); // its spill area is unmapped once unreachable
         }
+    }
+
+    /** This socket's {@link SpillReceiver}, made at its first receive into a buffer a message could overflow. */
+    private SpillReceiver spillReceiver() throws IOException {
+        if (spillReceiver == null) {
+            spillReceiver = SpillReceiver.create(arena, longestMessage(), description);
+        }
+        return spillReceiver;
     }
 
     /**
      * The longest message this socket can receive where its protocol bounds it: a buffer at least that long
-     * cannot cut a message, so its receive needs no peek at the length first (one call instead of two). None
+     * cannot cut a message, so its receive needs no spill area behind the buffer (see {@link SpillReceiver}). None
      * here: a Unix socket's messages are bounded only by their sender's buffer, which a privileged sender may
      * raise without limit (SO_SNDBUFFORCE).
      */

@@ -7,6 +7,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -20,6 +21,9 @@ public final class MemoryCalls {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
+    private static final int MAP_PRIVATE = 2;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_NORESERVE = 0x4000;
     public static final int SHM_RDONLY = 010000;
     public static final int IPC_STAT = 2;
     public static final int IPC_RMID = 0;
@@ -138,6 +142,25 @@ public final class MemoryCalls {
             MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length, prot,
                     MAP_SHARED, fd, offset);
             return address.address() == -1L ? MemorySegment.ofAddress(Libc.errno(slot)) : address;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * Private anonymous memory of {@code length} bytes that costs address space only until it is written
+     * (mmap(2) with MAP_NORESERVE, not zeroed by hand as an arena's allocation is), unmapped once the segment is
+     * unreachable: an area the kernel rarely writes into. Empty if mmap fails.
+     */
+    public static Optional<MemorySegment> reserveUntouched(long length) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length,
+                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+            return address.address() == -1L ? Optional.empty()
+                    : Optional.of(adoptMapping(address, length, Arena.ofAuto()));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -124,9 +124,6 @@ public final class SocketCalls {
     /** recvfrom(fd, buffer, length, 0, NULL, NULL): blocking receive. */
     private static final MethodHandle RECV_BLOCKING = MethodHandles.insertArguments(RECVFROM, 4, 0,
             MemorySegment.NULL, MemorySegment.NULL);
-    /** recvfrom(fd, buffer, length, MSG_PEEK | MSG_TRUNC, NULL, NULL): blocking peek at the next length. */
-    private static final MethodHandle PEEK_BLOCKING = MethodHandles.insertArguments(RECVFROM, 4,
-            MSG_PEEK | MSG_TRUNC, MemorySegment.NULL, MemorySegment.NULL);
     private static final MethodHandle SENDMSG = Libc.linkErrno("sendmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = Libc.linkErrno("recvmsg",
@@ -272,14 +269,18 @@ public final class SocketCalls {
     }
 
     /**
-     * The length of the next queued message, waiting for one on a blocking socket (recv with MSG_PEEK |
-     * MSG_TRUNC into no buffer; {@code buffer} and {@code length} are ignored): once, -EINTR returned.
+     * recvmsg(2) with MSG_TRUNC that waits for a message on a blocking socket ({@code length} is ignored): the
+     * message's whole length, or -errno; once, -EINTR returned.
      */
-    public static long peekLengthInterruptibly(int fd, MemorySegment buffer, long length) {
-        return Libc.transferOnce(PEEK_BLOCKING, fd, MemorySegment.NULL, 0);
+    public static long receiveMessageInterruptibly(int fd, MemorySegment message, long length) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            long n = (long) RECVMSG.invokeExact(slot, fd, message, MSG_TRUNC);
+            return n >= 0 ? n : -Libc.errno(slot);
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
     }
-
-
 
     /** recvmsg(2): bytes received or -errno; EINTR retried. */
     public static long recvmsg(int fd, MemorySegment message, int flags) {
