@@ -216,6 +216,7 @@ public final class Bench {
                 ScheduledFuture<?> deadline = watchdog.schedule(() -> killQuietly(child),
                         MECHANISM_DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 try (Endpoint endpoint = session.parentEndpoint()) {
+                    PeerWatch.closeWhenChildExits(child, endpoint);
                     List<List<Exchange.Result>> results = new ArrayList<>();
                     plan.sizes().forEach(size -> results.add(new ArrayList<>()));
                     for (int round = 0; round < plan.rounds(); round++) {

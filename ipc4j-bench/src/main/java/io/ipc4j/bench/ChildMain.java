@@ -18,6 +18,7 @@ public final class ChildMain {
         Mechanism mechanism = Mechanisms.byId(arguments.getFirst())
                 .orElseThrow(() -> new IllegalArgumentException("unknown mechanism " + arguments.getFirst()));
         Plan plan = Plan.fromArguments(arguments.subList(1, 1 + Plan.ARGUMENTS));
+        PeerWatch.haltWhenParentExits();
         int cpu = Integer.parseInt(arguments.get(1 + Plan.ARGUMENTS));
         if (cpu >= 0) {
             Affinity.pinCurrentThread(cpu);

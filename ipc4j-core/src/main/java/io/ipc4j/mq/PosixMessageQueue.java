@@ -9,6 +9,7 @@ import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.MessageQueueCalls;
+import io.ipc4j.internal.posix.SyncCalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -40,10 +41,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <h2>Assumptions and guarantees</h2>
  * <ul>
  * <li>Order: highest priority first; first in, first out within a priority (the kernel's order).</li>
- * <li>Waiting: the descriptor is non-blocking and waits are poll(2) on it (Linux queue descriptors are
- * pollable), with monotonic timeouts; mq_timedsend/mq_timedreceive are not used because their deadline is on
- * the wall clock, which can jump. A virtual thread waiting here parks and leaves its carrier free; the
- * {@code try...} forms never wait. {@link #awaitMessage} waits without taking the message, and
+ * <li>Waiting: a call with a timeout waits in poll(2) on the descriptor (Linux queue descriptors are
+ * pollable), on the monotonic clock: mq_timedsend/mq_timedreceive's deadline is on the wall clock, which can
+ * jump. A call without one, on a platform thread, sleeps in the kernel as C's mq_receive and mq_send do (the
+ * descriptor is in blocking mode; a close or an interrupt from another thread ends it at once, with a signal);
+ * a receive's sleep is cut into 200 ms slices of the wall clock to check for removal. A virtual thread waiting
+ * here parks and leaves its carrier free; the {@code try...} forms never wait (they pass a deadline long
+ * past). {@link #awaitMessage} waits without taking the message, and
  * {@link #fd()} can go into your own poll loop; arrival notification by mq_notify is not offered, since it
  * is one registration per queue machine-wide, one-shot, and runs on threads foreign to the JVM.</li>
  * <li>Removal: a receiver waiting on a queue that is unlinked learns it within 200 ms, once the queue is
@@ -75,10 +79,14 @@ public final class PosixMessageQueue implements NativeDescriptor {
     private final MemorySegment sendBuffer;
     private final MemorySegment priorityOut;
     private final FdHandle.SliceCheck removalCheck = this::failIfRemoved;
+    /** Guarded by receiveLock: where a direct receive's slice ends, on the wall clock (see receiveSegment). */
+    private final MemorySegment sliceEnd;
+    /** A receive that blocks in the kernel until a message comes or {@link #sliceEnd}; made once. */
+    private final FdHandle.BlockingCall directReceive;
 
     private PosixMessageQueue(String name, int mqd) throws IOException {
         this.name = name;
-        this.handle = new FdHandle(this, mqd);
+        this.handle = new FdHandle(this, mqd, true);
         Arena arena = Arena.ofAuto();
         MemorySegment attr = arena.allocate(MessageQueueCalls.MQ_ATTR);
         int r = MessageQueueCalls.mqGetattr(mqd, attr);
@@ -91,6 +99,10 @@ public final class PosixMessageQueue implements NativeDescriptor {
         this.receiveBuffer = arena.allocate(messageSize);
         this.sendBuffer = arena.allocate(messageSize);
         this.priorityOut = arena.allocate(JAVA_INT);
+        this.sliceEnd = arena.allocate(SyncCalls.TIMESPEC);
+        MemorySegment priority = priorityOut;
+        MemorySegment until = sliceEnd;
+        this.directReceive = (fd, into, length) -> MessageQueueCalls.mqReceiveOnce(fd, into, length, priority, until);
     }
 
     private static long offset(String field) {
@@ -132,7 +144,7 @@ public final class PosixMessageQueue implements NativeDescriptor {
 
     static PosixMessageQueue open(String name, int accessFlags, int mode, int maxMessages, int messageSize,
                                   boolean create) throws IOException {
-        int flags = accessFlags | FileCalls.O_NONBLOCK | FileCalls.O_CLOEXEC;
+        int flags = accessFlags | FileCalls.O_CLOEXEC; // blocking mode: calls that must not wait say so each time
         int mqd = MessageQueueCalls.mqOpen(name, flags, mode, maxMessages, messageSize);
         if (mqd < 0) {
             throw Failures.of("mq_open", name, -mqd, OpenAdvice.of(-mqd, create, maxMessages, messageSize));
@@ -245,18 +257,25 @@ public final class PosixMessageQueue implements NativeDescriptor {
             throws IOException {
         int mqd = handle.begin();
         try {
+            boolean direct = false; // a send waits only when the queue is full: try first
             while (true) {
-                int r = MessageQueueCalls.mqSend(mqd, source, length, priority);
+                long r = direct ? handle.callBlocking((fd, message, n) -> MessageQueueCalls.mqSendOnce(fd, message, n,
+                        priority), source, length, this) : MessageQueueCalls.mqSendNow(mqd, source, length, priority);
                 if (r == 0) {
                     return true;
                 }
                 if (r != -Errno.EAGAIN) {
-                    throw Failures.of("mq_send", name, -r, r == -Errno.EBADF ? "the queue was not opened for writing"
-                            : null);
+                    throw Failures.of("mq_send", name, (int) -r, r == -Errno.EBADF
+                            ? "the queue was not opened for writing" : null);
                 }
                 if (deadline.isNow()) {
                     return false;
                 }
+                if (!direct && handle.mayBlockDirectly(deadline)) {
+                    direct = true;
+                    continue;
+                }
+                direct = false; // EAGAIN from a direct call: made non-blocking by another holder
                 if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("mq_send(" + name + "): the queue is full (" + maxMessages
                             + " messages)", deadline.timeout(), 0);
@@ -355,15 +374,33 @@ public final class PosixMessageQueue implements NativeDescriptor {
         }
     }
 
-    /** Receives into {@code into} (at least messageSize bytes): the length, or -1 if empty and {@code deadline} is {@link Deadline#NOW}. */
+    /**
+     * Receives into {@code into} (at least messageSize bytes): the length, or -1 if empty and {@code deadline} is
+     * {@link Deadline#NOW}. Without a deadline, on a platform thread, one mq_timedreceive(3) that sleeps in the
+     * kernel, as C's mq_receive does, instead of an attempt, poll(2) and a second attempt (1.22-1.24x C at p50
+     * in the bench); its deadline is on the wall clock, so it is only the end of a {@link #DIRECT_SLICE_NANOS}
+     * slice, after which the queue's removal is checked (a wall clock set back lengthens one slice by as much).
+     */
     private int receiveSegment(MemorySegment into, Deadline deadline) throws IOException {
         int mqd = handle.begin();
         try {
+            boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = MessageQueueCalls.mqReceive(mqd, into, messageSize, priorityOut);
+                long n;
+                if (direct) {
+                    SyncCalls.realtimeDeadline(sliceEnd, DIRECT_SLICE_NANOS);
+                    n = handle.callBlocking(directReceive, into, messageSize, this);
+                } else {
+                    n = MessageQueueCalls.mqReceiveNow(mqd, into, messageSize, priorityOut);
+                }
                 if (n >= 0) {
                     return (int) n;
                 }
+                if (direct && n == -Errno.ETIMEDOUT) {
+                    failIfRemoved();
+                    continue;
+                }
+                direct = false; // EAGAIN from a direct call: made non-blocking by another holder
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("mq_receive", name, (int) -n,
                             n == -Errno.EBADF ? "the queue was not opened for reading" : null);
@@ -395,6 +432,9 @@ public final class PosixMessageQueue implements NativeDescriptor {
             handle.end();
         }
     }
+
+    /** How long a direct receive sleeps in the kernel before it checks whether the queue was removed. */
+    private static final long DIRECT_SLICE_NANOS = 200_000_000L;
 
     private void failIfRemoved() throws IOException {
         Path link = Path.of("/proc/self/fd/" + handle.fd());

@@ -69,7 +69,7 @@ class MqAcrossProcessesTest {
                     + " largest: nothing was taken. Pass a buffer with messageSize() = 64 bytes remaining, or use"
                     + " receiveMessage(timeout), which always fits"), mistaken.stdoutLines(), mistaken.describe());
             assertEquals(1, q.attributes().currentMessages(), "the kernel still holds the message");
-            try (ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
+            try (ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name, "untimed").start()) {
                 assertEquals("got 3:twelve bytes", waiter.finish(LIMIT).stdout().lines().toList().getLast());
             }
         }
@@ -94,25 +94,36 @@ class MqAcrossProcessesTest {
         }
     }
 
-    /** The receiver is first seen asleep in poll(2) on its queue descriptor: the send, not luck, wakes it. */
+    /**
+     * The receiver is first seen asleep, so that the send, not luck, wakes it: untimed, in the queue's own wait
+     * (wq_sleep: one mq_timedreceive, as C's mq_receive sleeps); timed, in poll(2) on its descriptor.
+     */
     @Test
     void aBlockedPosixReceiverWakesWhenAMessageArrives() throws Exception {
-        try (PosixMessageQueue q = smallQueue();
-             ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
-            KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), "poll", LIMIT);
-            q.send(text("wake up"), 4);
-            assertEquals("got 4:wake up", waiter.finish(LIMIT).stdout().lines().toList().getLast());
+        for (String mode : List.of("untimed", "timed")) {
+            try (PosixMessageQueue q = smallQueue();
+                 ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name, mode).start()) {
+                KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), mode.equals("untimed") ? "wq_sleep" : "poll",
+                        LIMIT);
+                q.send(text("wake up"), 4);
+                assertEquals("got 4:wake up", waiter.finish(LIMIT).stdout().lines().toList().getLast(), mode);
+            } finally {
+                PosixMessageQueue.unlink(name);
+            }
         }
     }
 
     @Test
     void aPosixReceiverLearnsThatItsQueueWasUnlinked() throws Exception {
-        try (PosixMessageQueue q = smallQueue();
-             ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name).start()) {
-            KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), "poll", LIMIT);
-            q.unlink();
-            assertEquals("removed: mq_receive(" + name + "): the queue was unlinked (mq_unlink) and is empty: no new "
-                    + "sender can reach it", waiter.finish(LIMIT).stdout().lines().toList().getLast());
+        for (String mode : List.of("untimed", "timed")) {
+            try (PosixMessageQueue q = smallQueue();
+                 ChildJvm.Running waiter = ChildJvm.of(MqChildren.PosixWaiter.class, name, mode).start()) {
+                KernelWait.awaitSleepingIn(waiter.pid(), tid(waiter), mode.equals("untimed") ? "wq_sleep" : "poll",
+                        LIMIT);
+                q.unlink();
+                assertEquals("removed: mq_receive(" + name + "): the queue was unlinked (mq_unlink) and is empty: no "
+                        + "new sender can reach it", waiter.finish(LIMIT).stdout().lines().toList().getLast(), mode);
+            }
         }
     }
 

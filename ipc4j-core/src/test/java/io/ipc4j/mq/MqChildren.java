@@ -65,14 +65,17 @@ final class MqChildren {
         }
     }
 
-    /** args: queue name. Says "waiting TID", then receives one message: "got P:TEXT" or "removed: MESSAGE". */
+    /**
+     * args: queue name, "timed" or "untimed". Says "waiting TID", then receives one message: "got P:TEXT" or
+     * "removed: MESSAGE".
+     */
     static final class PosixWaiter {
         public static void main(String[] args) throws Exception {
             try (PosixMessageQueue q = PosixMessageQueue.open(args[0], Access.READ_ONLY)) {
                 ByteBuffer buffer = ByteBuffer.allocate(q.messageSize());
                 System.out.println("waiting " + KernelWait.currentTid());
                 try {
-                    int priority = q.receive(buffer);
+                    int priority = args[1].equals("timed") ? q.receive(buffer, LONG) : q.receive(buffer);
                     System.out.println("got " + priority + ":" + new String(buffer.array(), 0, buffer.position(),
                             StandardCharsets.UTF_8));
                 } catch (QueueRemovedException e) {

@@ -9,14 +9,16 @@ import io.ipc4j.process.Spawn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-/** Two POSIX queues, one each way, sized for the largest message of the run and the machine's limits. */
+/**
+ * Two POSIX queues, one each way, sized for the largest message of the run and the machine's limits; untimed
+ * calls, which sleep in the kernel as the C reference's mq_receive and mq_send do (a dead peer ends them: see
+ * PeerWatch).
+ */
 public final class PosixMqMechanism implements Mechanism {
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(60);
 
     @Override
     public String id() {
@@ -82,12 +84,12 @@ public final class PosixMqMechanism implements Mechanism {
 
         @Override
         public void send(ByteBuffer message) throws IOException {
-            out.send(message, 0, PEER_TIMEOUT);
+            out.send(message, 0);
         }
 
         @Override
         public void receive(ByteBuffer into) throws IOException {
-            in.receive(whole.clear(), PEER_TIMEOUT);
+            in.receive(whole.clear());
             into.put(whole.flip().limit(Math.min(whole.limit(), into.remaining())));
         }
 

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Two private System V queues, one each way; untimed calls, which block in the kernel. */
+/** Two private System V queues, one each way; untimed calls, which block in the kernel (see PeerWatch). */
 public final class SysVMqMechanism implements Mechanism {
     @Override
     public String id() {

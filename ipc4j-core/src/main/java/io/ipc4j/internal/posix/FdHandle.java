@@ -207,7 +207,10 @@ public final class FdHandle {
         return awaitUntil(events, deadline.encoded(), what, null);
     }
 
-    /** Something to check between wait slices, such as whether the object waited on still exists. */
+    /**
+     * Something to check between wait slices, such as whether the object waited on still exists: after each
+     * slice that ended with nothing ready, not before the first (a wait that is soon over pays nothing for it).
+     */
     @FunctionalInterface
     public interface SliceCheck {
         void check() throws IOException;
@@ -223,8 +226,8 @@ public final class FdHandle {
         if (Thread.currentThread().isVirtual()) {
             return parkUntilReady(events, deadline, what, check);
         }
-        while (true) {
-            long remaining = nanosLeft(deadline, what, check);
+        for (SliceCheck between = null; ; between = check) { // not before the first slice: it costs syscalls
+            long remaining = nanosLeft(deadline, what, between);
             if (remaining <= 0) {
                 return 0;
             }
@@ -268,8 +271,8 @@ public final class FdHandle {
         }
         try {
             VirtualPoller.of(events).arm(fd, watch, what);
-            while (waiter.fired == 0) {
-                long remaining = nanosLeft(deadline, what, check);
+            for (SliceCheck between = null; waiter.fired == 0; between = check) {
+                long remaining = nanosLeft(deadline, what, between);
                 if (remaining <= 0) {
                     return 0;
                 }

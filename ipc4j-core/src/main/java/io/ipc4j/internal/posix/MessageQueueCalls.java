@@ -50,6 +50,18 @@ public final class MessageQueueCalls {
     /** ssize_t mq_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio); */
     private static final MethodHandle MQ_RECEIVE = Libc.linkErrno("mq_receive",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    /** int mq_timedsend(mqd_t, const char *msg_ptr, size_t msg_len, unsigned int msg_prio, const struct timespec *); */
+    private static final MethodHandle MQ_TIMEDSEND = Libc.linkErrno("mq_timedsend",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
+    /** ssize_t mq_timedreceive(mqd_t, char *msg_ptr, size_t msg_len, unsigned int *msg_prio, const struct timespec *); */
+    private static final MethodHandle MQ_TIMEDRECEIVE = Libc.linkErrno("mq_timedreceive",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    /**
+     * struct timespec {0, 0}: an absolute deadline long past, which makes mq_timedsend and mq_timedreceive on a
+     * blocking descriptor fail at once with ETIMEDOUT instead of waiting: the per-call "do not wait" that
+     * queue descriptors otherwise lack (MSG_DONTWAIT, RWF_NOWAIT). Never written.
+     */
+    private static final MemorySegment LONG_PAST = Arena.global().allocate(SyncCalls.TIMESPEC);
     /** int mq_getattr(mqd_t mqdes, struct mq_attr *attr); */
     private static final MethodHandle MQ_GETATTR = Libc.linkErrno("mq_getattr",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -96,18 +108,18 @@ public final class MessageQueueCalls {
         }
     }
 
-    /** mq_send(3): 0 or -errno. */
-    public static int mqSend(int mqd, MemorySegment message, long length, int priority) {
+    /**
+     * mq_send(3) that never waits, in either mode of the descriptor: 0, -EAGAIN if the queue is full, or -errno;
+     * EINTR retried.
+     */
+    public static int mqSendNow(int mqd, MemorySegment message, long length, int priority) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             while (true) {
-                int r = (int) MQ_SEND.invokeExact(slot, mqd, message, length, priority);
-                if (r == 0) {
-                    return 0;
-                }
-                int errno = Libc.errno(slot);
+                int r = (int) MQ_TIMEDSEND.invokeExact(slot, mqd, message, length, priority, LONG_PAST);
+                int errno = r == 0 ? 0 : Libc.errno(slot);
                 if (errno != Errno.EINTR) {
-                    return -errno;
+                    return errno == Errno.ETIMEDOUT ? -Errno.EAGAIN : -errno;
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -117,18 +129,53 @@ public final class MessageQueueCalls {
         }
     }
 
-    /** mq_receive(3): the message length, or -errno; the priority goes to {@code priority[0]}. */
-    public static long mqReceive(int mqd, MemorySegment buffer, long length, MemorySegment priority) {
+    /**
+     * mq_receive(3) that never waits, in either mode of the descriptor: the message length, -EAGAIN if the queue
+     * is empty, or -errno; EINTR retried. The priority goes to {@code priority[0]}.
+     */
+    public static long mqReceiveNow(int mqd, MemorySegment buffer, long length, MemorySegment priority) {
+        return timedReceive(mqd, buffer, length, priority, LONG_PAST, true);
+    }
+
+    /**
+     * mq_send(3) that waits for room on a blocking descriptor: 0 or -errno; once, -EINTR returned (for
+     * {@code FdHandle.callBlocking}).
+     */
+    public static long mqSendOnce(int mqd, MemorySegment message, long length, int priority) {
+        try {
+            MemorySegment slot = Libc.errnoSlot();
+            int r = (int) MQ_SEND.invokeExact(slot, mqd, message, length, priority);
+            return r == 0 ? 0 : -Libc.errno(slot);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * mq_timedreceive(3) that waits on a blocking descriptor until {@code until} (an absolute CLOCK_REALTIME
+     * struct timespec): the message length, or -errno (-ETIMEDOUT once it passed); once, -EINTR returned (for
+     * {@code FdHandle.callBlocking}).
+     */
+    public static long mqReceiveOnce(int mqd, MemorySegment buffer, long length, MemorySegment priority,
+                                     MemorySegment until) {
+        return timedReceive(mqd, buffer, length, priority, until, false);
+    }
+
+    /** mq_timedreceive(3); {@code now}: EINTR retried and ETIMEDOUT answered as EAGAIN. */
+    private static long timedReceive(int mqd, MemorySegment buffer, long length, MemorySegment priority,
+                                     MemorySegment until, boolean now) {
         try {
             MemorySegment slot = Libc.errnoSlot();
             while (true) {
-                long r = (long) MQ_RECEIVE.invokeExact(slot, mqd, buffer, length, priority);
+                long r = (long) MQ_TIMEDRECEIVE.invokeExact(slot, mqd, buffer, length, priority, until);
                 if (r >= 0) {
                     return r;
                 }
                 int errno = Libc.errno(slot);
-                if (errno != Errno.EINTR) {
-                    return -errno;
+                if (!now || errno != Errno.EINTR) {
+                    return now && errno == Errno.ETIMEDOUT ? -Errno.EAGAIN : -errno;
                 }
             }
         } catch (RuntimeException | Error e) {

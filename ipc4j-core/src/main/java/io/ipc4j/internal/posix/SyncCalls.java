@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class SyncCalls {
     public static final int CLOCK_MONOTONIC = 1;
+    public static final int CLOCK_REALTIME = 0;
     public static final int SEM_UNDO = 0x1000;
     public static final int IPC_NOWAIT = 04000;
     public static final int IPC_RMID = 0;
@@ -156,8 +157,20 @@ public final class SyncCalls {
 
     /** Fills {@code timespec} with CLOCK_MONOTONIC now plus {@code nanos}. */
     public static void monotonicDeadline(MemorySegment timespec, long nanos) {
+        deadline(CLOCK_MONOTONIC, timespec, nanos);
+    }
+
+    /**
+     * Fills {@code timespec} with CLOCK_REALTIME now plus {@code nanos}, for the calls whose deadline is on the
+     * wall clock (mq_timedreceive): use only for short slices, since the wall clock can be set back.
+     */
+    public static void realtimeDeadline(MemorySegment timespec, long nanos) {
+        deadline(CLOCK_REALTIME, timespec, nanos);
+    }
+
+    private static void deadline(int clock, MemorySegment timespec, long nanos) {
         try {
-            int ignored = (int) CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
+            int ignored = (int) CLOCK_GETTIME.invokeExact(clock, timespec);
             long sec = timespec.get(JAVA_LONG, TV_SEC) + nanos / 1_000_000_000L;
             long nsec = timespec.get(JAVA_LONG, TV_NSEC) + nanos % 1_000_000_000L;
             if (nsec >= 1_000_000_000L) {
