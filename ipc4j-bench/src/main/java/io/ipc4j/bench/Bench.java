@@ -8,6 +8,7 @@ import io.ipc4j.signal.GracefulShutdown;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,7 +138,7 @@ public final class Bench {
         } catch (IOException | RuntimeException | LinkageError e) {
             // A mechanism that cannot run is a row that says why; the suite goes on.
             for (int size : runnable) {
-                rows.add(row(mechanism, "ipc4j", size, "failed", String.valueOf(e.getMessage()), null));
+                rows.add(row(mechanism, "ipc4j", size, "failed", describe(e), null));
             }
         }
         cRounds.finish();
@@ -176,7 +177,7 @@ public final class Bench {
                     Exchange.Result r = c.run(mechanism.id(), size, plan.round(round), work, config.pin());
                     results.computeIfAbsent(size, s -> new ArrayList<>()).add(r);
                 } catch (IOException | RuntimeException e) {
-                    failures.put(size, String.valueOf(e.getMessage()));
+                    failures.put(size, describe(e));
                 }
             }
         }
@@ -219,11 +220,16 @@ public final class Bench {
                     PeerWatch.closeWhenChildExits(child, endpoint);
                     List<List<Exchange.Result>> results = new ArrayList<>();
                     plan.sizes().forEach(size -> results.add(new ArrayList<>()));
-                    for (int round = 0; round < plan.rounds(); round++) {
-                        for (int i = 0; i < plan.sizes().size(); i++) {
-                            results.get(i).add(Exchange.parent(endpoint, plan.round(round), plan.sizes().get(i)));
+                    try {
+                        for (int round = 0; round < plan.rounds(); round++) {
+                            for (int i = 0; i < plan.sizes().size(); i++) {
+                                results.get(i).add(Exchange.parent(endpoint, plan.round(round), plan.sizes().get(i)));
+                            }
+                            between.run(round); // the child waits in its next receive meanwhile
                         }
-                        between.run(round); // the child waits in its next receive meanwhile
+                    } catch (AsynchronousCloseException e) { // PeerWatch: the child died
+                        throw new IOException("the child process ended (" + child.waitFor(Duration.ofSeconds(10)) + ")"
+                                + " during the exchange", e);
                     }
                     awaitSuccess(child);
                     return results;
@@ -232,6 +238,11 @@ public final class Bench {
                 }
             }
         }
+    }
+
+    /** Why a run failed: the exception's message, or its type where it has none (an AsynchronousCloseException). */
+    static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Waits (60 s at most) for a child that answered everything to exit; IOException unless it exited 0. */

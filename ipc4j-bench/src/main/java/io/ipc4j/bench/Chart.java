@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The latency chart: for the smallest message size (and the wake-up primitives), median round trip per
@@ -21,7 +22,8 @@ final class Chart {
     private Chart() {
     }
 
-    static Path write(BenchReport report, Path file) throws IOException {
+    /** Draws the rows' latencies into {@code file}; empty, and no file, when no row has one (every row failed). */
+    static Optional<Path> write(BenchReport report, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<Integer> sizes = Report.sizes(report);
         List<String> names = new ArrayList<>();
@@ -41,6 +43,9 @@ final class Chart {
                 break;
             }
         }
+        if (names.isEmpty()) {
+            return Optional.empty(); // the chart library cannot draw an empty category axis
+        }
         CategoryChart chart = new CategoryChartBuilder().width(1200).height(700)
                 .title("ipc4j bench: round-trip latency between two processes, " + report.date())
                 .xAxisTitle("mechanism").yAxisTitle("microseconds (log scale)").build();
@@ -49,13 +54,11 @@ final class Chart {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisLabelRotation(35);
         chart.getStyler().setOverlapped(false);
-        if (!names.isEmpty()) {
-            chart.addSeries("ipc4j p50", names, p50);
-            chart.addSeries("C reference p50", names, c50);
-            CategorySeries whiskers = chart.addSeries("ipc4j p99", names, p99);
-            whiskers.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
-        }
+        chart.addSeries("ipc4j p50", names, p50);
+        chart.addSeries("C reference p50", names, c50);
+        CategorySeries whiskers = chart.addSeries("ipc4j p99", names, p99);
+        whiskers.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        return file;
+        return Optional.of(file);
     }
 }

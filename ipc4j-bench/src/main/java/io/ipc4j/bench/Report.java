@@ -170,12 +170,15 @@ public final class Report {
         return String.format(Locale.ROOT, "%+.0f%%", (ratio - 1) * 100);
     }
 
-    /** Writes bench.json, bench.csv and latency.png into {@code directory}; returns the files. */
+    /**
+     * Writes bench.json, bench.csv and latency.png (when a row has a latency to draw) into {@code directory};
+     * returns the files.
+     */
     public static List<Path> write(BenchReport report, Path directory) throws IOException {
         Files.createDirectory(directory); // one level, under a results folder the caller checked
         Path json = Files.writeString(directory.resolve("bench.json"), json(report), StandardCharsets.UTF_8);
         Path csv = Files.writeString(directory.resolve("bench.csv"), csv(report), StandardCharsets.UTF_8);
-        Path png = Chart.write(report, directory.resolve("latency.png"));
-        return List.of(json, csv, png);
+        Optional<Path> png = Chart.write(report, directory.resolve("latency.png"));
+        return png.isPresent() ? List.of(json, csv, png.get()) : List.of(json, csv);
     }
 }
