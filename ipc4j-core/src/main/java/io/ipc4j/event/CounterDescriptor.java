@@ -22,9 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * What an eventfd and a timerfd have in common: a descriptor that reads as one 8-byte count, non-blocking,
- * waited on with poll(2) in slices so that close() from another thread ends a wait. Takes are serialised
- * with one another (one reusable buffer, no allocation per call).
+ * What an eventfd and a timerfd have in common: a descriptor that reads as one 8-byte count, waited on with
+ * poll(2) in slices so that close() from another thread ends a wait. A descriptor its owner keeps in blocking
+ * mode (an eventfd, whose reads take RWF_NOWAIT) also takes, without a deadline on a platform thread, in one
+ * read(2) that sleeps in the kernel. Takes are serialised with one another (one reusable buffer, no allocation
+ * per call).
  */
 abstract sealed class CounterDescriptor implements NativeDescriptor permits EventFd, TimerFd {
     static {
@@ -36,13 +38,38 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
     private final ReentrantLock takeLock = new ReentrantLock();
     private final MemorySegment takeBuffer = Arena.ofAuto().allocate(JAVA_LONG);
 
-    CounterDescriptor(int fd, String what) {
-        this.handle = new FdHandle(this, fd);
+    /**
+     * @param blockingMode whether {@code fd} is in blocking mode, its reads taking RWF_NOWAIT (see
+     *                     {@link FdHandle#FdHandle(Object, int, boolean)}).
+     */
+    CounterDescriptor(int fd, String what, boolean blockingMode) {
+        this.handle = new FdHandle(this, fd, blockingMode);
         this.what = what;
     }
 
-    /** Checks that an inherited {@code fd} is the anonymous inode {@code kind}, then makes it ours. */
-    static void adopt(int fd, String kind) throws IOException {
+    /** Whether an empty eventfd's read with RWF_NOWAIT says EAGAIN here, so that it can stay in blocking mode. */
+    static final boolean READS_TAKE_NO_WAIT = probeNoWait();
+
+    private static boolean probeNoWait() {
+        int fd = EventCalls.eventfd(0, 0);
+        if (fd < 0) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return FileCalls.readNoWait(fd, arena.allocate(JAVA_LONG), Long.BYTES) == -Errno.EAGAIN;
+        } finally {
+            FileCalls.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Checks that an inherited {@code fd} is the anonymous inode {@code kind}, then makes it ours: close-on-exec,
+     * and non-blocking unless {@code mayStayBlocking} and it is in blocking mode, which the process that passed
+     * it (a C peer, say) may rely on: its description is shared.
+     *
+     * @return whether it stays in blocking mode.
+     */
+    static boolean adopt(int fd, String kind, boolean mayStayBlocking) throws IOException {
         String target = EventCalls.anonInode(fd);
         if (target == null) {
             throw Failures.of("readlink(/proc/self/fd/" + fd + ")", "inherited " + kind + " fd " + fd, Errno.EBADF,
@@ -52,7 +79,12 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
             throw new IllegalArgumentException("descriptor " + fd + " is " + target + ", not " + kind);
         }
         Failures.check(FileCalls.fcntl(fd, FileCalls.F_SETFD, FileCalls.FD_CLOEXEC), "fcntl(F_SETFD)", kind);
+        int flags = Failures.check(FileCalls.fcntl(fd, FileCalls.F_GETFL, 0), "fcntl(F_GETFL)", kind);
+        if (mayStayBlocking && (flags & FileCalls.O_NONBLOCK) == 0) {
+            return true;
+        }
         Failures.check(FileCalls.setNonBlocking(fd, true), "fcntl(F_SETFL)", kind);
+        return false;
     }
 
     /** A line of /proc/self/fdinfo/FD, after its key, or "" if it has none. */
@@ -84,12 +116,20 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
         return take(Deadline.NOW);
     }
 
+    /** Takes the count, waiting as long as it takes. */
+    final long take() throws IOException {
+        return take(Deadline.FOREVER);
+    }
+
     private long take(Deadline deadline) throws IOException {
         takeLock.lock();
         int fd = handle.begin();
         try {
+            boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = FileCalls.read(fd, takeBuffer, Long.BYTES);
+                long n = direct ? handle.callBlocking(FileCalls::readInterruptibly, takeBuffer, Long.BYTES, this)
+                        : handle.blockingMode() ? FileCalls.readNoWait(fd, takeBuffer, Long.BYTES)
+                        : FileCalls.read(fd, takeBuffer, Long.BYTES);
                 if (n == Long.BYTES) {
                     return takeBuffer.get(JAVA_LONG, 0);
                 }
@@ -99,6 +139,7 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
                 if (n >= 0) {
                     throw new IOException("read(" + what + ") returned " + n + " bytes, not 8");
                 }
+                direct = false; // EAGAIN from a direct call: made non-blocking by another holder
                 if (deadline.isNow()) {
                     return 0;
                 }
@@ -122,7 +163,10 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
         return handle.isOpen();
     }
 
-    /** Closes this process's descriptor; a thread waiting in it gets AsynchronousCloseException within 200 ms. */
+    /**
+     * Closes this process's descriptor; a thread waiting in it gets AsynchronousCloseException (within 200 ms
+     * from a poll(2) slice, at once from a direct read).
+     */
     @Override
     public final void close() {
         handle.close();

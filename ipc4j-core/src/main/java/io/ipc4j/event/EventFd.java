@@ -33,8 +33,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link Mode#SEMAPHORE}: a take returns 1 and decrements the count, so each signal of n releases n takes.</li>
  * <li>Shared across processes by inheritance ({@link io.ipc4j.process.Spawn#inherit}) or descriptor passing;
  * every holder sees the same counter.</li>
- * <li>Waits have a monotonic deadline; close() from another thread ends them. A virtual thread waiting parks
- * and leaves its carrier free. An eventfd can join an {@link EventLoop}.</li>
+ * <li>Waits have a monotonic deadline; close() from another thread ends them. {@link #await()}, without a
+ * deadline, on a platform thread, is one read(2) that sleeps in the kernel, as a C program's blocking read (a
+ * close or an interrupt still ends it); timed waits sleep in poll(2). A virtual thread waiting parks and leaves
+ * its carrier free. An eventfd can join an {@link EventLoop}.</li>
  * <li>Thread-safe: takes are serialised, and so are signals; a signal and a take may run at once.</li>
  * </ul>
  */
@@ -50,12 +52,20 @@ public final class EventFd extends CounterDescriptor {
         SEMAPHORE
     }
 
+    /**
+     * The largest signal that leaves the descriptor in blocking mode. Writes to an eventfd refuse RWF_NOWAIT, so in
+     * blocking mode a write that would take the count past {@link #MAX_COUNT} sleeps in write(2) until a take,
+     * whatever its timeout: a larger signal first makes the descriptor non-blocking for good, so only a count
+     * already beyond MAX_COUNT - 2^32 (2^32 signals of this size, not taken) could make a signal wait so.
+     */
+    static final long LARGEST_BLOCKING_SIGNAL = 1L << 32;
+
     private final Mode mode;
     private final ReentrantLock signalLock = new ReentrantLock();
     private final MemorySegment signalBuffer = Arena.ofAuto().allocate(JAVA_LONG);
 
-    private EventFd(int fd, Mode mode, String what) {
-        super(fd, what);
+    private EventFd(int fd, Mode mode, String what, boolean blockingMode) {
+        super(fd, what, blockingMode);
         this.mode = mode;
     }
 
@@ -72,17 +82,21 @@ public final class EventFd extends CounterDescriptor {
         if (initial < 0 || initial > 0xffffffffL) {
             throw new IllegalArgumentException("an eventfd starts at 0 to 4294967295, not " + initial);
         }
-        int fd = EventCalls.eventfd((int) initial, mode == Mode.SEMAPHORE ? EventCalls.EFD_SEMAPHORE : 0);
+        int flags = (mode == Mode.SEMAPHORE ? EventCalls.EFD_SEMAPHORE : 0)
+                | (READS_TAKE_NO_WAIT ? 0 : EventCalls.EFD_NONBLOCK);
+        int fd = EventCalls.eventfd((int) initial, flags);
         if (fd < 0) {
             throw Failures.of("eventfd", "new eventfd", -fd);
         }
-        return new EventFd(fd, mode, "eventfd fd " + fd + " (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")");
+        return new EventFd(fd, mode, "eventfd fd " + fd + " (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")",
+                READS_TAKE_NO_WAIT);
     }
 
     /**
      * Adopts an eventfd this process inherited ({@code fromInherited(3)} in a child started with
-     * {@code Spawn.inherit(eventFd, 3)}); its mode is read from the kernel. Makes it non-blocking and
-     * close-on-exec.
+     * {@code Spawn.inherit(eventFd, 3)}); its mode is read from the kernel. Makes it close-on-exec, and
+     * non-blocking unless it is in blocking mode (as {@link #create} makes it), which the process that passed it
+     * may rely on: the two share it.
      *
      * @param fd the descriptor number
      * @return the {@code EventFd}
@@ -90,15 +104,18 @@ public final class EventFd extends CounterDescriptor {
      * @throws IllegalArgumentException if it is not an eventfd.
      */
     public static EventFd fromInherited(int fd) throws IOException {
-        adopt(fd, "eventfd");
+        boolean blocking = adopt(fd, "eventfd", READS_TAKE_NO_WAIT);
         Mode mode = "1".equals(fdinfo(fd, "eventfd-semaphore:")) ? Mode.SEMAPHORE : Mode.COUNTER;
         return new EventFd(fd, mode, "inherited eventfd fd " + fd + " (" + mode.name().toLowerCase(java.util.Locale.ROOT)
-                + ")");
+                + ")", blocking);
     }
 
     /**
      * Adds {@code n} to the count and wakes waiters. Waits (at most {@code timeout}) only in the rare case that
-     * the count would pass {@link #MAX_COUNT}.
+     * the count would pass {@link #MAX_COUNT}; on a descriptor in blocking mode (what {@link #create} makes where
+     * reads take RWF_NOWAIT, so that {@link #await()} can sleep in read(2)), a signal of at most 2^32 waits then
+     * in write(2) until a take, past its timeout, which takes a count beyond MAX_COUNT - 2^32 (a larger signal
+     * makes the descriptor non-blocking for good first).
      *
      * @param n how many
      * @param timeout the longest this call waits
@@ -128,17 +145,34 @@ public final class EventFd extends CounterDescriptor {
         int fd = handle.begin();
         try {
             signalBuffer.set(JAVA_LONG, 0, n);
-            long written;
-            while ((written = FileCalls.write(fd, signalBuffer, Long.BYTES)) == -Errno.EAGAIN) {
+            if (Long.compareUnsigned(n, LARGEST_BLOCKING_SIGNAL) > 0 && handle.blockingMode()) {
+                handle.leaveBlockingMode(); // writes to an eventfd refuse RWF_NOWAIT: see LARGEST_BLOCKING_SIGNAL
+            }
+            long written = FileCalls.write(fd, signalBuffer, Long.BYTES);
+            while (written == -Errno.EAGAIN) {
                 if (handle.awaitReady(FileCalls.POLLOUT, deadline, this) == 0) {
                     throw new IpcTimeoutException("write(" + what + "): the count is at its maximum", deadline.timeout(), 0);
                 }
+                written = FileCalls.write(fd, signalBuffer, Long.BYTES);
             }
             Failures.check(written, "write", what);
         } finally {
             handle.end();
             signalLock.unlock();
         }
+    }
+
+    /**
+     * Takes the count, waiting as long as it takes for it to be above 0: as {@link #await(Duration)}. On a
+     * platform thread, one read(2) that sleeps in the kernel, as C's blocking read does; a close or an interrupt
+     * from another thread still ends it.
+     *
+     * @return the whole count in {@link Mode#COUNTER} mode, 1 in {@link Mode#SEMAPHORE} mode
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closed this meanwhile.
+     * @throws java.io.InterruptedIOException if the thread was interrupted meanwhile.
+     */
+    public long await() throws IOException {
+        return take();
     }
 
     /**

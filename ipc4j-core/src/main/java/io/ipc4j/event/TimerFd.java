@@ -40,7 +40,7 @@ public final class TimerFd extends CounterDescriptor {
     }
 
     private TimerFd(int fd, String what) {
-        super(fd, what);
+        super(fd, what, false);
     }
 
     /**
@@ -68,7 +68,7 @@ public final class TimerFd extends CounterDescriptor {
      * @throws IOException if the call fails: the message names the call, the object and the errno
      */
     public static TimerFd fromInherited(int fd) throws IOException {
-        adopt(fd, "timerfd");
+        adopt(fd, "timerfd", false);
         return new TimerFd(fd, "inherited timerfd fd " + fd);
     }
 

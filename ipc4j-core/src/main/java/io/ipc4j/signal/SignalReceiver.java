@@ -203,7 +203,7 @@ public final class SignalReceiver implements NativeDescriptor {
         int[] numbers = signals.stream().mapToInt(Signal::number).toArray();
         int fd;
         try {
-            fd = Failures.check(SignalCalls.blockAndOpenSignalfd(numbers), "pthread_sigmask+signalfd", this);
+            fd = Failures.check(SignalCalls.blockAndOpenSignalfd(numbers, false), "pthread_sigmask+signalfd", this);
         } catch (IOException | RuntimeException e) {
             arrivals.close();
             started.completeExceptionally(e);

@@ -34,9 +34,10 @@ import java.util.List;
  * kernel unblocks the signals it waits for, so /proc shows no mask for the senders to find.)</li>
  * <li>Real-time signals queue and arrive in order, each with its value; standard signals pending together
  * coalesce into one, as the kernel defines. The signals it accepts are those a {@link SignalReceiver} does.</li>
- * <li>Waiting: in poll(2) on the signalfd, then one read; {@link #receive()} waits as long as it takes,
- * {@link #receive(Duration)} at most its timeout, {@link #poll()} never. A close from another thread or an
- * interrupt ends a wait within 200 ms.</li>
+ * <li>Waiting: {@link #receive()} waits as long as it takes, in one read(2) of the signalfd that sleeps in the
+ * kernel, as C's sigwaitinfo does; {@link #receive(Duration)} reads without waiting and, when nothing is
+ * pending, waits in poll(2) at most its timeout; {@link #poll()} never waits. A close from another thread or an
+ * interrupt ends a wait (within 200 ms from poll).</li>
  * <li>After close, the signals stay blocked in the thread: unblocking a pending real-time signal would run its
  * default action, which ends the process. Signals still pending stay with the thread.</li>
  * <li>To wait on signals together with other objects in an {@link io.ipc4j.event.EventLoop}, use a
@@ -57,7 +58,7 @@ public final class ThreadSignalReceiver implements AutoCloseable {
         this.owner = Thread.currentThread();
         this.ownerName = owner.getName();
         this.threadId = SignalCalls.gettid();
-        this.handle = new FdHandle(this, signalfd);
+        this.handle = new FdHandle(this, signalfd, SignalCalls.SIGNALFD_READS_TAKE_NO_WAIT);
     }
 
     /**
@@ -76,7 +77,7 @@ public final class ThreadSignalReceiver implements AutoCloseable {
                     + "move between kernel threads, and a signal mask belongs to one (use a SignalReceiver)");
         }
         int fd = Failures.check(SignalCalls.blockAndOpenSignalfd(Arrays.stream(signals).mapToInt(Signal::number)
-                .toArray()), "pthread_sigmask+signalfd", "this thread");
+                .toArray(), SignalCalls.SIGNALFD_READS_TAKE_NO_WAIT), "pthread_sigmask+signalfd", "this thread");
         ThreadSignalReceiver receiver = new ThreadSignalReceiver(List.of(signals), fd);
         Thread.currentThread().setName(SignalReceiver.THREAD_NAME); // the current thread's kernel name too
         return receiver;
@@ -120,7 +121,11 @@ public final class ThreadSignalReceiver implements AutoCloseable {
         return receive(Deadline.NOW);
     }
 
-    /** Waits in poll(2) (the shared wait: slices, close, interrupt), then reads one signal. */
+    /**
+     * Reads one signal. Without a deadline, one read(2) that sleeps in the kernel, as C's sigwaitinfo does
+     * (a close or an interrupt ends it with the JDK's I/O signal); else an attempt that never waits, then poll(2)
+     * (the shared wait: slices, close, interrupt) when nothing is pending.
+     */
     private QueuedSignal receive(Deadline deadline) throws IOException {
         checkOwner();
         int fd;
@@ -131,19 +136,23 @@ public final class ThreadSignalReceiver implements AutoCloseable {
             throw e;
         }
         try {
+            boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                if (!deadline.isNow() && handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
-                    throw new IpcTimeoutException("receive(" + this + ")", deadline.timeout(), 0);
-                }
-                long n = FileCalls.read(fd, info, info.byteSize());
+                long n = direct ? handle.callBlocking(FileCalls::readInterruptibly, info, info.byteSize(), this)
+                        : handle.blockingMode() ? FileCalls.readNoWait(fd, info, info.byteSize())
+                        : FileCalls.read(fd, info, info.byteSize());
                 if (n == info.byteSize()) {
                     return SignalReceiver.fromSignalfd(info);
                 }
                 if (n != -Errno.EAGAIN) {
                     throw Failures.of("read", toString(), (int) -n);
                 }
+                direct = false; // EAGAIN from a direct call: made non-blocking by another holder
                 if (deadline.isNow()) {
                     return null;
+                }
+                if (handle.awaitReady(FileCalls.POLLIN, deadline, this) == 0) {
+                    throw new IpcTimeoutException("receive(" + this + ")", deadline.timeout(), 0);
                 }
             }
         } catch (AsynchronousCloseException e) {

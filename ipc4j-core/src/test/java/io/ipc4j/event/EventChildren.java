@@ -16,11 +16,21 @@ final class EventChildren {
             long sum = 0;
             try (EventFd in = EventFd.fromInherited(3); EventFd out = EventFd.fromInherited(4)) {
                 for (int i = 0; i < rounds; i++) {
-                    sum += in.await(LIMIT);
+                    sum += in.await(); // untimed here, timed in the parent
                     out.signal(1);
                 }
             }
             System.out.println("pongs " + rounds + ", takes summed " + sum);
+        }
+    }
+
+    /** Says "waiting TID", then takes from the eventfd at fd 3 without a timeout; prints "took N". */
+    static final class UntimedWaiter {
+        public static void main(String[] args) throws Exception {
+            try (EventFd in = EventFd.fromInherited(3)) {
+                System.out.println("waiting " + io.ipc4j.testing.KernelWait.currentTid());
+                System.out.println("took " + in.await());
+            }
         }
     }
 

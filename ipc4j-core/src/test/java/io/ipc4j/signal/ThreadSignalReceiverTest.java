@@ -70,6 +70,26 @@ class ThreadSignalReceiverTest {
         thread.join();
     }
 
+    /** Untimed, the receiving thread sleeps in the signalfd's own read, as C's sigwaitinfo, not in poll. */
+    @Test
+    void anUntimedReceiveSleepsInReadAndTheSignalWakesIt() throws Exception {
+        CompletableFuture<Integer> tid = new CompletableFuture<>();
+        CompletableFuture<QueuedSignal> got = new CompletableFuture<>();
+        Thread thread = Thread.ofPlatform().start(() -> {
+            try (ThreadSignalReceiver receiver = ThreadSignalReceiver.open(SIGNAL)) {
+                tid.complete(receiver.threadId());
+                got.complete(receiver.receive());
+            } catch (Throwable t) {
+                got.completeExceptionally(t);
+            }
+        });
+        long pid = ProcessHandle.current().pid();
+        io.ipc4j.testing.KernelWait.awaitSleepingIn(pid, tid.get(10, TimeUnit.SECONDS), "signalfd_read", LIMIT);
+        assertTrue(Signals.queue(pid, SIGNAL, 77));
+        assertEquals(77, got.get(10, TimeUnit.SECONDS).value());
+        thread.join();
+    }
+
     @Test
     void aTimedReceiveTimesOutAndPollReturnsNull() throws Exception {
         CompletableFuture<Throwable> outcome = onOwnThread(receiver -> {
@@ -87,7 +107,10 @@ class ThreadSignalReceiverTest {
             opened.complete(receiver);
             receiver.receive();
         });
-        opened.get(10, TimeUnit.SECONDS).close();
+        ThreadSignalReceiver receiver = opened.get(10, TimeUnit.SECONDS);
+        io.ipc4j.testing.KernelWait.awaitSleepingIn(ProcessHandle.current().pid(), receiver.threadId(), "signalfd_read",
+                LIMIT); // inside its read(2), which only the close's signal can end
+        receiver.close();
         assertInstanceOf(ClosedChannelException.class, outcome.get(10, TimeUnit.SECONDS));
     }
 

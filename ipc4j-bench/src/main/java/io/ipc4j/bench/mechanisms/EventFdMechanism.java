@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Two eventfds, one each way, inherited by the child at fds 3 and 4: a send adds 1, a receive waits in poll(2)
- * and takes it. A wake-up primitive: no payload.
+ * Two eventfds, one each way, inherited by the child at fds 3 and 4: a send adds 1, a receive sleeps in read(2)
+ * until it can take it, as the C reference's does. A wake-up primitive: no payload.
  */
 public final class EventFdMechanism implements Mechanism {
     @Override
@@ -71,7 +71,7 @@ public final class EventFdMechanism implements Mechanism {
 
         @Override
         public void receive(ByteBuffer into) throws IOException {
-            in.await(PipeEndpoint.PEER_TIMEOUT);
+            in.await(); // untimed, as the C reference's blocking read (a dead peer: see PeerWatch)
         }
 
         @Override

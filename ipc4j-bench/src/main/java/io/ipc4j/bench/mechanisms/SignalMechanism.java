@@ -85,7 +85,7 @@ public final class SignalMechanism implements Mechanism {
 
         @Override
         public void receive(ByteBuffer into) throws IOException {
-            receiver.receive(LIMIT); // the limit ends a wait on a dead peer
+            receiver.receive(); // untimed, as the C reference's sigwaitinfo (a dead peer: see PeerWatch)
         }
 
         @Override

@@ -39,10 +39,11 @@ public final class EventCalls {
     private EventCalls() {
     }
 
-    /** eventfd(2), non-blocking and close-on-exec, with {@code extraFlags} (EFD_SEMAPHORE): fd or -errno. */
+    /**
+     * eventfd(2), close-on-exec, with {@code extraFlags} (EFD_SEMAPHORE, EFD_NONBLOCK): fd or -errno.
+     */
     public static int eventfd(int initial, int extraFlags) {
-        return (int) Libc.once(slot -> (int) EVENTFD.invokeExact(slot, initial,
-                extraFlags | EFD_NONBLOCK | EFD_CLOEXEC));
+        return (int) Libc.once(slot -> (int) EVENTFD.invokeExact(slot, initial, extraFlags | EFD_CLOEXEC));
     }
 
     /** timerfd_create(2), non-blocking and close-on-exec: fd or -errno. */

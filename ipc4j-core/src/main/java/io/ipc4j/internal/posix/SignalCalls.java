@@ -37,6 +37,7 @@ public final class SignalCalls {
 
     private static final int SIG_BLOCK = 0;
     private static final int SFD_NONBLOCK = 04000;
+    private static final int SIGKILL = 9;
     private static final int SFD_CLOEXEC = 02000000;
     private static final long SYS_GETTID = Platform.tables().sysGettid;
     private static final long SYS_RT_TGSIGQUEUEINFO = Platform.tables().sysRtTgsigqueueinfo;
@@ -138,11 +139,36 @@ public final class SignalCalls {
     }
 
     /**
-     * Blocks {@code signals} in the calling thread only, then opens a non-blocking, close-on-exec signalfd for
-     * them: the descriptor, or -errno (of pthread_sigmask or of signalfd). The caller must be a platform thread
-     * that stays the only reader.
+     * Whether a signalfd's read takes RWF_NOWAIT here (EAGAIN when nothing is pending), so that one in blocking
+     * mode can still be read without waiting. Probed on a signalfd for SIGKILL alone, which signalfd ignores: it
+     * never has anything to read.
      */
-    public static int blockAndOpenSignalfd(int[] signals) {
+    public static final boolean SIGNALFD_READS_TAKE_NO_WAIT = probeNoWait();
+
+    private static boolean probeNoWait() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
+            set.set(JAVA_LONG, 0, 1L << (SIGKILL - 1));
+            int fd = (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, SFD_CLOEXEC));
+            if (fd < 0) {
+                return false;
+            }
+            try {
+                return FileCalls.readNoWait(fd, arena.allocate(SIGNALFD_SIGINFO_BYTES, 8), SIGNALFD_SIGINFO_BYTES)
+                        == -Errno.EAGAIN;
+            } finally {
+                FileCalls.closeQuietly(fd);
+            }
+        }
+    }
+
+    /**
+     * Blocks {@code signals} in the calling thread only, then opens a close-on-exec signalfd for them, in
+     * blocking mode if {@code blocking} (read it without waiting with RWF_NOWAIT, see
+     * {@link #SIGNALFD_READS_TAKE_NO_WAIT}), else non-blocking: the descriptor, or -errno (of pthread_sigmask or of
+     * signalfd). The caller must be a platform thread that stays the only reader.
+     */
+    public static int blockAndOpenSignalfd(int[] signals, boolean blocking) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
             long bits = 0;
@@ -159,7 +185,8 @@ public final class SignalCalls {
             if (error != 0) {
                 return -error; // pthread_sigmask returns its error instead of setting errno
             }
-            return (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, SFD_NONBLOCK | SFD_CLOEXEC));
+            int flags = blocking ? SFD_CLOEXEC : SFD_NONBLOCK | SFD_CLOEXEC;
+            return (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, flags));
         }
     }
 }
