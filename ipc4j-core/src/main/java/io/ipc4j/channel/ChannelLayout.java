@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * 256 +------------------------------------------------+
  *     | head (receiver position) | receiver pid, start, heartbeat |
  * 384 +------------------------------------------------+
- *     | receiver waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) | sender fenceless (0/1) |
+ *     | receiver waiting (0/1) | wake sequence (futex word) | receiver may park (0/1) | sender fenceless (0/1/2) |
  *     | doorbell: the receiver's eventfd number (0: none) |
  * 512 +------------------------------------------------+
  *     | ring: capacity bytes of records                 |
@@ -71,8 +71,16 @@ final class ChannelLayout {
     static final long WAKE_SEQUENCE_OFFSET = 388;
     /** 1 while the receiver's strategy may park on the futex; with 0 the sender skips the fence and the check. */
     static final long RECEIVER_PARKS_OFFSET = 392;
-    /** 1 while the one-to-one sender publishes without a full fence: a receiver runs membarrier before it sleeps. */
+    /**
+     * How the one-to-one sender orders its publishes with a sleeping receiver: {@link #SENDER_FENCED},
+     * {@link #SENDER_FENCELESS} (a receiver runs membarrier before it sleeps) or {@link #SENDER_ASKED_TO_FENCE}
+     * (still fenceless, but the receiver found membarrier slow: the sender fences from its next publish on and
+     * says so with {@link #SENDER_FENCED}).
+     */
     static final long SENDER_FENCELESS_OFFSET = 396;
+    static final int SENDER_FENCED = 0;
+    static final int SENDER_FENCELESS = 1;
+    static final int SENDER_ASKED_TO_FENCE = 2;
     /** The receiver's doorbell eventfd, as numbered in its process (0: none); senders take it by pidfd_getfd. */
     static final long DOORBELL_FD_OFFSET = 400;
 

@@ -111,7 +111,8 @@ public final class OneToOneChannel extends RingChannel {
     public Sender sender() {
         region.claim(ChannelRegion.Role.SENDER, "sender");
         boolean fenceless = AsymmetricFence.senderRegistered() && region.isNative();
-        region.header.putIntVolatile(SENDER_FENCELESS_OFFSET, fenceless ? 1 : 0); // before any fenceless publish
+        region.header.putIntVolatile(SENDER_FENCELESS_OFFSET, fenceless ? ChannelLayout.SENDER_FENCELESS
+                : ChannelLayout.SENDER_FENCED); // before any fenceless publish
         return new Sender(fenceless);
     }
 
@@ -127,8 +128,11 @@ public final class OneToOneChannel extends RingChannel {
         private final int maxLength = region.maxLength;
         private final BufferSegments sources = new BufferSegments();
         private final PendingClaim pending = new PendingClaim();
-        /** Whether this process registered for membarrier: publishes then need no full fence. */
-        private final boolean fenceless;
+        /**
+         * Whether publishes go without a full fence (this process registered for membarrier), until the receiver
+         * asks for fences ({@link ChannelLayout#SENDER_ASKED_TO_FENCE}).
+         */
+        private boolean fenceless;
         private long tail = region.header.getLongVolatile(TAIL_OFFSET);
         private long headCache = region.header.getLongVolatile(HEAD_OFFSET);
         private long headBeforeClaim;
@@ -258,6 +262,13 @@ public final class OneToOneChannel extends RingChannel {
             if (!receiverMaySleep()) {
                 RING_LONG.setRelease(ring, (long) index, headerWord); // a spinning receiver needs no wake-up
                 return;
+            }
+            if (fenceless
+                    && region.header.getIntAcquire(SENDER_FENCELESS_OFFSET) == ChannelLayout.SENDER_ASKED_TO_FENCE) {
+                // fenced from this publish on; the earlier, fenceless ones are ordered before this store, so a
+                // receiver that reads SENDER_FENCED and then the ring sees them
+                fenceless = false;
+                region.header.putIntVolatile(SENDER_FENCELESS_OFFSET, ChannelLayout.SENDER_FENCED);
             }
             if (fenceless) {
                 RING_LONG.setRelease(ring, (long) index, headerWord);

@@ -253,7 +253,8 @@ class OneToOneChannelTest {
     @Test
     void whenEveryReceiveSleepsEachIsWokenBySendsWithoutFences() throws Exception {
         int count = 20_000;
-        List<List<String>> out = pingPong(count, child -> child.jvmOption("-Dio.ipc4j.channel.spins=0").fullJit(),
+        List<List<String>> out = pingPong(count, child -> child.jvmOption("-Dio.ipc4j.channel.spins=0")
+                        .jvmOption("-Dio.ipc4j.channel.slowFenceNanos=" + Long.MAX_VALUE).fullJit(), // never asks
                 (a, b) -> {
                     for (OneToOneChannel channel : List.of(a, b)) {
                         assertEquals(1, channel.region.header.getInt(ChannelLayout.SENDER_FENCELESS_OFFSET),
@@ -261,6 +262,28 @@ class OneToOneChannelTest {
                     }
                 });
         assertEquals("spins 0", out.get(0).get(0));
+        assertTrue(out.get(0).get(1).startsWith("round trips " + count + " crc "), out.toString());
+        assertEquals("missed wake-ups 0", out.get(0).get(2));
+        assertEquals(List.of("spins 0", "round trips " + count, "missed wake-ups 0"), out.get(1));
+    }
+
+    /**
+     * Where the receiver finds membarrier slow (here every fence counts as slow), it asks its sender to fence
+     * its own publishes; the sender does from its next one and says so, the receiver stops running membarrier,
+     * and no sleep goes unwoken across the switch.
+     */
+    @Test
+    void aReceiverThatFindsMembarrierSlowHasItsSenderFenceInstead() throws Exception {
+        int count = 20_000;
+        List<List<String>> out = pingPong(count, child -> child.jvmOption("-Dio.ipc4j.channel.spins=0")
+                        .jvmOption("-Dio.ipc4j.channel.slowFenceNanos=-1").fullJit(),
+                (a, b) -> {
+                    for (OneToOneChannel channel : List.of(a, b)) {
+                        assertEquals(ChannelLayout.SENDER_FENCED,
+                                channel.region.header.getInt(ChannelLayout.SENDER_FENCELESS_OFFSET),
+                                "each sender was asked to fence, and does");
+                    }
+                });
         assertTrue(out.get(0).get(1).startsWith("round trips " + count + " crc "), out.toString());
         assertEquals("missed wake-ups 0", out.get(0).get(2));
         assertEquals(List.of("spins 0", "round trips " + count, "missed wake-ups 0"), out.get(1));
