@@ -697,17 +697,14 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         if (spillReceiver != null && spillReceiver.holdsMessage()) {
             return spillReceiver.takeKept(dst, from, fromLength, description);
         }
-        if (room >= longestMessage()) {
-            return receiveAnyMessage(fd, dst, room, deadline, from, fromLength);
-        }
-        SpillReceiver receiver = spillReceiver();
+        // a buffer no message can overflow needs no spill area: then one recvfrom
+        SpillReceiver receiver = room >= longestMessage() ? null : spillReceiver();
         MemorySegment target = stageForReceive(dst, room);
         boolean direct = handle.mayBlockDirectly(deadline);
         try {
             while (true) {
-                MemorySegment header = receiver.header(target, room, from);
-                long n = direct ? handle.callBlocking(SocketCalls::receiveMessageInterruptibly, header, 0, this)
-                        : SocketCalls.recvmsg(fd, header, SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT);
+                long n = receiver == null ? receiveInto(fd, target, room, direct, from, fromLength)
+                        : receiveSpilling(fd, receiver.header(target, room, from), direct);
                 if (n == -Errno.EAGAIN) {
                     direct = false; // made non-blocking by another holder: wait the general way
                     if (!awaitMessage(deadline)) {
@@ -716,11 +713,13 @@ public abstract sealed class NativeSocket extends DescriptorOwner
                     continue;
                 }
                 if (n < 0) {
-                    throw Failures.of("recvmsg", description, (int) -n);
+                    throw Failures.of(receiver == null ? "recvfrom" : "recvmsg", description, (int) -n);
                 }
-                receiver.tellSource(fromLength);
-                if (n > room) {
-                    receiver.keep(target, room, n, description);
+                if (receiver != null) {
+                    receiver.tellSource(fromLength);
+                    if (n > room) {
+                        receiver.keep(target, room, n, description);
+                    }
                 }
                 if (n == 0 && isEndOfStream(fd)) {
                     return -1;
@@ -731,6 +730,20 @@ public abstract sealed class NativeSocket extends DescriptorOwner
         } finally {
             Reference.reachabilityFence(receiver); // its spill area is unmapped once unreachable
         }
+    }
+
+    /** One recvfrom into {@code room} bytes of {@code target}: blocking if {@code direct}, else never waiting. */
+    private long receiveInto(int fd, MemorySegment target, int room, boolean direct, MemorySegment from,
+                             MemorySegment fromLength) throws IOException {
+        return direct ? handle.callBlocking((f, buffer, length) -> SocketCalls.receiveFromInterruptibly(f, buffer,
+                length, from, fromLength), target, room, this)
+                : SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, from, fromLength);
+    }
+
+    /** One recvmsg of {@code header} (the buffer, then the spill area): the message's whole length, or -errno. */
+    private long receiveSpilling(int fd, MemorySegment header, boolean direct) throws IOException {
+        return direct ? handle.callBlocking(SocketCalls::receiveMessageInterruptibly, header, 0, this)
+                : SocketCalls.recvmsg(fd, header, SocketCalls.MSG_TRUNC | SocketCalls.MSG_DONTWAIT);
     }
 
     /** This socket's {@link SpillReceiver}, made at its first receive into a buffer a message could overflow. */
@@ -749,30 +762,6 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      */
     int longestMessage() {
         return Integer.MAX_VALUE;
-    }
-
-    /** {@link #receiveMessage} into a buffer no message can overflow: one receive, no peek. */
-    private int receiveAnyMessage(int fd, ByteBuffer dst, int room, Deadline deadline, MemorySegment from,
-                                  MemorySegment fromLength) throws IOException {
-        MemorySegment target = stageForReceive(dst, room);
-        boolean direct = handle.mayBlockDirectly(deadline);
-        while (true) {
-            long n = direct ? handle.callBlocking((f, buffer, length) -> SocketCalls.receiveFromInterruptibly(f,
-                    buffer, length, from, fromLength), target, room, this)
-                    : SocketCalls.recvfrom(fd, target, room, SocketCalls.MSG_DONTWAIT, from, fromLength);
-            if (n == -Errno.EAGAIN) {
-                direct = false; // made non-blocking by another holder: wait the general way
-                if (!awaitMessage(deadline)) {
-                    return NOTHING_QUEUED;
-                }
-                continue;
-            }
-            if (n < 0) {
-                throw Failures.of("recvfrom", description, (int) -n);
-            }
-            unstage(dst, (int) n);
-            return (int) n;
-        }
     }
 
     /**
