@@ -42,7 +42,7 @@ public final class CReference {
     public Exchange.Result run(String mechanism, int size, Plan plan, Path workDirectory, boolean pin)
             throws IOException {
         String output = program.run(List.of(mechanism, String.valueOf(size),
-                String.valueOf(plan.warmupFor(size)), String.valueOf(plan.iterations()),
+                String.valueOf(plan.warmupFor(size)), String.valueOf(plan.iterationsFor(size)),
                 String.valueOf(plan.streamCount(size)), workDirectory.toString(), pin ? "1" : "0"), TIMEOUT);
         Results.Latency latency = null;
         Results.Throughput throughput = null;

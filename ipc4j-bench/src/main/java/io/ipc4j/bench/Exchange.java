@@ -22,7 +22,7 @@ public final class Exchange {
             receiveMany(endpoint, in, size, 1);
         }
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        for (int i = 0; i < plan.iterations(); i++) {
+        for (int i = 0; i < plan.iterationsFor(size); i++) {
             long start = System.nanoTime();
             roundTrip(endpoint, out, in, size);
             histogram.recordValue(Math.min(System.nanoTime() - start, histogram.getHighestTrackableValue()));
@@ -47,7 +47,7 @@ public final class Exchange {
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
         boolean bursts = burstsBefore(plan, size);
         int warmup = plan.warmupFor(size);
-        for (int i = 0; i < warmup + plan.iterations(); i++) {
+        for (int i = 0; i < warmup + plan.iterationsFor(size); i++) {
             receiveMany(endpoint, in, size, i < warmup ? warmupBurst(bursts, i) : 1);
             in.flip();
             endpoint.send(size == 0 ? limit(out, 0) : in);

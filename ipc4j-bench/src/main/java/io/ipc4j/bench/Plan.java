@@ -16,14 +16,29 @@ import java.util.List;
  * @param throughput   whether the throughput phase runs.
  * @param rounds       how many rounds the counts are split into, so that Java and C can alternate between them
  *                     (see {@link #round(int)}).
+ * @param scale        how many times the base plan's counts these are ({@link #scaled}); sizes above
+ *                     {@link #SCALED_UP_TO} take fewer round trips (see {@link #iterationsFor}).
  */
 public record Plan(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream,
-                   boolean throughput, int rounds) {
+                   boolean throughput, int rounds, int scale) {
     static final int MIN_STREAM = 200;
+    /**
+     * The largest size whose round trips a scaled plan multiplies in full. The scale is for mechanisms that
+     * answer within a microsecond, whose small messages need many round trips (and a long warm-up) to be
+     * measured; at 64 KiB the same mechanisms take 8-25 us a round trip, as long as a kernel path, and twenty
+     * times the plan there cost the default run about 12 s (Agrona's ring alone 4 s) for no steadier figure.
+     */
+    static final int SCALED_UP_TO = 4096;
 
     /** A plan run in one round. */
     public Plan(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream, boolean throughput) {
-        this(sizes, warmup, iterations, streamBytes, maxStream, throughput, 1);
+        this(sizes, warmup, iterations, streamBytes, maxStream, throughput, 1, 1);
+    }
+
+    /** A plan of the base counts ({@code scale} 1). */
+    public Plan(List<Integer> sizes, int warmup, int iterations, long streamBytes, int maxStream, boolean throughput,
+                int rounds) {
+        this(sizes, warmup, iterations, streamBytes, maxStream, throughput, rounds, 1);
     }
 
     /** How much smaller than the first round's warm-up the later rounds' are. */
@@ -40,7 +55,7 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
         int share = iterations / rounds + (index < iterations % rounds ? 1 : 0);
         int warm = index == 0 ? warmup : warmup / REWARM_DIVISOR;
         return new Plan(sizes, warm, share, streamBytes / rounds, Math.max(MIN_STREAM, maxStream / rounds), throughput,
-                1);
+                1, scale);
     }
 
     /**
@@ -56,6 +71,17 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
      */
     public int warmupFor(int size) {
         return size == sizes.getFirst() ? warmup : warmup / LATER_SIZE_DIVISOR;
+    }
+
+    /**
+     * Measured round trips of {@code size}: {@link #iterations}, or, in a scaled plan above {@link #SCALED_UP_TO},
+     * as many as make the same time per byte as at that size, and never fewer than the base plan's.
+     */
+    public int iterationsFor(int size) {
+        if (scale == 1 || size <= SCALED_UP_TO) {
+            return iterations;
+        }
+        return (int) Math.max(iterations / scale, (long) iterations * SCALED_UP_TO / size);
     }
 
     /** Messages in the throughput phase for {@code size}. */
@@ -78,18 +104,19 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
     /** This plan with its counts multiplied by {@code factor} (see {@link Mechanism#planScale()}). */
     public Plan scaled(int factor) {
         return new Plan(sizes, warmup * factor, iterations * factor, streamBytes * factor, maxStream * factor,
-                throughput, rounds);
+                throughput, rounds, scale * factor);
     }
 
     public Plan withSizes(List<Integer> newSizes, boolean withThroughput) {
-        return new Plan(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, withThroughput, rounds);
+        return new Plan(List.copyOf(newSizes), warmup, iterations, streamBytes, maxStream, withThroughput, rounds,
+                scale);
     }
 
     /** As command-line arguments for the child. */
     public List<String> toArguments() {
         return List.of(String.join(",", sizes.stream().map(String::valueOf).toList()), String.valueOf(warmup),
                 String.valueOf(iterations), String.valueOf(streamBytes), String.valueOf(maxStream),
-                String.valueOf(throughput), String.valueOf(rounds));
+                String.valueOf(throughput), String.valueOf(rounds), String.valueOf(scale));
     }
 
     /** Reads {@link #toArguments()} back; returns the plan and consumes {@link #ARGUMENTS} arguments. */
@@ -98,8 +125,8 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
         Arrays.stream(args.get(0).split(",")).map(Integer::parseInt).forEach(sizes::add);
         return new Plan(sizes, Integer.parseInt(args.get(1)), Integer.parseInt(args.get(2)),
                 Long.parseLong(args.get(3)), Integer.parseInt(args.get(4)), Boolean.parseBoolean(args.get(5)),
-                Integer.parseInt(args.get(6)));
+                Integer.parseInt(args.get(6)), Integer.parseInt(args.get(7)));
     }
 
-    static final int ARGUMENTS = 7;
+    static final int ARGUMENTS = 8;
 }

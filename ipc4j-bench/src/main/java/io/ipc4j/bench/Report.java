@@ -28,7 +28,9 @@ public final class Report {
         out.append("ipc4j bench, ").append(report.date()).append(", ").append(report.machine()).append('\n')
                 .append(report.java()).append("; C reference: ").append(report.cReference()).append('\n')
                 .append("Round trip between two processes (latency in microseconds, warm-up excluded; ")
-                .append(report.config().iterations()).append(" round trips per row) and one-way streaming.\n")
+                .append(report.config().iterations()).append(" round trips per row; rows that spin on shared memory ")
+                .append(Mechanism.SPINNING_PLAN_SCALE).append(" times as many up to ")
+                .append(formatSize(Plan.SCALED_UP_TO)).append(", fewer above) and one-way streaming.\n")
                 .append(report.config().rounds() > 1 ? "Java and C alternate in " + report.config().rounds()
                         + " rounds per mechanism; each figure is the median of the rounds' (max: the largest).\n" : "")
                 .append(report.config().pin() ? "Each side's measuring thread pinned to a CPU of its own (0 and 1).\n"
