@@ -6,9 +6,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.ipc4j.socket.ReceivedBytes.assertReceived;
+import static io.ipc4j.socket.ReceivedBytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,19 +80,5 @@ class SpillReceiveTest {
             assertReceived(message, big, pair.second().receiveNow(big));
             assertEquals(-1, pair.second().receive(into.clear(), WAIT), "then the end of stream");
         }
-    }
-
-    private static void assertReceived(byte[] expected, ByteBuffer into, int length) {
-        assertEquals(expected.length, length);
-        assertEquals(expected.length, into.position());
-        byte[] got = new byte[length];
-        into.flip().get(got);
-        assertArrayEquals(expected, got);
-    }
-
-    private static byte[] bytes(int length, long seed) {
-        byte[] b = new byte[length];
-        new SplittableRandom(seed).nextBytes(b);
-        return b;
     }
 }
