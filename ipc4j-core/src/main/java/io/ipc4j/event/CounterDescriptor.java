@@ -123,13 +123,11 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
 
     private long take(Deadline deadline) throws IOException {
         takeLock.lock();
-        int fd = handle.begin();
+        handle.begin();
         try {
             boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = direct ? handle.callBlocking(FileCalls::readInterruptibly, takeBuffer, Long.BYTES, this)
-                        : handle.blockingMode() ? FileCalls.readNoWait(fd, takeBuffer, Long.BYTES)
-                        : FileCalls.read(fd, takeBuffer, Long.BYTES);
+                long n = handle.transfer(false, direct, takeBuffer, Long.BYTES, this);
                 if (n == Long.BYTES) {
                     return takeBuffer.get(JAVA_LONG, 0);
                 }

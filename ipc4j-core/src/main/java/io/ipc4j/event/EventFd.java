@@ -146,7 +146,8 @@ public final class EventFd extends CounterDescriptor {
         try {
             signalBuffer.set(JAVA_LONG, 0, n);
             if (Long.compareUnsigned(n, LARGEST_BLOCKING_SIGNAL) > 0 && handle.blockingMode()) {
-                handle.leaveBlockingMode(); // writes to an eventfd refuse RWF_NOWAIT: see LARGEST_BLOCKING_SIGNAL
+                // writes to an eventfd refuse RWF_NOWAIT: see LARGEST_BLOCKING_SIGNAL
+                Failures.check(handle.leaveBlockingMode(), "fcntl(F_SETFL)", what);
             }
             long written = FileCalls.write(fd, signalBuffer, Long.BYTES);
             while (written == -Errno.EAGAIN) {

@@ -182,7 +182,7 @@ public final class Fifo {
      * sleeps in the kernel, where a non-blocking end takes read, EAGAIN, poll(2) and read again (the bench's
      * FIFO row was 1.28x C at 64 B and 4 KiB while its pipe row, the same kernel object in blocking mode, was
      * 1.07-1.08x). Calls that must not wait then try RWF_NOWAIT per call; a FIFO that refuses it (EOPNOTSUPP)
-     * goes back to non-blocking mode for good at that first call ({@link Pipes#transfer}). Only where this
+     * goes back to non-blocking mode for good at that first call (FdHandle.transfer). Only where this
      * kernel's pipes take RWF_NOWAIT at all, as for {@link Pipe#open()}; otherwise the end stays non-blocking.
      *
      * @return whether the end is in blocking mode

@@ -201,11 +201,11 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     }
 
     private long readSegment(MemorySegment dst, long length, Deadline deadline) throws IOException {
-        int fd = handle.begin();
+        handle.begin();
         try {
             boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = Pipes.transfer(handle, false, direct, fd, dst, length, this);
+                long n = handle.transfer(false, direct, dst, length, this);
                 if (n > 0) {
                     return n;
                 }

@@ -193,13 +193,13 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
      */
     private long writeSegment(MemorySegment src, long length, Deadline deadline, long already)
             throws IOException {
-        int fd = handle.begin();
+        handle.begin();
         try {
             long done = 0;
             boolean direct = handle.mayBlockDirectly(deadline);
             while (done < length) {
                 MemorySegment rest = done == 0 ? src : src.asSlice(done);
-                long n = Pipes.transfer(handle, true, direct, fd, rest, length - done, this);
+                long n = handle.transfer(true, direct, rest, length - done, this);
                 if (n >= 0) {
                     done += n;
                     continue;

@@ -8,7 +8,6 @@ import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -42,29 +41,6 @@ final class Pipes {
         }
         Failures.check(FileCalls.setNonBlocking(fd, true), "fcntl(F_SETFL)", what);
         return false;
-    }
-
-    /**
-     * One read (or, {@code writing}, write) on a pipe end, inside an operation: blocking in the kernel where
-     * {@code direct} ({@link FdHandle#mayBlockDirectly}), else never waiting, whatever the descriptor's mode.
-     *
-     * @return the count (0 at end of stream for a read), or -errno (-EAGAIN: nothing, or no room, now).
-     */
-    static long transfer(FdHandle handle, boolean writing, boolean direct, int fd, MemorySegment buffer, long length,
-                         Object what) throws IOException {
-        if (direct) {
-            return handle.callBlocking(writing ? FileCalls::writeInterruptibly : FileCalls::readInterruptibly, buffer,
-                    length, what);
-        }
-        if (handle.blockingMode()) {
-            long n = writing ? FileCalls.writeNoWait(fd, buffer, length) : FileCalls.readNoWait(fd, buffer, length);
-            if (n != -Errno.EOPNOTSUPP) {
-                return n;
-            }
-            // no RWF_NOWAIT here (a pipe end reopened through /proc, as a FIFO): non-blocking from now on
-            Failures.check(handle.leaveBlockingMode(), "fcntl(F_SETFL)", what);
-        }
-        return writing ? FileCalls.write(fd, buffer, length) : FileCalls.read(fd, buffer, length);
     }
 
     /**

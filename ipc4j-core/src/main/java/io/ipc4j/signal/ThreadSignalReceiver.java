@@ -128,9 +128,8 @@ public final class ThreadSignalReceiver implements AutoCloseable {
      */
     private QueuedSignal receive(Deadline deadline) throws IOException {
         checkOwner();
-        int fd;
         try {
-            fd = handle.begin();
+            handle.begin();
         } catch (ClosedChannelException e) {
             renameBack();
             throw e;
@@ -138,9 +137,7 @@ public final class ThreadSignalReceiver implements AutoCloseable {
         try {
             boolean direct = handle.mayBlockDirectly(deadline);
             while (true) {
-                long n = direct ? handle.callBlocking(FileCalls::readInterruptibly, info, info.byteSize(), this)
-                        : handle.blockingMode() ? FileCalls.readNoWait(fd, info, info.byteSize())
-                        : FileCalls.read(fd, info, info.byteSize());
+                long n = handle.transfer(false, direct, info, info.byteSize(), this);
                 if (n == info.byteSize()) {
                     return SignalReceiver.fromSignalfd(info);
                 }

@@ -181,6 +181,30 @@ public final class FdHandle {
     }
 
     /**
+     * One read (or, {@code writing}, write) of up to {@code length} bytes, inside an operation: blocking in the
+     * kernel where {@code direct} ({@link #mayBlockDirectly}), else never waiting, whatever the descriptor's mode
+     * (RWF_NOWAIT in blocking mode). A descriptor in blocking mode that refuses RWF_NOWAIT (EOPNOTSUPP: a pipe end
+     * reopened through /proc, a FIFO) leaves blocking mode for good at that call.
+     *
+     * @return the count (0 at end of stream for a read), or -errno (-EAGAIN: nothing, or no room, now).
+     */
+    public long transfer(boolean writing, boolean direct, MemorySegment buffer, long length, Object what)
+            throws IOException {
+        if (direct) {
+            return callBlocking(writing ? FileCalls::writeInterruptibly : FileCalls::readInterruptibly, buffer,
+                    length, what);
+        }
+        if (blockingMode) {
+            long n = writing ? FileCalls.writeNoWait(fd, buffer, length) : FileCalls.readNoWait(fd, buffer, length);
+            if (n != -Errno.EOPNOTSUPP) {
+                return n;
+            }
+            Failures.check(leaveBlockingMode(), "fcntl(F_SETFL)", String.valueOf(what));
+        }
+        return writing ? FileCalls.write(fd, buffer, length) : FileCalls.read(fd, buffer, length);
+    }
+
+    /**
      * Tells {@code listener} before the descriptor closes. Call inside an operation ({@link #begin()}), so that
      * the descriptor cannot close meanwhile.
      *
