@@ -52,14 +52,7 @@ abstract sealed class CounterDescriptor implements NativeDescriptor permits Even
 
     private static boolean probeNoWait() {
         int fd = EventCalls.eventfd(0, 0);
-        if (fd < 0) {
-            return false;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            return FileCalls.readNoWait(fd, arena.allocate(JAVA_LONG), Long.BYTES) == -Errno.EAGAIN;
-        } finally {
-            FileCalls.closeQuietly(fd);
-        }
+        return fd >= 0 && FileCalls.emptyReadTakesNoWait(fd, Long.BYTES);
     }
 
     /**

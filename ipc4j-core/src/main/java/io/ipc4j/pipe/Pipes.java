@@ -7,7 +7,6 @@ import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.FileCalls;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -73,10 +72,9 @@ final class Pipes {
             } catch (UnsupportedPlatformException e) {
                 return false; // said again, clearly, by the call the caller makes next
             }
-            try (Arena arena = Arena.ofConfined()) {
-                return FileCalls.readNoWait(fds[0], arena.allocate(1), 1) == -Errno.EAGAIN;
+            try {
+                return FileCalls.emptyReadTakesNoWait(fds[0], 1); // the writer still open: EAGAIN, not end of file
             } finally {
-                FileCalls.closeQuietly(fds[0]);
                 FileCalls.closeQuietly(fds[1]);
             }
         }

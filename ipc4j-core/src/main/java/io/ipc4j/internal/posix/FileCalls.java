@@ -155,6 +155,18 @@ public final class FileCalls {
         return vectorNoWait(PREADV2, fd, buffer, length);
     }
 
+    /**
+     * A probe: whether a read of {@code length} bytes with RWF_NOWAIT says EAGAIN on {@code fd}, which has nothing
+     * to read (EOPNOTSUPP where the kernel does not take it for that kind of descriptor). Then closes {@code fd}.
+     */
+    public static boolean emptyReadTakesNoWait(int fd, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            return readNoWait(fd, arena.allocate(length, 8), length) == -Errno.EAGAIN;
+        } finally {
+            closeQuietly(fd);
+        }
+    }
+
     /** write(2) that never waits, whatever the descriptor's mode: pwritev2(RWF_NOWAIT); -EAGAIN if no room. */
     public static long writeNoWait(int fd, MemorySegment buffer, long length) {
         return vectorNoWait(PWRITEV2, fd, buffer, length);

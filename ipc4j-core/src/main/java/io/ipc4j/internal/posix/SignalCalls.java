@@ -150,15 +150,7 @@ public final class SignalCalls {
             MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
             set.set(JAVA_LONG, 0, 1L << (SIGKILL - 1));
             int fd = (int) Libc.once(slot -> (int) SIGNALFD.invokeExact(slot, -1, set, SFD_CLOEXEC));
-            if (fd < 0) {
-                return false;
-            }
-            try {
-                return FileCalls.readNoWait(fd, arena.allocate(SIGNALFD_SIGINFO_BYTES, 8), SIGNALFD_SIGINFO_BYTES)
-                        == -Errno.EAGAIN;
-            } finally {
-                FileCalls.closeQuietly(fd);
-            }
+            return fd >= 0 && FileCalls.emptyReadTakesNoWait(fd, SIGNALFD_SIGINFO_BYTES);
         }
     }
 
