@@ -1,5 +1,6 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.Failures;
 import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.internal.posix.SocketCalls;
 import io.ipc4j.internal.proc.Sysctl;
@@ -73,10 +74,15 @@ final class SpillReceiver {
     static SpillReceiver create(Arena arena, int longest, String socket) throws IOException {
         long bytes = longest != Integer.MAX_VALUE ? longest
                 : 2 * Sysctl.readLong("/proc/sys/net/core/wmem_max").orElse(DEFAULT_WMEM_MAX);
-        MemorySegment spill = MemoryCalls.reserveUntouched(bytes).orElseThrow(() -> new IOException(
-                "receive(" + socket + "): could not reserve " + bytes + " bytes of address space for messages"
-                        + " longer than the buffer"));
-        return new SpillReceiver(arena.allocate(BLOCK), spill);
+        MemorySegment address = MemoryCalls.reserveUntouched(bytes);
+        int errno = MemoryCalls.errnoOf(address);
+        if (errno != 0) {
+            throw Failures.of("mmap", bytes + " bytes of address space behind the receive buffers of " + socket,
+                    errno, "it keeps a message longer than the buffer and costs address space only (see ulimit -v"
+                            + " and vm.max_map_count)" + (longest == Integer.MAX_VALUE ? ""
+                            : "; a buffer of at least " + longest + " bytes needs none"));
+        }
+        return new SpillReceiver(arena.allocate(BLOCK), MemoryCalls.adoptMapping(address, bytes, Arena.ofAuto()));
     }
 
     /**

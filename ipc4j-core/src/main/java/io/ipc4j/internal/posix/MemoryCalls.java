@@ -7,7 +7,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -136,31 +135,26 @@ public final class MemoryCalls {
      * offsets of its descriptor): the address (a zero-length segment), or a failure {@link #errnoOf} reads.
      */
     public static MemorySegment mmapShared(int fd, long length, long offset, boolean writable) {
-        try {
-            MemorySegment slot = Libc.errnoSlot();
-            int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
-            MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length, prot,
-                    MAP_SHARED, fd, offset);
-            return address.address() == -1L ? MemorySegment.ofAddress(Libc.errno(slot)) : address;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
-        }
+        return mmap(length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
     }
 
     /**
      * Private anonymous memory of {@code length} bytes that costs address space only until it is written
-     * (mmap(2) with MAP_NORESERVE, not zeroed by hand as an arena's allocation is), unmapped once the segment is
-     * unreachable: an area the kernel rarely writes into. Empty if mmap fails.
+     * (mmap(2) with MAP_NORESERVE, not zeroed by hand as an arena's allocation is), for an area the kernel rarely
+     * writes into: the address (a zero-length segment, for {@link #adoptMapping}), or a failure {@link #errnoOf}
+     * reads.
      */
-    public static Optional<MemorySegment> reserveUntouched(long length) {
+    public static MemorySegment reserveUntouched(long length) {
+        return mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+    }
+
+    /** mmap(2) anywhere: the address (a zero-length segment), or a failure {@link #errnoOf} reads. */
+    private static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
         try {
             MemorySegment slot = Libc.errnoSlot();
-            MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length,
-                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
-            return address.address() == -1L ? Optional.empty()
-                    : Optional.of(adoptMapping(address, length, Arena.ofAuto()));
+            MemorySegment address = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.NULL, length, prot, flags,
+                    fd, offset);
+            return address.address() == -1L ? MemorySegment.ofAddress(Libc.errno(slot)) : address;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
