@@ -45,6 +45,12 @@ import java.util.List;
  * </ul>
  */
 public final class ThreadSignalReceiver implements AutoCloseable {
+    /**
+     * Whether receivers open their signalfd in blocking mode (where its reads take RWF_NOWAIT), so that an untimed
+     * receive sleeps in read(2). Probed when the first receiver is opened, not at every signal call's start-up.
+     */
+    private static final boolean SIGNALFD_BLOCKING = SignalCalls.signalfdReadsTakeNoWait();
+
     private final List<Signal> signals;
     private final Thread owner;
     private final String ownerName;
@@ -58,7 +64,7 @@ public final class ThreadSignalReceiver implements AutoCloseable {
         this.owner = Thread.currentThread();
         this.ownerName = owner.getName();
         this.threadId = SignalCalls.gettid();
-        this.handle = new FdHandle(this, signalfd, SignalCalls.SIGNALFD_READS_TAKE_NO_WAIT);
+        this.handle = new FdHandle(this, signalfd, SIGNALFD_BLOCKING);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class ThreadSignalReceiver implements AutoCloseable {
                     + "move between kernel threads, and a signal mask belongs to one (use a SignalReceiver)");
         }
         int fd = Failures.check(SignalCalls.blockAndOpenSignalfd(Arrays.stream(signals).mapToInt(Signal::number)
-                .toArray(), SignalCalls.SIGNALFD_READS_TAKE_NO_WAIT), "pthread_sigmask+signalfd", "this thread");
+                .toArray(), SIGNALFD_BLOCKING), "pthread_sigmask+signalfd", "this thread");
         ThreadSignalReceiver receiver = new ThreadSignalReceiver(List.of(signals), fd);
         Thread.currentThread().setName(SignalReceiver.THREAD_NAME); // the current thread's kernel name too
         return receiver;

@@ -140,12 +140,10 @@ public final class SignalCalls {
 
     /**
      * Whether a signalfd's read takes RWF_NOWAIT here (EAGAIN when nothing is pending), so that one in blocking
-     * mode can still be read without waiting. Probed on a signalfd for SIGKILL alone, which signalfd ignores: it
-     * never has anything to read.
+     * mode can still be read without waiting. Probes a signalfd for SIGKILL alone, which signalfd ignores: it
+     * never has anything to read. Ask once and keep the answer.
      */
-    public static final boolean SIGNALFD_READS_TAKE_NO_WAIT = probeNoWait();
-
-    private static boolean probeNoWait() {
+    public static boolean signalfdReadsTakeNoWait() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocate(SIGSET_BYTES, 8);
             set.set(JAVA_LONG, 0, 1L << (SIGKILL - 1));
@@ -157,7 +155,7 @@ public final class SignalCalls {
     /**
      * Blocks {@code signals} in the calling thread only, then opens a close-on-exec signalfd for them, in
      * blocking mode if {@code blocking} (read it without waiting with RWF_NOWAIT, see
-     * {@link #SIGNALFD_READS_TAKE_NO_WAIT}), else non-blocking: the descriptor, or -errno (of pthread_sigmask or of
+     * {@link #signalfdReadsTakeNoWait}), else non-blocking: the descriptor, or -errno (of pthread_sigmask or of
      * signalfd). The caller must be a platform thread that stays the only reader.
      */
     public static int blockAndOpenSignalfd(int[] signals, boolean blocking) {
