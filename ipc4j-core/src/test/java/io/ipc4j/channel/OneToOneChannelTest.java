@@ -98,7 +98,7 @@ class OneToOneChannelTest {
     }
 
     /**
-     * From 32 KiB on, messages are copied by the C library (MemoryCalls.copy): both ways, from and into heap and
+     * From 3 KiB on, messages are copied by the C library (MemoryCalls.copy): both ways, from and into heap and
      * direct buffers, at an offset in them, at lengths on each side of the threshold and wrapping the ring.
      */
     @Test
@@ -107,7 +107,7 @@ class OneToOneChannelTest {
             OneToOneChannel.Sender sender = channel.sender();
             RingReceiver receiver = channel.receiver();
             int max = channel.maxMessageLength();
-            int[] lengths = {32 * 1024 - 1, 32 * 1024, 32 * 1024 + 1, 65536, 100_003, max};
+            int[] lengths = {3 * 1024 - 1, 3 * 1024, 3 * 1024 + 1, 4096, 65536, 100_003, max};
             SplittableRandom random = new SplittableRandom(7);
             int type = 0;
             for (int turn = 0; turn < 16; turn++) { // about 6 MB through a 1 MiB ring: it wraps several times

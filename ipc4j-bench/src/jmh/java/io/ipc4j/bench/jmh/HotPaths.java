@@ -97,8 +97,8 @@ public class HotPaths {
     }
 
     /**
-     * The same with 64 KiB messages, which the channel copies with the C library's memmove (from 32 KiB on: the
-     * JVM's copy stub was 1.36x slower at this size here).
+     * The same with 64 KiB messages, which the channel copies with the C library's memmove (from 3 KiB on: the
+     * JVM's copy stub was 1.36x slower at this size here, and stalls on lines another CPU holds).
      */
     @Benchmark
     public int channelOfferThenReceive64K() throws ChannelFormatException {

@@ -38,12 +38,16 @@ public final class MemoryCalls {
             JAVA_LONG.withName("__glibc_reserved5"), JAVA_LONG.withName("__glibc_reserved6"));
 
     /**
-     * The length from which {@link #copy} hands a copy to the C library. Measured with JMH on a 2-vCPU AMD EPYC
-     * VM (2026-12-02; native to native, both buffers warm): the JVM's copy stub is faster up to 16 KiB (4 KiB
-     * 21 ns against memmove's 38, 16 KiB 74 against 121) and slower from 32 KiB, where the two buffers no longer
-     * fit in L1 (32 KiB 374 against 277, 64 KiB 767 against 564; C's own memcpy loop: 229 and 605).
+     * The length from which {@link #copy} hands a copy to the C library. Measured on a 2-vCPU AMD EPYC VM
+     * (2026-12-02/03). The JVM's copy stub stalls when another CPU holds the target's cache lines, as in a ring
+     * whose receiver has just read them: copying into such lines took the stub 40 ns at 3.5 KiB, then 180 ns at
+     * 4,032 bytes, 570 at 8 KiB and 2,250 at 16 KiB, against glibc's memmove 41, 50, 90 and 300 (two threads on
+     * the two CPUs). Up to 3.5 KiB the two tie there, and at 2 KiB the bench's channel streamed faster with the
+     * stub; with both buffers in the copying CPU's cache the stub is faster at 4 KiB (21 ns against 38 under
+     * JMH), which a ring's copies never are. In the bench's channel round trip, the 4 KiB p50 went from 1.41-1.49x
+     * the C ring to 1.03-1.07x, 16 KiB from 2.2x to 1.04-1.08x.
      */
-    static final long LIBC_COPY_FROM = 32 * 1024;
+    static final long LIBC_COPY_FROM = 3 * 1024;
 
     /**
      * void *memmove(void *dest, const void *src, size_t n); critical: it never blocks and never calls back, and
