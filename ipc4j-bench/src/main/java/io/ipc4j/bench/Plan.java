@@ -65,12 +65,19 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
      * compiling on the two measuring CPUs), 0.93-1.54x with 10,000 and 1.0-1.15x with 30,000 (2-vCPU EPYC VM,
      * 2026-12-02). Later sizes take paths of their own too (a 4 KiB read that returns in parts): with a
      * twentieth, TCP, Unix stream and datagram 4 KiB p50 was 1.02-1.24x C as a later size and 0.82-1.07x as the
-     * first. The C reference warms up as much: it has no JIT, but
+     * first. In a scaled plan, sizes above {@link #SCALED_UP_TO} warm up for the same time per byte as at that
+     * size, as they measure: whole, the spinning rows' 64 KiB warm-ups (50,000 round trips, twenty times what is
+     * measured there) took 8 s of the default run; cut so, their 64 KiB p99 stayed 1.07-1.15x C (1.09-1.16 whole;
+     * 2026-12-03, where a twentieth had given 3.8-4.0x while 64 KiB was the only size the C library copied).
+     * The C reference warms up as much: it has no JIT, but
      * a spinning row's ring is faulted in page by page during its first pass (capped at 1,000, C's 64-byte
      * channel p99 was 3.4 µs against Java's 0.22).
      */
     public int warmupFor(int size) {
-        return size == sizes.getFirst() ? warmup : warmup / LATER_SIZE_DIVISOR;
+        if (size == sizes.getFirst()) {
+            return warmup;
+        }
+        return perByteAbove4KiB(warmup / LATER_SIZE_DIVISOR, size);
     }
 
     /**
@@ -78,10 +85,18 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
      * as many as make the same time per byte as at that size, and never fewer than the base plan's.
      */
     public int iterationsFor(int size) {
+        return perByteAbove4KiB(iterations, size);
+    }
+
+    /**
+     * {@code count} round trips of a scaled plan, cut above {@link #SCALED_UP_TO} to the same time per byte as
+     * there, to no fewer than the base plan's.
+     */
+    private int perByteAbove4KiB(int count, int size) {
         if (scale == 1 || size <= SCALED_UP_TO) {
-            return iterations;
+            return count;
         }
-        return (int) Math.max(iterations / scale, (long) iterations * SCALED_UP_TO / size);
+        return (int) Math.max(count / scale, (long) count * SCALED_UP_TO / size);
     }
 
     /** Messages in the throughput phase for {@code size}. */

@@ -25,8 +25,8 @@ class RoundsOfAPlanTest {
     }
 
     /**
-     * A plan scaled for a spinning mechanism multiplies every count up to 4 KiB; above, its measured round trips
-     * take the same time per byte as at 4 KiB, never fewer than the base plan's.
+     * A plan scaled for a spinning mechanism multiplies every count up to 4 KiB; above, its measured and warm-up
+     * round trips take the same time per byte as at 4 KiB, never fewer than the base plan's.
      */
     @Test
     void aScaledPlanTakesFewerRoundTripsAbove4KiB() {
@@ -34,10 +34,12 @@ class RoundsOfAPlanTest {
         Plan first = plan.round(0);
         assertEquals(List.of(40_000, 40_000, 2_500), List.of(first.iterationsFor(64), first.iterationsFor(4096),
                 first.iterationsFor(65536)));
-        // the warm-ups stay whole: with 3,125 round trips before 64 KiB (a twentieth as well), the channel's
-        // p99 there was 3.8-4.0x C's (its JIT still at the large copy), 1.0x with them whole
-        assertEquals(List.of(200_000, 50_000, 50_000), List.of(first.warmupFor(64), first.warmupFor(4096),
+        // the warm-ups too: a sixteenth of 4 KiB's before 64 KiB (the first size's stays whole, for the JIT)
+        assertEquals(List.of(200_000, 50_000, 3_125), List.of(first.warmupFor(64), first.warmupFor(4096),
                 first.warmupFor(65536)));
+        assertEquals(2_500, first.warmupFor(1 << 20), "never less than the base plan's");
+        assertEquals(200_000, plan.withSizes(List.of(65536), true).round(0).warmupFor(65536),
+                "a first size warms up whole, whatever its size");
         assertEquals(2_000, first.iterationsFor(1 << 20), "never fewer than the base plan's share");
         assertEquals(20, first.scale());
         assertEquals(plan, Plan.fromArguments(plan.toArguments()), "the child gets the scale too");
