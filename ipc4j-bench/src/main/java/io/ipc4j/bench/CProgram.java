@@ -1,13 +1,11 @@
 package io.ipc4j.bench;
 
-import io.ipc4j.pipe.Pipe;
-import io.ipc4j.process.ChildProcess;
-import io.ipc4j.process.ExitStatus;
-import io.ipc4j.process.Spawn;
 import io.ipc4j.signal.GracefulShutdown;
+import io.ipc4j.signal.Signal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A C program shipped as a resource beside a class (the bench's C reference, the load commands' one-publisher
@@ -104,22 +103,49 @@ public final class CProgram {
         return execute(command, timeout);
     }
 
+    /**
+     * Runs {@code command} through the JDK's ProcessBuilder, its output to a file, not through ipc4j's Spawn and
+     * a pipe: the bench runs its C reference between the Java rounds of a mechanism, and reading the program's
+     * output through ipc4j's pipe (with a deadline, into a heap buffer) made the JIT throw out the compiled code
+     * of the pipe row it was measuring. In the parent's deoptimization log (2026-12-03), PipeReader.read,
+     * PipeWriter.write and FdHandle.callBlocking were "marked for deoptimization" when the first C run loaded the
+     * JDK's heap memory segment, and took uncommon traps at each later one; the next Java round's p90 was 61-70
+     * µs against 21-24 in the others.
+     */
     @SuppressWarnings("try") // the guard only needs closing
     private static String execute(List<String> command, Duration timeout) throws IOException {
-        try (Pipe out = Pipe.open(); ChildProcess child = Spawn.command(command).stdout(out.writer())
-                .stderr(out.writer()).start();
-             GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen("stop " + command.getFirst(),
-                     child::close)) {
-            out.writer().close();
-            String text = new String(out.reader().inputStream(timeout).readAllBytes(), StandardCharsets.UTF_8);
-            ExitStatus status = child.waitFor(timeout);
-            if (!status.succeeded()) {
-                throw new IOException(Path.of(command.getFirst()).getFileName() + " "
-                        + (command.size() > 1 ? command.get(1) + " " : "") + "ended with " + status + ": "
-                        + text.strip());
+        Path output = Files.createTempFile("ipc4j-c-program-", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            try (GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen(
+                    "stop " + command.getFirst(), process::destroyForcibly)) {
+                boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!ended) {
+                    process.destroyForcibly().waitFor();
+                }
+                String text = Files.readString(output, StandardCharsets.UTF_8);
+                if (!ended || process.exitValue() != 0) {
+                    throw new IOException(Path.of(command.getFirst()).getFileName() + " "
+                            + (command.size() > 1 ? command.get(1) + " " : "")
+                            + (ended ? "ended with " + describe(process.exitValue()) : "took longer than " + timeout)
+                            + ": " + text.strip());
+                }
+                return text;
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while " + command.getFirst() + " ran");
             }
-            return text;
+        } finally {
+            Files.deleteIfExists(output);
         }
+    }
+
+    /** An exit value as the JDK reports it: 128 + the signal for a process a signal ended. */
+    private static String describe(int exitValue) {
+        return exitValue > 128 && exitValue < 128 + 65 ? "exit " + exitValue + " (killed by "
+                + Signal.nameOf(exitValue - 128) + ")" : "exit " + exitValue;
     }
 
     private static String findCompiler() {
