@@ -386,6 +386,9 @@ public final class EventLoop implements NativeDescriptor {
                     + " select or run(); return, and the loop calls them again");
         }
         if (!selecting.tryLock()) {
+            if (closed.get()) { // close() holds the lock while it releases the descriptors, closed set before
+                throw new ClosedSelectorException();
+            }
             throw new IllegalStateException("this loop is already selecting on another thread");
         }
         try {
