@@ -227,9 +227,12 @@ public final class Bench {
                             }
                             between.run(round); // the child waits in its next receive meanwhile
                         }
-                    } catch (AsynchronousCloseException e) { // PeerWatch: the child died
-                        throw new IOException("the child process ended (" + child.waitFor(Duration.ofSeconds(10)) + ")"
-                                + " during the exchange", e);
+                    } catch (IOException e) { // PeerWatch closed the endpoint (a removed System V queue says so)
+                        if (e instanceof AsynchronousCloseException || child.exitStatus().isPresent()) {
+                            throw new IOException("the child process ended (" + child.waitFor(Duration.ofSeconds(10))
+                                    + ") during the exchange", e);
+                        }
+                        throw e;
                     }
                     awaitSuccess(child);
                     return results;

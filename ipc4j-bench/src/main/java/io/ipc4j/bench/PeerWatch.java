@@ -8,8 +8,8 @@ import java.io.IOException;
  * Ends an exchange whose peer process has died. The rows whose calls wait without a timeout, as the C
  * reference's do (pipes, sockets, POSIX queues, eventfd, signals), would otherwise wait for ever for a message
  * that cannot come: the parent closes its endpoint once the child has exited (a close ends the calls waiting on
- * it), and a child halts once its parent has exited. Not the System V queue row: a close does not end msgrcv,
- * only the queue's removal does, which its session makes after the exchange (or the bench's INT handler).
+ * it), and a child halts once its parent has exited. The System V queue row's parent endpoint removes its queues
+ * when it closes, since a close does not end msgrcv and a removal does.
  */
 final class PeerWatch {
     /** The child's exit status when its parent went away first. */

@@ -3,6 +3,7 @@ package io.ipc4j.bench.mechanisms;
 import io.ipc4j.bench.Endpoint;
 import io.ipc4j.bench.Mechanism;
 import io.ipc4j.mq.MqLimits;
+import io.ipc4j.mq.QueueRemovedException;
 import io.ipc4j.sysv.SysVKey;
 import io.ipc4j.mq.SysVMessageQueue;
 
@@ -12,7 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Two private System V queues, one each way; untimed calls, which block in the kernel (see PeerWatch). */
+/**
+ * Two private System V queues, one each way; untimed calls, which block in the kernel. The parent's endpoint
+ * removes the queues when it closes, which ends a wait on a dead child (see PeerWatch).
+ */
 public final class SysVMqMechanism implements Mechanism {
     @Override
     public String id() {
@@ -43,15 +47,51 @@ public final class SysVMqMechanism implements Mechanism {
 
             @Override
             public Endpoint parentEndpoint() {
-                return new QueueEndpoint(up, down);
+                return new CreatorEndpoint(up, down);
             }
 
             @Override
             public void close() throws IOException {
-                down.remove();
-                up.remove();
+                removeIfThere(down);
+                removeIfThere(up);
             }
         };
+    }
+
+    /** Removes {@code queue} unless it is gone already (its creator's endpoint removes it when it closes). */
+    private static void removeIfThere(SysVMessageQueue queue) throws IOException {
+        try {
+            queue.remove();
+        } catch (QueueRemovedException e) {
+            // removed by the parent's endpoint
+        }
+    }
+
+    /**
+     * The parent's endpoint: closing it removes both queues, for a close is how the bench ends an exchange whose
+     * child died (PeerWatch), and a System V queue's removal, not a close, is what ends an untimed msgrcv.
+     */
+    private record CreatorEndpoint(SysVMessageQueue in, SysVMessageQueue out) implements Endpoint {
+        @Override
+        public void send(ByteBuffer message) throws IOException {
+            out.send(1, message);
+        }
+
+        @Override
+        public void receive(ByteBuffer into) throws IOException {
+            in.receive(into, 0);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                removeIfThere(in);
+                removeIfThere(out);
+            } finally {
+                in.close();
+                out.close();
+            }
+        }
     }
 
     @Override
