@@ -114,31 +114,49 @@ public final class CProgram {
      */
     @SuppressWarnings("try") // the guard only needs closing
     private static String execute(List<String> command, Duration timeout) throws IOException {
+        GracefulShutdown shutdown = GracefulShutdown.install();
+        if (shutdown.hasRun()) { // INT, TERM or HUP: the caller's loop may not have noticed yet
+            throw new IOException(command.getFirst() + " not started: the process is shutting down");
+        }
         Path output = Files.createTempFile("ipc4j-c-program-", ".out");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(output.toFile()).start();
-            try (GracefulShutdown.Guard onSignal = GracefulShutdown.install().whileOpen(
-                    "stop " + command.getFirst(), process::destroyForcibly)) {
-                boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                if (!ended) {
-                    process.destroyForcibly().waitFor();
-                }
-                String text = Files.readString(output, StandardCharsets.UTF_8);
-                if (!ended || process.exitValue() != 0) {
-                    throw new IOException(Path.of(command.getFirst()).getFileName() + " "
-                            + (command.size() > 1 ? command.get(1) + " " : "")
-                            + (ended ? "ended with " + describe(process.exitValue()) : "took longer than " + timeout)
-                            + ": " + text.strip());
-                }
-                return text;
-            } catch (InterruptedException e) {
+            try (GracefulShutdown.Guard onSignal = shutdown.whileOpen("stop " + command.getFirst(), () -> {
                 process.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while " + command.getFirst() + " ran");
+                Files.deleteIfExists(output); // the shutdown skips finally blocks
+            })) {
+                if (shutdown.hasRun()) { // it ran before this step was added, and the exit is near
+                    process.destroyForcibly();
+                    throw new IOException(command.getFirst() + " stopped: the process is shutting down");
+                }
+                return awaitOutput(command, process, output, timeout);
             }
         } finally {
             Files.deleteIfExists(output);
+        }
+    }
+
+    /** Waits for {@code process} to end, at most {@code timeout}; its output if it succeeded. */
+    private static String awaitOutput(List<String> command, Process process, Path output, Duration timeout)
+            throws IOException {
+        try {
+            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
+                process.destroyForcibly().waitFor();
+            }
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            if (!ended || process.exitValue() != 0) {
+                throw new IOException(Path.of(command.getFirst()).getFileName() + " "
+                        + (command.size() > 1 ? command.get(1) + " " : "")
+                        + (ended ? "ended with " + describe(process.exitValue()) : "took longer than " + timeout)
+                        + ": " + text.strip());
+            }
+            return text;
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while " + command.getFirst() + " ran");
         }
     }
 
