@@ -77,7 +77,7 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
         if (size == sizes.getFirst()) {
             return warmup;
         }
-        return perByteAbove4KiB(warmup / LATER_SIZE_DIVISOR, size);
+        return cutToTimePerByte(warmup / LATER_SIZE_DIVISOR, size);
     }
 
     /**
@@ -85,14 +85,14 @@ public record Plan(List<Integer> sizes, int warmup, int iterations, long streamB
      * as many as make the same time per byte as at that size, and never fewer than the base plan's.
      */
     public int iterationsFor(int size) {
-        return perByteAbove4KiB(iterations, size);
+        return cutToTimePerByte(iterations, size);
     }
 
     /**
      * {@code count} round trips of a scaled plan, cut above {@link #SCALED_UP_TO} to the same time per byte as
      * there, to no fewer than the base plan's.
      */
-    private int perByteAbove4KiB(int count, int size) {
+    private int cutToTimePerByte(int count, int size) {
         if (scale == 1 || size <= SCALED_UP_TO) {
             return count;
         }

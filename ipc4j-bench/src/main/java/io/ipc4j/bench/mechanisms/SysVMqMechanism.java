@@ -47,7 +47,7 @@ public final class SysVMqMechanism implements Mechanism {
 
             @Override
             public Endpoint parentEndpoint() {
-                return new CreatorEndpoint(up, down);
+                return new QueueEndpoint(up, down, true);
             }
 
             @Override
@@ -67,11 +67,18 @@ public final class SysVMqMechanism implements Mechanism {
         }
     }
 
+    @Override
+    public Endpoint childEndpoint(List<String> arguments) throws IOException {
+        return new QueueEndpoint(SysVMessageQueue.ofId(Integer.parseInt(arguments.get(0))),
+                SysVMessageQueue.ofId(Integer.parseInt(arguments.get(1))), false);
+    }
+
     /**
-     * The parent's endpoint: closing it removes both queues, for a close is how the bench ends an exchange whose
-     * child died (PeerWatch), and a System V queue's removal, not a close, is what ends an untimed msgrcv.
+     * One side's queues. The parent's, their creator's, removes them when it closes, for a close is how the bench
+     * ends an exchange whose child died (PeerWatch), and a System V queue's removal, not a close, is what ends an
+     * untimed msgrcv.
      */
-    private record CreatorEndpoint(SysVMessageQueue in, SysVMessageQueue out) implements Endpoint {
+    private record QueueEndpoint(SysVMessageQueue in, SysVMessageQueue out, boolean creator) implements Endpoint {
         @Override
         public void send(ByteBuffer message) throws IOException {
             out.send(1, message);
@@ -85,36 +92,14 @@ public final class SysVMqMechanism implements Mechanism {
         @Override
         public void close() throws IOException {
             try {
-                removeIfThere(in);
-                removeIfThere(out);
+                if (creator) {
+                    removeIfThere(in);
+                    removeIfThere(out);
+                }
             } finally {
                 in.close();
                 out.close();
             }
-        }
-    }
-
-    @Override
-    public Endpoint childEndpoint(List<String> arguments) throws IOException {
-        return new QueueEndpoint(SysVMessageQueue.ofId(Integer.parseInt(arguments.get(0))),
-                SysVMessageQueue.ofId(Integer.parseInt(arguments.get(1))));
-    }
-
-    private record QueueEndpoint(SysVMessageQueue in, SysVMessageQueue out) implements Endpoint {
-        @Override
-        public void send(ByteBuffer message) throws IOException {
-            out.send(1, message);
-        }
-
-        @Override
-        public void receive(ByteBuffer into) throws IOException {
-            in.receive(into, 0);
-        }
-
-        @Override
-        public void close() {
-            in.close();
-            out.close();
         }
     }
 }
