@@ -15,13 +15,12 @@ public final class Exchange {
     public static Result parent(Endpoint endpoint, Plan plan, int size) throws IOException {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
-        int warmup = plan.warmupFor(size);
-        int bursts = burstsBefore(plan, size) ? Math.min(warmup, BURST_WARMUPS) : 0;
+        int bursts = burstWarmups(plan, size);
         for (int i = 0; i < bursts; i++) {
-            sendMany(endpoint, out, size, warmupBurst(true, i));
+            sendMany(endpoint, out, size, warmupBurst(i));
             receiveMany(endpoint, in, size, 1);
         }
-        timeRoundTrips(endpoint, out, in, size, warmup - bursts, newHistogram());
+        timeRoundTrips(endpoint, out, in, size, plan.warmupFor(size) - bursts, newHistogram());
         Histogram histogram = newHistogram();
         timeRoundTrips(endpoint, out, in, size, plan.iterationsFor(size), histogram);
         int stream = plan.streamCount(size);
@@ -63,10 +62,9 @@ public final class Exchange {
     public static void child(Endpoint endpoint, Plan plan, int size) throws IOException {
         ByteBuffer out = message(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(1, size));
-        boolean bursts = burstsBefore(plan, size);
-        int warmup = plan.warmupFor(size);
-        for (int i = 0; i < warmup + plan.iterationsFor(size); i++) {
-            receiveMany(endpoint, in, size, i < warmup ? warmupBurst(bursts, i) : 1);
+        int bursts = burstWarmups(plan, size);
+        for (int i = 0; i < plan.warmupFor(size) + plan.iterationsFor(size); i++) {
+            receiveMany(endpoint, in, size, i < bursts ? warmupBurst(i) : 1);
             in.flip();
             endpoint.send(size == 0 ? limit(out, 0) : in);
         }
@@ -94,16 +92,23 @@ public final class Exchange {
     }
 
     /**
-     * How many messages warm-up round trip {@code i} sends before its answer: 1 to 8 where the mechanism
-     * streams, so that {@link #sendMany} and {@link #receiveMany} are compiled with their loops taken and the
-     * stream runs compiled code. A loop of its own would start interpreted, and one only ever run once would be
-     * compiled without its back edge, so the stream would measure the JIT (64-byte streams measured 2-4x below
-     * their steady rate). Flag mechanisms (no payload) cannot queue messages: always 1. Only the first
-     * {@value #BURST_WARMUPS} warm-up round trips burst: enough for the loops' profile, and the rest of a long
-     * first warm-up (see {@link Plan#warmupFor}) costs a round trip each.
+     * How many messages burst warm-up round trip {@code i} sends before its answer: 1 to 8, so that
+     * {@link #sendMany} and {@link #receiveMany} are compiled with their loops taken and the stream runs compiled
+     * code. A loop of its own would start interpreted, and one only ever run once would be compiled without its
+     * back edge, so the stream would measure the JIT (64-byte streams measured 2-4x below their steady rate).
      */
-    private static int warmupBurst(boolean bursts, int i) {
-        return bursts && i < BURST_WARMUPS ? 1 + (i & 7) : 1;
+    private static int warmupBurst(int i) {
+        return 1 + (i & 7);
+    }
+
+    /**
+     * How many of the warm-up round trips before {@code size} burst ({@link #warmupBurst}), the others sending one
+     * message each: the first {@value #BURST_WARMUPS} where the warm-up bursts at all ({@link #burstsBefore}),
+     * enough for the loops' profile; the rest of a long first warm-up (see {@link Plan#warmupFor}) costs a round
+     * trip each. Flag mechanisms (no payload) cannot queue messages: none.
+     */
+    private static int burstWarmups(Plan plan, int size) {
+        return burstsBefore(plan, size) ? Math.min(plan.warmupFor(size), BURST_WARMUPS) : 0;
     }
 
     /**
