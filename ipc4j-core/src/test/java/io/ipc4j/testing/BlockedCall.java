@@ -1,6 +1,8 @@
 package io.ipc4j.testing;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * and must first know it is blocked, and where.
  *
  * @param thread  the thread making the call
+ * @param tid     its kernel thread id
  * @param outcome what the call returned or threw
  */
-public record BlockedCall(Thread thread, CompletableFuture<Object> outcome) {
+public record BlockedCall(Thread thread, long tid, CompletableFuture<Object> outcome) {
     /** How long each step may take: the call to block, then to end. */
     public static final Duration LIMIT = Duration.ofSeconds(10);
 
@@ -38,9 +41,17 @@ public record BlockedCall(Thread thread, CompletableFuture<Object> outcome) {
                 outcome.completeExceptionally(t);
             }
         });
-        KernelWait.awaitSleepingIn(ProcessHandle.current().pid(), tid.get(LIMIT.toSeconds(), TimeUnit.SECONDS), wchan,
-                LIMIT);
-        return new BlockedCall(thread, outcome);
+        long id = tid.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+        KernelWait.awaitSleepingIn(ProcessHandle.current().pid(), id, wchan, LIMIT);
+        return new BlockedCall(thread, id, outcome);
+    }
+
+    /**
+     * The system call the thread is in, as /proc/self/task/TID/syscall shows it: its number, then its six
+     * arguments in hexadecimal, then the stack and instruction pointers.
+     */
+    public String[] syscall() throws IOException {
+        return Files.readString(Path.of("/proc/self/task/" + tid + "/syscall")).trim().split(" ");
     }
 
     /** What the call returned, once it has. */

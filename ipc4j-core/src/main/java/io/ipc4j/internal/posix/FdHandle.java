@@ -232,6 +232,29 @@ public final class FdHandle {
     }
 
     /**
+     * Waits, inside an operation, in one poll(2) without a timeout until the descriptor is ready for
+     * {@code events}: only where {@link #mayBlockDirectly} said yes. A close from another thread or an interrupt
+     * ends it, as they end {@link #callBlocking}. For a socket whose blocking receive the kernel also wakes on
+     * events the caller does not wait for: poll's wait-queue entry wakes only for the events asked.
+     *
+     * @return the ready events.
+     * @throws AsynchronousCloseException if the handle was closed meanwhile.
+     * @throws InterruptedIOException     if the thread was interrupted meanwhile.
+     */
+    public short awaitReadyDirectly(short events, Object what) throws IOException {
+        long ready = callBlocking(FdHandle::pollForever, MemorySegment.NULL, events, what);
+        if (ready < 0) {
+            throw Failures.of("poll", String.valueOf(what), (int) -ready);
+        }
+        return (short) ready;
+    }
+
+    /** poll(2) of one descriptor for the events in {@code events}, without a timeout, as a {@link BlockingCall}. */
+    private static long pollForever(int fd, MemorySegment unused, long events) {
+        return FileCalls.poll(fd, (short) events, -1);
+    }
+
+    /**
      * Something to check between wait slices, such as whether the object waited on still exists: after each
      * slice that ended with nothing ready, not before the first (a wait that is soon over pays nothing for it).
      */
