@@ -41,8 +41,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * waits. A socket ipc4j made (connected, accepted, bound or paired) is in blocking mode, and its calls that must
  * not wait say MSG_DONTWAIT: so on a platform thread a call without a timeout blocks in recv(2) or send(2)
  * itself, as a C program's would (a close or an interrupt from another thread ends it with a signal, as the
- * JDK's blocking channels do), while a call with a timeout waits in poll(2). A virtual thread parks and leaves
- * its carrier free. An adopted socket ({@code fromInherited}) is made non-blocking and always waits in poll(2).
+ * JDK's blocking channels do), while a call with a timeout waits in poll(2). A Unix stream socket's read
+ * without a timeout is the exception: it waits in one poll(2) without a timeout, ended the same way, because the
+ * kernel also wakes a sleeping Unix stream read when the peer consumes what this socket sent (see
+ * {@link StreamSocket}). A virtual thread parks and leaves its carrier free. An adopted socket
+ * ({@code fromInherited}) is made non-blocking and always waits in poll(2).
  */
 public abstract sealed class NativeSocket extends DescriptorOwner
         permits StreamSocket, DatagramSocket, SeqpacketSocket {

@@ -18,7 +18,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * read(2) or recv(2) that sleeps in the kernel, where the general wait makes a non-blocking attempt, sleeps in
  * poll(2) and attempts again. Measured in C on a 2-vCPU EPYC VM (each side pinned, 20,000 round trips), a Unix
  * stream socket's 64 KiB round trip took 40-43 µs blocking and 76-79 µs the poll way, a 64-byte one 51-53 against
- * 56-61 µs; the wake-up from poll(2) costs more than the syscalls it adds.
+ * 56-61 µs; the wake-up from poll(2) costs more than the syscalls it adds. Unix stream sockets are the exception
+ * (measured again on 2026-12-03 with both waits in one program: 64 KiB 46-47 µs blocking, 40-42 with poll): their
+ * sleeping read is also woken by the peer's consuming what they sent, so their reads wait in poll, made as a
+ * direct call here ({@link FdHandle#awaitReadyDirectly}).
  *
  * <p>What a call blocked in the kernel still owes its caller is that {@link FdHandle#close()} from another thread
  * and {@link Thread#interrupt()} end it. Such a thread is sent the JDK's own I/O interrupt signal
