@@ -1,5 +1,6 @@
 package io.ipc4j.channel;
 
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.shm.SharedMemory;
@@ -189,7 +190,7 @@ public final class BroadcastLog implements AutoCloseable {
                 index = 0;
             }
             RING_INT.set(ring, index + 4L, type);
-            MemoryCalls.copy(sources.of(message), message.position(), ring, index + RECORD_HEADER, length);
+            MemoryCalls.copy(sources.whole(message), message.position(), ring, index + RECORD_HEADER, length);
             RING_INT.setRelease(ring, (long) index, length + RECORD_HEADER);
             region.header.putLongRelease(LATEST_OFFSET, tail);
             region.header.putLongRelease(TAIL_OFFSET, tail + aligned);
@@ -286,7 +287,7 @@ public final class BroadcastLog implements AutoCloseable {
                         && payload <= region.maxLength);
                 int start = dst.position();
                 if (fits && type != PADDING_TYPE) {
-                    MemoryCalls.copy(ring, index + RECORD_HEADER, targets.of(dst), start, payload);
+                    MemoryCalls.copy(ring, index + RECORD_HEADER, targets.whole(dst), start, payload);
                 }
                 VarHandle.acquireFence(); // the copy above happens before reading how far the sender got
                 if (region.header.getLongVolatile(TAIL_INTENT_OFFSET) - capacity > cursor) {

@@ -1,5 +1,6 @@
 package io.ipc4j.channel;
 
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.process.Spawn;
 
@@ -135,7 +136,7 @@ public final class ManyToOneChannel extends RingChannel {
             if (index < 0) {
                 return false;
             }
-            MemoryCalls.copy(sources.of(message), message.position(), ring, index + RECORD_HEADER, length);
+            MemoryCalls.copy(sources.whole(message), message.position(), ring, index + RECORD_HEADER, length);
             publish(index, length + RECORD_HEADER, type);
             message.position(message.limit());
             return true;

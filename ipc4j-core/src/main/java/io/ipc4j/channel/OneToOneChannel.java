@@ -1,5 +1,6 @@
 package io.ipc4j.channel;
 
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.IpcTimeoutException;
 
@@ -174,7 +175,7 @@ public final class OneToOneChannel extends RingChannel {
             if (aligned > capacity - index || tail + aligned + RECORD_HEADER - headCache > capacity) {
                 return offerSlowly(type, message);
             }
-            MemoryCalls.copy(sources.of(message), position, ring, index + RECORD_HEADER, length);
+            MemoryCalls.copy(sources.whole(message), position, ring, index + RECORD_HEADER, length);
             publish(index, aligned, length + RECORD_HEADER, type);
             message.position(position + length);
             return true;
@@ -190,7 +191,7 @@ public final class OneToOneChannel extends RingChannel {
             if (offset < 0) {
                 return false;
             }
-            MemoryCalls.copy(sources.of(message), message.position(), ring, offset, length);
+            MemoryCalls.copy(sources.whole(message), message.position(), ring, offset, length);
             commit(offset, length);
             message.position(message.limit());
             return true;

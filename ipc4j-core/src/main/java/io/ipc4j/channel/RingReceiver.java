@@ -1,5 +1,6 @@
 package io.ipc4j.channel;
 
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.MemoryCalls;
 import io.ipc4j.event.EventFd;
 import io.ipc4j.internal.proc.ProcessStart;
@@ -208,7 +209,7 @@ public final class RingReceiver implements ChannelReceiver {
                 throw new IllegalArgumentException("a " + payload + "-byte message does not fit the buffer's "
                         + dst.remaining() + " bytes; receive with a buffer of maxMessageLength()");
             }
-            MemoryCalls.copy(ring, index + RECORD_HEADER, targets.of(dst), position, payload);
+            MemoryCalls.copy(ring, index + RECORD_HEADER, targets.whole(dst), position, payload);
             dst.position(position + payload);
             consumed(index, length);
             return type;

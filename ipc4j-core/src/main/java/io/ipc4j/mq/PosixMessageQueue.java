@@ -1,5 +1,6 @@
 package io.ipc4j.mq;
 
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
@@ -74,6 +75,9 @@ public final class PosixMessageQueue implements NativeDescriptor {
     private final long maxMessages;
     private final int messageSize;
     private final ReentrantLock sendLock = new ReentrantLock();
+    /** Segments over the buffers sent from (under sendLock) and received into (under receiveLock). */
+    private final BufferSegments sources = new BufferSegments();
+    private final BufferSegments targets = new BufferSegments();
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final MemorySegment receiveBuffer;
     private final MemorySegment sendBuffer;
@@ -238,9 +242,9 @@ public final class PosixMessageQueue implements NativeDescriptor {
         try {
             MemorySegment source;
             if (message.isDirect()) {
-                source = MemorySegment.ofBuffer(message);
+                source = sources.remaining(message);
             } else {
-                MemorySegment.copy(MemorySegment.ofBuffer(message), 0, sendBuffer, 0, length);
+                MemorySegment.copy(sources.whole(message), message.position(), sendBuffer, 0, length);
                 source = sendBuffer;
             }
             if (!sendSegment(source, length, priority, deadline)) {
@@ -359,13 +363,13 @@ public final class PosixMessageQueue implements NativeDescriptor {
         receiveLock.lock();
         try {
             boolean direct = dst.isDirect();
-            MemorySegment into = direct ? MemorySegment.ofBuffer(dst) : receiveBuffer;
+            MemorySegment into = direct ? targets.remaining(dst) : receiveBuffer;
             int length = receiveSegment(into, deadline);
             if (length < 0) {
                 return -1;
             }
             if (!direct) {
-                MemorySegment.copy(receiveBuffer, 0, MemorySegment.ofBuffer(dst), 0, length);
+                MemorySegment.copy(receiveBuffer, 0, targets.whole(dst), dst.position(), length);
             }
             dst.position(dst.position() + length);
             return priorityOut.get(JAVA_INT, 0);

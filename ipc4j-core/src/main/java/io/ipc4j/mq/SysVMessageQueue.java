@@ -3,6 +3,7 @@ package io.ipc4j.mq;
 import io.ipc4j.sysv.SysVKey;
 
 import io.ipc4j.IpcTimeoutException;
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.wait.Backoff;
 import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.Errno;
@@ -65,6 +66,9 @@ public final class SysVMessageQueue implements AutoCloseable {
     private final MemorySegment sendBuffer;
     private final MemorySegment receiveBuffer;
     private final ReentrantLock sendLock = new ReentrantLock();
+    /** Segments over the buffers sent from (under sendLock) and received into (under receiveLock). */
+    private final BufferSegments sources = new BufferSegments();
+    private final BufferSegments targets = new BufferSegments();
     private final ReentrantLock receiveLock = new ReentrantLock();
 
     private SysVMessageQueue(int id, SysVKey key) {
@@ -198,7 +202,7 @@ public final class SysVMessageQueue implements AutoCloseable {
         sendLock.lock();
         try {
             sendBuffer.set(JAVA_LONG, 0, type);
-            MemorySegment.copy(MemorySegment.ofBuffer(message), 0, sendBuffer, Long.BYTES, length);
+            MemorySegment.copy(sources.whole(message), message.position(), sendBuffer, Long.BYTES, length);
             int flags = deadline.isForever() ? 0 : MessageQueueCalls.IPC_NOWAIT;
             Backoff backoff = null;
             while (true) {
@@ -276,7 +280,7 @@ public final class SysVMessageQueue implements AutoCloseable {
             while (true) {
                 long n = MessageQueueCalls.msgrcv(id, receiveBuffer, room, type, flags);
                 if (n >= 0) {
-                    MemorySegment.copy(receiveBuffer, Long.BYTES, MemorySegment.ofBuffer(dst), 0, n);
+                    MemorySegment.copy(receiveBuffer, Long.BYTES, targets.whole(dst), dst.position(), n);
                     dst.position(dst.position() + (int) n);
                     return receiveBuffer.get(JAVA_LONG, 0);
                 }

@@ -6,6 +6,7 @@ import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.FileCalls;
 
@@ -52,6 +53,8 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
     private final FdHandle handle;
     private final String description;
     private final ReentrantLock readLock = new ReentrantLock();
+    /** Segments over the buffers this end reads into (under {@link #readLock}). */
+    private final BufferSegments targets = new BufferSegments();
     private MemorySegment scratch;
 
     PipeReader(int fd, String description) {
@@ -182,7 +185,7 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
         readLock.lock();
         try {
             if (dst.isDirect()) {
-                int n = (int) readSegment(MemorySegment.ofBuffer(dst), dst.remaining(), deadline);
+                int n = (int) readSegment(targets.remaining(dst), dst.remaining(), deadline);
                 if (n > 0) {
                     dst.position(dst.position() + n);
                 }
@@ -191,7 +194,7 @@ public final class PipeReader implements ReadableByteChannel, NativeDescriptor {
             MemorySegment buffer = scratch();
             int n = (int) readSegment(buffer, Math.min(dst.remaining(), SCRATCH_BYTES), deadline);
             if (n > 0) {
-                MemorySegment.copy(buffer, 0, MemorySegment.ofBuffer(dst), 0, n);
+                MemorySegment.copy(buffer, 0, targets.whole(dst), dst.position(), n);
                 dst.position(dst.position() + n);
             }
             return n;

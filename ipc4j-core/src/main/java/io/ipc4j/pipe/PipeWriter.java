@@ -6,6 +6,7 @@ import io.ipc4j.internal.wait.Deadline;
 import io.ipc4j.internal.posix.FdHandle;
 import io.ipc4j.internal.posix.Handles;
 import io.ipc4j.internal.posix.Failures;
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.Errno;
 import io.ipc4j.internal.posix.FileCalls;
 
@@ -50,6 +51,8 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
     private final FdHandle handle;
     private final String description;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Segments over the buffers this end writes from (under {@link #writeLock}). */
+    private final BufferSegments sources = new BufferSegments();
     private MemorySegment scratch;
 
     PipeWriter(int fd, String description) {
@@ -157,7 +160,7 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
             if (src.isDirect()) {
                 int start = src.position();
                 try {
-                    long n = writeSegment(MemorySegment.ofBuffer(src), src.remaining(), deadline, 0);
+                    long n = writeSegment(sources.remaining(src), src.remaining(), deadline, 0);
                     src.position(start + (int) n);
                 } catch (IpcTimeoutException e) {
                     src.position(start + e.bytesTransferred);
@@ -169,7 +172,7 @@ public final class PipeWriter implements WritableByteChannel, NativeDescriptor {
             long before = src.position();
             while (src.hasRemaining()) {
                 int chunk = Math.min(src.remaining(), SCRATCH_BYTES);
-                MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buffer, 0, chunk);
+                MemorySegment.copy(sources.whole(src), src.position(), buffer, 0, chunk);
                 long n;
                 try {
                     n = writeSegment(buffer, chunk, deadline, src.position() - before);

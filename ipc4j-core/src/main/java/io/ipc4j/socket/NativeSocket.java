@@ -1,5 +1,6 @@
 package io.ipc4j.socket;
 
+import io.ipc4j.internal.posix.BufferSegments;
 import io.ipc4j.internal.posix.FileCalls;
 import io.ipc4j.IpcTimeoutException;
 import io.ipc4j.NativeDescriptor;
@@ -65,6 +66,9 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     final String description;
     final ReentrantLock sendLock = new ReentrantLock();
     final ReentrantLock receiveLock = new ReentrantLock();
+    /** Segments over the direct buffers this socket sends from (under sendLock) and receives into (receiveLock). */
+    private final BufferSegments sources = new BufferSegments();
+    private final BufferSegments targets = new BufferSegments();
     private final Arena arena = Arena.ofAuto();
     /** Guarded by sendLock / receiveLock: message headers (heap buffers stage in the thread's {@link Scratch}). */
     private MemorySegment sendMessage;
@@ -572,7 +576,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
      */
     MemorySegment stageForSend(ByteBuffer src, int n) {
         if (src.isDirect()) {
-            return MemorySegment.ofBuffer(src);
+            return sources.remaining(src);
         }
         Scratch scratch = Scratch.forSend();
         MemorySegment staged = scratch.atLeast(n);
@@ -617,7 +621,7 @@ public abstract sealed class NativeSocket extends DescriptorOwner
     /** Native memory to receive up to {@code n} bytes for {@code dst}. Call with receiveLock held. */
     MemorySegment stageForReceive(ByteBuffer dst, int n) {
         if (dst.isDirect()) {
-            return MemorySegment.ofBuffer(dst);
+            return targets.remaining(dst);
         }
         return Scratch.forReceive().atLeast(n);
     }
