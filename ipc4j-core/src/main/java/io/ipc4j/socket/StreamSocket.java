@@ -157,8 +157,9 @@ public final class StreamSocket extends NativeSocket implements ByteChannel {
      * sleeping recv is woken each time the peer consumes what this socket sent (unix_stream_data_wait's
      * wait-queue entry takes the peer's write-space wake-ups too): in a C request/response exchange, 1.14-1.25
      * wake-ups per message, against 1.00 on every other mechanism. On a VM whose idle CPUs halt, that spurious
-     * wake-up made round trips bimodal (C: p50 21-57 us, p90 100 us). It waits in poll(2) instead, whose entry wakes for POLLIN
-     * only: a non-blocking attempt, a poll, a second attempt (C, the same exchange: p50 27 us, p90 27).
+     * wake-up made round trips bimodal (C: p50 21-57 us, p90 100 us). It waits in poll(2) instead, whose entry
+     * wakes for POLLIN only: a non-blocking attempt, a poll, a second attempt (C, the same exchange: p50 27 us,
+     * p90 27).
      */
     private int read(ByteBuffer dst, Deadline deadline) throws IOException {
         if (!dst.hasRemaining()) {
