@@ -54,7 +54,7 @@ class HotPathAllocationTest {
 
     /**
      * The child: for each mechanism, the fewest bytes allocated per message sent and received in a round, as
-     * "name bytes" pairs. Exits non-zero if a message came back other than it was sent.
+     * "name bytes" pairs. Fails (after removing its queues) if a message came back other than it was sent.
      */
     public static final class DirectBufferIo {
         static final int ROUNDS = 40;
@@ -117,9 +117,8 @@ class HotPathAllocationTest {
                     out.clear().put(0, (byte) i);
                     roundTrip.run(out, in.clear());
                     if (in.position() != SIZE || in.get(0) != (byte) i) {
-                        System.err.println("message " + i + " came back as " + in.position() + " bytes starting "
-                                + in.get(0));
-                        System.exit(3);
+                        throw new IllegalStateException("message " + i + " came back as " + in.position()
+                                + " bytes starting " + in.get(0)); // main's finally removes the queues first
                     }
                 }
                 best = Math.min(best, (threads.getCurrentThreadAllocatedBytes() - before) / (double) CALLS);
